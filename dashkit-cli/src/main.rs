@@ -1,0 +1,61 @@
+//! `dashkit`: the command-line face of the dashkit library. Every subcommand reads its files,
+//! makes one library call and formats the result; the logic lives in the library.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+mod error;
+
+use error::CliError;
+
+/// MPEG-DASH and fragmented MP4 (CMAF) toolkit.
+#[derive(Debug, Parser)]
+#[command(name = "dashkit", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List every segment of every Representation of an MPD.
+    Segments(cmd::segments::Args),
+    /// Parse an MPD and write it back (normalized); `--check` only validates syntax.
+    Mpd(cmd::mpd::Args),
+}
+
+/// Runs the tool on parsed arguments, writing results to `out` and diagnostics to `err`.
+/// Returns the process exit code: 0 ok, 1 findings, 2 error.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+    let result = match cli.command {
+        Command::Segments(a) => cmd::segments::run(a, out),
+        Command::Mpd(a) => cmd::mpd::run(a, out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(err, "dashkit: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut err = stderr.lock();
+    let code = run(cli, &mut out, &mut err);
+    match out.flush() {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            let _ = writeln!(err, "dashkit: writing output: {e}");
+            ExitCode::from(2)
+        }
+        _ => code,
+    }
+}

@@ -1,0 +1,17 @@
+//! [`Error`]: the umbrella over each module's own error type, for callers who do not care
+//! which layer failed.
+
+/// Any dashkit error. Each variant wraps one module's error, which carries the location.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An MPD could not be parsed, written or addressed.
+    #[error(transparent)]
+    Mpd(#[from] crate::mpd::Error),
+    /// An ISO-BMFF structure could not be read or rewritten.
+    #[error(transparent)]
+    Bmff(#[from] crate::bmff::Error),
+    /// Media time arithmetic failed (overflow, zero timescale, ...).
+    #[error(transparent)]
+    Timeline(#[from] crate::timeline::Error),
+}

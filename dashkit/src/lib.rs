@@ -1,0 +1,34 @@
+//! # dashkit
+//!
+//! MPEG-DASH and fragmented MP4 (CMAF) as a library: bytes and structs in, bytes and structs
+//! out. dashkit does no IO: no files, sockets, threads, environment or clock. Where a result
+//! depends on the wall clock, "now" is a parameter.
+//!
+//! ## Map of the crate
+//!
+//! | module | what it holds | depends on |
+//! |---|---|---|
+//! | [`timeline`] | exact integer media time: timescales, ticks, rescaling | nothing |
+//! | [`mpd`] | the MPD model, parse, write, xs types, templates, segment addressing | `timeline` |
+//! | [`bmff`] | ISO-BMFF: zero-copy box index, samples view, in-place rewriting | `timeline` |
+//! | [`limits`] | named caps on hostile input | nothing |
+//! | [`error`] | [`Error`], the umbrella over every module's error | all |
+//!
+//! Dependencies point one way: `timeline` <- `mpd`; `timeline` <- `bmff`. Nothing here
+//! imports the command-line tool.
+//!
+//! ## Errors
+//!
+//! Every parser returns a typed error that says where: line, column and element path for XML
+//! (`MPD/Period[0]/AdaptationSet[1]/@duration`), absolute byte offset and box path for MP4
+//! (`moof/traf[0]/trun[1]`). No input makes dashkit panic.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod bmff;
+pub mod error;
+pub mod limits;
+pub mod mpd;
+pub mod timeline;
+
+pub use error::Error;

@@ -1,0 +1,15 @@
+//! Named caps on hostile input. A count read from the input is checked against the bytes
+//! that remain and against one of these before it sizes anything.
+
+/// Deepest box nesting the ISO-BMFF walker descends into.
+pub const MAX_BOX_DEPTH: usize = 16;
+
+/// Deepest XML element nesting the MPD parser accepts.
+pub const MAX_XML_DEPTH: usize = 64;
+
+/// Largest MPD document accepted, in bytes (64 MiB).
+pub const MAX_MPD_BYTES: usize = 64 * 1024 * 1024;
+
+/// Most segments one Representation may enumerate to (e.g. a `@r` expansion); about 11 years
+/// of 1 s segments. Larger requests are errors rather than allocations.
+pub const MAX_SEGMENTS: u64 = 400_000_000;

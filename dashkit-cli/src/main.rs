@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd;
+#[allow(dead_code)] // read_file and some variants are used as subcommands land
 mod error;
 
 use error::CliError;

@@ -15,5 +15,8 @@ pub struct Args {
 
 /// Runs `dashkit mpd`.
 pub fn run(args: Args, _out: &mut dyn Write) -> Result<ExitCode, CliError> {
-    Err(CliError::Usage(format!("{}: not implemented yet", args.manifest.display())))
+    Err(CliError::Usage(format!(
+        "{}: not implemented yet",
+        args.manifest.display()
+    )))
 }

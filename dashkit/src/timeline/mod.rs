@@ -73,7 +73,12 @@ pub enum Rounding {
 /// assert_eq!(rescale(1, video, ms, Rounding::Floor).unwrap(), 0);
 /// assert_eq!(rescale(1, video, ms, Rounding::Ceil).unwrap(), 1);
 /// ```
-pub fn rescale(value: i64, from: Timescale, to: Timescale, rounding: Rounding) -> Result<i64, Error> {
+pub fn rescale(
+    value: i64,
+    from: Timescale,
+    to: Timescale,
+    rounding: Rounding,
+) -> Result<i64, Error> {
     let num = i128::from(value) * i128::from(to.get());
     let den = i128::from(from.get());
     let q = num.div_euclid(den);

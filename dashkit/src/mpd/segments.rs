@@ -1,0 +1,1056 @@
+//! Segment addressing for one Representation of a static MPD (ISO/IEC 23009-1 §5.3.9):
+//! which segments exist, their numbers, start times and durations in the Representation's
+//! timescale, their URLs (resolved against the BaseURL chain) and byte ranges.
+//!
+//! The inputs are plain, already-resolved values (the effective SegmentTemplate, SegmentList
+//! or SegmentBase after inheritance, the Period's timing, the resolved BaseURL), so this module
+//! does not depend on the MPD model. [`plan`] checks everything and computes the count without
+//! materialising segments; [`SegmentPlan::iter`] then yields them lazily, and [`enumerate`]
+//! collects them.
+//!
+//! All time math is exact integer math: u64 ticks with u128 intermediates, every step checked.
+//! Period times come in nanoseconds (exact for any xs:duration with up to 9 fractional digits)
+//! and are turned into ticks without rounding until the one place a rounding is needed, which
+//! each item documents.
+//!
+//! Choices where the standard leaves room:
+//! - `@duration` addressing: the count is `ceil(period_duration / @duration)` (§5.3.9.5.3); the
+//!   last segment's duration is clipped to the Period end, rounded up to a whole tick.
+//! - SegmentTimeline: `S@t` is followed as written (gaps and overlaps with the accumulated time
+//!   are allowed); a first `S` without `@t` starts at 0 (§5.3.9.6). `r="-1"` repeats up to the
+//!   next `S@t` or, for the last `S`, to the Period end (or `@endNumber`), counting a segment
+//!   that starts before that end. Segments starting at or after the Period end are dropped;
+//!   durations are kept as written.
+//! - `$Time$` is the segment's start in the media timeline (presentation time offset
+//!   included), in every mode.
+//! - `S@k` and `$SubNumber$` are not expanded: a media template using `$SubNumber$` is a
+//!   [`TemplateErrorKind::MissingValue`](super::error::TemplateErrorKind::MissingValue) error.
+
+use std::fmt;
+
+use super::error::{Error, Location};
+use super::template::{Identifier, Template, TemplateValues};
+use super::url::resolve;
+use crate::limits::MAX_SEGMENTS;
+use crate::timeline::Timescale;
+
+const NS_PER_S: u128 = 1_000_000_000;
+
+/// An inclusive byte range, as in HTTP and `@mediaRange`/`@indexRange`/`@range`
+/// (`first-last`, both counted from 0). Always `first <= last`.
+///
+/// ```
+/// use dashkit::mpd::segments::ByteRange;
+/// use dashkit::mpd::Location;
+/// let r = ByteRange::parse("100-199", &Location::default())?;
+/// assert_eq!((r.first(), r.last(), r.size_bytes()), (100, 199, 100));
+/// assert_eq!(r.to_string(), "100-199");
+/// assert!(ByteRange::parse("9-1", &Location::default()).is_err());
+/// # Ok::<(), dashkit::mpd::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ByteRange {
+    first: u64,
+    last: u64,
+}
+
+impl ByteRange {
+    /// The range `first..=last`, or `None` when `first > last`.
+    pub fn new(first: u64, last: u64) -> Option<ByteRange> {
+        (first <= last).then_some(ByteRange { first, last })
+    }
+
+    /// Parses `first-last` (decimal, no spaces). `at` locates the attribute for the error.
+    pub fn parse(text: &str, at: &Location) -> Result<ByteRange, Error> {
+        let bad = || Error::InvalidByteRange {
+            at: at.clone(),
+            text: text.to_owned(),
+        };
+        let (a, b) = text.split_once('-').ok_or_else(bad)?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+        if !digits(a) || !digits(b) {
+            return Err(bad());
+        }
+        let first = a.parse().map_err(|_| bad())?;
+        let last = b.parse().map_err(|_| bad())?;
+        ByteRange::new(first, last).ok_or_else(bad)
+    }
+
+    /// First byte offset.
+    pub fn first(&self) -> u64 {
+        self.first
+    }
+
+    /// Last byte offset (inclusive).
+    pub fn last(&self) -> u64 {
+        self.last
+    }
+
+    /// Number of bytes, `last - first + 1` (saturating at `u64::MAX` for the full range).
+    pub fn size_bytes(&self) -> u64 {
+        (self.last - self.first).saturating_add(1)
+    }
+}
+
+impl fmt::Display for ByteRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.first, self.last)
+    }
+}
+
+/// One `SegmentTimeline/S` element (ISO/IEC 23009-1 §5.3.9.6), values in timescale ticks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct S {
+    /// `@t`: start time in the media timeline; absent means "where the previous S ended" (0
+    /// for the first).
+    pub t: Option<u64>,
+    /// `@n`: number of the first segment of this S; absent means "previous + 1".
+    pub n: Option<u64>,
+    /// `@d`: duration of each segment. Must not be zero.
+    pub d: u64,
+    /// `@r`: additional repeats (0 = one segment); -1 means "until the next `S@t` or the
+    /// Period end".
+    pub r: i64,
+    /// `@k`: segments per segment sequence (accepted, not expanded).
+    pub k: Option<u64>,
+}
+
+/// Where segment durations come from: `@duration` or a SegmentTimeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing<'a> {
+    /// `@duration`, in timescale ticks (§5.3.9.2).
+    Duration(u64),
+    /// The `S` elements of `SegmentTimeline`, in document order.
+    Timeline(&'a [S]),
+}
+
+/// `URLType` (§5.3.9.2.2): `Initialization`, `RepresentationIndex`, `BitstreamSwitching`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UrlType {
+    /// `@sourceURL`; absent means the BaseURL itself.
+    pub source_url: Option<String>,
+    /// `@range`.
+    pub range: Option<ByteRange>,
+}
+
+/// One `SegmentList/SegmentURL` (§5.3.9.3.2). `@index`/`@indexRange` are not needed here.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SegmentUrl {
+    /// `@media`; absent means the BaseURL itself.
+    pub media: Option<String>,
+    /// `@mediaRange`.
+    pub media_range: Option<ByteRange>,
+}
+
+/// One reference of a decoded `sidx` box (ISO/IEC 14496-12 §8.16.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SidxReference {
+    /// `reference_type`: true when it points at another sidx (hierarchical index).
+    pub reference_type_is_index: bool,
+    /// `referenced_size`, bytes.
+    pub referenced_size: u32,
+    /// `subsegment_duration`, in the sidx timescale.
+    pub subsegment_duration: u32,
+}
+
+/// A decoded `sidx` box, as the caller read it from the bytes at `SegmentBase@indexRange`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SidxInput {
+    /// `timescale` of the sidx.
+    pub timescale: Timescale,
+    /// `earliest_presentation_time`, in the sidx timescale.
+    pub earliest_presentation_time: u64,
+    /// `first_offset`: bytes from the anchor to the first referenced byte.
+    pub first_offset: u64,
+    /// The anchor: the file offset of the first byte after the sidx box (sidx offsets count
+    /// from there). With `@indexRange` covering exactly the sidx, `index_range.last() + 1`.
+    pub anchor_offset: u64,
+    /// The references, in order.
+    pub references: Vec<SidxReference>,
+}
+
+/// Effective `SegmentTemplate` (§5.3.9.4) of a Representation, after inheritance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateAddressing<'a> {
+    /// `@timescale` (default 1).
+    pub timescale: Timescale,
+    /// `@presentationTimeOffset` in ticks (default 0).
+    pub presentation_time_offset: u64,
+    /// `@startNumber` (default 1).
+    pub start_number: u64,
+    /// `@endNumber`: number of the last segment, if given.
+    pub end_number: Option<u64>,
+    /// `@duration` or the SegmentTimeline.
+    pub timing: Timing<'a>,
+    /// `@media`.
+    pub media: &'a Template,
+    /// `@initialization`.
+    pub initialization: Option<&'a Template>,
+    /// `@index` (Representation index). Listed only when it uses neither `$Number$` nor
+    /// `$Time$`; per-segment index templates are not listed.
+    pub index: Option<&'a Template>,
+}
+
+/// Effective `SegmentList` (§5.3.9.3) of a Representation, after inheritance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListAddressing<'a> {
+    /// `@timescale` (default 1).
+    pub timescale: Timescale,
+    /// `@presentationTimeOffset` in ticks (default 0).
+    pub presentation_time_offset: u64,
+    /// `@startNumber` (default 1).
+    pub start_number: u64,
+    /// `@duration` or SegmentTimeline; `None` is allowed only for a single SegmentURL.
+    pub timing: Option<Timing<'a>>,
+    /// The `SegmentURL` elements, in order.
+    pub segment_urls: &'a [SegmentUrl],
+    /// `Initialization`.
+    pub initialization: Option<&'a UrlType>,
+    /// `RepresentationIndex`.
+    pub representation_index: Option<&'a UrlType>,
+}
+
+/// Effective `SegmentBase` (§5.3.9.2) of a Representation, after inheritance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseAddressing<'a> {
+    /// `@timescale` (default 1).
+    pub timescale: Timescale,
+    /// `@presentationTimeOffset` in ticks of `timescale` (default 0).
+    pub presentation_time_offset: u64,
+    /// `@indexRange`: where the sidx is in the file.
+    pub index_range: Option<ByteRange>,
+    /// `Initialization` (its `@range` is the init segment in the same file).
+    pub initialization: Option<&'a UrlType>,
+    /// `RepresentationIndex`.
+    pub representation_index: Option<&'a UrlType>,
+    /// The sidx at `@indexRange`, decoded by the caller. Required when `index_range` is set;
+    /// without both, the whole file is one segment spanning the Period.
+    pub sidx: Option<&'a SidxInput>,
+}
+
+/// The three addressing modes of §5.3.9.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Addressing<'a> {
+    /// SegmentTemplate (with `@duration` or SegmentTimeline).
+    Template(TemplateAddressing<'a>),
+    /// SegmentList.
+    List(ListAddressing<'a>),
+    /// SegmentBase (one file indexed by a sidx).
+    Base(BaseAddressing<'a>),
+}
+
+/// What the addressing needs from the Representation and its Period.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RepresentationContext {
+    /// `Representation@id` (`$RepresentationID$`).
+    pub representation_id: String,
+    /// `Representation@bandwidth` (`$Bandwidth$`), bits per second.
+    pub bandwidth: Option<u64>,
+    /// The resolved BaseURL chain ([`super::url::resolve_chain`]); `""` for "next to the MPD".
+    pub base_url: String,
+    /// Period start (`Period@start` as resolved), nanoseconds since the presentation start.
+    pub period_start_ns: u64,
+    /// Period duration in nanoseconds, if known (`Period@duration`, next Period's start, or
+    /// `MPD@mediaPresentationDuration`).
+    pub period_duration_ns: Option<u64>,
+    /// Location of the addressing element (e.g. the SegmentTemplate), prefixed to every error
+    /// path (`.../SegmentTemplate/SegmentTimeline/S[3]/@r`).
+    pub at: Location,
+}
+
+/// One media segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// Segment number (from `@startNumber`, `S@n`; 1-based for SegmentBase).
+    pub number: u64,
+    /// Start in the media timeline (presentation time offset included), ticks.
+    pub start: u64,
+    /// Duration, ticks.
+    pub duration: u64,
+    /// URL, resolved against the BaseURL.
+    pub url: String,
+    /// Byte range within `url`, when the segment is part of a file.
+    pub byte_range: Option<ByteRange>,
+}
+
+/// A URL with an optional byte range: initialization or index segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlRange {
+    /// URL, resolved against the BaseURL.
+    pub url: String,
+    /// Byte range within `url`.
+    pub byte_range: Option<ByteRange>,
+}
+
+/// Every segment of one Representation, with the timing needed to place them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepresentationSegments {
+    /// Timescale of `start` and `duration` (the sidx's timescale for SegmentBase).
+    pub timescale: Timescale,
+    /// Presentation time offset, ticks of `timescale`.
+    pub presentation_time_offset: u64,
+    /// Period start, nanoseconds.
+    pub period_start_ns: u64,
+    /// The initialization segment, if any.
+    pub initialization: Option<UrlRange>,
+    /// The Representation index segment, if any.
+    pub index: Option<UrlRange>,
+    /// The media segments, in order.
+    pub segments: Vec<Segment>,
+}
+
+impl RepresentationSegments {
+    /// Start of `segment` relative to the Period start, ticks (`start - presentation time
+    /// offset`; negative when the segment begins before the offset).
+    pub fn presentation_time(&self, segment: &Segment) -> i128 {
+        i128::from(segment.start) - i128::from(self.presentation_time_offset)
+    }
+
+    /// Start of `segment` on the presentation timeline, nanoseconds (Period start + period
+    /// time, rounded toward negative infinity).
+    pub fn presentation_time_ns(&self, segment: &Segment) -> i128 {
+        let rel = self.presentation_time(segment) * 1_000_000_000;
+        i128::from(self.period_start_ns) + rel.div_euclid(i128::from(self.timescale.get()))
+    }
+}
+
+/// A run of segments sharing a duration: the unit of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    number: u64,
+    start: u64,
+    d: u64,
+    count: u64,
+    range: Option<ByteRange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Media<'a> {
+    Template(&'a Template),
+    List(&'a [SegmentUrl]),
+    Base,
+}
+
+/// A checked, not yet materialised enumeration: runs of segments, their count, and the
+/// initialization and index segments. Iterate with [`SegmentPlan::iter`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentPlan<'a> {
+    timescale: Timescale,
+    presentation_time_offset: u64,
+    initialization: Option<UrlRange>,
+    index: Option<UrlRange>,
+    runs: Vec<Run>,
+    len: u64,
+    clip_end: Option<u64>,
+    media: Media<'a>,
+    ctx: &'a RepresentationContext,
+}
+
+impl<'a> SegmentPlan<'a> {
+    /// Number of media segments.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether there are no media segments.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Timescale of the segments' times.
+    pub fn timescale(&self) -> Timescale {
+        self.timescale
+    }
+
+    /// Presentation time offset, ticks of [`SegmentPlan::timescale`].
+    pub fn presentation_time_offset(&self) -> u64 {
+        self.presentation_time_offset
+    }
+
+    /// The initialization segment, if any.
+    pub fn initialization(&self) -> Option<&UrlRange> {
+        self.initialization.as_ref()
+    }
+
+    /// The Representation index segment, if any.
+    pub fn index(&self) -> Option<&UrlRange> {
+        self.index.as_ref()
+    }
+
+    /// The media segments, lazily.
+    pub fn iter(&self) -> SegmentIter<'_, 'a> {
+        SegmentIter {
+            plan: self,
+            run: 0,
+            within: 0,
+            index: 0,
+            buf: String::new(),
+        }
+    }
+
+    /// Materialises every segment.
+    pub fn collect(&self) -> RepresentationSegments {
+        RepresentationSegments {
+            timescale: self.timescale,
+            presentation_time_offset: self.presentation_time_offset,
+            period_start_ns: self.ctx.period_start_ns,
+            initialization: self.initialization.clone(),
+            index: self.index.clone(),
+            segments: self.iter().collect(),
+        }
+    }
+}
+
+/// Iterator over the segments of a [`SegmentPlan`].
+#[derive(Debug)]
+pub struct SegmentIter<'p, 'a> {
+    plan: &'p SegmentPlan<'a>,
+    run: usize,
+    within: u64,
+    index: usize,
+    buf: String,
+}
+
+impl Iterator for SegmentIter<'_, '_> {
+    type Item = Segment;
+
+    fn next(&mut self) -> Option<Segment> {
+        let plan = self.plan;
+        let run = loop {
+            let run = plan.runs.get(self.run)?;
+            if self.within < run.count {
+                break *run;
+            }
+            self.run += 1;
+            self.within = 0;
+        };
+        // The plan checked that number + count and start + count * d fit in u64.
+        let number = run.number.saturating_add(self.within);
+        let start = run.start.saturating_add(self.within.saturating_mul(run.d));
+        let duration = match plan.clip_end {
+            Some(end) if start.saturating_add(run.d) > end => end.saturating_sub(start),
+            _ => run.d,
+        };
+        let ctx = plan.ctx;
+        let (url, byte_range) = match &plan.media {
+            Media::Template(t) => {
+                self.buf.clear();
+                let values = TemplateValues {
+                    representation_id: Some(&ctx.representation_id),
+                    number: Some(number),
+                    time: Some(start),
+                    bandwidth: ctx.bandwidth,
+                    sub_number: None,
+                };
+                // The plan checked every value the template needs, so this cannot fail.
+                let _ = t.expand_into(&values, &mut self.buf);
+                (resolve(&ctx.base_url, &self.buf), None)
+            }
+            Media::List(urls) => match urls.get(self.index) {
+                Some(u) => (
+                    resolve(&ctx.base_url, u.media.as_deref().unwrap_or("")),
+                    u.media_range,
+                ),
+                None => return None,
+            },
+            Media::Base => (ctx.base_url.clone(), run.range),
+        };
+        self.within += 1;
+        self.index += 1;
+        Some(Segment {
+            number,
+            start,
+            duration,
+            url,
+            byte_range,
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.plan.len.saturating_sub(self.index as u64);
+        let left = usize::try_from(left).unwrap_or(usize::MAX);
+        (left, Some(left))
+    }
+}
+
+/// Enumerates every segment of one Representation: [`plan`] then [`SegmentPlan::collect`].
+///
+/// ```
+/// use dashkit::mpd::segments::{enumerate, Addressing, RepresentationContext, TemplateAddressing, Timing};
+/// use dashkit::mpd::template::Template;
+/// use dashkit::timeline::Timescale;
+///
+/// let media = Template::parse("$RepresentationID$/seg-$Number%03d$.m4s")?;
+/// let init = Template::parse("$RepresentationID$/init.mp4")?;
+/// let addressing = Addressing::Template(TemplateAddressing {
+///     timescale: Timescale::new(90_000).unwrap(),
+///     presentation_time_offset: 0,
+///     start_number: 1,
+///     end_number: None,
+///     timing: Timing::Duration(180_000), // 2 s
+///     media: &media,
+///     initialization: Some(&init),
+///     index: None,
+/// });
+/// let ctx = RepresentationContext {
+///     representation_id: "v1".into(),
+///     base_url: "https://cdn.example/vod/".into(),
+///     period_duration_ns: Some(5_000_000_000), // 5 s: 2 s + 2 s + 1 s
+///     ..Default::default()
+/// };
+/// let reps = enumerate(&addressing, &ctx)?;
+/// assert_eq!(reps.initialization.unwrap().url, "https://cdn.example/vod/v1/init.mp4");
+/// let s = &reps.segments;
+/// assert_eq!(s.len(), 3);
+/// assert_eq!(s[2].url, "https://cdn.example/vod/v1/seg-003.m4s");
+/// assert_eq!((s[2].number, s[2].start, s[2].duration), (3, 360_000, 90_000));
+/// # Ok::<(), dashkit::mpd::Error>(())
+/// ```
+pub fn enumerate(
+    addressing: &Addressing<'_>,
+    ctx: &RepresentationContext,
+) -> Result<RepresentationSegments, Error> {
+    Ok(plan(addressing, ctx)?.collect())
+}
+
+/// Checks the addressing and computes the segment runs and count, without materialising
+/// segments. Every error of the enumeration is found here; iteration cannot fail.
+pub fn plan<'a>(
+    addressing: &Addressing<'a>,
+    ctx: &'a RepresentationContext,
+) -> Result<SegmentPlan<'a>, Error> {
+    match addressing {
+        Addressing::Template(a) => plan_template(a, ctx),
+        Addressing::List(a) => plan_list(a, ctx),
+        Addressing::Base(a) => plan_base(a, ctx),
+    }
+}
+
+/// Puts `at` into a template error made without a location.
+fn locate(e: Error, at: Location) -> Error {
+    match e {
+        Error::Template { offset, kind, .. } => Error::Template { at, offset, kind },
+        other => other,
+    }
+}
+
+fn overflow(ctx: &RepresentationContext, what: &'static str) -> Error {
+    Error::Overflow {
+        at: ctx.at.clone(),
+        what,
+    }
+}
+
+/// The Period end on the media timeline as an exact rational: `(pto * 1e9 + duration_ns *
+/// timescale) / 1e9` ticks; returns the numerator.
+fn period_end_scaled(ctx: &RepresentationContext, ts: Timescale, pto: u64) -> Option<u128> {
+    let d = ctx.period_duration_ns?;
+    Some(u128::from(pto) * NS_PER_S + u128::from(d) * u128::from(ts.get()))
+}
+
+fn ceil_div(a: u128, b: u128) -> u128 {
+    a / b + u128::from(!a.is_multiple_of(b))
+}
+
+fn to_u64(v: u128, ctx: &RepresentationContext, what: &'static str) -> Result<u64, Error> {
+    u64::try_from(v).map_err(|_| overflow(ctx, what))
+}
+
+fn too_many(at: Location) -> Error {
+    Error::TooManySegments {
+        at,
+        limit: MAX_SEGMENTS,
+    }
+}
+
+/// The Period end in ticks, rounded up.
+fn period_end_ceil(
+    ctx: &RepresentationContext,
+    ts: Timescale,
+    pto: u64,
+) -> Result<Option<u64>, Error> {
+    period_end_scaled(ctx, ts, pto)
+        .map(|e| to_u64(ceil_div(e, NS_PER_S), ctx, "Period end in ticks"))
+        .transpose()
+}
+
+/// Runs of `Timing::Duration(d)` for `count` segments from `start_number`.
+fn duration_run(
+    ctx: &RepresentationContext,
+    at: Location,
+    d: u64,
+    pto: u64,
+    start_number: u64,
+    count: u64,
+) -> Result<Run, Error> {
+    if d == 0 {
+        return Err(Error::Zero { at });
+    }
+    if count > MAX_SEGMENTS {
+        return Err(too_many(at));
+    }
+    start_number
+        .checked_add(count)
+        .ok_or_else(|| overflow(ctx, "segment number"))?;
+    count
+        .checked_mul(d)
+        .and_then(|x| x.checked_add(pto))
+        .ok_or_else(|| overflow(ctx, "segment start"))?;
+    Ok(Run {
+        number: start_number,
+        start: pto,
+        d,
+        count,
+        range: None,
+    })
+}
+
+/// Expands a SegmentTimeline into runs (§5.3.9.6), capped at `end_number` and the Period end.
+fn timeline_runs(
+    ctx: &RepresentationContext,
+    timeline: &[S],
+    ts: Timescale,
+    pto: u64,
+    start_number: u64,
+    end_number: Option<u64>,
+) -> Result<(Vec<Run>, u64), Error> {
+    let end_scaled = period_end_scaled(ctx, ts, pto);
+    let s_at = |i: usize, attr: &str| ctx.at.child(&format!("SegmentTimeline/S[{i}]/{attr}"));
+    let mut runs = Vec::new();
+    let mut total: u64 = 0;
+    let mut t_acc: u64 = 0;
+    let mut number = start_number;
+    for (i, s) in timeline.iter().enumerate() {
+        if s.d == 0 {
+            return Err(Error::Zero { at: s_at(i, "@d") });
+        }
+        let t = s.t.unwrap_or(t_acc);
+        if let Some(n) = s.n {
+            number = n;
+        }
+        let d = u128::from(s.d);
+        let t_scaled = u128::from(t) * NS_PER_S;
+        let count: u64 = match s.r {
+            r if r >= 0 => (r as u64)
+                .checked_add(1)
+                .ok_or_else(|| overflow(ctx, "S@r + 1"))?,
+            -1 => {
+                // The end it repeats to, scaled by 1e9 to stay exact.
+                let end = match timeline.get(i + 1) {
+                    Some(next) => match next.t {
+                        Some(nt) => Some(u128::from(nt) * NS_PER_S),
+                        None => return Err(Error::OpenRepeat { at: s_at(i, "@r") }),
+                    },
+                    None => end_scaled,
+                };
+                match end {
+                    Some(end) => {
+                        if end <= t_scaled {
+                            return Err(Error::EmptyRepeat {
+                                at: s_at(i, "@r"),
+                                start: t,
+                                end: u64::try_from(ceil_div(end, NS_PER_S)).unwrap_or(u64::MAX),
+                            });
+                        }
+                        let c = ceil_div(end - t_scaled, d * NS_PER_S);
+                        if c > u128::from(MAX_SEGMENTS) {
+                            return Err(too_many(s_at(i, "@r")));
+                        }
+                        to_u64(c, ctx, "S@r=-1 count")?
+                    }
+                    None => match end_number {
+                        Some(e) if e >= number => e - number + 1,
+                        Some(_) => 0,
+                        None => return Err(Error::OpenRepeat { at: s_at(i, "@r") }),
+                    },
+                }
+            }
+            r => {
+                return Err(Error::InvalidRepeat {
+                    at: s_at(i, "@r"),
+                    r,
+                })
+            }
+        };
+        if count > MAX_SEGMENTS {
+            return Err(too_many(s_at(i, "@r")));
+        }
+        // Keep: capped by @endNumber and by the Period end (segments starting before it).
+        let mut keep = count;
+        if let Some(e) = end_number {
+            keep = if number > e {
+                0
+            } else {
+                keep.min(e - number + 1)
+            };
+        }
+        if let Some(end) = end_scaled {
+            let before_end = if end > t_scaled {
+                ceil_div(end - t_scaled, d * NS_PER_S)
+            } else {
+                0
+            };
+            keep = keep.min(u64::try_from(before_end).unwrap_or(u64::MAX));
+        }
+        total = total
+            .checked_add(keep)
+            .filter(|&x| x <= MAX_SEGMENTS)
+            .ok_or_else(|| too_many(s_at(i, "@r")))?;
+        let span = count
+            .checked_mul(s.d)
+            .and_then(|x| x.checked_add(t))
+            .ok_or_else(|| overflow(ctx, "SegmentTimeline time"))?;
+        let next_number = number
+            .checked_add(count)
+            .ok_or_else(|| overflow(ctx, "SegmentTimeline number"))?;
+        if keep > 0 {
+            runs.push(Run {
+                number,
+                start: t,
+                d: s.d,
+                count: keep,
+                range: None,
+            });
+        }
+        t_acc = span;
+        number = next_number;
+    }
+    Ok((runs, total))
+}
+
+fn plan_template<'a>(
+    a: &TemplateAddressing<'a>,
+    ctx: &'a RepresentationContext,
+) -> Result<SegmentPlan<'a>, Error> {
+    let pto = a.presentation_time_offset;
+    // Every value the media template may need, checked once (SubNumber is never supplied).
+    let probe = TemplateValues {
+        representation_id: Some(&ctx.representation_id),
+        number: Some(0),
+        time: Some(0),
+        bandwidth: ctx.bandwidth,
+        sub_number: None,
+    };
+    a.media
+        .check_values(&probe)
+        .map_err(|e| locate(e, ctx.at.child("@media")))?;
+    let rep_values = TemplateValues {
+        representation_id: Some(&ctx.representation_id),
+        bandwidth: ctx.bandwidth,
+        ..Default::default()
+    };
+    let initialization = match a.initialization {
+        Some(t) => Some(UrlRange {
+            url: resolve(
+                &ctx.base_url,
+                &t.expand(&rep_values)
+                    .map_err(|e| locate(e, ctx.at.child("@initialization")))?,
+            ),
+            byte_range: None,
+        }),
+        None => None,
+    };
+    let index = match a.index {
+        Some(t) if !t.uses(Identifier::Number) && !t.uses(Identifier::Time) => Some(UrlRange {
+            url: resolve(
+                &ctx.base_url,
+                &t.expand(&rep_values)
+                    .map_err(|e| locate(e, ctx.at.child("@index")))?,
+            ),
+            byte_range: None,
+        }),
+        _ => None,
+    };
+    let (runs, len, clip_end) = match a.timing {
+        Timing::Duration(d) => {
+            if d == 0 {
+                return Err(Error::Zero {
+                    at: ctx.at.child("@duration"),
+                });
+            }
+            let by_period = period_end_scaled(ctx, a.timescale, pto).map(|end| {
+                let span = end - u128::from(pto) * NS_PER_S;
+                ceil_div(span, u128::from(d) * NS_PER_S)
+            });
+            let by_end = a.end_number.map(|e| {
+                if e >= a.start_number {
+                    u128::from(e - a.start_number) + 1
+                } else {
+                    0
+                }
+            });
+            let count = match (by_period, by_end) {
+                (Some(p), Some(e)) => p.min(e),
+                (Some(c), None) | (None, Some(c)) => c,
+                (None, None) => {
+                    return Err(Error::UnknownPeriodEnd { at: ctx.at.clone() });
+                }
+            };
+            if count > u128::from(MAX_SEGMENTS) {
+                return Err(too_many(ctx.at.clone()));
+            }
+            let count = to_u64(count, ctx, "segment count")?;
+            let run = duration_run(
+                ctx,
+                ctx.at.child("@duration"),
+                d,
+                pto,
+                a.start_number,
+                count,
+            )?;
+            let clip = period_end_ceil(ctx, a.timescale, pto)?;
+            (vec![run], count, clip)
+        }
+        Timing::Timeline(tl) => {
+            let (runs, total) =
+                timeline_runs(ctx, tl, a.timescale, pto, a.start_number, a.end_number)?;
+            (runs, total, None)
+        }
+    };
+    Ok(SegmentPlan {
+        timescale: a.timescale,
+        presentation_time_offset: pto,
+        initialization,
+        index,
+        runs,
+        len,
+        clip_end,
+        media: Media::Template(a.media),
+        ctx,
+    })
+}
+
+fn url_range(ctx: &RepresentationContext, u: &UrlType) -> UrlRange {
+    UrlRange {
+        url: resolve(&ctx.base_url, u.source_url.as_deref().unwrap_or("")),
+        byte_range: u.range,
+    }
+}
+
+fn plan_list<'a>(
+    a: &ListAddressing<'a>,
+    ctx: &'a RepresentationContext,
+) -> Result<SegmentPlan<'a>, Error> {
+    let pto = a.presentation_time_offset;
+    let urls = u64::try_from(a.segment_urls.len()).unwrap_or(u64::MAX);
+    if urls > MAX_SEGMENTS {
+        return Err(too_many(ctx.at.clone()));
+    }
+    let (runs, clip_end) = match a.timing {
+        Some(Timing::Duration(d)) => {
+            let run = duration_run(ctx, ctx.at.child("@duration"), d, pto, a.start_number, urls)?;
+            (vec![run], period_end_ceil(ctx, a.timescale, pto)?)
+        }
+        Some(Timing::Timeline(tl)) => {
+            let (runs, timed) = timeline_runs(ctx, tl, a.timescale, pto, a.start_number, None)?;
+            if timed != urls {
+                return Err(Error::SegmentCountMismatch {
+                    at: ctx.at.clone(),
+                    urls,
+                    timed,
+                });
+            }
+            (runs, None)
+        }
+        None if urls > 1 => {
+            return Err(Error::MissingTiming {
+                at: ctx.at.clone(),
+                urls,
+            })
+        }
+        None if urls == 0 => (Vec::new(), None),
+        None => {
+            let end = period_end_ceil(ctx, a.timescale, pto)?
+                .ok_or_else(|| Error::UnknownPeriodEnd { at: ctx.at.clone() })?;
+            let run = duration_run(
+                ctx,
+                ctx.at.clone(),
+                end.saturating_sub(pto),
+                pto,
+                a.start_number,
+                1,
+            )?;
+            (vec![run], None)
+        }
+    };
+    Ok(SegmentPlan {
+        timescale: a.timescale,
+        presentation_time_offset: pto,
+        initialization: a.initialization.map(|u| url_range(ctx, u)),
+        index: a.representation_index.map(|u| url_range(ctx, u)),
+        runs,
+        len: urls,
+        clip_end,
+        media: Media::List(a.segment_urls),
+        ctx,
+    })
+}
+
+fn plan_base<'a>(
+    a: &BaseAddressing<'a>,
+    ctx: &'a RepresentationContext,
+) -> Result<SegmentPlan<'a>, Error> {
+    let initialization = a.initialization.map(|u| url_range(ctx, u));
+    let index = match (a.representation_index, a.index_range) {
+        (Some(u), _) => Some(url_range(ctx, u)),
+        (None, Some(r)) => Some(UrlRange {
+            url: ctx.base_url.clone(),
+            byte_range: Some(r),
+        }),
+        (None, None) => None,
+    };
+    let Some(sidx) = a.sidx else {
+        if a.index_range.is_some() {
+            return Err(Error::SidxRequired { at: ctx.at.clone() });
+        }
+        // No index: the whole file is one segment spanning the Period.
+        let pto = a.presentation_time_offset;
+        let end = period_end_ceil(ctx, a.timescale, pto)?
+            .ok_or_else(|| Error::UnknownPeriodEnd { at: ctx.at.clone() })?;
+        let run = duration_run(ctx, ctx.at.clone(), end.saturating_sub(pto), pto, 1, 1)?;
+        return Ok(SegmentPlan {
+            timescale: a.timescale,
+            presentation_time_offset: pto,
+            initialization,
+            index,
+            runs: vec![run],
+            len: 1,
+            clip_end: None,
+            media: Media::Base,
+            ctx,
+        });
+    };
+    // Times come out in the sidx timescale; the offset is converted into it exactly.
+    let (from, to) = (a.timescale.get(), sidx.timescale.get());
+    let scaled = u128::from(a.presentation_time_offset) * u128::from(to);
+    if scaled % u128::from(from) != 0 {
+        return Err(Error::InexactTimescale {
+            at: ctx.at.child("@presentationTimeOffset"),
+            value: a.presentation_time_offset,
+            from,
+            to,
+        });
+    }
+    let pto = to_u64(scaled / u128::from(from), ctx, "presentation time offset")?;
+    let refs = &sidx.references;
+    if u64::try_from(refs.len()).unwrap_or(u64::MAX) > MAX_SEGMENTS {
+        return Err(too_many(ctx.at.clone()));
+    }
+    let mut runs = Vec::with_capacity(refs.len());
+    let mut offset = sidx
+        .anchor_offset
+        .checked_add(sidx.first_offset)
+        .ok_or_else(|| overflow(ctx, "sidx offset"))?;
+    let mut time = sidx.earliest_presentation_time;
+    let ref_at = |i: usize, field: &str| ctx.at.child(&format!("sidx/reference[{i}]/{field}"));
+    for (i, r) in refs.iter().enumerate() {
+        if r.reference_type_is_index {
+            return Err(Error::HierarchicalSidx {
+                at: ctx.at.clone(),
+                reference_index: i,
+            });
+        }
+        if r.referenced_size == 0 {
+            return Err(Error::Zero {
+                at: ref_at(i, "referenced_size"),
+            });
+        }
+        if r.subsegment_duration == 0 {
+            return Err(Error::Zero {
+                at: ref_at(i, "subsegment_duration"),
+            });
+        }
+        let last = offset
+            .checked_add(u64::from(r.referenced_size) - 1)
+            .ok_or_else(|| overflow(ctx, "sidx byte range"))?;
+        let number = u64::try_from(i)
+            .ok()
+            .and_then(|i| i.checked_add(1))
+            .ok_or_else(|| overflow(ctx, "segment number"))?;
+        runs.push(Run {
+            number,
+            start: time,
+            d: u64::from(r.subsegment_duration),
+            count: 1,
+            range: ByteRange::new(offset, last),
+        });
+        offset = last
+            .checked_add(1)
+            .ok_or_else(|| overflow(ctx, "sidx byte range"))?;
+        time = time
+            .checked_add(u64::from(r.subsegment_duration))
+            .ok_or_else(|| overflow(ctx, "sidx time"))?;
+    }
+    Ok(SegmentPlan {
+        timescale: sidx.timescale,
+        presentation_time_offset: pto,
+        initialization,
+        index,
+        len: runs.len() as u64,
+        runs,
+        clip_end: None,
+        media: Media::Base,
+        ctx,
+    })
+}
+
+/// `@duration` addressing on its own, for number <-> time questions (live edge, seeking):
+/// segment `n` starts at `presentation_time_offset + (n - start_number) * duration` on the
+/// media timeline (§5.3.9.5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedDuration {
+    /// `@presentationTimeOffset`, ticks.
+    pub presentation_time_offset: u64,
+    /// `@startNumber`.
+    pub start_number: u64,
+    /// `@duration`, ticks. Zero makes every query `None`.
+    pub duration: u64,
+}
+
+impl FixedDuration {
+    /// Start of segment `number` on the media timeline, ticks; `None` before `start_number`
+    /// or on overflow.
+    ///
+    /// ```
+    /// use dashkit::mpd::segments::FixedDuration;
+    /// let f = FixedDuration { presentation_time_offset: 1000, start_number: 5, duration: 200 };
+    /// assert_eq!(f.time_of_number(5), Some(1000));
+    /// assert_eq!(f.time_of_number(7), Some(1400));
+    /// assert_eq!(f.segment_at_time(1399), Some(6));
+    /// assert_eq!(f.segment_at_time(999), None);
+    /// ```
+    pub fn time_of_number(&self, number: u64) -> Option<u64> {
+        if self.duration == 0 {
+            return None;
+        }
+        number
+            .checked_sub(self.start_number)?
+            .checked_mul(self.duration)?
+            .checked_add(self.presentation_time_offset)
+    }
+
+    /// Number of the segment containing media time `t_ticks`; `None` before the
+    /// presentation time offset or on overflow.
+    pub fn segment_at_time(&self, t_ticks: u64) -> Option<u64> {
+        if self.duration == 0 {
+            return None;
+        }
+        let k = t_ticks.checked_sub(self.presentation_time_offset)? / self.duration;
+        self.start_number.checked_add(k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_range_parse_rejects_junk() {
+        let at = Location::default();
+        for bad in ["", "-", "1-", "-1", "a-b", "1 - 2", "+1-2", "5-4", "1-2-3"] {
+            assert!(ByteRange::parse(bad, &at).is_err(), "{bad:?}");
+        }
+        let r = ByteRange::parse("0-18446744073709551615", &at).unwrap();
+        assert_eq!(r.size_bytes(), u64::MAX);
+    }
+}

@@ -30,7 +30,7 @@ use std::fmt;
 
 use super::error::{Error, Location};
 use super::template::{Identifier, Template, TemplateValues};
-use super::url::resolve;
+use super::url::{resolve, Resolver};
 use crate::limits::MAX_SEGMENTS;
 use crate::timeline::Timescale;
 
@@ -344,6 +344,7 @@ pub struct SegmentPlan<'a> {
     clip_end: Option<u64>,
     media: Media<'a>,
     ctx: &'a RepresentationContext,
+    resolver: Resolver,
 }
 
 impl<'a> SegmentPlan<'a> {
@@ -428,7 +429,9 @@ impl Iterator for SegmentIter<'_, '_> {
         let number = run.number.saturating_add(self.within);
         let start = run.start.saturating_add(self.within.saturating_mul(run.d));
         let duration = match plan.clip_end {
-            Some(end) if start.saturating_add(run.d) > end => end.saturating_sub(start),
+            // Only a segment straddling the end is shortened (SegmentList may list segments
+            // past it; they keep their duration).
+            Some(end) if start < end && start.saturating_add(run.d) > end => end - start,
             _ => run.d,
         };
         let ctx = plan.ctx;
@@ -444,11 +447,11 @@ impl Iterator for SegmentIter<'_, '_> {
                 };
                 // The plan checked every value the template needs, so this cannot fail.
                 let _ = t.expand_into(&values, &mut self.buf);
-                (resolve(&ctx.base_url, &self.buf), None)
+                (plan.resolver.resolve(&self.buf), None)
             }
             Media::List(urls) => match urls.get(self.index) {
                 Some(u) => (
-                    resolve(&ctx.base_url, u.media.as_deref().unwrap_or("")),
+                    plan.resolver.resolve(u.media.as_deref().unwrap_or("")),
                     u.media_range,
                 ),
                 None => return None,
@@ -817,6 +820,7 @@ fn plan_template<'a>(
         clip_end,
         media: Media::Template(a.media),
         ctx,
+        resolver: Resolver::new(&ctx.base_url),
     })
 }
 
@@ -883,6 +887,7 @@ fn plan_list<'a>(
         clip_end,
         media: Media::List(a.segment_urls),
         ctx,
+        resolver: Resolver::new(&ctx.base_url),
     })
 }
 
@@ -918,6 +923,7 @@ fn plan_base<'a>(
             clip_end: None,
             media: Media::Base,
             ctx,
+            resolver: Resolver::new(&ctx.base_url),
         });
     };
     // Times come out in the sidx timescale; the offset is converted into it exactly.
@@ -991,6 +997,7 @@ fn plan_base<'a>(
         clip_end: None,
         media: Media::Base,
         ctx,
+        resolver: Resolver::new(&ctx.base_url),
     })
 }
 
@@ -1564,6 +1571,12 @@ mod tests {
         assert_eq!(reps.segments[1].url, "http://cdn/x/a.mp4");
         assert_eq!(reps.segments[1].byte_range, ByteRange::new(1800, 2499));
         assert_eq!(reps.segments[2].url, "http://cdn/x/");
+        // A SegmentURL wholly past the Period end keeps its @duration rather than becoming 0.
+        let reps = enumerate(&addr, &ctx(Some(3_000_000_000))).unwrap();
+        assert_eq!(
+            nsd(&reps.segments),
+            [(1, 0, 2000), (2, 2000, 1000), (3, 4000, 2000)]
+        );
         assert_eq!(
             reps.initialization,
             Some(UrlRange {

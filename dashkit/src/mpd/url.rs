@@ -196,6 +196,80 @@ pub fn resolve_chain(chain: &[&str]) -> String {
     acc
 }
 
+/// A base URL prepared once for resolving many references against it (every segment of a
+/// Representation). Gives exactly what [`resolve`] gives; for the common reference, a plain
+/// relative path without dot segments, query or fragment, it only concatenates.
+///
+/// ```
+/// use dashkit::mpd::url::{resolve, Resolver};
+/// let r = Resolver::new("https://cdn/v/manifest.mpd?tok=1");
+/// assert_eq!(r.resolve("seg-1.m4s"), "https://cdn/v/seg-1.m4s");
+/// assert_eq!(r.resolve("../a.m4s"), resolve("https://cdn/v/manifest.mpd?tok=1", "../a.m4s"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolver {
+    base: String,
+    /// scheme + authority + directory of the base path, when the base path is already free
+    /// of dot segments (so merging a plain path needs no removal pass).
+    dir_prefix: Option<String>,
+}
+
+impl Resolver {
+    /// Prepares `base`.
+    pub fn new(base: &str) -> Resolver {
+        let b = split(base);
+        let has_dots = b.path.split('/').any(|seg| seg == "." || seg == "..");
+        let dir_prefix = (!has_dots).then(|| {
+            let mut p = String::with_capacity(base.len());
+            if let Some(s) = b.scheme {
+                p.push_str(s);
+                p.push(':');
+            }
+            if let Some(a) = b.authority {
+                p.push_str("//");
+                p.push_str(a);
+            }
+            if b.authority.is_some() && b.path.is_empty() {
+                p.push('/');
+            } else if let Some(i) = b.path.rfind('/') {
+                p.push_str(b.path.get(..=i).unwrap_or(""));
+            }
+            p
+        });
+        Resolver {
+            base: base.to_owned(),
+            dir_prefix,
+        }
+    }
+
+    /// The base as given.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// `resolve(self.base(), reference)`.
+    pub fn resolve(&self, reference: &str) -> String {
+        match &self.dir_prefix {
+            Some(prefix) if is_plain_relative_path(reference) => {
+                let mut out = String::with_capacity(prefix.len() + reference.len());
+                out.push_str(prefix);
+                out.push_str(reference);
+                out
+            }
+            _ => resolve(&self.base, reference),
+        }
+    }
+}
+
+/// A non-empty relative path with no scheme, query, fragment or dot segment: merging it is
+/// concatenation (RFC 3986 §5.2.3) and dot-segment removal leaves it unchanged.
+fn is_plain_relative_path(r: &str) -> bool {
+    !r.is_empty()
+        && !r.starts_with('/')
+        && !r.bytes().any(|b| matches!(b, b':' | b'?' | b'#'))
+        && !r.split('/').any(|seg| seg == "." || seg == "..")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,6 +404,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn resolver_agrees_with_resolve(base in "(https?://[a-z]{1,3})?[a-z./?#:]{0,20}", r in "[a-z./?#:]{0,20}") {
+            prop_assert_eq!(Resolver::new(&base).resolve(&r), resolve(&base, &r));
+        }
+
         #[test]
         fn resolve_never_panics(base in "\\PC{0,40}", r in "\\PC{0,40}") {
             let _ = resolve(&base, &r);

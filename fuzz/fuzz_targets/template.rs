@@ -7,7 +7,7 @@
 #![no_main]
 
 use dashkit::mpd::template::{Template, TemplateValues};
-use dashkit::mpd::url::resolve;
+use dashkit::mpd::url::{resolve, Resolver};
 use libfuzzer_sys::fuzz_target;
 
 fn u64_at(data: &[u8], i: usize) -> u64 {
@@ -36,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut out = String::new();
     if template.expand_into(&values, &mut out).is_ok() {
-        let _ = resolve("http://h/a/b/manifest.mpd?x#y", &out);
+        // The prepared base must agree with plain resolution.
+        for base in ["http://h/a/b/manifest.mpd?x#y", "dash/m.mpd", "http://h", "../x/"] {
+            assert_eq!(Resolver::new(base).resolve(&out), resolve(base, &out));
+        }
         let _ = resolve("", &out);
         let _ = resolve(&out, "../seg.m4s");
     }

@@ -390,7 +390,7 @@ impl<'a> SegmentPlan<'a> {
     }
 
     /// Materialises every segment.
-    pub fn collect(&self) -> RepresentationSegments {
+    pub fn materialize(&self) -> RepresentationSegments {
         RepresentationSegments {
             timescale: self.timescale,
             presentation_time_offset: self.presentation_time_offset,
@@ -476,7 +476,7 @@ impl Iterator for SegmentIter<'_, '_> {
     }
 }
 
-/// Enumerates every segment of one Representation: [`plan`] then [`SegmentPlan::collect`].
+/// Enumerates every segment of one Representation: [`plan`] then [`SegmentPlan::materialize`].
 ///
 /// ```
 /// use dashkit::mpd::segments::{enumerate, Addressing, RepresentationContext, TemplateAddressing, Timing};
@@ -513,11 +513,37 @@ pub fn enumerate(
     addressing: &Addressing<'_>,
     ctx: &RepresentationContext,
 ) -> Result<RepresentationSegments, Error> {
-    Ok(plan(addressing, ctx)?.collect())
+    Ok(plan(addressing, ctx)?.materialize())
 }
 
 /// Checks the addressing and computes the segment runs and count, without materialising
 /// segments. Every error of the enumeration is found here; iteration cannot fail.
+///
+/// ```
+/// use dashkit::mpd::segments::{plan, Addressing, RepresentationContext, TemplateAddressing, Timing, S};
+/// use dashkit::mpd::template::Template;
+/// use dashkit::timeline::Timescale;
+///
+/// let media = Template::parse("t$Time$.m4s")?;
+/// // A day of 1 s segments in one S: counted, not allocated.
+/// let timeline = [S { t: Some(0), d: 1000, r: 86_399, ..S::default() }];
+/// let addressing = Addressing::Template(TemplateAddressing {
+///     timescale: Timescale::new(1000).unwrap(),
+///     presentation_time_offset: 0,
+///     start_number: 1,
+///     end_number: None,
+///     timing: Timing::Timeline(&timeline),
+///     media: &media,
+///     initialization: None,
+///     index: None,
+/// });
+/// let ctx = RepresentationContext::default();
+/// let p = plan(&addressing, &ctx)?;
+/// assert_eq!(p.len(), 86_400);
+/// let third = p.iter().nth(2).unwrap();
+/// assert_eq!((third.number, third.start, third.url.as_str()), (3, 2000, "t2000.m4s"));
+/// # Ok::<(), dashkit::mpd::Error>(())
+/// ```
 pub fn plan<'a>(
     addressing: &Addressing<'a>,
     ctx: &'a RepresentationContext,

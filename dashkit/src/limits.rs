@@ -13,3 +13,11 @@ pub const MAX_MPD_BYTES: usize = 64 * 1024 * 1024;
 /// Most segments one Representation may enumerate to (e.g. a `@r` expansion); about 11 years
 /// of 1 s segments. Larger requests are errors rather than allocations.
 pub const MAX_SEGMENTS: u64 = 400_000_000;
+
+/// Most samples one `trun` may declare when its records carry no bytes (every field from
+/// defaults), so the count cannot be checked against the bytes present.
+pub const MAX_SAMPLES_PER_RUN: u64 = 1 << 20;
+
+/// Most samples one track may have when the count cannot be checked against bytes (a constant
+/// `stsz` sample size).
+pub const MAX_SAMPLES_PER_TRACK: u64 = 1 << 24;

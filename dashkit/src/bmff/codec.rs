@@ -255,8 +255,10 @@ mod tests {
         p.extend_from_slice(&[0; 11]);
         p.extend_from_slice(&[0x05, 0x80, 0x80, 0x80, 0x02, 0x11, 0x90]);
         assert_eq!(esds(&p), Some((0x40, Some(2))));
-        let p = [0, 0, 0, 0, 0x03, 0x19, 0, 1, 0, 0x04, 0x11, 0x6B, 0x15];
-        assert_eq!(esds(&p), None); // truncated after OTI
+        let p = [0, 0, 0, 0, 0x03, 0x19, 0, 1, 0, 0x04, 0x11];
+        assert_eq!(esds(&p), None); // truncated before the OTI
+        let p = [0, 0, 0, 0, 0x03, 0x19, 0, 1, 0, 0x05];
+        assert_eq!(esds(&p), None); // no DecoderConfigDescriptor
         let mut p = vec![0, 0, 0, 0, 0x03, 0x19, 0, 1, 0, 0x04, 0x11, 0x6B];
         p.extend_from_slice(&[0; 12]);
         assert_eq!(esds(&p), Some((0x6B, None)));

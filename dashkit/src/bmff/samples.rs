@@ -260,6 +260,20 @@ fn fragments(
                     })?;
                 }
                 let media_end = idx.base() + data.len() as u64;
+                let total = track.samples.len() as u64 + trun.entries.len() as u64;
+                let max = crate::limits::MAX_SAMPLES_PER_TRACK;
+                if total > max {
+                    return Err(Error::new(
+                        rb.offset,
+                        idx.path(r),
+                        ErrorKind::TooMany {
+                            field: "samples in track",
+                            count: total,
+                            max,
+                        },
+                    ));
+                }
+                track.samples.reserve(trun.entries.len());
                 for (n, e) in trun.entries.iter().enumerate() {
                     let duration = e
                         .duration

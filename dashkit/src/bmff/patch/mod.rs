@@ -574,3 +574,228 @@ mod moof {
 }
 
 use moof::Moof;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bmff::boxes::{Tfhd, Trun};
+    use crate::bmff::samples::track_samples;
+
+    fn bx(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+        let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(payload);
+        v
+    }
+    fn full(kind: &[u8; 4], version: u8, flags: u32, body: &[u8]) -> Vec<u8> {
+        let mut p = flags.to_be_bytes().to_vec();
+        p[0] = version;
+        p.extend_from_slice(body);
+        bx(kind, &p)
+    }
+    fn u32s(v: &[u32]) -> Vec<u8> {
+        v.iter().flat_map(|x| x.to_be_bytes()).collect()
+    }
+
+    /// Sample bytes per track, found through the samples view.
+    fn sample_bytes(data: &[u8], base: u64) -> Vec<Vec<Vec<u8>>> {
+        track_samples(None, data, base)
+            .unwrap()
+            .iter()
+            .map(|t| {
+                t.samples
+                    .iter()
+                    .map(|s| {
+                        let a = (s.offset - base) as usize;
+                        data[a..a + s.size as usize].to_vec()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn field(data: &[u8], kind: &[u8; 4], n: usize) -> (usize, BoxRefLite) {
+        let idx = Index::parse(data).unwrap();
+        let i = idx.all(kind).nth(n).unwrap();
+        let b = &idx.boxes()[i];
+        (
+            b.start,
+            BoxRefLite {
+                start: b.start,
+                end: b.end(),
+            },
+        )
+    }
+    struct BoxRefLite {
+        start: usize,
+        end: usize,
+    }
+
+    /// Mode 1 (absolute base_data_offset, ffmpeg's plain fMP4): growing the first moof's tfdt
+    /// moves the second moof, so its base_data_offset grows by 4 while data offsets relative to
+    /// unmoved bases stay.
+    #[test]
+    fn absolute_base_data_offset_in_later_moofs_moves() {
+        let seg_offset = 5000u64;
+        let make_moof = |moof_at: u64, tfdt: Vec<u8>, payload_len: u32| {
+            // tfhd: base_data_offset + default size 2; trun: 2 samples, data_offset.
+            let mut tfhd_body = u32s(&[1]);
+            tfhd_body.extend_from_slice(&moof_at.to_be_bytes());
+            tfhd_body.extend_from_slice(&u32s(&[2]));
+            let tfhd = full(b"tfhd", 0, 0x11, &tfhd_body);
+            let trun = full(b"trun", 0, 0x1, &u32s(&[2, 0]));
+            let traf = bx(b"traf", &[tfhd, tfdt, trun].concat());
+            let mut moof = bx(b"moof", &[full(b"mfhd", 0, 0, &u32s(&[1])), traf].concat());
+            let len = moof.len();
+            let at = len - 4;
+            moof[at..].copy_from_slice(&((len + 8) as u32).to_be_bytes());
+            let _ = payload_len;
+            moof
+        };
+        let m1 = make_moof(seg_offset, full(b"tfdt", 0, 0, &u32s(&[10])), 4);
+        let m1_len = m1.len() + 12;
+        let mut tfdt1 = vec![0u8; 8];
+        tfdt1[7] = 12;
+        let m2 = make_moof(seg_offset + m1_len as u64, full(b"tfdt", 1, 0, &tfdt1), 4);
+        let data = [m1, bx(b"mdat", b"abcd"), m2, bx(b"mdat", b"efgh")].concat();
+        let before = sample_bytes(&data, seg_offset);
+        assert_eq!(
+            before[0],
+            vec![
+                b"ab".to_vec(),
+                b"cd".to_vec(),
+                b"ef".to_vec(),
+                b"gh".to_vec()
+            ]
+        );
+        let edits = Edits {
+            tfdt: vec![TfdtEdit {
+                track_id: Some(1),
+                base_media_decode_time: 1 << 32,
+            }],
+            segment_offset: seg_offset,
+            ..Edits::default()
+        };
+        let out = rewrite_segment(&data, &edits).unwrap().to_vec();
+        assert_eq!(out.len(), data.len() + 4);
+        assert_eq!(sample_bytes(&out, seg_offset), before);
+        let (s, _) = field(&out, b"tfhd", 1);
+        let t = Tfhd::parse(&out[s..s + 28], 0).unwrap();
+        assert_eq!(t.base_data_offset, Some(seg_offset + m1_len as u64 + 4));
+        let (s, r) = field(&out, b"trun", 0);
+        assert_eq!(
+            Trun::parse(&out[s..r.end], 0).unwrap().data_offset,
+            Some(m1_len as i32 - 12 + 8 + 4)
+        );
+        let _ = r.start;
+    }
+
+    /// Mode 3 (no base flags): the first traf's base is the moof, a later traf's base is the
+    /// end of the previous traf's data, so its data_offset 0 must stay 0.
+    #[test]
+    fn implicit_base_later_traf_keeps_its_offset() {
+        let traf1 = bx(
+            b"traf",
+            &[
+                full(b"tfhd", 0, 0x10, &u32s(&[1, 3])),
+                full(b"tfdt", 0, 0, &u32s(&[100])),
+                full(b"trun", 0, 0x1, &u32s(&[2, 0])),
+            ]
+            .concat(),
+        );
+        let traf2 = bx(
+            b"traf",
+            &[
+                full(b"tfhd", 0, 0x10, &u32s(&[2, 5])),
+                full(b"tfdt", 0, 0, &u32s(&[200])),
+                full(b"trun", 0, 0x1, &u32s(&[1, 0])),
+            ]
+            .concat(),
+        );
+        let mfhd = full(b"mfhd", 0, 0, &u32s(&[1]));
+        let mut moof = bx(b"moof", &[mfhd, traf1, traf2].concat());
+        let len = moof.len();
+        let (s, _) = field(&moof, b"trun", 0);
+        moof[s + 16..s + 20].copy_from_slice(&((len + 8) as u32).to_be_bytes());
+        let data = [moof, bx(b"mdat", b"aaabbbccccc")].concat();
+        let before = sample_bytes(&data, 0);
+        assert_eq!(before[1], vec![b"ccccc".to_vec()]);
+        let out = rewrite_segment(
+            &data,
+            &Edits {
+                tfdt: vec![TfdtEdit {
+                    track_id: None,
+                    base_media_decode_time: 1 << 32,
+                }],
+                ..Edits::default()
+            },
+        )
+        .unwrap()
+        .to_vec();
+        assert_eq!(out.len(), data.len() + 8);
+        assert_eq!(sample_bytes(&out, 0), before);
+        let (s, r) = field(&out, b"trun", 1);
+        assert_eq!(Trun::parse(&out[s..r.end], 0).unwrap().data_offset, Some(0));
+        let (s, r) = field(&out, b"trun", 0);
+        assert_eq!(
+            Trun::parse(&out[s..r.end], 0).unwrap().data_offset,
+            Some(len as i32 + 8 + 8)
+        );
+    }
+
+    #[test]
+    fn data_offset_overflow_is_an_error_with_path() {
+        let traf = bx(
+            b"traf",
+            &[
+                full(b"tfhd", 0, 0x020000, &u32s(&[1])),
+                full(b"tfdt", 0, 0, &u32s(&[1])),
+                full(b"trun", 0, 0x1, &u32s(&[0, i32::MAX as u32])),
+            ]
+            .concat(),
+        );
+        let data = bx(b"moof", &traf);
+        let e = rewrite_segment(
+            &data,
+            &Edits {
+                tfdt: vec![TfdtEdit {
+                    track_id: None,
+                    base_media_decode_time: 1 << 40,
+                }],
+                ..Edits::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "moof/traf[0]/trun[0]");
+        assert!(matches!(
+            e.kind,
+            ErrorKind::Overflow {
+                field: "trun.data_offset",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn emsg_without_moof_is_an_error() {
+        let data = bx(b"styp", b"msdh");
+        let e = rewrite_segment(
+            &data,
+            &Edits {
+                emsg: vec![Emsg {
+                    version: 0,
+                    scheme_id_uri: "a".into(),
+                    value: String::new(),
+                    timescale: 1,
+                    presentation_time: 0,
+                    event_duration: 0,
+                    id: 0,
+                    message_data: Vec::new(),
+                }],
+                ..Edits::default()
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Missing { .. }));
+    }
+}

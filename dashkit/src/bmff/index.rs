@@ -197,6 +197,37 @@ fn children_offset(kind: &FourCc, payload: &[u8], depth: usize) -> Option<usize>
     }
 }
 
+/// Per-type sibling counters of one container, inline for the usual few types.
+#[derive(Default)]
+struct Seen {
+    inline: [(u32, usize); 8],
+    len: usize,
+    spill: Vec<(u32, usize)>,
+}
+
+impl Seen {
+    /// The sibling index of the next box of type `kind`.
+    fn next(&mut self, kind: FourCc) -> usize {
+        let k = u32::from_be_bytes(kind.0);
+        let used = self.inline.get_mut(..self.len).unwrap_or(&mut []);
+        if let Some((_, c)) = used
+            .iter_mut()
+            .chain(self.spill.iter_mut())
+            .find(|(t, _)| *t == k)
+        {
+            *c += 1;
+            return *c;
+        }
+        if let Some(slot) = self.inline.get_mut(self.len) {
+            *slot = (k, 0);
+            self.len += 1;
+        } else {
+            self.spill.push((k, 0));
+        }
+        0
+    }
+}
+
 struct Walker<'a> {
     data: &'a [u8],
     base: u64,
@@ -217,7 +248,7 @@ impl Index {
             data,
             base,
             mode,
-            boxes: Vec::new(),
+            boxes: Vec::with_capacity(if mode == Depth::Full { 64 } else { 16 }),
         };
         w.walk(0, data.len(), None, 0)?;
         Ok(Index {
@@ -346,7 +377,7 @@ impl Walker<'_> {
                 ErrorKind::TooDeep { max: MAX_BOX_DEPTH },
             ));
         }
-        let mut seen: Vec<(FourCc, usize)> = Vec::new();
+        let mut seen = Seen::default();
         let mut pos = start;
         while pos < end {
             let avail = end - pos;
@@ -364,17 +395,8 @@ impl Walker<'_> {
             }
             let size32 = u32::from_be_bytes([window[0], window[1], window[2], window[3]]);
             let kind = FourCc([window[4], window[5], window[6], window[7]]);
-            let n = match seen.iter_mut().find(|(k, _)| *k == kind) {
-                Some((_, c)) => {
-                    *c += 1;
-                    *c
-                }
-                None => {
-                    seen.push((kind, 0));
-                    0
-                }
-            };
-            let seg = segment(kind, n, depth);
+            let n = seen.next(kind);
+            let seg = || segment(kind, n, depth);
             let mut header_len = 8usize;
             let mut large = false;
             let size: u64 = match size32 {
@@ -391,7 +413,7 @@ impl Walker<'_> {
                             return Err(self.fail(
                                 parent,
                                 pos,
-                                seg,
+                                seg(),
                                 ErrorKind::Truncated {
                                     needed: 16,
                                     available: avail as u64,
@@ -405,7 +427,7 @@ impl Walker<'_> {
                         return Err(self.fail(
                             parent,
                             pos,
-                            seg,
+                            seg(),
                             ErrorKind::SizeZeroNotLast {
                                 trailing: (avail - 8) as u64,
                             },
@@ -429,7 +451,7 @@ impl Walker<'_> {
                         return Err(self.fail(
                             parent,
                             pos,
-                            seg,
+                            seg(),
                             ErrorKind::Truncated {
                                 needed: header_len as u64 + 16,
                                 available: avail as u64,
@@ -442,7 +464,7 @@ impl Walker<'_> {
                 return Err(self.fail(
                     parent,
                     pos,
-                    seg,
+                    seg(),
                     ErrorKind::SizeTooSmall {
                         size,
                         header_len: header_len as u64,
@@ -453,7 +475,7 @@ impl Walker<'_> {
                 return Err(self.fail(
                     parent,
                     pos,
-                    seg,
+                    seg(),
                     ErrorKind::SizePastEnd {
                         size,
                         available: avail as u64,

@@ -306,7 +306,7 @@ pub fn rewrite_segment<'a>(data: &'a [u8], edits: &Edits) -> Result<Rewritten<'a
     let mut plan = Plan {
         data,
         index,
-        patches: Vec::new(),
+        patches: Vec::with_capacity(8),
         shifts: Vec::new(),
     };
     let moofs = moof::collect(&plan)?;
@@ -415,8 +415,6 @@ mod moof {
         pub(super) tfhd: Tfhd,
         pub(super) tfhd_i: usize,
         pub(super) tfdt_i: Option<usize>,
-        pub(super) truns: Vec<usize>,
-        pub(super) saios: Vec<usize>,
         /// Data base in old absolute coordinates, or None when it is the end of the previous
         /// traf's data (implicit base of a later traf: both ends move together).
         pub(super) base: Option<u64>,
@@ -432,13 +430,13 @@ mod moof {
 
     pub(super) fn collect(plan: &Plan<'_>) -> Result<Vec<Moof>, Error> {
         let idx = &plan.index;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(2);
         for m in idx.top().filter(|&i| idx.boxes()[i].is(b"moof")) {
             let moof_start = idx.boxes()[m].offset;
             let mut moof = Moof {
                 i: m,
                 mfhd_i: idx.child(m, b"mfhd"),
-                trafs: Vec::new(),
+                trafs: Vec::with_capacity(2),
             };
             for (k, t) in idx
                 .children(m)
@@ -469,14 +467,6 @@ mod moof {
                     tfhd,
                     tfhd_i,
                     tfdt_i: idx.child(t, b"tfdt"),
-                    truns: idx
-                        .children(t)
-                        .filter(|&c| idx.boxes()[c].is(b"trun"))
-                        .collect(),
-                    saios: idx
-                        .children(t)
-                        .filter(|&c| idx.boxes()[c].is(b"saio"))
-                        .collect(),
                     base,
                 });
             }
@@ -513,7 +503,17 @@ mod moof {
                     })?;
                     plan.set_uint(at, 8, v);
                 }
-                for &r in &t.truns {
+                let truns: Vec<usize> = plan
+                    .index
+                    .children(t.i)
+                    .filter(|&c| plan.index.boxes()[c].is(b"trun"))
+                    .collect();
+                let saios: Vec<usize> = plan
+                    .index
+                    .children(t.i)
+                    .filter(|&c| plan.index.boxes()[c].is(b"saio"))
+                    .collect();
+                for &r in &truns {
                     let rb = plan.index.boxes()[r].clone();
                     let p = rb.start + rb.header_len;
                     let flags = read_u32(plan.data, p).unwrap_or(0) & 0xFF_FFFF;
@@ -537,7 +537,7 @@ mod moof {
                         .map_err(|_| plan.err(r, at, overflow("trun.data_offset", new)))?;
                     plan.set_uint(at, 4, u64::from(v as u32));
                 }
-                for &s in &t.saios {
+                for &s in &saios {
                     let sb = plan.index.boxes()[s].clone();
                     let saio = super::super::boxes::Saio::parse(&plan.data[sb.range()], sb.offset)
                         .map_err(|e| e.in_path(plan.index.path(s)))?;

@@ -173,7 +173,12 @@ fn insert_structure(
                 },
             };
             let mut first = true;
-            for &r in &t.truns {
+            let truns: Vec<usize> = plan
+                .index
+                .children(t.i)
+                .filter(|&c| plan.index.boxes()[c].is(b"trun"))
+                .collect();
+            for &r in &truns {
                 let b = &plan.index.boxes()[r];
                 let trun = Trun::parse(&plan.data[b.range()], b.offset)
                     .map_err(|e| e.in_path(plan.index.path(r)))?;

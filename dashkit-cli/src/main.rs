@@ -26,6 +26,10 @@ enum Command {
     Segments(cmd::segments::Args),
     /// Parse an MPD and write it back (normalized); `--check` only validates syntax.
     Mpd(cmd::mpd::Args),
+    /// Print the box tree of an MP4 file with offsets, sizes and decoded fields.
+    Dump(cmd::dump::Args),
+    /// Print the tracks of an MP4 file: codec strings, timescales, durations, samples, fragments.
+    Info(cmd::info::Args),
 }
 
 /// Runs the tool on parsed arguments, writing results to `out` and diagnostics to `err`.
@@ -34,6 +38,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let result = match cli.command {
         Command::Segments(a) => cmd::segments::run(a, out),
         Command::Mpd(a) => cmd::mpd::run(a, out),
+        Command::Dump(a) => cmd::dump::run(a, out),
+        Command::Info(a) => cmd::info::run(a, out),
     };
     match result {
         Ok(code) => code,

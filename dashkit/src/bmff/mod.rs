@@ -1,11 +1,157 @@
-//! ISO-BMFF (ISO/IEC 14496-12) and CMAF: zero-copy box index, samples view and in-place
-//! rewriting of tfdt, mfhd, sidx and emsg.
+//! ISO-BMFF (ISO/IEC 14496-12) and CMAF: zero-copy box index, box decoders, samples view and
+//! in-place rewriting of tfdt, mfhd, sidx and emsg.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`index`] | [`Index`]: a zero-copy walk over `&[u8]` (type, offset, header and payload ranges, path) |
+//! | [`boxes`] | decoders (and a few encoders) for the boxes dashkit reads itself |
+//! | [`sidx`] | [`Sidx`]: the segment index box, decode and encode |
+//! | [`patch`] | zero-copy segment rewriting: [`patch::rewrite_segment`] returns [`patch::Rewritten`] |
+//! | [`samples`] | one samples view for fragmented and progressive files |
+//! | [`codec`] | RFC 6381 codec strings from sample entries |
+//! | [`info`] | track summary of a file (what `dashkit info` prints) |
+//! | [`dump`] | box tree with decoded fields (what `dashkit dump` prints) |
+//!
+//! Every error is an [`Error`]: absolute byte offset, box path (`moof/traf[0]/trun[1]`) and an
+//! [`ErrorKind`] with numbers. No input panics, and no count read from the input sizes an
+//! allocation before it is checked against the bytes present.
 
-/// Errors of the ISO-BMFF layer. Each carries the absolute byte offset and box path.
+pub mod boxes;
+pub mod codec;
+pub mod dump;
+pub mod index;
+pub mod info;
+pub mod patch;
+mod reader;
+pub mod samples;
+pub mod sidx;
+
+pub use index::{BoxRef, FourCc, Index};
+pub use sidx::{Sidx, SidxReference};
+
+/// An ISO-BMFF error: where (absolute byte offset and box path) and what.
+///
+/// ```
+/// use dashkit::bmff::{Index, ErrorKind};
+/// // A box claiming 100 bytes in a 16-byte input.
+/// let data = [0, 0, 0, 100, b'f', b'r', b'e', b'e', 0, 0, 0, 0, 0, 0, 0, 0];
+/// let e = Index::parse(&data).unwrap_err();
+/// assert_eq!(e.offset, 0);
+/// assert_eq!(e.path, "free");
+/// assert!(matches!(e.kind, ErrorKind::SizePastEnd { size: 100, available: 16 }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("at byte {offset} in {path}: {kind}")]
+#[non_exhaustive]
+pub struct Error {
+    /// Absolute byte offset of the offending field or box header.
+    pub offset: u64,
+    /// Box path, e.g. `moof/traf[0]/trun[1]` (sibling index among boxes of the same type).
+    pub path: String,
+    /// What went wrong.
+    pub kind: ErrorKind,
+}
+
+impl Error {
+    /// An error at `offset` in `path`.
+    pub fn new(offset: u64, path: impl Into<String>, kind: ErrorKind) -> Self {
+        Error {
+            offset,
+            path: path.into(),
+            kind,
+        }
+    }
+
+    /// Replaces the path (used by callers that know the full path of a box whose decoder only
+    /// knew its type).
+    pub fn in_path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+}
+
+/// What went wrong while reading or rewriting ISO-BMFF bytes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
-    /// Placeholder until the box index lands.
-    #[error("{0}")]
-    Other(String),
+pub enum ErrorKind {
+    /// Fewer bytes remain than the structure needs.
+    #[error("truncated: needed {needed} bytes, {available} available")]
+    Truncated {
+        /// Bytes needed.
+        needed: u64,
+        /// Bytes available.
+        available: u64,
+    },
+    /// A box size is smaller than its own header.
+    #[error("box size {size} is smaller than its header ({header_len} bytes)")]
+    SizeTooSmall {
+        /// Declared size.
+        size: u64,
+        /// Header length.
+        header_len: u64,
+    },
+    /// A box runs past the end of its parent (or of the input).
+    #[error("box size {size} runs past the end ({available} bytes available)")]
+    SizePastEnd {
+        /// Declared size.
+        size: u64,
+        /// Bytes available from the box start to the end of the enclosing range.
+        available: u64,
+    },
+    /// A size of 0 ("to the end") on a box that is not the last one at its level.
+    #[error("box size 0 (to the end) on a box followed by {trailing} more bytes at its level")]
+    SizeZeroNotLast {
+        /// Bytes after the box that would have been swallowed.
+        trailing: u64,
+    },
+    /// Nesting deeper than [`crate::limits::MAX_BOX_DEPTH`].
+    #[error("boxes nested deeper than {max}")]
+    TooDeep {
+        /// The cap.
+        max: usize,
+    },
+    /// A field holds a value the format does not allow (or dashkit does not support).
+    #[error("field {field} has unsupported value {value}")]
+    BadField {
+        /// Field name.
+        field: &'static str,
+        /// Its value.
+        value: u64,
+    },
+    /// A count read from the input would need more bytes than are present.
+    #[error("{field} = {count} needs {needed} bytes, {available} available")]
+    CountPastEnd {
+        /// Field name.
+        field: &'static str,
+        /// The count.
+        count: u64,
+        /// Bytes the count implies.
+        needed: u64,
+        /// Bytes present.
+        available: u64,
+    },
+    /// A required box is missing.
+    #[error("missing box {fourcc}")]
+    Missing {
+        /// Its type.
+        fourcc: FourCc,
+    },
+    /// A value does not fit the field it must be written to.
+    #[error("{field} value {value} does not fit its field")]
+    Overflow {
+        /// Field name.
+        field: &'static str,
+        /// The value (saturated to u64 if it was larger still).
+        value: u64,
+    },
+    /// A count exceeds one of the caps in [`crate::limits`].
+    #[error("{field} = {count} exceeds the limit {max}")]
+    TooMany {
+        /// Field name.
+        field: &'static str,
+        /// The count.
+        count: u64,
+        /// The cap.
+        max: u64,
+    },
 }

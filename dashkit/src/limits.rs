@@ -13,3 +13,9 @@ pub const MAX_MPD_BYTES: usize = 64 * 1024 * 1024;
 /// Most segments one Representation may enumerate to (e.g. a `@r` expansion); about 11 years
 /// of 1 s segments. Larger requests are errors rather than allocations.
 pub const MAX_SEGMENTS: u64 = 400_000_000;
+
+/// Most elements one MPD may hold (a 24-hour SegmentTimeline of 1 s segments is ~86,400).
+pub const MAX_XML_ELEMENTS: u64 = 4_000_000;
+
+/// Most attributes one XML element may carry.
+pub const MAX_XML_ATTRIBUTES: usize = 1024;

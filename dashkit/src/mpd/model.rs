@@ -307,6 +307,8 @@ impl XsValue for ConditionalUint {
 
 /// A child container: `Vec<T>` (any number) or `Option<T>` (at most one).
 pub(crate) trait Slot<T> {
+    /// At most one child of this kind (paths then carry no `[index]`).
+    const SINGLE: bool;
     /// Adds a child; false when the slot is already full.
     fn put(&mut self, v: T) -> bool;
     fn count(&self) -> usize;
@@ -314,6 +316,7 @@ pub(crate) trait Slot<T> {
 }
 
 impl<T> Slot<T> for Vec<T> {
+    const SINGLE: bool = false;
     fn put(&mut self, v: T) -> bool {
         self.push(v);
         true
@@ -327,6 +330,7 @@ impl<T> Slot<T> for Vec<T> {
 }
 
 impl<T> Slot<T> for Option<T> {
+    const SINGLE: bool = true;
     fn put(&mut self, v: T) -> bool {
         if self.is_some() {
             return false;
@@ -352,6 +356,8 @@ pub(crate) trait XmlElement: Default {
     const CHILD_TAGS: &'static [&'static str];
     /// Attributes that must be present.
     const REQUIRED: &'static [&'static str];
+    /// Per child kind: at most one.
+    const CHILD_SINGLE: &'static [bool];
     fn set_attr(&mut self, local: &str, value: &str) -> AttrOutcome;
     fn has_attr(&self, local: &str) -> bool;
     /// Parses a child of kind `kind` and stores it; `Ok(false)` when the slot was full.
@@ -396,6 +402,7 @@ macro_rules! element {
         impl XmlElement for $name {
             const CHILD_TAGS: &'static [&'static str] = &[$($cn),*];
             const REQUIRED: &'static [&'static str] = &[$($($req),*)?];
+            const CHILD_SINGLE: &'static [bool] = &[$(<$cw<$ct> as Slot<$ct>>::SINGLE),*];
 
             #[allow(unused_variables)]
             fn set_attr(&mut self, local: &str, value: &str) -> AttrOutcome {

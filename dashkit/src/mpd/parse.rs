@@ -396,10 +396,12 @@ pub(crate) fn parse_element<T: XmlElement>(
                     Some(kind) => {
                         let idx = el.child_count(kind);
                         let name = T::CHILD_TAGS.get(usize::from(kind)).copied().unwrap_or("");
-                        p.path.push((
-                            Cow::Borrowed(name),
-                            Some(u32::try_from(idx).unwrap_or(u32::MAX)),
-                        ));
+                        let single = T::CHILD_SINGLE
+                            .get(usize::from(kind))
+                            .copied()
+                            .unwrap_or(false);
+                        let idx = (!single).then(|| u32::try_from(idx).unwrap_or(u32::MAX));
+                        p.path.push((Cow::Borrowed(name), idx));
                         p.count_element(pos)?;
                         if !el.parse_child(kind, p, s, child_empty)? {
                             return Err(Error::DuplicateElement {

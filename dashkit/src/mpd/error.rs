@@ -27,17 +27,67 @@ impl fmt::Display for Location {
     }
 }
 
-/// Errors of the MPD layer.
+/// Errors of the MPD layer. Every variant says where ([`Location`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Placeholder: replaced by the parser's variants.
-    #[error("{at}: {message}")]
-    Invalid {
+    /// The text is not well-formed XML (as reported by the XML reader).
+    #[error("{at}: XML syntax: {message}")]
+    Xml {
         /// Where.
         at: Location,
-        /// What.
+        /// The XML reader's description.
         message: String,
+    },
+
+    /// An attribute's value does not have the type the schema gives it.
+    #[error("{at}: invalid value {value:?}, expected {expected}")]
+    InvalidAttribute {
+        /// Where (the path ends in `/@name`).
+        at: Location,
+        /// The value as written (after XML unescaping).
+        value: String,
+        /// The expected type, e.g. `xs:unsignedLong`, `xs:duration`.
+        expected: &'static str,
+    },
+    /// A required attribute is absent.
+    #[error("{at}: missing required attribute")]
+    MissingAttribute {
+        /// Where (the path ends in `/@name`).
+        at: Location,
+    },
+    /// An element the schema allows at most once appears again.
+    #[error("{at}: element may appear only once here")]
+    DuplicateElement {
+        /// Where (the second occurrence).
+        at: Location,
+    },
+    /// The root element is not a DASH `MPD`.
+    #[error("{at}: root element is {found:?}, expected MPD")]
+    NotMpd {
+        /// Where.
+        at: Location,
+        /// The root element's qualified name.
+        found: String,
+    },
+    /// A hostile-input cap from [`crate::limits`] was exceeded.
+    #[error("{at}: {what} exceeds the limit of {limit}")]
+    Limit {
+        /// Where.
+        at: Location,
+        /// What was counted (`document bytes`, `nesting depth`, `elements`).
+        what: &'static str,
+        /// The cap.
+        limit: u64,
+    },
+    /// A time value could not be turned into an exact length (e.g. a duration in months, or
+    /// an overflow), so Period timing could not be computed.
+    #[error("{at}: {source}")]
+    Time {
+        /// Where (element path only; line 0).
+        at: Location,
+        /// What went wrong.
+        source: super::xs::XsError,
     },
 
     // --- addressing errors (template.rs, url.rs, segments.rs) ---
@@ -212,6 +262,35 @@ impl Location {
             line: self.line,
             column: self.column,
             path,
+        }
+    }
+}
+
+impl Error {
+    /// Where the error is.
+    pub fn location(&self) -> &Location {
+        match self {
+            Error::Xml { at, .. }
+            | Error::InvalidAttribute { at, .. }
+            | Error::MissingAttribute { at }
+            | Error::DuplicateElement { at }
+            | Error::NotMpd { at, .. }
+            | Error::Limit { at, .. }
+            | Error::Time { at, .. }
+            | Error::Template { at, .. }
+            | Error::Zero { at }
+            | Error::InvalidRepeat { at, .. }
+            | Error::OpenRepeat { at }
+            | Error::EmptyRepeat { at, .. }
+            | Error::UnknownPeriodEnd { at }
+            | Error::TooManySegments { at, .. }
+            | Error::Overflow { at, .. }
+            | Error::SegmentCountMismatch { at, .. }
+            | Error::MissingTiming { at, .. }
+            | Error::SidxRequired { at }
+            | Error::HierarchicalSidx { at, .. }
+            | Error::InexactTimescale { at, .. }
+            | Error::InvalidByteRange { at, .. } => at,
         }
     }
 }

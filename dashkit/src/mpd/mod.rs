@@ -7,10 +7,38 @@
 //! | [`template`] | URL templates (`$Number%05d$`, §5.3.9.4.4): parse once, expand many |
 //! | [`url`] | RFC 3986 reference resolution for the BaseURL chain |
 //! | [`segments`] | segment enumeration for every addressing mode (§5.3.9) |
+//! | [`xs`] | [`XsDuration`] and [`XsDateTime`]: exact, with their original text |
+//! | [`model`] | the typed model ([`Mpd`], [`Period`], ...) that keeps unknown nodes in place |
+//! | `parse` | [`parse`]: text -> [`Mpd`] |
+//! | `write` | [`write`]: [`Mpd`] -> text |
+//! | [`inherit`] | effective segment information and BaseURL chain of a Representation; Period timing |
+//!
+//! The round-trip law: for every MPD `x` that parses, `parse(&write(&parse(x)?))? ==
+//! parse(x)?`, and `write(&parse(x)?)` equals `x` as an XML tree (attribute order and
+//! whitespace between elements aside).
 
 pub mod error;
+pub mod inherit;
+pub mod model;
+mod parse;
 pub mod segments;
 pub mod template;
 pub mod url;
+mod write;
+pub mod xs;
 
 pub use error::{Error, Location};
+pub use inherit::{
+    addressing, base_urls, effective_segment_base, effective_segment_list, effective_template,
+    period_timings, Addressing, EffectiveSegmentBase, EffectiveSegmentList, EffectiveTemplate,
+    PeriodTiming,
+};
+pub use model::{
+    AdaptationSet, Attr, BaseUrl, ConditionalUint, ContentProtection, Descriptor, Element, Event,
+    EventStream, Extra, FrameRate, Label, Mpd, Node, Period, ProgramInformation, Representation,
+    SegmentBase, SegmentList, SegmentTemplate, SegmentTimeline, SegmentUrl, SubRepresentation, Url,
+    S,
+};
+pub use parse::parse;
+pub use write::write;
+pub use xs::{XsDateTime, XsDuration, XsError};

@@ -1,0 +1,1306 @@
+//! The typed MPD model (ISO/IEC 23009-1, 5th edition, as used in practice).
+//!
+//! Types keep the spec's element names; fields are the snake_case of the attribute, each
+//! doc comment naming `@attr` and the clause. Known attributes are typed (`Option<T>`:
+//! absent stays absent, no XSD defaults are filled in). Everything else in the source is
+//! kept in each element's [`Extra`]: unknown attributes (including `xmlns*` declarations and
+//! foreign-namespace attributes, with their prefixes), unknown child elements as generic
+//! [`Element`] trees, comments, processing instructions and text, all in their original
+//! position among the known children; and the original text of any known attribute whose
+//! lexical form is not the canonical one (`segmentAlignment="0"`), so it is written back
+//! unchanged while its value is untouched.
+//!
+//! Children added in code (pushed to a `Vec` or set in an `Option`) are written after the
+//! ones that were read, in schema order.
+
+use super::parse::Parser;
+use super::write::Writer;
+use super::xs::{parse_u64, XsDateTime, XsDuration};
+use quick_xml::events::BytesStart;
+
+/// The MPD namespace, `urn:mpeg:dash:schema:mpd:2011` (§5.3.1.1). Elements bound to it with
+/// any prefix, or to no namespace, are read as DASH elements.
+pub const DASH_NS: &str = "urn:mpeg:dash:schema:mpd:2011";
+
+/// One attribute kept as written: qualified name (with prefix) and unescaped value.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
+pub struct Attr {
+    /// Qualified name, e.g. `xmlns:cenc`, `cenc:default_KID`, `vendorFlag`.
+    pub name: String,
+    /// Value after XML unescaping.
+    pub value: String,
+}
+
+/// A node the model does not interpret, kept in place.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Node {
+    /// An element the model does not know (vendor extensions, `cenc:pssh`, ...).
+    Element(Element),
+    /// Text that is not whitespace only (unescaped).
+    Text(String),
+    /// A `<![CDATA[...]]>` section (content as is).
+    CData(String),
+    /// A comment (content between `<!--` and `-->`).
+    Comment(String),
+    /// A processing instruction (content between `<?` and `?>`).
+    Pi(String),
+    /// The XML declaration (content between `<?xml` and `?>`), in a document prolog only.
+    Decl(String),
+    /// A `<!DOCTYPE ...>` (content), in a document prolog only.
+    DocType(String),
+}
+
+/// A generic element: qualified name, attributes in source order, children in order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
+pub struct Element {
+    /// Qualified name with its source prefix (`cenc:pssh`).
+    pub name: String,
+    /// Attributes in source order, namespace declarations included.
+    pub attrs: Vec<Attr>,
+    /// Children in source order (whitespace-only text is not kept).
+    pub children: Vec<Node>,
+}
+
+/// What a typed element keeps besides its typed fields, so nothing from the source is lost.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
+pub struct Extra {
+    /// The element's namespace prefix in the source (`None` for unprefixed).
+    pub prefix: Option<String>,
+    /// Attributes the model does not type, in source order: `xmlns*`, foreign-namespace and
+    /// unknown ones.
+    pub attrs: Vec<Attr>,
+    /// Original text of typed attributes whose lexical form is not canonical (e.g.
+    /// `segmentAlignment="0"`, `startNumber="01"`). Used on output while it still parses to
+    /// the typed value.
+    pub lexical: Vec<Attr>,
+    /// Unknown child elements, comments, processing instructions and text, in order.
+    pub nodes: Vec<Node>,
+    /// Source order of the children: an index into the element's child kinds (schema order
+    /// of its typed children) or [`MISC`] for the next entry of `nodes`.
+    pub order: Vec<u8>,
+}
+
+/// The [`Extra::order`] entry standing for the next entry of [`Extra::nodes`].
+pub const MISC: u8 = u8::MAX;
+
+/// Result of offering an attribute to a typed element.
+pub(crate) enum AttrOutcome {
+    Unknown,
+    Set,
+    SetNonCanonical,
+    Invalid(&'static str),
+}
+
+/// A typed value of an attribute (xs type), with its canonical lexical form.
+pub(crate) trait XsValue: Sized + PartialEq {
+    /// Name of the expected type, for errors.
+    const EXPECTED: &'static str;
+    /// Parses; the flag says whether `s` is the canonical form of the value.
+    fn parse_xs(s: &str) -> Option<(Self, bool)>;
+    /// Writes the canonical (or kept) lexical form, escaped for an attribute value.
+    fn write_xs(&self, w: &mut Writer);
+}
+
+impl XsValue for String {
+    const EXPECTED: &'static str = "xs:string";
+    fn parse_xs(s: &str) -> Option<(Self, bool)> {
+        Some((s.to_owned(), true))
+    }
+    fn write_xs(&self, w: &mut Writer) {
+        w.escaped_attr(self);
+    }
+}
+
+fn parse_unsigned(s: &str) -> Option<(u64, bool)> {
+    if let Some(v) = parse_u64(s) {
+        let canonical = s.len() == 1 || !s.starts_with('0');
+        return Some((v, canonical));
+    }
+    let t = s.trim();
+    let t = t.strip_prefix('+').unwrap_or(t);
+    parse_u64(t).map(|v| (v, false))
+}
+
+impl XsValue for u64 {
+    const EXPECTED: &'static str = "xs:unsignedLong";
+    fn parse_xs(s: &str) -> Option<(Self, bool)> {
+        parse_unsigned(s)
+    }
+    fn write_xs(&self, w: &mut Writer) {
+        w.push_u64(*self);
+    }
+}
+
+impl XsValue for u32 {
+    const EXPECTED: &'static str = "xs:unsignedInt";
+    fn parse_xs(s: &str) -> Option<(Self, bool)> {
+        let (v, c) = parse_unsigned(s)?;
+        Some((u32::try_from(v).ok()?, c))
+    }
+    fn write_xs(&self, w: &mut Writer) {
+        w.push_u64(u64::from(*self));
+    }
+}
+
+impl XsValue for i64 {
+    const EXPECTED: &'static str = "xs:long";
+    fn parse_xs(s: &str) -> Option<(Self, bool)> {
+        let (neg, digits) = match s.strip_prefix('-') {
+            Some(d) => (true, d),
+            None => (false, s),
+        };
+        let (mag, canonical) = parse_unsigned(digits)?;
+        let v = if neg {
+            0i64.checked_sub_unsigned(mag)?
+        } else {
+            i64::try_from(mag).ok()?
+        };
+        Some((v, canonical && !(neg && mag == 0)))
+    }
+    fn write_xs(&self, w: &mut Writer) {
+        if *self < 0 {
+            w.push_str("-");
+        }
+        w.push_u64(self.unsigned_abs());
+    }
+}
+
+impl XsValue for bool {
+    const EXPECTED: &'static str = "xs:boolean";
+    fn parse_xs(s: &str) -> Option<(Self, bool)> {
+        match s {
+            "true" => Some((true, true)),
+            "false" => Some((false, true)),
+            "1" => Some((true, false)),
+            "0" => Some((false, false)),
+            _ => match s.trim() {
+                "true" | "1" => Some((true, false)),
+                "false" | "0" => Some((false, false)),
+                _ => None,
+            },
+        }
+    }
+    fn write_xs(&self, w: &mut Writer) {
+        w.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+impl XsValue for XsDuration {
+    const EXPECTED: &'static str = "xs:duration";
+    fn parse_xs(s: &str) -> Option<(Self, bool)> {
+        XsDuration::parse(s).ok().map(|d| (d, true))
+    }
+    fn write_xs(&self, w: &mut Writer) {
+        w.escaped_attr(self.as_str());
+    }
+}
+
+impl XsValue for XsDateTime {
+    const EXPECTED: &'static str = "xs:dateTime";
+    fn parse_xs(s: &str) -> Option<(Self, bool)> {
+        XsDateTime::parse(s).ok().map(|d| (d, true))
+    }
+    fn write_xs(&self, w: &mut Writer) {
+        w.escaped_attr(self.as_str());
+    }
+}
+
+/// A frame rate, `FrameRateType` (§5.3.7.2 Table 11): `num` or `num/den`.
+///
+/// ```
+/// use dashkit::mpd::FrameRate;
+/// let r: FrameRate = "30000/1001".parse().unwrap();
+/// assert_eq!((r.num, r.den), (30000, 1001));
+/// assert_eq!(r.to_string(), "30000/1001");
+/// assert_eq!("25".parse::<FrameRate>().unwrap().to_string(), "25");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FrameRate {
+    /// Numerator (frames).
+    pub num: u32,
+    /// Denominator (seconds), 1 when written without `/`. Never zero.
+    pub den: u32,
+}
+
+impl std::str::FromStr for FrameRate {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        <FrameRate as XsValue>::parse_xs(s).map(|v| v.0).ok_or(())
+    }
+}
+
+impl std::fmt::Display for FrameRate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.den == 1 {
+            write!(f, "{}", self.num)
+        } else {
+            write!(f, "{}/{}", self.num, self.den)
+        }
+    }
+}
+
+impl XsValue for FrameRate {
+    const EXPECTED: &'static str = "FrameRateType (n or n/d)";
+    fn parse_xs(s: &str) -> Option<(Self, bool)> {
+        let (n, d) = match s.split_once('/') {
+            Some((n, d)) => (n, Some(d)),
+            None => (s, None),
+        };
+        let (num, c1) = <u32 as XsValue>::parse_xs(n)?;
+        let (den, c2) = match d {
+            Some(d) => <u32 as XsValue>::parse_xs(d)?,
+            None => (1, true),
+        };
+        if den == 0 {
+            return None;
+        }
+        Some((
+            FrameRate { num, den },
+            c1 && c2 && !(d.is_some() && den == 1),
+        ))
+    }
+    fn write_xs(&self, w: &mut Writer) {
+        w.push_u64(u64::from(self.num));
+        if self.den != 1 {
+            w.push_str("/");
+            w.push_u64(u64::from(self.den));
+        }
+    }
+}
+
+/// `ConditionalUintType` (§5.3.3.2): a boolean or an unsigned integer, as used by
+/// `@segmentAlignment`, `@subsegmentAlignment` and `@bitstreamSwitching` of a Subset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConditionalUint {
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number (e.g. `0` or `1`).
+    Uint(u32),
+}
+
+impl ConditionalUint {
+    /// Whether the property holds: `true` or a non-zero number.
+    pub fn is_set(self) -> bool {
+        match self {
+            ConditionalUint::Bool(b) => b,
+            ConditionalUint::Uint(n) => n != 0,
+        }
+    }
+}
+
+impl XsValue for ConditionalUint {
+    const EXPECTED: &'static str = "ConditionalUintType (boolean or unsigned int)";
+    fn parse_xs(s: &str) -> Option<(Self, bool)> {
+        match s {
+            "true" => Some((ConditionalUint::Bool(true), true)),
+            "false" => Some((ConditionalUint::Bool(false), true)),
+            _ => <u32 as XsValue>::parse_xs(s).map(|(v, c)| (ConditionalUint::Uint(v), c)),
+        }
+    }
+    fn write_xs(&self, w: &mut Writer) {
+        match self {
+            ConditionalUint::Bool(b) => b.write_xs(w),
+            ConditionalUint::Uint(n) => n.write_xs(w),
+        }
+    }
+}
+
+/// A child container: `Vec<T>` (any number) or `Option<T>` (at most one).
+pub(crate) trait Slot<T> {
+    /// At most one child of this kind (paths then carry no `[index]`).
+    const SINGLE: bool;
+    /// Adds a child; false when the slot is already full.
+    fn put(&mut self, v: T) -> bool;
+    fn count(&self) -> usize;
+    fn at(&self, i: usize) -> Option<&T>;
+}
+
+impl<T> Slot<T> for Vec<T> {
+    const SINGLE: bool = false;
+    fn put(&mut self, v: T) -> bool {
+        self.push(v);
+        true
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn at(&self, i: usize) -> Option<&T> {
+        self.get(i)
+    }
+}
+
+impl<T> Slot<T> for Option<T> {
+    const SINGLE: bool = true;
+    fn put(&mut self, v: T) -> bool {
+        if self.is_some() {
+            return false;
+        }
+        *self = Some(v);
+        true
+    }
+    fn count(&self) -> usize {
+        usize::from(self.is_some())
+    }
+    fn at(&self, i: usize) -> Option<&T> {
+        if i == 0 {
+            self.as_ref()
+        } else {
+            None
+        }
+    }
+}
+
+/// The glue between a typed element and the generic parser and writer.
+pub(crate) trait XmlElement: Default {
+    /// Local names of the typed child kinds, in schema order.
+    const CHILD_TAGS: &'static [&'static str];
+    /// Attributes that must be present.
+    const REQUIRED: &'static [&'static str];
+    /// Per child kind: at most one.
+    const CHILD_SINGLE: &'static [bool];
+    fn set_attr(&mut self, local: &str, value: &str) -> AttrOutcome;
+    fn has_attr(&self, local: &str) -> bool;
+    /// Parses a child of kind `kind` and stores it; `Ok(false)` when the slot was full.
+    fn parse_child(
+        &mut self,
+        kind: u8,
+        p: &mut Parser<'_>,
+        start: &BytesStart<'_>,
+        empty: bool,
+    ) -> Result<bool, super::Error>;
+    fn write_attrs(&self, w: &mut Writer);
+    fn child_count(&self, kind: u8) -> usize;
+    fn write_child(&self, kind: u8, index: usize, w: &mut Writer);
+    fn extra(&self) -> &Extra;
+    fn extra_mut(&mut self) -> &mut Extra;
+    fn text(&self) -> Option<&String>;
+    fn text_mut(&mut self) -> Option<&mut String>;
+}
+
+macro_rules! element {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            attrs { $( $(#[$am:meta])* $af:ident : $at:ty = $an:literal, )* }
+            children { $( $(#[$cm:meta])* $cf:ident : $cw:ident<$ct:ty> = $cn:literal, )* }
+            $( text { $(#[$tm:meta])* $tf:ident } )?
+            $( required [ $($req:literal),* ] )?
+            $( fields { $( $(#[$fm:meta])* $ff:ident : $ft:ty, )* } )?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
+        pub struct $name {
+            $( $(#[$am])* pub $af: Option<$at>, )*
+            $( $(#[$cm])* pub $cf: $cw<$ct>, )*
+            $( $(#[$tm])* pub $tf: String, )?
+            $( $( $(#[$fm])* pub $ff: $ft, )* )?
+            /// Everything from the source the typed fields do not hold (see [`Extra`]).
+            pub extra: Extra,
+        }
+
+        impl XmlElement for $name {
+            const CHILD_TAGS: &'static [&'static str] = &[$($cn),*];
+            const REQUIRED: &'static [&'static str] = &[$($($req),*)?];
+            const CHILD_SINGLE: &'static [bool] = &[$(<$cw<$ct> as Slot<$ct>>::SINGLE),*];
+
+            #[allow(unused_variables)]
+            fn set_attr(&mut self, local: &str, value: &str) -> AttrOutcome {
+                match local {
+                    $( $an => match <$at as XsValue>::parse_xs(value) {
+                        Some((v, canonical)) => {
+                            self.$af = Some(v);
+                            if canonical { AttrOutcome::Set } else { AttrOutcome::SetNonCanonical }
+                        }
+                        None => AttrOutcome::Invalid(<$at as XsValue>::EXPECTED),
+                    }, )*
+                    _ => AttrOutcome::Unknown,
+                }
+            }
+
+            #[allow(unused_variables)]
+            fn has_attr(&self, local: &str) -> bool {
+                match local {
+                    $( $an => self.$af.is_some(), )*
+                    _ => false,
+                }
+            }
+
+            #[allow(unused_variables, unused_mut, unused_assignments)]
+            fn parse_child(
+                &mut self,
+                kind: u8,
+                p: &mut Parser<'_>,
+                start: &BytesStart<'_>,
+                empty: bool,
+            ) -> Result<bool, super::Error> {
+                let mut i = 0u8;
+                $(
+                    if kind == i {
+                        let c: $ct = super::parse::parse_element(p, start, empty)?;
+                        return Ok(Slot::put(&mut self.$cf, c));
+                    }
+                    i += 1;
+                )*
+                Ok(true)
+            }
+
+            #[allow(unused_variables)]
+            fn write_attrs(&self, w: &mut Writer) {
+                $( if let Some(v) = &self.$af { w.known_attr($an, v, &self.extra.lexical); } )*
+            }
+
+            #[allow(unused_variables, unused_mut, unused_assignments)]
+            fn child_count(&self, kind: u8) -> usize {
+                let mut i = 0u8;
+                $(
+                    if kind == i {
+                        return Slot::count(&self.$cf);
+                    }
+                    i += 1;
+                )*
+                0
+            }
+
+            #[allow(unused_variables, unused_mut, unused_assignments)]
+            fn write_child(&self, kind: u8, index: usize, w: &mut Writer) {
+                let mut i = 0u8;
+                $(
+                    if kind == i {
+                        if let Some(c) = Slot::at(&self.$cf, index) {
+                            super::write::write_element(w, $cn, c);
+                        }
+                        return;
+                    }
+                    i += 1;
+                )*
+            }
+
+            fn extra(&self) -> &Extra {
+                &self.extra
+            }
+            fn extra_mut(&mut self) -> &mut Extra {
+                &mut self.extra
+            }
+            fn text(&self) -> Option<&String> {
+                None $( .or(Some(&self.$tf)) )?
+            }
+            fn text_mut(&mut self) -> Option<&mut String> {
+                None $( .or(Some(&mut self.$tf)) )?
+            }
+        }
+    };
+}
+
+element! {
+    /// `MPD`, the root (§5.3.1.2, Table 3).
+    ///
+    /// ```
+    /// let mpd = dashkit::mpd::parse(r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"
+    ///     type="static" mediaPresentationDuration="PT10S"><Period/></MPD>"#).unwrap();
+    /// assert_eq!(mpd.r#type.as_deref(), Some("static"));
+    /// assert_eq!(mpd.periods.len(), 1);
+    /// ```
+    pub struct Mpd {
+        attrs {
+            /// `@id` (§5.3.1.2).
+            id: String = "id",
+            /// `@profiles` (§5.3.1.2).
+            profiles: String = "profiles",
+            /// `@type`: `static` or `dynamic` (§5.3.1.2).
+            r#type: String = "type",
+            /// `@availabilityStartTime` (§5.3.1.2).
+            availability_start_time: XsDateTime = "availabilityStartTime",
+            /// `@publishTime` (§5.3.1.2).
+            publish_time: XsDateTime = "publishTime",
+            /// `@availabilityEndTime` (§5.3.1.2).
+            availability_end_time: XsDateTime = "availabilityEndTime",
+            /// `@mediaPresentationDuration` (§5.3.1.2).
+            media_presentation_duration: XsDuration = "mediaPresentationDuration",
+            /// `@minimumUpdatePeriod` (§5.3.1.2).
+            minimum_update_period: XsDuration = "minimumUpdatePeriod",
+            /// `@minBufferTime` (§5.3.1.2).
+            min_buffer_time: XsDuration = "minBufferTime",
+            /// `@timeShiftBufferDepth` (§5.3.1.2).
+            time_shift_buffer_depth: XsDuration = "timeShiftBufferDepth",
+            /// `@suggestedPresentationDelay` (§5.3.1.2).
+            suggested_presentation_delay: XsDuration = "suggestedPresentationDelay",
+            /// `@maxSegmentDuration` (§5.3.1.2).
+            max_segment_duration: XsDuration = "maxSegmentDuration",
+            /// `@maxSubsegmentDuration` (§5.3.1.2).
+            max_subsegment_duration: XsDuration = "maxSubsegmentDuration",
+        }
+        children {
+            /// `ProgramInformation` (§5.7).
+            program_informations: Vec<ProgramInformation> = "ProgramInformation",
+            /// `BaseURL` (§5.6).
+            base_urls: Vec<BaseUrl> = "BaseURL",
+            /// `Location` (§5.3.1.2).
+            locations: Vec<Location> = "Location",
+            /// `ServiceDescription` (Annex K).
+            service_descriptions: Vec<ServiceDescription> = "ServiceDescription",
+            /// `ContentProtection` at MPD level (§5.8.4.1).
+            content_protections: Vec<ContentProtection> = "ContentProtection",
+            /// `Period` (§5.3.2).
+            periods: Vec<Period> = "Period",
+            /// `EssentialProperty` (§5.8.4.8).
+            essential_properties: Vec<Descriptor> = "EssentialProperty",
+            /// `SupplementalProperty` (§5.8.4.9).
+            supplemental_properties: Vec<Descriptor> = "SupplementalProperty",
+            /// `UTCTiming` (§5.8.4.11).
+            utc_timings: Vec<Descriptor> = "UTCTiming",
+        }
+        fields {
+            /// Nodes before the root element: XML declaration, comments, processing
+            /// instructions, DOCTYPE.
+            prolog: Vec<Node>,
+            /// Comments and processing instructions after the root element.
+            epilog: Vec<Node>,
+        }
+    }
+}
+
+impl Mpd {
+    /// Whether `@type` is `dynamic` (absent means `static`, §5.3.1.2).
+    pub fn is_dynamic(&self) -> bool {
+        self.r#type.as_deref() == Some("dynamic")
+    }
+}
+
+element! {
+    /// `Period` (§5.3.2.2, Table 4).
+    pub struct Period {
+        attrs {
+            /// `@id` (§5.3.2.2).
+            id: String = "id",
+            /// `@start` (§5.3.2.2).
+            start: XsDuration = "start",
+            /// `@duration` (§5.3.2.2).
+            duration: XsDuration = "duration",
+            /// `@bitstreamSwitching` (§5.3.2.2).
+            bitstream_switching: bool = "bitstreamSwitching",
+        }
+        children {
+            /// `BaseURL` (§5.6).
+            base_urls: Vec<BaseUrl> = "BaseURL",
+            /// `SegmentBase` (§5.3.9.2).
+            segment_base: Option<SegmentBase> = "SegmentBase",
+            /// `SegmentList` (§5.3.9.3).
+            segment_list: Option<SegmentList> = "SegmentList",
+            /// `SegmentTemplate` (§5.3.9.4).
+            segment_template: Option<SegmentTemplate> = "SegmentTemplate",
+            /// `AssetIdentifier` (§5.8.4.10).
+            asset_identifier: Option<Descriptor> = "AssetIdentifier",
+            /// `EventStream` (§5.10.2).
+            event_streams: Vec<EventStream> = "EventStream",
+            /// `ServiceDescription` (Annex K).
+            service_descriptions: Vec<ServiceDescription> = "ServiceDescription",
+            /// `ContentProtection` (§5.8.4.1).
+            content_protections: Vec<ContentProtection> = "ContentProtection",
+            /// `AdaptationSet` (§5.3.3).
+            adaptation_sets: Vec<AdaptationSet> = "AdaptationSet",
+            /// `SupplementalProperty` (§5.8.4.9).
+            supplemental_properties: Vec<Descriptor> = "SupplementalProperty",
+        }
+    }
+}
+
+element! {
+    /// `AdaptationSet` (§5.3.3.2, Table 5), with the common attributes and elements of
+    /// §5.3.7 (Table 11).
+    pub struct AdaptationSet {
+        attrs {
+            /// `@id` (§5.3.3.2).
+            id: u32 = "id",
+            /// `@group` (§5.3.3.2).
+            group: u32 = "group",
+            /// `@lang` (§5.3.3.2).
+            lang: String = "lang",
+            /// `@contentType` (§5.3.3.2).
+            content_type: String = "contentType",
+            /// `@par` (§5.3.3.2).
+            par: String = "par",
+            /// `@minBandwidth` (§5.3.3.2).
+            min_bandwidth: u64 = "minBandwidth",
+            /// `@maxBandwidth` (§5.3.3.2).
+            max_bandwidth: u64 = "maxBandwidth",
+            /// `@minWidth` (§5.3.3.2).
+            min_width: u32 = "minWidth",
+            /// `@maxWidth` (§5.3.3.2).
+            max_width: u32 = "maxWidth",
+            /// `@minHeight` (§5.3.3.2).
+            min_height: u32 = "minHeight",
+            /// `@maxHeight` (§5.3.3.2).
+            max_height: u32 = "maxHeight",
+            /// `@minFrameRate` (§5.3.3.2).
+            min_frame_rate: FrameRate = "minFrameRate",
+            /// `@maxFrameRate` (§5.3.3.2).
+            max_frame_rate: FrameRate = "maxFrameRate",
+            /// `@segmentAlignment` (§5.3.3.2).
+            segment_alignment: ConditionalUint = "segmentAlignment",
+            /// `@subsegmentAlignment` (§5.3.3.2).
+            subsegment_alignment: ConditionalUint = "subsegmentAlignment",
+            /// `@subsegmentStartsWithSAP` (§5.3.3.2).
+            subsegment_starts_with_sap: u32 = "subsegmentStartsWithSAP",
+            /// `@bitstreamSwitching` (§5.3.3.2).
+            bitstream_switching: bool = "bitstreamSwitching",
+            /// `@profiles` (§5.3.7.2).
+            profiles: String = "profiles",
+            /// `@width` (§5.3.7.2).
+            width: u32 = "width",
+            /// `@height` (§5.3.7.2).
+            height: u32 = "height",
+            /// `@sar` (§5.3.7.2), e.g. `1:1`.
+            sar: String = "sar",
+            /// `@frameRate` (§5.3.7.2).
+            frame_rate: FrameRate = "frameRate",
+            /// `@audioSamplingRate` (§5.3.7.2): one or two numbers.
+            audio_sampling_rate: String = "audioSamplingRate",
+            /// `@mimeType` (§5.3.7.2).
+            mime_type: String = "mimeType",
+            /// `@segmentProfiles` (§5.3.7.2).
+            segment_profiles: String = "segmentProfiles",
+            /// `@codecs` (§5.3.7.2).
+            codecs: String = "codecs",
+            /// `@maximumSAPPeriod` (§5.3.7.2), an xs:double kept as text.
+            maximum_sap_period: String = "maximumSAPPeriod",
+            /// `@startWithSAP` (§5.3.7.2).
+            start_with_sap: u32 = "startWithSAP",
+            /// `@maxPlayoutRate` (§5.3.7.2), an xs:double kept as text.
+            max_playout_rate: String = "maxPlayoutRate",
+            /// `@codingDependency` (§5.3.7.2).
+            coding_dependency: bool = "codingDependency",
+            /// `@scanType` (§5.3.7.2).
+            scan_type: String = "scanType",
+            /// `@selectionPriority` (§5.3.7.2).
+            selection_priority: u32 = "selectionPriority",
+            /// `@tag` (§5.3.7.2).
+            tag: String = "tag",
+        }
+        children {
+            /// `FramePacking` (§5.8.4.6).
+            frame_packings: Vec<Descriptor> = "FramePacking",
+            /// `AudioChannelConfiguration` (§5.8.4.7).
+            audio_channel_configurations: Vec<Descriptor> = "AudioChannelConfiguration",
+            /// `ContentProtection` (§5.8.4.1).
+            content_protections: Vec<ContentProtection> = "ContentProtection",
+            /// `EssentialProperty` (§5.8.4.8).
+            essential_properties: Vec<Descriptor> = "EssentialProperty",
+            /// `SupplementalProperty` (§5.8.4.9).
+            supplemental_properties: Vec<Descriptor> = "SupplementalProperty",
+            /// `InbandEventStream` (§5.10.3).
+            inband_event_streams: Vec<Descriptor> = "InbandEventStream",
+            /// `Label` (§5.3.10).
+            labels: Vec<Label> = "Label",
+            /// `ProducerReferenceTime` (§5.12).
+            producer_reference_times: Vec<ProducerReferenceTime> = "ProducerReferenceTime",
+            /// `Accessibility` (§5.8.4.3).
+            accessibilities: Vec<Descriptor> = "Accessibility",
+            /// `Role` (§5.8.4.2).
+            roles: Vec<Descriptor> = "Role",
+            /// `Rating` (§5.8.4.4).
+            ratings: Vec<Descriptor> = "Rating",
+            /// `Viewpoint` (§5.8.4.5).
+            viewpoints: Vec<Descriptor> = "Viewpoint",
+            /// `BaseURL` (§5.6).
+            base_urls: Vec<BaseUrl> = "BaseURL",
+            /// `SegmentBase` (§5.3.9.2).
+            segment_base: Option<SegmentBase> = "SegmentBase",
+            /// `SegmentList` (§5.3.9.3).
+            segment_list: Option<SegmentList> = "SegmentList",
+            /// `SegmentTemplate` (§5.3.9.4).
+            segment_template: Option<SegmentTemplate> = "SegmentTemplate",
+            /// `Representation` (§5.3.5).
+            representations: Vec<Representation> = "Representation",
+        }
+    }
+}
+
+element! {
+    /// `Representation` (§5.3.5.2, Table 9), with the common attributes and elements of
+    /// §5.3.7 (Table 11).
+    pub struct Representation {
+        attrs {
+            /// `@id` (§5.3.5.2), required by the schema.
+            id: String = "id",
+            /// `@bandwidth` in bits per second (§5.3.5.2).
+            bandwidth: u64 = "bandwidth",
+            /// `@qualityRanking` (§5.3.5.2).
+            quality_ranking: u32 = "qualityRanking",
+            /// `@dependencyId` (§5.3.5.2).
+            dependency_id: String = "dependencyId",
+            /// `@associationId` (§5.3.5.2).
+            association_id: String = "associationId",
+            /// `@associationType` (§5.3.5.2).
+            association_type: String = "associationType",
+            /// `@mediaStreamStructureId` (§5.3.5.2).
+            media_stream_structure_id: String = "mediaStreamStructureId",
+            /// `@profiles` (§5.3.7.2).
+            profiles: String = "profiles",
+            /// `@width` (§5.3.7.2).
+            width: u32 = "width",
+            /// `@height` (§5.3.7.2).
+            height: u32 = "height",
+            /// `@sar` (§5.3.7.2).
+            sar: String = "sar",
+            /// `@frameRate` (§5.3.7.2).
+            frame_rate: FrameRate = "frameRate",
+            /// `@audioSamplingRate` (§5.3.7.2).
+            audio_sampling_rate: String = "audioSamplingRate",
+            /// `@mimeType` (§5.3.7.2).
+            mime_type: String = "mimeType",
+            /// `@segmentProfiles` (§5.3.7.2).
+            segment_profiles: String = "segmentProfiles",
+            /// `@codecs` (§5.3.7.2).
+            codecs: String = "codecs",
+            /// `@maximumSAPPeriod` (§5.3.7.2), kept as text.
+            maximum_sap_period: String = "maximumSAPPeriod",
+            /// `@startWithSAP` (§5.3.7.2).
+            start_with_sap: u32 = "startWithSAP",
+            /// `@maxPlayoutRate` (§5.3.7.2), kept as text.
+            max_playout_rate: String = "maxPlayoutRate",
+            /// `@codingDependency` (§5.3.7.2).
+            coding_dependency: bool = "codingDependency",
+            /// `@scanType` (§5.3.7.2).
+            scan_type: String = "scanType",
+            /// `@selectionPriority` (§5.3.7.2).
+            selection_priority: u32 = "selectionPriority",
+            /// `@tag` (§5.3.7.2).
+            tag: String = "tag",
+        }
+        children {
+            /// `FramePacking` (§5.8.4.6).
+            frame_packings: Vec<Descriptor> = "FramePacking",
+            /// `AudioChannelConfiguration` (§5.8.4.7).
+            audio_channel_configurations: Vec<Descriptor> = "AudioChannelConfiguration",
+            /// `ContentProtection` (§5.8.4.1).
+            content_protections: Vec<ContentProtection> = "ContentProtection",
+            /// `EssentialProperty` (§5.8.4.8).
+            essential_properties: Vec<Descriptor> = "EssentialProperty",
+            /// `SupplementalProperty` (§5.8.4.9).
+            supplemental_properties: Vec<Descriptor> = "SupplementalProperty",
+            /// `InbandEventStream` (§5.10.3).
+            inband_event_streams: Vec<Descriptor> = "InbandEventStream",
+            /// `Label` (§5.3.10).
+            labels: Vec<Label> = "Label",
+            /// `ProducerReferenceTime` (§5.12).
+            producer_reference_times: Vec<ProducerReferenceTime> = "ProducerReferenceTime",
+            /// `BaseURL` (§5.6).
+            base_urls: Vec<BaseUrl> = "BaseURL",
+            /// `SubRepresentation` (§5.3.6).
+            sub_representations: Vec<SubRepresentation> = "SubRepresentation",
+            /// `SegmentBase` (§5.3.9.2).
+            segment_base: Option<SegmentBase> = "SegmentBase",
+            /// `SegmentList` (§5.3.9.3).
+            segment_list: Option<SegmentList> = "SegmentList",
+            /// `SegmentTemplate` (§5.3.9.4).
+            segment_template: Option<SegmentTemplate> = "SegmentTemplate",
+        }
+    }
+}
+
+element! {
+    /// `SubRepresentation` (§5.3.6.2, Table 10), with the common attributes of §5.3.7.
+    pub struct SubRepresentation {
+        attrs {
+            /// `@level` (§5.3.6.2).
+            level: u32 = "level",
+            /// `@dependencyLevel` (§5.3.6.2).
+            dependency_level: String = "dependencyLevel",
+            /// `@bandwidth` (§5.3.6.2).
+            bandwidth: u64 = "bandwidth",
+            /// `@contentComponent` (§5.3.6.2).
+            content_component: String = "contentComponent",
+            /// `@profiles` (§5.3.7.2).
+            profiles: String = "profiles",
+            /// `@width` (§5.3.7.2).
+            width: u32 = "width",
+            /// `@height` (§5.3.7.2).
+            height: u32 = "height",
+            /// `@sar` (§5.3.7.2).
+            sar: String = "sar",
+            /// `@frameRate` (§5.3.7.2).
+            frame_rate: FrameRate = "frameRate",
+            /// `@audioSamplingRate` (§5.3.7.2).
+            audio_sampling_rate: String = "audioSamplingRate",
+            /// `@mimeType` (§5.3.7.2).
+            mime_type: String = "mimeType",
+            /// `@codecs` (§5.3.7.2).
+            codecs: String = "codecs",
+            /// `@startWithSAP` (§5.3.7.2).
+            start_with_sap: u32 = "startWithSAP",
+        }
+        children {
+            /// `AudioChannelConfiguration` (§5.8.4.7).
+            audio_channel_configurations: Vec<Descriptor> = "AudioChannelConfiguration",
+            /// `ContentProtection` (§5.8.4.1).
+            content_protections: Vec<ContentProtection> = "ContentProtection",
+            /// `EssentialProperty` (§5.8.4.8).
+            essential_properties: Vec<Descriptor> = "EssentialProperty",
+            /// `SupplementalProperty` (§5.8.4.9).
+            supplemental_properties: Vec<Descriptor> = "SupplementalProperty",
+        }
+    }
+}
+
+element! {
+    /// `SegmentBase` (§5.3.9.2, Table 16).
+    pub struct SegmentBase {
+        attrs {
+            /// `@timescale` (§5.3.9.2).
+            timescale: u32 = "timescale",
+            /// `@presentationTimeOffset` (§5.3.9.2).
+            presentation_time_offset: u64 = "presentationTimeOffset",
+            /// `@eptDelta` (§5.3.9.2).
+            ept_delta: i64 = "eptDelta",
+            /// `@pdDelta` (§5.3.9.2).
+            pd_delta: i64 = "pdDelta",
+            /// `@presentationDuration` (§5.3.9.2).
+            presentation_duration: u64 = "presentationDuration",
+            /// `@timeShiftBufferDepth` (§5.3.9.2).
+            time_shift_buffer_depth: XsDuration = "timeShiftBufferDepth",
+            /// `@indexRange`, e.g. `800-1123` (§5.3.9.2).
+            index_range: String = "indexRange",
+            /// `@indexRangeExact` (§5.3.9.2).
+            index_range_exact: bool = "indexRangeExact",
+            /// `@availabilityTimeOffset` (§5.3.9.2), an xs:double kept as text (`INF`).
+            availability_time_offset: String = "availabilityTimeOffset",
+            /// `@availabilityTimeComplete` (§5.3.9.2).
+            availability_time_complete: bool = "availabilityTimeComplete",
+        }
+        children {
+            /// `Initialization` (§5.3.9.2).
+            initialization: Option<Url> = "Initialization",
+            /// `RepresentationIndex` (§5.3.9.2).
+            representation_index: Option<Url> = "RepresentationIndex",
+        }
+    }
+}
+
+element! {
+    /// `SegmentList` (§5.3.9.3, Tables 17 and 18): `MultipleSegmentBaseType` plus
+    /// `SegmentURL`s.
+    pub struct SegmentList {
+        attrs {
+            /// `@duration` in ticks of `@timescale` (§5.3.9.2.2).
+            duration: u64 = "duration",
+            /// `@startNumber` (§5.3.9.2.2).
+            start_number: u64 = "startNumber",
+            /// `@endNumber` (§5.3.9.2.2).
+            end_number: u64 = "endNumber",
+            /// `@timescale` (§5.3.9.2).
+            timescale: u32 = "timescale",
+            /// `@presentationTimeOffset` (§5.3.9.2).
+            presentation_time_offset: u64 = "presentationTimeOffset",
+            /// `@eptDelta` (§5.3.9.2).
+            ept_delta: i64 = "eptDelta",
+            /// `@pdDelta` (§5.3.9.2).
+            pd_delta: i64 = "pdDelta",
+            /// `@presentationDuration` (§5.3.9.2).
+            presentation_duration: u64 = "presentationDuration",
+            /// `@timeShiftBufferDepth` (§5.3.9.2).
+            time_shift_buffer_depth: XsDuration = "timeShiftBufferDepth",
+            /// `@indexRange` (§5.3.9.2).
+            index_range: String = "indexRange",
+            /// `@indexRangeExact` (§5.3.9.2).
+            index_range_exact: bool = "indexRangeExact",
+            /// `@availabilityTimeOffset` (§5.3.9.2), kept as text.
+            availability_time_offset: String = "availabilityTimeOffset",
+            /// `@availabilityTimeComplete` (§5.3.9.2).
+            availability_time_complete: bool = "availabilityTimeComplete",
+        }
+        children {
+            /// `Initialization` (§5.3.9.2).
+            initialization: Option<Url> = "Initialization",
+            /// `RepresentationIndex` (§5.3.9.2).
+            representation_index: Option<Url> = "RepresentationIndex",
+            /// `SegmentTimeline` (§5.3.9.6).
+            segment_timeline: Option<SegmentTimeline> = "SegmentTimeline",
+            /// `BitstreamSwitching` (§5.3.9.2.2).
+            bitstream_switching: Option<Url> = "BitstreamSwitching",
+            /// `SegmentURL` (§5.3.9.3.2).
+            segment_urls: Vec<SegmentUrl> = "SegmentURL",
+        }
+    }
+}
+
+element! {
+    /// `SegmentTemplate` (§5.3.9.4, Table 20): `MultipleSegmentBaseType` plus templates.
+    pub struct SegmentTemplate {
+        attrs {
+            /// `@media` template (§5.3.9.4.2).
+            media: String = "media",
+            /// `@index` template (§5.3.9.4.2).
+            index: String = "index",
+            /// `@initialization` template (§5.3.9.4.2).
+            initialization: String = "initialization",
+            /// `@bitstreamSwitching` template (§5.3.9.4.2).
+            bitstream_switching: String = "bitstreamSwitching",
+            /// `@duration` in ticks of `@timescale` (§5.3.9.2.2).
+            duration: u64 = "duration",
+            /// `@startNumber` (§5.3.9.2.2).
+            start_number: u64 = "startNumber",
+            /// `@endNumber` (§5.3.9.2.2).
+            end_number: u64 = "endNumber",
+            /// `@timescale` (§5.3.9.2).
+            timescale: u32 = "timescale",
+            /// `@presentationTimeOffset` (§5.3.9.2).
+            presentation_time_offset: u64 = "presentationTimeOffset",
+            /// `@eptDelta` (§5.3.9.2).
+            ept_delta: i64 = "eptDelta",
+            /// `@pdDelta` (§5.3.9.2).
+            pd_delta: i64 = "pdDelta",
+            /// `@presentationDuration` (§5.3.9.2).
+            presentation_duration: u64 = "presentationDuration",
+            /// `@timeShiftBufferDepth` (§5.3.9.2).
+            time_shift_buffer_depth: XsDuration = "timeShiftBufferDepth",
+            /// `@indexRange` (§5.3.9.2).
+            index_range: String = "indexRange",
+            /// `@indexRangeExact` (§5.3.9.2).
+            index_range_exact: bool = "indexRangeExact",
+            /// `@availabilityTimeOffset` (§5.3.9.2), kept as text.
+            availability_time_offset: String = "availabilityTimeOffset",
+            /// `@availabilityTimeComplete` (§5.3.9.2).
+            availability_time_complete: bool = "availabilityTimeComplete",
+        }
+        children {
+            /// `Initialization` (§5.3.9.2).
+            initialization_element: Option<Url> = "Initialization",
+            /// `RepresentationIndex` (§5.3.9.2).
+            representation_index: Option<Url> = "RepresentationIndex",
+            /// `SegmentTimeline` (§5.3.9.6).
+            segment_timeline: Option<SegmentTimeline> = "SegmentTimeline",
+            /// `BitstreamSwitching` (§5.3.9.2.2).
+            bitstream_switching_element: Option<Url> = "BitstreamSwitching",
+        }
+    }
+}
+
+element! {
+    /// `SegmentTimeline` (§5.3.9.6, Table 21).
+    pub struct SegmentTimeline {
+        attrs {}
+        children {
+            /// `S` entries in order.
+            s: Vec<S> = "S",
+        }
+    }
+}
+
+element! {
+    /// `S`, one run of segments in a `SegmentTimeline` (§5.3.9.6, Table 21).
+    pub struct S {
+        attrs {
+            /// `@t`: start time in ticks (§5.3.9.6).
+            t: u64 = "t",
+            /// `@n`: number of the first segment of the run (§5.3.9.6).
+            n: u64 = "n",
+            /// `@d`: duration in ticks, required (§5.3.9.6).
+            d: u64 = "d",
+            /// `@r`: repeat count; `-1` repeats to the next `S@t` or the Period end.
+            r: i64 = "r",
+            /// `@k`: segments per sequence (§5.3.9.6).
+            k: u64 = "k",
+        }
+        children {}
+        required ["d"]
+    }
+}
+
+element! {
+    /// `URLType` (§5.3.9.2.2): `Initialization`, `RepresentationIndex`,
+    /// `BitstreamSwitching`.
+    pub struct Url {
+        attrs {
+            /// `@sourceURL`.
+            source_url: String = "sourceURL",
+            /// `@range`, e.g. `0-799`.
+            range: String = "range",
+        }
+        children {}
+    }
+}
+
+element! {
+    /// `SegmentURL` (§5.3.9.3.2, Table 19).
+    pub struct SegmentUrl {
+        attrs {
+            /// `@media`.
+            media: String = "media",
+            /// `@mediaRange`.
+            media_range: String = "mediaRange",
+            /// `@index`.
+            index: String = "index",
+            /// `@indexRange`.
+            index_range: String = "indexRange",
+        }
+        children {}
+    }
+}
+
+element! {
+    /// `BaseURL` (§5.6, Table 29): a URL as text plus attributes.
+    pub struct BaseUrl {
+        attrs {
+            /// `@serviceLocation`.
+            service_location: String = "serviceLocation",
+            /// `@byteRange`.
+            byte_range: String = "byteRange",
+            /// `@availabilityTimeOffset`, an xs:double kept as text.
+            availability_time_offset: String = "availabilityTimeOffset",
+            /// `@availabilityTimeComplete`.
+            availability_time_complete: bool = "availabilityTimeComplete",
+            /// `@timeShiftBufferDepth`.
+            time_shift_buffer_depth: XsDuration = "timeShiftBufferDepth",
+            /// `@rangeAccess`.
+            range_access: bool = "rangeAccess",
+        }
+        children {}
+        text {
+            /// The URL, as written (unescaped, not trimmed).
+            url
+        }
+    }
+}
+
+element! {
+    /// `DescriptorType` (§5.8.2, Table 32), used for `Role`, `Accessibility`, `Rating`,
+    /// `Viewpoint`, `EssentialProperty`, `SupplementalProperty`, `AudioChannelConfiguration`,
+    /// `FramePacking`, `AssetIdentifier`, `InbandEventStream` and `UTCTiming`. Children
+    /// (any namespace) are kept in [`Extra::nodes`].
+    pub struct Descriptor {
+        attrs {
+            /// `@schemeIdUri`, required by the schema.
+            scheme_id_uri: String = "schemeIdUri",
+            /// `@value`.
+            value: String = "value",
+            /// `@id`.
+            id: String = "id",
+        }
+        children {}
+    }
+}
+
+element! {
+    /// `ContentProtection` (§5.8.4.1, §5.8.5.2): a descriptor whose children (`cenc:pssh`,
+    /// `mspr:pro`, license URLs) are kept in [`Extra::nodes`].
+    ///
+    /// ```
+    /// let mpd = dashkit::mpd::parse(r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"
+    ///   xmlns:cenc="urn:mpeg:cenc:2013"><Period><AdaptationSet>
+    ///   <ContentProtection schemeIdUri="urn:mpeg:dash:mp4protection:2011" value="cenc"
+    ///     cenc:default_KID="10000000-1000-1000-1000-100000000001"/>
+    ///   </AdaptationSet></Period></MPD>"#).unwrap();
+    /// let cp = &mpd.periods[0].adaptation_sets[0].content_protections[0];
+    /// assert_eq!(cp.default_kid(), Some("10000000-1000-1000-1000-100000000001"));
+    /// ```
+    pub struct ContentProtection {
+        attrs {
+            /// `@schemeIdUri`.
+            scheme_id_uri: String = "schemeIdUri",
+            /// `@value`.
+            value: String = "value",
+            /// `@id`.
+            id: String = "id",
+            /// `@ref`.
+            r#ref: String = "ref",
+            /// `@refId`.
+            ref_id: String = "refId",
+            /// `@robustness`.
+            robustness: String = "robustness",
+        }
+        children {}
+    }
+}
+
+impl ContentProtection {
+    /// The `default_KID` attribute (ISO/IEC 23001-7 `cenc:default_KID`), found by local
+    /// name among the kept attributes whatever prefix it was written with.
+    pub fn default_kid(&self) -> Option<&str> {
+        self.extra
+            .attrs
+            .iter()
+            .find(|a| a.name.rsplit(':').next() == Some("default_KID"))
+            .map(|a| a.value.as_str())
+    }
+}
+
+element! {
+    /// `EventStream` (§5.10.2, Table 35).
+    pub struct EventStream {
+        attrs {
+            /// `@schemeIdUri`.
+            scheme_id_uri: String = "schemeIdUri",
+            /// `@value`.
+            value: String = "value",
+            /// `@timescale`.
+            timescale: u32 = "timescale",
+            /// `@presentationTimeOffset`.
+            presentation_time_offset: u64 = "presentationTimeOffset",
+        }
+        children {
+            /// `Event` entries.
+            events: Vec<Event> = "Event",
+        }
+    }
+}
+
+element! {
+    /// `Event` (§5.10.2, Table 36). Its content (text or elements, e.g. SCTE-35) is kept in
+    /// [`Extra::nodes`].
+    pub struct Event {
+        attrs {
+            /// `@presentationTime` in ticks of the stream's timescale.
+            presentation_time: u64 = "presentationTime",
+            /// `@duration` in ticks.
+            duration: u64 = "duration",
+            /// `@id`.
+            id: u64 = "id",
+            /// `@contentEncoding`.
+            content_encoding: String = "contentEncoding",
+            /// `@messageData`.
+            message_data: String = "messageData",
+        }
+        children {}
+    }
+}
+
+element! {
+    /// `Label` / `GroupLabel` (§5.3.10).
+    pub struct Label {
+        attrs {
+            /// `@id`.
+            id: u32 = "id",
+            /// `@lang`.
+            lang: String = "lang",
+        }
+        children {}
+        text {
+            /// The label text.
+            text
+        }
+    }
+}
+
+element! {
+    /// `Location` (§5.3.1.2): where the MPD is available.
+    pub struct Location {
+        attrs {
+            /// `@serviceLocation`.
+            service_location: String = "serviceLocation",
+        }
+        children {}
+        text {
+            /// The URL.
+            url
+        }
+    }
+}
+
+element! {
+    /// A text-only element (`Title`, `Source`, `Copyright` of `ProgramInformation`).
+    pub struct TextElement {
+        attrs {}
+        children {}
+        text {
+            /// The text.
+            text
+        }
+    }
+}
+
+element! {
+    /// `ProgramInformation` (§5.7, Table 27).
+    pub struct ProgramInformation {
+        attrs {
+            /// `@lang`.
+            lang: String = "lang",
+            /// `@moreInformationURL`.
+            more_information_url: String = "moreInformationURL",
+        }
+        children {
+            /// `Title`.
+            title: Option<TextElement> = "Title",
+            /// `Source`.
+            source: Option<TextElement> = "Source",
+            /// `Copyright`.
+            copyright: Option<TextElement> = "Copyright",
+        }
+    }
+}
+
+element! {
+    /// `ServiceDescription` (Annex K): `Latency` and `PlaybackRate` are typed; `Scope`,
+    /// `OperatingQuality` and others are kept in [`Extra::nodes`].
+    pub struct ServiceDescription {
+        attrs {
+            /// `@id`.
+            id: u32 = "id",
+        }
+        children {
+            /// `Latency` (K.4.2.2).
+            latencies: Vec<Latency> = "Latency",
+            /// `PlaybackRate` (K.4.2.3).
+            playback_rates: Vec<PlaybackRate> = "PlaybackRate",
+        }
+    }
+}
+
+element! {
+    /// `Latency` of a `ServiceDescription` (Annex K), in milliseconds.
+    pub struct Latency {
+        attrs {
+            /// `@referenceId`.
+            reference_id: u32 = "referenceId",
+            /// `@target` (ms).
+            target: u64 = "target",
+            /// `@max` (ms).
+            max: u64 = "max",
+            /// `@min` (ms).
+            min: u64 = "min",
+        }
+        children {}
+    }
+}
+
+element! {
+    /// `PlaybackRate` of a `ServiceDescription` (Annex K); rates are xs:double, kept as text.
+    pub struct PlaybackRate {
+        attrs {
+            /// `@max`.
+            max: String = "max",
+            /// `@min`.
+            min: String = "min",
+        }
+        children {}
+    }
+}
+
+element! {
+    /// `ProducerReferenceTime` (§5.12, Table 40).
+    pub struct ProducerReferenceTime {
+        attrs {
+            /// `@id`.
+            id: u32 = "id",
+            /// `@inband`.
+            inband: bool = "inband",
+            /// `@type` (`encoder`, `captured`, `application`).
+            r#type: String = "type",
+            /// `@applicationScheme`.
+            application_scheme: String = "applicationScheme",
+            /// `@wallClockTime`, in the format of the UTCTiming scheme, kept as text.
+            wall_clock_time: String = "wallClockTime",
+            /// `@presentationTime` in ticks.
+            presentation_time: u64 = "presentationTime",
+        }
+        children {
+            /// `UTCTiming`.
+            utc_timing: Option<Descriptor> = "UTCTiming",
+        }
+    }
+}
+
+/// `UTCTiming` (§5.8.4.11) is a [`Descriptor`].
+pub type UtcTiming = Descriptor;
+/// `InbandEventStream` (§5.10.3) is a [`Descriptor`].
+pub type InbandEventStream = Descriptor;

@@ -1,0 +1,569 @@
+//! MPD text -> [`Mpd`]: one pass over quick-xml's namespace-resolving event reader, straight
+//! into the typed model (no intermediate tree), keeping everything the model does not type.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{Namespace, ResolveResult};
+use quick_xml::reader::NsReader;
+use quick_xml::XmlVersion;
+
+use super::model::{Attr, AttrOutcome, Element, Mpd, Node, XmlElement, DASH_NS, MISC};
+use super::{Error, Location};
+use crate::limits::{MAX_MPD_BYTES, MAX_XML_ATTRIBUTES, MAX_XML_DEPTH, MAX_XML_ELEMENTS};
+
+/// Parses an MPD document.
+///
+/// The root must be `MPD` in the DASH namespace (any prefix) or in no namespace. Unknown
+/// elements, attributes, comments and processing instructions are kept in place; see
+/// [`crate::mpd::model`]. Errors carry line, column and element path.
+///
+/// ```
+/// use dashkit::mpd::parse;
+/// let mpd = parse(r#"<?xml version="1.0"?>
+/// <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static">
+///   <Period duration="PT30S">
+///     <AdaptationSet mimeType="video/mp4" segmentAlignment="true">
+///       <SegmentTemplate media="$Number$.m4s" duration="2" startNumber="1"/>
+///       <Representation id="v1" bandwidth="800000"/>
+///     </AdaptationSet>
+///   </Period>
+/// </MPD>"#).unwrap();
+/// let aset = &mpd.periods[0].adaptation_sets[0];
+/// assert_eq!(aset.representations[0].bandwidth, Some(800_000));
+///
+/// let err = parse("<MPD><Period start=\"soon\"/></MPD>").unwrap_err();
+/// assert_eq!(err.location().path, "MPD/Period[0]/@start");
+/// assert_eq!((err.location().line, err.location().column), (1, 14));
+/// ```
+pub fn parse(text: &str) -> Result<Mpd, Error> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut p = Parser::new(body);
+    if text.len() > MAX_MPD_BYTES {
+        return Err(Error::Limit {
+            at: p.location_at(0, None),
+            what: "document bytes",
+            limit: MAX_MPD_BYTES as u64,
+        });
+    }
+    let mut prolog = Vec::new();
+    let mut mpd: Option<Mpd> = None;
+    let mut epilog = Vec::new();
+    loop {
+        let pos = p.pos();
+        let (is_dash, ev) = p.next_event()?;
+        match ev {
+            Event::Start(ref s) | Event::Empty(ref s) if mpd.is_none() => {
+                let empty = matches!(ev, Event::Empty(_));
+                let local = s.local_name().into_inner();
+                if !is_dash || local != "MPD" {
+                    return Err(Error::NotMpd {
+                        at: p.location_at(pos, None),
+                        found: s.name().0.to_owned(),
+                    });
+                }
+                p.path.push((Cow::Borrowed("MPD"), None));
+                p.count_element(pos)?;
+                let mut m: Mpd = parse_element(&mut p, s, empty)?;
+                p.path.pop();
+                m.prolog = std::mem::take(&mut prolog);
+                mpd = Some(m);
+            }
+            Event::Start(_) | Event::Empty(_) | Event::End(_) => {
+                return Err(p.xml_error(pos, "unexpected element after the root element"));
+            }
+            Event::Text(t) => {
+                let raw = t.into_inner();
+                if !raw.trim().is_empty() {
+                    return Err(p.xml_error(pos, "text outside the root element"));
+                }
+            }
+            Event::GeneralRef(_) | Event::CData(_) => {
+                return Err(p.xml_error(pos, "text outside the root element"));
+            }
+            Event::Comment(c) => {
+                let n = Node::Comment(c.into_inner().into_owned());
+                if mpd.is_some() {
+                    &mut epilog
+                } else {
+                    &mut prolog
+                }
+                .push(n);
+            }
+            Event::PI(pi) => {
+                let n = Node::Pi(pi.into_inner().into_owned());
+                if mpd.is_some() {
+                    &mut epilog
+                } else {
+                    &mut prolog
+                }
+                .push(n);
+            }
+            Event::Decl(d) => prolog.push(Node::Decl((*d).to_owned())),
+            Event::DocType(d) => prolog.push(Node::DocType(d.into_inner().into_owned())),
+            Event::Eof => break,
+        }
+    }
+    match mpd {
+        Some(mut m) => {
+            m.epilog = epilog;
+            Ok(m)
+        }
+        None => Err(p.xml_error(body.len(), "no root element")),
+    }
+}
+
+/// Reader state: the event reader, the element path for error locations, and counters for
+/// the limits.
+pub(crate) struct Parser<'i> {
+    reader: NsReader<&'i [u8]>,
+    input: &'i str,
+    /// Path segments: local name and sibling index (None for the root).
+    path: Vec<(Cow<'i, str>, Option<u32>)>,
+    elements: u64,
+}
+
+impl<'i> Parser<'i> {
+    fn new(input: &'i str) -> Self {
+        let mut reader = NsReader::from_str(input);
+        let cfg = reader.config_mut();
+        cfg.check_end_names = true;
+        cfg.expand_empty_elements = false;
+        Parser {
+            reader,
+            input,
+            path: Vec::new(),
+            elements: 0,
+        }
+    }
+
+    fn pos(&self) -> usize {
+        usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
+    }
+
+    /// The next event and whether, for a start tag, its name is in the DASH namespace (or in
+    /// none).
+    fn next_event(&mut self) -> Result<(bool, Event<'i>), Error> {
+        let pos = self.pos();
+        match self.reader.read_resolved_event() {
+            Ok((ns, ev)) => {
+                let is_dash = match ns {
+                    ResolveResult::Unbound => true,
+                    ResolveResult::Bound(Namespace(uri)) => uri == DASH_NS,
+                    ResolveResult::Unknown(_) => false,
+                };
+                Ok((is_dash, ev))
+            }
+            Err(e) => {
+                let at = usize::try_from(self.reader.error_position()).unwrap_or(pos);
+                Err(Error::Xml {
+                    at: self.location_at(at.max(pos), None),
+                    message: e.to_string(),
+                })
+            }
+        }
+    }
+
+    fn xml_error(&self, offset: usize, message: &str) -> Error {
+        Error::Xml {
+            at: self.location_at(offset, None),
+            message: message.to_owned(),
+        }
+    }
+
+    fn count_element(&mut self, pos: usize) -> Result<(), Error> {
+        self.elements += 1;
+        if self.elements > MAX_XML_ELEMENTS {
+            return Err(Error::Limit {
+                at: self.location_at(pos, None),
+                what: "elements",
+                limit: MAX_XML_ELEMENTS,
+            });
+        }
+        if self.path.len() > MAX_XML_DEPTH {
+            return Err(Error::Limit {
+                at: self.location_at(pos, None),
+                what: "nesting depth",
+                limit: MAX_XML_DEPTH as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// Byte offset of a slice borrowed from the input, if it is one.
+    fn offset_of(&self, s: &str) -> Option<usize> {
+        let base = self.input.as_ptr() as usize;
+        let p = s.as_ptr() as usize;
+        (p >= base && p <= base + self.input.len()).then(|| p - base)
+    }
+
+    /// A location at byte `offset`, with the current path (plus `/@attr`).
+    pub(crate) fn location_at(&self, offset: usize, attr: Option<&str>) -> Location {
+        let offset = offset.min(self.input.len());
+        let before = self.input.get(..offset).unwrap_or("");
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        let mut path = String::new();
+        for (i, (name, idx)) in self.path.iter().enumerate() {
+            if i > 0 {
+                path.push('/');
+            }
+            path.push_str(name);
+            if let Some(idx) = idx {
+                path.push_str(&format!("[{idx}]"));
+            }
+        }
+        if let Some(a) = attr {
+            path.push_str("/@");
+            path.push_str(a);
+        }
+        Location {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+            path,
+        }
+    }
+}
+
+/// Text collected between non-text events of one element.
+#[derive(Default)]
+struct PendingText {
+    text: String,
+    pos: usize,
+}
+
+fn resolve_ref(
+    p: &Parser<'_>,
+    pos: usize,
+    name: &str,
+    is_char: Option<char>,
+) -> Result<char, Error> {
+    if let Some(c) = is_char {
+        return Ok(c);
+    }
+    match name {
+        "lt" => Ok('<'),
+        "gt" => Ok('>'),
+        "amp" => Ok('&'),
+        "apos" => Ok('\''),
+        "quot" => Ok('"'),
+        _ => Err(p.xml_error(pos, "unknown entity reference")),
+    }
+}
+
+/// Reads the attributes of `start` into `el`.
+fn read_attrs<T: XmlElement>(
+    p: &Parser<'_>,
+    start: &BytesStart<'_>,
+    el: &mut T,
+    pos: usize,
+) -> Result<(), Error> {
+    for (n, attr) in start.attributes().enumerate() {
+        if n >= MAX_XML_ATTRIBUTES {
+            return Err(Error::Limit {
+                at: p.location_at(pos, None),
+                what: "attributes of one element",
+                limit: MAX_XML_ATTRIBUTES as u64,
+            });
+        }
+        let attr = attr.map_err(|e| p.xml_error(pos, &e.to_string()))?;
+        let key = attr.key.0;
+        let at_offset = || p.offset_of(key).unwrap_or(pos);
+        let value = attr
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|e| p.xml_error(at_offset(), &e.to_string()))?;
+        if attr.key.prefix().is_some() || key == "xmlns" {
+            el.extra_mut().attrs.push(Attr {
+                name: key.to_owned(),
+                value: value.into_owned(),
+            });
+            continue;
+        }
+        match el.set_attr(key, &value) {
+            AttrOutcome::Set => {}
+            AttrOutcome::Unknown => el.extra_mut().attrs.push(Attr {
+                name: key.to_owned(),
+                value: value.into_owned(),
+            }),
+            AttrOutcome::SetNonCanonical => el.extra_mut().lexical.push(Attr {
+                name: key.to_owned(),
+                value: value.into_owned(),
+            }),
+            AttrOutcome::Invalid(expected) => {
+                return Err(Error::InvalidAttribute {
+                    at: p.location_at(at_offset(), Some(key)),
+                    value: value.into_owned(),
+                    expected,
+                })
+            }
+        }
+    }
+    for req in T::REQUIRED {
+        if !el.has_attr(req) {
+            return Err(Error::MissingAttribute {
+                at: p.location_at(pos, Some(req)),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Parses the element whose start tag is `start` (already read) into a typed `T`, reading
+/// through its end tag. The caller has pushed its path segment.
+pub(crate) fn parse_element<T: XmlElement>(
+    p: &mut Parser<'_>,
+    start: &BytesStart<'_>,
+    empty: bool,
+) -> Result<T, Error> {
+    let mut el = T::default();
+    let tag_pos = p
+        .offset_of(start.name().0)
+        .map_or(0, |o| o.saturating_sub(1));
+    if let Some(prefix) = start.name().prefix() {
+        el.extra_mut().prefix = Some(prefix.into_inner().to_owned());
+    }
+    read_attrs(p, start, &mut el, tag_pos)?;
+    if empty {
+        return Ok(el);
+    }
+    let mut pending = PendingText::default();
+    let mut unknown_counts: Option<HashMap<String, u32>> = None;
+    loop {
+        let pos = p.pos();
+        let (is_dash, ev) = p.next_event()?;
+        let flush = |el: &mut T, pending: &mut PendingText| {
+            if !pending.text.is_empty() {
+                let t = std::mem::take(&mut pending.text);
+                if !t.trim().is_empty() {
+                    el.extra_mut().nodes.push(Node::Text(t));
+                    el.extra_mut().order.push(MISC);
+                }
+            }
+        };
+        match ev {
+            Event::Text(t) => {
+                let raw = t.xml10_content();
+                if let Some(text) = el.text_mut() {
+                    text.push_str(&raw);
+                } else if !(pending.text.is_empty() && raw.trim().is_empty()) {
+                    if pending.text.is_empty() {
+                        pending.pos = pos;
+                    }
+                    pending.text.push_str(&raw);
+                }
+                continue;
+            }
+            Event::GeneralRef(r) => {
+                let c = resolve_ref(
+                    p,
+                    pos,
+                    &r.xml10_content(),
+                    r.resolve_char_ref()
+                        .map_err(|e| p.xml_error(pos, &e.to_string()))?,
+                )?;
+                if let Some(text) = el.text_mut() {
+                    text.push(c);
+                } else {
+                    if pending.text.is_empty() {
+                        pending.pos = pos;
+                    }
+                    pending.text.push(c);
+                }
+                continue;
+            }
+            Event::CData(c) => {
+                flush(&mut el, &mut pending);
+                let c = c.into_inner().into_owned();
+                if let Some(text) = el.text_mut() {
+                    text.push_str(&c);
+                } else {
+                    el.extra_mut().nodes.push(Node::CData(c));
+                    el.extra_mut().order.push(MISC);
+                }
+            }
+            Event::Start(ref s) | Event::Empty(ref s) => {
+                flush(&mut el, &mut pending);
+                let child_empty = matches!(ev, Event::Empty(_));
+                let local = s.local_name().into_inner();
+                let kind = if is_dash {
+                    T::CHILD_TAGS.iter().position(|&t| t == local)
+                } else {
+                    None
+                };
+                match kind.and_then(|k| u8::try_from(k).ok()) {
+                    Some(kind) => {
+                        let idx = el.child_count(kind);
+                        let name = T::CHILD_TAGS.get(usize::from(kind)).copied().unwrap_or("");
+                        let single = T::CHILD_SINGLE
+                            .get(usize::from(kind))
+                            .copied()
+                            .unwrap_or(false);
+                        let idx = (!single).then(|| u32::try_from(idx).unwrap_or(u32::MAX));
+                        p.path.push((Cow::Borrowed(name), idx));
+                        p.count_element(pos)?;
+                        if !el.parse_child(kind, p, s, child_empty)? {
+                            return Err(Error::DuplicateElement {
+                                at: p.location_at(pos, None),
+                            });
+                        }
+                        p.path.pop();
+                        el.extra_mut().order.push(kind);
+                    }
+                    None => {
+                        let counts = unknown_counts.get_or_insert_with(HashMap::new);
+                        let qname = s.name().0;
+                        let idx = match counts.get_mut(qname) {
+                            Some(c) => {
+                                *c += 1;
+                                *c
+                            }
+                            None => {
+                                counts.insert(qname.to_owned(), 0);
+                                0
+                            }
+                        };
+                        p.path.push((Cow::Owned(qname.to_owned()), Some(idx)));
+                        p.count_element(pos)?;
+                        let node = parse_generic(p, s, child_empty, pos)?;
+                        p.path.pop();
+                        el.extra_mut().nodes.push(Node::Element(node));
+                        el.extra_mut().order.push(MISC);
+                    }
+                }
+            }
+            Event::End(_) => {
+                flush(&mut el, &mut pending);
+                return Ok(el);
+            }
+            Event::Comment(c) => {
+                flush(&mut el, &mut pending);
+                el.extra_mut()
+                    .nodes
+                    .push(Node::Comment(c.into_inner().into_owned()));
+                el.extra_mut().order.push(MISC);
+            }
+            Event::PI(pi) => {
+                flush(&mut el, &mut pending);
+                el.extra_mut()
+                    .nodes
+                    .push(Node::Pi(pi.into_inner().into_owned()));
+                el.extra_mut().order.push(MISC);
+            }
+            Event::Decl(_) | Event::DocType(_) => {
+                return Err(p.xml_error(pos, "declaration inside an element"));
+            }
+            Event::Eof => {
+                return Err(p.xml_error(pos, "unexpected end of document: element not closed"));
+            }
+        }
+    }
+}
+
+/// Parses an element the model does not know into a generic tree.
+fn parse_generic(
+    p: &mut Parser<'_>,
+    start: &BytesStart<'_>,
+    empty: bool,
+    tag_pos: usize,
+) -> Result<Element, Error> {
+    let mut el = Element {
+        name: start.name().0.to_owned(),
+        ..Element::default()
+    };
+    for (n, attr) in start.attributes().enumerate() {
+        if n >= MAX_XML_ATTRIBUTES {
+            return Err(Error::Limit {
+                at: p.location_at(tag_pos, None),
+                what: "attributes of one element",
+                limit: MAX_XML_ATTRIBUTES as u64,
+            });
+        }
+        let attr = attr.map_err(|e| p.xml_error(tag_pos, &e.to_string()))?;
+        let value = attr
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|e| p.xml_error(tag_pos, &e.to_string()))?;
+        el.attrs.push(Attr {
+            name: attr.key.0.to_owned(),
+            value: value.into_owned(),
+        });
+    }
+    if empty {
+        return Ok(el);
+    }
+    let mut pending = String::new();
+    let flush = |el: &mut Element, pending: &mut String| {
+        if !pending.is_empty() {
+            let t = std::mem::take(pending);
+            if !t.trim().is_empty() {
+                el.children.push(Node::Text(t));
+            }
+        }
+    };
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    loop {
+        let pos = p.pos();
+        let (_, ev) = p.next_event()?;
+        match ev {
+            Event::Text(t) => {
+                let raw = t.xml10_content();
+                if !(pending.is_empty() && raw.trim().is_empty()) {
+                    pending.push_str(&raw);
+                }
+            }
+            Event::GeneralRef(r) => {
+                let c = resolve_ref(
+                    p,
+                    pos,
+                    &r.xml10_content(),
+                    r.resolve_char_ref()
+                        .map_err(|e| p.xml_error(pos, &e.to_string()))?,
+                )?;
+                pending.push(c);
+            }
+            Event::CData(c) => {
+                flush(&mut el, &mut pending);
+                el.children.push(Node::CData(c.into_inner().into_owned()));
+            }
+            Event::Start(ref s) | Event::Empty(ref s) => {
+                flush(&mut el, &mut pending);
+                let child_empty = matches!(ev, Event::Empty(_));
+                let qname = s.name().0;
+                let idx = match counts.get_mut(qname) {
+                    Some(c) => {
+                        *c += 1;
+                        *c
+                    }
+                    None => {
+                        counts.insert(qname.to_owned(), 0);
+                        0
+                    }
+                };
+                p.path.push((Cow::Owned(qname.to_owned()), Some(idx)));
+                p.count_element(pos)?;
+                let child = parse_generic(p, s, child_empty, pos)?;
+                p.path.pop();
+                el.children.push(Node::Element(child));
+            }
+            Event::End(_) => {
+                flush(&mut el, &mut pending);
+                return Ok(el);
+            }
+            Event::Comment(c) => {
+                flush(&mut el, &mut pending);
+                el.children.push(Node::Comment(c.into_inner().into_owned()));
+            }
+            Event::PI(pi) => {
+                flush(&mut el, &mut pending);
+                el.children.push(Node::Pi(pi.into_inner().into_owned()));
+            }
+            Event::Decl(_) | Event::DocType(_) => {
+                return Err(p.xml_error(pos, "declaration inside an element"));
+            }
+            Event::Eof => {
+                return Err(p.xml_error(pos, "unexpected end of document: element not closed"));
+            }
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! [`Mpd`] -> MPD text. A hand-rolled writer into one `String`: two-space indentation,
+//! children in their source order (see [`Extra::order`]), kept attributes and nodes in place.
+//! Elements with text content are written inline so their text is not changed.
+
+use super::model::{Attr, Element, Extra, Mpd, Node, XmlElement, XsValue, MISC};
+
+/// Writes an MPD document.
+///
+/// Children are written in the order they were read; children added in code follow, in
+/// schema order. Known attributes come in a fixed order after namespace declarations, then
+/// the unknown ones in source order. Whitespace between elements is normalized to two-space
+/// indentation; everything else reads back equal: `parse(&write(&m)) == Ok(m)`.
+///
+/// ```
+/// use dashkit::mpd::{parse, write};
+/// let src = r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" xmlns:v="urn:vendor"
+///   minBufferTime="PT0H0M1.500S"><!-- kept --><v:hint level="3"/><Period/></MPD>"#;
+/// let mpd = parse(src).unwrap();
+/// let out = write(&mpd);
+/// assert!(out.contains(r#"minBufferTime="PT0H0M1.500S""#));
+/// assert!(out.contains("<!-- kept -->\n  <v:hint level=\"3\"/>\n  <Period/>"));
+/// assert_eq!(parse(&out).unwrap(), mpd);
+/// ```
+pub fn write(mpd: &Mpd) -> String {
+    let mut w = Writer {
+        out: String::with_capacity(4096),
+        depth: 0,
+        inline: 0,
+    };
+    for n in &mpd.prolog {
+        w.node(n);
+    }
+    write_element(&mut w, "MPD", mpd);
+    for n in &mpd.epilog {
+        w.node(n);
+    }
+    w.out.push('\n');
+    w.out
+}
+
+/// Output buffer and layout state.
+pub(crate) struct Writer {
+    out: String,
+    depth: usize,
+    /// > 0 inside an element with text content: no indentation is added there.
+    inline: usize,
+}
+
+impl Writer {
+    pub(crate) fn push_str(&mut self, s: &str) {
+        self.out.push_str(s);
+    }
+
+    pub(crate) fn push_u64(&mut self, mut v: u64) {
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        for &b in &buf[i..] {
+            self.out.push(char::from(b));
+        }
+    }
+
+    /// Appends `s` escaped for a double-quoted attribute value. Tabs and line breaks become
+    /// character references so they survive attribute-value normalization.
+    pub(crate) fn escaped_attr(&mut self, s: &str) {
+        let mut last = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let rep = match b {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\t' => "&#9;",
+                b'\n' => "&#10;",
+                b'\r' => "&#13;",
+                _ => continue,
+            };
+            self.out.push_str(&s[last..i]);
+            self.out.push_str(rep);
+            last = i + 1;
+        }
+        self.out.push_str(&s[last..]);
+    }
+
+    fn escaped_text(&mut self, s: &str) {
+        let mut last = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let rep = match b {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'\r' => "&#13;",
+                _ => continue,
+            };
+            self.out.push_str(&s[last..i]);
+            self.out.push_str(rep);
+            last = i + 1;
+        }
+        self.out.push_str(&s[last..]);
+    }
+
+    /// Writes a typed attribute, using the kept lexical form while it still means `v`.
+    pub(crate) fn known_attr<V: XsValue>(&mut self, name: &str, v: &V, lexical: &[Attr]) {
+        self.out.push(' ');
+        self.out.push_str(name);
+        self.out.push_str("=\"");
+        match lexical.iter().find(|a| a.name == name) {
+            Some(a) if V::parse_xs(&a.value).is_some_and(|(x, _)| x == *v) => {
+                self.escaped_attr(&a.value)
+            }
+            _ => v.write_xs(self),
+        }
+        self.out.push('"');
+    }
+
+    fn attr(&mut self, a: &Attr) {
+        self.out.push(' ');
+        self.out.push_str(&a.name);
+        self.out.push_str("=\"");
+        self.escaped_attr(&a.value);
+        self.out.push('"');
+    }
+
+    fn newline(&mut self) {
+        if self.inline == 0 && !self.out.is_empty() {
+            self.out.push('\n');
+            for _ in 0..self.depth {
+                self.out.push_str("  ");
+            }
+        }
+    }
+
+    fn node(&mut self, n: &Node) {
+        match n {
+            Node::Element(e) => self.generic(e),
+            Node::Text(t) => self.escaped_text(t),
+            Node::CData(t) => {
+                // A `]]>` inside cannot be written in one section: split it.
+                self.out.push_str("<![CDATA[");
+                self.out.push_str(&t.replace("]]>", "]]]]><![CDATA[>"));
+                self.out.push_str("]]>");
+            }
+            Node::Comment(c) => {
+                self.newline();
+                self.out.push_str("<!--");
+                self.out.push_str(c);
+                self.out.push_str("-->");
+            }
+            Node::Pi(c) => {
+                self.newline();
+                self.out.push_str("<?");
+                self.out.push_str(c);
+                self.out.push_str("?>");
+            }
+            Node::Decl(c) => {
+                self.newline();
+                self.out.push_str("<?");
+                self.out.push_str(c);
+                self.out.push_str("?>");
+            }
+            Node::DocType(c) => {
+                self.newline();
+                self.out.push_str("<!DOCTYPE ");
+                self.out.push_str(c);
+                self.out.push('>');
+            }
+        }
+    }
+
+    fn generic(&mut self, e: &Element) {
+        self.newline();
+        self.out.push('<');
+        self.out.push_str(&e.name);
+        for a in &e.attrs {
+            self.attr(a);
+        }
+        if e.children.is_empty() {
+            self.out.push_str("/>");
+            return;
+        }
+        self.out.push('>');
+        let inline = e
+            .children
+            .iter()
+            .any(|n| matches!(n, Node::Text(_) | Node::CData(_)));
+        if inline {
+            self.inline += 1;
+        }
+        self.depth += 1;
+        for n in &e.children {
+            self.node(n);
+        }
+        self.depth -= 1;
+        if inline {
+            self.inline -= 1;
+        } else {
+            self.newline();
+        }
+        self.out.push_str("</");
+        self.out.push_str(&e.name);
+        self.out.push('>');
+    }
+}
+
+fn is_inline(extra: &Extra, text: Option<&String>) -> bool {
+    // An element with a text field reads every character between its tags as text.
+    text.is_some()
+        || extra
+            .nodes
+            .iter()
+            .any(|n| matches!(n, Node::Text(_) | Node::CData(_)))
+}
+
+fn open_tag(w: &mut Writer, prefix: Option<&str>, tag: &str) {
+    w.out.push('<');
+    if let Some(p) = prefix {
+        w.out.push_str(p);
+        w.out.push(':');
+    }
+    w.out.push_str(tag);
+}
+
+/// Writes a typed element named `tag` (its source prefix is added).
+pub(crate) fn write_element<T: XmlElement>(w: &mut Writer, tag: &str, el: &T) {
+    let extra = el.extra();
+    let prefix = extra.prefix.as_deref();
+    w.newline();
+    open_tag(w, prefix, tag);
+    // Namespace declarations first (as sources have them), then typed, then the rest.
+    for a in extra.attrs.iter().filter(|a| is_xmlns(&a.name)) {
+        w.attr(a);
+    }
+    el.write_attrs(w);
+    for a in extra.attrs.iter().filter(|a| !is_xmlns(&a.name)) {
+        w.attr(a);
+    }
+    let text = el.text();
+    let kinds = T::CHILD_TAGS.len();
+    let has_children = !extra.nodes.is_empty() || (0..kinds).any(|k| el.child_count(k as u8) > 0);
+    if !has_children && text.is_none_or(|t| t.is_empty()) {
+        w.out.push_str("/>");
+        return;
+    }
+    w.out.push('>');
+    let inline = is_inline(extra, text);
+    if inline {
+        w.inline += 1;
+    }
+    if let Some(t) = text {
+        w.escaped_text(t);
+    }
+    w.depth += 1;
+    // Source order first, then whatever was added in code, in schema order.
+    let mut next = [0usize; 64];
+    let mut misc = 0usize;
+    for &k in &extra.order {
+        if k == MISC {
+            if let Some(n) = extra.nodes.get(misc) {
+                w.node(n);
+            }
+            misc += 1;
+        } else if let Some(i) = next.get_mut(usize::from(k)) {
+            if *i < el.child_count(k) {
+                el.write_child(k, *i, w);
+                *i += 1;
+            }
+        }
+    }
+    for k in 0..kinds.min(next.len()) {
+        let kind = k as u8;
+        let count = el.child_count(kind);
+        while next[k] < count {
+            el.write_child(kind, next[k], w);
+            next[k] += 1;
+        }
+    }
+    for n in extra.nodes.iter().skip(misc) {
+        w.node(n);
+    }
+    w.depth -= 1;
+    if inline {
+        w.inline -= 1;
+    } else {
+        w.newline();
+    }
+    w.out.push_str("</");
+    if let Some(p) = prefix {
+        w.out.push_str(p);
+        w.out.push(':');
+    }
+    w.out.push_str(tag);
+    w.out.push('>');
+}
+
+fn is_xmlns(name: &str) -> bool {
+    name == "xmlns" || name.starts_with("xmlns:")
+}

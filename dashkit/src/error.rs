@@ -14,6 +14,9 @@ pub enum Error {
     /// A VoD asset could not be analysed for live simulation.
     #[error(transparent)]
     Analyze(#[from] crate::analyze::Error),
+    /// Live options or live timing failed.
+    #[error(transparent)]
+    Live(#[from] crate::live::Error),
     /// Media time arithmetic failed (overflow, zero timescale, ...).
     #[error(transparent)]
     Timeline(#[from] crate::timeline::Error),

@@ -13,3 +13,7 @@ pub const MAX_MPD_BYTES: usize = 64 * 1024 * 1024;
 /// Most segments one Representation may enumerate to (e.g. a `@r` expansion); about 11 years
 /// of 1 s segments. Larger requests are errors rather than allocations.
 pub const MAX_SEGMENTS: u64 = 400_000_000;
+
+/// Widest `%0[width]d` format tag a URL template may ask for (ISO/IEC 23009-1 §5.3.9.4.4); a
+/// u64 has at most 20 digits, so wider only pads.
+pub const MAX_TEMPLATE_WIDTH: u32 = 64;

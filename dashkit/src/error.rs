@@ -11,6 +11,12 @@ pub enum Error {
     /// An ISO-BMFF structure could not be read or rewritten.
     #[error(transparent)]
     Bmff(#[from] crate::bmff::Error),
+    /// A VoD asset could not be analysed for live simulation.
+    #[error(transparent)]
+    Analyze(#[from] crate::analyze::Error),
+    /// Live options or live timing failed.
+    #[error(transparent)]
+    Live(#[from] crate::live::Error),
     /// Media time arithmetic failed (overflow, zero timescale, ...).
     #[error(transparent)]
     Timeline(#[from] crate::timeline::Error),

@@ -8,6 +8,8 @@
 //!
 //! | module | what it holds | depends on |
 //! |---|---|---|
+//! | [`analyze`] | dashlivesim vodanalyzer-compatible `.cfg`/`.dat` analysis | `mpd`, `bmff` |
+//! | [`live`] | VoD to live: typed options, timing model, availability | `timeline`, `analyze` |
 //! | [`timeline`] | exact integer media time: timescales, ticks, rescaling | nothing |
 //! | [`mpd`] | the MPD model, parse, write, xs types, templates, segment addressing | `timeline` |
 //! | [`bmff`] | ISO-BMFF: zero-copy box index, samples view, in-place rewriting | `timeline` |
@@ -25,9 +27,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod analyze;
 pub mod bmff;
 pub mod error;
 pub mod limits;
+pub mod live;
 pub mod mpd;
 pub mod timeline;
 

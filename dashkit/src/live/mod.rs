@@ -1,0 +1,50 @@
+//! VoD to live, dashlivesim's job in exact integer time: typed live options parsed from the
+//! URL path grammar ([`options`]), the timing model mapping live segment numbers onto the VoD
+//! loop with availability windows ([`timing`]). "Now" is always a parameter.
+
+pub mod options;
+pub mod timing;
+
+/// Errors of the live layer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A path component is not a live option.
+    #[error("unknown live option {component:?}")]
+    UnknownOption {
+        /// The component.
+        component: String,
+    },
+    /// A known option with a malformed value.
+    #[error("malformed live option {key}_{value}")]
+    BadOption {
+        /// The key.
+        key: String,
+        /// The value.
+        value: String,
+    },
+    /// An option dashlivesim or livesim2 knows that dashkit does not implement.
+    #[error("live option {key}_ is not supported by dashkit")]
+    UnsupportedOption {
+        /// The key.
+        key: String,
+    },
+    /// Options that do not go together.
+    #[error("live options: {message}")]
+    OptionConflict {
+        /// What is wrong.
+        message: String,
+    },
+    /// The loop has no duration (zero segments or zero segment duration).
+    #[error("the VoD loop is empty (zero segments or zero segment duration)")]
+    EmptyLoop,
+    /// The segment's media time would be negative (before the media timeline's origin).
+    #[error("live segment {number} lies before media time zero")]
+    NegativeMediaTime {
+        /// The live number.
+        number: u64,
+    },
+    /// Time arithmetic overflowed 64 bits.
+    #[error("live time arithmetic overflow")]
+    Overflow,
+}

@@ -1,0 +1,541 @@
+//! dashlivesim's live timing model in exact integers (livesim.md §2.2 to §2.4).
+//!
+//! Wall-clock instants are milliseconds since the Unix epoch; segment durations and the loop
+//! are whole seconds as in the `.cfg`. Live segment `n` covers media time
+//! `(n − S)·d + mediaTimeAtAST` seconds and becomes available when it ends, at
+//! `AST + (n − S + 1)·d`; it can be fetched from `end − ato` to `end + d + tsbd`. Media time
+//! maps onto the VoD loop: `loops = floor(t / loopDur)`, VoD number
+//! `first + (t mod loopDur) div d`, and every media timestamp moves by `loops × loopDur`.
+
+use super::Error;
+
+/// The VoD loop, as the `.cfg` `[Setup]` section describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoopSpec {
+    /// Segment duration `d` in whole seconds.
+    pub segment_duration_s: u64,
+    /// VoD number of the loop's first segment.
+    pub first_segment_in_loop: u64,
+    /// Segments in the loop.
+    pub nr_segments_in_loop: u64,
+}
+
+impl LoopSpec {
+    /// Loop duration in seconds, checked.
+    pub fn loop_duration_s(&self) -> Result<u64, Error> {
+        self.segment_duration_s
+            .checked_mul(self.nr_segments_in_loop)
+            .filter(|v| *v > 0)
+            .ok_or(Error::EmptyLoop)
+    }
+}
+
+/// availabilityTimeOffset: how much earlier than its end a segment may be fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ato {
+    /// No offset (the default).
+    #[default]
+    Zero,
+    /// A finite offset in milliseconds (> 0).
+    Millis(u64),
+    /// `INF`: every segment is available from the availability start time.
+    Infinite,
+}
+
+/// The timing parameters of one live session, resolved from the options and the asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// availabilityStartTime in epoch seconds (whole: dashlivesim floors it to `d`).
+    pub ast_s: i64,
+    /// The effective start number `S`.
+    pub start_number: i64,
+    /// Media time at AST in seconds (0, or `AST − T` with `timeoffset_T`).
+    pub media_time_at_ast_s: i64,
+    /// timeShiftBufferDepth in seconds.
+    pub tsbd_s: u64,
+    /// availabilityTimeOffset.
+    pub ato: Ato,
+    /// Init segments are available this many seconds before AST (`init_X`).
+    pub init_offset_s: u64,
+    /// A stop time (epoch s) ends the session: no too-late check, and numbers from
+    /// `stop_number` on do not exist.
+    pub stop_s: Option<i64>,
+    /// The loop.
+    pub looping: LoopSpec,
+}
+
+/// Where a live segment comes from and when it can be fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveSegment {
+    /// The live segment number (mfhd sequence number of the output).
+    pub number: u64,
+    /// The VoD segment number to read.
+    pub vod_number: u64,
+    /// Whole loops before this segment.
+    pub loops: u64,
+    /// Seconds to add to every media timestamp (`loops × loopDur`).
+    pub offset_s: u64,
+    /// Media start time of the segment in seconds.
+    pub media_time_s: i64,
+    /// When it ends and becomes available (epoch ms), before the ato.
+    pub available_at_ms: i64,
+    /// First instant it may be fetched (epoch ms), `None` when always (ato = INF).
+    pub fetch_from_ms: Option<i64>,
+    /// Last instant it may be fetched (epoch ms), `None` when never too late.
+    pub fetch_until_ms: Option<i64>,
+}
+
+impl LiveSegment {
+    /// The tfdt shift for a track: `offset_s × timescale` ticks, checked.
+    pub fn tfdt_offset_ticks(&self, timescale: u32) -> Result<u64, Error> {
+        self.offset_s
+            .checked_mul(u64::from(timescale))
+            .ok_or(Error::Overflow)
+    }
+}
+
+/// Whether a request can be served at `now`, with the amounts dashlivesim reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    /// Serve it.
+    Available,
+    /// Not yet: it may be fetched `by_ms` later. `report_ms` is the amount dashlivesim prints
+    /// (it leaves the ato out).
+    TooEarly {
+        /// Milliseconds until it may be fetched.
+        by_ms: i64,
+        /// Milliseconds dashlivesim prints.
+        report_ms: i64,
+        /// Which rule: the first-segment gate or the segment's own availability.
+        before_first_segment: bool,
+    },
+    /// Out of the timeshift window by `by_ms`.
+    TooLate {
+        /// Milliseconds past the window's end.
+        by_ms: i64,
+    },
+    /// The number is before the start number.
+    BeforeStart {
+        /// The effective start number.
+        start_number: i64,
+    },
+    /// The number is at or after the session's last segment.
+    AfterStop {
+        /// The first number that no longer exists.
+        stop_number: i64,
+    },
+}
+
+fn ms(s: i64) -> Result<i64, Error> {
+    s.checked_mul(1000).ok_or(Error::Overflow)
+}
+
+impl Timing {
+    fn d(&self) -> i64 {
+        i64::try_from(self.looping.segment_duration_s).unwrap_or(i64::MAX)
+    }
+
+    /// The first number that does not exist when a stop time is set:
+    /// `S + (stop − AST) div d`.
+    pub fn stop_number(&self) -> Option<i64> {
+        self.stop_s
+            .map(|stop| self.start_number + (stop - self.ast_s).div_euclid(self.d().max(1)))
+    }
+
+    /// Maps live segment `number` onto the loop and computes its fetch window.
+    ///
+    /// ```
+    /// use dashkit::live::timing::*;
+    /// // livesim.md §3.2: testpic_2s (4 × 2 s), AST 0: live 500 is VoD 1 after 62 loops.
+    /// let t = Timing { ast_s: 0, start_number: 0, media_time_at_ast_s: 0, tsbd_s: 300,
+    ///     ato: Ato::Zero, init_offset_s: 0, stop_s: None,
+    ///     looping: LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 } };
+    /// let s = t.segment(500).unwrap();
+    /// assert_eq!((s.vod_number, s.offset_s), (1, 1000));
+    /// assert_eq!(s.tfdt_offset_ticks(90_000).unwrap(), 90_000_000);
+    /// assert_eq!(s.available_at_ms, 1_002_000);
+    /// ```
+    pub fn segment(&self, number: u64) -> Result<LiveSegment, Error> {
+        let d = self.d();
+        if d <= 0 {
+            return Err(Error::EmptyLoop);
+        }
+        let loop_s = i64::try_from(self.looping.loop_duration_s()?).map_err(|_| Error::Overflow)?;
+        let n = i64::try_from(number).map_err(|_| Error::Overflow)?;
+        let rel = n.checked_sub(self.start_number).ok_or(Error::Overflow)?;
+        let media_time_s = rel
+            .checked_mul(d)
+            .and_then(|v| v.checked_add(self.media_time_at_ast_s))
+            .ok_or(Error::Overflow)?;
+        if media_time_s < 0 {
+            return Err(Error::NegativeMediaTime { number });
+        }
+        let loops = media_time_s.div_euclid(loop_s);
+        let in_loop = media_time_s.rem_euclid(loop_s);
+        let vod_number = self.looping.first_segment_in_loop + (in_loop / d) as u64;
+        let end_s = rel
+            .checked_add(1)
+            .and_then(|v| v.checked_mul(d))
+            .and_then(|v| v.checked_add(self.ast_s))
+            .ok_or(Error::Overflow)?;
+        let available_at_ms = ms(end_s)?;
+        let fetch_from_ms = match self.ato {
+            Ato::Infinite => None,
+            Ato::Zero => Some(available_at_ms),
+            Ato::Millis(a) => {
+                Some(available_at_ms - i64::try_from(a).map_err(|_| Error::Overflow)?)
+            }
+        };
+        let fetch_until_ms = if self.stop_s.is_some() {
+            None
+        } else {
+            let tsbd = i64::try_from(self.tsbd_s).map_err(|_| Error::Overflow)?;
+            Some(ms(end_s + d + tsbd)?)
+        };
+        Ok(LiveSegment {
+            number,
+            vod_number,
+            loops: loops as u64,
+            offset_s: (loops * loop_s) as u64,
+            media_time_s,
+            available_at_ms,
+            fetch_from_ms,
+            fetch_until_ms,
+        })
+    }
+
+    /// The live number whose media time is `media_time` ticks of `timescale` (the `$Time$`
+    /// addressing): `round(time / d / timescale)` counted from `S`, as dashlivesim does.
+    pub fn number_for_time(&self, media_time: u64, timescale: u32) -> Result<u64, Error> {
+        let per_seg = u128::from(self.looping.segment_duration_s) * u128::from(timescale);
+        if per_seg == 0 {
+            return Err(Error::EmptyLoop);
+        }
+        let at_ast = i128::from(self.media_time_at_ast_s) * i128::from(timescale);
+        let rel = i128::from(media_time) - at_ast;
+        let per = per_seg as i128;
+        let idx = (2 * rel + per).div_euclid(2 * per); // round half up
+        let n = idx + i128::from(self.start_number);
+        u64::try_from(n).map_err(|_| Error::Overflow)
+    }
+
+    /// Checks whether live media segment `number` can be served at `now_ms`, in dashlivesim's
+    /// order of rules (§2.4): the first-segment gate, the start number, the stop, then the
+    /// segment's own window.
+    pub fn check_media(&self, number: u64, now_ms: i64) -> Result<Availability, Error> {
+        let d_ms = ms(self.d())?;
+        let ast_ms = ms(self.ast_s)?;
+        let first_gate = match self.ato {
+            Ato::Infinite => ast_ms,
+            Ato::Zero => ast_ms + d_ms,
+            Ato::Millis(a) => ast_ms + d_ms - a as i64,
+        };
+        if now_ms < first_gate {
+            return Ok(Availability::TooEarly {
+                by_ms: first_gate - now_ms,
+                report_ms: first_gate - now_ms,
+                before_first_segment: true,
+            });
+        }
+        let n = i64::try_from(number).map_err(|_| Error::Overflow)?;
+        if n < self.start_number {
+            return Ok(Availability::BeforeStart {
+                start_number: self.start_number,
+            });
+        }
+        if let Some(stop_number) = self.stop_number() {
+            if n >= stop_number {
+                return Ok(Availability::AfterStop { stop_number });
+            }
+        }
+        let seg = self.segment(number)?;
+        if let Some(from) = seg.fetch_from_ms {
+            if now_ms < from {
+                return Ok(Availability::TooEarly {
+                    by_ms: from - now_ms,
+                    report_ms: seg.available_at_ms - now_ms,
+                    before_first_segment: false,
+                });
+            }
+        }
+        if let Some(until) = seg.fetch_until_ms {
+            if now_ms > until {
+                return Ok(Availability::TooLate {
+                    by_ms: now_ms - until,
+                });
+            }
+        }
+        Ok(Availability::Available)
+    }
+
+    /// Checks an init segment request: available from `AST − init_offset`.
+    pub fn check_init(&self, now_ms: i64) -> Result<Availability, Error> {
+        let from =
+            ms(self.ast_s - i64::try_from(self.init_offset_s).map_err(|_| Error::Overflow)?)?;
+        Ok(if now_ms < from {
+            Availability::TooEarly {
+                by_ms: from - now_ms,
+                report_ms: from - now_ms,
+                before_first_segment: false,
+            }
+        } else {
+            Availability::Available
+        })
+    }
+
+    /// The live numbers that can be fetched at `now_ms` (the timeshift window), oldest first;
+    /// empty when none. With `ato = INF` the window ends at the segment being produced.
+    pub fn available_numbers(&self, now_ms: i64) -> Result<std::ops::RangeInclusive<u64>, Error> {
+        let d_ms = ms(self.d())?;
+        if d_ms <= 0 {
+            return Err(Error::EmptyLoop);
+        }
+        let ast_ms = ms(self.ast_s)?;
+        let ato_ms = match self.ato {
+            Ato::Zero => 0,
+            Ato::Millis(a) => i64::try_from(a).map_err(|_| Error::Overflow)?,
+            Ato::Infinite => d_ms,
+        };
+        // Newest: the segment whose end − ato ≤ now, i.e. (n − S + 1)·d ≤ now − AST + ato.
+        let newest_rel = (now_ms - ast_ms + ato_ms).div_euclid(d_ms) - 1;
+        let mut newest = newest_rel + self.start_number;
+        if let Some(stop) = self.stop_number() {
+            newest = newest.min(stop - 1);
+        }
+        // Oldest: end + d + tsbd ≥ now, i.e. (n − S + 2)·d + tsbd ≥ now − AST.
+        let mut oldest = self.start_number;
+        if self.stop_s.is_none() {
+            let tsbd_ms = ms(i64::try_from(self.tsbd_s).map_err(|_| Error::Overflow)?)?;
+            let lower = now_ms - ast_ms - tsbd_ms; // (rel + 2)·d ≥ lower
+            let rel = (lower + d_ms - 1).div_euclid(d_ms) - 2; // ceil(lower / d) − 2
+            oldest = oldest.max(rel + self.start_number);
+        }
+        // Media time must not be negative (timeoffset far in the future).
+        let min_rel = (-self.media_time_at_ast_s + self.d() - 1).div_euclid(self.d());
+        oldest = oldest.max(self.start_number + min_rel.max(0));
+        if newest < oldest || newest < 0 {
+            #[allow(clippy::reversed_empty_ranges)]
+            return Ok(1..=0);
+        }
+        Ok(oldest.max(0) as u64..=newest as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn testpic_2s() -> Timing {
+        Timing {
+            ast_s: 0,
+            start_number: 0,
+            media_time_at_ast_s: 0,
+            tsbd_s: 300,
+            ato: Ato::Zero,
+            init_offset_s: 0,
+            stop_s: None,
+            looping: LoopSpec {
+                segment_duration_s: 2,
+                first_segment_in_loop: 1,
+                nr_segments_in_loop: 4,
+            },
+        }
+    }
+
+    /// Rows of livesim.md §3.2 (observed dashlivesim runs on testpic_2s).
+    #[test]
+    fn observed_segment_mapping() {
+        let t = testpic_2s();
+        let s = t.segment(500).unwrap();
+        assert_eq!(
+            (s.vod_number, s.tfdt_offset_ticks(48_000).unwrap()),
+            (1, 48_000_000)
+        );
+        let s = t.segment(499).unwrap();
+        // VoD 4 starts at 288,768 in audio; 47,904,768 - 288,768 = 47,616,000 = 992 s.
+        assert_eq!((s.vod_number, s.offset_s), (4, 992));
+        let mut snr = testpic_2s();
+        snr.start_number = 7;
+        assert_eq!(snr.segment(507).unwrap().vod_number, 1);
+        assert_eq!(snr.segment(507).unwrap().offset_s, 1000);
+        let mut start = testpic_2s();
+        start.ast_s = 100;
+        let s = start.segment(450).unwrap();
+        assert_eq!((s.vod_number, s.offset_s), (3, 896));
+        // 3 is at 4 s in the loop, so tfdt = (896 + 4) s = 81,000,000 at 90 kHz.
+        assert_eq!(
+            s.tfdt_offset_ticks(90_000).unwrap() + 4 * 90_000,
+            81_000_000
+        );
+        let s = t.segment(678_499_229).unwrap();
+        assert_eq!(s.vod_number, 2);
+        assert_eq!(
+            s.tfdt_offset_ticks(90_000).unwrap() + 2 * 90_000,
+            122_129_861_220_000
+        );
+    }
+
+    /// livesim.md §7.2: too-early and too-late amounts on testpic_2s.
+    #[test]
+    fn observed_availability() {
+        let t = testpic_2s();
+        assert_eq!(
+            t.check_media(500, 1_001_900).unwrap(),
+            Availability::TooEarly {
+                by_ms: 100,
+                report_ms: 100,
+                before_first_segment: false
+            }
+        );
+        assert_eq!(
+            t.check_media(500, 1_400_000).unwrap(),
+            Availability::TooLate { by_ms: 96_000 }
+        );
+        let mut s200 = testpic_2s();
+        s200.ast_s = 200;
+        assert_eq!(
+            s200.check_init(100_000).unwrap(),
+            Availability::TooEarly {
+                by_ms: 100_000,
+                report_ms: 100_000,
+                before_first_segment: false
+            }
+        );
+        assert_eq!(
+            s200.check_media(0, 150_000).unwrap(),
+            Availability::TooEarly {
+                by_ms: 52_000,
+                report_ms: 52_000,
+                before_first_segment: true
+            }
+        );
+        assert!(matches!(
+            s200.check_media(3, 205_000).unwrap(),
+            Availability::TooEarly { by_ms: 3_000, .. }
+        ));
+    }
+
+    /// livesim.md §7.1: ato rules on testpic (6 s segments), start_60.
+    #[test]
+    fn upstream_ato_vectors() {
+        let mut t = testpic_2s();
+        t.looping = LoopSpec {
+            segment_duration_s: 6,
+            first_segment_in_loop: 0,
+            nr_segments_in_loop: 600,
+        };
+        t.ast_s = 60;
+        t.ato = Ato::Millis(30_000);
+        let ok = |t: &Timing, now: i64| t.check_media(0, now).unwrap() == Availability::Available;
+        assert!(!ok(&t, 28_000) && ok(&t, 38_000) && ok(&t, 48_000));
+        t.ato = Ato::Millis(1_500);
+        assert!(!ok(&t, 64_300) && ok(&t, 64_600) && ok(&t, 64_900));
+        t.ato = Ato::Infinite;
+        assert!(!ok(&t, 59_000) && ok(&t, 60_000) && ok(&t, 61_000));
+        // "Request 0.m4s before first seg AST. {1.0, 29.5, 25.0}s too early" at now 35.
+        for (ato, expect) in [
+            (Ato::Millis(30_000), 1_000),
+            (Ato::Millis(1_500), 29_500),
+            (Ato::Infinite, 25_000),
+        ] {
+            t.ato = ato;
+            assert!(matches!(
+                t.check_media(0, 35_000).unwrap(),
+                Availability::TooEarly { report_ms, before_first_segment: true, .. } if report_ms == expect
+            ));
+        }
+    }
+
+    /// livesim.md §7.1: `start_3540/stop_3660/timeoffset_0` on testpic (6 s, 600 in the loop):
+    /// 589, 590, 609, 610 at 3600, 3600, 3670, 3670 → refused, ok, ok, refused.
+    #[test]
+    fn stop_and_timeoffset_vector() {
+        let t = Timing {
+            ast_s: 3540,
+            // timeoffset_0: S = (AST − 0) div d, media time at AST = AST − 0.
+            start_number: 3540 / 6,
+            media_time_at_ast_s: 3540,
+            tsbd_s: 300,
+            ato: Ato::Zero,
+            init_offset_s: 0,
+            stop_s: Some(3660),
+            looping: LoopSpec {
+                segment_duration_s: 6,
+                first_segment_in_loop: 1,
+                nr_segments_in_loop: 600,
+            },
+        };
+        assert_eq!(t.stop_number(), Some(610));
+        assert_eq!(
+            t.check_media(589, 3_600_000).unwrap(),
+            Availability::BeforeStart { start_number: 590 }
+        );
+        assert_eq!(
+            t.check_media(590, 3_600_000).unwrap(),
+            Availability::Available
+        );
+        assert_eq!(
+            t.check_media(609, 3_670_000).unwrap(),
+            Availability::Available
+        );
+        assert_eq!(
+            t.check_media(610, 3_670_000).unwrap(),
+            Availability::AfterStop { stop_number: 610 }
+        );
+        // Media time continues from epoch 0: 590 × 6 s = 3540 s = VoD 591 of a 3600 s loop.
+        assert_eq!(t.segment(590).unwrap().vod_number, 591);
+    }
+
+    #[test]
+    fn time_addressing() {
+        let t = testpic_2s();
+        assert_eq!(t.number_for_time(48_000_000, 48_000).unwrap(), 500);
+        // Audio segments do not start on whole seconds; rounding finds the number.
+        assert_eq!(t.number_for_time(47_904_768, 48_000).unwrap(), 499);
+    }
+
+    proptest! {
+        /// Every number in the window is available, its neighbours outside are not.
+        #[test]
+        fn window_matches_checks(now_s in 10i64..10_000_000, tsbd in 4u64..600, ato_ms in 0u64..1900) {
+            let mut t = testpic_2s();
+            t.tsbd_s = tsbd;
+            t.ato = if ato_ms == 0 { Ato::Zero } else { Ato::Millis(ato_ms) };
+            let now = now_s * 1000 + 123;
+            let w = t.available_numbers(now).unwrap();
+            prop_assert!(!w.is_empty());
+            for n in [*w.start(), *w.end()] {
+                prop_assert_eq!(t.check_media(n, now).unwrap(), Availability::Available);
+            }
+            let after = matches!(t.check_media(w.end() + 1, now).unwrap(), Availability::TooEarly { .. });
+            prop_assert!(after);
+            if *w.start() > 0 {
+                let before = matches!(t.check_media(w.start() - 1, now).unwrap(), Availability::TooLate { .. });
+                prop_assert!(before);
+            }
+        }
+
+        /// Live tfdt offsets grow strictly with the number, across wrap-arounds: the media
+        /// time of n + 1 is d after that of n.
+        #[test]
+        fn media_time_strictly_increasing(n in 0u64..100_000_000) {
+            let t = testpic_2s();
+            let a = t.segment(n).unwrap();
+            let b = t.segment(n + 1).unwrap();
+            let start = |s: &LiveSegment| s.offset_s + (s.vod_number - 1) * 2;
+            prop_assert_eq!(start(&b), start(&a) + 2);
+            prop_assert_eq!(b.available_at_ms - a.available_at_ms, 2000);
+            // Windows of consecutive segments neither overlap nor leave gaps in their ends.
+            prop_assert_eq!(a.fetch_until_ms.unwrap() + 2000, b.fetch_until_ms.unwrap());
+        }
+
+        /// number → time → number is the identity.
+        #[test]
+        fn number_time_number(n in 0u64..1_000_000_000, ts in 1u32..200_000) {
+            let t = testpic_2s();
+            let time = (n as u128 * 2 * u128::from(ts)) as u64;
+            prop_assert_eq!(t.number_for_time(time, ts).unwrap(), n);
+        }
+    }
+}

@@ -90,6 +90,15 @@ pub enum Error {
         source: super::xs::XsError,
     },
 
+    /// A SegmentBase index (sidx) could not be read.
+    #[error("{at}: index: {source}")]
+    Index {
+        /// The SegmentBase element.
+        at: Location,
+        /// The box-level error, with its byte offset in the file.
+        source: crate::bmff::Error,
+    },
+
     // --- addressing errors (template.rs, url.rs, segments.rs) ---
     /// A URL template (ISO/IEC 23009-1 §5.3.9.4.4) could not be parsed or expanded.
     #[error("{at}: template, byte {offset}: {kind}")]
@@ -290,7 +299,8 @@ impl Error {
             | Error::SidxRequired { at }
             | Error::HierarchicalSidx { at, .. }
             | Error::InexactTimescale { at, .. }
-            | Error::InvalidByteRange { at, .. } => at,
+            | Error::InvalidByteRange { at, .. }
+            | Error::Index { at, .. } => at,
         }
     }
 }

@@ -11,6 +11,7 @@
 //! | [`model`] | the typed model ([`Mpd`], [`Period`], ...) that keeps unknown nodes in place |
 //! | `parse` | [`parse`]: text -> [`Mpd`] |
 //! | `write` | [`write`]: [`Mpd`] -> text |
+//! | [`listing`] | every segment of every Representation: model + inheritance -> addressing |
 //! | [`inherit`] | effective segment information and BaseURL chain of a Representation; Period timing |
 //!
 //! The round-trip law: for every MPD `x` that parses, `parse(&write(&parse(x)?))? ==
@@ -19,6 +20,7 @@
 
 pub mod error;
 pub mod inherit;
+pub mod listing;
 pub mod model;
 mod parse;
 pub mod segments;

@@ -1,0 +1,484 @@
+//! Every segment of every Representation of a static MPD: the glue from the parsed model
+//! ([`super::model`], with inheritance from [`super::inherit`]) to segment addressing
+//! ([`super::segments`]).
+//!
+//! SegmentBase Representations are indexed by a `sidx` inside the media file; the caller
+//! supplies those bytes through a closure (dashkit does no IO), which is asked once per such
+//! Representation with the file's URL and `@indexRange`.
+
+use super::error::{Error, Location};
+use super::inherit::{self, Addressing as Effective};
+use super::model::{AdaptationSet, Mpd, Representation, Url};
+use super::segments::{
+    self, Addressing, BaseAddressing, ByteRange, ListAddressing, RepresentationContext,
+    RepresentationSegments, SidxInput, SidxReference, TemplateAddressing, Timing, UrlType,
+};
+use super::template::Template;
+use super::url::resolve_chain;
+use crate::timeline::Timescale;
+
+/// The segments of one Representation, with where it sits in the MPD.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepresentationListing {
+    /// 0-based index of the Period.
+    pub period_index: usize,
+    /// 0-based index of the AdaptationSet in its Period.
+    pub adaptation_set_index: usize,
+    /// 0-based index of the Representation in its AdaptationSet.
+    pub representation_index: usize,
+    /// `Representation@id` (empty when absent).
+    pub id: String,
+    /// `Representation@bandwidth`.
+    pub bandwidth: Option<u64>,
+    /// The content type: `@contentType`, or inferred from `@mimeType` or `@codecs`.
+    pub content_type: Option<String>,
+    /// Element path of the Representation (`MPD/Period[0]/AdaptationSet[1]/Representation[0]`).
+    pub path: String,
+    /// Its segments.
+    pub segments: RepresentationSegments,
+}
+
+/// A request for the bytes of a SegmentBase index (the `sidx`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexRequest {
+    /// URL of the file holding the index (resolved against the BaseURLs).
+    pub url: String,
+    /// `@indexRange` (or `RepresentationIndex@range`).
+    pub range: ByteRange,
+}
+
+/// The content type of an AdaptationSet: `@contentType`, else from `@mimeType` (of the set or
+/// its first Representation), else from `@codecs` (`avc1`, `hvc1`, `mp4a`, `stpp`, ...).
+///
+/// ```
+/// use dashkit::mpd::{listing::content_type, parse};
+/// let mpd = parse(r#"<MPD><Period><AdaptationSet mimeType="audio/mp4"/></Period></MPD>"#).unwrap();
+/// assert_eq!(content_type(&mpd.periods[0].adaptation_sets[0]).as_deref(), Some("audio"));
+/// ```
+pub fn content_type(aset: &AdaptationSet) -> Option<String> {
+    if let Some(ct) = &aset.content_type {
+        return Some(ct.clone());
+    }
+    let first = aset.representations.first();
+    let mime = aset
+        .mime_type
+        .as_deref()
+        .or_else(|| first.and_then(|r| r.mime_type.as_deref()));
+    if let Some(m) = mime {
+        let major = m.split('/').next().unwrap_or("");
+        match (major, m) {
+            ("video", _) => return Some("video".into()),
+            ("audio", _) => return Some("audio".into()),
+            ("text", _) | (_, "application/ttml+xml") | (_, "application/mp4") => {
+                // application/mp4 carries subtitles (stpp, wvtt) in DASH practice; codecs decide.
+                if m != "application/mp4" {
+                    return Some("text".into());
+                }
+            }
+            ("image", _) => return Some("image".into()),
+            _ => {}
+        }
+    }
+    let codecs = aset
+        .codecs
+        .as_deref()
+        .or_else(|| first.and_then(|r| r.codecs.as_deref()))?;
+    codec_content_type(codecs).map(str::to_string)
+}
+
+/// The content type implied by an RFC 6381 codecs string's first entry.
+pub fn codec_content_type(codecs: &str) -> Option<&'static str> {
+    let fourcc = codecs.split([',', '.']).next()?.trim();
+    Some(match fourcc {
+        "avc1" | "avc3" | "hvc1" | "hev1" | "av01" | "vp08" | "vp09" | "dvh1" | "dvhe" | "vvc1"
+        | "vvi1" | "mp4v" => "video",
+        "mp4a" | "ac-3" | "ec-3" | "ac-4" | "opus" | "Opus" | "fLaC" | "mhm1" | "mhm2" | "dtsc"
+        | "dtse" | "dtsx" => "audio",
+        "stpp" | "wvtt" | "tx3g" => "text",
+        _ => return None,
+    })
+}
+
+fn at(path: &str) -> Location {
+    Location {
+        line: 0,
+        column: 0,
+        path: path.to_string(),
+    }
+}
+
+fn url_type(u: Option<&Url>, path: &Location) -> Result<Option<UrlType>, Error> {
+    let Some(u) = u else { return Ok(None) };
+    let range = match &u.range {
+        Some(r) => Some(ByteRange::parse(r, &path.child("@range"))?),
+        None => None,
+    };
+    Ok(Some(UrlType {
+        source_url: u.source_url.clone(),
+        range,
+    }))
+}
+
+fn timescale(ts: Option<u32>, path: &Location) -> Result<Timescale, Error> {
+    match ts {
+        None => Ok(Timescale::ONE),
+        Some(v) => Timescale::new(v).map_err(|_| Error::Zero {
+            at: path.child("@timescale"),
+        }),
+    }
+}
+
+fn timeline(
+    tl: Option<&super::model::SegmentTimeline>,
+    path: &Location,
+) -> Result<Option<Vec<segments::S>>, Error> {
+    let Some(tl) = tl else { return Ok(None) };
+    tl.s.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            Ok(segments::S {
+                t: s.t,
+                n: s.n,
+                d: s.d.ok_or_else(|| Error::MissingAttribute {
+                    at: path.child(&format!("SegmentTimeline/S[{i}]/@d")),
+                })?,
+                r: s.r.unwrap_or(0),
+                k: s.k,
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()
+        .map(Some)
+}
+
+/// Decodes the sidx found in the bytes of an index range starting at `range.first()`.
+fn sidx_input(bytes: &[u8], range: ByteRange, path: &Location) -> Result<SidxInput, Error> {
+    let wrap = |source: crate::bmff::Error| Error::Index {
+        at: path.clone(),
+        source,
+    };
+    let index = crate::bmff::index::Index::parse_with(
+        bytes,
+        range.first(),
+        crate::bmff::index::Depth::TopAndMoof,
+    )
+    .map_err(wrap)?;
+    let i = index
+        .top()
+        .find(|&i| index.boxes()[i].is(b"sidx"))
+        .ok_or_else(|| Error::SidxRequired { at: path.clone() })?;
+    let b = &index.boxes()[i];
+    let local = b.range();
+    let box_bytes = bytes
+        .get(local.clone())
+        .ok_or_else(|| Error::SidxRequired { at: path.clone() })?;
+    let sidx = crate::bmff::sidx::Sidx::parse(box_bytes, b.offset).map_err(wrap)?;
+    Ok(SidxInput {
+        timescale: Timescale::new(sidx.timescale).map_err(|_| Error::Zero {
+            at: path.child("sidx/@timescale"),
+        })?,
+        earliest_presentation_time: sidx.earliest_presentation_time,
+        first_offset: sidx.first_offset,
+        anchor_offset: b.offset + b.size,
+        references: sidx
+            .references
+            .iter()
+            .map(|r| SidxReference {
+                reference_type_is_index: r.reference_type,
+                referenced_size: r.referenced_size,
+                subsegment_duration: r.subsegment_duration,
+            })
+            .collect(),
+    })
+}
+
+/// Lists the segments of one Representation. `fetch_index` is asked for the sidx bytes of
+/// SegmentBase addressing. `mpd_url` is where the MPD was loaded from (`""` when relative
+/// URLs should stay relative to it).
+#[allow(clippy::too_many_arguments)]
+pub fn representation_segments<F>(
+    mpd: &Mpd,
+    mpd_url: &str,
+    period_index: usize,
+    adaptation_set_index: usize,
+    representation_index: usize,
+    period_start_ns: u64,
+    period_duration_ns: Option<u64>,
+    fetch_index: &mut F,
+) -> Result<RepresentationSegments, Error>
+where
+    F: FnMut(&IndexRequest) -> Option<Vec<u8>>,
+{
+    let period = &mpd.periods[period_index];
+    let aset = &period.adaptation_sets[adaptation_set_index];
+    let rep: &Representation = &aset.representations[representation_index];
+    let rep_path = format!(
+        "MPD/Period[{period_index}]/AdaptationSet[{adaptation_set_index}]/Representation[{representation_index}]"
+    );
+    let mut chain: Vec<&str> = vec![mpd_url];
+    chain.extend(
+        inherit::base_urls(mpd, period, aset, rep)
+            .iter()
+            .map(|b| b.url.as_str()),
+    );
+    let base_url = resolve_chain(&chain);
+    let mut ctx = RepresentationContext {
+        representation_id: rep.id.clone().unwrap_or_default(),
+        bandwidth: rep.bandwidth,
+        base_url,
+        period_start_ns,
+        period_duration_ns,
+        at: at(&rep_path),
+    };
+    match inherit::addressing(period, aset, rep) {
+        Effective::Template(t) => {
+            let path = ctx.at.child("SegmentTemplate");
+            ctx.at = path.clone();
+            let media_text = t.media.ok_or_else(|| Error::MissingAttribute {
+                at: path.child("@media"),
+            })?;
+            let media = Template::parse_at(media_text, &path.child("@media"))?;
+            let init = t
+                .initialization
+                .map(|s| Template::parse_at(s, &path.child("@initialization")))
+                .transpose()?;
+            let index = t
+                .index
+                .map(|s| Template::parse_at(s, &path.child("@index")))
+                .transpose()?;
+            let tl = timeline(t.segment_timeline, &path)?;
+            let timing = match (&tl, t.duration) {
+                (Some(s), _) => Timing::Timeline(s),
+                (None, Some(d)) => Timing::Duration(d),
+                (None, None) => {
+                    return Err(Error::MissingAttribute {
+                        at: path.child("@duration"),
+                    })
+                }
+            };
+            let addressing = Addressing::Template(TemplateAddressing {
+                timescale: timescale(t.timescale, &path)?,
+                presentation_time_offset: t.presentation_time_offset(),
+                start_number: t.start_number(),
+                end_number: t.end_number,
+                timing,
+                media: &media,
+                initialization: init.as_ref(),
+                index: index.as_ref(),
+            });
+            segments::enumerate(&addressing, &ctx)
+        }
+        Effective::List(l) => {
+            let path = ctx.at.child("SegmentList");
+            ctx.at = path.clone();
+            let tl = timeline(l.segment_timeline, &path)?;
+            let timing = match (&tl, l.duration) {
+                (Some(s), _) => Some(Timing::Timeline(s)),
+                (None, Some(d)) => Some(Timing::Duration(d)),
+                (None, None) => None,
+            };
+            let urls = l
+                .segment_urls
+                .iter()
+                .enumerate()
+                .map(|(i, u)| {
+                    let media_range = u
+                        .media_range
+                        .as_deref()
+                        .map(|r| {
+                            ByteRange::parse(
+                                r,
+                                &path.child(&format!("SegmentURL[{i}]/@mediaRange")),
+                            )
+                        })
+                        .transpose()?;
+                    Ok(segments::SegmentUrl {
+                        media: u.media.clone(),
+                        media_range,
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            let init = url_type(l.initialization, &path.child("Initialization"))?;
+            let ri = url_type(l.representation_index, &path.child("RepresentationIndex"))?;
+            let addressing = Addressing::List(ListAddressing {
+                timescale: timescale(l.timescale, &path)?,
+                presentation_time_offset: l.presentation_time_offset.unwrap_or(0),
+                start_number: l.start_number.unwrap_or(1),
+                timing,
+                segment_urls: &urls,
+                initialization: init.as_ref(),
+                representation_index: ri.as_ref(),
+            });
+            segments::enumerate(&addressing, &ctx)
+        }
+        Effective::Base(b) => {
+            let path = ctx.at.child("SegmentBase");
+            ctx.at = path.clone();
+            let init = url_type(b.initialization, &path.child("Initialization"))?;
+            let ri = url_type(b.representation_index, &path.child("RepresentationIndex"))?;
+            let index_range = match b.index_range {
+                Some(r) => Some(ByteRange::parse(r, &path.child("@indexRange"))?),
+                None => ri.as_ref().and_then(|u| u.range),
+            };
+            let sidx = match index_range {
+                None => None,
+                Some(range) => {
+                    let file = ri
+                        .as_ref()
+                        .and_then(|u| u.source_url.as_deref())
+                        .map(|s| super::url::resolve(&ctx.base_url, s))
+                        .unwrap_or_else(|| ctx.base_url.clone());
+                    let req = IndexRequest { url: file, range };
+                    let bytes = fetch_index(&req)
+                        .ok_or_else(|| Error::SidxRequired { at: path.clone() })?;
+                    Some(sidx_input(&bytes, range, &path)?)
+                }
+            };
+            let addressing = Addressing::Base(BaseAddressing {
+                timescale: timescale(b.timescale, &path)?,
+                presentation_time_offset: b.presentation_time_offset.unwrap_or(0),
+                index_range,
+                initialization: init.as_ref(),
+                representation_index: ri.as_ref(),
+                sidx: sidx.as_ref(),
+            });
+            segments::enumerate(&addressing, &ctx)
+        }
+        Effective::Single => {
+            // One media segment: the Representation's BaseURL, lasting the whole Period.
+            let addressing = Addressing::Base(BaseAddressing {
+                timescale: Timescale::ONE,
+                presentation_time_offset: 0,
+                index_range: None,
+                initialization: None,
+                representation_index: None,
+                sidx: None,
+            });
+            segments::enumerate(&addressing, &ctx)
+        }
+    }
+}
+
+/// Lists the segments of every Representation of `mpd`, in document order.
+///
+/// ```
+/// use dashkit::mpd::{listing::list_segments, parse};
+/// let mpd = parse(r#"<MPD type="static" mediaPresentationDuration="PT5S"><Period>
+///   <AdaptationSet contentType="video"><SegmentTemplate media="v/$Number%03d$.m4s"
+///   initialization="v/init.mp4" duration="2" startNumber="1"/>
+///   <Representation id="v" bandwidth="1000"/></AdaptationSet></Period></MPD>"#).unwrap();
+/// let reps = list_segments(&mpd, "", |_| None).unwrap();
+/// let urls: Vec<&str> = reps[0].segments.segments.iter().map(|s| s.url.as_str()).collect();
+/// assert_eq!(urls, ["v/001.m4s", "v/002.m4s", "v/003.m4s"]);
+/// ```
+pub fn list_segments<F>(
+    mpd: &Mpd,
+    mpd_url: &str,
+    mut fetch_index: F,
+) -> Result<Vec<RepresentationListing>, Error>
+where
+    F: FnMut(&IndexRequest) -> Option<Vec<u8>>,
+{
+    let timings = inherit::period_timings(mpd)?;
+    let mut out = Vec::new();
+    for (pi, period) in mpd.periods.iter().enumerate() {
+        let timing = timings.get(pi).copied();
+        let to_u64 = |v: Option<i128>, what: &'static str| -> Result<Option<u64>, Error> {
+            v.map(|n| {
+                u64::try_from(n).map_err(|_| Error::Overflow {
+                    at: at(&format!("MPD/Period[{pi}]")),
+                    what,
+                })
+            })
+            .transpose()
+        };
+        let start = to_u64(timing.and_then(|t| t.start_nanos), "Period start")?.unwrap_or(0);
+        let duration = to_u64(timing.and_then(|t| t.duration_nanos), "Period duration")?;
+        for (ai, aset) in period.adaptation_sets.iter().enumerate() {
+            let ct = content_type(aset);
+            for (ri, rep) in aset.representations.iter().enumerate() {
+                let segments = representation_segments(
+                    mpd,
+                    mpd_url,
+                    pi,
+                    ai,
+                    ri,
+                    start,
+                    duration,
+                    &mut fetch_index,
+                )?;
+                out.push(RepresentationListing {
+                    period_index: pi,
+                    adaptation_set_index: ai,
+                    representation_index: ri,
+                    id: rep.id.clone().unwrap_or_default(),
+                    bandwidth: rep.bandwidth,
+                    content_type: ct.clone(),
+                    path: format!("MPD/Period[{pi}]/AdaptationSet[{ai}]/Representation[{ri}]"),
+                    segments,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mpd::parse;
+
+    #[test]
+    fn content_type_inference() {
+        assert_eq!(codec_content_type("hvc1.1.6.L93.B0"), Some("video"));
+        assert_eq!(codec_content_type("mp4a.40.2"), Some("audio"));
+        assert_eq!(codec_content_type("stpp"), Some("text"));
+        assert_eq!(codec_content_type("xyz1"), None);
+        let mpd = parse(
+            r#"<MPD><Period><AdaptationSet><Representation id="a" codecs="ec-3"/></AdaptationSet>
+               <AdaptationSet mimeType="application/mp4" codecs="wvtt"/></Period></MPD>"#,
+        )
+        .unwrap();
+        let sets = &mpd.periods[0].adaptation_sets;
+        assert_eq!(content_type(&sets[0]).as_deref(), Some("audio"));
+        assert_eq!(content_type(&sets[1]).as_deref(), Some("text"));
+    }
+
+    #[test]
+    fn representation_template_overrides_and_base_urls_resolve() {
+        let mpd = parse(
+            r#"<MPD type="static" mediaPresentationDuration="PT4S"><BaseURL>https://cdn.example/a/</BaseURL>
+            <Period><AdaptationSet><BaseURL>video/</BaseURL>
+            <SegmentTemplate timescale="1000" duration="2000" media="$RepresentationID$_$Number$.m4s"/>
+            <Representation id="hi" bandwidth="9"><SegmentTemplate startNumber="7"/></Representation>
+            </AdaptationSet></Period></MPD>"#,
+        )
+        .unwrap();
+        let reps = list_segments(&mpd, "", |_| None).unwrap();
+        let s = &reps[0].segments.segments;
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].url, "https://cdn.example/a/video/hi_7.m4s");
+        assert_eq!((s[1].number, s[1].start, s[1].duration), (8, 2000, 2000));
+    }
+
+    #[test]
+    fn segment_base_without_index_bytes_is_an_error_with_its_path() {
+        let mpd = parse(
+            r#"<MPD type="static" mediaPresentationDuration="PT4S"><Period><AdaptationSet>
+            <Representation id="a"><BaseURL>a.mp4</BaseURL><SegmentBase indexRange="100-199"/>
+            </Representation></AdaptationSet></Period></MPD>"#,
+        )
+        .unwrap();
+        let mut asked = Vec::new();
+        let err = list_segments(&mpd, "", |r| {
+            asked.push(r.clone());
+            None
+        })
+        .unwrap_err();
+        assert_eq!(asked[0].url, "a.mp4");
+        assert_eq!((asked[0].range.first(), asked[0].range.last()), (100, 199));
+        assert_eq!(
+            err.location().path,
+            "MPD/Period[0]/AdaptationSet[0]/Representation[0]/SegmentBase"
+        );
+    }
+}

@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::error::{read_file, CliError};
+use crate::error::CliError;
+use crate::input::load_mpd;
 
 /// Arguments of `dashkit mpd`.
 #[derive(Debug, clap::Args)]
@@ -19,27 +20,7 @@ pub struct Args {
 
 /// Runs `dashkit mpd`.
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
-    let bytes = read_file(&args.manifest)?;
-    let input = |source: dashkit::Error| CliError::Input {
-        path: args.manifest.clone(),
-        source,
-    };
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
-        // Report invalid UTF-8 as an XML error at its line and column.
-        let valid = &bytes[..e.valid_up_to()];
-        let valid = std::str::from_utf8(valid).unwrap_or("");
-        let line = valid.bytes().filter(|&b| b == b'\n').count() + 1;
-        let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        input(dashkit::Error::Mpd(dashkit::mpd::Error::Xml {
-            at: dashkit::mpd::Location {
-                line: u32::try_from(line).unwrap_or(u32::MAX),
-                column: u32::try_from(column).unwrap_or(u32::MAX),
-                path: String::new(),
-            },
-            message: "invalid UTF-8".to_owned(),
-        }))
-    })?;
-    let mpd = dashkit::mpd::parse(text).map_err(|e| input(e.into()))?;
+    let mpd = load_mpd(&args.manifest)?;
     if args.check {
         writeln!(out, "ok")?;
     } else {

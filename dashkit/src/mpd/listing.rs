@@ -69,12 +69,8 @@ pub fn content_type(aset: &AdaptationSet) -> Option<String> {
         match (major, m) {
             ("video", _) => return Some("video".into()),
             ("audio", _) => return Some("audio".into()),
-            ("text", _) | (_, "application/ttml+xml") | (_, "application/mp4") => {
-                // application/mp4 carries subtitles (stpp, wvtt) in DASH practice; codecs decide.
-                if m != "application/mp4" {
-                    return Some("text".into());
-                }
-            }
+            // application/mp4 carries subtitles (stpp, wvtt) in DASH practice: codecs decide.
+            ("text", _) | (_, "application/ttml+xml") => return Some("text".into()),
             ("image", _) => return Some("image".into()),
             _ => {}
         }

@@ -1,0 +1,60 @@
+//! `dashkit segments` as a user runs it: the binary on packager fixtures.
+
+use std::process::Command;
+
+fn dashkit(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dashkit"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn json_lists_every_representation_and_segment() {
+    let (code, out, err) = dashkit(&[
+        "segments",
+        "--json",
+        "fixtures/dash/shaka_live/manifest.mpd",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let reps = v["representations"].as_array().unwrap();
+    assert_eq!(reps.len(), 3);
+    let audio = &reps[2];
+    assert_eq!(audio["content_type"], "audio");
+    assert_eq!(audio["timescale"], 48000);
+    let segs = audio["segments"].as_array().unwrap();
+    // Shaka's timeline: t=0 d=96256 r=2, then 95232, then 93600.
+    let d: Vec<u64> = segs
+        .iter()
+        .map(|s| s["duration"].as_u64().unwrap())
+        .collect();
+    assert_eq!(d, [96256, 96256, 96256, 95232, 93600]);
+    assert_eq!(segs[4]["url"], "audio/5.m4s");
+    assert_eq!(segs[4]["start"], 384000);
+}
+
+#[test]
+fn segment_base_reads_the_sidx_from_the_file() {
+    let (code, out, err) = dashkit(&["segments", "fixtures/dash/shaka_ondemand/manifest.mpd"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("index\tvideo_144p.mp4\t832-887"), "{out}");
+    assert!(out.contains("video_144p.mp4\t888-"), "{out}");
+}
+
+#[test]
+fn errors_say_where_and_exit_2() {
+    let (code, _, err) = dashkit(&["segments", "fixtures/mpd/invalid/bad_integer.mpd"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad_integer.mpd"), "{err}");
+    assert!(err.contains("MPD/Period[0]"), "{err}");
+    let (code, _, err) = dashkit(&["segments", "fixtures/no/such.mpd"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("such.mpd"), "{err}");
+}

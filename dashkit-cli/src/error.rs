@@ -19,7 +19,7 @@ pub enum CliError {
         /// The file.
         path: PathBuf,
         /// The library error, which carries the location inside the file.
-        source: dashkit::Error,
+        source: Box<dashkit::Error>,
     },
     /// A usage problem the argument parser could not catch.
     #[error("{0}")]
@@ -38,6 +38,16 @@ impl From<std::io::Error> for CliError {
                 path: PathBuf::from("<stdout>"),
                 source: e,
             }
+        }
+    }
+}
+
+impl CliError {
+    /// A library error about the input file `path`.
+    pub fn input(path: &std::path::Path, source: impl Into<dashkit::Error>) -> Self {
+        CliError::Input {
+            path: path.to_path_buf(),
+            source: Box::new(source.into()),
         }
     }
 }

@@ -8,10 +8,7 @@ use crate::error::{read_file, CliError};
 /// column; parse errors carry the MPD's own location.
 pub fn load_mpd(path: &Path) -> Result<dashkit::mpd::Mpd, CliError> {
     let bytes = read_file(path)?;
-    let input = |source: dashkit::Error| CliError::Input {
-        path: path.to_path_buf(),
-        source,
-    };
+    let input = |source: dashkit::Error| CliError::input(path, source);
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
         let line = valid.bytes().filter(|&b| b == b'\n').count() + 1;

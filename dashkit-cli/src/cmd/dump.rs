@@ -21,10 +21,7 @@ pub struct Args {
 /// Runs `dashkit dump`.
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let data = read_file(&args.file)?;
-    let tree = dump(&data).map_err(|e| CliError::Input {
-        path: args.file.clone(),
-        source: e.into(),
-    })?;
+    let tree = dump(&data).map_err(|e| CliError::input(&args.file, e))?;
     if args.json {
         let v = serde_json::Value::Array(tree.iter().map(node_json).collect());
         serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::from)?;

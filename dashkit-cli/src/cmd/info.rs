@@ -21,10 +21,7 @@ pub struct Args {
 /// Runs `dashkit info`.
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let data = read_file(&args.file)?;
-    let info = describe(&data).map_err(|e| CliError::Input {
-        path: args.file.clone(),
-        source: e.into(),
-    })?;
+    let info = describe(&data).map_err(|e| CliError::input(&args.file, e))?;
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &json(&info)).map_err(std::io::Error::from)?;
         writeln!(out)?;

@@ -39,12 +39,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let listing = list_segments(&mpd, "", fetch);
     let reps = match (listing, io_error) {
         (Err(_), Some(io)) => return Err(io),
-        (Err(e), None) => {
-            return Err(CliError::Input {
-                path: args.manifest.clone(),
-                source: e.into(),
-            })
-        }
+        (Err(e), None) => return Err(CliError::input(&args.manifest, e)),
         (Ok(r), _) => r,
     };
     if args.json {

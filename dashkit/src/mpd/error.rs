@@ -96,7 +96,7 @@ pub enum Error {
         /// The SegmentBase element.
         at: Location,
         /// The box-level error, with its byte offset in the file.
-        source: crate::bmff::Error,
+        source: Box<crate::bmff::Error>,
     },
 
     // --- addressing errors (template.rs, url.rs, segments.rs) ---

@@ -150,7 +150,7 @@ fn timeline(
 fn sidx_input(bytes: &[u8], range: ByteRange, path: &Location) -> Result<SidxInput, Error> {
     let wrap = |source: crate::bmff::Error| Error::Index {
         at: path.clone(),
-        source,
+        source: Box::new(source),
     };
     let index = crate::bmff::index::Index::parse_with(
         bytes,

@@ -1,5 +1,6 @@
 //! `mpd::listing` on packager-made fixtures: the segments it lists are exactly the files the
 //! packager wrote, and SegmentBase ranges tile the media file after its index.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

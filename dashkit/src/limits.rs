@@ -14,6 +14,10 @@ pub const MAX_MPD_BYTES: usize = 64 * 1024 * 1024;
 /// of 1 s segments. Larger requests are errors rather than allocations.
 pub const MAX_SEGMENTS: u64 = 400_000_000;
 
+/// Widest `%0[width]d` format tag a URL template may ask for (ISO/IEC 23009-1 §5.3.9.4.4); a
+/// u64 has at most 20 digits, so wider only pads.
+pub const MAX_TEMPLATE_WIDTH: u32 = 64;
+
 /// Most samples one `trun` may declare when its records carry no bytes (every field from
 /// defaults), so the count cannot be checked against the bytes present.
 pub const MAX_SAMPLES_PER_RUN: u64 = 1 << 20;

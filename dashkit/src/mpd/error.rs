@@ -39,4 +39,179 @@ pub enum Error {
         /// What.
         message: String,
     },
+
+    // --- addressing errors (template.rs, url.rs, segments.rs) ---
+    /// A URL template (ISO/IEC 23009-1 §5.3.9.4.4) could not be parsed or expanded.
+    #[error("{at}: template, byte {offset}: {kind}")]
+    Template {
+        /// The attribute holding the template (empty when parsed outside a document).
+        at: Location,
+        /// Byte offset of the fault in the template text.
+        offset: usize,
+        /// What is wrong.
+        kind: TemplateErrorKind,
+    },
+    /// A segment duration (`@duration`, `S@d`) or a sidx `referenced_size` is zero.
+    #[error("{at}: must not be zero")]
+    Zero {
+        /// The attribute.
+        at: Location,
+    },
+    /// `S@r` below -1.
+    #[error("{at}: repeat count {r} is below -1")]
+    InvalidRepeat {
+        /// The `S@r` attribute.
+        at: Location,
+        /// Its value.
+        r: i64,
+    },
+    /// `S@r="-1"` with nothing to stop it: the next `S` has no `@t`, or it is the last `S` and
+    /// the Period's end is unknown.
+    #[error("{at}: r=\"-1\" has no end (no following S@t and no Period end)")]
+    OpenRepeat {
+        /// The `S@r` attribute.
+        at: Location,
+    },
+    /// `S@r="-1"` whose end (next `S@t` or Period end, in ticks) is not after its start.
+    #[error("{at}: r=\"-1\" from t={start} to {end} covers no segment")]
+    EmptyRepeat {
+        /// The `S@r` attribute.
+        at: Location,
+        /// Start time of the `S`, ticks.
+        start: u64,
+        /// The end it runs to, ticks (rounded up).
+        end: u64,
+    },
+    /// Segment count unbounded: `@duration` addressing with neither a Period duration nor an
+    /// `@endNumber`.
+    #[error("{at}: segment count unknown: no Period duration and no @endNumber")]
+    UnknownPeriodEnd {
+        /// The element whose segments were asked for.
+        at: Location,
+    },
+    /// The enumeration would exceed [`crate::limits::MAX_SEGMENTS`].
+    #[error("{at}: more than {limit} segments")]
+    TooManySegments {
+        /// Where the count overflowed.
+        at: Location,
+        /// The cap.
+        limit: u64,
+    },
+    /// An integer computation left its range.
+    #[error("{at}: arithmetic overflow computing {what}")]
+    Overflow {
+        /// Where.
+        at: Location,
+        /// What was being computed.
+        what: &'static str,
+    },
+    /// A SegmentList's SegmentURL count differs from the count its timing describes.
+    #[error("{at}: {urls} SegmentURL elements but the timing describes {timed} segments")]
+    SegmentCountMismatch {
+        /// The SegmentList.
+        at: Location,
+        /// Number of SegmentURL elements.
+        urls: u64,
+        /// Number of segments from `@duration`/SegmentTimeline.
+        timed: u64,
+    },
+    /// A SegmentList with more than one SegmentURL but no `@duration` and no SegmentTimeline.
+    #[error("{at}: {urls} segments but no @duration or SegmentTimeline")]
+    MissingTiming {
+        /// The SegmentList.
+        at: Location,
+        /// Number of SegmentURL elements.
+        urls: u64,
+    },
+    /// SegmentBase with `@indexRange` but no sidx given to decode it.
+    #[error("{at}: SegmentBase needs the sidx at its indexRange")]
+    SidxRequired {
+        /// The SegmentBase.
+        at: Location,
+    },
+    /// A sidx reference points at another sidx (reference_type 1); hierarchical indexes are
+    /// not followed yet.
+    #[error("{at}: sidx reference {reference_index} is hierarchical (reference_type=1)")]
+    HierarchicalSidx {
+        /// The SegmentBase.
+        at: Location,
+        /// 0-based index of the reference in the sidx.
+        reference_index: usize,
+    },
+    /// A value in one timescale has no exact equivalent in another.
+    #[error("{at}: {value} ticks at {from}/s is not a whole number of ticks at {to}/s")]
+    InexactTimescale {
+        /// Where.
+        at: Location,
+        /// The value, in `from` ticks.
+        value: u64,
+        /// Its timescale.
+        from: u32,
+        /// The timescale it had to be expressed in.
+        to: u32,
+    },
+    /// A byte range (`@mediaRange`, `@range`, `@indexRange`) that is not `first-last` with
+    /// `first <= last`.
+    #[error("{at}: invalid byte range {text:?}")]
+    InvalidByteRange {
+        /// The attribute.
+        at: Location,
+        /// The text as found.
+        text: String,
+    },
+}
+
+/// What is wrong with a URL template (ISO/IEC 23009-1 §5.3.9.4.4).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TemplateErrorKind {
+    /// `$Name$` where Name is not one of the standard's identifiers (names are
+    /// case-sensitive).
+    #[error("unknown identifier ${name}$")]
+    UnknownIdentifier {
+        /// The name between the `$` signs (without any format tag).
+        name: String,
+    },
+    /// A `$` with no closing `$`.
+    #[error("unterminated $")]
+    Unterminated,
+    /// A format tag that is not `%0[width]d` with a width up to
+    /// [`crate::limits::MAX_TEMPLATE_WIDTH`].
+    #[error("malformed format tag {format:?} (expected %0<width>d)")]
+    MalformedFormat {
+        /// The format tag as found.
+        format: String,
+    },
+    /// `$RepresentationID%..$`: the standard forbids a format tag there.
+    #[error("$RepresentationID$ takes no format tag")]
+    FormatOnRepresentationId,
+    /// The template uses an identifier the expansion had no value for.
+    #[error("no value for {identifier}")]
+    MissingValue {
+        /// The identifier.
+        identifier: crate::mpd::template::Identifier,
+    },
+}
+
+impl Location {
+    /// This location with `/child` appended to its path (`child` may be `@attr` or
+    /// `S[3]/@r`); line and column stay those of the located element.
+    ///
+    /// ```
+    /// use dashkit::mpd::Location;
+    /// let at = Location { line: 4, column: 3, path: "MPD/Period[0]/SegmentTemplate".into() };
+    /// assert_eq!(at.child("SegmentTimeline/S[2]/@r").path, "MPD/Period[0]/SegmentTemplate/SegmentTimeline/S[2]/@r");
+    /// ```
+    pub fn child(&self, child: &str) -> Location {
+        let path = if self.path.is_empty() {
+            child.to_owned()
+        } else {
+            format!("{}/{}", self.path, child)
+        };
+        Location {
+            line: self.line,
+            column: self.column,
+            path,
+        }
+    }
 }

@@ -17,6 +17,7 @@ pub const MAX_SEGMENTS: u64 = 400_000_000;
 /// Widest `%0[width]d` format tag a URL template may ask for (ISO/IEC 23009-1 §5.3.9.4.4); a
 /// u64 has at most 20 digits, so wider only pads.
 pub const MAX_TEMPLATE_WIDTH: u32 = 64;
+
 /// Most samples one `trun` may declare when its records carry no bytes (every field from
 /// defaults), so the count cannot be checked against the bytes present.
 pub const MAX_SAMPLES_PER_RUN: u64 = 1 << 20;
@@ -24,6 +25,7 @@ pub const MAX_SAMPLES_PER_RUN: u64 = 1 << 20;
 /// Most samples one track may have when the count cannot be checked against bytes (a constant
 /// `stsz` sample size).
 pub const MAX_SAMPLES_PER_TRACK: u64 = 1 << 24;
+
 /// Most elements one MPD may hold (a 24-hour SegmentTimeline of 1 s segments is ~86,400).
 pub const MAX_XML_ELEMENTS: u64 = 4_000_000;
 

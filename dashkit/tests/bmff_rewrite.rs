@@ -748,3 +748,37 @@ fn whole_file_with_two_moofs_numbers_sequences_and_shifts_tfdt() {
         out.len() as u64
     );
 }
+
+/// Fuzz find (bmff_rewrite): a traf whose tfhd is unreadable (here renamed `tfjd`) made even
+/// a no-op rewrite fail. A no-op must be the identity; edits that need the traf still fail.
+#[test]
+fn fuzz_noop_rewrite_with_unreadable_tfhd_is_identity() {
+    let mut data = fixture("dash/ffmpeg_number/chunk-0-00002.m4s");
+    let (_, tb) = first_of(&data, b"tfhd").unwrap();
+    data[tb.start + 6] = b'j';
+    let out = rewrite_segment(&data, &Edits::default()).unwrap();
+    assert_eq!(out.to_vec(), data);
+    let seq = rewrite_segment(
+        &data,
+        &Edits {
+            sequence_number: Some(9),
+            ..Edits::default()
+        },
+    )
+    .unwrap()
+    .to_vec();
+    assert_eq!(seq.len(), data.len());
+    let e = rewrite_segment(
+        &data,
+        &Edits {
+            tfdt: vec![TfdtEdit {
+                track_id: None,
+                base_media_decode_time: 1,
+            }],
+            ..Edits::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.path, "moof/traf[0]");
+    assert_eq!(e.offset, tb.offset - 8);
+}

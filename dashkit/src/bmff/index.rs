@@ -742,4 +742,88 @@ mod tests {
         let idx = Index::parse(&data).unwrap();
         assert_eq!(idx.path(2), "moof[1]/mfhd[0]");
     }
+
+    #[derive(Debug, Clone)]
+    enum Tree {
+        Leaf([u8; 4], Vec<u8>),
+        Node([u8; 4], Vec<Tree>),
+    }
+
+    fn arb_tree() -> impl proptest::strategy::Strategy<Value = Tree> {
+        use proptest::prelude::*;
+        let leaf = (
+            prop_oneof![
+                Just(*b"free"),
+                Just(*b"mdat"),
+                Just(*b"tfdt"),
+                Just(*b"zzzz")
+            ],
+            proptest::collection::vec(any::<u8>(), 0..24),
+        )
+            .prop_map(|(k, p)| Tree::Leaf(k, p));
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            (
+                prop_oneof![
+                    Just(*b"moov"),
+                    Just(*b"trak"),
+                    Just(*b"moof"),
+                    Just(*b"traf")
+                ],
+                proptest::collection::vec(inner, 0..4),
+            )
+                .prop_map(|(k, c)| Tree::Node(k, c))
+        })
+    }
+
+    fn encode(t: &Tree) -> Vec<u8> {
+        match t {
+            Tree::Leaf(k, p) => bx(k, p),
+            Tree::Node(k, c) => bx(k, &c.iter().flat_map(encode).collect::<Vec<_>>()),
+        }
+    }
+
+    /// Pre-order (type, depth, size) of a generated tree.
+    fn flatten(t: &Tree, depth: usize, out: &mut Vec<([u8; 4], usize, u64)>) {
+        match t {
+            Tree::Leaf(k, p) => out.push((*k, depth, p.len() as u64 + 8)),
+            Tree::Node(k, c) => {
+                out.push((*k, depth, encode(t).len() as u64));
+                for x in c {
+                    flatten(x, depth + 1, out);
+                }
+            }
+        }
+        let _ = k_of(t);
+    }
+
+    fn k_of(t: &Tree) -> [u8; 4] {
+        match t {
+            Tree::Leaf(k, _) | Tree::Node(k, _) => *k,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn generated_trees_index_back(trees in proptest::collection::vec(arb_tree(), 0..4)) {
+            let data: Vec<u8> = trees.iter().flat_map(encode).collect();
+            let idx = Index::parse(&data).unwrap();
+            let mut expect = Vec::new();
+            for t in &trees {
+                flatten(t, 0, &mut expect);
+            }
+            let got: Vec<([u8; 4], usize, u64)> =
+                idx.boxes().iter().map(|b| (b.kind.0, b.depth, b.size)).collect();
+            proptest::prop_assert_eq!(got, expect);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..128)) {
+            if let Ok(idx) = Index::parse(&data) {
+                for (i, b) in idx.boxes().iter().enumerate() {
+                    proptest::prop_assert!(b.end() <= data.len());
+                    let _ = idx.path(i);
+                }
+            }
+        }
+    }
 }

@@ -426,6 +426,18 @@ mod moof {
         pub(super) i: usize,
         pub(super) mfhd_i: Option<usize>,
         pub(super) trafs: Vec<Traf>,
+        /// Why the trafs could not all be read (a traf without a readable tfhd).
+        pub(super) broken: Option<Error>,
+    }
+
+    impl Moof {
+        /// Fails if a traf could not be read.
+        pub(super) fn check(&self) -> Result<(), Error> {
+            match &self.broken {
+                Some(e) => Err(e.clone()),
+                None => Ok(()),
+            }
+        }
     }
 
     pub(super) fn collect(plan: &Plan<'_>) -> Result<Vec<Moof>, Error> {
@@ -437,24 +449,38 @@ mod moof {
                 i: m,
                 mfhd_i: idx.child(m, b"mfhd"),
                 trafs: Vec::with_capacity(2),
+                broken: None,
             };
             for (k, t) in idx
                 .children(m)
                 .filter(|&c| idx.boxes()[c].is(b"traf"))
                 .enumerate()
             {
-                let tfhd_i = idx.child(t, b"tfhd").ok_or_else(|| {
-                    Error::new(
-                        idx.boxes()[t].offset,
-                        idx.path(t),
-                        ErrorKind::Missing {
-                            fourcc: super::super::FourCc(*b"tfhd"),
-                        },
-                    )
-                })?;
-                let tb = &idx.boxes()[tfhd_i];
-                let tfhd = Tfhd::parse(&plan.data[tb.range()], tb.offset)
-                    .map_err(|e| e.in_path(idx.path(tfhd_i)))?;
+                let parsed = idx
+                    .child(t, b"tfhd")
+                    .ok_or_else(|| {
+                        Error::new(
+                            idx.boxes()[t].offset,
+                            idx.path(t),
+                            ErrorKind::Missing {
+                                fourcc: super::super::FourCc(*b"tfhd"),
+                            },
+                        )
+                    })
+                    .and_then(|tfhd_i| {
+                        let tb = &idx.boxes()[tfhd_i];
+                        Tfhd::parse(&plan.data[tb.range()], tb.offset)
+                            .map(|h| (tfhd_i, h))
+                            .map_err(|e| e.in_path(idx.path(tfhd_i)))
+                    });
+                let (tfhd_i, tfhd) = match parsed {
+                    Ok(v) => v,
+                    Err(e) => {
+                        // Only an error if an edit needs this moof (a no-op stays a no-op).
+                        moof.broken = Some(e);
+                        break;
+                    }
+                };
                 let base = if tfhd.flags & TFHD_BASE_DATA_OFFSET != 0 {
                     tfhd.base_data_offset
                 } else if tfhd.flags & TFHD_DEFAULT_BASE_IS_MOOF != 0 || k == 0 {
@@ -482,6 +508,7 @@ mod moof {
             return Ok(());
         }
         for m in moofs {
+            m.check()?;
             let mb = plan.index.boxes()[m.i].clone();
             let g = plan.growth_inside(mb.offset, mb.offset + mb.size);
             if g != 0 {

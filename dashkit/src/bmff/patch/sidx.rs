@@ -123,6 +123,9 @@ fn insert_structure(
         )
     };
     let first_moof = moofs.first().ok_or_else(|| missing(plan, b"moof"))?;
+    for m in moofs {
+        m.check()?;
+    }
     let track = match p.reference_track_id {
         Some(t) => t,
         None => first_moof

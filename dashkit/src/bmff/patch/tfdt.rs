@@ -17,6 +17,7 @@ pub(super) fn plan(
     // Per track: difference between the requested and the first traf's old decode time.
     let mut deltas: Vec<(u32, i128)> = Vec::new();
     for m in moofs {
+        m.check()?;
         for t in &m.trafs {
             let track = t.tfhd.track_id;
             let Some(edit) = edits

@@ -14,7 +14,7 @@ OUT="${1:-$ROOT/fuzz/corpus-seed}"
 FIX="$ROOT/fixtures"
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale}
+mkdir -p "$OUT"/{mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale,analyze_segment}
 
 # A seed file name: the fixture path relative to fixtures/, with '/' turned into '__'.
 seed_name() { local rel="${1#"$FIX"/}"; echo "${rel//\//__}"; }
@@ -31,7 +31,7 @@ find "$FIX" -name '*.mpd' -print0 | sort -z | xargs -0 cat |
 
 # bmff_index / bmff_rewrite: init and media segments from the packagers, and on-demand files.
 while IFS= read -r -d '' f; do
-  for t in bmff_index bmff_rewrite; do cp "$f" "$OUT/$t/$(seed_name "$f")"; done
+  for t in bmff_index bmff_rewrite analyze_segment; do cp "$f" "$OUT/$t/$(seed_name "$f")"; done
 done < <(find "$FIX/dash" -type f \( -name '*.m4s' -o -name '*.mp4' \) -size -64k -print0 | sort -z)
 
 # bmff_samples: moov-first progressive files (prefix) plus one init+media segment pair.

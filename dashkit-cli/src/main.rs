@@ -23,6 +23,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Write dashlivesim's .cfg and .dat files for a VoD asset (vodanalyzer-compatible).
+    Analyze(cmd::analyze::Args),
     /// List every segment of every Representation of an MPD.
     Segments(cmd::segments::Args),
     /// Parse an MPD and write it back (normalized); `--check` only validates syntax.
@@ -37,6 +39,7 @@ enum Command {
 /// Returns the process exit code: 0 ok, 1 findings, 2 error.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let result = match cli.command {
+        Command::Analyze(a) => cmd::analyze::run(a, out, err),
         Command::Segments(a) => cmd::segments::run(a, out),
         Command::Mpd(a) => cmd::mpd::run(a, out),
         Command::Dump(a) => cmd::dump::run(a, out),

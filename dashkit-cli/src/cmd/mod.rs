@@ -1,5 +1,6 @@
 //! One module per subcommand: flags, one library call, formatting.
 
+pub mod analyze;
 pub mod dump;
 pub mod info;
 pub mod mpd;

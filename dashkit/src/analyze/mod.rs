@@ -12,6 +12,9 @@
 
 pub mod cfg;
 pub mod dat;
+pub mod read;
+
+pub use read::{analyze, analyze_mpd, dashlivesim_mpd, AssetSource};
 
 use dat::Run;
 
@@ -158,6 +161,67 @@ pub enum Error {
         expected_start_time: u64,
         /// The record's start_time.
         found_start_time: u64,
+    },
+    /// The MPD could not be parsed or addressed.
+    #[error(transparent)]
+    Mpd(#[from] crate::mpd::Error),
+    /// A Representation is not addressed by a SegmentTemplate with initialization, media and
+    /// a duration or timeline (vodanalyzer reads nothing else).
+    #[error("Representation {representation:?} has no usable SegmentTemplate (initialization, media and @duration or SegmentTimeline)")]
+    NotTemplate {
+        /// The Representation id.
+        representation: String,
+    },
+    /// Representations of one AdaptationSet use templates that one AdaptationSet-level
+    /// template cannot express (dashlivesim's MPD shape has only that one).
+    #[error("Representation {representation:?} uses media template {media:?}, the first Representation {first_media:?}; one AdaptationSet-level template cannot serve both (use $RepresentationID$ in the paths)")]
+    TemplatesDiffer {
+        /// The Representation id.
+        representation: String,
+        /// Its media template.
+        media: String,
+        /// The first Representation's.
+        first_media: String,
+    },
+    /// A file the MPD addresses is missing.
+    #[error("Representation {representation:?}: {url} is missing")]
+    MissingFile {
+        /// The Representation id.
+        representation: String,
+        /// The file's URL relative to the MPD.
+        url: String,
+    },
+    /// An init segment could not be read.
+    #[error("{url}: {source}")]
+    Init {
+        /// The init segment's URL.
+        url: String,
+        /// Where in it, and what.
+        source: Box<crate::bmff::Error>,
+    },
+    /// An init segment has other than one track (vodanalyzer asserts on this).
+    #[error("{url}: init segment has {count} tracks; one track per init segment is required")]
+    TrackCount {
+        /// The init segment's URL.
+        url: String,
+        /// How many `trak` boxes it has.
+        count: usize,
+    },
+    /// A media segment could not be read.
+    #[error("{url}: {source}")]
+    Segment {
+        /// The segment's URL.
+        url: String,
+        /// Where in it, and what.
+        source: Box<crate::bmff::Error>,
+    },
+    /// A box the analysis needs is absent.
+    #[error("{url}: no {path}")]
+    MissingBox {
+        /// The file's URL.
+        url: String,
+        /// The box path (or what is missing).
+        path: String,
     },
     /// A `.cfg` file could not be read.
     #[error(".cfg line {line}: {message}")]

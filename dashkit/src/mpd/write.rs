@@ -257,10 +257,31 @@ pub(crate) fn write_element<T: XmlElement>(w: &mut Writer, tag: &str, el: &T) {
         w.escaped_text(t);
     }
     w.depth += 1;
-    // Source order first, then whatever was added in code, in schema order.
+    // Source order first; a child added in code goes before the first source child of a
+    // later schema kind (so it lands where the schema puts it), else at the end.
     let mut next = [0usize; 64];
+    let mut in_source = [0usize; 64];
+    for &k in &extra.order {
+        if let Some(c) = in_source.get_mut(usize::from(k)) {
+            *c += 1;
+        }
+    }
+    let mut added_done = [false; 64];
     let mut misc = 0usize;
     for &k in &extra.order {
+        if k != MISC {
+            for j in 0..usize::from(k).min(kinds).min(next.len()) {
+                if added_done[j] {
+                    continue;
+                }
+                added_done[j] = true;
+                let kind = j as u8;
+                let count = el.child_count(kind);
+                for i in in_source[j].max(next[j])..count {
+                    el.write_child(kind, i, w);
+                }
+            }
+        }
         if k == MISC {
             if let Some(n) = extra.nodes.get(misc) {
                 w.node(n);
@@ -276,9 +297,14 @@ pub(crate) fn write_element<T: XmlElement>(w: &mut Writer, tag: &str, el: &T) {
     for k in 0..kinds.min(next.len()) {
         let kind = k as u8;
         let count = el.child_count(kind);
-        while next[k] < count {
-            el.write_child(kind, next[k], w);
-            next[k] += 1;
+        // Source children not reached through `order` (none in practice), then added ones.
+        for i in next[k]..in_source[k].min(count) {
+            el.write_child(kind, i, w);
+        }
+        if !added_done[k] {
+            for i in in_source[k]..count {
+                el.write_child(kind, i, w);
+            }
         }
     }
     for n in extra.nodes.iter().skip(misc) {

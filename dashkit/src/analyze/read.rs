@@ -1,0 +1,500 @@
+//! Reading a VoD asset for analysis: the MPD, each Representation's init segment and media
+//! segments, through a caller-supplied [`AssetSource`] (dashkit does no IO).
+//!
+//! Segment numbers are found as vodanalyzer finds them when the source can list directories
+//! (every file matching the media template, which must number contiguously); otherwise from
+//! the MPD's own addressing.
+
+use super::{AdaptationSetTimings, Analysis, Error, RepresentationTimings, SegmentTiming};
+use crate::bmff::boxes::{Mdhd, Tfdt, Tfhd, Trex, Trun};
+use crate::bmff::Index;
+use crate::mpd::listing::{content_type, representation_segments};
+use crate::mpd::template::{Identifier, Template, TemplateValues};
+use crate::mpd::{inherit, Mpd};
+
+/// Where the asset's files come from. URLs are relative to the MPD, as written in it.
+pub trait AssetSource {
+    /// The whole file at `url`, or `None` when there is no such file.
+    fn fetch(&mut self, url: &str) -> Option<Vec<u8>>;
+
+    /// The names of the files in directory `dir` (relative to the MPD; `""` is the MPD's own
+    /// directory), or `None` when this source cannot list. Listing lets the analysis find the
+    /// segments as vodanalyzer does, from the files present.
+    fn list(&mut self, _dir: &str) -> Option<Vec<String>> {
+        None
+    }
+}
+
+impl<F: FnMut(&str) -> Option<Vec<u8>>> AssetSource for F {
+    fn fetch(&mut self, url: &str) -> Option<Vec<u8>> {
+        self(url)
+    }
+}
+
+/// What the analysis needs from an init segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InitInfo {
+    /// `tkhd.track_ID`.
+    pub track_id: u32,
+    /// `mdhd.timescale` (version 0 or 1).
+    pub timescale: u32,
+    /// `trex.default_sample_duration`, when there is a trex.
+    pub default_sample_duration: Option<u32>,
+}
+
+/// Reads an init segment: exactly one track, its timescale and trex default duration.
+pub fn read_init(url: &str, bytes: &[u8]) -> Result<InitInfo, Error> {
+    let boxed = |source| Error::Init {
+        url: url.to_string(),
+        source: Box::new(source),
+    };
+    let index = Index::parse(bytes).map_err(boxed)?;
+    let traks: Vec<usize> = index.all(b"trak").collect();
+    if traks.len() != 1 {
+        return Err(Error::TrackCount {
+            url: url.to_string(),
+            count: traks.len(),
+        });
+    }
+    let get = |path: &str| {
+        index
+            .find(path)
+            .map(|i| {
+                let b = &index.boxes()[i];
+                (&bytes[b.range()], b.offset)
+            })
+            .ok_or_else(|| Error::MissingBox {
+                url: url.to_string(),
+                path: path.to_string(),
+            })
+    };
+    let (mdhd, off) = get("moov/trak/mdia/mdhd")?;
+    let mdhd = Mdhd::parse(mdhd, off).map_err(boxed)?;
+    let (tkhd, off) = get("moov/trak/tkhd")?;
+    let tkhd = crate::bmff::boxes::Tkhd::parse(tkhd, off).map_err(boxed)?;
+    let trex = match get("moov/mvex/trex") {
+        Ok((b, off)) => Some(Trex::parse(b, off).map_err(boxed)?),
+        Err(_) => None,
+    };
+    Ok(InitInfo {
+        track_id: tkhd.track_id,
+        timescale: mdhd.timescale,
+        default_sample_duration: trex.map(|t| t.default_sample_duration),
+    })
+}
+
+/// Reads a media segment's timing as vodanalyzer does: tfdt of the last traf, and the sum of
+/// the sample durations of the last trun (per-sample, else the tfhd default, else trex's).
+pub fn read_segment_timing(
+    url: &str,
+    number: u64,
+    bytes: &[u8],
+    init: &InitInfo,
+) -> Result<SegmentTiming, Error> {
+    let boxed = |source| Error::Segment {
+        url: url.to_string(),
+        source: Box::new(source),
+    };
+    let index =
+        Index::parse_with(bytes, 0, crate::bmff::index::Depth::TopAndMoof).map_err(boxed)?;
+    let mut tfdt = None;
+    let mut duration = None;
+    let mut default_duration = init.default_sample_duration;
+    for traf in index.all(b"traf") {
+        for c in index.children(traf) {
+            let b = &index.boxes()[c];
+            let data = &bytes[b.range()];
+            if b.is(b"tfhd") {
+                let t = Tfhd::parse(data, b.offset).map_err(boxed)?;
+                if let Some(d) = t.default_sample_duration {
+                    default_duration = Some(d);
+                }
+            } else if b.is(b"tfdt") {
+                tfdt = Some(
+                    Tfdt::parse(data, b.offset)
+                        .map_err(boxed)?
+                        .base_media_decode_time,
+                );
+            } else if b.is(b"trun") {
+                let t = Trun::parse(data, b.offset).map_err(boxed)?;
+                let mut sum: u64 = 0;
+                for e in &t.entries {
+                    let d = e
+                        .duration
+                        .or(default_duration)
+                        .ok_or_else(|| Error::MissingBox {
+                            url: url.to_string(),
+                            path: "sample duration (trun, tfhd or trex)".into(),
+                        })?;
+                    sum += u64::from(d);
+                }
+                duration = Some(sum);
+            }
+        }
+    }
+    let missing = |what: &str| Error::MissingBox {
+        url: url.to_string(),
+        path: what.to_string(),
+    };
+    Ok(SegmentTiming {
+        number,
+        url: url.to_string(),
+        tfdt: tfdt.ok_or_else(|| missing("moof/traf/tfdt"))?,
+        duration: duration.ok_or_else(|| missing("moof/traf/trun"))?,
+    })
+}
+
+/// Finds the segment numbers present in a listing: the file names matching the media
+/// template's file part with `$Number$` as digits (vodanalyzer's rule), sorted.
+fn numbers_from_listing(
+    names: &[String],
+    file_template: &Template,
+    values: &TemplateValues<'_>,
+) -> Vec<u64> {
+    // Expand the template with a marker number, then split around it.
+    const MARK: u64 = 918_273_645_546_372_819;
+    let Ok(probe) = file_template.expand(&TemplateValues {
+        number: Some(MARK),
+        ..*values
+    }) else {
+        return Vec::new();
+    };
+    let mark = MARK.to_string();
+    let Some(pos) = probe.find(&mark) else {
+        return Vec::new();
+    };
+    let (prefix, suffix) = (&probe[..pos], &probe[pos + mark.len()..]);
+    let width = file_template.width(Identifier::Number).unwrap_or(0) as usize;
+    let mut out: Vec<u64> = names
+        .iter()
+        .filter_map(|n| {
+            let digits = n.strip_prefix(prefix)?.strip_suffix(suffix)?;
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            if width > 0 && digits.len() < width {
+                return None;
+            }
+            digits.parse().ok()
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The most frequent `S@d` of a timeline (ties: the larger), as the nominal segment duration.
+fn nominal_duration(s: &[crate::mpd::S]) -> Option<u64> {
+    let mut counts: Vec<(u64, u64)> = Vec::new();
+    for e in s {
+        let d = e.d?;
+        let n = 1 + u64::try_from(e.r.unwrap_or(0).max(0)).unwrap_or(0);
+        match counts.iter_mut().find(|(dd, _)| *dd == d) {
+            Some(c) => c.1 += n,
+            None => counts.push((d, n)),
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(d, n)| (n, d))
+        .map(|(d, _)| d)
+}
+
+/// Analyses a VoD asset as vodanalyzer does, reading the MPD text and its files through
+/// `source`. `base_name` names the outputs (see [`super::base_name`]).
+pub fn analyze(
+    mpd_text: &str,
+    base_name: &str,
+    source: &mut dyn AssetSource,
+) -> Result<Analysis, Error> {
+    let mpd = crate::mpd::parse(mpd_text)?;
+    analyze_mpd(&mpd, base_name, source)
+}
+
+/// [`analyze`] on an already parsed MPD.
+pub fn analyze_mpd(
+    mpd: &Mpd,
+    base_name: &str,
+    source: &mut dyn AssetSource,
+) -> Result<Analysis, Error> {
+    let timings = inherit::period_timings(mpd)?;
+    let mut sets = Vec::new();
+    let mut as_index = 0usize;
+    for (pi, period) in mpd.periods.iter().enumerate() {
+        for (ai, aset) in period.adaptation_sets.iter().enumerate() {
+            let ct = content_type(aset).ok_or(Error::NoContentType {
+                adaptation_set_index: as_index,
+            })?;
+            as_index += 1;
+            let mut reps = Vec::new();
+            let mut start_number = None;
+            let mut seg_duration = None;
+            for (ri, rep) in aset.representations.iter().enumerate() {
+                let id = rep.id.clone().unwrap_or_default();
+                let t = inherit::effective_template(period, aset, rep).ok_or_else(|| {
+                    Error::NotTemplate {
+                        representation: id.clone(),
+                    }
+                })?;
+                let path = format!(
+                    "MPD/Period[{pi}]/AdaptationSet[{ai}]/Representation[{ri}]/SegmentTemplate"
+                );
+                let at = crate::mpd::Location {
+                    line: 0,
+                    column: 0,
+                    path,
+                };
+                let values = TemplateValues {
+                    representation_id: Some(&id),
+                    bandwidth: rep.bandwidth,
+                    ..Default::default()
+                };
+                let init_text = t.initialization.ok_or_else(|| Error::NotTemplate {
+                    representation: id.clone(),
+                })?;
+                let init_url =
+                    Template::parse_at(init_text, &at.child("@initialization"))?.expand(&values)?;
+                let media_text = t.media.ok_or_else(|| Error::NotTemplate {
+                    representation: id.clone(),
+                })?;
+                let media = Template::parse_at(media_text, &at.child("@media"))?;
+                let ts = u64::from(t.timescale.unwrap_or(1).max(1));
+                let nominal = match (t.duration, t.segment_timeline) {
+                    (Some(d), _) => d,
+                    (None, Some(tl)) => {
+                        nominal_duration(&tl.s).ok_or_else(|| Error::NotTemplate {
+                            representation: id.clone(),
+                        })?
+                    }
+                    (None, None) => {
+                        return Err(Error::NotTemplate {
+                            representation: id.clone(),
+                        })
+                    }
+                };
+                start_number.get_or_insert(t.start_number());
+                seg_duration.get_or_insert((nominal, ts));
+
+                let init_bytes = source.fetch(&init_url).ok_or_else(|| Error::MissingFile {
+                    representation: id.clone(),
+                    url: init_url.clone(),
+                })?;
+                let init = read_init(&init_url, &init_bytes)?;
+
+                // The (number, url) pairs to read.
+                let mut numbered: Vec<(u64, String)> = Vec::new();
+                let listed = if media.uses(Identifier::Number) && !media.uses(Identifier::Time) {
+                    let probe = media.expand(&TemplateValues {
+                        number: Some(0),
+                        ..values
+                    })?;
+                    let (dir, _) = probe.rsplit_once('/').unwrap_or(("", &probe));
+                    let file_part = media_text.rsplit_once('/').map_or(media_text, |(_, f)| f);
+                    match (source.list(dir), Template::parse(file_part)) {
+                        (Some(names), Ok(ft)) => {
+                            let nums = numbers_from_listing(&names, &ft, &values);
+                            for w in nums.windows(2) {
+                                if w[1] != w[0] + 1 {
+                                    return Err(Error::SegmentGap {
+                                        representation: id.clone(),
+                                        after: w[0],
+                                        before: w[1],
+                                    });
+                                }
+                            }
+                            for n in nums {
+                                let url = media.expand(&TemplateValues {
+                                    number: Some(n),
+                                    ..values
+                                })?;
+                                numbered.push((n, url));
+                            }
+                            true
+                        }
+                        _ => false,
+                    }
+                } else {
+                    false
+                };
+                if !listed {
+                    let timing = timings.get(pi).copied();
+                    let nanos = |v: Option<i128>| v.and_then(|n| u64::try_from(n).ok());
+                    let segs = representation_segments(
+                        mpd,
+                        "",
+                        pi,
+                        ai,
+                        ri,
+                        nanos(timing.and_then(|t| t.start_nanos)).unwrap_or(0),
+                        nanos(timing.and_then(|t| t.duration_nanos)),
+                        &mut |_| None,
+                    )?;
+                    numbered.extend(segs.segments.into_iter().map(|s| (s.number, s.url)));
+                }
+                let mut segments = Vec::with_capacity(numbered.len());
+                for (n, url) in numbered {
+                    let bytes = source.fetch(&url).ok_or_else(|| Error::MissingFile {
+                        representation: id.clone(),
+                        url: url.clone(),
+                    })?;
+                    segments.push(read_segment_timing(&url, n, &bytes, &init)?);
+                }
+                reps.push(RepresentationTimings {
+                    id,
+                    timescale: init.timescale,
+                    segments,
+                });
+            }
+            let (duration_ticks, mpd_timescale) = seg_duration.unwrap_or((0, 1));
+            sets.push(AdaptationSetTimings {
+                content_type: ct,
+                start_number: start_number.unwrap_or(1),
+                duration_ticks,
+                mpd_timescale,
+                representations: reps,
+            });
+        }
+    }
+    super::analyze_timings(base_name, &sets)
+}
+
+/// The MPD in the shape dashlivesim's server and vodanalyzer need: in every AdaptationSet one
+/// SegmentTemplate (initialization, media, startNumber, @duration, timescale, merged from every
+/// level, a SegmentTimeline replaced by its most frequent duration) and `@contentType` set;
+/// Representation- and Period-level templates removed. Everything else is kept.
+///
+/// ```
+/// use dashkit::analyze::dashlivesim_mpd;
+/// let mpd = dashkit::mpd::parse(r#"<MPD><Period><AdaptationSet mimeType="video/mp4">
+///   <Representation id="v"><SegmentTemplate media="$RepresentationID$/$Number$.m4s"
+///   initialization="$RepresentationID$/init.mp4" duration="2" startNumber="1"/>
+///   </Representation></AdaptationSet></Period></MPD>"#).unwrap();
+/// let out = dashlivesim_mpd(&mpd).unwrap();
+/// let aset = &out.periods[0].adaptation_sets[0];
+/// assert_eq!(aset.content_type.as_deref(), Some("video"));
+/// assert_eq!(aset.segment_template.as_ref().unwrap().duration, Some(2));
+/// assert!(aset.representations[0].segment_template.is_none());
+/// ```
+pub fn dashlivesim_mpd(mpd: &Mpd) -> Result<Mpd, Error> {
+    let mut out = mpd.clone();
+    let mut as_index = 0usize;
+    for (pi, period) in mpd.periods.iter().enumerate() {
+        for (ai, aset) in period.adaptation_sets.iter().enumerate() {
+            let ct = content_type(aset).ok_or(Error::NoContentType {
+                adaptation_set_index: as_index,
+            })?;
+            as_index += 1;
+            let Some(rep) = aset.representations.first() else {
+                continue;
+            };
+            let id = rep.id.clone().unwrap_or_default();
+            let t = inherit::effective_template(period, aset, rep).ok_or_else(|| {
+                Error::NotTemplate {
+                    representation: id.clone(),
+                }
+            })?;
+            let duration = match (t.duration, t.segment_timeline) {
+                (Some(d), _) => d,
+                (None, Some(tl)) => nominal_duration(&tl.s).ok_or_else(|| Error::NotTemplate {
+                    representation: id.clone(),
+                })?,
+                (None, None) => return Err(Error::NotTemplate { representation: id }),
+            };
+            let merged = crate::mpd::SegmentTemplate {
+                media: t.media.map(str::to_string),
+                initialization: t.initialization.map(str::to_string),
+                start_number: Some(t.start_number()),
+                duration: Some(duration),
+                timescale: Some(t.timescale.unwrap_or(1)),
+                presentation_time_offset: t.presentation_time_offset.filter(|&p| p != 0),
+                ..Default::default()
+            };
+            // One AdaptationSet-level template must serve every Representation.
+            for other in aset.representations.iter().skip(1) {
+                let oid = other.id.clone().unwrap_or_default();
+                let ot = inherit::effective_template(period, aset, other).ok_or_else(|| {
+                    Error::NotTemplate {
+                        representation: oid.clone(),
+                    }
+                })?;
+                if ot.media != t.media || ot.initialization != t.initialization {
+                    return Err(Error::TemplatesDiffer {
+                        representation: oid,
+                        media: ot.media.unwrap_or_default().to_string(),
+                        first_media: t.media.unwrap_or_default().to_string(),
+                    });
+                }
+            }
+            let oaset = &mut out.periods[pi].adaptation_sets[ai];
+            oaset.content_type = Some(ct);
+            oaset.segment_template = Some(merged);
+            for r in &mut oaset.representations {
+                r.segment_template = None;
+            }
+        }
+        out.periods[pi].segment_template = None;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A template added at AdaptationSet level is written where the schema puts it: before
+    /// the Representations, not after them.
+    #[test]
+    fn reshaped_template_is_written_in_schema_order() {
+        let mpd = crate::mpd::parse(
+            r#"<MPD><Period><AdaptationSet mimeType="audio/mp4"><Role schemeIdUri="r" value="main"/>
+            <Representation id="a"><SegmentTemplate media="$Number$.m4s" initialization="i.mp4" duration="2"/>
+            </Representation></AdaptationSet></Period></MPD>"#,
+        )
+        .unwrap();
+        let text = crate::mpd::write(&dashlivesim_mpd(&mpd).unwrap());
+        let (st, role, rep) = (
+            text.find("<SegmentTemplate").unwrap(),
+            text.find("<Role").unwrap(),
+            text.find("<Representation").unwrap(),
+        );
+        assert!(role < st && st < rep, "{text}");
+        assert_eq!(
+            crate::mpd::parse(&text).unwrap(),
+            crate::mpd::parse(&text).unwrap()
+        );
+    }
+
+    #[test]
+    fn listing_numbers_follow_the_template() {
+        let names: Vec<String> = [
+            "1.m4s",
+            "2.m4s",
+            "10.m4s",
+            "init.mp4",
+            "x1.m4s",
+            "3.m4s.tmp",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let t = Template::parse("$Number$.m4s").unwrap();
+        assert_eq!(
+            numbers_from_listing(&names, &t, &TemplateValues::default()),
+            [1, 2, 10]
+        );
+        let names: Vec<String> = [
+            "chunk-0-00001.m4s",
+            "chunk-0-00002.m4s",
+            "chunk-1-00001.m4s",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let t = Template::parse("chunk-$RepresentationID$-$Number%05d$.m4s").unwrap();
+        let v = TemplateValues {
+            representation_id: Some("0"),
+            ..Default::default()
+        };
+        assert_eq!(numbers_from_listing(&names, &t, &v), [1, 2]);
+    }
+}

@@ -32,11 +32,26 @@ pub struct Args {
 /// Files relative to the MPD, with directory listing for vodanalyzer's segment discovery.
 struct FsSource<'a> {
     mpd: &'a Path,
+    /// The file last read by range, kept open for the next header read.
+    open: Option<(String, std::fs::File)>,
 }
 
 impl AssetSource for FsSource<'_> {
     fn fetch(&mut self, url: &str) -> Option<Vec<u8>> {
         std::fs::read(local_path(self.mpd, url)?).ok()
+    }
+
+    fn fetch_range(&mut self, url: &str, offset: u64, len: u64) -> Option<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        if self.open.as_ref().is_none_or(|(u, _)| u != url) {
+            let f = std::fs::File::open(local_path(self.mpd, url)?).ok()?;
+            self.open = Some((url.to_string(), f));
+        }
+        let (_, f) = self.open.as_mut()?;
+        f.seek(SeekFrom::Start(offset)).ok()?;
+        let mut buf = Vec::with_capacity(usize::try_from(len.min(1 << 20)).unwrap_or(0));
+        f.take(len).read_to_end(&mut buf).ok()?;
+        Some(buf)
     }
 
     fn list(&mut self, dir: &str) -> Option<Vec<String>> {
@@ -58,6 +73,7 @@ pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitC
     let base = analyze::base_name(&as_given).to_string();
     let mut source = FsSource {
         mpd: &args.manifest,
+        open: None,
     };
     let analysis = analyze::analyze_mpd(&mpd, &base, &mut source)
         .map_err(|e| CliError::input(&args.manifest, e))?;

@@ -23,6 +23,111 @@ pub trait AssetSource {
     fn list(&mut self, _dir: &str) -> Option<Vec<String>> {
         None
     }
+
+    /// Up to `len` bytes of `url` from `offset` (fewer at the end of the file), or `None` when
+    /// there is no such file. The default reads the whole file; a source that can seek should
+    /// override it, so the analysis reads box headers and moofs but never media data.
+    fn fetch_range(&mut self, url: &str, offset: u64, len: u64) -> Option<Vec<u8>> {
+        let all = self.fetch(url)?;
+        let start = usize::try_from(offset).ok()?.min(all.len());
+        let end = start
+            .saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
+            .min(all.len());
+        Some(all[start..end].to_vec())
+    }
+}
+
+/// Largest non-`mdat` top-level box the analysis reads from a segment (64 MiB).
+const MAX_HEADER_BOX: u64 = 64 << 20;
+
+/// Reads a media segment's top-level boxes except `mdat` (styp, sidx, moof, emsg, ...),
+/// concatenated in file order: all the timing analysis needs, without reading media data.
+/// Returns `None` when the file does not exist.
+pub fn fetch_segment_headers(
+    source: &mut dyn AssetSource,
+    url: &str,
+) -> Result<Option<Vec<u8>>, Error> {
+    // One read of this size usually holds styp, sidx, moof and the mdat header.
+    const CHUNK: u64 = 16 * 1024;
+    let mut out = Vec::new();
+    let mut offset = 0u64;
+    let Some(mut buf) = source.fetch_range(url, 0, CHUNK) else {
+        return Ok(None);
+    };
+    let mut buf_start = 0u64;
+    loop {
+        // Make sure the next header (up to 16 bytes) is in the buffer.
+        let in_buf = |o: u64, n: u64, buf: &Vec<u8>, start: u64| {
+            o >= start && o + n <= start + buf.len() as u64
+        };
+        if !in_buf(offset, 16, &buf, buf_start) {
+            buf = source.fetch_range(url, offset, CHUNK).unwrap_or_default();
+            buf_start = offset;
+        }
+        let local = (offset - buf_start) as usize;
+        let head = buf.get(local..).unwrap_or(&[]);
+        if head.is_empty() {
+            return Ok(Some(out));
+        }
+        let bad = |kind| Error::Segment {
+            url: url.to_string(),
+            source: Box::new(crate::bmff::Error::new(offset, "", kind)),
+        };
+        if head.len() < 8 {
+            return Err(bad(crate::bmff::ErrorKind::Truncated {
+                needed: 8,
+                available: head.len() as u64,
+            }));
+        }
+        let size32 = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+        let kind = [head[4], head[5], head[6], head[7]];
+        let size = match size32 {
+            0 => return Ok(Some(out)), // extends to the end: only mdat does this in practice
+            1 if head.len() >= 16 => u64::from_be_bytes([
+                head[8], head[9], head[10], head[11], head[12], head[13], head[14], head[15],
+            ]),
+            1 => {
+                return Err(bad(crate::bmff::ErrorKind::Truncated {
+                    needed: 16,
+                    available: head.len() as u64,
+                }))
+            }
+            s => u64::from(s),
+        };
+        if size < 8 {
+            return Err(bad(crate::bmff::ErrorKind::SizeTooSmall {
+                size,
+                header_len: 8,
+            }));
+        }
+        if &kind != b"mdat" {
+            if size > MAX_HEADER_BOX {
+                return Err(bad(crate::bmff::ErrorKind::TooMany {
+                    field: "box size",
+                    count: size,
+                    max: MAX_HEADER_BOX,
+                }));
+            }
+            if in_buf(offset, size, &buf, buf_start) {
+                out.extend_from_slice(&buf[local..local + size as usize]);
+            } else {
+                let body = source.fetch_range(url, offset, size).unwrap_or_default();
+                if (body.len() as u64) < size {
+                    return Err(bad(crate::bmff::ErrorKind::SizePastEnd {
+                        size,
+                        available: body.len() as u64,
+                    }));
+                }
+                out.extend_from_slice(&body);
+            }
+        }
+        offset = offset.checked_add(size).ok_or_else(|| {
+            bad(crate::bmff::ErrorKind::Overflow {
+                field: "box offset",
+                value: size,
+            })
+        })?;
+    }
 }
 
 impl<F: FnMut(&str) -> Option<Vec<u8>>> AssetSource for F {
@@ -333,10 +438,11 @@ pub fn analyze_mpd(
                 }
                 let mut segments = Vec::with_capacity(numbered.len());
                 for (n, url) in numbered {
-                    let bytes = source.fetch(&url).ok_or_else(|| Error::MissingFile {
-                        representation: id.clone(),
-                        url: url.clone(),
-                    })?;
+                    let bytes =
+                        fetch_segment_headers(source, &url)?.ok_or_else(|| Error::MissingFile {
+                            representation: id.clone(),
+                            url: url.clone(),
+                        })?;
                     segments.push(read_segment_timing(&url, n, &bytes, &init)?);
                 }
                 reps.push(RepresentationTimings {

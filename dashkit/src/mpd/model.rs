@@ -61,9 +61,51 @@ pub struct Element {
     pub children: Vec<Node>,
 }
 
-/// What a typed element keeps besides its typed fields, so nothing from the source is lost.
+/// What a typed element keeps besides its typed fields, so nothing from the source is lost:
+/// an [`ExtraData`], allocated only when there is something to keep (most `S` entries have
+/// nothing), and reached through `Deref`/`DerefMut` (`el.extra.attrs`). An empty `Extra`
+/// equals one that was never allocated.
+#[derive(Debug, Clone, Default)]
+pub struct Extra(Option<Box<ExtraData>>);
+
+static EMPTY_EXTRA: ExtraData = ExtraData {
+    prefix: None,
+    attrs: Vec::new(),
+    lexical: Vec::new(),
+    nodes: Vec::new(),
+    order: Vec::new(),
+};
+
+impl std::ops::Deref for Extra {
+    type Target = ExtraData;
+    fn deref(&self) -> &ExtraData {
+        self.0.as_deref().unwrap_or(&EMPTY_EXTRA)
+    }
+}
+
+impl std::ops::DerefMut for Extra {
+    fn deref_mut(&mut self) -> &mut ExtraData {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+impl PartialEq for Extra {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Extra {}
+
+impl std::hash::Hash for Extra {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+/// The content of an [`Extra`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
-pub struct Extra {
+pub struct ExtraData {
     /// The element's namespace prefix in the source (`None` for unprefixed).
     pub prefix: Option<String>,
     /// Attributes the model does not type, in source order: `xmlns*`, foreign-namespace and
@@ -80,7 +122,7 @@ pub struct Extra {
     pub order: Vec<u8>,
 }
 
-/// The [`Extra::order`] entry standing for the next entry of [`Extra::nodes`].
+/// The [`ExtraData::order`] entry standing for the next entry of [`ExtraData::nodes`].
 pub const MISC: u8 = u8::MAX;
 
 /// Result of offering an attribute to a typed element.
@@ -1067,7 +1109,7 @@ element! {
     /// `DescriptorType` (§5.8.2, Table 32), used for `Role`, `Accessibility`, `Rating`,
     /// `Viewpoint`, `EssentialProperty`, `SupplementalProperty`, `AudioChannelConfiguration`,
     /// `FramePacking`, `AssetIdentifier`, `InbandEventStream` and `UTCTiming`. Children
-    /// (any namespace) are kept in [`Extra::nodes`].
+    /// (any namespace) are kept in [`ExtraData::nodes`].
     pub struct Descriptor {
         attrs {
             /// `@schemeIdUri`, required by the schema.
@@ -1083,7 +1125,7 @@ element! {
 
 element! {
     /// `ContentProtection` (§5.8.4.1, §5.8.5.2): a descriptor whose children (`cenc:pssh`,
-    /// `mspr:pro`, license URLs) are kept in [`Extra::nodes`].
+    /// `mspr:pro`, license URLs) are kept in [`ExtraData::nodes`].
     ///
     /// ```
     /// let mpd = dashkit::mpd::parse(r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"
@@ -1147,7 +1189,7 @@ element! {
 
 element! {
     /// `Event` (§5.10.2, Table 36). Its content (text or elements, e.g. SCTE-35) is kept in
-    /// [`Extra::nodes`].
+    /// [`ExtraData::nodes`].
     pub struct Event {
         attrs {
             /// `@presentationTime` in ticks of the stream's timescale.
@@ -1231,7 +1273,7 @@ element! {
 
 element! {
     /// `ServiceDescription` (Annex K): `Latency` and `PlaybackRate` are typed; `Scope`,
-    /// `OperatingQuality` and others are kept in [`Extra::nodes`].
+    /// `OperatingQuality` and others are kept in [`ExtraData::nodes`].
     pub struct ServiceDescription {
         attrs {
             /// `@id`.

@@ -5,8 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{Namespace, ResolveResult};
-use quick_xml::reader::NsReader;
+use quick_xml::reader::Reader;
 use quick_xml::XmlVersion;
 
 use super::model::{Attr, AttrOutcome, Element, Mpd, Node, XmlElement, DASH_NS, MISC};
@@ -52,10 +51,11 @@ pub fn parse(text: &str) -> Result<Mpd, Error> {
     let mut epilog = Vec::new();
     loop {
         let pos = p.pos();
-        let (is_dash, ev) = p.next_event()?;
+        let ev = p.next_event()?;
         match ev {
             Event::Start(ref s) | Event::Empty(ref s) if mpd.is_none() => {
                 let empty = matches!(ev, Event::Empty(_));
+                let is_dash = p.enter(s, pos)?;
                 let local = s.local_name().into_inner();
                 if !is_dash || local != "MPD" {
                     return Err(Error::NotMpd {
@@ -75,7 +75,7 @@ pub fn parse(text: &str) -> Result<Mpd, Error> {
             }
             Event::Text(t) => {
                 let raw = t.into_inner();
-                if !raw.trim().is_empty() {
+                if !is_blank(&raw) {
                     return Err(p.xml_error(pos, "text outside the root element"));
                 }
             }
@@ -117,7 +117,10 @@ pub fn parse(text: &str) -> Result<Mpd, Error> {
 /// Reader state: the event reader, the element path for error locations, and counters for
 /// the limits.
 pub(crate) struct Parser<'i> {
-    reader: NsReader<&'i [u8]>,
+    reader: Reader<&'i [u8]>,
+    /// Namespace declarations in scope: prefix (`None` for the default namespace) and URI
+    /// (empty for an undeclared default).
+    ns: Vec<(Option<String>, String)>,
     input: &'i str,
     /// Path segments: local name and sibling index (None for the root).
     path: Vec<(Cow<'i, str>, Option<u32>)>,
@@ -126,13 +129,14 @@ pub(crate) struct Parser<'i> {
 
 impl<'i> Parser<'i> {
     fn new(input: &'i str) -> Self {
-        let mut reader = NsReader::from_str(input);
+        let mut reader = Reader::from_str(input);
         let cfg = reader.config_mut();
         cfg.check_end_names = true;
         cfg.expand_empty_elements = false;
         Parser {
             reader,
             input,
+            ns: Vec::new(),
             path: Vec::new(),
             elements: 0,
         }
@@ -142,19 +146,48 @@ impl<'i> Parser<'i> {
         usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
     }
 
-    /// The next event and whether, for a start tag, its name is in the DASH namespace (or in
-    /// none).
-    fn next_event(&mut self) -> Result<(bool, Event<'i>), Error> {
-        let pos = self.pos();
-        match self.reader.read_resolved_event() {
-            Ok((ns, ev)) => {
-                let is_dash = match ns {
-                    ResolveResult::Unbound => true,
-                    ResolveResult::Bound(Namespace(uri)) => uri == DASH_NS,
-                    ResolveResult::Unknown(_) => false,
+    /// Brings the namespace declarations of `start` into scope (the caller truncates
+    /// [`Parser::ns`] back when the element ends) and says whether its name is in the DASH
+    /// namespace or in none (XML Namespaces §6.2; unbound prefixes are not DASH).
+    pub(crate) fn enter(&mut self, start: &BytesStart<'_>, pos: usize) -> Result<bool, Error> {
+        if start.attributes_raw().contains("xmlns") {
+            for attr in start.attributes().with_checks(false) {
+                let attr = attr.map_err(|e| self.xml_error(pos, &e.to_string()))?;
+                let key = attr.key.0;
+                let prefix = if key == "xmlns" {
+                    None
+                } else if let Some(p) = key.strip_prefix("xmlns:") {
+                    Some(p)
+                } else {
+                    continue;
                 };
-                Ok((is_dash, ev))
+                let value = attr
+                    .normalized_value(XmlVersion::Implicit1_0)
+                    .map_err(|e| self.xml_error(pos, &e.to_string()))?;
+                self.ns
+                    .push((prefix.map(str::to_owned), value.into_owned()));
             }
+        }
+        let prefix = start.name().prefix().map(|p| p.into_inner());
+        let uri = self
+            .ns
+            .iter()
+            .rev()
+            .find(|(p, _)| p.as_deref() == prefix)
+            .map(|(_, u)| u.as_str());
+        Ok(match (prefix, uri) {
+            (None, None) => true,
+            (None, Some(u)) => u.is_empty() || u == DASH_NS,
+            (Some(_), Some(u)) => u == DASH_NS,
+            (Some(_), None) => false,
+        })
+    }
+
+    /// The next event.
+    fn next_event(&mut self) -> Result<Event<'i>, Error> {
+        let pos = self.pos();
+        match self.reader.read_event() {
+            Ok(ev) => Ok(ev),
             Err(e) => {
                 let at = usize::try_from(self.reader.error_position()).unwrap_or(pos);
                 Err(Error::Xml {
@@ -260,7 +293,9 @@ fn read_attrs<T: XmlElement>(
     el: &mut T,
     pos: usize,
 ) -> Result<(), Error> {
-    for (n, attr) in start.attributes().enumerate() {
+    // quick-xml's duplicate check allocates per element; typed attributes are checked
+    // below instead, unknown ones against those kept so far.
+    for (n, attr) in start.attributes().with_checks(false).enumerate() {
         if n >= MAX_XML_ATTRIBUTES {
             return Err(Error::Limit {
                 at: p.location_at(pos, None),
@@ -274,15 +309,25 @@ fn read_attrs<T: XmlElement>(
         let value = attr
             .normalized_value(XmlVersion::Implicit1_0)
             .map_err(|e| p.xml_error(at_offset(), &e.to_string()))?;
+        let duplicate = || p.xml_error(at_offset(), "duplicate attribute");
         if attr.key.prefix().is_some() || key == "xmlns" {
+            if el.extra().attrs.iter().any(|a| a.name == key) {
+                return Err(duplicate());
+            }
             el.extra_mut().attrs.push(Attr {
                 name: key.to_owned(),
                 value: value.into_owned(),
             });
             continue;
         }
+        if el.has_attr(key) {
+            return Err(duplicate());
+        }
         match el.set_attr(key, &value) {
             AttrOutcome::Set => {}
+            AttrOutcome::Unknown if el.extra().attrs.iter().any(|a| a.name == key) => {
+                return Err(duplicate());
+            }
             AttrOutcome::Unknown => el.extra_mut().attrs.push(Attr {
                 name: key.to_owned(),
                 value: value.into_owned(),
@@ -332,11 +377,11 @@ pub(crate) fn parse_element<T: XmlElement>(
     let mut unknown_counts: Option<HashMap<String, u32>> = None;
     loop {
         let pos = p.pos();
-        let (is_dash, ev) = p.next_event()?;
+        let ev = p.next_event()?;
         let flush = |el: &mut T, pending: &mut PendingText| {
             if !pending.text.is_empty() {
                 let t = std::mem::take(&mut pending.text);
-                if !t.trim().is_empty() {
+                if !is_blank(&t) {
                     el.extra_mut().nodes.push(Node::Text(t));
                     el.extra_mut().order.push(MISC);
                 }
@@ -347,7 +392,7 @@ pub(crate) fn parse_element<T: XmlElement>(
                 let raw = t.xml10_content();
                 if let Some(text) = el.text_mut() {
                     text.push_str(&raw);
-                } else if !(pending.text.is_empty() && raw.trim().is_empty()) {
+                } else if !(pending.text.is_empty() && is_blank(&raw)) {
                     if pending.text.is_empty() {
                         pending.pos = pos;
                     }
@@ -387,6 +432,8 @@ pub(crate) fn parse_element<T: XmlElement>(
                 flush(&mut el, &mut pending);
                 let child_empty = matches!(ev, Event::Empty(_));
                 let local = s.local_name().into_inner();
+                let ns_mark = p.ns.len();
+                let is_dash = p.enter(s, pos)?;
                 let kind = if is_dash {
                     T::CHILD_TAGS.iter().position(|&t| t == local)
                 } else {
@@ -432,6 +479,7 @@ pub(crate) fn parse_element<T: XmlElement>(
                         el.extra_mut().order.push(MISC);
                     }
                 }
+                p.ns.truncate(ns_mark);
             }
             Event::End(_) => {
                 flush(&mut el, &mut pending);
@@ -472,7 +520,7 @@ fn parse_generic(
         name: start.name().0.to_owned(),
         ..Element::default()
     };
-    for (n, attr) in start.attributes().enumerate() {
+    for (n, attr) in start.attributes().with_checks(false).enumerate() {
         if n >= MAX_XML_ATTRIBUTES {
             return Err(Error::Limit {
                 at: p.location_at(tag_pos, None),
@@ -484,6 +532,9 @@ fn parse_generic(
         let value = attr
             .normalized_value(XmlVersion::Implicit1_0)
             .map_err(|e| p.xml_error(tag_pos, &e.to_string()))?;
+        if el.attrs.iter().any(|a| a.name == attr.key.0) {
+            return Err(p.xml_error(tag_pos, "duplicate attribute"));
+        }
         el.attrs.push(Attr {
             name: attr.key.0.to_owned(),
             value: value.into_owned(),
@@ -496,7 +547,7 @@ fn parse_generic(
     let flush = |el: &mut Element, pending: &mut String| {
         if !pending.is_empty() {
             let t = std::mem::take(pending);
-            if !t.trim().is_empty() {
+            if !is_blank(&t) {
                 el.children.push(Node::Text(t));
             }
         }
@@ -504,11 +555,11 @@ fn parse_generic(
     let mut counts: HashMap<String, u32> = HashMap::new();
     loop {
         let pos = p.pos();
-        let (_, ev) = p.next_event()?;
+        let ev = p.next_event()?;
         match ev {
             Event::Text(t) => {
                 let raw = t.xml10_content();
-                if !(pending.is_empty() && raw.trim().is_empty()) {
+                if !(pending.is_empty() && is_blank(&raw)) {
                     pending.push_str(&raw);
                 }
             }
@@ -566,4 +617,9 @@ fn parse_generic(
             }
         }
     }
+}
+
+/// Whether `s` is only XML white space (space, tab, CR, LF).
+fn is_blank(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }

@@ -351,17 +351,17 @@ impl XsValue for ConditionalUint {
 pub(crate) trait Slot<T> {
     /// At most one child of this kind (paths then carry no `[index]`).
     const SINGLE: bool;
-    /// Adds a child; false when the slot is already full.
-    fn put(&mut self, v: T) -> bool;
+    /// Makes room for a new child and returns it; `None` when the slot is already full.
+    fn new_child(&mut self) -> Option<&mut T>;
     fn count(&self) -> usize;
     fn at(&self, i: usize) -> Option<&T>;
 }
 
-impl<T> Slot<T> for Vec<T> {
+impl<T: Default> Slot<T> for Vec<T> {
     const SINGLE: bool = false;
-    fn put(&mut self, v: T) -> bool {
-        self.push(v);
-        true
+    fn new_child(&mut self) -> Option<&mut T> {
+        self.push(T::default());
+        self.last_mut()
     }
     fn count(&self) -> usize {
         self.len()
@@ -371,14 +371,13 @@ impl<T> Slot<T> for Vec<T> {
     }
 }
 
-impl<T> Slot<T> for Option<T> {
+impl<T: Default> Slot<T> for Option<T> {
     const SINGLE: bool = true;
-    fn put(&mut self, v: T) -> bool {
+    fn new_child(&mut self) -> Option<&mut T> {
         if self.is_some() {
-            return false;
+            return None;
         }
-        *self = Some(v);
-        true
+        Some(self.insert(T::default()))
     }
     fn count(&self) -> usize {
         usize::from(self.is_some())
@@ -401,6 +400,9 @@ pub(crate) trait XmlElement: Default {
     /// Per child kind: at most one.
     const CHILD_SINGLE: &'static [bool];
     fn set_attr(&mut self, local: &str, value: &str) -> AttrOutcome;
+    /// Reads all attributes straight from the raw attribute text when they are simple;
+    /// false (and nothing changed) when the general path must run.
+    fn fast_attrs(&mut self, raw: &str) -> bool;
     fn has_attr(&self, local: &str) -> bool;
     /// Parses a child of kind `kind` and stores it; `Ok(false)` when the slot was full.
     fn parse_child(
@@ -427,6 +429,7 @@ macro_rules! element {
             children { $( $(#[$cm:meta])* $cf:ident : $cw:ident<$ct:ty> = $cn:literal, )* }
             $( text { $(#[$tm:meta])* $tf:ident } )?
             $( required [ $($req:literal),* ] )?
+            $( fast $fast:path; )?
             $( fields { $( $(#[$fm:meta])* $ff:ident : $ft:ty, )* } )?
         }
     ) => {
@@ -460,6 +463,12 @@ macro_rules! element {
                 }
             }
 
+            #[allow(unused_variables, unreachable_code)]
+            fn fast_attrs(&mut self, raw: &str) -> bool {
+                $( return $fast(self, raw); )?
+                false
+            }
+
             #[allow(unused_variables)]
             fn has_attr(&self, local: &str) -> bool {
                 match local {
@@ -479,8 +488,13 @@ macro_rules! element {
                 let mut i = 0u8;
                 $(
                     if kind == i {
-                        let c: $ct = super::parse::parse_element(p, start, empty)?;
-                        return Ok(Slot::put(&mut self.$cf, c));
+                        return match Slot::new_child(&mut self.$cf) {
+                            Some(c) => {
+                                super::parse::parse_element_into::<$ct>(p, start, empty, c)?;
+                                Ok(true)
+                            }
+                            None => Ok(false),
+                        };
                     }
                     i += 1;
                 )*
@@ -1046,7 +1060,82 @@ element! {
         }
         children {}
         required ["d"]
+        fast s_fast_attrs;
     }
+}
+
+/// Fast path for the hot `S` element: attributes of the form `x="digits"` (x in t, n, d,
+/// r, k; canonical numbers, no entities) are parsed without building attribute values.
+/// Anything else (unknown or repeated attributes, leading zeros, entities) returns false
+/// with `s` untouched, and the general path runs.
+fn s_fast_attrs(s: &mut S, raw: &str) -> bool {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    let mut out = S::default();
+    loop {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+        }
+        if i >= b.len() {
+            break;
+        }
+        let name = b[i];
+        if b.get(i + 1) != Some(&b'=') {
+            return false;
+        }
+        let quote = match b.get(i + 2) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => return false,
+        };
+        i += 3;
+        let neg = b.get(i) == Some(&b'-');
+        if neg {
+            i += 1;
+        }
+        let start = i;
+        let mut v: u64 = 0;
+        while i < b.len() && b[i].is_ascii_digit() {
+            match v
+                .checked_mul(10)
+                .and_then(|x| x.checked_add(u64::from(b[i] - b'0')))
+            {
+                Some(x) => v = x,
+                None => return false,
+            }
+            i += 1;
+        }
+        let len = i - start;
+        if len == 0 || (len > 1 && b[start] == b'0') || b.get(i) != Some(&quote) {
+            return false;
+        }
+        i += 1;
+        if neg && (name != b'r' || v == 0) {
+            return false;
+        }
+        let slot = match name {
+            b't' => &mut out.t,
+            b'n' => &mut out.n,
+            b'd' => &mut out.d,
+            b'k' => &mut out.k,
+            b'r' => {
+                if out.r.is_some() {
+                    return false;
+                }
+                let Ok(m) = i64::try_from(v) else {
+                    return false;
+                };
+                out.r = Some(if neg { -m } else { m });
+                continue;
+            }
+            _ => return false,
+        };
+        if slot.is_some() {
+            return false;
+        }
+        *slot = Some(v);
+    }
+    *s = out;
+    true
 }
 
 element! {
@@ -1346,3 +1435,60 @@ element! {
 pub type UtcTiming = Descriptor;
 /// `InbandEventStream` (§5.10.3) is a [`Descriptor`].
 pub type InbandEventStream = Descriptor;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0u64..u64::MAX).prop_map(|v| v.to_string()),
+            (-3i64..3).prop_map(|v| v.to_string()),
+            Just("007".to_owned()),
+            Just("-0".to_owned()),
+            Just("1&amp;".to_owned()),
+            Just("99999999999999999999".to_owned()),
+            Just(String::new()),
+        ]
+    }
+
+    proptest! {
+        /// The `S` fast path agrees with the general attribute path whenever it is taken,
+        /// and is not taken for repeated attributes.
+        #[test]
+        fn s_fast_path_agrees_with_the_general_path(
+            entries in proptest::collection::vec(
+                (prop_oneof![Just("t"), Just("n"), Just("d"), Just("r"), Just("k"), Just("x")], value()),
+                0..6,
+            ),
+            single_quote: bool,
+        ) {
+            let q = if single_quote { '\'' } else { '"' };
+            let raw: String = entries.iter().map(|(n, v)| format!(" {n}={q}{v}{q}")).collect();
+            let mut fast = S::default();
+            if s_fast_attrs(&mut fast, &raw) {
+                let mut names: Vec<&str> = entries.iter().map(|e| e.0).collect();
+                names.sort_unstable();
+                names.dedup();
+                prop_assert_eq!(names.len(), entries.len(), "repeated attribute taken: {}", raw);
+                let mut slow = S::default();
+                for (n, v) in &entries {
+                    prop_assert!(matches!(slow.set_attr(n, v), AttrOutcome::Set), "{}", raw);
+                }
+                prop_assert_eq!(fast, slow);
+            } else {
+                prop_assert_eq!(fast, S::default());
+            }
+        }
+    }
+
+    #[test]
+    fn s_fast_path_is_taken_for_packager_output() {
+        let mut s = S::default();
+        assert!(s_fast_attrs(&mut s, r#" t="0" d="180000" r="-1""#));
+        assert_eq!((s.t, s.d, s.r), (Some(0), Some(180_000), Some(-1)));
+        assert!(!s_fast_attrs(&mut S::default(), r#" d="01""#));
+        assert!(!s_fast_attrs(&mut S::default(), r#" d="1" d="2""#));
+    }
+}

@@ -293,6 +293,9 @@ fn read_attrs<T: XmlElement>(
     el: &mut T,
     pos: usize,
 ) -> Result<(), Error> {
+    if el.fast_attrs(start.attributes_raw()) {
+        return check_required(p, el, pos);
+    }
     // quick-xml's duplicate check allocates per element; typed attributes are checked
     // below instead, unknown ones against those kept so far.
     for (n, attr) in start.attributes().with_checks(false).enumerate() {
@@ -345,6 +348,10 @@ fn read_attrs<T: XmlElement>(
             }
         }
     }
+    check_required(p, el, pos)
+}
+
+fn check_required<T: XmlElement>(p: &Parser<'_>, el: &T, pos: usize) -> Result<(), Error> {
     for req in T::REQUIRED {
         if !el.has_attr(req) {
             return Err(Error::MissingAttribute {
@@ -363,15 +370,26 @@ pub(crate) fn parse_element<T: XmlElement>(
     empty: bool,
 ) -> Result<T, Error> {
     let mut el = T::default();
+    parse_element_into(p, start, empty, &mut el)?;
+    Ok(el)
+}
+
+/// [`parse_element`] into a default-made `el` in place (no move of large structs).
+pub(crate) fn parse_element_into<T: XmlElement>(
+    p: &mut Parser<'_>,
+    start: &BytesStart<'_>,
+    empty: bool,
+    el: &mut T,
+) -> Result<(), Error> {
     let tag_pos = p
         .offset_of(start.name().0)
         .map_or(0, |o| o.saturating_sub(1));
     if let Some(prefix) = start.name().prefix() {
         el.extra_mut().prefix = Some(prefix.into_inner().to_owned());
     }
-    read_attrs(p, start, &mut el, tag_pos)?;
+    read_attrs(p, start, el, tag_pos)?;
     if empty {
-        return Ok(el);
+        return Ok(());
     }
     let mut pending = PendingText::default();
     let mut unknown_counts: Option<HashMap<String, u32>> = None;
@@ -419,7 +437,7 @@ pub(crate) fn parse_element<T: XmlElement>(
                 continue;
             }
             Event::CData(c) => {
-                flush(&mut el, &mut pending);
+                flush(el, &mut pending);
                 let c = c.into_inner().into_owned();
                 if let Some(text) = el.text_mut() {
                     text.push_str(&c);
@@ -429,7 +447,7 @@ pub(crate) fn parse_element<T: XmlElement>(
                 }
             }
             Event::Start(ref s) | Event::Empty(ref s) => {
-                flush(&mut el, &mut pending);
+                flush(el, &mut pending);
                 let child_empty = matches!(ev, Event::Empty(_));
                 let local = s.local_name().into_inner();
                 let ns_mark = p.ns.len();
@@ -482,18 +500,18 @@ pub(crate) fn parse_element<T: XmlElement>(
                 p.ns.truncate(ns_mark);
             }
             Event::End(_) => {
-                flush(&mut el, &mut pending);
-                return Ok(el);
+                flush(el, &mut pending);
+                return Ok(());
             }
             Event::Comment(c) => {
-                flush(&mut el, &mut pending);
+                flush(el, &mut pending);
                 el.extra_mut()
                     .nodes
                     .push(Node::Comment(c.into_inner().into_owned()));
                 el.extra_mut().order.push(MISC);
             }
             Event::PI(pi) => {
-                flush(&mut el, &mut pending);
+                flush(el, &mut pending);
                 el.extra_mut()
                     .nodes
                     .push(Node::Pi(pi.into_inner().into_owned()));

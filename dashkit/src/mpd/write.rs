@@ -38,6 +38,8 @@ pub fn write(mpd: &Mpd) -> String {
     w.out
 }
 
+const INDENT: &str = "                                                                ";
+
 /// Output buffer and layout state.
 pub(crate) struct Writer {
     out: String,
@@ -62,9 +64,8 @@ impl Writer {
                 break;
             }
         }
-        for &b in &buf[i..] {
-            self.out.push(char::from(b));
-        }
+        self.out
+            .push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
     }
 
     /// Appends `s` escaped for a double-quoted attribute value. Tabs and line breaks become
@@ -131,8 +132,11 @@ impl Writer {
     fn newline(&mut self) {
         if self.inline == 0 && !self.out.is_empty() {
             self.out.push('\n');
-            for _ in 0..self.depth {
-                self.out.push_str("  ");
+            let mut n = self.depth * 2;
+            while n > 0 {
+                let k = n.min(INDENT.len());
+                self.out.push_str(&INDENT[..k]);
+                n -= k;
             }
         }
     }

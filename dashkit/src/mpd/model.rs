@@ -421,6 +421,53 @@ pub(crate) trait XmlElement: Default {
     fn text_mut(&mut self) -> Option<&mut String>;
 }
 
+/// Large, optional children are boxed (`Option<Box<SegmentTemplate>>`) to keep
+/// `Representation` small; the box is transparent to the parser and writer.
+impl<T: XmlElement> XmlElement for Box<T> {
+    const CHILD_TAGS: &'static [&'static str] = T::CHILD_TAGS;
+    const REQUIRED: &'static [&'static str] = T::REQUIRED;
+    const CHILD_SINGLE: &'static [bool] = T::CHILD_SINGLE;
+    fn set_attr(&mut self, local: &str, value: &str) -> AttrOutcome {
+        (**self).set_attr(local, value)
+    }
+    fn fast_attrs(&mut self, raw: &str) -> bool {
+        (**self).fast_attrs(raw)
+    }
+    fn has_attr(&self, local: &str) -> bool {
+        (**self).has_attr(local)
+    }
+    fn parse_child(
+        &mut self,
+        kind: u8,
+        p: &mut Parser<'_>,
+        start: &BytesStart<'_>,
+        empty: bool,
+    ) -> Result<bool, super::Error> {
+        (**self).parse_child(kind, p, start, empty)
+    }
+    fn write_attrs(&self, w: &mut Writer) {
+        (**self).write_attrs(w)
+    }
+    fn child_count(&self, kind: u8) -> usize {
+        (**self).child_count(kind)
+    }
+    fn write_child(&self, kind: u8, index: usize, w: &mut Writer) {
+        (**self).write_child(kind, index, w)
+    }
+    fn extra(&self) -> &Extra {
+        (**self).extra()
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        (**self).extra_mut()
+    }
+    fn text(&self) -> Option<&String> {
+        (**self).text()
+    }
+    fn text_mut(&mut self) -> Option<&mut String> {
+        (**self).text_mut()
+    }
+}
+
 macro_rules! element {
     (
         $(#[$meta:meta])*
@@ -640,11 +687,11 @@ element! {
             /// `BaseURL` (§5.6).
             base_urls: Vec<BaseUrl> = "BaseURL",
             /// `SegmentBase` (§5.3.9.2).
-            segment_base: Option<SegmentBase> = "SegmentBase",
+            segment_base: Option<Box<SegmentBase>> = "SegmentBase",
             /// `SegmentList` (§5.3.9.3).
-            segment_list: Option<SegmentList> = "SegmentList",
+            segment_list: Option<Box<SegmentList>> = "SegmentList",
             /// `SegmentTemplate` (§5.3.9.4).
-            segment_template: Option<SegmentTemplate> = "SegmentTemplate",
+            segment_template: Option<Box<SegmentTemplate>> = "SegmentTemplate",
             /// `AssetIdentifier` (§5.8.4.10).
             asset_identifier: Option<Descriptor> = "AssetIdentifier",
             /// `EventStream` (§5.10.2).
@@ -761,11 +808,11 @@ element! {
             /// `BaseURL` (§5.6).
             base_urls: Vec<BaseUrl> = "BaseURL",
             /// `SegmentBase` (§5.3.9.2).
-            segment_base: Option<SegmentBase> = "SegmentBase",
+            segment_base: Option<Box<SegmentBase>> = "SegmentBase",
             /// `SegmentList` (§5.3.9.3).
-            segment_list: Option<SegmentList> = "SegmentList",
+            segment_list: Option<Box<SegmentList>> = "SegmentList",
             /// `SegmentTemplate` (§5.3.9.4).
-            segment_template: Option<SegmentTemplate> = "SegmentTemplate",
+            segment_template: Option<Box<SegmentTemplate>> = "SegmentTemplate",
             /// `Representation` (§5.3.5).
             representations: Vec<Representation> = "Representation",
         }
@@ -846,11 +893,11 @@ element! {
             /// `SubRepresentation` (§5.3.6).
             sub_representations: Vec<SubRepresentation> = "SubRepresentation",
             /// `SegmentBase` (§5.3.9.2).
-            segment_base: Option<SegmentBase> = "SegmentBase",
+            segment_base: Option<Box<SegmentBase>> = "SegmentBase",
             /// `SegmentList` (§5.3.9.3).
-            segment_list: Option<SegmentList> = "SegmentList",
+            segment_list: Option<Box<SegmentList>> = "SegmentList",
             /// `SegmentTemplate` (§5.3.9.4).
-            segment_template: Option<SegmentTemplate> = "SegmentTemplate",
+            segment_template: Option<Box<SegmentTemplate>> = "SegmentTemplate",
         }
     }
 }

@@ -293,62 +293,162 @@ fn read_attrs<T: XmlElement>(
     el: &mut T,
     pos: usize,
 ) -> Result<(), Error> {
-    if el.fast_attrs(start.attributes_raw()) {
+    let raw = start.attributes_raw();
+    if el.fast_attrs(raw) {
         return check_required(p, el, pos);
     }
-    // quick-xml's duplicate check allocates per element; typed attributes are checked
-    // below instead, unknown ones against those kept so far.
+    if simple_attrs(p, raw, el, pos)? {
+        return check_required(p, el, pos);
+    }
+    // Something unusual (entities, white space around `=`, odd syntax): start over with
+    // quick-xml's attribute reader, which also reports syntax errors.
+    *el = T::default();
+    general_attrs(p, start, el, pos)?;
+    check_required(p, el, pos)
+}
+
+/// All attributes through quick-xml's reader (normalization, entities, syntax errors).
+fn general_attrs<T: XmlElement>(
+    p: &Parser<'_>,
+    start: &BytesStart<'_>,
+    el: &mut T,
+    pos: usize,
+) -> Result<(), Error> {
+    // quick-xml's duplicate check allocates per element; `apply_attr` checks instead.
     for (n, attr) in start.attributes().with_checks(false).enumerate() {
         if n >= MAX_XML_ATTRIBUTES {
-            return Err(Error::Limit {
-                at: p.location_at(pos, None),
-                what: "attributes of one element",
-                limit: MAX_XML_ATTRIBUTES as u64,
-            });
+            return Err(attr_limit(p, pos));
         }
         let attr = attr.map_err(|e| p.xml_error(pos, &e.to_string()))?;
         let key = attr.key.0;
-        let at_offset = || p.offset_of(key).unwrap_or(pos);
         let value = attr
             .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|e| p.xml_error(at_offset(), &e.to_string()))?;
-        let duplicate = || p.xml_error(at_offset(), "duplicate attribute");
-        if attr.key.prefix().is_some() || key == "xmlns" {
-            if el.extra().attrs.iter().any(|a| a.name == key) {
-                return Err(duplicate());
-            }
-            el.extra_mut().attrs.push(Attr {
-                name: key.to_owned(),
-                value: value.into_owned(),
-            });
-            continue;
+            .map_err(|e| p.xml_error(p.offset_of(key).unwrap_or(pos), &e.to_string()))?;
+        apply_attr(p, el, key, value, pos)?;
+    }
+    Ok(())
+}
+
+fn attr_limit(p: &Parser<'_>, pos: usize) -> Error {
+    Error::Limit {
+        at: p.location_at(pos, None),
+        what: "attributes of one element",
+        limit: MAX_XML_ATTRIBUTES as u64,
+    }
+}
+
+/// Reads attributes of the common simple form `name="value"` (single spaces or other white
+/// space between them, no entity or white-space character inside values, which would need
+/// normalization). Returns false as soon as something else appears; the caller then starts
+/// over on the general path.
+fn simple_attrs<T: XmlElement>(
+    p: &Parser<'_>,
+    raw: &str,
+    el: &mut T,
+    pos: usize,
+) -> Result<bool, Error> {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    let mut n = 0;
+    loop {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
         }
-        if el.has_attr(key) {
-            return Err(duplicate());
+        if i >= b.len() {
+            return Ok(true);
         }
-        match el.set_attr(key, &value) {
-            AttrOutcome::Set => {}
-            AttrOutcome::Unknown if el.extra().attrs.iter().any(|a| a.name == key) => {
-                return Err(duplicate());
-            }
-            AttrOutcome::Unknown => el.extra_mut().attrs.push(Attr {
-                name: key.to_owned(),
-                value: value.into_owned(),
-            }),
-            AttrOutcome::SetNonCanonical => el.extra_mut().lexical.push(Attr {
-                name: key.to_owned(),
-                value: value.into_owned(),
-            }),
-            AttrOutcome::Invalid(expected) => {
-                return Err(Error::InvalidAttribute {
-                    at: p.location_at(at_offset(), Some(key)),
-                    value: value.into_owned(),
-                    expected,
-                })
-            }
+        let name_start = i;
+        while i < b.len()
+            && !matches!(
+                b[i],
+                b'=' | b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'<' | b'>' | b'&'
+            )
+        {
+            i += 1;
+        }
+        if i == name_start || b.get(i) != Some(&b'=') {
+            return Ok(false);
+        }
+        let quote = match b.get(i + 1) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => return Ok(false),
+        };
+        let value_start = i + 2;
+        let Some(len) = b
+            .get(value_start..)
+            .and_then(|rest| rest.iter().position(|&c| c == quote))
+        else {
+            return Ok(false);
+        };
+        let value_end = value_start + len;
+        let (Some(key), Some(value)) = (raw.get(name_start..i), raw.get(value_start..value_end))
+        else {
+            return Ok(false);
+        };
+        if value
+            .bytes()
+            .any(|c| matches!(c, b'&' | b'<' | b'\t' | b'\n' | b'\r'))
+        {
+            return Ok(false);
+        }
+        n += 1;
+        if n > MAX_XML_ATTRIBUTES {
+            return Err(attr_limit(p, pos));
+        }
+        apply_attr(p, el, key, Cow::Borrowed(value), pos)?;
+        i = value_end + 1;
+        // Attributes must be separated by white space.
+        if i < b.len() && !matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+            return Ok(false);
         }
     }
-    check_required(p, el, pos)
+}
+
+/// Stores one attribute: typed when the element knows it, kept otherwise.
+fn apply_attr<T: XmlElement>(
+    p: &Parser<'_>,
+    el: &mut T,
+    key: &str,
+    value: Cow<'_, str>,
+    pos: usize,
+) -> Result<(), Error> {
+    let at_offset = || p.offset_of(key).unwrap_or(pos);
+    let duplicate = || p.xml_error(at_offset(), "duplicate attribute");
+    if key.contains(':') || key == "xmlns" {
+        if el.extra().attrs.iter().any(|a| a.name == key) {
+            return Err(duplicate());
+        }
+        el.extra_mut().attrs.push(Attr {
+            name: key.to_owned(),
+            value: value.into_owned(),
+        });
+        return Ok(());
+    }
+    if el.has_attr(key) {
+        return Err(duplicate());
+    }
+    match el.set_attr(key, &value) {
+        AttrOutcome::Set => {}
+        AttrOutcome::Unknown if el.extra().attrs.iter().any(|a| a.name == key) => {
+            return Err(duplicate());
+        }
+        AttrOutcome::Unknown => el.extra_mut().attrs.push(Attr {
+            name: key.to_owned(),
+            value: value.into_owned(),
+        }),
+        AttrOutcome::SetNonCanonical => el.extra_mut().lexical.push(Attr {
+            name: key.to_owned(),
+            value: value.into_owned(),
+        }),
+        AttrOutcome::Invalid(expected) => {
+            return Err(Error::InvalidAttribute {
+                at: p.location_at(at_offset(), Some(key)),
+                value: value.into_owned(),
+                expected,
+            })
+        }
+    }
+    Ok(())
 }
 
 fn check_required<T: XmlElement>(p: &Parser<'_>, el: &T, pos: usize) -> Result<(), Error> {
@@ -384,10 +484,10 @@ pub(crate) fn parse_element_into<T: XmlElement>(
     let tag_pos = p
         .offset_of(start.name().0)
         .map_or(0, |o| o.saturating_sub(1));
+    read_attrs(p, start, el, tag_pos)?;
     if let Some(prefix) = start.name().prefix() {
         el.extra_mut().prefix = Some(prefix.into_inner().to_owned());
     }
-    read_attrs(p, start, el, tag_pos)?;
     if empty {
         return Ok(());
     }
@@ -640,4 +740,62 @@ fn parse_generic(
 /// Whether `s` is only XML white space (space, tab, CR, LF).
 fn is_blank(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mpd::model::AdaptationSet;
+    use proptest::prelude::*;
+
+    fn attr() -> impl Strategy<Value = String> {
+        let name = prop_oneof![
+            Just("id"),
+            Just("lang"),
+            Just("width"),
+            Just("segmentAlignment"),
+            Just("v:x"),
+            Just("xmlns:v"),
+            Just("unknown"),
+        ];
+        let value = prop_oneof![
+            "[a-z0-9 :/.]{0,6}",
+            Just("1&amp;2".to_owned()),
+            Just("a\tb".to_owned()),
+            Just("007".to_owned()),
+            Just("true".to_owned()),
+        ];
+        let sep = prop_oneof![Just(" "), Just("\n  "), Just(" = ")];
+        (name, value, sep).prop_map(|(n, v, s)| {
+            let s = if s == " = " {
+                s.to_owned()
+            } else {
+                "=".to_owned()
+            };
+            format!(" {n}{s}\"{v}\"")
+        })
+    }
+
+    proptest! {
+        /// The simple attribute scanner and quick-xml's reader agree whenever the simple
+        /// one accepts the tag.
+        #[test]
+        fn simple_and_general_attribute_paths_agree(attrs in proptest::collection::vec(attr(), 0..5)) {
+            let doc = format!("<AdaptationSet{}/>", attrs.concat());
+            let mut p = Parser::new(&doc);
+            let Ok(Event::Empty(start)) = p.reader.read_event() else {
+                return Ok(()); // not well-formed at all: nothing to compare
+            };
+            let mut simple = AdaptationSet::default();
+            let mut general = AdaptationSet::default();
+            let a = simple_attrs(&p, start.attributes_raw(), &mut simple, 0);
+            let b = general_attrs(&p, &start, &mut general, 0);
+            if let Ok(true) = a {
+                prop_assert!(b.is_ok(), "{doc}: {b:?}");
+                prop_assert_eq!(simple, general);
+            } else if let Err(e) = a {
+                prop_assert_eq!(Err(e), b.map(|_| ()));
+            }
+        }
+    }
 }

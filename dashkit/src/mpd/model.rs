@@ -68,6 +68,13 @@ pub struct Element {
 #[derive(Debug, Clone, Default)]
 pub struct Extra(Option<Box<ExtraData>>);
 
+impl Extra {
+    /// Whether nothing was ever kept (no allocation made).
+    pub fn is_unallocated(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
 static EMPTY_EXTRA: ExtraData = ExtraData {
     prefix: None,
     attrs: Vec::new(),
@@ -403,6 +410,9 @@ pub(crate) trait XmlElement: Default {
     /// Reads all attributes straight from the raw attribute text when they are simple;
     /// false (and nothing changed) when the general path must run.
     fn fast_attrs(&mut self, raw: &str) -> bool;
+    /// Writes the whole element in one step when it is simple; false when the general
+    /// writer must run.
+    fn fast_write(&self, w: &mut Writer) -> bool;
     fn has_attr(&self, local: &str) -> bool;
     /// Parses a child of kind `kind` and stores it; `Ok(false)` when the slot was full.
     fn parse_child(
@@ -432,6 +442,9 @@ impl<T: XmlElement> XmlElement for Box<T> {
     }
     fn fast_attrs(&mut self, raw: &str) -> bool {
         (**self).fast_attrs(raw)
+    }
+    fn fast_write(&self, w: &mut Writer) -> bool {
+        (**self).fast_write(w)
     }
     fn has_attr(&self, local: &str) -> bool {
         (**self).has_attr(local)
@@ -477,6 +490,7 @@ macro_rules! element {
             $( text { $(#[$tm:meta])* $tf:ident } )?
             $( required [ $($req:literal),* ] )?
             $( fast $fast:path; )?
+            $( fast_write $fast_write:path; )?
             $( fields { $( $(#[$fm:meta])* $ff:ident : $ft:ty, )* } )?
         }
     ) => {
@@ -513,6 +527,12 @@ macro_rules! element {
             #[allow(unused_variables, unreachable_code)]
             fn fast_attrs(&mut self, raw: &str) -> bool {
                 $( return $fast(self, raw); )?
+                false
+            }
+
+            #[allow(unused_variables, unreachable_code)]
+            fn fast_write(&self, w: &mut Writer) -> bool {
+                $( return $fast_write(self, w); )?
                 false
             }
 
@@ -1108,6 +1128,7 @@ element! {
         children {}
         required ["d"]
         fast s_fast_attrs;
+        fast_write super::write::write_s;
     }
 }
 

@@ -533,7 +533,7 @@ pub fn dashlivesim_mpd(mpd: &Mpd) -> Result<Mpd, Error> {
             }
             let oaset = &mut out.periods[pi].adaptation_sets[ai];
             oaset.content_type = Some(ct);
-            oaset.segment_template = Some(merged);
+            oaset.segment_template = Some(Box::new(merged));
             for r in &mut oaset.representations {
                 r.segment_template = None;
             }

@@ -140,9 +140,9 @@ pub fn effective_template<'a>(
 ) -> Option<EffectiveTemplate<'a>> {
     let l: [Option<&'a SegmentTemplate>; 3] = levels(period, aset, rep, |p, a, r| {
         [
-            p.segment_template.as_ref(),
-            a.segment_template.as_ref(),
-            r.segment_template.as_ref(),
+            p.segment_template.as_deref(),
+            a.segment_template.as_deref(),
+            r.segment_template.as_deref(),
         ]
     });
     if l.iter().all(Option::is_none) {
@@ -218,9 +218,9 @@ pub fn effective_segment_base<'a>(
     rep: &'a Representation,
 ) -> Option<EffectiveSegmentBase<'a>> {
     let l: [Option<&'a SegmentBase>; 3] = [
-        period.segment_base.as_ref(),
-        aset.segment_base.as_ref(),
-        rep.segment_base.as_ref(),
+        period.segment_base.as_deref(),
+        aset.segment_base.as_deref(),
+        rep.segment_base.as_deref(),
     ];
     if l.iter().all(Option::is_none) {
         return None;
@@ -294,9 +294,9 @@ pub fn effective_segment_list<'a>(
     rep: &'a Representation,
 ) -> Option<EffectiveSegmentList<'a>> {
     let l: [Option<&'a SegmentList>; 3] = [
-        period.segment_list.as_ref(),
-        aset.segment_list.as_ref(),
-        rep.segment_list.as_ref(),
+        period.segment_list.as_deref(),
+        aset.segment_list.as_deref(),
+        rep.segment_list.as_deref(),
     ];
     if l.iter().all(Option::is_none) {
         return None;

@@ -61,9 +61,58 @@ pub struct Element {
     pub children: Vec<Node>,
 }
 
-/// What a typed element keeps besides its typed fields, so nothing from the source is lost.
+/// What a typed element keeps besides its typed fields, so nothing from the source is lost:
+/// an [`ExtraData`], allocated only when there is something to keep (most `S` entries have
+/// nothing), and reached through `Deref`/`DerefMut` (`el.extra.attrs`). An empty `Extra`
+/// equals one that was never allocated.
+#[derive(Debug, Clone, Default)]
+pub struct Extra(Option<Box<ExtraData>>);
+
+impl Extra {
+    /// Whether nothing was ever kept (no allocation made).
+    pub fn is_unallocated(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+static EMPTY_EXTRA: ExtraData = ExtraData {
+    prefix: None,
+    attrs: Vec::new(),
+    lexical: Vec::new(),
+    nodes: Vec::new(),
+    order: Vec::new(),
+};
+
+impl std::ops::Deref for Extra {
+    type Target = ExtraData;
+    fn deref(&self) -> &ExtraData {
+        self.0.as_deref().unwrap_or(&EMPTY_EXTRA)
+    }
+}
+
+impl std::ops::DerefMut for Extra {
+    fn deref_mut(&mut self) -> &mut ExtraData {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+impl PartialEq for Extra {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Extra {}
+
+impl std::hash::Hash for Extra {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+/// The content of an [`Extra`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
-pub struct Extra {
+pub struct ExtraData {
     /// The element's namespace prefix in the source (`None` for unprefixed).
     pub prefix: Option<String>,
     /// Attributes the model does not type, in source order: `xmlns*`, foreign-namespace and
@@ -80,7 +129,7 @@ pub struct Extra {
     pub order: Vec<u8>,
 }
 
-/// The [`Extra::order`] entry standing for the next entry of [`Extra::nodes`].
+/// The [`ExtraData::order`] entry standing for the next entry of [`ExtraData::nodes`].
 pub const MISC: u8 = u8::MAX;
 
 /// Result of offering an attribute to a typed element.
@@ -309,17 +358,17 @@ impl XsValue for ConditionalUint {
 pub(crate) trait Slot<T> {
     /// At most one child of this kind (paths then carry no `[index]`).
     const SINGLE: bool;
-    /// Adds a child; false when the slot is already full.
-    fn put(&mut self, v: T) -> bool;
+    /// Makes room for a new child and returns it; `None` when the slot is already full.
+    fn new_child(&mut self) -> Option<&mut T>;
     fn count(&self) -> usize;
     fn at(&self, i: usize) -> Option<&T>;
 }
 
-impl<T> Slot<T> for Vec<T> {
+impl<T: Default> Slot<T> for Vec<T> {
     const SINGLE: bool = false;
-    fn put(&mut self, v: T) -> bool {
-        self.push(v);
-        true
+    fn new_child(&mut self) -> Option<&mut T> {
+        self.push(T::default());
+        self.last_mut()
     }
     fn count(&self) -> usize {
         self.len()
@@ -329,14 +378,13 @@ impl<T> Slot<T> for Vec<T> {
     }
 }
 
-impl<T> Slot<T> for Option<T> {
+impl<T: Default> Slot<T> for Option<T> {
     const SINGLE: bool = true;
-    fn put(&mut self, v: T) -> bool {
+    fn new_child(&mut self) -> Option<&mut T> {
         if self.is_some() {
-            return false;
+            return None;
         }
-        *self = Some(v);
-        true
+        Some(self.insert(T::default()))
     }
     fn count(&self) -> usize {
         usize::from(self.is_some())
@@ -359,6 +407,12 @@ pub(crate) trait XmlElement: Default {
     /// Per child kind: at most one.
     const CHILD_SINGLE: &'static [bool];
     fn set_attr(&mut self, local: &str, value: &str) -> AttrOutcome;
+    /// Reads all attributes straight from the raw attribute text when they are simple;
+    /// false (and nothing changed) when the general path must run.
+    fn fast_attrs(&mut self, raw: &str) -> bool;
+    /// Writes the whole element in one step when it is simple; false when the general
+    /// writer must run.
+    fn fast_write(&self, w: &mut Writer) -> bool;
     fn has_attr(&self, local: &str) -> bool;
     /// Parses a child of kind `kind` and stores it; `Ok(false)` when the slot was full.
     fn parse_child(
@@ -377,6 +431,56 @@ pub(crate) trait XmlElement: Default {
     fn text_mut(&mut self) -> Option<&mut String>;
 }
 
+/// Large, optional children are boxed (`Option<Box<SegmentTemplate>>`) to keep
+/// `Representation` small; the box is transparent to the parser and writer.
+impl<T: XmlElement> XmlElement for Box<T> {
+    const CHILD_TAGS: &'static [&'static str] = T::CHILD_TAGS;
+    const REQUIRED: &'static [&'static str] = T::REQUIRED;
+    const CHILD_SINGLE: &'static [bool] = T::CHILD_SINGLE;
+    fn set_attr(&mut self, local: &str, value: &str) -> AttrOutcome {
+        (**self).set_attr(local, value)
+    }
+    fn fast_attrs(&mut self, raw: &str) -> bool {
+        (**self).fast_attrs(raw)
+    }
+    fn fast_write(&self, w: &mut Writer) -> bool {
+        (**self).fast_write(w)
+    }
+    fn has_attr(&self, local: &str) -> bool {
+        (**self).has_attr(local)
+    }
+    fn parse_child(
+        &mut self,
+        kind: u8,
+        p: &mut Parser<'_>,
+        start: &BytesStart<'_>,
+        empty: bool,
+    ) -> Result<bool, super::Error> {
+        (**self).parse_child(kind, p, start, empty)
+    }
+    fn write_attrs(&self, w: &mut Writer) {
+        (**self).write_attrs(w)
+    }
+    fn child_count(&self, kind: u8) -> usize {
+        (**self).child_count(kind)
+    }
+    fn write_child(&self, kind: u8, index: usize, w: &mut Writer) {
+        (**self).write_child(kind, index, w)
+    }
+    fn extra(&self) -> &Extra {
+        (**self).extra()
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        (**self).extra_mut()
+    }
+    fn text(&self) -> Option<&String> {
+        (**self).text()
+    }
+    fn text_mut(&mut self) -> Option<&mut String> {
+        (**self).text_mut()
+    }
+}
+
 macro_rules! element {
     (
         $(#[$meta:meta])*
@@ -385,6 +489,8 @@ macro_rules! element {
             children { $( $(#[$cm:meta])* $cf:ident : $cw:ident<$ct:ty> = $cn:literal, )* }
             $( text { $(#[$tm:meta])* $tf:ident } )?
             $( required [ $($req:literal),* ] )?
+            $( fast $fast:path; )?
+            $( fast_write $fast_write:path; )?
             $( fields { $( $(#[$fm:meta])* $ff:ident : $ft:ty, )* } )?
         }
     ) => {
@@ -418,6 +524,18 @@ macro_rules! element {
                 }
             }
 
+            #[allow(unused_variables, unreachable_code)]
+            fn fast_attrs(&mut self, raw: &str) -> bool {
+                $( return $fast(self, raw); )?
+                false
+            }
+
+            #[allow(unused_variables, unreachable_code)]
+            fn fast_write(&self, w: &mut Writer) -> bool {
+                $( return $fast_write(self, w); )?
+                false
+            }
+
             #[allow(unused_variables)]
             fn has_attr(&self, local: &str) -> bool {
                 match local {
@@ -437,8 +555,13 @@ macro_rules! element {
                 let mut i = 0u8;
                 $(
                     if kind == i {
-                        let c: $ct = super::parse::parse_element(p, start, empty)?;
-                        return Ok(Slot::put(&mut self.$cf, c));
+                        return match Slot::new_child(&mut self.$cf) {
+                            Some(c) => {
+                                super::parse::parse_element_into::<$ct>(p, start, empty, c)?;
+                                Ok(true)
+                            }
+                            None => Ok(false),
+                        };
                     }
                     i += 1;
                 )*
@@ -584,11 +707,11 @@ element! {
             /// `BaseURL` (§5.6).
             base_urls: Vec<BaseUrl> = "BaseURL",
             /// `SegmentBase` (§5.3.9.2).
-            segment_base: Option<SegmentBase> = "SegmentBase",
+            segment_base: Option<Box<SegmentBase>> = "SegmentBase",
             /// `SegmentList` (§5.3.9.3).
-            segment_list: Option<SegmentList> = "SegmentList",
+            segment_list: Option<Box<SegmentList>> = "SegmentList",
             /// `SegmentTemplate` (§5.3.9.4).
-            segment_template: Option<SegmentTemplate> = "SegmentTemplate",
+            segment_template: Option<Box<SegmentTemplate>> = "SegmentTemplate",
             /// `AssetIdentifier` (§5.8.4.10).
             asset_identifier: Option<Descriptor> = "AssetIdentifier",
             /// `EventStream` (§5.10.2).
@@ -705,11 +828,11 @@ element! {
             /// `BaseURL` (§5.6).
             base_urls: Vec<BaseUrl> = "BaseURL",
             /// `SegmentBase` (§5.3.9.2).
-            segment_base: Option<SegmentBase> = "SegmentBase",
+            segment_base: Option<Box<SegmentBase>> = "SegmentBase",
             /// `SegmentList` (§5.3.9.3).
-            segment_list: Option<SegmentList> = "SegmentList",
+            segment_list: Option<Box<SegmentList>> = "SegmentList",
             /// `SegmentTemplate` (§5.3.9.4).
-            segment_template: Option<SegmentTemplate> = "SegmentTemplate",
+            segment_template: Option<Box<SegmentTemplate>> = "SegmentTemplate",
             /// `Representation` (§5.3.5).
             representations: Vec<Representation> = "Representation",
         }
@@ -790,11 +913,11 @@ element! {
             /// `SubRepresentation` (§5.3.6).
             sub_representations: Vec<SubRepresentation> = "SubRepresentation",
             /// `SegmentBase` (§5.3.9.2).
-            segment_base: Option<SegmentBase> = "SegmentBase",
+            segment_base: Option<Box<SegmentBase>> = "SegmentBase",
             /// `SegmentList` (§5.3.9.3).
-            segment_list: Option<SegmentList> = "SegmentList",
+            segment_list: Option<Box<SegmentList>> = "SegmentList",
             /// `SegmentTemplate` (§5.3.9.4).
-            segment_template: Option<SegmentTemplate> = "SegmentTemplate",
+            segment_template: Option<Box<SegmentTemplate>> = "SegmentTemplate",
         }
     }
 }
@@ -1004,7 +1127,83 @@ element! {
         }
         children {}
         required ["d"]
+        fast s_fast_attrs;
+        fast_write super::write::write_s;
     }
+}
+
+/// Fast path for the hot `S` element: attributes of the form `x="digits"` (x in t, n, d,
+/// r, k; canonical numbers, no entities) are parsed without building attribute values.
+/// Anything else (unknown or repeated attributes, leading zeros, entities) returns false
+/// with `s` untouched, and the general path runs.
+fn s_fast_attrs(s: &mut S, raw: &str) -> bool {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    let mut out = S::default();
+    loop {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+        }
+        if i >= b.len() {
+            break;
+        }
+        let name = b[i];
+        if b.get(i + 1) != Some(&b'=') {
+            return false;
+        }
+        let quote = match b.get(i + 2) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => return false,
+        };
+        i += 3;
+        let neg = b.get(i) == Some(&b'-');
+        if neg {
+            i += 1;
+        }
+        let start = i;
+        let mut v: u64 = 0;
+        while i < b.len() && b[i].is_ascii_digit() {
+            match v
+                .checked_mul(10)
+                .and_then(|x| x.checked_add(u64::from(b[i] - b'0')))
+            {
+                Some(x) => v = x,
+                None => return false,
+            }
+            i += 1;
+        }
+        let len = i - start;
+        if len == 0 || (len > 1 && b[start] == b'0') || b.get(i) != Some(&quote) {
+            return false;
+        }
+        i += 1;
+        if neg && (name != b'r' || v == 0) {
+            return false;
+        }
+        let slot = match name {
+            b't' => &mut out.t,
+            b'n' => &mut out.n,
+            b'd' => &mut out.d,
+            b'k' => &mut out.k,
+            b'r' => {
+                if out.r.is_some() {
+                    return false;
+                }
+                let Ok(m) = i64::try_from(v) else {
+                    return false;
+                };
+                out.r = Some(if neg { -m } else { m });
+                continue;
+            }
+            _ => return false,
+        };
+        if slot.is_some() {
+            return false;
+        }
+        *slot = Some(v);
+    }
+    *s = out;
+    true
 }
 
 element! {
@@ -1067,7 +1266,7 @@ element! {
     /// `DescriptorType` (§5.8.2, Table 32), used for `Role`, `Accessibility`, `Rating`,
     /// `Viewpoint`, `EssentialProperty`, `SupplementalProperty`, `AudioChannelConfiguration`,
     /// `FramePacking`, `AssetIdentifier`, `InbandEventStream` and `UTCTiming`. Children
-    /// (any namespace) are kept in [`Extra::nodes`].
+    /// (any namespace) are kept in [`ExtraData::nodes`].
     pub struct Descriptor {
         attrs {
             /// `@schemeIdUri`, required by the schema.
@@ -1083,7 +1282,7 @@ element! {
 
 element! {
     /// `ContentProtection` (§5.8.4.1, §5.8.5.2): a descriptor whose children (`cenc:pssh`,
-    /// `mspr:pro`, license URLs) are kept in [`Extra::nodes`].
+    /// `mspr:pro`, license URLs) are kept in [`ExtraData::nodes`].
     ///
     /// ```
     /// let mpd = dashkit::mpd::parse(r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"
@@ -1147,7 +1346,7 @@ element! {
 
 element! {
     /// `Event` (§5.10.2, Table 36). Its content (text or elements, e.g. SCTE-35) is kept in
-    /// [`Extra::nodes`].
+    /// [`ExtraData::nodes`].
     pub struct Event {
         attrs {
             /// `@presentationTime` in ticks of the stream's timescale.
@@ -1231,7 +1430,7 @@ element! {
 
 element! {
     /// `ServiceDescription` (Annex K): `Latency` and `PlaybackRate` are typed; `Scope`,
-    /// `OperatingQuality` and others are kept in [`Extra::nodes`].
+    /// `OperatingQuality` and others are kept in [`ExtraData::nodes`].
     pub struct ServiceDescription {
         attrs {
             /// `@id`.
@@ -1304,3 +1503,60 @@ element! {
 pub type UtcTiming = Descriptor;
 /// `InbandEventStream` (§5.10.3) is a [`Descriptor`].
 pub type InbandEventStream = Descriptor;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0u64..u64::MAX).prop_map(|v| v.to_string()),
+            (-3i64..3).prop_map(|v| v.to_string()),
+            Just("007".to_owned()),
+            Just("-0".to_owned()),
+            Just("1&amp;".to_owned()),
+            Just("99999999999999999999".to_owned()),
+            Just(String::new()),
+        ]
+    }
+
+    proptest! {
+        /// The `S` fast path agrees with the general attribute path whenever it is taken,
+        /// and is not taken for repeated attributes.
+        #[test]
+        fn s_fast_path_agrees_with_the_general_path(
+            entries in proptest::collection::vec(
+                (prop_oneof![Just("t"), Just("n"), Just("d"), Just("r"), Just("k"), Just("x")], value()),
+                0..6,
+            ),
+            single_quote: bool,
+        ) {
+            let q = if single_quote { '\'' } else { '"' };
+            let raw: String = entries.iter().map(|(n, v)| format!(" {n}={q}{v}{q}")).collect();
+            let mut fast = S::default();
+            if s_fast_attrs(&mut fast, &raw) {
+                let mut names: Vec<&str> = entries.iter().map(|e| e.0).collect();
+                names.sort_unstable();
+                names.dedup();
+                prop_assert_eq!(names.len(), entries.len(), "repeated attribute taken: {}", raw);
+                let mut slow = S::default();
+                for (n, v) in &entries {
+                    prop_assert!(matches!(slow.set_attr(n, v), AttrOutcome::Set), "{}", raw);
+                }
+                prop_assert_eq!(fast, slow);
+            } else {
+                prop_assert_eq!(fast, S::default());
+            }
+        }
+    }
+
+    #[test]
+    fn s_fast_path_is_taken_for_packager_output() {
+        let mut s = S::default();
+        assert!(s_fast_attrs(&mut s, r#" t="0" d="180000" r="-1""#));
+        assert_eq!((s.t, s.d, s.r), (Some(0), Some(180_000), Some(-1)));
+        assert!(!s_fast_attrs(&mut S::default(), r#" d="01""#));
+        assert!(!s_fast_attrs(&mut S::default(), r#" d="1" d="2""#));
+    }
+}

@@ -5,8 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{Namespace, ResolveResult};
-use quick_xml::reader::NsReader;
+use quick_xml::reader::Reader;
 use quick_xml::XmlVersion;
 
 use super::model::{Attr, AttrOutcome, Element, Mpd, Node, XmlElement, DASH_NS, MISC};
@@ -52,10 +51,11 @@ pub fn parse(text: &str) -> Result<Mpd, Error> {
     let mut epilog = Vec::new();
     loop {
         let pos = p.pos();
-        let (is_dash, ev) = p.next_event()?;
+        let ev = p.next_event()?;
         match ev {
             Event::Start(ref s) | Event::Empty(ref s) if mpd.is_none() => {
                 let empty = matches!(ev, Event::Empty(_));
+                let is_dash = p.enter(s, pos)?;
                 let local = s.local_name().into_inner();
                 if !is_dash || local != "MPD" {
                     return Err(Error::NotMpd {
@@ -75,7 +75,7 @@ pub fn parse(text: &str) -> Result<Mpd, Error> {
             }
             Event::Text(t) => {
                 let raw = t.into_inner();
-                if !raw.trim().is_empty() {
+                if !is_blank(&raw) {
                     return Err(p.xml_error(pos, "text outside the root element"));
                 }
             }
@@ -117,7 +117,10 @@ pub fn parse(text: &str) -> Result<Mpd, Error> {
 /// Reader state: the event reader, the element path for error locations, and counters for
 /// the limits.
 pub(crate) struct Parser<'i> {
-    reader: NsReader<&'i [u8]>,
+    reader: Reader<&'i [u8]>,
+    /// Namespace declarations in scope: prefix (`None` for the default namespace) and URI
+    /// (empty for an undeclared default).
+    ns: Vec<(Option<String>, String)>,
     input: &'i str,
     /// Path segments: local name and sibling index (None for the root).
     path: Vec<(Cow<'i, str>, Option<u32>)>,
@@ -126,13 +129,14 @@ pub(crate) struct Parser<'i> {
 
 impl<'i> Parser<'i> {
     fn new(input: &'i str) -> Self {
-        let mut reader = NsReader::from_str(input);
+        let mut reader = Reader::from_str(input);
         let cfg = reader.config_mut();
         cfg.check_end_names = true;
         cfg.expand_empty_elements = false;
         Parser {
             reader,
             input,
+            ns: Vec::new(),
             path: Vec::new(),
             elements: 0,
         }
@@ -142,19 +146,48 @@ impl<'i> Parser<'i> {
         usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
     }
 
-    /// The next event and whether, for a start tag, its name is in the DASH namespace (or in
-    /// none).
-    fn next_event(&mut self) -> Result<(bool, Event<'i>), Error> {
-        let pos = self.pos();
-        match self.reader.read_resolved_event() {
-            Ok((ns, ev)) => {
-                let is_dash = match ns {
-                    ResolveResult::Unbound => true,
-                    ResolveResult::Bound(Namespace(uri)) => uri == DASH_NS,
-                    ResolveResult::Unknown(_) => false,
+    /// Brings the namespace declarations of `start` into scope (the caller truncates
+    /// [`Parser::ns`] back when the element ends) and says whether its name is in the DASH
+    /// namespace or in none (XML Namespaces §6.2; unbound prefixes are not DASH).
+    pub(crate) fn enter(&mut self, start: &BytesStart<'_>, pos: usize) -> Result<bool, Error> {
+        if start.attributes_raw().contains("xmlns") {
+            for attr in start.attributes().with_checks(false) {
+                let attr = attr.map_err(|e| self.xml_error(pos, &e.to_string()))?;
+                let key = attr.key.0;
+                let prefix = if key == "xmlns" {
+                    None
+                } else if let Some(p) = key.strip_prefix("xmlns:") {
+                    Some(p)
+                } else {
+                    continue;
                 };
-                Ok((is_dash, ev))
+                let value = attr
+                    .normalized_value(XmlVersion::Implicit1_0)
+                    .map_err(|e| self.xml_error(pos, &e.to_string()))?;
+                self.ns
+                    .push((prefix.map(str::to_owned), value.into_owned()));
             }
+        }
+        let prefix = start.name().prefix().map(|p| p.into_inner());
+        let uri = self
+            .ns
+            .iter()
+            .rev()
+            .find(|(p, _)| p.as_deref() == prefix)
+            .map(|(_, u)| u.as_str());
+        Ok(match (prefix, uri) {
+            (None, None) => true,
+            (None, Some(u)) => u.is_empty() || u == DASH_NS,
+            (Some(_), Some(u)) => u == DASH_NS,
+            (Some(_), None) => false,
+        })
+    }
+
+    /// The next event.
+    fn next_event(&mut self) -> Result<Event<'i>, Error> {
+        let pos = self.pos();
+        match self.reader.read_event() {
+            Ok(ev) => Ok(ev),
             Err(e) => {
                 let at = usize::try_from(self.reader.error_position()).unwrap_or(pos);
                 Err(Error::Xml {
@@ -260,46 +293,165 @@ fn read_attrs<T: XmlElement>(
     el: &mut T,
     pos: usize,
 ) -> Result<(), Error> {
-    for (n, attr) in start.attributes().enumerate() {
+    let raw = start.attributes_raw();
+    if el.fast_attrs(raw) {
+        return check_required(p, el, pos);
+    }
+    if simple_attrs(p, raw, el, pos)? {
+        return check_required(p, el, pos);
+    }
+    // Something unusual (entities, white space around `=`, odd syntax): start over with
+    // quick-xml's attribute reader, which also reports syntax errors.
+    *el = T::default();
+    general_attrs(p, start, el, pos)?;
+    check_required(p, el, pos)
+}
+
+/// All attributes through quick-xml's reader (normalization, entities, syntax errors).
+fn general_attrs<T: XmlElement>(
+    p: &Parser<'_>,
+    start: &BytesStart<'_>,
+    el: &mut T,
+    pos: usize,
+) -> Result<(), Error> {
+    // quick-xml's duplicate check allocates per element; `apply_attr` checks instead.
+    for (n, attr) in start.attributes().with_checks(false).enumerate() {
         if n >= MAX_XML_ATTRIBUTES {
-            return Err(Error::Limit {
-                at: p.location_at(pos, None),
-                what: "attributes of one element",
-                limit: MAX_XML_ATTRIBUTES as u64,
-            });
+            return Err(attr_limit(p, pos));
         }
         let attr = attr.map_err(|e| p.xml_error(pos, &e.to_string()))?;
         let key = attr.key.0;
-        let at_offset = || p.offset_of(key).unwrap_or(pos);
         let value = attr
             .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|e| p.xml_error(at_offset(), &e.to_string()))?;
-        if attr.key.prefix().is_some() || key == "xmlns" {
-            el.extra_mut().attrs.push(Attr {
-                name: key.to_owned(),
-                value: value.into_owned(),
-            });
-            continue;
+            .map_err(|e| p.xml_error(p.offset_of(key).unwrap_or(pos), &e.to_string()))?;
+        apply_attr(p, el, key, value, pos)?;
+    }
+    Ok(())
+}
+
+fn attr_limit(p: &Parser<'_>, pos: usize) -> Error {
+    Error::Limit {
+        at: p.location_at(pos, None),
+        what: "attributes of one element",
+        limit: MAX_XML_ATTRIBUTES as u64,
+    }
+}
+
+/// Reads attributes of the common simple form `name="value"` (single spaces or other white
+/// space between them, no entity or white-space character inside values, which would need
+/// normalization). Returns false as soon as something else appears; the caller then starts
+/// over on the general path.
+fn simple_attrs<T: XmlElement>(
+    p: &Parser<'_>,
+    raw: &str,
+    el: &mut T,
+    pos: usize,
+) -> Result<bool, Error> {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    let mut n = 0;
+    loop {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
         }
-        match el.set_attr(key, &value) {
-            AttrOutcome::Set => {}
-            AttrOutcome::Unknown => el.extra_mut().attrs.push(Attr {
-                name: key.to_owned(),
-                value: value.into_owned(),
-            }),
-            AttrOutcome::SetNonCanonical => el.extra_mut().lexical.push(Attr {
-                name: key.to_owned(),
-                value: value.into_owned(),
-            }),
-            AttrOutcome::Invalid(expected) => {
-                return Err(Error::InvalidAttribute {
-                    at: p.location_at(at_offset(), Some(key)),
-                    value: value.into_owned(),
-                    expected,
-                })
-            }
+        if i >= b.len() {
+            return Ok(true);
+        }
+        let name_start = i;
+        while i < b.len()
+            && !matches!(
+                b[i],
+                b'=' | b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'<' | b'>' | b'&'
+            )
+        {
+            i += 1;
+        }
+        if i == name_start || b.get(i) != Some(&b'=') {
+            return Ok(false);
+        }
+        let quote = match b.get(i + 1) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => return Ok(false),
+        };
+        let value_start = i + 2;
+        let Some(len) = b
+            .get(value_start..)
+            .and_then(|rest| rest.iter().position(|&c| c == quote))
+        else {
+            return Ok(false);
+        };
+        let value_end = value_start + len;
+        let (Some(key), Some(value)) = (raw.get(name_start..i), raw.get(value_start..value_end))
+        else {
+            return Ok(false);
+        };
+        if value
+            .bytes()
+            .any(|c| matches!(c, b'&' | b'<' | b'\t' | b'\n' | b'\r'))
+        {
+            return Ok(false);
+        }
+        n += 1;
+        if n > MAX_XML_ATTRIBUTES {
+            return Err(attr_limit(p, pos));
+        }
+        apply_attr(p, el, key, Cow::Borrowed(value), pos)?;
+        i = value_end + 1;
+        // Attributes must be separated by white space.
+        if i < b.len() && !matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+            return Ok(false);
         }
     }
+}
+
+/// Stores one attribute: typed when the element knows it, kept otherwise.
+fn apply_attr<T: XmlElement>(
+    p: &Parser<'_>,
+    el: &mut T,
+    key: &str,
+    value: Cow<'_, str>,
+    pos: usize,
+) -> Result<(), Error> {
+    let at_offset = || p.offset_of(key).unwrap_or(pos);
+    let duplicate = || p.xml_error(at_offset(), "duplicate attribute");
+    if key.contains(':') || key == "xmlns" {
+        if el.extra().attrs.iter().any(|a| a.name == key) {
+            return Err(duplicate());
+        }
+        el.extra_mut().attrs.push(Attr {
+            name: key.to_owned(),
+            value: value.into_owned(),
+        });
+        return Ok(());
+    }
+    if el.has_attr(key) {
+        return Err(duplicate());
+    }
+    match el.set_attr(key, &value) {
+        AttrOutcome::Set => {}
+        AttrOutcome::Unknown if el.extra().attrs.iter().any(|a| a.name == key) => {
+            return Err(duplicate());
+        }
+        AttrOutcome::Unknown => el.extra_mut().attrs.push(Attr {
+            name: key.to_owned(),
+            value: value.into_owned(),
+        }),
+        AttrOutcome::SetNonCanonical => el.extra_mut().lexical.push(Attr {
+            name: key.to_owned(),
+            value: value.into_owned(),
+        }),
+        AttrOutcome::Invalid(expected) => {
+            return Err(Error::InvalidAttribute {
+                at: p.location_at(at_offset(), Some(key)),
+                value: value.into_owned(),
+                expected,
+            })
+        }
+    }
+    Ok(())
+}
+
+fn check_required<T: XmlElement>(p: &Parser<'_>, el: &T, pos: usize) -> Result<(), Error> {
     for req in T::REQUIRED {
         if !el.has_attr(req) {
             return Err(Error::MissingAttribute {
@@ -318,25 +470,36 @@ pub(crate) fn parse_element<T: XmlElement>(
     empty: bool,
 ) -> Result<T, Error> {
     let mut el = T::default();
+    parse_element_into(p, start, empty, &mut el)?;
+    Ok(el)
+}
+
+/// [`parse_element`] into a default-made `el` in place (no move of large structs).
+pub(crate) fn parse_element_into<T: XmlElement>(
+    p: &mut Parser<'_>,
+    start: &BytesStart<'_>,
+    empty: bool,
+    el: &mut T,
+) -> Result<(), Error> {
     let tag_pos = p
         .offset_of(start.name().0)
         .map_or(0, |o| o.saturating_sub(1));
+    read_attrs(p, start, el, tag_pos)?;
     if let Some(prefix) = start.name().prefix() {
         el.extra_mut().prefix = Some(prefix.into_inner().to_owned());
     }
-    read_attrs(p, start, &mut el, tag_pos)?;
     if empty {
-        return Ok(el);
+        return Ok(());
     }
     let mut pending = PendingText::default();
     let mut unknown_counts: Option<HashMap<String, u32>> = None;
     loop {
         let pos = p.pos();
-        let (is_dash, ev) = p.next_event()?;
+        let ev = p.next_event()?;
         let flush = |el: &mut T, pending: &mut PendingText| {
             if !pending.text.is_empty() {
                 let t = std::mem::take(&mut pending.text);
-                if !t.trim().is_empty() {
+                if !is_blank(&t) {
                     el.extra_mut().nodes.push(Node::Text(t));
                     el.extra_mut().order.push(MISC);
                 }
@@ -347,7 +510,7 @@ pub(crate) fn parse_element<T: XmlElement>(
                 let raw = t.xml10_content();
                 if let Some(text) = el.text_mut() {
                     text.push_str(&raw);
-                } else if !(pending.text.is_empty() && raw.trim().is_empty()) {
+                } else if !(pending.text.is_empty() && is_blank(&raw)) {
                     if pending.text.is_empty() {
                         pending.pos = pos;
                     }
@@ -374,7 +537,7 @@ pub(crate) fn parse_element<T: XmlElement>(
                 continue;
             }
             Event::CData(c) => {
-                flush(&mut el, &mut pending);
+                flush(el, &mut pending);
                 let c = c.into_inner().into_owned();
                 if let Some(text) = el.text_mut() {
                     text.push_str(&c);
@@ -384,9 +547,11 @@ pub(crate) fn parse_element<T: XmlElement>(
                 }
             }
             Event::Start(ref s) | Event::Empty(ref s) => {
-                flush(&mut el, &mut pending);
+                flush(el, &mut pending);
                 let child_empty = matches!(ev, Event::Empty(_));
                 let local = s.local_name().into_inner();
+                let ns_mark = p.ns.len();
+                let is_dash = p.enter(s, pos)?;
                 let kind = if is_dash {
                     T::CHILD_TAGS.iter().position(|&t| t == local)
                 } else {
@@ -432,20 +597,21 @@ pub(crate) fn parse_element<T: XmlElement>(
                         el.extra_mut().order.push(MISC);
                     }
                 }
+                p.ns.truncate(ns_mark);
             }
             Event::End(_) => {
-                flush(&mut el, &mut pending);
-                return Ok(el);
+                flush(el, &mut pending);
+                return Ok(());
             }
             Event::Comment(c) => {
-                flush(&mut el, &mut pending);
+                flush(el, &mut pending);
                 el.extra_mut()
                     .nodes
                     .push(Node::Comment(c.into_inner().into_owned()));
                 el.extra_mut().order.push(MISC);
             }
             Event::PI(pi) => {
-                flush(&mut el, &mut pending);
+                flush(el, &mut pending);
                 el.extra_mut()
                     .nodes
                     .push(Node::Pi(pi.into_inner().into_owned()));
@@ -472,7 +638,7 @@ fn parse_generic(
         name: start.name().0.to_owned(),
         ..Element::default()
     };
-    for (n, attr) in start.attributes().enumerate() {
+    for (n, attr) in start.attributes().with_checks(false).enumerate() {
         if n >= MAX_XML_ATTRIBUTES {
             return Err(Error::Limit {
                 at: p.location_at(tag_pos, None),
@@ -484,6 +650,9 @@ fn parse_generic(
         let value = attr
             .normalized_value(XmlVersion::Implicit1_0)
             .map_err(|e| p.xml_error(tag_pos, &e.to_string()))?;
+        if el.attrs.iter().any(|a| a.name == attr.key.0) {
+            return Err(p.xml_error(tag_pos, "duplicate attribute"));
+        }
         el.attrs.push(Attr {
             name: attr.key.0.to_owned(),
             value: value.into_owned(),
@@ -496,7 +665,7 @@ fn parse_generic(
     let flush = |el: &mut Element, pending: &mut String| {
         if !pending.is_empty() {
             let t = std::mem::take(pending);
-            if !t.trim().is_empty() {
+            if !is_blank(&t) {
                 el.children.push(Node::Text(t));
             }
         }
@@ -504,11 +673,11 @@ fn parse_generic(
     let mut counts: HashMap<String, u32> = HashMap::new();
     loop {
         let pos = p.pos();
-        let (_, ev) = p.next_event()?;
+        let ev = p.next_event()?;
         match ev {
             Event::Text(t) => {
                 let raw = t.xml10_content();
-                if !(pending.is_empty() && raw.trim().is_empty()) {
+                if !(pending.is_empty() && is_blank(&raw)) {
                     pending.push_str(&raw);
                 }
             }
@@ -563,6 +732,69 @@ fn parse_generic(
             }
             Event::Eof => {
                 return Err(p.xml_error(pos, "unexpected end of document: element not closed"));
+            }
+        }
+    }
+}
+
+/// Whether `s` is only XML white space (space, tab, CR, LF).
+fn is_blank(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mpd::model::AdaptationSet;
+    use proptest::prelude::*;
+
+    fn attr() -> impl Strategy<Value = String> {
+        let name = prop_oneof![
+            Just("id"),
+            Just("lang"),
+            Just("width"),
+            Just("segmentAlignment"),
+            Just("v:x"),
+            Just("xmlns:v"),
+            Just("unknown"),
+        ];
+        let value = prop_oneof![
+            "[a-z0-9 :/.]{0,6}",
+            Just("1&amp;2".to_owned()),
+            Just("a\tb".to_owned()),
+            Just("007".to_owned()),
+            Just("true".to_owned()),
+        ];
+        let sep = prop_oneof![Just(" "), Just("\n  "), Just(" = ")];
+        (name, value, sep).prop_map(|(n, v, s)| {
+            let s = if s == " = " {
+                s.to_owned()
+            } else {
+                "=".to_owned()
+            };
+            format!(" {n}{s}\"{v}\"")
+        })
+    }
+
+    proptest! {
+        /// The simple attribute scanner and quick-xml's reader agree whenever the simple
+        /// one accepts the tag.
+        #[test]
+        fn simple_and_general_attribute_paths_agree(attrs in proptest::collection::vec(attr(), 0..5)) {
+            let doc = format!("<AdaptationSet{}/>", attrs.concat());
+            let mut p = Parser::new(&doc);
+            let Ok(Event::Empty(start)) = p.reader.read_event() else {
+                return Ok(()); // not well-formed at all: nothing to compare
+            };
+            let mut simple = AdaptationSet::default();
+            let mut general = AdaptationSet::default();
+            let a = simple_attrs(&p, start.attributes_raw(), &mut simple, 0);
+            let b = general_attrs(&p, &start, &mut general, 0);
+            if let Ok(true) = a {
+                prop_assert!(b.is_ok(), "{doc}: {b:?}");
+                prop_assert_eq!(simple, general);
+            } else if let Err(e) = a {
+                prop_assert_eq!(Err(e), b.map(|_| ()));
             }
         }
     }

@@ -1,8 +1,8 @@
 //! [`Mpd`] -> MPD text. A hand-rolled writer into one `String`: two-space indentation,
-//! children in their source order (see [`Extra::order`]), kept attributes and nodes in place.
+//! children in their source order (see [`ExtraData::order`]), kept attributes and nodes in place.
 //! Elements with text content are written inline so their text is not changed.
 
-use super::model::{Attr, Element, Extra, Mpd, Node, XmlElement, XsValue, MISC};
+use super::model::{Attr, Element, Extra, Mpd, Node, XmlElement, XsValue, MISC, S};
 
 /// Writes an MPD document.
 ///
@@ -23,7 +23,7 @@ use super::model::{Attr, Element, Extra, Mpd, Node, XmlElement, XsValue, MISC};
 /// ```
 pub fn write(mpd: &Mpd) -> String {
     let mut w = Writer {
-        out: String::with_capacity(4096),
+        out: Out(Vec::with_capacity(estimate_len(mpd))),
         depth: 0,
         inline: 0,
     };
@@ -35,12 +35,67 @@ pub fn write(mpd: &Mpd) -> String {
         w.node(n);
     }
     w.out.push('\n');
-    w.out
+    // Everything appended was a `str` or ASCII, so this cannot fail.
+    String::from_utf8(w.out.0)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
+
+/// A generous guess of the output size, so long timelines are not copied while the
+/// buffer grows.
+fn estimate_len(mpd: &Mpd) -> usize {
+    fn timeline(t: Option<&super::model::SegmentTimeline>) -> usize {
+        t.map_or(0, |t| t.s.len() * 48)
+    }
+    let mut n = 4096usize;
+    for p in &mpd.periods {
+        n = n.saturating_add(1024);
+        let pt = p
+            .segment_template
+            .as_deref()
+            .and_then(|t| t.segment_timeline.as_ref());
+        n = n.saturating_add(timeline(pt));
+        for a in &p.adaptation_sets {
+            n = n.saturating_add(1024 + 512 * a.representations.len());
+            let at = a
+                .segment_template
+                .as_deref()
+                .and_then(|t| t.segment_timeline.as_ref());
+            n = n.saturating_add(timeline(at));
+            for r in &a.representations {
+                let rt = r
+                    .segment_template
+                    .as_deref()
+                    .and_then(|t| t.segment_timeline.as_ref());
+                n = n.saturating_add(timeline(rt));
+            }
+        }
+    }
+    n.min(crate::limits::MAX_MPD_BYTES)
+}
+
+/// The output bytes; only `str`s and ASCII are appended, so they stay UTF-8.
+pub(crate) struct Out(Vec<u8>);
+
+impl Out {
+    #[inline]
+    fn push_str(&mut self, s: &str) {
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    #[inline]
+    fn push(&mut self, c: char) {
+        let mut b = [0u8; 4];
+        self.0.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+    }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+const INDENT: &str = "                                                                ";
 
 /// Output buffer and layout state.
 pub(crate) struct Writer {
-    out: String,
+    out: Out,
     depth: usize,
     /// > 0 inside an element with text content: no indentation is added there.
     inline: usize,
@@ -62,9 +117,7 @@ impl Writer {
                 break;
             }
         }
-        for &b in &buf[i..] {
-            self.out.push(char::from(b));
-        }
+        self.out.0.extend_from_slice(&buf[i..]);
     }
 
     /// Appends `s` escaped for a double-quoted attribute value. Tabs and line breaks become
@@ -131,8 +184,11 @@ impl Writer {
     fn newline(&mut self) {
         if self.inline == 0 && !self.out.is_empty() {
             self.out.push('\n');
-            for _ in 0..self.depth {
-                self.out.push_str("  ");
+            let mut n = self.depth * 2;
+            while n > 0 {
+                let k = n.min(INDENT.len());
+                self.out.push_str(&INDENT[..k]);
+                n -= k;
             }
         }
     }
@@ -227,8 +283,71 @@ fn open_tag(w: &mut Writer, prefix: Option<&str>, tag: &str) {
     w.out.push_str(tag);
 }
 
+/// Writes an `S` with nothing kept besides its numbers in one append (the hot element of
+/// long timelines). False when the general writer must run.
+pub(crate) fn write_s(s: &S, w: &mut Writer) -> bool {
+    if !s.extra.is_unallocated() || w.depth * 2 > INDENT.len() {
+        return false;
+    }
+    // Longest output: newline, 64 spaces of indent, `<S`, five ` x="-digits"`, `/>` = 202.
+    let mut buf = [0u8; 256];
+    let mut n = 0usize;
+    if w.inline == 0 && !w.out.is_empty() {
+        buf[n] = b'\n';
+        n += 1;
+        for _ in 0..w.depth * 2 {
+            buf[n] = b' ';
+            n += 1;
+        }
+    }
+    buf[n] = b'<';
+    buf[n + 1] = b'S';
+    n += 2;
+    let fields = [
+        (b't', s.t, false),
+        (b'n', s.n, false),
+        (b'd', s.d, false),
+        (b'r', s.r.map(i64::unsigned_abs), s.r.is_some_and(|r| r < 0)),
+        (b'k', s.k, false),
+    ];
+    for (name, v, neg) in fields {
+        let Some(v) = v else { continue };
+        buf[n] = b' ';
+        buf[n + 1] = name;
+        buf[n + 2] = b'=';
+        buf[n + 3] = b'"';
+        n += 4;
+        if neg {
+            buf[n] = b'-';
+            n += 1;
+        }
+        let mut len = 1;
+        let mut x = v / 10;
+        while x > 0 {
+            len += 1;
+            x /= 10;
+        }
+        let mut x = v;
+        for k in (0..len).rev() {
+            buf[n + k] = b'0' + (x % 10) as u8;
+            x /= 10;
+        }
+        n += len;
+        buf[n] = b'"';
+        n += 1;
+    }
+    buf[n] = b'/';
+    buf[n + 1] = b'>';
+    n += 2;
+    w.out.0.extend_from_slice(&buf[..n]);
+    true
+}
+
 /// Writes a typed element named `tag` (its source prefix is added).
 pub(crate) fn write_element<T: XmlElement>(w: &mut Writer, tag: &str, el: &T) {
+    if el.fast_write(w) {
+        return;
+    }
     let extra = el.extra();
     let prefix = extra.prefix.as_deref();
     w.newline();

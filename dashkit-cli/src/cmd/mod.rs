@@ -4,3 +4,4 @@ pub mod dump;
 pub mod info;
 pub mod mpd;
 pub mod segments;
+pub mod validate;

@@ -278,3 +278,19 @@ fn single_fragmented_file_is_clean() {
     let r = dashkit::validate::validate_fragmented_file(&std::fs::read(media).unwrap());
     assert!(r.findings.is_empty(), "{}", show(&r));
 }
+
+/// The ffmpeg 5.1 defect that makes players fail (fixture made without
+/// `-avoid_negative_ts make_zero`): the first segment is written as `chunk-0--1024.m4s`
+/// (its decode time, the AAC priming) while the MPD says `S t="0"`, so the URL a player
+/// builds, `chunk-0-0.m4s`, does not exist. Exactly one error: that segment is missing.
+#[test]
+fn ffmpeg_timeline_negative_ts_first_segment_is_a_404() {
+    let root = fixtures().join("ffmpeg_timeline_negts");
+    assert!(root.join("chunk-0--1024.m4s").exists());
+    let r = run("ffmpeg_timeline_negts");
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::SEG_MISSING], "{}", show(&r));
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].location, "chunk-0-0.m4s");
+    assert_eq!(e[0].expected.as_deref(), Some("segment 1 at t=0"));
+}

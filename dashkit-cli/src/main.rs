@@ -33,6 +33,8 @@ enum Command {
     Dump(cmd::dump::Args),
     /// Print the tracks of an MP4 file: codec strings, timescales, durations, samples, fragments.
     Info(cmd::info::Args),
+    /// Check an MPD with its segments (or one fragmented MP4): findings, exit 1 at --fail-on.
+    Validate(cmd::validate::Args),
 }
 
 /// Runs the tool on parsed arguments, writing results to `out` and diagnostics to `err`.
@@ -44,6 +46,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
         Command::Mpd(a) => cmd::mpd::run(a, out),
         Command::Dump(a) => cmd::dump::run(a, out),
         Command::Info(a) => cmd::info::run(a, out),
+        Command::Validate(a) => cmd::validate::run(a, out),
     };
     match result {
         Ok(code) => code,

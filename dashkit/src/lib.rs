@@ -13,6 +13,7 @@
 //! | [`timeline`] | exact integer media time: timescales, ticks, rescaling | nothing |
 //! | [`mpd`] | the MPD model, parse, write, xs types, templates, segment addressing | `timeline` |
 //! | [`bmff`] | ISO-BMFF: zero-copy box index, samples view, in-place rewriting | `timeline` |
+//! | [`validate`] | checks of an MPD with its segments, or of one fMP4: a report of findings | `mpd`, `bmff` |
 //! | [`limits`] | named caps on hostile input | nothing |
 //! | [`error`] | [`Error`], the umbrella over every module's error | all |
 //!
@@ -34,5 +35,6 @@ pub mod limits;
 pub mod live;
 pub mod mpd;
 pub mod timeline;
+pub mod validate;
 
 pub use error::Error;

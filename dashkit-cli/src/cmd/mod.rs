@@ -5,3 +5,4 @@ pub mod dump;
 pub mod info;
 pub mod mpd;
 pub mod segments;
+pub mod validate;

@@ -1,0 +1,867 @@
+//! MPD validation: MPD-level checks, then each Representation's init and media segments
+//! against what the MPD says about them, then cross-Representation checks.
+
+use super::media::{
+    check_continuity, check_segment, init_facts, InitFacts, SegmentCheck, SegmentFacts,
+};
+use super::{codes, ms, Finding, Report, SegmentSource, Severity};
+use crate::mpd::inherit::{self, Addressing};
+use crate::mpd::listing::{list_segments, IndexRequest, RepresentationListing};
+use crate::mpd::model::{AdaptationSet, Mpd, Representation};
+
+/// How far (in buffer lengths, plus one segment) a bandwidth window reaches from its start,
+/// besides the whole run from the first sample: keeps the check linear on long assets.
+const BANDWIDTH_HORIZON_BUFFERS: u128 = 4;
+
+/// Validates an MPD and the segments it addresses, read through `source`.
+///
+/// Relative URLs are resolved against the MPD's BaseURLs only (the MPD's own location is
+/// unknown here), so a source typically maps them onto the MPD's directory.
+///
+/// ```
+/// use dashkit::validate::{validate, codes};
+/// let mpd = r#"<MPD type="static" mediaPresentationDuration="PT2S" minBufferTime="PT2S">
+///   <Period><AdaptationSet contentType="audio">
+///   <SegmentTemplate media="a$Number$.m4s" initialization="init.mp4" duration="2"/>
+///   <Representation id="a" bandwidth="64000"/></AdaptationSet></Period></MPD>"#;
+/// let mut nothing = |_: &str, _| None;
+/// let report = validate(mpd, &mut nothing).unwrap();
+/// assert!(report.has(codes::INIT_MISSING));
+/// ```
+pub fn validate(mpd_text: &str, source: &mut dyn SegmentSource) -> Result<Report, crate::Error> {
+    let mpd = crate::mpd::parse(mpd_text)?;
+    let mut out = Vec::new();
+    check_presentation_type(&mpd, &mut out);
+    let reps = match list_segments(&mpd, "", |req: &IndexRequest| {
+        source.fetch(&req.url, Some(req.range))
+    }) {
+        Ok(r) => r,
+        Err(e) => {
+            out.push(Finding {
+                code: codes::MPD_ADDRESSING,
+                severity: Severity::Error,
+                location: e.location().path.clone(),
+                expected: None,
+                found: None,
+                message: format!("segments cannot be listed: {e}"),
+                representation: None,
+            });
+            return Ok(Report { findings: out });
+        }
+    };
+    let min_buffer_ns = mpd
+        .min_buffer_time
+        .as_ref()
+        .and_then(|d| d.to_nanos().ok())
+        .and_then(|n| u64::try_from(n).ok());
+    let max_segment_ns = mpd
+        .max_segment_duration
+        .as_ref()
+        .and_then(|d| d.to_nanos().ok())
+        .and_then(|n| u64::try_from(n).ok());
+    let mut summaries = Vec::with_capacity(reps.len());
+    for listing in &reps {
+        let summary = check_representation(
+            &mpd,
+            listing,
+            source,
+            min_buffer_ns,
+            max_segment_ns,
+            &mut out,
+        );
+        summaries.push(summary);
+    }
+    check_segment_alignment(&mpd, &reps, &mut out);
+    check_av_drift(&reps, &summaries, &mut out);
+    Ok(Report { findings: out })
+}
+
+/// MPD-STATIC-DURATION, MPD-DYNAMIC-AST, MPD-DYNAMIC-MUP, MPD-MIN-BUFFER-TIME
+/// (ISO/IEC 23009-1 §5.3.1.2, §5.3.2.1).
+fn check_presentation_type(mpd: &Mpd, out: &mut Vec<Finding>) {
+    let mut push = |code, severity, location: &str, message: &str| {
+        out.push(Finding {
+            code,
+            severity,
+            location: location.to_owned(),
+            expected: None,
+            found: None,
+            message: message.to_owned(),
+            representation: None,
+        })
+    };
+    if mpd.min_buffer_time.is_none() {
+        push(
+            codes::MPD_MIN_BUFFER_TIME,
+            Severity::Error,
+            "MPD/@minBufferTime",
+            "@minBufferTime is mandatory",
+        );
+    }
+    if mpd.is_dynamic() {
+        if mpd.availability_start_time.is_none() {
+            push(
+                codes::MPD_DYNAMIC_AST,
+                Severity::Error,
+                "MPD/@availabilityStartTime",
+                "a dynamic MPD needs @availabilityStartTime to place segments in time",
+            );
+        }
+        if mpd.minimum_update_period.is_none() && mpd.media_presentation_duration.is_none() {
+            push(
+                codes::MPD_DYNAMIC_MUP,
+                Severity::Warning,
+                "MPD/@minimumUpdatePeriod",
+                "a dynamic MPD without @minimumUpdatePeriod is never reloaded, yet it does not \
+                 announce its end (@mediaPresentationDuration)",
+            );
+        }
+    } else if mpd.media_presentation_duration.is_none()
+        && mpd.periods.last().is_none_or(|p| p.duration.is_none())
+    {
+        push(
+            codes::MPD_STATIC_DURATION,
+            Severity::Error,
+            "MPD/@mediaPresentationDuration",
+            "a static MPD needs @mediaPresentationDuration (or a duration on its last Period)",
+        );
+    }
+}
+
+/// What a Representation's segments showed, for the cross-Representation checks.
+#[derive(Debug, Default)]
+struct Summary {
+    media_timescale: u32,
+    /// (MPD start in media ticks, EPT) of the first and last segment that parsed.
+    first: Option<(i128, i128)>,
+    last: Option<(i128, i128)>,
+}
+
+fn rep_model<'a>(
+    mpd: &'a Mpd,
+    l: &RepresentationListing,
+) -> Option<(&'a AdaptationSet, &'a Representation)> {
+    let aset = mpd
+        .periods
+        .get(l.period_index)?
+        .adaptation_sets
+        .get(l.adaptation_set_index)?;
+    Some((aset, aset.representations.get(l.representation_index)?))
+}
+
+/// `a` ticks of `from` as ticks of `to`, nearest.
+fn rescale(a: i128, from: u32, to: u32) -> i128 {
+    if from == 0 {
+        return 0;
+    }
+    let num = a * i128::from(to);
+    let den = i128::from(from);
+    (2 * num + den).div_euclid(2 * den)
+}
+
+#[allow(clippy::too_many_lines)]
+fn check_representation(
+    mpd: &Mpd,
+    listing: &RepresentationListing,
+    source: &mut dyn SegmentSource,
+    min_buffer_ns: Option<u64>,
+    max_segment_ns: Option<u64>,
+    out: &mut Vec<Finding>,
+) -> Summary {
+    let mut summary = Summary::default();
+    let Some((aset, rep)) = rep_model(mpd, listing) else {
+        return summary;
+    };
+    let rep_id = listing.id.as_str();
+    let path = listing.path.as_str();
+    let segs = &listing.segments;
+    let mpd_ts = segs.timescale.get();
+    check_timeline_continuity(listing, out);
+    if let Some(max) = max_segment_ns {
+        check_max_segment_duration(listing, max, out);
+    }
+
+    // The init segment (or, without one, the first media segment, self-initialising).
+    let init_ref = segs
+        .initialization
+        .as_ref()
+        .map(|u| (u.url.as_str(), u.byte_range))
+        .or_else(|| segs.segments.first().map(|s| (s.url.as_str(), None)));
+    let Some((init_url, init_range)) = init_ref else {
+        return summary;
+    };
+    let Some(init) = source.fetch(init_url, init_range) else {
+        out.push(Finding {
+            code: codes::INIT_MISSING,
+            severity: Severity::Error,
+            location: init_url.to_owned(),
+            expected: None,
+            found: None,
+            message: "the initialization segment cannot be read".to_owned(),
+            representation: Some(rep_id.to_owned()),
+        });
+        return summary;
+    };
+    let facts = match init_facts(&init) {
+        Ok(f) => f,
+        Err(e) => {
+            out.push(Finding {
+                code: codes::INIT_PARSE,
+                severity: Severity::Error,
+                location: init_url.to_owned(),
+                expected: None,
+                found: None,
+                message: format!("the initialization segment is unusable: {e}"),
+                representation: Some(rep_id.to_owned()),
+            });
+            return summary;
+        }
+    };
+    let media_ts = facts.timescale;
+    summary.media_timescale = media_ts;
+    check_codecs(path, rep_id, aset, rep, &facts, out);
+    check_dimensions(path, rep_id, aset, rep, &facts, out);
+    check_sampling_rate(path, rep_id, aset, rep, &facts, out);
+    check_timescale(mpd, listing, rep_id, aset, rep, &facts, out);
+
+    let is_video = facts.handler == "vide" || listing.content_type.as_deref() == Some("video");
+    let sap_claim = rep.start_with_sap.or(aset.start_with_sap).unwrap_or(0);
+    let ctx_require_sap = is_video || (1..=2).contains(&sap_claim);
+    let mut last_seq = None;
+    let mut durations: Vec<(u32, u64)> = Vec::new();
+    let mut prev: Option<(usize, SegmentFacts, bool)> = None;
+    let mut delivery: Vec<(u64, u64)> = Vec::new();
+    let mut sap_starts: Vec<usize> = Vec::with_capacity(segs.segments.len());
+    let mut all_present = true;
+    let n = segs.segments.len();
+    for (i, seg) in segs.segments.iter().enumerate() {
+        let Some(bytes) = source.fetch(&seg.url, seg.byte_range) else {
+            all_present = false;
+            out.push(Finding {
+                code: codes::SEG_MISSING,
+                severity: Severity::Error,
+                location: seg.url.clone(),
+                expected: Some(format!("segment {} at t={}", seg.number, seg.start)),
+                found: None,
+                message: format!(
+                    "segment {} (t={} d={}) cannot be read",
+                    seg.number, seg.start, seg.duration
+                ),
+                representation: Some(rep_id.to_owned()),
+            });
+            prev = None;
+            continue;
+        };
+        let ctx = SegmentCheck {
+            init: Some(&init),
+            facts: &facts,
+            name: &seg.url,
+            representation: Some(rep_id),
+            require_sap_at_start: ctx_require_sap,
+            require_sap_per_fragment: false,
+        };
+        let offset = seg.byte_range.map_or(0, |r| r.first());
+        let first_sample = delivery.len();
+        let Some(f) = check_segment(
+            &ctx,
+            &bytes,
+            offset,
+            &mut last_seq,
+            &mut durations,
+            &mut delivery,
+            out,
+        ) else {
+            all_present = false;
+            prev = None;
+            continue;
+        };
+        sap_starts.push(first_sample);
+        let expected = rescale(i128::from(seg.start), mpd_ts, media_ts);
+        let matched = check_tfdt(
+            &seg.url, rep_id, expected, &f, &facts, seg.start, mpd_ts, out,
+        );
+        if summary.first.is_none() {
+            summary.first = Some((expected, f.ept));
+        }
+        summary.last = Some((expected, f.ept));
+        if let Some((pi, p, p_matched)) = prev {
+            if pi + 1 == i && p_matched && matched {
+                check_continuity(
+                    format!("{} moof[0]/traf/tfdt", seg.url),
+                    Some(rep_id),
+                    p.decode_start.saturating_add(p.duration),
+                    f.decode_start,
+                    media_ts,
+                    p.first_sample_duration,
+                    out,
+                );
+            }
+        }
+        if i + 1 == n && matched {
+            let mpd_end = rescale(
+                i128::from(seg.start) + i128::from(seg.duration),
+                mpd_ts,
+                media_ts,
+            );
+            check_last_duration(&seg.url, rep_id, mpd_end, &f, media_ts, out);
+        }
+        prev = Some((i, f, matched));
+    }
+    check_frame_rate(path, rep_id, aset, rep, &durations, media_ts, is_video, out);
+    if all_present {
+        if let (Some(buf), Some(bw)) = (min_buffer_ns, rep.bandwidth) {
+            check_bandwidth(path, rep_id, bw, buf, &delivery, &sap_starts, media_ts, out);
+        }
+    }
+    summary
+}
+
+/// MPD-TIMELINE-GAP: each listed segment starts where the previous one ends (§5.3.9.6).
+fn check_timeline_continuity(l: &RepresentationListing, out: &mut Vec<Finding>) {
+    let ts = l.segments.timescale.get();
+    for (i, w) in l.segments.segments.windows(2).enumerate() {
+        let end = i128::from(w[0].start) + i128::from(w[0].duration);
+        let diff = i128::from(w[1].start) - end;
+        if diff != 0 {
+            let what = if diff > 0 { "hole" } else { "overlap" };
+            out.push(Finding {
+                code: codes::MPD_TIMELINE_GAP,
+                severity: Severity::Error,
+                location: format!("{}/segment[{}]", l.path, i + 1),
+                expected: Some(format!("t={end}")),
+                found: Some(format!("t={}", w[1].start)),
+                message: format!(
+                    "{what} of {} ticks ({}) in the MPD timeline before segment {}",
+                    diff.unsigned_abs(),
+                    ms(diff.abs(), ts),
+                    w[1].number
+                ),
+                representation: Some(l.id.clone()),
+            });
+        }
+    }
+}
+
+/// MPD-MAX-SEGMENT-DURATION: no segment is longer than `MPD@maxSegmentDuration` (§5.3.1.2).
+fn check_max_segment_duration(l: &RepresentationListing, max_ns: u64, out: &mut Vec<Finding>) {
+    let ts = u128::from(l.segments.timescale.get());
+    for s in &l.segments.segments {
+        // duration / ts > max_ns / 1e9, exactly.
+        if u128::from(s.duration) * 1_000_000_000 > u128::from(max_ns) * ts {
+            let max_ticks = u128::from(max_ns) * ts / 1_000_000_000;
+            out.push(Finding {
+                code: codes::MPD_MAX_SEGMENT_DURATION,
+                severity: Severity::Warning,
+                location: format!("{} segment {} ({})", l.path, s.number, s.url),
+                expected: Some(format!("d <= {max_ticks}")),
+                found: Some(format!("d={}", s.duration)),
+                message: format!(
+                    "segment lasts {} ticks ({}), longer than MPD@maxSegmentDuration by {} ticks ({})",
+                    s.duration,
+                    ms(i128::from(s.duration), l.segments.timescale.get()),
+                    u128::from(s.duration).saturating_sub(max_ticks),
+                    ms(
+                        i128::try_from(u128::from(s.duration).saturating_sub(max_ticks)).unwrap_or(0),
+                        l.segments.timescale.get()
+                    )
+                ),
+                representation: Some(l.id.clone()),
+            });
+        }
+    }
+}
+
+/// SEG-TFDT: the segment's earliest presentation time (tfdt + composition offset − elst)
+/// equals its MPD-addressed start. Small offsets (up to two samples or 50 ms, such as AAC
+/// priming) are warnings with the amount; larger ones are errors. Returns whether the
+/// segment is close enough for the continuity checks to be meaningful.
+#[allow(clippy::too_many_arguments)]
+fn check_tfdt(
+    url: &str,
+    rep_id: &str,
+    expected: i128,
+    f: &SegmentFacts,
+    facts: &InitFacts,
+    mpd_start: u64,
+    mpd_ts: u32,
+    out: &mut Vec<Finding>,
+) -> bool {
+    let diff = f.ept - expected;
+    if diff == 0 {
+        return true;
+    }
+    let tol = (2 * i128::from(f.first_sample_duration)).max(i128::from(facts.timescale) / 20);
+    let small = diff.abs() <= tol;
+    out.push(Finding {
+        code: codes::SEG_TFDT,
+        severity: if small {
+            Severity::Warning
+        } else {
+            Severity::Error
+        },
+        location: format!("{url} moof[0]/traf/tfdt"),
+        expected: Some(format!("EPT {expected}")),
+        found: Some(format!("EPT {} (tfdt {})", f.ept, f.decode_start)),
+        message: format!(
+            "media starts {} ticks ({}) {} the MPD start t={mpd_start} (timescale {mpd_ts}); \
+             EPT = tfdt {} + composition offset - elst {}",
+            diff.unsigned_abs(),
+            ms(diff.abs(), facts.timescale),
+            if diff > 0 { "after" } else { "before" },
+            f.decode_start,
+            facts.elst_media_time
+        ),
+        representation: Some(rep_id.to_owned()),
+    });
+    small
+}
+
+/// SEG-DURATION: the last segment's media ends where the MPD says it ends.
+fn check_last_duration(
+    url: &str,
+    rep_id: &str,
+    mpd_end: i128,
+    f: &SegmentFacts,
+    media_ts: u32,
+    out: &mut Vec<Finding>,
+) {
+    let media_end = f.ept + i128::from(f.duration);
+    let diff = media_end - mpd_end;
+    if diff == 0 {
+        return;
+    }
+    // Same tolerance as SEG-TFDT: two samples or 50 ms (a clipped last segment is normal).
+    let tol = (2 * i128::from(f.first_sample_duration)).max(i128::from(media_ts) / 20);
+    let severity = if diff.abs() > tol {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    out.push(Finding {
+        code: codes::SEG_DURATION,
+        severity,
+        location: url.to_owned(),
+        expected: Some(format!("media end {mpd_end}")),
+        found: Some(format!("media end {media_end}")),
+        message: format!(
+            "the last segment's media ends {} ticks ({}) {} its MPD end",
+            diff.unsigned_abs(),
+            ms(diff.abs(), media_ts),
+            if diff > 0 { "after" } else { "before" }
+        ),
+        representation: Some(rep_id.to_owned()),
+    });
+}
+
+/// Split a codec string into its 4CC and dot-separated fields, hex-case-insensitively
+/// comparable (bmff.md §4: the 4CC is case-sensitive, hex fields are not).
+fn codec_fields(s: &str) -> (String, Vec<String>) {
+    let mut parts = s.trim().split('.');
+    let fourcc = parts.next().unwrap_or("").to_owned();
+    (fourcc, parts.map(str::to_ascii_lowercase).collect())
+}
+
+/// MPD-CODECS: `@codecs` equals the codec string derived from the init segment.
+fn check_codecs(
+    path: &str,
+    rep_id: &str,
+    aset: &AdaptationSet,
+    rep: &Representation,
+    facts: &InitFacts,
+    out: &mut Vec<Finding>,
+) {
+    let (declared, at) = match (&rep.codecs, &aset.codecs) {
+        (Some(c), _) => (c.as_str(), format!("{path}/@codecs")),
+        (None, Some(c)) => (c.as_str(), format!("{}/@codecs", parent(path))),
+        (None, None) => {
+            out.push(Finding {
+                code: codes::MPD_CODECS,
+                severity: Severity::Warning,
+                location: format!("{path}/@codecs"),
+                expected: Some(facts.codec.clone()),
+                found: None,
+                message: "@codecs is absent; players cannot check support before loading"
+                    .to_owned(),
+                representation: Some(rep_id.to_owned()),
+            });
+            return;
+        }
+    };
+    if facts.codec.is_empty() {
+        return;
+    }
+    if codec_fields(declared) != codec_fields(&facts.codec) {
+        out.push(Finding {
+            code: codes::MPD_CODECS,
+            severity: Severity::Error,
+            location: at,
+            expected: Some(facts.codec.clone()),
+            found: Some(declared.to_owned()),
+            message: format!(
+                "@codecs=\"{declared}\" but the init segment's sample entry gives \"{}\"",
+                facts.codec
+            ),
+            representation: Some(rep_id.to_owned()),
+        });
+    }
+}
+
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or(path, |(p, _)| p)
+}
+
+/// MPD-DIMENSIONS: `@width`/`@height` equal the track's (tkhd) dimensions.
+fn check_dimensions(
+    path: &str,
+    rep_id: &str,
+    aset: &AdaptationSet,
+    rep: &Representation,
+    facts: &InitFacts,
+    out: &mut Vec<Finding>,
+) {
+    let Some((w, h)) = facts.dimensions else {
+        return;
+    };
+    let mw = rep.width.or(aset.width);
+    let mh = rep.height.or(aset.height);
+    if mw.is_some_and(|x| x != w) || mh.is_some_and(|x| x != h) {
+        out.push(Finding {
+            code: codes::MPD_DIMENSIONS,
+            severity: Severity::Error,
+            location: format!("{path}/@width"),
+            expected: Some(format!("{w}x{h}")),
+            found: Some(format!(
+                "{}x{}",
+                mw.map_or("?".to_owned(), |x| x.to_string()),
+                mh.map_or("?".to_owned(), |x| x.to_string())
+            )),
+            message: "@width/@height differ from the init segment's track dimensions".to_owned(),
+            representation: Some(rep_id.to_owned()),
+        });
+    }
+}
+
+/// MPD-SAMPLING-RATE: `@audioSamplingRate` equals the audio sample entry's rate.
+fn check_sampling_rate(
+    path: &str,
+    rep_id: &str,
+    aset: &AdaptationSet,
+    rep: &Representation,
+    facts: &InitFacts,
+    out: &mut Vec<Finding>,
+) {
+    let (Some(rate), Some(declared)) = (
+        facts.sample_rate,
+        rep.audio_sampling_rate
+            .as_deref()
+            .or(aset.audio_sampling_rate.as_deref()),
+    ) else {
+        return;
+    };
+    let first = declared.split_whitespace().next().unwrap_or("");
+    if first.parse::<u32>().ok() != Some(rate) {
+        out.push(Finding {
+            code: codes::MPD_SAMPLING_RATE,
+            severity: Severity::Error,
+            location: format!("{path}/@audioSamplingRate"),
+            expected: Some(rate.to_string()),
+            found: Some(declared.to_owned()),
+            message: "@audioSamplingRate differs from the init segment's sample entry".to_owned(),
+            representation: Some(rep_id.to_owned()),
+        });
+    }
+}
+
+/// MPD-TIMESCALE: where the MPD timescale names media time (`$Time$` in the media template,
+/// whose values must be the tfdt-based times), it should equal the mdhd timescale. Elsewhere
+/// any timescale is fine (times are rescaled), so no finding.
+fn check_timescale(
+    mpd: &Mpd,
+    l: &RepresentationListing,
+    rep_id: &str,
+    aset: &AdaptationSet,
+    rep: &Representation,
+    facts: &InitFacts,
+    out: &mut Vec<Finding>,
+) {
+    let Some(period) = mpd.periods.get(l.period_index) else {
+        return;
+    };
+    let Addressing::Template(t) = inherit::addressing(period, aset, rep) else {
+        return;
+    };
+    let uses_time = t.media.is_some_and(|m| m.contains("$Time"));
+    let ts = l.segments.timescale.get();
+    if uses_time && ts != facts.timescale {
+        out.push(Finding {
+            code: codes::MPD_TIMESCALE,
+            severity: Severity::Warning,
+            location: format!("{}/SegmentTemplate/@timescale", l.path),
+            expected: Some(facts.timescale.to_string()),
+            found: Some(ts.to_string()),
+            message: "a $Time$ template's timescale differs from the track's mdhd timescale, \
+                      so segment names cannot equal media times"
+                .to_owned(),
+            representation: Some(rep_id.to_owned()),
+        });
+    }
+}
+
+/// MPD-FRAME-RATE: `@frameRate` equals timescale / (most common sample duration).
+#[allow(clippy::too_many_arguments)]
+fn check_frame_rate(
+    path: &str,
+    rep_id: &str,
+    aset: &AdaptationSet,
+    rep: &Representation,
+    durations: &[(u32, u64)],
+    media_ts: u32,
+    is_video: bool,
+    out: &mut Vec<Finding>,
+) {
+    if !is_video {
+        return;
+    }
+    let Some(fr) = rep.frame_rate.or(aset.frame_rate) else {
+        return;
+    };
+    let Some(&(d, _)) = durations.iter().max_by_key(|(_, n)| *n) else {
+        return;
+    };
+    if d == 0 || fr.den == 0 {
+        return;
+    }
+    // num/den == ts/d  <=>  num * d == ts * den
+    if u64::from(fr.num) * u64::from(d) != u64::from(media_ts) * u64::from(fr.den) {
+        out.push(Finding {
+            code: codes::MPD_FRAME_RATE,
+            severity: Severity::Error,
+            location: format!("{path}/@frameRate"),
+            expected: Some(format!("{media_ts}/{d}")),
+            found: Some(format!("{}/{}", fr.num, fr.den)),
+            message: format!(
+                "@frameRate {}/{} but most samples last {d} ticks of {media_ts}",
+                fr.num, fr.den
+            ),
+            representation: Some(rep_id.to_owned()),
+        });
+    }
+}
+
+/// MPD-BANDWIDTH (ISO/IEC 23009-1 §5.3.5.2): delivered at `@bandwidth` bits/s from any
+/// segment start (a SAP) on, playout beginning `@minBufferTime` after the first bit, every
+/// sample must have arrived by its decode time. The least such bandwidth is
+/// `max over segment starts j, samples k >= j of 8 · bytes(j..=k) / (minBufferTime + t_k − t_j)`.
+/// Below it is an error; more than twice it is worth an info.
+#[allow(clippy::too_many_arguments)]
+fn check_bandwidth(
+    path: &str,
+    rep_id: &str,
+    declared: u64,
+    min_buffer_ns: u64,
+    delivery: &[(u64, u64)],
+    starts: &[usize],
+    ts: u32,
+    out: &mut Vec<Finding>,
+) {
+    let Some(need) = min_bandwidth(min_buffer_ns, delivery, starts, ts) else {
+        return;
+    };
+    let (severity, what) = if declared < need {
+        (Severity::Error, "below")
+    } else if declared / 2 > need {
+        (Severity::Info, "more than twice")
+    } else {
+        return;
+    };
+    out.push(Finding {
+        code: codes::MPD_BANDWIDTH,
+        severity,
+        location: format!("{path}/@bandwidth"),
+        expected: Some(format!(">= {need}")),
+        found: Some(declared.to_string()),
+        message: format!(
+            "@bandwidth {declared} bit/s is {what} the {need} bit/s the segments need with \
+             minBufferTime {} ms",
+            min_buffer_ns / 1_000_000
+        ),
+        representation: Some(rep_id.to_owned()),
+    });
+}
+
+/// The least bandwidth (bits/s, rounded up) under the buffer model. `delivery` holds
+/// (decode time ticks, bytes) per sample in order, `starts` the index of each segment's first
+/// sample. Windows reach at most [`BANDWIDTH_HORIZON_BUFFERS`] buffer lengths plus one
+/// segment past their start (longer windows tend to the average rate), except the one from
+/// the very first sample, which runs to the end. `None` when there is no time to deliver in.
+pub(crate) fn min_bandwidth(
+    min_buffer_ns: u64,
+    delivery: &[(u64, u64)],
+    starts: &[usize],
+    ts: u32,
+) -> Option<u64> {
+    let ts128 = u128::from(ts);
+    // minBufferTime in ticks, rounded down (the stricter side).
+    let buf = u128::from(min_buffer_ns) * ts128 / 1_000_000_000;
+    let mut best: Option<(u128, u128)> = None; // bits·ts / ticks
+    let longest_segment = starts
+        .windows(2)
+        .filter_map(|w| {
+            let a = delivery.get(w[0])?.0;
+            let b = delivery.get(w[1])?.0;
+            Some(u128::from(b.saturating_sub(a)))
+        })
+        .max()
+        .unwrap_or(0);
+    let horizon = buf * BANDWIDTH_HORIZON_BUFFERS + longest_segment;
+    for (si, &j) in starts.iter().enumerate() {
+        let Some(&(t0, _)) = delivery.get(j) else {
+            continue;
+        };
+        let mut bytes: u128 = 0;
+        for &(t, b) in delivery.get(j..).unwrap_or(&[]) {
+            let span = u128::from(t.saturating_sub(t0));
+            if si > 0 && span > horizon {
+                break;
+            }
+            bytes += u128::from(b);
+            let den = buf + span;
+            if den == 0 {
+                continue;
+            }
+            let num = bytes * 8 * ts128;
+            if best.is_none_or(|(bn, bd)| num * bd > bn * den) {
+                best = Some((num, den));
+            }
+        }
+    }
+    let (n, d) = best?;
+    u64::try_from(n.div_ceil(d)).ok()
+}
+
+/// MPD-SEGMENT-ALIGNMENT: with `segmentAlignment` set, the Representations of an
+/// AdaptationSet start their segments at the same times (§5.3.3.2).
+fn check_segment_alignment(mpd: &Mpd, reps: &[RepresentationListing], out: &mut Vec<Finding>) {
+    for (pi, period) in mpd.periods.iter().enumerate() {
+        for (ai, aset) in period.adaptation_sets.iter().enumerate() {
+            if !aset.segment_alignment.is_some_and(|s| s.is_set()) {
+                continue;
+            }
+            let members: Vec<&RepresentationListing> = reps
+                .iter()
+                .filter(|r| r.period_index == pi && r.adaptation_set_index == ai)
+                .collect();
+            let Some((first, rest)) = members.split_first() else {
+                continue;
+            };
+            let fts = u128::from(first.segments.timescale.get());
+            for other in rest {
+                let ots = u128::from(other.segments.timescale.get());
+                let a = &first.segments.segments;
+                let b = &other.segments.segments;
+                let mismatch = a
+                    .iter()
+                    .zip(b.iter())
+                    .position(|(x, y)| u128::from(x.start) * ots != u128::from(y.start) * fts);
+                if let Some(k) = mismatch {
+                    out.push(Finding {
+                        code: codes::MPD_SEGMENT_ALIGNMENT,
+                        severity: Severity::Error,
+                        location: format!("{}/segment[{k}]", other.path),
+                        expected: Some(format!(
+                            "t={} (timescale {fts}, as Representation {})",
+                            a[k].start, first.id
+                        )),
+                        found: Some(format!("t={} (timescale {ots})", b[k].start)),
+                        message: "segmentAlignment is claimed but segment starts differ".to_owned(),
+                        representation: Some(other.id.clone()),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// AV-DRIFT: within a Period, the offset of audio media against the MPD timeline changes
+/// differently from the video's between the first and the last segment by more than 40 ms.
+fn check_av_drift(reps: &[RepresentationListing], summaries: &[Summary], out: &mut Vec<Finding>) {
+    // Offset change over the presentation, in nanoseconds: (ept - expected) at last minus at first.
+    let change = |s: &Summary| -> Option<i128> {
+        let (e0, p0) = s.first?;
+        let (e1, p1) = s.last?;
+        if s.media_timescale == 0 {
+            return None;
+        }
+        Some(((p1 - e1) - (p0 - e0)) * 1_000_000_000 / i128::from(s.media_timescale))
+    };
+    let pick = |period: usize, kind: &str| {
+        reps.iter()
+            .zip(summaries)
+            .find(|(r, _)| r.period_index == period && r.content_type.as_deref() == Some(kind))
+    };
+    let periods = reps
+        .iter()
+        .map(|r| r.period_index)
+        .max()
+        .map_or(0, |m| m + 1);
+    for p in 0..periods {
+        let (Some((vr, vs)), Some((ar, asum))) = (pick(p, "video"), pick(p, "audio")) else {
+            continue;
+        };
+        let (Some(v), Some(a)) = (change(vs), change(asum)) else {
+            continue;
+        };
+        let drift = a - v;
+        if drift.abs() > 40_000_000 {
+            out.push(Finding {
+                code: codes::AV_DRIFT,
+                severity: Severity::Warning,
+                location: format!("MPD/Period[{p}]"),
+                expected: Some("|drift| <= 40 ms".to_owned()),
+                found: Some(format!("{} ms", drift / 1_000_000)),
+                message: format!(
+                    "audio (Representation {}) drifts {} ms against video (Representation {}) \
+                     between the first and the last segment",
+                    ar.id,
+                    drift / 1_000_000,
+                    vr.id
+                ),
+                representation: None,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_bandwidth_is_the_worst_window() {
+        // Two segments of one sample each (ts 1): 1000 bytes at t=0, 3000 at t=2; 2 s buffer.
+        // From 0: 8000/2 = 4000, then 32000/(2+2) = 8000. From 1: 24000/2 = 12000.
+        let samples = [(0, 1000), (2, 3000)];
+        assert_eq!(
+            min_bandwidth(2_000_000_000, &samples, &[0, 1], 1),
+            Some(12_000)
+        );
+        // Spread over samples, a big segment needs only its rate: 4 samples of 1000 bytes at
+        // t=0..3 with a 1 s buffer: worst is 8000·k/(1+k-1) = 8000.
+        let even = [(0, 1000), (1, 1000), (2, 1000), (3, 1000)];
+        assert_eq!(min_bandwidth(1_000_000_000, &even, &[0], 1), Some(8_000));
+        assert_eq!(min_bandwidth(0, &[(0, 5)], &[0], 1), None);
+    }
+
+    #[test]
+    fn codec_fields_ignore_hex_case_only() {
+        assert_eq!(codec_fields("avc1.64001E"), codec_fields("avc1.64001e"));
+        assert_ne!(codec_fields("Opus"), codec_fields("opus"));
+    }
+
+    #[test]
+    fn rescale_rounds_to_nearest() {
+        assert_eq!(rescale(1, 3, 2), 1); // 0.666 -> 1
+        assert_eq!(rescale(1, 4, 2), 1); // 0.5 -> 1
+        assert_eq!(rescale(96_256, 48_000, 48_000), 96_256);
+    }
+}

@@ -1,0 +1,224 @@
+//! Read-only checks of an MPD together with its segments, or of a single fragmented MP4,
+//! producing a [`Report`] of [`Finding`]s.
+//!
+//! Findings are not errors: each has a stable `code` CI can filter on (`SEG-TFDT`,
+//! `MPD-CODECS`, ...), a [`Severity`], a location (MPD element path, or segment URL plus box
+//! path) and, where it applies, the expected and found values. An `Err` from [`validate`]
+//! means the MPD could not be read at all.
+//!
+//! dashkit does no IO: segment bytes come from a [`SegmentSource`] the caller implements
+//! (files, HTTP, memory). Every check is a small `check_*` function; the codes are listed in
+//! [`codes`].
+//!
+//! ```
+//! use dashkit::validate::{codes, validate, Severity};
+//! // A dynamic MPD without @availabilityStartTime: found before any segment is asked for.
+//! let mpd = r#"<MPD type="dynamic" minBufferTime="PT2S"><Period id="p"/></MPD>"#;
+//! let mut source = |_: &str, _: Option<dashkit::mpd::segments::ByteRange>| None;
+//! let report = validate(mpd, &mut source).unwrap();
+//! assert!(report.has(codes::MPD_DYNAMIC_AST));
+//! assert_eq!(report.worst(), Some(Severity::Error));
+//! ```
+
+mod manifest;
+mod media;
+
+use crate::mpd::segments::ByteRange;
+
+pub use manifest::validate;
+pub use media::validate_fragmented_file;
+
+/// How serious a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing; nothing is wrong.
+    Info,
+    /// A deviation players usually tolerate (e.g. an AAC priming offset).
+    Warning,
+    /// A defect that makes players fail or misbehave.
+    Error,
+}
+
+impl Severity {
+    /// Lower-case name: `info`, `warning`, `error`.
+    ///
+    /// ```
+    /// assert_eq!(dashkit::validate::Severity::Warning.as_str(), "warning");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One observation about the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable code (one of [`codes`]).
+    pub code: &'static str,
+    /// How serious it is.
+    pub severity: Severity,
+    /// Where: an MPD element path (`MPD/Period[0]/AdaptationSet[1]/Representation[0]/@codecs`)
+    /// or a segment URL with a box path (`chunk-1-0.m4s moof[0]/traf[0]/tfdt`).
+    pub location: String,
+    /// The expected value, when there is one.
+    pub expected: Option<String>,
+    /// The value found.
+    pub found: Option<String>,
+    /// A sentence with the amounts (ticks and milliseconds for timing).
+    pub message: String,
+    /// `Representation@id` the finding concerns, if any.
+    pub representation: Option<String>,
+}
+
+/// Every finding of one validation run, in the order the checks ran.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// The findings.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// The most serious severity present, or `None` when there is no finding.
+    ///
+    /// ```
+    /// assert_eq!(dashkit::validate::Report::default().worst(), None);
+    /// ```
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// Whether a finding with this code is present.
+    pub fn has(&self, code: &str) -> bool {
+        self.findings.iter().any(|f| f.code == code)
+    }
+
+    /// Findings at or above `severity`.
+    pub fn at_least(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.severity >= severity)
+    }
+}
+
+/// Where segment bytes come from. `range` is an inclusive byte range within the resource
+/// (SegmentBase and SegmentList `@mediaRange`); `None` means the whole resource. Returns
+/// `None` when the resource does not exist or cannot be read.
+///
+/// Any `FnMut(&str, Option<ByteRange>) -> Option<Vec<u8>>` is a source.
+pub trait SegmentSource {
+    /// The bytes of `url` (all of them, or `range`).
+    fn fetch(&mut self, url: &str, range: Option<ByteRange>) -> Option<Vec<u8>>;
+}
+
+impl<F> SegmentSource for F
+where
+    F: FnMut(&str, Option<ByteRange>) -> Option<Vec<u8>>,
+{
+    fn fetch(&mut self, url: &str, range: Option<ByteRange>) -> Option<Vec<u8>> {
+        self(url, range)
+    }
+}
+
+/// The stable finding codes. Each is produced by one `check_*` function.
+pub mod codes {
+    /// A static MPD has neither `@mediaPresentationDuration` nor a duration for its last Period.
+    pub const MPD_STATIC_DURATION: &str = "MPD-STATIC-DURATION";
+    /// A dynamic MPD lacks `@availabilityStartTime`.
+    pub const MPD_DYNAMIC_AST: &str = "MPD-DYNAMIC-AST";
+    /// A dynamic MPD lacks `@minimumUpdatePeriod` while its end is not announced.
+    pub const MPD_DYNAMIC_MUP: &str = "MPD-DYNAMIC-MUP";
+    /// `@minBufferTime` is missing (mandatory, ISO/IEC 23009-1 §5.3.1.2).
+    pub const MPD_MIN_BUFFER_TIME: &str = "MPD-MIN-BUFFER-TIME";
+    /// The MPD's segments could not be listed (bad addressing).
+    pub const MPD_ADDRESSING: &str = "MPD-ADDRESSING";
+    /// A SegmentTimeline (or other addressing) leaves a hole or an overlap between segments.
+    pub const MPD_TIMELINE_GAP: &str = "MPD-TIMELINE-GAP";
+    /// A segment is longer than `@maxSegmentDuration`.
+    pub const MPD_MAX_SEGMENT_DURATION: &str = "MPD-MAX-SEGMENT-DURATION";
+    /// `@codecs` differs from the codec string derived from the init segment.
+    pub const MPD_CODECS: &str = "MPD-CODECS";
+    /// `@width`/`@height` differ from the init segment's.
+    pub const MPD_DIMENSIONS: &str = "MPD-DIMENSIONS";
+    /// `@audioSamplingRate` differs from the init segment's sample entry.
+    pub const MPD_SAMPLING_RATE: &str = "MPD-SAMPLING-RATE";
+    /// `@frameRate` disagrees with the sample durations.
+    pub const MPD_FRAME_RATE: &str = "MPD-FRAME-RATE";
+    /// The MPD timescale of a `$Time$` timeline differs from the track's mdhd timescale.
+    pub const MPD_TIMESCALE: &str = "MPD-TIMESCALE";
+    /// `@bandwidth` is below (error) or far above (info) what the DASH buffer model needs.
+    pub const MPD_BANDWIDTH: &str = "MPD-BANDWIDTH";
+    /// `segmentAlignment="true"` while Representations' segment starts differ.
+    pub const MPD_SEGMENT_ALIGNMENT: &str = "MPD-SEGMENT-ALIGNMENT";
+    /// The init segment is missing.
+    pub const INIT_MISSING: &str = "INIT-MISSING";
+    /// The init segment does not parse or has no usable track.
+    pub const INIT_PARSE: &str = "INIT-PARSE";
+    /// A media segment the MPD addresses is missing.
+    pub const SEG_MISSING: &str = "SEG-MISSING";
+    /// A media segment does not parse, or lacks the init's track.
+    pub const SEG_PARSE: &str = "SEG-PARSE";
+    /// A segment's earliest presentation time differs from its MPD-addressed start.
+    pub const SEG_TFDT: &str = "SEG-TFDT";
+    /// The media of consecutive segments leaves a gap.
+    pub const SEG_GAP: &str = "SEG-GAP";
+    /// The media of consecutive segments overlaps.
+    pub const SEG_OVERLAP: &str = "SEG-OVERLAP";
+    /// The last segment's media duration differs from its MPD duration.
+    pub const SEG_DURATION: &str = "SEG-DURATION";
+    /// A segment (or fragment) does not start with a sync sample where one is required.
+    pub const SEG_SAP: &str = "SEG-SAP";
+    /// mfhd sequence numbers do not increase.
+    pub const SEG_SEQUENCE: &str = "SEG-SEQUENCE";
+    /// A trun's sample data lies outside every mdat.
+    pub const SEG_DATA_OFFSET: &str = "SEG-DATA-OFFSET";
+    /// A sidx reference does not match the moof+mdat it covers (size or duration).
+    pub const SIDX_MISMATCH: &str = "SIDX-MISMATCH";
+    /// Audio and video drift apart over the presentation.
+    pub const AV_DRIFT: &str = "AV-DRIFT";
+}
+
+/// Ticks as milliseconds text (display only).
+fn ms(ticks: i128, timescale: u32) -> String {
+    if timescale == 0 {
+        return "?".to_owned();
+    }
+    // Display only: the value is rounded to 0.01 ms.
+    let hundredths = ticks.saturating_mul(100_000) / i128::from(timescale);
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let a = hundredths.unsigned_abs();
+    format!("{sign}{}.{:02} ms", a / 100, a % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ms_formats_signed_hundredths() {
+        assert_eq!(ms(274, 12800), "21.40 ms");
+        assert_eq!(ms(-608, 48000), "-12.66 ms");
+        assert_eq!(ms(1, 0), "?");
+    }
+
+    #[test]
+    fn severity_orders_and_report_worst() {
+        assert!(Severity::Info < Severity::Warning && Severity::Warning < Severity::Error);
+        let f = |s| Finding {
+            code: codes::SEG_GAP,
+            severity: s,
+            location: String::new(),
+            expected: None,
+            found: None,
+            message: String::new(),
+            representation: None,
+        };
+        let r = Report {
+            findings: vec![f(Severity::Info), f(Severity::Warning)],
+        };
+        assert_eq!(r.worst(), Some(Severity::Warning));
+        assert_eq!(r.at_least(Severity::Warning).count(), 1);
+        assert!(r.has("SEG-GAP") && !r.has("SEG-SAP"));
+    }
+}

@@ -31,6 +31,8 @@ enum Command {
     Dump(cmd::dump::Args),
     /// Print the tracks of an MP4 file: codec strings, timescales, durations, samples, fragments.
     Info(cmd::info::Args),
+    /// Fragment a progressive MP4 (Bento4 mp4fragment's options), or split it into segments.
+    Fragment(cmd::fragment::Args),
 }
 
 /// Runs the tool on parsed arguments, writing results to `out` and diagnostics to `err`.
@@ -41,6 +43,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
         Command::Mpd(a) => cmd::mpd::run(a, out),
         Command::Dump(a) => cmd::dump::run(a, out),
         Command::Info(a) => cmd::info::run(a, out),
+        Command::Fragment(a) => cmd::fragment::run(a, out),
     };
     match result {
         Ok(code) => code,

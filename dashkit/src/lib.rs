@@ -13,6 +13,7 @@
 //! | [`timeline`] | exact integer media time: timescales, ticks, rescaling | nothing |
 //! | [`mpd`] | the MPD model, parse, write, xs types, templates, segment addressing | `timeline` |
 //! | [`bmff`] | ISO-BMFF: zero-copy box index, samples view, in-place rewriting | `timeline` |
+//! | [`fragment`] | progressive MP4 to fragmented MP4: plan (cuts), init segment, moof headers + input ranges | `bmff`, `timeline` |
 //! | [`limits`] | named caps on hostile input | nothing |
 //! | [`error`] | [`Error`], the umbrella over every module's error | all |
 //!
@@ -30,6 +31,7 @@
 pub mod analyze;
 pub mod bmff;
 pub mod error;
+pub mod fragment;
 pub mod limits;
 pub mod live;
 pub mod mpd;

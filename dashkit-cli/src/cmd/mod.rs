@@ -1,6 +1,7 @@
 //! One module per subcommand: flags, one library call, formatting.
 
 pub mod dump;
+pub mod fragment;
 pub mod info;
 pub mod mpd;
 pub mod segments;

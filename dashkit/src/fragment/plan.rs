@@ -1118,3 +1118,212 @@ impl Iterator for Fragments<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H264_AAC: &[u8] = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    const AAC_ONLY: &[u8] = include_bytes!("../../../fixtures/media/aac_only.mp4");
+
+    fn plan(data: &[u8], options: &Options) -> Result<Plan, Error> {
+        let idx = Index::parse(data).unwrap();
+        let m = &idx.boxes()[idx.find("moov").unwrap()];
+        let f = idx.find("ftyp").map(|f| &data[idx.boxes()[f].range()]);
+        plan_fragments(
+            &Input {
+                ftyp: f,
+                moov: &data[m.range()],
+                moov_offset: m.offset,
+                file_len: data.len() as u64,
+            },
+            options,
+        )
+    }
+
+    /// Brute force: the candidate of `t` (sync samples and the end) nearest to the instant
+    /// `inst / ts_a`, ties to the earlier.
+    fn brute_nearest(t: &TrackPlan, inst: i128, ts_a: i128) -> usize {
+        let ts = i128::from(t.in_timescale);
+        let n = t.samples.len();
+        (0..=n)
+            .filter(|&j| j == n || t.samples[j].is_sync)
+            .min_by_key(|&j| ((t.cut_time(j) * ts_a - inst * ts).abs(), j))
+            .unwrap()
+    }
+
+    #[test]
+    fn default_cuts_are_the_video_sync_samples() {
+        let p = plan(H264_AAC, &Options::default()).unwrap();
+        let v = p.anchor();
+        assert_eq!(&v.handler.0, b"vide");
+        let mut sync: Vec<usize> = (0..v.samples.len())
+            .filter(|&i| v.samples[i].is_sync)
+            .collect();
+        if sync.first() != Some(&0) {
+            sync.insert(0, 0);
+        }
+        sync.push(v.samples.len());
+        assert!(sync.len() > 2, "the fixture has several GOPs");
+        assert_eq!(v.bounds, sync);
+    }
+
+    #[test]
+    fn audio_is_cut_at_the_nearest_instant() {
+        let p = plan(H264_AAC, &Options::default()).unwrap();
+        let v = p.anchor();
+        let a = p.tracks().iter().find(|t| &t.handler.0 == b"soun").unwrap();
+        assert_eq!(a.bounds.len(), v.bounds.len());
+        let ts_a = i128::from(v.in_timescale);
+        let inner = v.bounds.len() - 1;
+        for k in 1..inner {
+            let inst = v.cut_time(v.bounds[k]);
+            assert_eq!(a.bounds[k], brute_nearest(a, inst, ts_a), "cut {k}");
+        }
+        assert_eq!(
+            a.bounds[inner],
+            a.samples.len(),
+            "without trim the tail stays"
+        );
+        let trimmed = plan(
+            H264_AAC,
+            &Options {
+                trim: true,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        let at = trimmed
+            .tracks()
+            .iter()
+            .find(|t| &t.handler.0 == b"soun")
+            .unwrap();
+        let end = v.cut_time(v.samples.len());
+        assert_eq!(at.bounds[inner], brute_nearest(at, end, ts_a));
+    }
+
+    #[test]
+    fn fragment_duration_cuts_at_sync_samples_near_the_grid() {
+        for d in [1000u64, 3000, 5000] {
+            let o = Options {
+                fragment_duration_ms: Some(d),
+                ..Options::default()
+            };
+            let p = plan(H264_AAC, &o).unwrap();
+            let v = p.anchor();
+            for &b in &v.bounds[1..v.bounds.len() - 1] {
+                assert!(v.samples[b].is_sync, "D={d}: cut {b} is not a sync sample");
+            }
+            assert!(v.bounds.windows(2).all(|w| w[0] < w[1]), "D={d}: progress");
+        }
+    }
+
+    #[test]
+    fn audio_only_gets_two_second_fragments() {
+        let p = plan(AAC_ONLY, &Options::default()).unwrap();
+        let a = p.anchor();
+        let ts = i128::from(a.in_timescale);
+        // Each inner cut is the sample boundary nearest to the next 2 s grid point.
+        for w in a.bounds.windows(2).take(a.bounds.len() - 2) {
+            let start = a.cut_time(w[0]);
+            let p = (start * 2000 + 2000 * ts).div_euclid(2 * 2000 * ts);
+            let target = 2000 * (p + 1) * ts; // ticks * 1000
+            let best = (w[0] + 1..=a.samples.len())
+                .min_by_key(|&j| ((a.cut_time(j) * 1000 - target).abs(), j))
+                .unwrap();
+            assert_eq!(w[1], best);
+        }
+    }
+
+    #[test]
+    fn nearest_tie_goes_to_the_earlier() {
+        let c = [(1, 10), (2, 20), (3, 30)];
+        assert_eq!(nearest_from(&c, 0, 15, 1), 0);
+        assert_eq!(nearest_from(&c, 0, 16, 1), 1);
+        assert_eq!(nearest_from(&c, 1, 15, 1), 1);
+        // 25/1 against times scaled by 1: 20 and 30 tie, the earlier wins.
+        assert_eq!(nearest_from(&c, 0, 50, 2), 1);
+    }
+
+    #[test]
+    fn options_that_cannot_be_honoured_are_errors() {
+        let o = Options {
+            force_i_frame_sync: Some(ForceIFrameSync::All),
+            ..Options::default()
+        };
+        assert!(matches!(
+            plan(H264_AAC, &o),
+            Err(Error::Unsupported {
+                option: "force-i-frame-sync",
+                ..
+            })
+        ));
+        let o = Options {
+            track: TrackSelection::Subtitles,
+            ..Options::default()
+        };
+        assert!(matches!(
+            plan(H264_AAC, &o),
+            Err(Error::NoTrack { tracks: 2, .. })
+        ));
+        let o = Options {
+            fragment_duration_ms: Some(0),
+            ..Options::default()
+        };
+        assert_eq!(plan(H264_AAC, &o).unwrap_err(), Error::ZeroFragmentDuration);
+    }
+
+    #[test]
+    fn truncated_file_is_refused_with_the_sample() {
+        let idx = Index::parse(H264_AAC).unwrap();
+        let m = &idx.boxes()[idx.find("moov").unwrap()];
+        let e = plan_fragments(
+            &Input {
+                ftyp: None,
+                moov: &H264_AAC[m.range()],
+                moov_offset: m.offset,
+                file_len: 1000,
+            },
+            &Options::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::SampleOutsideFile {
+                    sample_number: 1,
+                    file_len: 1000,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn init_segment_keeps_sample_entries_byte_for_byte() {
+        let p = plan(H264_AAC, &Options::default()).unwrap();
+        let init = p.init_segment().unwrap();
+        let i = Index::parse(&init).unwrap();
+        let src = Index::parse(H264_AAC).unwrap();
+        let a: Vec<&[u8]> = src
+            .all(b"stsd")
+            .map(|s| &H264_AAC[src.boxes()[s].range()])
+            .collect();
+        let b: Vec<&[u8]> = i
+            .all(b"stsd")
+            .map(|s| &init[i.boxes()[s].range()])
+            .collect();
+        assert_eq!(a, b);
+        let ea: Vec<&[u8]> = src
+            .all(b"elst")
+            .map(|s| &H264_AAC[src.boxes()[s].range()])
+            .collect();
+        let eb: Vec<&[u8]> = i
+            .all(b"elst")
+            .map(|s| &init[i.boxes()[s].range()])
+            .collect();
+        assert_eq!(ea, eb);
+        assert_eq!(i.all(b"trex").count(), 2);
+    }
+}

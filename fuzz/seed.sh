@@ -14,7 +14,7 @@ OUT="${1:-$ROOT/fuzz/corpus-seed}"
 FIX="$ROOT/fixtures"
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale,analyze_segment}
+mkdir -p "$OUT"/{mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale,analyze_segment,fragment_plan}
 
 # A seed file name: the fixture path relative to fixtures/, with '/' turned into '__'.
 seed_name() { local rel="${1#"$FIX"/}"; echo "${rel//\//__}"; }
@@ -37,6 +37,10 @@ done < <(find "$FIX/dash" -type f \( -name '*.m4s' -o -name '*.mp4' \) -size -64
 # bmff_samples: moov-first progressive files (prefix) plus one init+media segment pair.
 if [[ -d "$FIX/media" ]]; then
   for f in "$FIX"/media/*.mp4; do head -c 16384 "$f" >"$OUT/bmff_samples/$(seed_name "$f")"; done
+fi
+# fragment_plan: the whole progressive files (the target finds the moov itself).
+if [[ -d "$FIX/media" ]]; then
+  for f in "$FIX"/media/*.mp4; do cp "$f" "$OUT/fragment_plan/$(seed_name "$f")"; done
 fi
 for d in "$FIX"/dash/ffmpeg_number; do
   [[ -d "$d" ]] || continue

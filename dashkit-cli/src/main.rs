@@ -35,6 +35,8 @@ enum Command {
     Info(cmd::info::Args),
     /// Check an MPD with its segments (or one fragmented MP4): findings, exit 1 at --fail-on.
     Validate(cmd::validate::Args),
+    /// Fragment a progressive MP4 (Bento4 mp4fragment's options), or split it into segments.
+    Fragment(cmd::fragment::Args),
 }
 
 /// Runs the tool on parsed arguments, writing results to `out` and diagnostics to `err`.
@@ -47,6 +49,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
         Command::Dump(a) => cmd::dump::run(a, out),
         Command::Info(a) => cmd::info::run(a, out),
         Command::Validate(a) => cmd::validate::run(a, out),
+        Command::Fragment(a) => cmd::fragment::run(a, out),
     };
     match result {
         Ok(code) => code,

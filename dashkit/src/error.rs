@@ -17,6 +17,9 @@ pub enum Error {
     /// Live options or live timing failed.
     #[error(transparent)]
     Live(#[from] crate::live::Error),
+    /// A progressive file could not be fragmented.
+    #[error(transparent)]
+    Fragment(#[from] crate::fragment::Error),
     /// Media time arithmetic failed (overflow, zero timescale, ...).
     #[error(transparent)]
     Timeline(#[from] crate::timeline::Error),

@@ -14,6 +14,7 @@
 //! | [`mpd`] | the MPD model, parse, write, xs types, templates, segment addressing | `timeline` |
 //! | [`bmff`] | ISO-BMFF: zero-copy box index, samples view, in-place rewriting | `timeline` |
 //! | [`validate`] | checks of an MPD with its segments, or of one fMP4: a report of findings | `mpd`, `bmff` |
+//! | [`fragment`] | progressive MP4 to fragmented MP4: plan (cuts), init segment, moof headers + input ranges | `bmff`, `timeline` |
 //! | [`limits`] | named caps on hostile input | nothing |
 //! | [`error`] | [`Error`], the umbrella over every module's error | all |
 //!
@@ -31,6 +32,7 @@
 pub mod analyze;
 pub mod bmff;
 pub mod error;
+pub mod fragment;
 pub mod limits;
 pub mod live;
 pub mod mpd;

@@ -8,17 +8,24 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if Index::parse_with(data, 0, Depth::TopAndMoof).is_ok() {
-        let out = rewrite_segment(data, &Edits::default()).expect("no-op rewrite of an indexable input");
+        let out =
+            rewrite_segment(data, &Edits::default()).expect("no-op rewrite of an indexable input");
         assert_eq!(out.to_vec(), data);
     }
     let seed = data.first().copied().unwrap_or(0);
     let edits = Edits {
-        tfdt: vec![TfdtEdit { track_id: None, base_media_decode_time: (u64::from(seed) << 31) | 5 }],
+        tfdt: vec![TfdtEdit {
+            track_id: None,
+            base_media_decode_time: (u64::from(seed) << 31) | 5,
+        }],
         sequence_number: Some(u32::from(seed)),
         sidx: match seed % 4 {
             0 => SidxEdit::Keep,
             1 => SidxEdit::Drop,
-            2 => SidxEdit::Set { earliest_presentation_time: Some(1 << 33), first_offset: None },
+            2 => SidxEdit::Set {
+                earliest_presentation_time: Some(1 << 33),
+                first_offset: None,
+            },
             _ => SidxEdit::Insert(NewSidx {
                 reference_track_id: None,
                 timescale: 90_000,

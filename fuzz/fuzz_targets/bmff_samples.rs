@@ -10,7 +10,9 @@ fuzz_target!(|data: &[u8]| {
             for f in &t.fragments {
                 assert!(f.first_sample_index + f.sample_count <= t.samples.len());
             }
-            for s in t.fragments.iter().flat_map(|f| &t.samples[f.first_sample_index..f.first_sample_index + f.sample_count]) {
+            for s in t.fragments.iter().flat_map(|f| {
+                &t.samples[f.first_sample_index..f.first_sample_index + f.sample_count]
+            }) {
                 assert!(s.offset + u64::from(s.size) <= data.len() as u64);
             }
         }

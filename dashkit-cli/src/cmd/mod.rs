@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod dump;
+pub mod fragment;
 pub mod info;
 pub mod mpd;
 pub mod segments;

@@ -1,0 +1,309 @@
+//! `dashkit fragment`: progressive MP4 to fragmented MP4, streaming. The moov is found by
+//! seeking over the top-level box headers, the plan is made from it alone, and each fragment's
+//! sample bytes are copied straight from the input (the kernel's copy where it can), so memory
+//! stays the moov plus one fragment's headers whatever the file size.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use dashkit::fragment::{
+    manifest, plan_fragments, write as fwrite, ForceIFrameSync, FragmentOut, Input, Options,
+    TrackSelection,
+};
+
+use crate::error::CliError;
+
+/// Arguments of `dashkit fragment` (flag names follow Bento4's mp4fragment).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The progressive MP4 input.
+    pub input: PathBuf,
+    /// The fragmented MP4 to write (optional with --segments).
+    pub output: Option<PathBuf>,
+    /// Also (or instead) write per-track `<track_ID>/init.mp4` and `<track_ID>/<n>.m4s` files
+    /// and a static `manifest.mpd` into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub segments: Option<PathBuf>,
+    /// Target fragment duration in ms (default: one GOP a fragment; 2000 for audio only).
+    #[arg(long, value_name = "MS")]
+    pub fragment_duration: Option<u64>,
+    /// Rewrite every track's media timescale to this value.
+    #[arg(long)]
+    pub timescale: Option<u32>,
+    /// Keep one track only: a track ID, `audio`, `video` or `subtitles`.
+    #[arg(long, value_parser = parse_track)]
+    pub track: Option<TrackSelection>,
+    /// Write a sidx after the moov (the file then plays through SegmentBase).
+    #[arg(long)]
+    pub index: bool,
+    /// Drop what the other tracks have left when the anchor track ends.
+    #[arg(long)]
+    pub trim: bool,
+    /// Leave tfdt out of every traf.
+    #[arg(long)]
+    pub no_tfdt: bool,
+    /// Add this many seconds (up to 3 decimals) to every tfdt.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds_ms)]
+    pub tfdt_start: Option<u64>,
+    /// mfhd sequence number of the first moof.
+    #[arg(long, default_value_t = 1)]
+    pub sequence_number_start: u32,
+    /// `auto` or `all`: mark I frames of AVC video as sync samples.
+    #[arg(long, value_parser = parse_force)]
+    pub force_i_frame_sync: Option<ForceIFrameSync>,
+    /// Copy the moov-level udta.
+    #[arg(long)]
+    pub copy_udta: bool,
+    /// With --trun-version-zero, keep the last edit's duration.
+    #[arg(long)]
+    pub no_zero_elst: bool,
+    /// trun version 0 (unsigned composition offsets).
+    #[arg(long)]
+    pub trun_version_zero: bool,
+    /// Print nothing on success.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+fn parse_track(s: &str) -> Result<TrackSelection, String> {
+    match s {
+        "audio" => Ok(TrackSelection::Audio),
+        "video" => Ok(TrackSelection::Video),
+        "subtitles" => Ok(TrackSelection::Subtitles),
+        _ => s
+            .parse::<u32>()
+            .map(TrackSelection::Id)
+            .map_err(|_| format!("expected a track ID, audio, video or subtitles, got {s:?}")),
+    }
+}
+
+fn parse_force(s: &str) -> Result<ForceIFrameSync, String> {
+    match s {
+        "auto" => Ok(ForceIFrameSync::Auto),
+        "all" => Ok(ForceIFrameSync::All),
+        _ => Err(format!("expected auto or all, got {s:?}")),
+    }
+}
+
+/// Decimal seconds to whole milliseconds, exactly (more than 3 decimals is refused).
+fn parse_seconds_ms(s: &str) -> Result<u64, String> {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let bad = || format!("expected seconds with at most 3 decimals, got {s:?}");
+    if frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let w: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| bad())?
+    };
+    let f: u64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<3}").parse().map_err(|_| bad())?
+    };
+    w.checked_mul(1000)
+        .and_then(|v| v.checked_add(f))
+        .ok_or_else(bad)
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> CliError + '_ {
+    move |source| CliError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The top-level boxes of interest, found by reading headers only.
+struct TopLevel {
+    ftyp: Option<Vec<u8>>,
+    moov: Option<(u64, Vec<u8>)>,
+    len: u64,
+}
+
+/// Largest ftyp or moov read into memory.
+const MAX_HEADER_BOX: u64 = 1 << 30;
+
+fn scan(path: &Path, file: &mut File) -> Result<TopLevel, CliError> {
+    let e = io_err(path);
+    let len = file.metadata().map_err(&e)?.len();
+    let mut pos = 0u64;
+    let mut top = TopLevel {
+        ftyp: None,
+        moov: None,
+        len,
+    };
+    while pos + 8 <= len {
+        file.seek(SeekFrom::Start(pos)).map_err(&e)?;
+        let mut h = [0u8; 16];
+        file.read_exact(&mut h[..8]).map_err(&e)?;
+        let mut size = u64::from(u32::from_be_bytes([h[0], h[1], h[2], h[3]]));
+        let kind = [h[4], h[5], h[6], h[7]];
+        if size == 1 {
+            file.read_exact(&mut h[8..16]).map_err(&e)?;
+            size = u64::from_be_bytes([h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15]]);
+        } else if size == 0 {
+            size = len - pos;
+        }
+        if size < 8 || pos.saturating_add(size) > len {
+            return Err(CliError::Usage(format!(
+                "{}: top-level box {} at byte {pos} has size {size}, file length {len}",
+                path.display(),
+                String::from_utf8_lossy(&kind)
+            )));
+        }
+        if (&kind == b"moov" || &kind == b"ftyp") && size <= MAX_HEADER_BOX {
+            file.seek(SeekFrom::Start(pos)).map_err(&e)?;
+            let mut b = vec![0u8; size as usize];
+            file.read_exact(&mut b).map_err(&e)?;
+            if &kind == b"moov" {
+                top.moov = Some((pos, b));
+            } else {
+                top.ftyp = Some(b);
+            }
+        }
+        pos += size;
+    }
+    Ok(top)
+}
+
+fn copy_fragment(
+    f: &FragmentOut,
+    input: &mut File,
+    in_path: &Path,
+    out: &mut File,
+    out_path: &Path,
+) -> Result<(), CliError> {
+    out.write_all(&f.header).map_err(io_err(out_path))?;
+    for r in &f.ranges {
+        input
+            .seek(SeekFrom::Start(r.start))
+            .map_err(io_err(in_path))?;
+        let want = r.end - r.start;
+        let got =
+            std::io::copy(&mut Read::by_ref(input).take(want), out).map_err(io_err(out_path))?;
+        if got != want {
+            return Err(io_err(in_path)(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("input ended inside bytes {}..{}", r.start, r.end),
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn create(path: &Path) -> Result<File, CliError> {
+    File::create(path).map_err(io_err(path))
+}
+
+/// Runs `dashkit fragment`.
+pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
+    if args.output.is_none() && args.segments.is_none() {
+        return Err(CliError::Usage(
+            "dashkit fragment needs an output file, --segments DIR, or both".into(),
+        ));
+    }
+    let options = Options {
+        fragment_duration_ms: args.fragment_duration,
+        timescale: args.timescale,
+        track: args.track.unwrap_or_default(),
+        index: args.index,
+        trim: args.trim,
+        no_tfdt: args.no_tfdt,
+        tfdt_start_ms: args.tfdt_start.unwrap_or(0),
+        sequence_number_start: args.sequence_number_start,
+        force_i_frame_sync: args.force_i_frame_sync,
+        copy_udta: args.copy_udta,
+        no_zero_elst: args.no_zero_elst,
+        trun_version_zero: args.trun_version_zero,
+    };
+    let in_path = args.input.as_path();
+    let mut input = File::open(in_path).map_err(io_err(in_path))?;
+    let top = scan(in_path, &mut input)?;
+    let Some((moov_offset, moov)) = &top.moov else {
+        return Err(CliError::Usage(format!(
+            "{}: no moov box",
+            in_path.display()
+        )));
+    };
+    let plan = plan_fragments(
+        &Input {
+            ftyp: top.ftyp.as_deref(),
+            moov,
+            moov_offset: *moov_offset,
+            file_len: top.len,
+        },
+        &options,
+    )
+    .map_err(|e| CliError::input(in_path, e))?;
+    let mut count = 0usize;
+    if let Some(out_path) = &args.output {
+        // Everything that can fail on the input has failed by now: only then create the output.
+        let init = plan
+            .init_segment()
+            .map_err(|e| CliError::input(in_path, e))?;
+        let sidx = plan.sidx().map_err(|e| CliError::input(in_path, e))?;
+        let mut o = create(out_path)?;
+        o.write_all(&init).map_err(io_err(out_path))?;
+        if let Some(s) = sidx {
+            o.write_all(&s).map_err(io_err(out_path))?;
+        }
+        for f in plan.fragments() {
+            let f = f.map_err(|e| CliError::input(in_path, e))?;
+            copy_fragment(&f, &mut input, in_path, &mut o, out_path)?;
+            count += 1;
+        }
+        o.flush().map_err(io_err(out_path))?;
+    }
+    if let Some(dir) = &args.segments {
+        let styp = fwrite::segment_styp().map_err(|e| CliError::input(in_path, e))?;
+        for t in plan.tracks() {
+            let d = dir.join(manifest::track_dir(t.track_id));
+            std::fs::create_dir_all(&d).map_err(io_err(&d))?;
+            let p = d.join("init.mp4");
+            let init = plan
+                .init_segment_for(t.track_id)
+                .map_err(|e| CliError::input(in_path, e))?;
+            std::fs::write(&p, init).map_err(io_err(&p))?;
+        }
+        for f in plan.fragments() {
+            let f = f.map_err(|e| CliError::input(in_path, e))?;
+            let p = dir
+                .join(manifest::track_dir(f.track_id))
+                .join(format!("{}.m4s", f.number));
+            let mut o = create(&p)?;
+            o.write_all(&styp).map_err(io_err(&p))?;
+            copy_fragment(&f, &mut input, in_path, &mut o, &p)?;
+            count += 1;
+        }
+        let mpd = manifest::segments_mpd(&plan).map_err(|e| CliError::input(in_path, e))?;
+        let p = dir.join("manifest.mpd");
+        std::fs::write(&p, mpd).map_err(io_err(&p))?;
+    }
+    if !args.quiet {
+        writeln!(
+            out,
+            "{}: {} tracks, {} fragments written",
+            in_path.display(),
+            plan.tracks().len(),
+            count
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_to_ms() {
+        assert_eq!(parse_seconds_ms("10"), Ok(10_000));
+        assert_eq!(parse_seconds_ms("1.5"), Ok(1_500));
+        assert_eq!(parse_seconds_ms("0.001"), Ok(1));
+        assert!(parse_seconds_ms("0.0001").is_err());
+        assert!(parse_seconds_ms("x").is_err());
+    }
+}

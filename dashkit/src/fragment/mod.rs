@@ -1,0 +1,197 @@
+//! Progressive MP4 to fragmented MP4 (CMAF-style), with Bento4 `mp4fragment`'s options.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`plan`] | [`plan_fragments`]: reads the moov, decides the cuts, yields each fragment as owned header bytes plus byte ranges of the input |
+//! | [`write`] | the box encoders behind the init segment, moof, mdat header, styp and sidx |
+//! | [`manifest`] | a static `$Number$` MPD for the per-track segment layout |
+//!
+//! The plan never sees the sample data: the caller copies [`FragmentOut::ranges`] of the input
+//! after each [`FragmentOut::header`], so memory stays that of the moov plus one fragment's
+//! headers, whatever the size of the input.
+//!
+//! Differences from mp4fragment, on purpose: sample entries are copied byte for byte (no second
+//! avcC, esds and btrt kept), edit lists are always carried over (so AAC priming and B-frame
+//! delays keep their presentation timing), composition offsets are written as found (trun
+//! version 1 only when one is negative), mvhd times are copied from the input (deterministic
+//! output), all tracks of one cut share one presentation instant (not the anchor's decode time),
+//! and a zero `fragment_duration_ms` is an error rather than a crash.
+
+pub mod manifest;
+pub mod plan;
+pub mod write;
+
+pub use plan::{plan_fragments, FragmentOut, Input, Plan, TrackPlan};
+
+/// Which tracks to keep (mp4fragment's `--track`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrackSelection {
+    /// Every track that has samples.
+    #[default]
+    All,
+    /// The track with this `track_ID`.
+    Id(u32),
+    /// The first audio (`soun`) track.
+    Audio,
+    /// The first video (`vide`) track.
+    Video,
+    /// The first subtitles (`subt`/`sbtl`) track.
+    Subtitles,
+}
+
+/// mp4fragment's `--force-i-frame-sync`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForceIFrameSync {
+    /// Mark I frames as sync only when no sample after the first is already sync.
+    Auto,
+    /// Mark every I frame as sync.
+    All,
+}
+
+/// Options, with mp4fragment's names and meanings (see the module docs for the differences).
+///
+/// ```
+/// use dashkit::fragment::Options;
+/// let o = Options { fragment_duration_ms: Some(2000), ..Options::default() };
+/// assert_eq!(o.sequence_number_start, 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// `--fragment-duration`: target fragment length in ms. None: one GOP a fragment when there
+    /// is video, else 2000 ms. Zero is an error.
+    pub fragment_duration_ms: Option<u64>,
+    /// `--timescale`: rewrite every track's media timescale into this one.
+    pub timescale: Option<u32>,
+    /// `--track`: keep one track only.
+    pub track: TrackSelection,
+    /// `--index`: a `sidx` between the moov and the first moof.
+    pub index: bool,
+    /// `--trim`: when the anchor track ends, drop the other tracks' remaining samples.
+    pub trim: bool,
+    /// `--no-tfdt`: leave `tfdt` out of every traf.
+    pub no_tfdt: bool,
+    /// `--tfdt-start`: added to every tfdt (and to the sidx earliest presentation time), in ms.
+    pub tfdt_start_ms: u64,
+    /// `--sequence-number-start`: mfhd sequence number of the first moof.
+    pub sequence_number_start: u32,
+    /// `--force-i-frame-sync`.
+    pub force_i_frame_sync: Option<ForceIFrameSync>,
+    /// `--copy-udta`: copy the moov-level `udta` into the output moov.
+    pub copy_udta: bool,
+    /// `--no-zero-elst`: with `trun_version_zero`, keep the last edit's duration instead of 0.
+    pub no_zero_elst: bool,
+    /// `--trun-version-zero`: trun version 0 (unsigned composition offsets) and, unless
+    /// `no_zero_elst`, the last edit entry's duration set to 0 when it spans the whole track.
+    pub trun_version_zero: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            fragment_duration_ms: None,
+            timescale: None,
+            track: TrackSelection::All,
+            index: false,
+            trim: false,
+            no_tfdt: false,
+            tfdt_start_ms: 0,
+            sequence_number_start: 1,
+            force_i_frame_sync: None,
+            copy_udta: false,
+            no_zero_elst: false,
+            trun_version_zero: false,
+        }
+    }
+}
+
+/// Why an input could not be fragmented with the given options.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The moov (or a box inside it) could not be read.
+    #[error(transparent)]
+    Bmff(#[from] crate::bmff::Error),
+    /// Media time arithmetic failed.
+    #[error(transparent)]
+    Timeline(#[from] crate::timeline::Error),
+    /// The bytes given as the moov are not a `moov` box.
+    #[error("at byte {offset}: expected a moov box, found {found}")]
+    NotMoov {
+        /// Absolute offset of the box given.
+        offset: u64,
+        /// Its type.
+        found: crate::bmff::FourCc,
+    },
+    /// The input is already fragmented (its moov has an `mvex`); re-fragmenting is not supported.
+    #[error("at byte {offset} in moov/mvex: the input is already fragmented; re-fragmenting is not supported")]
+    AlreadyFragmented {
+        /// Absolute offset of the mvex box.
+        offset: u64,
+    },
+    /// No track with samples is left after the track selection.
+    #[error(
+        "no track to fragment (selection {selection:?}, {tracks} tracks with samples in the input)"
+    )]
+    NoTrack {
+        /// The selection asked for.
+        selection: TrackSelection,
+        /// Tracks with samples in the input.
+        tracks: usize,
+    },
+    /// A track uses more than one sample description.
+    #[error("track {track_id}: {count} sample descriptions (stsc index {index} used); only one is supported")]
+    SeveralSampleDescriptions {
+        /// The track.
+        track_id: u32,
+        /// stsd entry_count.
+        count: u32,
+        /// A sample_description_index other than 1 found in stsc.
+        index: u32,
+    },
+    /// `fragment_duration_ms` of 0.
+    #[error("fragment duration must be at least 1 ms")]
+    ZeroFragmentDuration,
+    /// `timescale` of 0.
+    #[error("timescale must be at least 1")]
+    ZeroTimescale,
+    /// A sample's bytes lie outside the input file.
+    #[error(
+        "track {track_id} sample {sample_number}: bytes end at {end}, past the file end {file_len}"
+    )]
+    SampleOutsideFile {
+        /// The track.
+        track_id: u32,
+        /// 1-based sample number.
+        sample_number: u64,
+        /// End offset of the sample.
+        end: u64,
+        /// Length of the input file.
+        file_len: u64,
+    },
+    /// `trun_version_zero` asked for, but a composition offset is negative.
+    #[error("track {track_id} sample {sample_number}: composition offset {offset} is negative; trun version 0 cannot carry it")]
+    NegativeCompositionOffset {
+        /// The track.
+        track_id: u32,
+        /// 1-based sample number.
+        sample_number: u64,
+        /// The offset.
+        offset: i64,
+    },
+    /// An option this input cannot honour.
+    #[error("option {option} cannot be honoured for track {track_id}: {reason}")]
+    Unsupported {
+        /// The option's mp4fragment name.
+        option: &'static str,
+        /// The track concerned (0 when none).
+        track_id: u32,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A value does not fit the field it is written to.
+    #[error("{what} overflows its field")]
+    Overflow {
+        /// The value's name.
+        what: &'static str,
+    },
+}

@@ -1,0 +1,1329 @@
+//! Planning: from a progressive file's moov, decide where each track is cut and describe each
+//! output fragment as owned header bytes (moof + mdat header) plus byte ranges of the input.
+//!
+//! Cuts (mp4fragment §2, with exact integer comparisons):
+//! - The anchor is the selected track, else the first video track, else the first audio track,
+//!   else the first track.
+//! - Without `fragment_duration_ms`, an anchor that has non-sync samples is cut at every sync
+//!   sample (one GOP a fragment); an all-sync anchor (audio) gets 2000 ms.
+//! - With a duration D, the anchor's next cut is the sync sample (or the track end) nearest to
+//!   the next point of the absolute grid D, 2D, 3D, ... after the fragment start rounded to the
+//!   grid; the scan stops at the first candidate at or past the target; ties go to the earlier.
+//! - Every other track is cut at the sync sample whose presentation time is nearest to the
+//!   anchor cut's presentation time (ties to the earlier), compared as `a * ts_b` against
+//!   `b * ts_a` in 128-bit integers. Presentation time = decode time + composition offset −
+//!   the edit list's start (first non-empty media_time minus leading empty edits).
+
+use std::ops::Range;
+
+use super::write::{self, BoxWriter};
+use super::{Error, ForceIFrameSync, Options, TrackSelection};
+use crate::bmff::boxes::{self, ElstEntry, Mdhd, Mvhd, Tkhd};
+use crate::bmff::samples::{track_samples, Sample};
+use crate::bmff::{FourCc, Index};
+use crate::timeline::{rescale, Rounding, Timescale};
+
+/// Where the input's boxes are: the caller reads the (small) ftyp and moov and tells where the
+/// moov sits and how long the file is; sample data is never given to the planner.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// The whole `ftyp` box, if the input has one.
+    pub ftyp: Option<&'a [u8]>,
+    /// The whole `moov` box.
+    pub moov: &'a [u8],
+    /// Absolute offset of the moov in the input file.
+    pub moov_offset: u64,
+    /// Length of the input file in bytes (every sample must lie inside it).
+    pub file_len: u64,
+}
+
+/// One output fragment of one track: write `header`, then copy `ranges` of the input in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FragmentOut {
+    /// `track_ID`.
+    pub track_id: u32,
+    /// 1-based number of this fragment among its track's fragments.
+    pub number: u32,
+    /// mfhd sequence number.
+    pub sequence_number: u32,
+    /// Decode time of the first sample, in the output track timescale (tfdt, before `tfdt_start`).
+    pub decode_time: u64,
+    /// Sum of the sample durations, output track timescale.
+    pub duration: u64,
+    /// moof followed by the mdat header.
+    pub header: Vec<u8>,
+    /// Input byte ranges holding the mdat payload, in order (contiguous samples merged).
+    pub ranges: Vec<Range<u64>>,
+}
+
+impl FragmentOut {
+    /// Bytes of the mdat payload.
+    pub fn data_bytes(&self) -> u64 {
+        self.ranges.iter().map(|r| r.end - r.start).sum()
+    }
+
+    /// Bytes of the whole fragment (moof + mdat).
+    pub fn total_bytes(&self) -> u64 {
+        self.header.len() as u64 + self.data_bytes()
+    }
+}
+
+/// One track of the plan.
+#[derive(Debug, Clone)]
+pub struct TrackPlan {
+    /// `track_ID`.
+    pub track_id: u32,
+    /// hdlr `handler_type` (`vide`, `soun`, ...).
+    pub handler: FourCc,
+    /// Output media timescale.
+    pub timescale: u32,
+    /// RFC 6381 codec string of the sample entry, when dashkit knows the codec.
+    pub codec: Option<String>,
+    /// tkhd width and height in pixels (0 for audio).
+    pub width: u32,
+    /// tkhd height in pixels.
+    pub height: u32,
+    /// Sample-entry sampling rate for audio (`samplerate` >> 16), 0 otherwise.
+    pub sample_rate: u32,
+    /// First sample index of each fragment, then the end index (so `bounds.len()` is the
+    /// number of fragment slots + 1; a slot may be empty).
+    pub bounds: Vec<usize>,
+    in_timescale: u32,
+    samples: Vec<Sample>,
+    shift: i64,
+    tkhd: Vec<u8>,
+    tkhd_duration: u64,
+    elst: Option<(u8, Vec<ElstEntry>)>,
+    edts: Option<Vec<u8>>,
+    mdhd: Vec<u8>,
+    mdhd_version: u8,
+    mdhd_header_len: usize,
+    hdlr: Vec<u8>,
+    media_header: Option<Vec<u8>>,
+    dinf: Option<Vec<u8>>,
+    stsd: Vec<u8>,
+}
+
+impl TrackPlan {
+    /// Number of input samples.
+    pub fn sample_count(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// Number of non-empty fragments of this track.
+    pub fn fragment_count(&self) -> usize {
+        self.bounds.windows(2).filter(|w| w[0] < w[1]).count()
+    }
+
+    /// Output decode time of sample boundary `i` (0..=len), exact when the timescale is kept.
+    fn out_time(&self, t: i128) -> Result<i128, Error> {
+        if self.timescale == self.in_timescale {
+            return Ok(t);
+        }
+        let from = Timescale::new(self.in_timescale)?;
+        let to = Timescale::new(self.timescale)?;
+        let t = i64::try_from(t).map_err(|_| Error::Overflow {
+            what: "decode time",
+        })?;
+        Ok(i128::from(rescale(t, from, to, Rounding::Nearest)?))
+    }
+
+    fn dts(&self, i: usize) -> i128 {
+        match self.samples.get(i) {
+            Some(s) => i128::from(s.decode_time),
+            None => self
+                .samples
+                .last()
+                .map_or(0, |s| i128::from(s.decode_time) + i128::from(s.duration)),
+        }
+    }
+
+    /// Presentation time of the cut before sample `i` (`i == len`: the track end).
+    fn cut_time(&self, i: usize) -> i128 {
+        let cto = match self.samples.get(i).or(self.samples.first()) {
+            Some(s) => i128::from(s.composition_offset),
+            None => 0,
+        };
+        self.dts(i) + cto - i128::from(self.shift)
+    }
+
+    fn is_video(&self) -> bool {
+        &self.handler.0 == b"vide"
+    }
+}
+
+/// The fragmentation plan of one input.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    tracks: Vec<TrackPlan>,
+    anchor: usize,
+    options: Options,
+    compatible: Vec<[u8; 4]>,
+    mvhd: Vec<u8>,
+    movie_timescale: u32,
+    movie_duration: u64,
+    udta: Option<Vec<u8>>,
+}
+
+/// Sync sample flags: sample_depends_on = 2 (depends on no other sample), §8.8.3.1.
+const SYNC_FLAGS: u32 = 0x0200_0000;
+/// Non-sync video: depends_on = 1, sample_is_non_sync_sample = 1.
+const NON_SYNC_VIDEO_FLAGS: u32 = 0x0101_0000;
+/// Non-sync other: sample_is_non_sync_sample = 1.
+const NON_SYNC_FLAGS: u32 = 0x0001_0000;
+
+fn raw(moov: &[u8], idx: &Index, i: usize) -> Vec<u8> {
+    moov.get(idx.boxes()[i].range()).unwrap_or(&[]).to_vec()
+}
+
+fn child_path(idx: &Index, parent: usize, path: &[&[u8; 4]]) -> Option<usize> {
+    let mut cur = parent;
+    for k in path {
+        cur = idx.child(cur, k)?;
+    }
+    Some(cur)
+}
+
+fn missing(idx: &Index, at: usize, kind: &[u8; 4]) -> Error {
+    crate::bmff::Error::new(
+        idx.boxes()[at].offset,
+        idx.path(at),
+        crate::bmff::ErrorKind::Missing {
+            fourcc: FourCc(*kind),
+        },
+    )
+    .into()
+}
+
+/// Plans the fragmentation of a progressive file.
+///
+/// ```
+/// use dashkit::fragment::{plan_fragments, Error, Input, Options};
+/// // A moov without tracks: nothing to fragment.
+/// let moov = [0, 0, 0, 8, b'm', b'o', b'o', b'v'];
+/// let input = Input { ftyp: None, moov: &moov, moov_offset: 0, file_len: 8 };
+/// assert!(matches!(plan_fragments(&input, &Options::default()), Err(Error::NoTrack { .. })));
+/// ```
+pub fn plan_fragments(input: &Input<'_>, options: &Options) -> Result<Plan, Error> {
+    if options.fragment_duration_ms == Some(0) {
+        return Err(Error::ZeroFragmentDuration);
+    }
+    if options.timescale == Some(0) {
+        return Err(Error::ZeroTimescale);
+    }
+    let moov_data = input.moov;
+    let idx = Index::parse_with(
+        moov_data,
+        input.moov_offset,
+        crate::bmff::index::Depth::Full,
+    )?;
+    let moov = match idx.top().next() {
+        Some(m) if idx.boxes()[m].is(b"moov") => m,
+        Some(m) => {
+            return Err(Error::NotMoov {
+                offset: idx.boxes()[m].offset,
+                found: idx.boxes()[m].kind,
+            })
+        }
+        None => {
+            return Err(Error::NotMoov {
+                offset: input.moov_offset,
+                found: FourCc(*b"    "),
+            })
+        }
+    };
+    if let Some(mvex) = idx.child(moov, b"mvex") {
+        return Err(Error::AlreadyFragmented {
+            offset: idx.boxes()[mvex].offset,
+        });
+    }
+    let (mvhd_raw, mvhd) = match idx.child(moov, b"mvhd") {
+        Some(m) => {
+            let b = &idx.boxes()[m];
+            let bytes = moov_data.get(b.range()).unwrap_or(&[]);
+            (bytes.to_vec(), Some(Mvhd::parse(bytes, b.offset)?))
+        }
+        None => (Vec::new(), None),
+    };
+    let all_samples = track_samples(None, moov_data, input.moov_offset)?;
+    let mut tracks = Vec::new();
+    let mut with_samples = 0usize;
+    for trak in idx.children(moov).filter(|&c| idx.boxes()[c].is(b"trak")) {
+        let tkhd_i = idx
+            .child(trak, b"tkhd")
+            .ok_or_else(|| missing(&idx, trak, b"tkhd"))?;
+        let tkhd_b = &idx.boxes()[tkhd_i];
+        let tkhd = Tkhd::parse(moov_data.get(tkhd_b.range()).unwrap_or(&[]), tkhd_b.offset)?;
+        let mdia = idx
+            .child(trak, b"mdia")
+            .ok_or_else(|| missing(&idx, trak, b"mdia"))?;
+        let mdhd_i = idx
+            .child(mdia, b"mdhd")
+            .ok_or_else(|| missing(&idx, mdia, b"mdhd"))?;
+        let mdhd_b = &idx.boxes()[mdhd_i];
+        let mdhd = Mdhd::parse(moov_data.get(mdhd_b.range()).unwrap_or(&[]), mdhd_b.offset)?;
+        let hdlr_i = idx
+            .child(mdia, b"hdlr")
+            .ok_or_else(|| missing(&idx, mdia, b"hdlr"))?;
+        let hdlr_b = &idx.boxes()[hdlr_i];
+        let hdlr = boxes::Hdlr::parse(moov_data.get(hdlr_b.range()).unwrap_or(&[]), hdlr_b.offset)?;
+        let minf = idx
+            .child(mdia, b"minf")
+            .ok_or_else(|| missing(&idx, mdia, b"minf"))?;
+        let stbl = idx
+            .child(minf, b"stbl")
+            .ok_or_else(|| missing(&idx, minf, b"stbl"))?;
+        let stsd_i = idx
+            .child(stbl, b"stsd")
+            .ok_or_else(|| missing(&idx, stbl, b"stsd"))?;
+        let samples = all_samples
+            .iter()
+            .find(|t| t.track_id == tkhd.track_id)
+            .map(|t| t.samples.clone())
+            .unwrap_or_default();
+        if samples.is_empty() {
+            continue;
+        }
+        with_samples += 1;
+        if mdhd.timescale == 0 {
+            return Err(crate::bmff::Error::new(
+                mdhd_b.offset,
+                idx.path(mdhd_i),
+                crate::bmff::ErrorKind::BadField {
+                    field: "mdhd.timescale",
+                    value: 0,
+                },
+            )
+            .into());
+        }
+        // One sample description only.
+        let stsd_raw = raw(moov_data, &idx, stsd_i);
+        let entry_count = stsd_raw
+            .get(12..16)
+            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+        if let Some(stsc_i) = idx.child(stbl, b"stsc") {
+            let b = &idx.boxes()[stsc_i];
+            for e in boxes::parse_stsc(moov_data.get(b.range()).unwrap_or(&[]), b.offset)? {
+                if e.sample_description_index != 1 {
+                    return Err(Error::SeveralSampleDescriptions {
+                        track_id: tkhd.track_id,
+                        count: entry_count,
+                        index: e.sample_description_index,
+                    });
+                }
+            }
+        }
+        let entry = idx.children(stsd_i).next();
+        let codec = entry.and_then(|e| crate::bmff::codec::codec_string(moov_data, &idx, e).ok());
+        let sample_rate = match entry {
+            Some(e) if &hdlr.handler_type.0 == b"soun" => {
+                let b = &idx.boxes()[e];
+                // AudioSampleEntry: 8 (SampleEntry) + 8 reserved + 2+2+2+2, then samplerate 16.16.
+                let p = b.payload_range();
+                moov_data
+                    .get(p.start + 24..p.start + 28)
+                    .map_or(0, |s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]) >> 16)
+            }
+            _ => 0,
+        };
+        let (edts, elst) = match idx.child(trak, b"edts") {
+            Some(e) => {
+                let elst = match idx.child(e, b"elst") {
+                    Some(l) => {
+                        let b = &idx.boxes()[l];
+                        let bytes = moov_data.get(b.range()).unwrap_or(&[]);
+                        let version = bytes.get(b.header_len).copied().unwrap_or(0);
+                        Some((version, boxes::parse_elst(bytes, b.offset)?))
+                    }
+                    None => None,
+                };
+                (Some(raw(moov_data, &idx, e)), elst)
+            }
+            None => (None, None),
+        };
+        let movie_ts = mvhd.map_or(1, |m| m.timescale.max(1));
+        let shift = edit_shift(
+            elst.as_ref().map(|e| e.1.as_slice()),
+            movie_ts,
+            mdhd.timescale,
+        )?;
+        let media_header = [b"vmhd", b"smhd", b"sthd", b"nmhd", b"hmhd"]
+            .iter()
+            .find_map(|k| idx.child(minf, k))
+            .map(|i| raw(moov_data, &idx, i));
+        let dinf = idx.child(minf, b"dinf").map(|i| raw(moov_data, &idx, i));
+        for (n, s) in samples.iter().enumerate() {
+            let end = s.offset.saturating_add(u64::from(s.size));
+            if end > input.file_len {
+                return Err(Error::SampleOutsideFile {
+                    track_id: tkhd.track_id,
+                    sample_number: n as u64 + 1,
+                    end,
+                    file_len: input.file_len,
+                });
+            }
+        }
+        let _ = child_path;
+        tracks.push(TrackPlan {
+            track_id: tkhd.track_id,
+            handler: hdlr.handler_type,
+            timescale: options.timescale.unwrap_or(mdhd.timescale),
+            codec,
+            width: tkhd.width >> 16,
+            height: tkhd.height >> 16,
+            sample_rate,
+            bounds: Vec::new(),
+            in_timescale: mdhd.timescale,
+            samples,
+            shift,
+            tkhd: raw(moov_data, &idx, tkhd_i),
+            tkhd_duration: tkhd.duration,
+            elst,
+            edts,
+            mdhd: raw(moov_data, &idx, mdhd_i),
+            mdhd_version: mdhd.version,
+            mdhd_header_len: mdhd_b.header_len,
+            hdlr: raw(moov_data, &idx, hdlr_i),
+            media_header,
+            dinf,
+            stsd: stsd_raw,
+        });
+    }
+    let is = |t: &TrackPlan, k: &[u8; 4]| &t.handler.0 == k;
+    let keep = match options.track {
+        TrackSelection::All => None,
+        TrackSelection::Id(id) => Some(tracks.iter().position(|t| t.track_id == id)),
+        TrackSelection::Audio => Some(tracks.iter().position(|t| is(t, b"soun"))),
+        TrackSelection::Video => Some(tracks.iter().position(|t| is(t, b"vide"))),
+        TrackSelection::Subtitles => {
+            Some(tracks.iter().position(|t| is(t, b"subt") || is(t, b"sbtl")))
+        }
+    };
+    if let Some(keep) = keep {
+        let Some(k) = keep else {
+            return Err(Error::NoTrack {
+                selection: options.track,
+                tracks: with_samples,
+            });
+        };
+        let t = tracks.swap_remove(k);
+        tracks = vec![t];
+    }
+    if tracks.is_empty() {
+        return Err(Error::NoTrack {
+            selection: options.track,
+            tracks: with_samples,
+        });
+    }
+    let anchor = tracks
+        .iter()
+        .position(|t| t.is_video())
+        .or_else(|| tracks.iter().position(|t| is(t, b"soun")))
+        .unwrap_or(0);
+    check_options(&tracks, options)?;
+    let mut plan = Plan {
+        tracks,
+        anchor,
+        options: options.clone(),
+        compatible: compatible_brands(input.ftyp),
+        mvhd: mvhd_raw,
+        movie_timescale: mvhd.map_or(1000, |m| m.timescale),
+        movie_duration: mvhd.map_or(0, |m| m.duration),
+        udta: if options.copy_udta {
+            idx.child(moov, b"udta").map(|u| raw(moov_data, &idx, u))
+        } else {
+            None
+        },
+    };
+    plan.cut()?;
+    Ok(plan)
+}
+
+/// Presentation shift of a track from its edit list, in media ticks: the first non-empty
+/// edit's media_time minus the leading empty edits (movie ticks rescaled, floor).
+fn edit_shift(elst: Option<&[ElstEntry]>, movie_ts: u32, media_ts: u32) -> Result<i64, Error> {
+    let Some(entries) = elst else { return Ok(0) };
+    let mut empty: i64 = 0;
+    for e in entries {
+        if e.media_time == -1 {
+            empty = empty
+                .checked_add(
+                    i64::try_from(e.segment_duration).map_err(|_| Error::Overflow {
+                        what: "elst segment_duration",
+                    })?,
+                )
+                .ok_or(Error::Overflow { what: "elst" })?;
+        } else {
+            let empty_media = rescale(
+                empty,
+                Timescale::new(movie_ts)?,
+                Timescale::new(media_ts)?,
+                Rounding::Floor,
+            )?;
+            return e
+                .media_time
+                .checked_sub(empty_media)
+                .ok_or(Error::Overflow { what: "edit shift" });
+        }
+    }
+    Ok(0)
+}
+
+fn check_options(tracks: &[TrackPlan], options: &Options) -> Result<(), Error> {
+    if let Some(mode) = options.force_i_frame_sync {
+        for t in tracks.iter().filter(|t| t.is_video()) {
+            let avc = t.codec.as_deref().is_some_and(|c| c.starts_with("avc"));
+            if !avc {
+                return Err(Error::Unsupported {
+                    option: "force-i-frame-sync",
+                    track_id: t.track_id,
+                    reason: "only AVC video can be re-synced",
+                });
+            }
+            let later_sync = t.samples.iter().skip(1).any(|s| s.is_sync);
+            if mode == ForceIFrameSync::All || !later_sync {
+                return Err(Error::Unsupported {
+                    option: "force-i-frame-sync",
+                    track_id: t.track_id,
+                    reason:
+                        "finding I slices needs the sample data, which the planner does not read",
+                });
+            }
+            // Auto with sync samples after the first: mp4fragment leaves the track as it is.
+        }
+    }
+    if options.trun_version_zero {
+        for t in tracks {
+            if let Some((n, s)) = t
+                .samples
+                .iter()
+                .enumerate()
+                .find(|(_, s)| s.composition_offset < 0)
+            {
+                return Err(Error::NegativeCompositionOffset {
+                    track_id: t.track_id,
+                    sample_number: n as u64 + 1,
+                    offset: s.composition_offset,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn compatible_brands(ftyp: Option<&[u8]>) -> Vec<[u8; 4]> {
+    let mut out: Vec<[u8; 4]> = vec![*b"iso6", *b"iso5", *b"dash"];
+    if let Some(f) = ftyp {
+        // ftyp: header 8, major 4, minor 4, then brands.
+        for b in f.get(16..).unwrap_or(&[]).chunks_exact(4) {
+            let b = [b[0], b[1], b[2], b[3]];
+            if !out.contains(&b) {
+                out.push(b);
+            }
+        }
+    }
+    out
+}
+
+/// Nearest candidate to `target` (a rational `target_num / target_den` in the track's ticks),
+/// scanning forward from `from`; stops at the first candidate at or past the target; ties go
+/// to the earlier. Candidates are given as times in the track's ticks.
+fn nearest_from(cands: &[(usize, i128)], from: usize, target_num: i128, target_den: i128) -> usize {
+    let mut best = from;
+    let mut best_dist: Option<i128> = None;
+    for (k, &(_, t)) in cands.iter().enumerate().skip(from) {
+        let d = (t * target_den - target_num).abs();
+        if best_dist.is_none_or(|b| d < b) {
+            best = k;
+            best_dist = Some(d);
+        }
+        if t * target_den >= target_num {
+            break;
+        }
+    }
+    best
+}
+
+impl Plan {
+    fn cut(&mut self) -> Result<(), Error> {
+        let anchor = &self.tracks[self.anchor];
+        let n = anchor.samples.len();
+        let all_sync = anchor.samples.iter().all(|s| s.is_sync);
+        let duration_ms = match self.options.fragment_duration_ms {
+            Some(d) => Some(d),
+            None if all_sync => Some(2000),
+            None => None,
+        };
+        // Candidates: sync samples after the first, then the end.
+        let mut cands: Vec<(usize, i128)> = anchor
+            .samples
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, s)| s.is_sync)
+            .map(|(i, _)| (i, anchor.cut_time(i)))
+            .collect();
+        cands.push((n, anchor.cut_time(n)));
+        let mut bounds = vec![0usize];
+        match duration_ms {
+            None => bounds.extend(cands.iter().map(|c| c.0)),
+            Some(d) => {
+                let ts = i128::from(anchor.in_timescale);
+                let d = i128::from(d);
+                let mut pos = 0usize; // next candidate to consider
+                let mut start = anchor.cut_time(0);
+                while pos < cands.len() {
+                    // p = floor((t_ms + D/2) / D) with t_ms = start * 1000 / ts, exactly:
+                    let p = (start * 2000 + d * ts).div_euclid(2 * d * ts);
+                    // Target in ticks = D * (p + 1) * ts / 1000.
+                    let num = d * (p + 1) * ts;
+                    let k = nearest_from(&cands, pos, num, 1000);
+                    bounds.push(cands[k].0);
+                    start = cands[k].1;
+                    pos = k + 1;
+                }
+            }
+        }
+        let anchor_ts = i128::from(anchor.in_timescale);
+        let instants: Vec<i128> = bounds.iter().map(|&i| anchor.cut_time(i)).collect();
+        let trim = self.options.trim;
+        let anchor_index = self.anchor;
+        for (ti, t) in self.tracks.iter_mut().enumerate() {
+            if ti == anchor_index {
+                t.bounds = bounds.clone();
+                continue;
+            }
+            let n = t.samples.len();
+            let mut cands: Vec<(usize, i128)> = t
+                .samples
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.is_sync)
+                .map(|(i, _)| (i, t.cut_time(i)))
+                .collect();
+            cands.push((n, t.cut_time(n)));
+            let ts = i128::from(t.in_timescale);
+            let mut b = vec![0usize];
+            let mut pos = 0usize;
+            let last = instants.len().saturating_sub(1);
+            for (k, &inst) in instants.iter().enumerate().skip(1) {
+                if k == last && !trim {
+                    b.push(n);
+                    break;
+                }
+                // Compare t_b / ts_b with inst / ts_a: t_b * ts_a vs inst * ts_b.
+                let scaled: Vec<(usize, i128)> = Vec::new();
+                let _ = scaled;
+                let mut best = pos;
+                let mut best_dist: Option<i128> = None;
+                for (j, &(_, x)) in cands.iter().enumerate().skip(pos) {
+                    let dist = (x * anchor_ts - inst * ts).abs();
+                    if best_dist.is_none_or(|bd| dist < bd) {
+                        best = j;
+                        best_dist = Some(dist);
+                    }
+                    if x * anchor_ts >= inst * ts {
+                        break;
+                    }
+                }
+                let idx = cands[best].0.max(*b.last().unwrap_or(&0));
+                b.push(idx);
+                pos = best;
+            }
+            t.bounds = b;
+        }
+        Ok(())
+    }
+
+    /// The tracks, in output order (the anchor first among equals is [`Plan::anchor`]).
+    pub fn tracks(&self) -> &[TrackPlan] {
+        &self.tracks
+    }
+
+    /// The anchor track (the one the cuts are decided on).
+    pub fn anchor(&self) -> &TrackPlan {
+        &self.tracks[self.anchor]
+    }
+
+    /// The options the plan was made with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Movie duration from mvhd, in the movie timescale (`(ticks, timescale)`).
+    pub fn movie_duration(&self) -> (u64, u32) {
+        (self.movie_duration, self.movie_timescale)
+    }
+
+    /// Number of fragment slots (each track has at most one fragment per slot).
+    pub fn slot_count(&self) -> usize {
+        self.tracks[self.anchor].bounds.len().saturating_sub(1)
+    }
+
+    /// The init segment with every track: ftyp + moov (mvhd, traks, mvex, udta).
+    pub fn init_segment(&self) -> Result<Vec<u8>, Error> {
+        let all: Vec<usize> = (0..self.tracks.len()).collect();
+        self.init_for(&all)
+    }
+
+    /// The init segment of one track (for per-track segment files).
+    pub fn init_segment_for(&self, track_id: u32) -> Result<Vec<u8>, Error> {
+        let i = self
+            .tracks
+            .iter()
+            .position(|t| t.track_id == track_id)
+            .ok_or(Error::NoTrack {
+                selection: TrackSelection::Id(track_id),
+                tracks: self.tracks.len(),
+            })?;
+        self.init_for(&[i])
+    }
+
+    fn init_for(&self, which: &[usize]) -> Result<Vec<u8>, Error> {
+        let mut w = BoxWriter::default();
+        write::brands(&mut w, b"ftyp", *b"iso6", &self.compatible)?;
+        let moov = w.open(b"moov");
+        w.bytes(&self.mvhd);
+        for &i in which {
+            self.trak(&mut w, &self.tracks[i])?;
+        }
+        let mvex = w.open(b"mvex");
+        match u32::try_from(self.movie_duration) {
+            Ok(d) => {
+                let m = w.open_full(b"mehd", 0, 0);
+                w.u32(d);
+                w.close(m)?;
+            }
+            Err(_) => {
+                let m = w.open_full(b"mehd", 1, 0);
+                w.u64(self.movie_duration);
+                w.close(m)?;
+            }
+        }
+        for &i in which {
+            let m = w.open_full(b"trex", 0, 0);
+            w.u32(self.tracks[i].track_id);
+            w.u32(1);
+            w.u32(0);
+            w.u32(0);
+            w.u32(0);
+            w.close(m)?;
+        }
+        w.close(mvex)?;
+        if let Some(u) = &self.udta {
+            w.bytes(u);
+        }
+        w.close(moov)?;
+        Ok(w.into_bytes())
+    }
+
+    fn trak(&self, w: &mut BoxWriter, t: &TrackPlan) -> Result<(), Error> {
+        let trak = w.open(b"trak");
+        w.bytes(&t.tkhd);
+        self.edts(w, t)?;
+        let mdia = w.open(b"mdia");
+        // mdhd: timescale (maybe rewritten) and duration 0 (no samples in the moov).
+        let mut mdhd = t.mdhd.clone();
+        let base = t.mdhd_header_len + 4 + if t.mdhd_version == 1 { 16 } else { 8 };
+        if let Some(s) = mdhd.get_mut(base..base + 4) {
+            s.copy_from_slice(&t.timescale.to_be_bytes());
+        }
+        let dlen = if t.mdhd_version == 1 { 8 } else { 4 };
+        if let Some(s) = mdhd.get_mut(base + 4..base + 4 + dlen) {
+            s.fill(0);
+        }
+        w.bytes(&mdhd);
+        w.bytes(&t.hdlr);
+        let minf = w.open(b"minf");
+        match &t.media_header {
+            Some(h) => w.bytes(h),
+            None => {
+                let m = w.open_full(b"nmhd", 0, 0);
+                w.close(m)?;
+            }
+        }
+        match &t.dinf {
+            Some(d) => w.bytes(d),
+            None => {
+                let dinf = w.open(b"dinf");
+                let dref = w.open_full(b"dref", 0, 0);
+                w.u32(1);
+                let url = w.open_full(b"url ", 0, 1);
+                w.close(url)?;
+                w.close(dref)?;
+                w.close(dinf)?;
+            }
+        }
+        let stbl = w.open(b"stbl");
+        w.bytes(&t.stsd);
+        write::empty_sample_tables(w)?;
+        w.close(stbl)?;
+        w.close(minf)?;
+        w.close(mdia)?;
+        w.close(trak)
+    }
+
+    fn edts(&self, w: &mut BoxWriter, t: &TrackPlan) -> Result<(), Error> {
+        let zero_last = self.options.trun_version_zero && !self.options.no_zero_elst;
+        let rescaled = t.timescale != t.in_timescale;
+        let Some((version, entries)) = &t.elst else {
+            if let Some(e) = &t.edts {
+                w.bytes(e);
+            }
+            return Ok(());
+        };
+        if !zero_last && !rescaled {
+            if let Some(e) = &t.edts {
+                w.bytes(e);
+            }
+            return Ok(());
+        }
+        let edts = w.open(b"edts");
+        let elst = w.open_full(b"elst", *version, 0);
+        w.u32(u32::try_from(entries.len()).map_err(|_| Error::Overflow {
+            what: "elst entry_count",
+        })?);
+        for (k, e) in entries.iter().enumerate() {
+            let mut seg = e.segment_duration;
+            if zero_last && k + 1 == entries.len() && seg == t.tkhd_duration {
+                seg = 0;
+            }
+            let mut mt = e.media_time;
+            if rescaled && mt >= 0 {
+                mt = rescale(
+                    mt,
+                    Timescale::new(t.in_timescale)?,
+                    Timescale::new(t.timescale)?,
+                    Rounding::Nearest,
+                )?;
+            }
+            if *version == 1 {
+                w.u64(seg);
+                w.u64(mt as u64);
+            } else {
+                w.u32(u32::try_from(seg).map_err(|_| Error::Overflow {
+                    what: "elst segment_duration",
+                })?);
+                w.u32(i32::try_from(mt).map_err(|_| Error::Overflow {
+                    what: "elst media_time",
+                })? as u32);
+            }
+            w.u16(e.media_rate_integer as u16);
+            w.u16(e.media_rate_fraction as u16);
+        }
+        w.close(elst)?;
+        w.close(edts)
+    }
+
+    /// Every fragment, slot by slot: the anchor's first, then the other tracks in order. Empty
+    /// fragments are skipped.
+    pub fn fragments(&self) -> Fragments<'_> {
+        let mut order: Vec<usize> = vec![self.anchor];
+        order.extend((0..self.tracks.len()).filter(|&i| i != self.anchor));
+        Fragments {
+            plan: self,
+            order,
+            slot: 0,
+            pos: 0,
+            sequence: self.options.sequence_number_start,
+            numbers: vec![0; self.tracks.len()],
+        }
+    }
+
+    /// The `sidx` that indexes the whole output (one reference per slot, sized to cover every
+    /// track's fragment of that slot), when `options.index` is set.
+    pub fn sidx(&self) -> Result<Option<Vec<u8>>, Error> {
+        if !self.options.index {
+            return Ok(None);
+        }
+        let anchor = &self.tracks[self.anchor];
+        let mut refs: Vec<crate::bmff::SidxReference> = Vec::new();
+        let mut ept: Option<u64> = None;
+        for f in self.fragments() {
+            let f = f?;
+            let size = u32::try_from(f.total_bytes()).map_err(|_| Error::Overflow {
+                what: "sidx referenced_size",
+            })?;
+            if f.track_id == anchor.track_id {
+                if ept.is_none() {
+                    let b0 = anchor.bounds.first().copied().unwrap_or(0);
+                    let b1 = anchor.bounds.get(1).copied().unwrap_or(0);
+                    let mut min: Option<i128> = None;
+                    for i in b0..b1 {
+                        let s = &anchor.samples[i];
+                        let ct = anchor.out_time(
+                            i128::from(s.decode_time) + i128::from(s.composition_offset),
+                        )?;
+                        min = Some(min.map_or(ct, |m| m.min(ct)));
+                    }
+                    let start = self.tfdt_start_ticks(anchor)?;
+                    ept = Some(
+                        u64::try_from(min.unwrap_or(0).max(0))
+                            .unwrap_or(0)
+                            .saturating_add(start),
+                    );
+                }
+                refs.push(crate::bmff::SidxReference {
+                    reference_type: false,
+                    referenced_size: size,
+                    subsegment_duration: u32::try_from(f.duration).map_err(|_| {
+                        Error::Overflow {
+                            what: "sidx subsegment_duration",
+                        }
+                    })?,
+                    starts_with_sap: true,
+                    sap_type: 1,
+                    sap_delta_time: 0,
+                });
+            } else if let Some(last) = refs.last_mut() {
+                last.referenced_size =
+                    last.referenced_size
+                        .checked_add(size)
+                        .ok_or(Error::Overflow {
+                            what: "sidx referenced_size",
+                        })?;
+            }
+        }
+        let mut sidx = crate::bmff::Sidx {
+            version: 0,
+            flags: 0,
+            reference_id: anchor.track_id,
+            timescale: anchor.timescale,
+            earliest_presentation_time: ept.unwrap_or(0),
+            first_offset: 0,
+            references: refs,
+        };
+        sidx.version = sidx.needed_version();
+        Ok(Some(sidx.encode()?))
+    }
+
+    fn tfdt_start_ticks(&self, t: &TrackPlan) -> Result<u64, Error> {
+        let v = i128::from(self.options.tfdt_start_ms) * i128::from(t.timescale) / 1000;
+        u64::try_from(v).map_err(|_| Error::Overflow { what: "tfdt_start" })
+    }
+
+    fn fragment(
+        &self,
+        ti: usize,
+        slot: usize,
+        number: u32,
+        sequence: u32,
+    ) -> Result<FragmentOut, Error> {
+        let t = &self.tracks[ti];
+        let (a, b) = match (t.bounds.get(slot), t.bounds.get(slot + 1)) {
+            (Some(&a), Some(&b)) if a < b && b <= t.samples.len() => (a, b),
+            _ => {
+                return Err(Error::Overflow {
+                    what: "fragment bounds",
+                })
+            }
+        };
+        let samples = &t.samples[a..b];
+        let count = u32::try_from(samples.len()).map_err(|_| Error::Overflow {
+            what: "trun sample_count",
+        })?;
+        // Output times.
+        let mut dts = Vec::with_capacity(samples.len() + 1);
+        for i in a..=b {
+            dts.push(t.out_time(t.dts(i))?);
+        }
+        let mut durations = Vec::with_capacity(samples.len());
+        let mut ctos = Vec::with_capacity(samples.len());
+        for (k, s) in samples.iter().enumerate() {
+            let d = dts[k + 1] - dts[k];
+            durations.push(u32::try_from(d).map_err(|_| Error::Overflow {
+                what: "sample duration",
+            })?);
+            let c = if t.timescale == t.in_timescale {
+                i128::from(s.composition_offset)
+            } else {
+                t.out_time(t.dts(a + k) + i128::from(s.composition_offset))? - dts[k]
+            };
+            ctos.push(i64::try_from(c).map_err(|_| Error::Overflow {
+                what: "composition offset",
+            })?);
+        }
+        let flags: Vec<u32> = samples
+            .iter()
+            .map(|s| {
+                if s.is_sync {
+                    SYNC_FLAGS
+                } else if t.is_video() {
+                    NON_SYNC_VIDEO_FLAGS
+                } else {
+                    NON_SYNC_FLAGS
+                }
+            })
+            .collect();
+        let const_duration = durations.windows(2).all(|w| w[0] == w[1]);
+        let rest_same = flags.iter().skip(1).all(|&f| Some(&f) == flags.get(1));
+        // Flag mode: all the same -> tfhd default; first differs, rest same -> first_sample_flags.
+        let (default_flags, first_flags, per_sample_flags) = if flags.iter().all(|&f| f == flags[0])
+        {
+            (Some(flags[0]), None, false)
+        } else if rest_same {
+            (flags.get(1).copied(), Some(flags[0]), false)
+        } else {
+            (None, None, true)
+        };
+        let any_cto = ctos.iter().any(|&c| c != 0);
+        let negative = ctos.iter().any(|&c| c < 0);
+        let version: u8 = if self.options.trun_version_zero || !negative {
+            0
+        } else {
+            1
+        };
+        if version == 0 && negative {
+            return Err(Error::NegativeCompositionOffset {
+                track_id: t.track_id,
+                sample_number: (a + 1) as u64,
+                offset: ctos.iter().copied().min().unwrap_or(0),
+            });
+        }
+        let decode_time = u64::try_from(dts[0]).map_err(|_| Error::Overflow {
+            what: "decode time",
+        })?;
+        let duration = u64::try_from(dts[samples.len()] - dts[0]).map_err(|_| Error::Overflow {
+            what: "fragment duration",
+        })?;
+        let data_bytes: u64 = samples.iter().map(|s| u64::from(s.size)).sum();
+
+        let mut w = BoxWriter::default();
+        let moof = w.open(b"moof");
+        write::mfhd(&mut w, sequence)?;
+        let traf = w.open(b"traf");
+        let mut tfhd_flags = boxes::TFHD_DEFAULT_BASE_IS_MOOF;
+        if const_duration {
+            tfhd_flags |= boxes::TFHD_DEFAULT_DURATION;
+        }
+        if default_flags.is_some() {
+            tfhd_flags |= boxes::TFHD_DEFAULT_FLAGS;
+        }
+        let tfhd = w.open_full(b"tfhd", 0, tfhd_flags);
+        w.u32(t.track_id);
+        if const_duration {
+            w.u32(durations[0]);
+        }
+        if let Some(f) = default_flags {
+            w.u32(f);
+        }
+        w.close(tfhd)?;
+        if !self.options.no_tfdt {
+            write::tfdt(
+                &mut w,
+                decode_time.saturating_add(self.tfdt_start_ticks(t)?),
+            )?;
+        }
+        let mut trun_flags = boxes::TRUN_DATA_OFFSET | boxes::TRUN_SIZE;
+        if !const_duration {
+            trun_flags |= boxes::TRUN_DURATION;
+        }
+        if first_flags.is_some() {
+            trun_flags |= boxes::TRUN_FIRST_SAMPLE_FLAGS;
+        }
+        if per_sample_flags {
+            trun_flags |= boxes::TRUN_FLAGS;
+        }
+        if any_cto {
+            trun_flags |= boxes::TRUN_CTO;
+        }
+        let trun = w.open_full(b"trun", version, trun_flags);
+        w.u32(count);
+        let data_offset_at = w.len();
+        w.u32(0);
+        if let Some(f) = first_flags {
+            w.u32(f);
+        }
+        for (k, s) in samples.iter().enumerate() {
+            if !const_duration {
+                w.u32(durations[k]);
+            }
+            w.u32(s.size);
+            if per_sample_flags {
+                w.u32(flags[k]);
+            }
+            if any_cto {
+                w.u32(ctos[k] as u32);
+            }
+        }
+        w.close(trun)?;
+        w.close(traf)?;
+        w.close(moof)?;
+        let data_offset = (w.len() as u64).saturating_add(write::mdat_header_len(data_bytes));
+        w.patch_u32(
+            data_offset_at,
+            u32::try_from(data_offset).map_err(|_| Error::Overflow {
+                what: "trun data_offset",
+            })?,
+        );
+        let mut header = w.into_bytes();
+        write::mdat_header(&mut header, data_bytes)?;
+        let mut ranges: Vec<Range<u64>> = Vec::new();
+        for s in samples {
+            let end = s.offset.saturating_add(u64::from(s.size));
+            match ranges.last_mut() {
+                Some(r) if r.end == s.offset => r.end = end,
+                _ => ranges.push(s.offset..end),
+            }
+        }
+        Ok(FragmentOut {
+            track_id: t.track_id,
+            number,
+            sequence_number: sequence,
+            decode_time,
+            duration,
+            header,
+            ranges,
+        })
+    }
+}
+
+/// Iterator over a plan's fragments (see [`Plan::fragments`]).
+#[derive(Debug)]
+pub struct Fragments<'p> {
+    plan: &'p Plan,
+    order: Vec<usize>,
+    slot: usize,
+    pos: usize,
+    sequence: u32,
+    numbers: Vec<u32>,
+}
+
+impl Iterator for Fragments<'_> {
+    type Item = Result<FragmentOut, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.slot >= self.plan.slot_count() {
+                return None;
+            }
+            let Some(&ti) = self.order.get(self.pos) else {
+                self.pos = 0;
+                self.slot += 1;
+                continue;
+            };
+            self.pos += 1;
+            let t = &self.plan.tracks[ti];
+            let empty = match (t.bounds.get(self.slot), t.bounds.get(self.slot + 1)) {
+                (Some(a), Some(b)) => a >= b,
+                _ => true,
+            };
+            if empty {
+                continue;
+            }
+            self.numbers[ti] = self.numbers[ti].saturating_add(1);
+            let seq = self.sequence;
+            self.sequence = self.sequence.wrapping_add(1);
+            return Some(self.plan.fragment(ti, self.slot, self.numbers[ti], seq));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H264_AAC: &[u8] = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    const AAC_ONLY: &[u8] = include_bytes!("../../../fixtures/media/aac_only.mp4");
+
+    fn plan(data: &[u8], options: &Options) -> Result<Plan, Error> {
+        let idx = Index::parse(data).unwrap();
+        let m = &idx.boxes()[idx.find("moov").unwrap()];
+        let f = idx.find("ftyp").map(|f| &data[idx.boxes()[f].range()]);
+        plan_fragments(
+            &Input {
+                ftyp: f,
+                moov: &data[m.range()],
+                moov_offset: m.offset,
+                file_len: data.len() as u64,
+            },
+            options,
+        )
+    }
+
+    /// Brute force: the candidate of `t` (sync samples and the end) nearest to the instant
+    /// `inst / ts_a`, ties to the earlier.
+    fn brute_nearest(t: &TrackPlan, inst: i128, ts_a: i128) -> usize {
+        let ts = i128::from(t.in_timescale);
+        let n = t.samples.len();
+        (0..=n)
+            .filter(|&j| j == n || t.samples[j].is_sync)
+            .min_by_key(|&j| ((t.cut_time(j) * ts_a - inst * ts).abs(), j))
+            .unwrap()
+    }
+
+    #[test]
+    fn default_cuts_are_the_video_sync_samples() {
+        let p = plan(H264_AAC, &Options::default()).unwrap();
+        let v = p.anchor();
+        assert_eq!(&v.handler.0, b"vide");
+        let mut sync: Vec<usize> = (0..v.samples.len())
+            .filter(|&i| v.samples[i].is_sync)
+            .collect();
+        if sync.first() != Some(&0) {
+            sync.insert(0, 0);
+        }
+        sync.push(v.samples.len());
+        assert!(sync.len() > 2, "the fixture has several GOPs");
+        assert_eq!(v.bounds, sync);
+    }
+
+    #[test]
+    fn audio_is_cut_at_the_nearest_instant() {
+        let p = plan(H264_AAC, &Options::default()).unwrap();
+        let v = p.anchor();
+        let a = p.tracks().iter().find(|t| &t.handler.0 == b"soun").unwrap();
+        assert_eq!(a.bounds.len(), v.bounds.len());
+        let ts_a = i128::from(v.in_timescale);
+        let inner = v.bounds.len() - 1;
+        for k in 1..inner {
+            let inst = v.cut_time(v.bounds[k]);
+            assert_eq!(a.bounds[k], brute_nearest(a, inst, ts_a), "cut {k}");
+        }
+        assert_eq!(
+            a.bounds[inner],
+            a.samples.len(),
+            "without trim the tail stays"
+        );
+        let trimmed = plan(
+            H264_AAC,
+            &Options {
+                trim: true,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        let at = trimmed
+            .tracks()
+            .iter()
+            .find(|t| &t.handler.0 == b"soun")
+            .unwrap();
+        let end = v.cut_time(v.samples.len());
+        assert_eq!(at.bounds[inner], brute_nearest(at, end, ts_a));
+    }
+
+    #[test]
+    fn fragment_duration_cuts_at_sync_samples_near_the_grid() {
+        for d in [1000u64, 3000, 5000] {
+            let o = Options {
+                fragment_duration_ms: Some(d),
+                ..Options::default()
+            };
+            let p = plan(H264_AAC, &o).unwrap();
+            let v = p.anchor();
+            for &b in &v.bounds[1..v.bounds.len() - 1] {
+                assert!(v.samples[b].is_sync, "D={d}: cut {b} is not a sync sample");
+            }
+            assert!(v.bounds.windows(2).all(|w| w[0] < w[1]), "D={d}: progress");
+        }
+    }
+
+    #[test]
+    fn audio_only_gets_two_second_fragments() {
+        let p = plan(AAC_ONLY, &Options::default()).unwrap();
+        let a = p.anchor();
+        let ts = i128::from(a.in_timescale);
+        // Each inner cut is the sample boundary nearest to the next 2 s grid point.
+        for w in a.bounds.windows(2).take(a.bounds.len() - 2) {
+            let start = a.cut_time(w[0]);
+            let p = (start * 2000 + 2000 * ts).div_euclid(2 * 2000 * ts);
+            let target = 2000 * (p + 1) * ts; // ticks * 1000
+            let best = (w[0] + 1..=a.samples.len())
+                .min_by_key(|&j| ((a.cut_time(j) * 1000 - target).abs(), j))
+                .unwrap();
+            assert_eq!(w[1], best);
+        }
+    }
+
+    #[test]
+    fn nearest_tie_goes_to_the_earlier() {
+        let c = [(1, 10), (2, 20), (3, 30)];
+        assert_eq!(nearest_from(&c, 0, 15, 1), 0);
+        assert_eq!(nearest_from(&c, 0, 16, 1), 1);
+        assert_eq!(nearest_from(&c, 1, 15, 1), 1);
+        // 25/1 against times scaled by 1: 20 and 30 tie, the earlier wins.
+        assert_eq!(nearest_from(&c, 0, 50, 2), 1);
+    }
+
+    #[test]
+    fn options_that_cannot_be_honoured_are_errors() {
+        let o = Options {
+            force_i_frame_sync: Some(ForceIFrameSync::All),
+            ..Options::default()
+        };
+        assert!(matches!(
+            plan(H264_AAC, &o),
+            Err(Error::Unsupported {
+                option: "force-i-frame-sync",
+                ..
+            })
+        ));
+        let o = Options {
+            track: TrackSelection::Subtitles,
+            ..Options::default()
+        };
+        assert!(matches!(
+            plan(H264_AAC, &o),
+            Err(Error::NoTrack { tracks: 2, .. })
+        ));
+        let o = Options {
+            fragment_duration_ms: Some(0),
+            ..Options::default()
+        };
+        assert_eq!(plan(H264_AAC, &o).unwrap_err(), Error::ZeroFragmentDuration);
+    }
+
+    #[test]
+    fn truncated_file_is_refused_with_the_sample() {
+        let idx = Index::parse(H264_AAC).unwrap();
+        let m = &idx.boxes()[idx.find("moov").unwrap()];
+        let e = plan_fragments(
+            &Input {
+                ftyp: None,
+                moov: &H264_AAC[m.range()],
+                moov_offset: m.offset,
+                file_len: 1000,
+            },
+            &Options::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::SampleOutsideFile {
+                    sample_number: 1,
+                    file_len: 1000,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn init_segment_keeps_sample_entries_byte_for_byte() {
+        let p = plan(H264_AAC, &Options::default()).unwrap();
+        let init = p.init_segment().unwrap();
+        let i = Index::parse(&init).unwrap();
+        let src = Index::parse(H264_AAC).unwrap();
+        let a: Vec<&[u8]> = src
+            .all(b"stsd")
+            .map(|s| &H264_AAC[src.boxes()[s].range()])
+            .collect();
+        let b: Vec<&[u8]> = i
+            .all(b"stsd")
+            .map(|s| &init[i.boxes()[s].range()])
+            .collect();
+        assert_eq!(a, b);
+        let ea: Vec<&[u8]> = src
+            .all(b"elst")
+            .map(|s| &H264_AAC[src.boxes()[s].range()])
+            .collect();
+        let eb: Vec<&[u8]> = i
+            .all(b"elst")
+            .map(|s| &init[i.boxes()[s].range()])
+            .collect();
+        assert_eq!(ea, eb);
+        assert_eq!(i.all(b"trex").count(), 2);
+    }
+}

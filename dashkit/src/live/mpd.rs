@@ -190,6 +190,39 @@ pub fn timeline_entries(segs: &[TimelineSegment]) -> Vec<S> {
     out
 }
 
+/// The live number of a timeline segment: `S + wraps·N + (vod − first) − mediaTimeAtAST div d`
+/// (livesim.md §4.3), the number [`Timing::segment`] maps back to the same VoD segment.
+pub fn timeline_number(t: &Timing, seg: &TimelineSegment) -> Result<u64, Error> {
+    let l = &t.looping;
+    let d = i128::from(l.segment_duration_s.max(1));
+    let n = i128::from(t.start_number)
+        + i128::from(seg.wraps) * i128::from(l.nr_segments_in_loop)
+        + i128::from(seg.vod_number)
+        - i128::from(l.first_segment_in_loop)
+        - i128::from(t.media_time_at_ast_s).div_euclid(d);
+    u64::try_from(n).map_err(|_| Error::Overflow)
+}
+
+/// Moves the (new) AdaptationSet-level SegmentTemplate before the Representations in the
+/// written child order, where the schema wants it.
+fn template_before_representations(aset: &mut crate::mpd::AdaptationSet) {
+    use crate::mpd::model::XmlElement;
+    let tags = <crate::mpd::AdaptationSet as XmlElement>::CHILD_TAGS;
+    let pos = |name: &str| {
+        tags.iter()
+            .position(|t| *t == name)
+            .and_then(|p| u8::try_from(p).ok())
+    };
+    let (Some(tpl), Some(rep)) = (pos("SegmentTemplate"), pos("Representation")) else {
+        return;
+    };
+    let order = &mut aset.extra.order;
+    order.retain(|k| *k != tpl);
+    if let Some(i) = order.iter().position(|k| *k == rep) {
+        order.insert(i, tpl);
+    }
+}
+
 /// Builds the live MPD of `asset` with `options` at `now_ms` (epoch milliseconds).
 ///
 /// ```
@@ -357,7 +390,7 @@ pub fn live_mpd_with(
                 }
                 tpl.media = Some(media.replace("$Number$", "t$Time$"));
             } else if let Some(first) = segs.first() {
-                tpl.start_number = Some(t.number_for_time(first.t, ts)?);
+                tpl.start_number = Some(timeline_number(t, first)?);
             } else {
                 tpl.start_number = Some(start_number);
             }
@@ -382,6 +415,7 @@ pub fn live_mpd_with(
             }
         }
         aset.segment_template = Some(tpl);
+        template_before_representations(aset);
     }
     mpd.periods = vec![period];
     Ok(mpd)

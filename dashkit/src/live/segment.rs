@@ -148,8 +148,15 @@ pub fn live_segment<'a>(
             vod_url,
             timescale,
             tfdt_offset_ticks,
-        } => shift_segment(vod_bytes, &vod_url, &live, timescale, tfdt_offset_ticks, sidx)
-            .map(LiveSegmentResult::Ready),
+        } => shift_segment(
+            vod_bytes,
+            &vod_url,
+            &live,
+            timescale,
+            tfdt_offset_ticks,
+            sidx,
+        )
+        .map(LiveSegmentResult::Ready),
         SegmentPlan::TooEarly { by_ms } => Ok(LiveSegmentResult::TooEarly { by_ms }),
         SegmentPlan::TooLate { by_ms } => Ok(LiveSegmentResult::TooLate { by_ms }),
         SegmentPlan::NotFound => Ok(LiveSegmentResult::NotFound),
@@ -208,7 +215,10 @@ pub fn shift_segment<'a>(
         let referenced = out.len().checked_sub(prefix).ok_or(Error::Overflow)?;
         let duration = track_samples(None, vod_bytes, 0)
             .ok()
-            .and_then(|t| t.first().map(|t| t.fragments.iter().map(|f| f.duration).sum()))
+            .and_then(|t| {
+                t.first()
+                    .map(|t| t.fragments.iter().map(|f| f.duration).sum())
+            })
             .filter(|d: &u64| *d > 0)
             .unwrap_or(0);
         let bytes = dashlivesim_sidx(timescale, new_tfdt, referenced, duration)?;

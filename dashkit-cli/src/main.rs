@@ -31,6 +31,8 @@ enum Command {
     Dump(cmd::dump::Args),
     /// Print the tracks of an MP4 file: codec strings, timescales, durations, samples, fragments.
     Info(cmd::info::Args),
+    /// Write the live MPD at an instant and every segment available then (dashlivesim paths).
+    LiveShift(cmd::live_shift::Args),
 }
 
 /// Runs the tool on parsed arguments, writing results to `out` and diagnostics to `err`.
@@ -41,6 +43,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
         Command::Mpd(a) => cmd::mpd::run(a, out),
         Command::Dump(a) => cmd::dump::run(a, out),
         Command::Info(a) => cmd::info::run(a, out),
+        Command::LiveShift(a) => cmd::live_shift::run(a, out),
     };
     match result {
         Ok(code) => code,

@@ -2,5 +2,6 @@
 
 pub mod dump;
 pub mod info;
+pub mod live_shift;
 pub mod mpd;
 pub mod segments;

@@ -227,6 +227,22 @@ pub fn shift_segment<'a>(
     Ok(out)
 }
 
+/// The `baseMediaDecodeTime` of the first `moof/traf/tfdt` of a media segment.
+pub fn vod_tfdt(bytes: &[u8]) -> Result<u64, Error> {
+    let berr = |e| Error::Segment {
+        url: String::new(),
+        source: Box::new(e),
+    };
+    let idx = Index::parse_with(bytes, 0, Depth::TopAndMoof).map_err(berr)?;
+    let i = idx.find("moof/traf/tfdt").ok_or(Error::NotLiveable {
+        reason: "a VoD media segment has no moof/traf/tfdt",
+    })?;
+    let b = &idx.boxes()[i];
+    Tfdt::parse(bytes.get(b.range()).unwrap_or(&[]), b.offset)
+        .map(|t| t.base_media_decode_time)
+        .map_err(|e| berr(e.in_path(idx.path(i))))
+}
+
 /// dashlivesim's inserted sidx (livesim.md §3.2 item 6): 52 bytes, version 1, reference_ID 1,
 /// one reference of type 0 to `referenced_size` bytes, SAP word `0x90000000`.
 ///

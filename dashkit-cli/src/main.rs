@@ -37,6 +37,8 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Fragment a progressive MP4 (Bento4 mp4fragment's options), or split it into segments.
     Fragment(cmd::fragment::Args),
+    /// Write the live MPD at an instant and every segment available then (dashlivesim paths).
+    LiveShift(cmd::live_shift::Args),
 }
 
 /// Runs the tool on parsed arguments, writing results to `out` and diagnostics to `err`.
@@ -50,6 +52,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
         Command::Info(a) => cmd::info::run(a, out),
         Command::Validate(a) => cmd::validate::run(a, out),
         Command::Fragment(a) => cmd::fragment::run(a, out),
+        Command::LiveShift(a) => cmd::live_shift::run(a, out),
     };
     match result {
         Ok(code) => code,

@@ -31,3 +31,6 @@ pub const MAX_XML_ELEMENTS: u64 = 4_000_000;
 
 /// Most attributes one XML element may carry.
 pub const MAX_XML_ATTRIBUTES: usize = 1024;
+
+/// Most VoD media segments per Representation a live asset reads (`live::asset`).
+pub const MAX_LIVE_VOD_SEGMENTS: u64 = 100_000;

@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod dump;
 pub mod fragment;
 pub mod info;
+pub mod live_shift;
 pub mod mpd;
 pub mod segments;
 pub mod validate;

@@ -2,7 +2,10 @@
 //! URL path grammar ([`options`]), the timing model mapping live segment numbers onto the VoD
 //! loop with availability windows ([`timing`]). "Now" is always a parameter.
 
+pub mod asset;
+pub mod mpd;
 pub mod options;
+pub mod segment;
 pub mod timing;
 
 /// Errors of the live layer.
@@ -47,4 +50,30 @@ pub enum Error {
     /// Time arithmetic overflowed 64 bits.
     #[error("live time arithmetic overflow")]
     Overflow,
+    /// The VoD asset cannot be served live.
+    #[error("VoD asset not liveable: {reason}")]
+    NotLiveable {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A file the asset needs could not be read (the fetch closure returned nothing).
+    #[error("missing file {url}")]
+    MissingFile {
+        /// Its URL relative to the MPD.
+        url: String,
+    },
+    /// A VoD segment could not be read or rewritten.
+    #[error("segment {url}: {source}")]
+    Segment {
+        /// The segment's URL (or live path).
+        url: String,
+        /// The ISO-BMFF error (offset and box path).
+        source: Box<crate::bmff::Error>,
+    },
+    /// The VoD MPD could not be read or a template expanded.
+    #[error(transparent)]
+    Mpd(Box<crate::mpd::Error>),
+    /// The `.cfg`/`.dat` files or the VoD analysis failed.
+    #[error(transparent)]
+    Analyze(Box<crate::analyze::Error>),
 }

@@ -126,6 +126,99 @@ pub enum Availability {
     },
 }
 
+/// How a session's start and stop resolve at one instant (livesim.md §2.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Session {
+    /// The timing of the session.
+    pub timing: Timing,
+    /// The `start_` time as given (or `now + startrel`), before flooring to `d`.
+    pub start_given_s: Option<i64>,
+    /// Whether a `start_`/`startrel_` option was given (mup defaults to 10 s then).
+    pub has_start: bool,
+}
+
+impl Timing {
+    /// Resolves the options at `now_ms` against the loop (livesim.md §2.2, §2.5):
+    /// `AST = floor(start / d)·d` (0 by default), stop rounded up to a multiple of `d`,
+    /// `S = snr (+ (AST − T) div d with timeoffset_T)`, tsbd from the option or the asset.
+    ///
+    /// ```
+    /// use dashkit::live::options::LiveOptions;
+    /// use dashkit::live::timing::{LoopSpec, Timing};
+    /// let l = LoopSpec { segment_duration_s: 6, first_segment_in_loop: 0, nr_segments_in_loop: 600 };
+    /// // livesim.md §7.1: startrel_-20/stoprel_40/timeoffset_0 at 1000: AST 978, S 163.
+    /// let o = LiveOptions::parse("startrel_-20/stoprel_40/timeoffset_0").unwrap();
+    /// let t = Timing::from_options(&o, l, 300, 1_000_000).unwrap().timing;
+    /// assert_eq!((t.ast_s, t.start_number, t.media_time_at_ast_s), (978, 163, 978));
+    /// assert_eq!(t.stop_s, Some(1044));
+    /// ```
+    pub fn from_options(
+        options: &super::options::LiveOptions,
+        looping: LoopSpec,
+        default_tsbd_s: u64,
+        now_ms: i64,
+    ) -> Result<Session, Error> {
+        let d = i64::try_from(looping.segment_duration_s).map_err(|_| Error::Overflow)?;
+        looping.loop_duration_s()?;
+        let now_s = now_ms.div_euclid(1000);
+        let start = match (options.start_s, options.startrel_s) {
+            (Some(s), _) => Some(s),
+            (None, Some(r)) => Some(now_s.checked_add(r).ok_or(Error::Overflow)?),
+            (None, None) => None,
+        };
+        let ast_s = start.map(|s| s.div_euclid(d) * d).unwrap_or(0);
+        let stop = match (options.stop_s, options.stoprel_s) {
+            (Some(s), _) => Some(s),
+            (None, Some(r)) if start.is_some() => {
+                Some(now_s.checked_add(r).ok_or(Error::Overflow)?)
+            }
+            _ => None,
+        };
+        let stop_s = match (stop, start) {
+            (Some(y), Some(_)) => Some(
+                y.checked_add(d - 1)
+                    .ok_or(Error::Overflow)?
+                    .div_euclid(d)
+                    .checked_mul(d)
+                    .ok_or(Error::Overflow)?,
+            ),
+            _ => None,
+        };
+        let mut start_number = match options.start_number {
+            None => 0,
+            Some(-1) => 1,
+            Some(v) => v,
+        };
+        let mut media_time_at_ast_s = 0;
+        if let Some(t) = options.timeoffset_s {
+            let rel = ast_s.checked_sub(t).ok_or(Error::Overflow)?;
+            start_number = start_number
+                .checked_add(rel.div_euclid(d))
+                .ok_or(Error::Overflow)?;
+            media_time_at_ast_s = rel;
+        }
+        let ato = match options.ato {
+            None | Some(super::options::AtoOption::Millis(0)) => Ato::Zero,
+            Some(super::options::AtoOption::Millis(m)) => Ato::Millis(m),
+            Some(super::options::AtoOption::Infinite) => Ato::Infinite,
+        };
+        Ok(Session {
+            timing: Timing {
+                ast_s,
+                start_number,
+                media_time_at_ast_s,
+                tsbd_s: options.tsbd_s.unwrap_or(default_tsbd_s),
+                ato,
+                init_offset_s: options.init_offset_s.unwrap_or(0),
+                stop_s,
+                looping,
+            },
+            start_given_s: start,
+            has_start: start.is_some(),
+        })
+    }
+}
+
 fn ms(s: i64) -> Result<i64, Error> {
     s.checked_mul(1000).ok_or(Error::Overflow)
 }

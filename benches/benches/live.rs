@@ -1,0 +1,85 @@
+//! Live simulation cost on the `ffmpeg_livesim` fixture: one live segment built (options
+//! parsed, segment chosen, headers rewritten, mdat borrowed) and the live MPD built and
+//! written. Target (issue 6): under 5 µs per segment. After the criterion groups a plain
+//! timing loop prints segments per second.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use criterion::Criterion;
+use dashkit::live::asset::LiveAsset;
+use dashkit::live::mpd::live_mpd;
+use dashkit::live::options::LiveOptions;
+use dashkit::live::segment::{live_segment, LiveSegmentResult, SegmentAddress};
+use dashkit::live::timing::Timing;
+
+const NOW_MS: i64 = 1_356_998_460_000;
+
+fn asset() -> LiveAsset {
+    let text = String::from_utf8(dashkit_benches::fixture("dash/ffmpeg_livesim/manifest.mpd"))
+        .unwrap_or_default();
+    let mpd = dashkit::mpd::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    LiveAsset::from_vod(mpd, |u| {
+        std::fs::read(dashkit_benches::fixture_path(&format!(
+            "dash/ffmpeg_livesim/{u}"
+        )))
+        .ok()
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn one_segment(a: &LiveAsset, vod: &[u8]) -> usize {
+    let o = LiveOptions::parse("tsbd_30").unwrap_or_default();
+    let t = match Timing::from_options(&o, a.looping, a.default_tsbd_s, NOW_MS) {
+        Ok(s) => s.timing,
+        Err(e) => panic!("{e}"),
+    };
+    // 678499228 maps onto VoD 5 (0/5.m4s).
+    match live_segment(
+        a,
+        &t,
+        "0",
+        SegmentAddress::Number(678_499_228),
+        vod,
+        NOW_MS,
+        o.sidx,
+    ) {
+        Ok(LiveSegmentResult::Ready(rw)) => rw.len(),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn main() {
+    let a = asset();
+    let vod = dashkit_benches::fixture("dash/ffmpeg_livesim/0/5.m4s");
+    let opts = LiveOptions::parse("segtimeline_1/tsbd_30").unwrap_or_default();
+    let mut c = Criterion::default().configure_from_args();
+    c.bench_function("live_segment", |b| {
+        b.iter(|| one_segment(black_box(&a), black_box(&vod)))
+    });
+    c.bench_function("live_mpd_number", |b| {
+        b.iter(|| {
+            let m = live_mpd(black_box(&a), &LiveOptions::default(), NOW_MS);
+            m.map(|m| dashkit::mpd::write(&m).len()).unwrap_or(0)
+        })
+    });
+    c.bench_function("live_mpd_timeline", |b| {
+        b.iter(|| {
+            let m = live_mpd(black_box(&a), &opts, NOW_MS);
+            m.map(|m| dashkit::mpd::write(&m).len()).unwrap_or(0)
+        })
+    });
+    c.final_summary();
+
+    let n = 200_000;
+    let start = Instant::now();
+    let mut total = 0;
+    for _ in 0..n {
+        total += one_segment(black_box(&a), black_box(&vod));
+    }
+    let per = start.elapsed().as_nanos() as f64 / f64::from(n);
+    println!(
+        "live segment: {per:.0} ns each ({:.0}/s), {total} bytes",
+        1e9 / per
+    );
+}

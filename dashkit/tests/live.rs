@@ -1,0 +1,322 @@
+//! Live simulation on the `ffmpeg_livesim` fixture (5 × 2 s, video `0` at 12 800 Hz, audio
+//! `1` at 48 000 Hz): golden live MPDs at fixed instants (`fixtures/golden/live/`,
+//! `DASHKIT_BLESS=1 cargo test -p dashkit --test live` rewrites them), shifted segments decoded
+//! back, and laws over wrap-arounds.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use dashkit::bmff::boxes::{Mfhd, Tfdt};
+use dashkit::bmff::index::Index;
+use dashkit::live::asset::LiveAsset;
+use dashkit::live::mpd::{live_mpd, timeline_segments};
+use dashkit::live::options::LiveOptions;
+use dashkit::live::segment::{live_segment, LiveSegmentResult, SegmentAddress};
+use dashkit::live::timing::Timing;
+use proptest::prelude::*;
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dash/ffmpeg_livesim")
+}
+
+fn asset() -> LiveAsset {
+    let text = std::fs::read_to_string(dir().join("manifest.mpd")).unwrap();
+    let mpd = dashkit::mpd::parse(&text).unwrap();
+    LiveAsset::from_vod(mpd, |u| std::fs::read(dir().join(u)).ok()).unwrap()
+}
+
+fn golden(name: &str, text: &str) {
+    let gdir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/golden/live");
+    let path = gdir.join(name);
+    if std::env::var_os("DASHKIT_BLESS").is_some() {
+        std::fs::create_dir_all(&gdir).unwrap();
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with DASHKIT_BLESS=1 to create it)",
+            path.display()
+        )
+    });
+    assert!(
+        text == expected,
+        "{name} differs from {}; if the change is intended, rerun with DASHKIT_BLESS=1",
+        path.display()
+    );
+}
+
+fn mpd_at(opts: &str, now_s: i64) -> dashkit::mpd::Mpd {
+    live_mpd(&asset(), &LiveOptions::parse(opts).unwrap(), now_s * 1000).unwrap()
+}
+
+#[test]
+fn golden_mpds() {
+    for (name, opts, now) in [
+        ("number_first_loop.mpd", "", 7),
+        ("number_after_wrap.mpd", "tsbd_8", 25),
+        ("number_far.mpd", "", 1_356_998_460),
+        ("timeline_first_loop.mpd", "segtimeline_1", 7),
+        ("timeline_after_wrap.mpd", "segtimeline_1/tsbd_12", 25),
+        ("timeline_far.mpd", "segtimeline_1/tsbd_30", 1_356_998_460),
+        (
+            "timelinenr_far.mpd",
+            "segtimelinenr_1/tsbd_30",
+            1_356_998_460,
+        ),
+        (
+            "start_snr_spd.mpd",
+            "start_100/snr_7/spd_4/utc_direct-head",
+            130,
+        ),
+    ] {
+        golden(name, &dashkit::mpd::write(&mpd_at(opts, now)));
+    }
+}
+
+/// The timeline's entries, expanded, cover the window contiguously and end at or before now
+/// (livesim.md §4.3), and the `$Time$` values are the live tfdts of the segments served.
+#[test]
+fn timeline_after_wrap_is_contiguous() {
+    let m = mpd_at("segtimeline_1/tsbd_12", 25);
+    for aset in &m.periods[0].adaptation_sets {
+        let tpl = aset.segment_template.as_ref().unwrap();
+        let ts = u64::from(tpl.timescale.unwrap());
+        assert!(tpl.media.as_deref().unwrap().contains("t$Time$"));
+        assert!(tpl.start_number.is_none() && tpl.duration.is_none());
+        let s = &tpl.segment_timeline.as_ref().unwrap().s;
+        let mut t = s[0].t.unwrap();
+        let first = t;
+        for e in s {
+            t += e.d.unwrap() * (e.r.unwrap_or(0) as u64 + 1);
+        }
+        assert!(t <= 25 * ts && t + 3 * ts > 25 * ts, "end {t} vs now");
+        assert!(
+            first <= 13 * ts && 13 * ts < first + 3 * ts,
+            "start {first}"
+        );
+    }
+}
+
+fn decode(bytes: &[u8]) -> (u32, Tfdt, Vec<u8>) {
+    let idx = Index::parse(bytes).unwrap();
+    let m = &idx.boxes()[idx.find("moof/mfhd").unwrap()];
+    let t = &idx.boxes()[idx.find("moof/traf/tfdt").unwrap()];
+    let d = &idx.boxes()[idx.find("mdat").unwrap()];
+    (
+        Mfhd::parse(&bytes[m.range()], 0).unwrap().sequence_number,
+        Tfdt::parse(&bytes[t.range()], 0).unwrap(),
+        bytes[d.payload_range()].to_vec(),
+    )
+}
+
+struct Built {
+    out: Vec<u8>,
+    vod: Vec<u8>,
+    vod_number: u64,
+}
+
+fn build(a: &LiveAsset, opts: &str, rep: &str, n: u64, now_s: i64) -> Result<Built, String> {
+    let o = LiveOptions::parse(opts).unwrap();
+    let t = Timing::from_options(&o, a.looping, a.default_tsbd_s, now_s * 1000)
+        .unwrap()
+        .timing;
+    let seg = t.segment(n).unwrap();
+    let (_, r) = a.representation(rep).unwrap();
+    let vod = std::fs::read(dir().join(r.media_url(seg.vod_number).unwrap())).unwrap();
+    match live_segment(
+        a,
+        &t,
+        rep,
+        SegmentAddress::Number(n),
+        &vod,
+        now_s * 1000,
+        o.sidx,
+    )
+    .unwrap()
+    {
+        LiveSegmentResult::Ready(rw) => Ok(Built {
+            out: rw.to_vec(),
+            vod: vod.clone(),
+            vod_number: seg.vod_number,
+        }),
+        other => Err(format!("{other:?}")),
+    }
+}
+
+#[test]
+fn first_loop_segment_keeps_tfdt() {
+    let a = asset();
+    // Segment 2 ends at 6 s: VoD 3, no loop yet.
+    let b = build(&a, "", "0", 2, 7).unwrap();
+    assert_eq!(b.vod_number, 3);
+    let (seq, tfdt, mdat) = decode(&b.out);
+    let (_, vtfdt, vmdat) = decode(&b.vod);
+    assert_eq!(seq, 2);
+    assert_eq!(tfdt, vtfdt);
+    assert_eq!(mdat, vmdat);
+    // ffmpeg's segments carry a sidx, which dashlivesim (and dashkit by default) drops.
+    let idx = Index::parse(&b.vod).unwrap();
+    let sidx = idx
+        .find("sidx")
+        .map(|i| idx.boxes()[i].range().len())
+        .unwrap_or(0);
+    assert_eq!(b.out.len(), b.vod.len() - sidx);
+}
+
+#[test]
+fn after_wrap_segment_shifts_by_loop() {
+    let a = asset();
+    // Segment 11 covers media 22..24 s: loop 2 (20 s), VoD 2; tfdt + 20 s × timescale.
+    for (rep, ts) in [("0", 12_800u64), ("1", 48_000)] {
+        let b = build(&a, "", rep, 11, 25).unwrap();
+        assert_eq!(b.vod_number, 2);
+        let (seq, tfdt, mdat) = decode(&b.out);
+        let (_, vtfdt, vmdat) = decode(&b.vod);
+        assert_eq!(seq, 11);
+        assert_eq!(
+            tfdt.base_media_decode_time,
+            vtfdt.base_media_decode_time + 20 * ts
+        );
+        assert_eq!(mdat, vmdat);
+    }
+}
+
+#[test]
+fn far_future_tfdt_grows_to_version_1() {
+    let a = asset();
+    let now = 1_356_998_460i64;
+    let t = Timing::from_options(&LiveOptions::default(), a.looping, 300, now * 1000)
+        .unwrap()
+        .timing;
+    let window = t.available_numbers(now * 1000).unwrap();
+    let n = *window.end();
+    // Newest: (n + 1)·2 ≤ now.
+    assert_eq!(n, (now as u64) / 2 - 1);
+    let seg = t.segment(n).unwrap();
+    let b = build(&a, "", "0", n, now).unwrap();
+    let (seq, tfdt, mdat) = decode(&b.out);
+    let (_, vtfdt, vmdat) = decode(&b.vod);
+    assert_eq!(u64::from(seq), n);
+    assert_eq!(tfdt.version, 1);
+    let expected = vtfdt.base_media_decode_time + seg.loops * 10 * 12_800;
+    assert!(expected > u64::from(u32::MAX));
+    assert_eq!(tfdt.base_media_decode_time, expected);
+    // ffmpeg already writes version 1 tfdt boxes; a version 0 one grows by 4 bytes (the
+    // growth itself is covered on hand-built segments in tests/bmff_rewrite.rs).
+    let idx = Index::parse(&b.vod).unwrap();
+    let sidx = idx
+        .find("sidx")
+        .map(|i| idx.boxes()[i].range().len())
+        .unwrap_or(0);
+    let growth = if vtfdt.version == 0 { 4 } else { 0 };
+    assert_eq!(b.out.len(), b.vod.len() - sidx + growth);
+    assert_eq!(mdat, vmdat);
+}
+
+#[test]
+fn sidx_1_inserts_dashlivesim_sidx() {
+    let a = asset();
+    let plain = build(&a, "", "0", 11, 25).unwrap();
+    let b = build(&a, "sidx_1", "0", 11, 25).unwrap();
+    assert_eq!(b.out.len(), plain.out.len() + 52);
+    let idx = Index::parse(&b.out).unwrap();
+    let s = &idx.boxes()[idx.find("sidx").unwrap()];
+    let moof = &idx.boxes()[idx.find("moof").unwrap()];
+    assert_eq!(s.end(), moof.start);
+    let sb = &b.out[s.range()];
+    assert_eq!(sb[8], 1); // version 1
+    let (_, tfdt, _) = decode(&b.out);
+    assert_eq!(
+        u64::from_be_bytes(sb[20..28].try_into().unwrap()),
+        tfdt.base_media_decode_time
+    );
+    let referenced = u32::from_be_bytes(sb[40..44].try_into().unwrap()) as usize;
+    assert_eq!(referenced, b.out.len() - moof.start);
+    assert_eq!(&sb[48..52], &[0x90, 0, 0, 0]);
+}
+
+#[test]
+fn too_early_and_too_late() {
+    let a = asset();
+    // Segment 11 ends at 24 s: at 23.5 s too early by 500 ms.
+    let t = Timing::from_options(&LiveOptions::default(), a.looping, 300, 23_500)
+        .unwrap()
+        .timing;
+    let vod = std::fs::read(dir().join("0/2.m4s")).unwrap();
+    let r = live_segment(&a, &t, "0", SegmentAddress::Number(11), &vod, 23_500, false).unwrap();
+    assert_eq!(r, LiveSegmentResult::TooEarly { by_ms: 500 });
+    // Window end: 24 + 2 + 300 = 326 s; at 327 s too late by 1000 ms.
+    let r = live_segment(
+        &a,
+        &t,
+        "0",
+        SegmentAddress::Number(11),
+        &vod,
+        327_000,
+        false,
+    )
+    .unwrap();
+    assert_eq!(r, LiveSegmentResult::TooLate { by_ms: 1000 });
+    let r = live_segment(&a, &t, "9", SegmentAddress::Number(11), &vod, 30_000, false).unwrap();
+    assert_eq!(r, LiveSegmentResult::NotFound);
+}
+
+#[test]
+fn time_address_matches_number() {
+    let a = asset();
+    let t = Timing::from_options(&LiveOptions::default(), a.looping, 300, 25_000)
+        .unwrap()
+        .timing;
+    let vod = std::fs::read(dir().join("1/2.m4s")).unwrap();
+    let by_n = live_segment(&a, &t, "1", SegmentAddress::Number(11), &vod, 25_000, false).unwrap();
+    let (_, tfdt, _) = decode(&vod);
+    let time = tfdt.base_media_decode_time + 20 * 48_000;
+    let by_t = live_segment(&a, &t, "1", SegmentAddress::Time(time), &vod, 25_000, false).unwrap();
+    assert_eq!(by_n, by_t);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Live tfdt strictly increases from one number to the next, across wrap-arounds.
+    #[test]
+    fn tfdt_strictly_increasing(n in 0u64..2_000_000_000) {
+        let a = asset();
+        let now = (n as i64 + 3) * 2;
+        let b0 = build(&a, "", "1", n, now).unwrap();
+        let b1 = build(&a, "", "1", n + 1, now).unwrap();
+        let (s0, t0, _) = decode(&b0.out);
+        let (s1, t1, _) = decode(&b1.out);
+        prop_assert_eq!(u64::from(s0) + 1, u64::from(s1));
+        prop_assert!(t1.base_media_decode_time > t0.base_media_decode_time);
+    }
+
+    /// The SegmentTimeline window has no gaps or overlaps inside a loop; at a wrap the step is
+    /// exactly the nominal loop minus the VoD's real length (ffmpeg's first video segment is
+    /// 274 ticks long, its last audio one 1376 ticks short), as dashlivesim shifts by whole
+    /// nominal loops.
+    #[test]
+    fn timeline_contiguous(start in 0u64..10_000_000, len in 0u64..200) {
+        let a = asset();
+        for s in &a.adaptation_sets {
+            let ts = u64::from(s.timescale);
+            let segs = timeline_segments(&s.runs, &a.looping, s.timescale, start * ts,
+                (start + len) * ts).unwrap();
+            let first = s.runs.first().unwrap().start_time as i128;
+            let real = s.runs.last().unwrap().end_time() as i128 - first;
+            let wrap = (a.looping.loop_duration_s().unwrap() * ts) as i128;
+            for w in segs.windows(2) {
+                let step = w[1].t as i128 - (w[0].t + w[0].d) as i128;
+                if w[0].wraps == w[1].wraps {
+                    prop_assert_eq!(step, 0);
+                } else {
+                    prop_assert_eq!(step, wrap - real);
+                }
+            }
+            if let Some(l) = segs.last() {
+                prop_assert!(l.t + l.d <= (start + len) * ts);
+            }
+        }
+    }
+}

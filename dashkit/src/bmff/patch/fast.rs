@@ -15,9 +15,9 @@ use super::super::FourCc;
 use super::{emit_parts, Edits, NewBytes, Patch, Rewritten, SidxEdit};
 
 /// Most top-level boxes handled on the fast path.
-const MAX_TOPS: usize = 32;
+const MAX_TOPS: usize = 16;
 /// Most in-place field changes handled on the fast path.
-const MAX_PATCHES: usize = 32;
+const MAX_PATCHES: usize = 8;
 /// Most distinct tracks with a tfdt edit.
 const MAX_TRACKS: usize = 8;
 
@@ -51,6 +51,25 @@ fn header(data: &[u8], pos: usize, end: usize, top: bool) -> Option<Hdr> {
         start: pos,
         end: pos + size,
     })
+}
+
+/// Leaf boxes common in `moof`, known without asking [`children_offset`].
+fn is_leaf(kind: &[u8; 4]) -> bool {
+    matches!(
+        kind,
+        b"mfhd"
+            | b"tfhd"
+            | b"tfdt"
+            | b"trun"
+            | b"sdtp"
+            | b"sbgp"
+            | b"sgpd"
+            | b"saiz"
+            | b"saio"
+            | b"senc"
+            | b"subs"
+            | b"pssh"
+    )
 }
 
 /// Fixed-capacity list.
@@ -184,7 +203,7 @@ fn moof(
             while q < c.end {
                 let g = header(data, q, c.end, false)?;
                 let payload = data.get(g.start + 8..g.end)?;
-                if children_offset(&FourCc(g.kind), payload, 2).is_some() {
+                if !is_leaf(&g.kind) && children_offset(&FourCc(g.kind), payload, 2).is_some() {
                     return None;
                 }
                 if g.kind == *b"tfhd" && tfhd.is_none() {
@@ -197,7 +216,7 @@ fn moof(
             trafs.push((c, tfhd, tfdt))?;
         } else {
             let payload = data.get(c.start + 8..c.end)?;
-            if children_offset(&FourCc(c.kind), payload, 1).is_some() {
+            if !is_leaf(&c.kind) && children_offset(&FourCc(c.kind), payload, 1).is_some() {
                 return None;
             }
             if c.kind == *b"mfhd" && mfhd.is_none() {

@@ -154,7 +154,7 @@ const AUDIO_ENTRIES: &[&[u8; 4]] = &[
 ];
 
 /// Where children start inside a payload, or None for a leaf.
-fn children_offset(kind: &FourCc, payload: &[u8], depth: usize) -> Option<usize> {
+pub(crate) fn children_offset(kind: &FourCc, payload: &[u8], depth: usize) -> Option<usize> {
     let k = &kind.0;
     if PLAIN_CONTAINERS.contains(&k) {
         return Some(0);

@@ -35,6 +35,7 @@
 //! ```
 
 mod emsg;
+mod fast;
 mod mfhd;
 mod sidx;
 mod tfdt;
@@ -302,6 +303,16 @@ fn overflow(field: &'static str, value: i128) -> ErrorKind {
 /// Rewrites a media segment (or a whole fragmented file) with `edits`, borrowing every byte
 /// it does not change. Errors carry the absolute offset and box path of the offending field.
 pub fn rewrite_segment<'a>(data: &'a [u8], edits: &Edits) -> Result<Rewritten<'a>, Error> {
+    // In-place tfdt/mfhd changes (the live-shift case) need no index and no size fix-ups.
+    if let Some(out) = fast::try_rewrite(data, edits) {
+        return Ok(out);
+    }
+    rewrite_general(data, edits)
+}
+
+/// The general rewrite: indexes the top level and the moof subtrees, plans every change and
+/// fixes sizes and offsets.
+fn rewrite_general<'a>(data: &'a [u8], edits: &Edits) -> Result<Rewritten<'a>, Error> {
     let index = Index::parse_with(data, edits.segment_offset, Depth::TopAndMoof)?;
     let mut plan = Plan {
         data,
@@ -324,15 +335,28 @@ pub fn rewrite_segment<'a>(data: &'a [u8], edits: &Edits) -> Result<Rewritten<'a
 /// Builds the output: top-level boxes with patches are copied with the patches applied,
 /// the others are borrowed.
 fn emit<'a>(mut plan: Plan<'a>) -> Rewritten<'a> {
-    let data = plan.data;
     plan.patches.sort_by_key(|p| (p.at, p.old_len != 0));
+    let index = &plan.index;
+    let tops = index.top().map(|i| {
+        let b = &index.boxes()[i];
+        (b.start, b.end())
+    });
+    emit_parts(plan.data, tops, &plan.patches)
+}
+
+/// Builds the output from the top-level boxes `tops` (start, end) and `patches` sorted by
+/// position (insertions before replacements at the same place).
+fn emit_parts<'a>(
+    data: &'a [u8],
+    tops: impl Iterator<Item = (usize, usize)>,
+    patches: &[Patch],
+) -> Rewritten<'a> {
     let mut out = Rewritten {
         parts: Vec::with_capacity(4),
     };
     let mut owned: Vec<u8> = Vec::new();
     let mut borrowed: Option<(usize, usize)> = None;
     let mut p = 0usize;
-    let patches = &plan.patches;
     let flush_borrowed = |out: &mut Rewritten<'a>, borrowed: &mut Option<(usize, usize)>| {
         if let Some((s, e)) = borrowed.take() {
             if let Some(sl) = data.get(s..e) {
@@ -340,18 +364,7 @@ fn emit<'a>(mut plan: Plan<'a>) -> Rewritten<'a> {
             }
         }
     };
-    let tops: Vec<(usize, usize)> = plan
-        .index
-        .top()
-        .map(|i| {
-            let b = &plan.index.boxes()[i];
-            (b.start, b.end())
-        })
-        .collect();
-    for (s, e) in tops
-        .into_iter()
-        .chain(std::iter::once((data.len(), data.len())))
-    {
+    for (s, e) in tops.chain(std::iter::once((data.len(), data.len()))) {
         // Insertions before this box.
         while let Some(pt) = patches.get(p).filter(|pt| pt.at == s && pt.old_len == 0) {
             flush_borrowed(&mut out, &mut borrowed);

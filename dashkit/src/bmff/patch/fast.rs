@@ -1,0 +1,343 @@
+//! Allocation-light fast path of [`super::rewrite_segment`] for the live-shift case: set tfdt
+//! and mfhd values in place when no box changes size, with no sidx or emsg edit.
+//!
+//! It walks only the top level and the `moof` subtrees, keeps everything in fixed arrays on the
+//! stack, and gives up (returns `None`) on anything unusual: a header form other than a plain
+//! 32-bit size (top-level size 0 excepted), a container inside `moof` other than `traf`, a
+//! missing or unreadable tfhd/tfdt, a tfdt that must grow, an overflow, or more boxes than the
+//! arrays hold. The general path then redoes the work and reports any error with its offset and
+//! box path, so results (errors included) are the same either way.
+
+use super::super::boxes::Tfdt;
+use super::super::boxes::Tfhd;
+use super::super::index::children_offset;
+use super::super::FourCc;
+use super::{emit_parts, Edits, NewBytes, Patch, Rewritten, SidxEdit};
+
+/// Most top-level boxes handled on the fast path.
+const MAX_TOPS: usize = 16;
+/// Most in-place field changes handled on the fast path.
+const MAX_PATCHES: usize = 8;
+/// Most distinct tracks with a tfdt edit.
+const MAX_TRACKS: usize = 8;
+
+/// A box header read on the fast path: start, end, header length (always 8 here).
+#[derive(Clone, Copy)]
+struct Hdr {
+    kind: [u8; 4],
+    start: usize,
+    end: usize,
+}
+
+/// Reads a plain box header at `pos` inside `[pos, end)`; `None` for any other form.
+fn header(data: &[u8], pos: usize, end: usize, top: bool) -> Option<Hdr> {
+    let w = data.get(pos..end)?;
+    let h = w.get(..8)?;
+    let size32 = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
+    let kind = [h[4], h[5], h[6], h[7]];
+    if kind == *b"uuid" {
+        return None;
+    }
+    let size = match size32 {
+        0 if top => w.len(),
+        0 | 1 => return None,
+        s => usize::try_from(s).ok()?,
+    };
+    if size < 8 || size > w.len() {
+        return None;
+    }
+    Some(Hdr {
+        kind,
+        start: pos,
+        end: pos + size,
+    })
+}
+
+/// Leaf boxes common in `moof`, known without asking [`children_offset`].
+fn is_leaf(kind: &[u8; 4]) -> bool {
+    matches!(
+        kind,
+        b"mfhd"
+            | b"tfhd"
+            | b"tfdt"
+            | b"trun"
+            | b"sdtp"
+            | b"sbgp"
+            | b"sgpd"
+            | b"saiz"
+            | b"saio"
+            | b"senc"
+            | b"subs"
+            | b"pssh"
+    )
+}
+
+/// Fixed-capacity list.
+struct Fixed<T: Copy, const N: usize> {
+    items: [Option<T>; N],
+    len: usize,
+}
+
+impl<T: Copy, const N: usize> Fixed<T, N> {
+    fn new() -> Self {
+        Fixed {
+            items: [None; N],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, v: T) -> Option<()> {
+        *self.items.get_mut(self.len)? = Some(v);
+        self.len += 1;
+        Some(())
+    }
+
+    fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        self.items.iter().take(self.len).flatten().copied()
+    }
+}
+
+/// Small in-place patch: position, width, new bytes (right-aligned in 8).
+#[derive(Clone, Copy)]
+struct Small {
+    at: usize,
+    len: usize,
+    bytes: [u8; 8],
+}
+
+struct State<'d> {
+    data: &'d [u8],
+    patches: Fixed<Small, MAX_PATCHES>,
+}
+
+impl State<'_> {
+    /// Like `Plan::set_uint`: records a change unless the bytes already hold `value`.
+    fn set_uint(&mut self, at: usize, len: usize, value: u64) -> Option<()> {
+        let bytes = value.to_be_bytes();
+        let src = bytes.get(8 - len.min(8)..)?;
+        if self.data.get(at..at + len)? == src {
+            return Some(());
+        }
+        let mut buf = [0u8; 8];
+        buf.get_mut(..src.len())?.copy_from_slice(src);
+        self.patches.push(Small {
+            at,
+            len,
+            bytes: buf,
+        })
+    }
+}
+
+/// The fast path; `None` means "use the general path".
+pub(super) fn try_rewrite<'a>(data: &'a [u8], edits: &Edits) -> Option<Rewritten<'a>> {
+    if edits.sidx != SidxEdit::Keep || !edits.emsg.is_empty() {
+        return None;
+    }
+    let mut st = State {
+        data,
+        patches: Fixed::new(),
+    };
+    let mut tops: Fixed<(usize, usize), MAX_TOPS> = Fixed::new();
+    let mut deltas: Fixed<(u32, i128), MAX_TRACKS> = Fixed::new();
+    let mut moof_no: u32 = 0;
+    let mut pos = 0usize;
+    while pos < data.len() {
+        let b = header(data, pos, data.len(), true)?;
+        tops.push((b.start, b.end))?;
+        if b.kind == *b"moof" {
+            moof(&mut st, b, edits, moof_no, &mut deltas)?;
+            moof_no = moof_no.wrapping_add(1);
+        }
+        pos = b.end;
+    }
+    let n = st.patches.len;
+    let mut sorted = [Small {
+        at: 0,
+        len: 0,
+        bytes: [0; 8],
+    }; MAX_PATCHES];
+    for (slot, p) in sorted.iter_mut().zip(st.patches.iter()) {
+        *slot = p;
+    }
+    let sorted = sorted.get_mut(..n)?;
+    sorted.sort_unstable_by_key(|p| p.at);
+    // Overlapping changes cannot come from distinct mfhd/tfdt fields; leave them to the
+    // general path all the same.
+    if sorted.windows(2).any(|w| w[0].at + w[0].len > w[1].at) {
+        return None;
+    }
+    let mut patches: [Patch; MAX_PATCHES] = std::array::from_fn(|_| Patch {
+        at: 0,
+        old_len: 0,
+        new: NewBytes::Inline([0; 8], 0),
+    });
+    for (slot, p) in patches.iter_mut().zip(sorted.iter()) {
+        *slot = Patch {
+            at: p.at,
+            old_len: p.len,
+            new: NewBytes::Inline(p.bytes, u8::try_from(p.len).ok()?),
+        };
+    }
+    Some(emit_parts(data, tops.iter(), patches.get(..n)?))
+}
+
+/// One top-level moof: records mfhd and tfdt changes.
+fn moof(
+    st: &mut State<'_>,
+    m: Hdr,
+    edits: &Edits,
+    moof_no: u32,
+    deltas: &mut Fixed<(u32, i128), MAX_TRACKS>,
+) -> Option<()> {
+    let data = st.data;
+    let mut mfhd: Option<Hdr> = None;
+    let mut pos = m.start + 8;
+    // (traf, first tfhd, first tfdt) per traf.
+    let mut trafs: Fixed<(Hdr, Option<Hdr>, Option<Hdr>), 8> = Fixed::new();
+    while pos < m.end {
+        let c = header(data, pos, m.end, false)?;
+        if c.kind == *b"traf" {
+            let mut tfhd = None;
+            let mut tfdt = None;
+            let mut q = c.start + 8;
+            while q < c.end {
+                let g = header(data, q, c.end, false)?;
+                let payload = data.get(g.start + 8..g.end)?;
+                if !is_leaf(&g.kind) && children_offset(&FourCc(g.kind), payload, 2).is_some() {
+                    return None;
+                }
+                if g.kind == *b"tfhd" && tfhd.is_none() {
+                    tfhd = Some(g);
+                } else if g.kind == *b"tfdt" && tfdt.is_none() {
+                    tfdt = Some(g);
+                }
+                q = g.end;
+            }
+            trafs.push((c, tfhd, tfdt))?;
+        } else {
+            let payload = data.get(c.start + 8..c.end)?;
+            if !is_leaf(&c.kind) && children_offset(&FourCc(c.kind), payload, 1).is_some() {
+                return None;
+            }
+            if c.kind == *b"mfhd" && mfhd.is_none() {
+                mfhd = Some(c);
+            }
+        }
+        pos = c.end;
+    }
+    if !edits.tfdt.is_empty() {
+        for (_, tfhd, tfdt) in trafs.iter() {
+            let h = tfhd?;
+            let t = Tfhd::parse(data.get(h.start..h.end)?, 0).ok()?;
+            let track = t.track_id;
+            let Some(edit) = edits
+                .tfdt
+                .iter()
+                .find(|e| e.track_id.is_none_or(|id| id == track))
+            else {
+                continue;
+            };
+            let d = tfdt?;
+            let old = Tfdt::parse(data.get(d.start..d.end)?, 0).ok()?;
+            let known = deltas.iter().find(|(id, _)| *id == track);
+            let delta = match known {
+                Some((_, delta)) => delta,
+                None => {
+                    let delta = i128::from(edit.base_media_decode_time)
+                        - i128::from(old.base_media_decode_time);
+                    deltas.push((track, delta))?;
+                    delta
+                }
+            };
+            let value = u64::try_from(i128::from(old.base_media_decode_time) + delta).ok()?;
+            if old.version == 0 && value > u64::from(u32::MAX) {
+                return None;
+            }
+            let w = if old.version == 1 { 8 } else { 4 };
+            st.set_uint(d.start + 12, w, value)?;
+        }
+    }
+    if let (Some(first), Some(b)) = (edits.sequence_number, mfhd) {
+        if b.end - b.start >= 16 {
+            st.set_uint(b.start + 12, 4, u64::from(first.wrapping_add(moof_no)))?;
+        }
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{rewrite_general, TfdtEdit};
+    use super::*;
+
+    fn fixture_segments() -> Vec<(String, Vec<u8>)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dash");
+        let mut out = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(d) = dirs.pop() {
+            let Ok(rd) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "m4s" || x == "mp4") {
+                    out.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The fast path gives exactly the parts of the general path whenever it answers, and
+    /// answers for the plain live-shift edits on every fixture media segment.
+    #[test]
+    fn fast_path_matches_general_path_on_fixtures() {
+        let segs = fixture_segments();
+        assert!(segs.len() > 10, "fixtures missing: {}", segs.len());
+        let mut fast_hits = 0;
+        for (name, data) in &segs {
+            for (tfdt, seq, track) in [
+                (0u64, 1u32, None),
+                (123_456_789, 42, None),
+                (7, 9, Some(1)),
+                (u64::from(u32::MAX), 3, None),
+                (1 << 40, 3, None),
+            ] {
+                let edits = Edits {
+                    tfdt: vec![TfdtEdit {
+                        track_id: track,
+                        base_media_decode_time: tfdt,
+                    }],
+                    sequence_number: Some(seq),
+                    ..Edits::default()
+                };
+                let general = rewrite_general(data, &edits);
+                if let Some(fast) = try_rewrite(data, &edits) {
+                    fast_hits += 1;
+                    assert_eq!(Ok(fast), general, "{name} tfdt={tfdt} seq={seq}");
+                }
+            }
+            // Current values: no change at all, one borrowed part.
+            let idx = crate::bmff::Index::parse(data).unwrap();
+            let first_tfdt = idx.all(b"tfdt").next();
+            if let Some(t) = first_tfdt {
+                let b = &idx.boxes()[t];
+                let v = Tfdt::parse(&data[b.range()], 0).unwrap();
+                let edits = Edits {
+                    tfdt: vec![TfdtEdit {
+                        track_id: None,
+                        base_media_decode_time: v.base_media_decode_time,
+                    }],
+                    ..Edits::default()
+                };
+                if let Some(fast) = try_rewrite(data, &edits) {
+                    assert_eq!(fast.to_vec(), *data, "{name}");
+                    assert_eq!(fast.owned_len(), 0, "{name}");
+                }
+            }
+        }
+        assert!(fast_hits >= segs.len(), "fast path used {fast_hits} times");
+    }
+}

@@ -352,12 +352,19 @@ pub(crate) fn write_element<T: XmlElement>(w: &mut Writer, tag: &str, el: &T) {
     let prefix = extra.prefix.as_deref();
     w.newline();
     open_tag(w, prefix, tag);
-    // Namespace declarations first (as sources have them), then typed, then the rest.
-    for a in extra.attrs.iter().filter(|a| is_xmlns(&a.name)) {
+    // Kept attributes stay in source order: those up to the last namespace declaration
+    // first (as sources have them), then the typed ones, then the rest.
+    let split = extra
+        .attrs
+        .iter()
+        .rposition(|a| is_xmlns(&a.name))
+        .map_or(0, |i| i + 1);
+    let (head, tail) = extra.attrs.split_at(split);
+    for a in head {
         w.attr(a);
     }
     el.write_attrs(w);
-    for a in extra.attrs.iter().filter(|a| !is_xmlns(&a.name)) {
+    for a in tail {
         w.attr(a);
     }
     let text = el.text();

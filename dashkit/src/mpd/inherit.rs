@@ -133,6 +133,18 @@ impl EffectiveTemplate<'_> {
 
 /// The effective `SegmentTemplate` of `rep` in `aset` in `period`, or `None` when no level
 /// has one. See [`EffectiveTemplate`].
+///
+/// ```
+/// use dashkit::mpd::{effective_template, parse};
+/// let mpd = parse(r#"<MPD><Period><SegmentTemplate timescale="1000" duration="2000"/>
+///   <AdaptationSet><Representation id="a">
+///     <SegmentTemplate media="a/$Number%05d$.m4s" startNumber="0"/>
+///   </Representation></AdaptationSet></Period></MPD>"#).unwrap();
+/// let (p, a) = (&mpd.periods[0], &mpd.periods[0].adaptation_sets[0]);
+/// let t = effective_template(p, a, &a.representations[0]).unwrap();
+/// assert_eq!((t.media, t.duration, t.start_number()), (Some("a/$Number%05d$.m4s"), Some(2000), 0));
+/// assert_eq!(t.timescale().get(), 1000);
+/// ```
 pub fn effective_template<'a>(
     period: &'a Period,
     aset: &'a AdaptationSet,

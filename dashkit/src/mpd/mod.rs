@@ -6,8 +6,8 @@
 //! | [`error`] | [`Error`] and [`Location`] (line, column, element path) |
 //! | [`xs`] | [`XsDuration`] and [`XsDateTime`]: exact, with their original text |
 //! | [`model`] | the typed model ([`Mpd`], [`Period`], ...) that keeps unknown nodes in place |
-//! | `parse` | [`parse`]: text -> [`Mpd`] |
-//! | `write` | [`write`]: [`Mpd`] -> text |
+//! | `parse` | [`parse()`]: text -> [`Mpd`] |
+//! | `write` | [`write()`]: [`Mpd`] -> text |
 //! | [`inherit`] | effective segment information and BaseURL chain of a Representation; Period timing |
 //!
 //! The round-trip law: for every MPD `x` that parses, `parse(&write(&parse(x)?))? ==
@@ -29,10 +29,13 @@ pub use inherit::{
 };
 pub use model::{
     AdaptationSet, Attr, BaseUrl, ConditionalUint, ContentProtection, Descriptor, Element, Event,
-    EventStream, Extra, FrameRate, Label, Mpd, Node, Period, ProgramInformation, Representation,
-    SegmentBase, SegmentList, SegmentTemplate, SegmentTimeline, SegmentUrl, SubRepresentation, Url,
-    S,
+    EventStream, Extra, ExtraData, FrameRate, InbandEventStream, Label, Latency, Mpd, Node, Period,
+    PlaybackRate, ProducerReferenceTime, ProgramInformation, Representation, SegmentBase,
+    SegmentList, SegmentTemplate, SegmentTimeline, SegmentUrl, ServiceDescription,
+    SubRepresentation, TextElement, Url, UtcTiming, DASH_NS, MISC, S,
 };
+// `model::Location` (the MPD `Location` element) is not re-exported here: `Location` at
+// this level is the error location.
 pub use parse::parse;
 pub use write::write;
 pub use xs::{XsDateTime, XsDuration, XsError};

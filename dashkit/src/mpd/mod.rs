@@ -23,9 +23,9 @@ pub mod xs;
 
 pub use error::{Error, Location};
 pub use inherit::{
-    addressing, base_urls, effective_segment_base, effective_segment_list, effective_template,
-    period_timings, Addressing, EffectiveSegmentBase, EffectiveSegmentList, EffectiveTemplate,
-    PeriodTiming,
+    base_urls, effective_addressing, effective_segment_base, effective_segment_list,
+    effective_template, period_timings, EffectiveAddressing, EffectiveSegmentBase,
+    EffectiveSegmentList, EffectiveTemplate, PeriodTiming,
 };
 pub use model::{
     AdaptationSet, Attr, BaseUrl, ConditionalUint, ContentProtection, Descriptor, Element, Event,

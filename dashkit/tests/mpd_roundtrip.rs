@@ -626,3 +626,29 @@ proptest! {
         }
     }
 }
+
+/// Found by the `mpd_parse` fuzz target: a kept attribute between two namespace
+/// declarations moved after the second one on writing, so the model changed.
+#[test]
+fn kept_attribute_order_survives_namespace_declarations() {
+    let m = check_round_trip(
+        "fuzz attr order",
+        r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" xml-s:a="1" xmlns:x="urn:x" b="2"/>"#,
+    );
+    let names: Vec<&str> = m.extra.attrs.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["xmlns", "xml-s:a", "xmlns:x", "b"]);
+}
+
+/// Found by the `mpd_parse` fuzz target: white space before a character reference in stray
+/// text was dropped when the text was read back.
+#[test]
+fn blank_text_before_an_entity_is_kept() {
+    let m = check_round_trip(
+        "fuzz blank before entity",
+        "<MPD><Period/>\n&gt;\n  <Period/><v:x xmlns:v=\"urn:v\">\n&amp; <b/>\n</v:x></MPD>",
+    );
+    assert_eq!(
+        m.extra.nodes[0],
+        dashkit::mpd::Node::Text("\n>\n  ".to_owned())
+    );
+}

@@ -18,16 +18,6 @@ use super::xs::XsDuration;
 use super::{Error, Location};
 use crate::timeline::Timescale;
 
-/// The three levels that may carry segment information, outermost first.
-fn levels<'a, T>(
-    period: &'a Period,
-    aset: &'a AdaptationSet,
-    rep: &'a Representation,
-    get: impl Fn(&'a Period, &'a AdaptationSet, &'a Representation) -> [Option<&'a T>; 3],
-) -> [Option<&'a T>; 3] {
-    get(period, aset, rep)
-}
-
 /// Innermost level's value of a field.
 macro_rules! pick {
     ($levels:expr, $($field:tt)+) => {
@@ -133,18 +123,29 @@ impl EffectiveTemplate<'_> {
 
 /// The effective `SegmentTemplate` of `rep` in `aset` in `period`, or `None` when no level
 /// has one. See [`EffectiveTemplate`].
+///
+/// ```
+/// use dashkit::mpd::{effective_template, parse};
+/// let mpd = parse(r#"<MPD><Period><SegmentTemplate timescale="1000" duration="2000"/>
+///   <AdaptationSet><Representation id="a">
+///     <SegmentTemplate media="a/$Number%05d$.m4s" startNumber="0"/>
+///   </Representation></AdaptationSet></Period></MPD>"#).unwrap();
+/// let (p, a) = (&mpd.periods[0], &mpd.periods[0].adaptation_sets[0]);
+/// let t = effective_template(p, a, &a.representations[0]).unwrap();
+/// assert_eq!((t.media, t.duration, t.start_number()), (Some("a/$Number%05d$.m4s"), Some(2000), 0));
+/// assert_eq!(t.timescale().get(), 1000);
+/// ```
 pub fn effective_template<'a>(
     period: &'a Period,
     aset: &'a AdaptationSet,
     rep: &'a Representation,
 ) -> Option<EffectiveTemplate<'a>> {
-    let l: [Option<&'a SegmentTemplate>; 3] = levels(period, aset, rep, |p, a, r| {
-        [
-            p.segment_template.as_deref(),
-            a.segment_template.as_deref(),
-            r.segment_template.as_deref(),
-        ]
-    });
+    // Outermost first.
+    let l: [Option<&'a SegmentTemplate>; 3] = [
+        period.segment_template.as_deref(),
+        aset.segment_template.as_deref(),
+        rep.segment_template.as_deref(),
+    ];
     if l.iter().all(Option::is_none) {
         return None;
     }
@@ -327,7 +328,7 @@ pub fn effective_segment_list<'a>(
 
 /// Which addressing mode a Representation uses, with its merged parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Addressing<'a> {
+pub enum EffectiveAddressing<'a> {
     /// `SegmentTemplate` (number or time based, with or without a timeline).
     Template(EffectiveTemplate<'a>),
     /// `SegmentList`.
@@ -344,21 +345,21 @@ pub enum Addressing<'a> {
 /// levels.
 ///
 /// ```
-/// use dashkit::mpd::{addressing, parse, Addressing};
+/// use dashkit::mpd::{effective_addressing, parse, EffectiveAddressing};
 /// let mpd = parse(r#"<MPD><Period><AdaptationSet><Representation id="a">
 ///   <BaseURL>a.mp4</BaseURL><SegmentBase indexRange="800-999"/>
 ///   </Representation></AdaptationSet></Period></MPD>"#).unwrap();
 /// let (p, a) = (&mpd.periods[0], &mpd.periods[0].adaptation_sets[0]);
-/// match addressing(p, a, &a.representations[0]) {
-///     Addressing::Base(b) => assert_eq!(b.index_range, Some("800-999")),
+/// match effective_addressing(p, a, &a.representations[0]) {
+///     EffectiveAddressing::Base(b) => assert_eq!(b.index_range, Some("800-999")),
 ///     other => panic!("{other:?}"),
 /// }
 /// ```
-pub fn addressing<'a>(
+pub fn effective_addressing<'a>(
     period: &'a Period,
     aset: &'a AdaptationSet,
     rep: &'a Representation,
-) -> Addressing<'a> {
+) -> EffectiveAddressing<'a> {
     let kinds = |t: bool, l: bool, b: bool| (t, l, b);
     let lv = [
         kinds(
@@ -380,21 +381,21 @@ pub fn addressing<'a>(
     for (t, l, b) in lv {
         if t {
             if let Some(e) = effective_template(period, aset, rep) {
-                return Addressing::Template(e);
+                return EffectiveAddressing::Template(e);
             }
         }
         if l {
             if let Some(e) = effective_segment_list(period, aset, rep) {
-                return Addressing::List(e);
+                return EffectiveAddressing::List(e);
             }
         }
         if b {
             if let Some(e) = effective_segment_base(period, aset, rep) {
-                return Addressing::Base(e);
+                return EffectiveAddressing::Base(e);
             }
         }
     }
-    Addressing::Single
+    EffectiveAddressing::Single
 }
 
 /// The BaseURL chain of a Representation, outermost first: the first `BaseURL` of the MPD,
@@ -551,8 +552,8 @@ mod tests {
         let tb = effective_template(p, a, &a.representations[1]).unwrap();
         assert_eq!(tb.media, Some("period-$Number$.m4s"));
         assert!(matches!(
-            addressing(p, a, &a.representations[1]),
-            Addressing::Template(_)
+            effective_addressing(p, a, &a.representations[1]),
+            EffectiveAddressing::Template(_)
         ));
     }
 
@@ -561,8 +562,8 @@ mod tests {
         let mpd = parse(MPD).unwrap();
         let p = &mpd.periods[0];
         let a = &p.adaptation_sets[1];
-        match addressing(p, a, &a.representations[0]) {
-            Addressing::List(l) => {
+        match effective_addressing(p, a, &a.representations[0]) {
+            EffectiveAddressing::List(l) => {
                 assert_eq!(l.timescale, Some(2));
                 assert_eq!(l.duration, Some(4));
                 assert_eq!(l.segment_urls.len(), 1);

@@ -7,7 +7,7 @@
 //! Representation with the file's URL and `@indexRange`.
 
 use super::error::{Error, Location};
-use super::inherit::{self, Addressing as Effective};
+use super::inherit::{self, EffectiveAddressing as Effective};
 use super::model::{AdaptationSet, Mpd, Representation, Url};
 use super::segments::{
     self, Addressing, BaseAddressing, ByteRange, ListAddressing, RepresentationContext,
@@ -225,7 +225,7 @@ where
         period_duration_ns,
         at: at(&rep_path),
     };
-    match inherit::addressing(period, aset, rep) {
+    match inherit::effective_addressing(period, aset, rep) {
         Effective::Template(t) => {
             let path = ctx.at.child("SegmentTemplate");
             ctx.at = path.clone();

@@ -9,8 +9,8 @@
 //! | [`segments`] | segment enumeration for every addressing mode (§5.3.9) |
 //! | [`xs`] | [`XsDuration`] and [`XsDateTime`]: exact, with their original text |
 //! | [`model`] | the typed model ([`Mpd`], [`Period`], ...) that keeps unknown nodes in place |
-//! | `parse` | [`parse`]: text -> [`Mpd`] |
-//! | `write` | [`write`]: [`Mpd`] -> text |
+//! | `parse` | [`parse()`]: text -> [`Mpd`] |
+//! | `write` | [`write()`]: [`Mpd`] -> text |
 //! | [`listing`] | every segment of every Representation: model + inheritance -> addressing |
 //! | [`inherit`] | effective segment information and BaseURL chain of a Representation; Period timing |
 //!
@@ -31,16 +31,19 @@ pub mod xs;
 
 pub use error::{Error, Location};
 pub use inherit::{
-    addressing, base_urls, effective_segment_base, effective_segment_list, effective_template,
-    period_timings, Addressing, EffectiveSegmentBase, EffectiveSegmentList, EffectiveTemplate,
-    PeriodTiming,
+    base_urls, effective_addressing, effective_segment_base, effective_segment_list,
+    effective_template, period_timings, EffectiveAddressing, EffectiveSegmentBase,
+    EffectiveSegmentList, EffectiveTemplate, PeriodTiming,
 };
 pub use model::{
     AdaptationSet, Attr, BaseUrl, ConditionalUint, ContentProtection, Descriptor, Element, Event,
-    EventStream, Extra, FrameRate, Label, Mpd, Node, Period, ProgramInformation, Representation,
-    SegmentBase, SegmentList, SegmentTemplate, SegmentTimeline, SegmentUrl, SubRepresentation, Url,
-    S,
+    EventStream, Extra, ExtraData, FrameRate, InbandEventStream, Label, Latency, Mpd, Node, Period,
+    PlaybackRate, ProducerReferenceTime, ProgramInformation, Representation, SegmentBase,
+    SegmentList, SegmentTemplate, SegmentTimeline, SegmentUrl, ServiceDescription,
+    SubRepresentation, TextElement, Url, UtcTiming, DASH_NS, MISC, S,
 };
+// `model::Location` (the MPD `Location` element) is not re-exported here: `Location` at
+// this level is the error location.
 pub use parse::parse;
 pub use write::write;
 pub use xs::{XsDateTime, XsDuration, XsError};

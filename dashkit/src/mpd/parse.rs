@@ -262,9 +262,21 @@ impl<'i> Parser<'i> {
 
 /// Text collected between non-text events of one element.
 #[derive(Default)]
-struct PendingText {
+struct PendingText<'i> {
     text: String,
     pos: usize,
+    /// White space seen while `text` was empty: kept aside without copying, and put in
+    /// front of `text` only if non-blank text or a character reference follows.
+    blank: Cow<'i, str>,
+}
+
+impl PendingText<'_> {
+    fn start(&mut self, pos: usize) {
+        if self.text.is_empty() {
+            self.pos = pos;
+            self.text.push_str(&self.blank);
+        }
+    }
 }
 
 fn resolve_ref(
@@ -475,8 +487,8 @@ pub(crate) fn parse_element<T: XmlElement>(
 }
 
 /// [`parse_element`] into a default-made `el` in place (no move of large structs).
-pub(crate) fn parse_element_into<T: XmlElement>(
-    p: &mut Parser<'_>,
+pub(crate) fn parse_element_into<'i, T: XmlElement>(
+    p: &mut Parser<'i>,
     start: &BytesStart<'_>,
     empty: bool,
     el: &mut T,
@@ -496,7 +508,8 @@ pub(crate) fn parse_element_into<T: XmlElement>(
     loop {
         let pos = p.pos();
         let ev = p.next_event()?;
-        let flush = |el: &mut T, pending: &mut PendingText| {
+        let flush = |el: &mut T, pending: &mut PendingText<'i>| {
+            pending.blank = Cow::Borrowed("");
             if !pending.text.is_empty() {
                 let t = std::mem::take(&mut pending.text);
                 if !is_blank(&t) {
@@ -510,10 +523,10 @@ pub(crate) fn parse_element_into<T: XmlElement>(
                 let raw = t.xml10_content();
                 if let Some(text) = el.text_mut() {
                     text.push_str(&raw);
-                } else if !(pending.text.is_empty() && is_blank(&raw)) {
-                    if pending.text.is_empty() {
-                        pending.pos = pos;
-                    }
+                } else if pending.text.is_empty() && is_blank(&raw) {
+                    pending.blank = raw;
+                } else {
+                    pending.start(pos);
                     pending.text.push_str(&raw);
                 }
                 continue;
@@ -529,9 +542,7 @@ pub(crate) fn parse_element_into<T: XmlElement>(
                 if let Some(text) = el.text_mut() {
                     text.push(c);
                 } else {
-                    if pending.text.is_empty() {
-                        pending.pos = pos;
-                    }
+                    pending.start(pos);
                     pending.text.push(c);
                 }
                 continue;
@@ -628,8 +639,8 @@ pub(crate) fn parse_element_into<T: XmlElement>(
 }
 
 /// Parses an element the model does not know into a generic tree.
-fn parse_generic(
-    p: &mut Parser<'_>,
+fn parse_generic<'i>(
+    p: &mut Parser<'i>,
     start: &BytesStart<'_>,
     empty: bool,
     tag_pos: usize,
@@ -661,10 +672,11 @@ fn parse_generic(
     if empty {
         return Ok(el);
     }
-    let mut pending = String::new();
-    let flush = |el: &mut Element, pending: &mut String| {
-        if !pending.is_empty() {
-            let t = std::mem::take(pending);
+    let mut pending = PendingText::default();
+    let flush = |el: &mut Element, pending: &mut PendingText<'i>| {
+        pending.blank = Cow::Borrowed("");
+        if !pending.text.is_empty() {
+            let t = std::mem::take(&mut pending.text);
             if !is_blank(&t) {
                 el.children.push(Node::Text(t));
             }
@@ -677,8 +689,11 @@ fn parse_generic(
         match ev {
             Event::Text(t) => {
                 let raw = t.xml10_content();
-                if !(pending.is_empty() && is_blank(&raw)) {
-                    pending.push_str(&raw);
+                if pending.text.is_empty() && is_blank(&raw) {
+                    pending.blank = raw;
+                } else {
+                    pending.start(pos);
+                    pending.text.push_str(&raw);
                 }
             }
             Event::GeneralRef(r) => {
@@ -689,7 +704,8 @@ fn parse_generic(
                     r.resolve_char_ref()
                         .map_err(|e| p.xml_error(pos, &e.to_string()))?,
                 )?;
-                pending.push(c);
+                pending.start(pos);
+                pending.text.push(c);
             }
             Event::CData(c) => {
                 flush(&mut el, &mut pending);

@@ -73,7 +73,8 @@ fn estimate_len(mpd: &Mpd) -> usize {
     n.min(crate::limits::MAX_MPD_BYTES)
 }
 
-/// The output bytes; only `str`s and ASCII are appended, so they stay UTF-8.
+/// The output bytes; only `str`s and ASCII are appended, so they stay UTF-8 (checked once
+/// at the end, which is cheaper than a check per piece).
 pub(crate) struct Out(Vec<u8>);
 
 impl Out {
@@ -289,29 +290,16 @@ pub(crate) fn write_s(s: &S, w: &mut Writer) -> bool {
     if !s.extra.is_unallocated() || w.depth * 2 > INDENT.len() {
         return false;
     }
-    // Longest output: newline, 64 spaces of indent, `<S`, five ` x="-digits"`, `/>` = 202.
-    let mut buf = [0u8; 256];
-    let mut n = 0usize;
     if w.inline == 0 && !w.out.is_empty() {
-        buf[n] = b'\n';
-        n += 1;
-        for _ in 0..w.depth * 2 {
-            buf[n] = b' ';
-            n += 1;
-        }
+        w.out.push('\n');
+        w.out.push_str(&INDENT[..w.depth * 2]);
     }
-    buf[n] = b'<';
-    buf[n + 1] = b'S';
-    n += 2;
-    let fields = [
-        (b't', s.t, false),
-        (b'n', s.n, false),
-        (b'd', s.d, false),
-        (b'r', s.r.map(i64::unsigned_abs), s.r.is_some_and(|r| r < 0)),
-        (b'k', s.k, false),
-    ];
-    for (name, v, neg) in fields {
-        let Some(v) = v else { continue };
+    // Longest: `<S`, five ` x="-digits"` (27 bytes each), `/>` = 139.
+    let mut buf = [0u8; 160];
+    buf[0] = b'<';
+    buf[1] = b'S';
+    let mut n = 2;
+    let mut put = |name: u8, v: u64, neg: bool| {
         buf[n] = b' ';
         buf[n + 1] = name;
         buf[n + 2] = b'=';
@@ -321,26 +309,58 @@ pub(crate) fn write_s(s: &S, w: &mut Writer) -> bool {
             buf[n] = b'-';
             n += 1;
         }
-        let mut len = 1;
-        let mut x = v / 10;
-        while x > 0 {
-            len += 1;
-            x /= 10;
-        }
-        let mut x = v;
-        for k in (0..len).rev() {
-            buf[n + k] = b'0' + (x % 10) as u8;
-            x /= 10;
-        }
-        n += len;
+        n = put_u64(&mut buf, n, v);
         buf[n] = b'"';
         n += 1;
+    };
+    if let Some(v) = s.t {
+        put(b't', v, false);
+    }
+    if let Some(v) = s.n {
+        put(b'n', v, false);
+    }
+    if let Some(v) = s.d {
+        put(b'd', v, false);
+    }
+    if let Some(v) = s.r {
+        put(b'r', v.unsigned_abs(), v < 0);
+    }
+    if let Some(v) = s.k {
+        put(b'k', v, false);
     }
     buf[n] = b'/';
     buf[n + 1] = b'>';
     n += 2;
     w.out.0.extend_from_slice(&buf[..n]);
     true
+}
+
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes `v` in decimal at `buf[n..]` (which has room for 20 digits), two digits per
+/// division; returns the new end.
+fn put_u64(buf: &mut [u8; 160], n: usize, mut v: u64) -> usize {
+    let len = v.checked_ilog10().unwrap_or(0) as usize + 1;
+    let mut i = n + len;
+    while v >= 100 {
+        let d = (v % 100) as usize * 2;
+        v /= 100;
+        buf[i - 1] = DIGIT_PAIRS[d + 1];
+        buf[i - 2] = DIGIT_PAIRS[d];
+        i -= 2;
+    }
+    if v >= 10 {
+        let d = v as usize * 2;
+        buf[i - 1] = DIGIT_PAIRS[d + 1];
+        buf[i - 2] = DIGIT_PAIRS[d];
+    } else {
+        buf[i - 1] = b'0' + v as u8;
+    }
+    n + len
 }
 
 /// Writes a typed element named `tag` (its source prefix is added).
@@ -352,12 +372,19 @@ pub(crate) fn write_element<T: XmlElement>(w: &mut Writer, tag: &str, el: &T) {
     let prefix = extra.prefix.as_deref();
     w.newline();
     open_tag(w, prefix, tag);
-    // Namespace declarations first (as sources have them), then typed, then the rest.
-    for a in extra.attrs.iter().filter(|a| is_xmlns(&a.name)) {
+    // Kept attributes stay in source order: those up to the last namespace declaration
+    // first (as sources have them), then the typed ones, then the rest.
+    let split = extra
+        .attrs
+        .iter()
+        .rposition(|a| is_xmlns(&a.name))
+        .map_or(0, |i| i + 1);
+    let (head, tail) = extra.attrs.split_at(split);
+    for a in head {
         w.attr(a);
     }
     el.write_attrs(w);
-    for a in extra.attrs.iter().filter(|a| !is_xmlns(&a.name)) {
+    for a in tail {
         w.attr(a);
     }
     let text = el.text();
@@ -446,4 +473,41 @@ pub(crate) fn write_element<T: XmlElement>(w: &mut Writer, tag: &str, el: &T) {
 
 fn is_xmlns(name: &str) -> bool {
     name == "xmlns" || name.starts_with("xmlns:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn put_u64_matches_display(v: u64, at in 0usize..100) {
+            let mut buf = [b'x'; 160];
+            let end = put_u64(&mut buf, at, v);
+            let expected = v.to_string();
+            prop_assert_eq!(&buf[at..end], expected.as_bytes());
+            prop_assert!(buf[..at].iter().all(|&b| b == b'x'));
+        }
+
+        #[test]
+        fn fast_s_writer_matches_the_general_writer(
+            t in proptest::option::of(any::<u64>()),
+            n in proptest::option::of(any::<u64>()),
+            d in any::<u64>(),
+            r in proptest::option::of(any::<i64>()),
+            k in proptest::option::of(any::<u64>()),
+            depth in 0usize..=32,
+        ) {
+            let s = S { t, n, d: Some(d), r, k, ..S::default() };
+            let mut fast = Writer { out: Out(b"<x>".to_vec()), depth, inline: 0 };
+            prop_assert!(write_s(&s, &mut fast));
+            // Allocating an empty Extra disables the fast path but changes nothing else.
+            let mut slow_s = s.clone();
+            let _ = &mut slow_s.extra.attrs;
+            let mut slow = Writer { out: Out(b"<x>".to_vec()), depth, inline: 0 };
+            write_element(&mut slow, "S", &slow_s);
+            prop_assert_eq!(fast.out.0, slow.out.0);
+        }
+    }
 }

@@ -89,6 +89,15 @@ impl XsDuration {
     /// `-?P(nY)?(nM)?(nD)?(T(nH)?(nM)?(n(.n+)?S)?)?` with at least one component and at
     /// least one after `T`. Week (`P1W`), comma decimals and fractions other than on seconds
     /// are rejected. Fractions finer than 1 ns are rejected unless the extra digits are zeros.
+    ///
+    /// ```
+    /// use dashkit::mpd::{XsDuration, XsError};
+    /// let d = XsDuration::parse("P0Y0M0DT0H2M0.00S").unwrap();
+    /// assert_eq!(d.to_nanos(), Ok(120_000_000_000));
+    /// assert_eq!(XsDuration::parse("-PT5S").unwrap().to_nanos(), Ok(-5_000_000_000));
+    /// assert!(XsDuration::parse("P1W").is_err());
+    /// assert_eq!(XsDuration::parse("PT0.0000000001S"), Err(XsError::TooPrecise { digits: 10 }));
+    /// ```
     pub fn parse(text: &str) -> Result<Self, XsError> {
         let parts = parse_duration_parts(text)?;
         Ok(XsDuration {
@@ -379,7 +388,15 @@ pub struct XsDateTime {
 }
 
 impl XsDateTime {
-    /// Parses an `xs:dateTime`.
+    /// Parses an `xs:dateTime`: RFC 3339 (`Z` or `±hh:mm`, up to 9 fraction digits), or
+    /// the same without a time zone, read as UTC.
+    ///
+    /// ```
+    /// use dashkit::mpd::XsDateTime;
+    /// let t = XsDateTime::parse("2023-01-01T01:00:00+01:00").unwrap();
+    /// assert_eq!(t.unix_seconds_nanos(), (1_672_531_200, 0));
+    /// assert!(XsDateTime::parse("2023-01-01 00:00:00Z").is_err()); // space is not xs
+    /// ```
     pub fn parse(text: &str) -> Result<Self, XsError> {
         let syntax = XsError::Syntax {
             expected: "xs:dateTime",

@@ -5,7 +5,7 @@ use super::media::{
     check_continuity, check_segment, init_facts, InitFacts, SegmentCheck, SegmentFacts,
 };
 use super::{codes, ms, Finding, Report, SegmentSource, Severity};
-use crate::mpd::inherit::{self, Addressing};
+use crate::mpd::inherit::{self, EffectiveAddressing as Addressing};
 use crate::mpd::listing::{list_segments, IndexRequest, RepresentationListing};
 use crate::mpd::model::{AdaptationSet, Mpd, Representation};
 
@@ -587,7 +587,7 @@ fn check_timescale(
     let Some(period) = mpd.periods.get(l.period_index) else {
         return;
     };
-    let Addressing::Template(t) = inherit::addressing(period, aset, rep) else {
+    let Addressing::Template(t) = inherit::effective_addressing(period, aset, rep) else {
         return;
     };
     let uses_time = t.media.is_some_and(|m| m.contains("$Time"));

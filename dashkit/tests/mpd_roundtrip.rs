@@ -652,3 +652,18 @@ fn blank_text_before_an_entity_is_kept() {
         dashkit::mpd::Node::Text("\n>\n  ".to_owned())
     );
 }
+
+/// Found by the `mpd_parse` fuzz target (fixtures/regress/fuzz-mpd_parse-lexical-order.mpd):
+/// two typed attributes kept in non-canonical form, in the reverse of the writer's attribute
+/// order, made the re-parsed model differ only in the order of their kept lexical forms.
+#[test]
+fn fuzz_mpd_parse_lexical_order() {
+    let text = r#"<MPD><Period><AdaptationSet frameRate="25/1" maxWidth="320 "/></Period></MPD>"#;
+    let m = dashkit::mpd::parse(text).unwrap();
+    let back = dashkit::mpd::parse(&dashkit::mpd::write(&m)).unwrap();
+    assert_eq!(back, m);
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/regress/fuzz-mpd_parse-lexical-order.mpd");
+    let m = dashkit::mpd::parse(&std::fs::read_to_string(corpus).unwrap()).unwrap();
+    assert_eq!(dashkit::mpd::parse(&dashkit::mpd::write(&m)).unwrap(), m);
+}

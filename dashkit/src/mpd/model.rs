@@ -118,7 +118,7 @@ pub struct ExtraData {
     /// Attributes the model does not type, in source order: `xmlns*`, foreign-namespace and
     /// unknown ones.
     pub attrs: Vec<Attr>,
-    /// Original text of typed attributes whose lexical form is not canonical (e.g.
+    /// Original text of typed attributes whose lexical form is not canonical, sorted by name (e.g.
     /// `segmentAlignment="0"`, `startNumber="01"`). Used on output while it still parses to
     /// the typed value.
     pub lexical: Vec<Attr>,

@@ -448,10 +448,19 @@ fn apply_attr<T: XmlElement>(
             name: key.to_owned(),
             value: value.into_owned(),
         }),
-        AttrOutcome::SetNonCanonical => el.extra_mut().lexical.push(Attr {
-            name: key.to_owned(),
-            value: value.into_owned(),
-        }),
+        AttrOutcome::SetNonCanonical => {
+            // Kept sorted by name: typed attributes are written in a fixed order, so the
+            // source order of their lexical forms must not be part of the model.
+            let lexical = &mut el.extra_mut().lexical;
+            let at = lexical.partition_point(|a| a.name.as_str() < key);
+            lexical.insert(
+                at,
+                Attr {
+                    name: key.to_owned(),
+                    value: value.into_owned(),
+                },
+            );
+        }
         AttrOutcome::Invalid(expected) => {
             return Err(Error::InvalidAttribute {
                 at: p.location_at(at_offset(), Some(key)),

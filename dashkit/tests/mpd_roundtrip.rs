@@ -667,3 +667,26 @@ fn fuzz_mpd_parse_lexical_order() {
     let m = dashkit::mpd::parse(&std::fs::read_to_string(corpus).unwrap()).unwrap();
     assert_eq!(dashkit::mpd::parse(&dashkit::mpd::write(&m)).unwrap(), m);
 }
+
+/// Found by the `mpd_parse` fuzz target (fixtures/regress/fuzz-mpd_parse-empty-element-name.mpd):
+/// `< />` reached the model as an element with an empty name, whose written form did not
+/// parse. It is now an XML error at its position.
+#[test]
+fn fuzz_mpd_parse_empty_element_name() {
+    for text in [
+        "<MPD><Period>< /></Period></MPD>",
+        "<MPD><Foo>< /></Foo></MPD>",
+        "<MPD><Period><1a/></Period></MPD>",
+    ] {
+        match dashkit::mpd::parse(text) {
+            Err(dashkit::mpd::Error::Xml { at, .. }) => assert_eq!(at.line, 1, "{text}"),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/regress/fuzz-mpd_parse-empty-element-name.mpd");
+    let text = String::from_utf8_lossy(&std::fs::read(corpus).unwrap()).into_owned();
+    if let Ok(m) = dashkit::mpd::parse(&text) {
+        assert_eq!(dashkit::mpd::parse(&dashkit::mpd::write(&m)).unwrap(), m);
+    }
+}

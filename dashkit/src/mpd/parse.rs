@@ -150,6 +150,7 @@ impl<'i> Parser<'i> {
     /// [`Parser::ns`] back when the element ends) and says whether its name is in the DASH
     /// namespace or in none (XML Namespaces §6.2; unbound prefixes are not DASH).
     pub(crate) fn enter(&mut self, start: &BytesStart<'_>, pos: usize) -> Result<bool, Error> {
+        self.check_name(start, pos)?;
         if start.attributes_raw().contains("xmlns") {
             for attr in start.attributes().with_checks(false) {
                 let attr = attr.map_err(|e| self.xml_error(pos, &e.to_string()))?;
@@ -195,6 +196,20 @@ impl<'i> Parser<'i> {
                     message: e.to_string(),
                 })
             }
+        }
+    }
+
+    /// An element name must be an XML name: not empty, no white space, and not starting with
+    /// a digit, `-`, `.` or `:` (quick-xml lets `< />` through as an element with no name).
+    fn check_name(&self, start: &BytesStart<'_>, pos: usize) -> Result<(), Error> {
+        let name = start.name().0;
+        let ok = name.chars().next().is_some_and(|c| {
+            !c.is_ascii_digit() && !matches!(c, '-' | '.' | ':') && !c.is_whitespace()
+        }) && !name.chars().any(char::is_whitespace);
+        if ok {
+            Ok(())
+        } else {
+            Err(self.xml_error(pos, &format!("invalid element name {name:?}")))
         }
     }
 
@@ -654,6 +669,7 @@ fn parse_generic<'i>(
     empty: bool,
     tag_pos: usize,
 ) -> Result<Element, Error> {
+    p.check_name(start, tag_pos)?;
     let mut el = Element {
         name: start.name().0.to_owned(),
         ..Element::default()

@@ -26,6 +26,7 @@ pub fn write(mpd: &Mpd) -> String {
         out: Out(Vec::with_capacity(estimate_len(mpd))),
         depth: 0,
         inline: 0,
+        scratch: [0; S_SCRATCH],
     };
     for n in &mpd.prolog {
         w.node(n);
@@ -100,7 +101,14 @@ pub(crate) struct Writer {
     depth: usize,
     /// > 0 inside an element with text content: no indentation is added there.
     inline: usize,
+    /// Scratch for the `<S>` fast path: newline, indentation and the entry are built here and
+    /// appended with one copy (no per-entry zeroing of a stack buffer).
+    scratch: [u8; S_SCRATCH],
 }
+
+/// Room for a newline, the deepest indentation (`INDENT`) and the longest `<S>`: `<S`, five
+/// ` x="-digits"` (27 bytes each) and `/>`, 139 bytes.
+const S_SCRATCH: usize = 1 + INDENT.len() + 139;
 
 impl Writer {
     pub(crate) fn push_str(&mut self, s: &str) {
@@ -290,15 +298,17 @@ pub(crate) fn write_s(s: &S, w: &mut Writer) -> bool {
     if !s.extra.is_unallocated() || w.depth * 2 > INDENT.len() {
         return false;
     }
+    let buf = &mut w.scratch;
+    let mut n = 0;
     if w.inline == 0 && !w.out.is_empty() {
-        w.out.push('\n');
-        w.out.push_str(&INDENT[..w.depth * 2]);
+        let indent = w.depth * 2;
+        buf[0] = b'\n';
+        buf[1..=indent].copy_from_slice(&INDENT.as_bytes()[..indent]);
+        n = 1 + indent;
     }
-    // Longest: `<S`, five ` x="-digits"` (27 bytes each), `/>` = 139.
-    let mut buf = [0u8; 160];
-    buf[0] = b'<';
-    buf[1] = b'S';
-    let mut n = 2;
+    buf[n] = b'<';
+    buf[n + 1] = b'S';
+    n += 2;
     let mut put = |name: u8, v: u64, neg: bool| {
         buf[n] = b' ';
         buf[n + 1] = name;
@@ -309,7 +319,7 @@ pub(crate) fn write_s(s: &S, w: &mut Writer) -> bool {
             buf[n] = b'-';
             n += 1;
         }
-        n = put_u64(&mut buf, n, v);
+        n = put_u64(buf, n, v);
         buf[n] = b'"';
         n += 1;
     };
@@ -343,7 +353,7 @@ const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 
 /// Writes `v` in decimal at `buf[n..]` (which has room for 20 digits), two digits per
 /// division; returns the new end.
-fn put_u64(buf: &mut [u8; 160], n: usize, mut v: u64) -> usize {
+fn put_u64(buf: &mut [u8; S_SCRATCH], n: usize, mut v: u64) -> usize {
     let len = v.checked_ilog10().unwrap_or(0) as usize + 1;
     let mut i = n + len;
     while v >= 100 {
@@ -483,7 +493,7 @@ mod tests {
     proptest! {
         #[test]
         fn put_u64_matches_display(v: u64, at in 0usize..100) {
-            let mut buf = [b'x'; 160];
+            let mut buf = [b'x'; S_SCRATCH];
             let end = put_u64(&mut buf, at, v);
             let expected = v.to_string();
             prop_assert_eq!(&buf[at..end], expected.as_bytes());
@@ -500,12 +510,12 @@ mod tests {
             depth in 0usize..=32,
         ) {
             let s = S { t, n, d: Some(d), r, k, ..S::default() };
-            let mut fast = Writer { out: Out(b"<x>".to_vec()), depth, inline: 0 };
+            let mut fast = Writer { out: Out(b"<x>".to_vec()), depth, inline: 0, scratch: [0; S_SCRATCH] };
             prop_assert!(write_s(&s, &mut fast));
             // Allocating an empty Extra disables the fast path but changes nothing else.
             let mut slow_s = s.clone();
             let _ = &mut slow_s.extra.attrs;
-            let mut slow = Writer { out: Out(b"<x>".to_vec()), depth, inline: 0 };
+            let mut slow = Writer { out: Out(b"<x>".to_vec()), depth, inline: 0, scratch: [0; S_SCRATCH] };
             write_element(&mut slow, "S", &slow_s);
             prop_assert_eq!(fast.out.0, slow.out.0);
         }

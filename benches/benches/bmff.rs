@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::Criterion;
-use dashkit::bmff::patch::{rewrite_segment, Edits, TfdtEdit};
+use dashkit::bmff::patch::{rewrite_segment, Edits, TfdtEdit, TfdtTarget};
 
 const SEGMENT: &str = "dash/ffmpeg_number/chunk-0-00002.m4s";
 /// The largest fixture video segment (Shaka Packager live, 180p, 2 s).
@@ -28,7 +28,7 @@ fn edits(tfdt: u64, seq: u32) -> Edits {
     Edits {
         tfdt: vec![TfdtEdit {
             track_id: None,
-            base_media_decode_time: tfdt,
+            target: TfdtTarget::Set(tfdt),
         }],
         sequence_number: Some(seq),
         ..Edits::default()

@@ -146,7 +146,7 @@ fn drift_names_the_segment_and_the_amounts() {
     let edits = dashkit::bmff::patch::Edits {
         tfdt: vec![dashkit::bmff::patch::TfdtEdit {
             track_id: None,
-            base_media_decode_time: tfdt + 6400,
+            target: dashkit::bmff::patch::TfdtTarget::Set(tfdt + 6400),
         }],
         ..Default::default()
     };

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use dashkit::bmff::boxes::{Emsg, Mfhd, Saio, Tfdt, Tfhd, Trun};
 use dashkit::bmff::index::{Depth, Index};
-use dashkit::bmff::patch::{rewrite_segment, Edits, NewSidx, Part, SidxEdit, TfdtEdit};
+use dashkit::bmff::patch::{rewrite_segment, Edits, NewSidx, Part, SidxEdit, TfdtEdit, TfdtTarget};
 use dashkit::bmff::Sidx;
 use mp4_atom::{Decode, Moof as AtomMoof};
 
@@ -145,7 +145,7 @@ fn current_edits(data: &[u8]) -> Edits {
         let v = Tfdt::parse(&data[db.range()], db.offset).unwrap();
         tfdt.push(TfdtEdit {
             track_id: Some(track),
-            base_media_decode_time: v.base_media_decode_time,
+            target: TfdtTarget::Set(v.base_media_decode_time),
         });
     }
     let seq = idx.all(b"mfhd").next().map(|i| {
@@ -191,7 +191,9 @@ fn rewrites_decode_back_with_new_values_and_same_media() {
     for (name, data) in dash_files().into_iter().filter(|(_, d)| has_moof(d)) {
         let mut edits = current_edits(&data);
         for e in &mut edits.tfdt {
-            e.base_media_decode_time += 90_000;
+            if let TfdtTarget::Set(v) = &mut e.target {
+                *v += 90_000;
+            }
         }
         edits.sequence_number = Some(4242);
         if let SidxEdit::Set {
@@ -216,7 +218,7 @@ fn rewrites_decode_back_with_new_values_and_same_media() {
         let moof = AtomMoof::decode(&mut &out[mb.range()]).unwrap();
         assert_eq!(moof.mfhd.sequence_number, 4242, "{name}");
         let tfdt = moof.traf[0].tfdt.as_ref().unwrap().base_media_decode_time;
-        assert_eq!(tfdt, edits.tfdt[0].base_media_decode_time, "{name}");
+        assert_eq!(edits.tfdt[0].target, TfdtTarget::Set(tfdt), "{name}");
         // Only the moof and sidx were copied.
         let r = rewrite_segment(&data, &edits).unwrap();
         let owned: usize = r.owned_len();
@@ -245,7 +247,7 @@ fn tfdt_v0_to_v1_growth_on_shaka_segment_fixes_sizes_offsets_and_sidx() {
     let edits = Edits {
         tfdt: vec![TfdtEdit {
             track_id: None,
-            base_media_decode_time: 1 << 33,
+            target: TfdtTarget::Set(1 << 33),
         }],
         ..Edits::default()
     };
@@ -289,9 +291,11 @@ fn tfdt_v0_to_v1_growth_on_shaka_segment_fixes_sizes_offsets_and_sidx() {
         &Edits {
             tfdt: vec![TfdtEdit {
                 track_id: None,
-                base_media_decode_time: Tfdt::parse(&data[tb.range()], 0)
-                    .unwrap()
-                    .base_media_decode_time,
+                target: TfdtTarget::Set(
+                    Tfdt::parse(&data[tb.range()], 0)
+                        .unwrap()
+                        .base_media_decode_time,
+                ),
             }],
             ..Edits::default()
         },
@@ -468,7 +472,7 @@ fn tfdt_growth_in_two_traf_moof_with_saio_fixes_every_offset() {
     let only_video = Edits {
         tfdt: vec![TfdtEdit {
             track_id: Some(tracks[0]),
-            base_media_decode_time: 5 << 32,
+            target: TfdtTarget::Set(5 << 32),
         }],
         ..Edits::default()
     };
@@ -480,7 +484,7 @@ fn tfdt_growth_in_two_traf_moof_with_saio_fixes_every_offset() {
     let both = Edits {
         tfdt: vec![TfdtEdit {
             track_id: None,
-            base_media_decode_time: (1 << 32) + 17,
+            target: TfdtTarget::Set((1 << 32) + 17),
         }],
         ..Edits::default()
     };
@@ -691,7 +695,7 @@ fn whole_file_with_two_moofs_numbers_sequences_and_shifts_tfdt() {
         &Edits {
             tfdt: vec![TfdtEdit {
                 track_id: None,
-                base_media_decode_time: old[0] + (1 << 32),
+                target: TfdtTarget::Set(old[0] + (1 << 32)),
             }],
             sequence_number: Some(100),
             ..Edits::default()
@@ -773,7 +777,7 @@ fn fuzz_noop_rewrite_with_unreadable_tfhd_is_identity() {
         &Edits {
             tfdt: vec![TfdtEdit {
                 track_id: None,
-                base_media_decode_time: 1,
+                target: TfdtTarget::Set(1),
             }],
             ..Edits::default()
         },

@@ -320,3 +320,25 @@ proptest! {
         }
     }
 }
+
+/// A file with no moof/traf/tfdt (here an init segment) is not a media segment: refused,
+/// whether or not the shift would change anything.
+#[test]
+fn a_file_without_tfdt_is_not_liveable() {
+    let a = asset();
+    let o = LiveOptions::parse("").unwrap();
+    let t = Timing::from_options(&o, a.looping, a.default_tsbd_s, 100_000)
+        .unwrap()
+        .timing;
+    let init = std::fs::read(dir().join("0/init.mp4")).unwrap();
+    for (n, offset) in [(2, 0), (7, 128_000)] {
+        let seg = t.segment(n).unwrap();
+        let r =
+            dashkit::live::segment::shift_segment(&init, "0/init.mp4", &seg, 12_800, offset, false);
+        assert!(
+            matches!(r, Err(dashkit::live::Error::NotLiveable { .. })),
+            "{n}: {:?}",
+            r.map(|o| o.len())
+        );
+    }
+}

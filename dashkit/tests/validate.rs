@@ -183,7 +183,7 @@ fn mutation_shifted_tfdt_is_seg_tfdt() {
     let edits = dashkit::bmff::patch::Edits {
         tfdt: vec![dashkit::bmff::patch::TfdtEdit {
             track_id: None,
-            base_media_decode_time: 51474 + 2560, // +200 ms
+            target: dashkit::bmff::patch::TfdtTarget::Set(51474 + 2560), // +200 ms
         }],
         ..Default::default()
     };

@@ -3,7 +3,7 @@
 #![no_main]
 
 use dashkit::bmff::index::{Depth, Index};
-use dashkit::bmff::patch::{rewrite_segment, Edits, NewSidx, SidxEdit, TfdtEdit};
+use dashkit::bmff::patch::{rewrite_segment, Edits, NewSidx, SidxEdit, TfdtEdit, TfdtTarget};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let edits = Edits {
         tfdt: vec![TfdtEdit {
             track_id: None,
-            base_media_decode_time: (u64::from(seed) << 31) | 5,
+            target: TfdtTarget::Set((u64::from(seed) << 31) | 5),
         }],
         sequence_number: Some(u32::from(seed)),
         sidx: match seed % 4 {

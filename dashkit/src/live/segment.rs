@@ -10,7 +10,7 @@
 
 use crate::bmff::boxes::Tfdt;
 use crate::bmff::index::{Depth, Index};
-use crate::bmff::patch::{rewrite_segment, Edits, Part, Rewritten, SidxEdit, TfdtEdit};
+use crate::bmff::patch::{rewrite_segment, Edits, Part, Rewritten, SidxEdit, TfdtEdit, TfdtTarget};
 use crate::bmff::samples::track_samples;
 
 use super::asset::LiveAsset;
@@ -178,30 +178,33 @@ pub fn shift_segment<'a>(
         url: url.to_string(),
         source: Box::new(e),
     };
-    let idx = Index::parse_with(vod_bytes, 0, Depth::TopAndMoof).map_err(berr)?;
-    let tfdt_i = idx.find("moof/traf/tfdt").ok_or(Error::NotLiveable {
-        reason: "a VoD media segment has no moof/traf/tfdt",
-    })?;
-    let b = &idx.boxes()[tfdt_i];
-    let old = Tfdt::parse(vod_bytes.get(b.range()).unwrap_or(&[]), b.offset)
-        .map_err(|e| berr(e.in_path(idx.path(tfdt_i))))?;
-    let new_tfdt = old
-        .base_media_decode_time
-        .checked_add(tfdt_offset_ticks)
-        .ok_or(Error::Overflow)?;
     let seq = u32::try_from(live.number).map_err(|_| Error::Overflow)?;
     let edits = Edits {
         tfdt: vec![TfdtEdit {
             track_id: None,
-            base_media_decode_time: new_tfdt,
+            target: TfdtTarget::Add(tfdt_offset_ticks),
         }],
         sequence_number: Some(seq),
         sidx: SidxEdit::Drop,
         ..Edits::default()
     };
     let mut out = rewrite_segment(vod_bytes, &edits).map_err(berr)?;
+    if out.owned_len() == 0 {
+        // Nothing was patched: either the shift and number were already there, or the file
+        // has no moof/traf/tfdt at all, which is not a media segment (NotLiveable).
+        first_tfdt(
+            vod_bytes,
+            &Index::parse_with(vod_bytes, 0, Depth::TopAndMoof).map_err(berr)?,
+            url,
+        )?;
+    }
     if sidx {
-        // Bytes before the first moof in the output: the top-level boxes before it, sidx gone.
+        // Only here is the input indexed: dashlivesim's sidx needs the new tfdt and the bytes
+        // before the first moof in the output (the top-level boxes before it, sidx gone).
+        let idx = Index::parse_with(vod_bytes, 0, Depth::TopAndMoof).map_err(berr)?;
+        let new_tfdt = first_tfdt(vod_bytes, &idx, url)?
+            .checked_add(tfdt_offset_ticks)
+            .ok_or(Error::Overflow)?;
         let moof_i = idx.find("moof").ok_or(Error::NotLiveable {
             reason: "a VoD media segment has no moof",
         })?;
@@ -229,18 +232,25 @@ pub fn shift_segment<'a>(
 
 /// The `baseMediaDecodeTime` of the first `moof/traf/tfdt` of a media segment.
 pub fn vod_tfdt(bytes: &[u8]) -> Result<u64, Error> {
-    let berr = |e| Error::Segment {
+    let idx = Index::parse_with(bytes, 0, Depth::TopAndMoof).map_err(|e| Error::Segment {
         url: String::new(),
         source: Box::new(e),
-    };
-    let idx = Index::parse_with(bytes, 0, Depth::TopAndMoof).map_err(berr)?;
+    })?;
+    first_tfdt(bytes, &idx, "")
+}
+
+/// The first `moof/traf/tfdt` of an indexed segment; `url` labels errors.
+fn first_tfdt(bytes: &[u8], idx: &Index, url: &str) -> Result<u64, Error> {
     let i = idx.find("moof/traf/tfdt").ok_or(Error::NotLiveable {
         reason: "a VoD media segment has no moof/traf/tfdt",
     })?;
     let b = &idx.boxes()[i];
     Tfdt::parse(bytes.get(b.range()).unwrap_or(&[]), b.offset)
         .map(|t| t.base_media_decode_time)
-        .map_err(|e| berr(e.in_path(idx.path(i))))
+        .map_err(|e| Error::Segment {
+            url: url.to_string(),
+            source: Box::new(e.in_path(idx.path(i))),
+        })
 }
 
 /// dashlivesim's inserted sidx (livesim.md §3.2 item 6): 52 bytes, version 1, reference_ID 1,

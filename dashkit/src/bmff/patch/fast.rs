@@ -243,8 +243,7 @@ fn moof(
             let delta = match known {
                 Some((_, delta)) => delta,
                 None => {
-                    let delta = i128::from(edit.base_media_decode_time)
-                        - i128::from(old.base_media_decode_time);
+                    let delta = edit.delta(old.base_media_decode_time);
                     deltas.push((track, delta))?;
                     delta
                 }
@@ -267,7 +266,7 @@ fn moof(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{rewrite_general, TfdtEdit};
+    use super::super::{rewrite_general, TfdtEdit, TfdtTarget};
     use super::*;
 
     fn fixture_segments() -> Vec<(String, Vec<u8>)> {
@@ -308,7 +307,7 @@ mod tests {
                 let edits = Edits {
                     tfdt: vec![TfdtEdit {
                         track_id: track,
-                        base_media_decode_time: tfdt,
+                        target: TfdtTarget::Set(tfdt),
                     }],
                     sequence_number: Some(seq),
                     ..Edits::default()
@@ -328,7 +327,7 @@ mod tests {
                 let edits = Edits {
                     tfdt: vec![TfdtEdit {
                         track_id: None,
-                        base_media_decode_time: v.base_media_decode_time,
+                        target: TfdtTarget::Set(v.base_media_decode_time),
                     }],
                     ..Edits::default()
                 };

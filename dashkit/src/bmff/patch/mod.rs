@@ -14,7 +14,7 @@
 //! Writing a field with its current value yields byte-identical output.
 //!
 //! ```
-//! use dashkit::bmff::patch::{rewrite_segment, Edits, TfdtEdit};
+//! use dashkit::bmff::patch::{rewrite_segment, Edits, TfdtEdit, TfdtTarget};
 //! # fn b(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
 //! #     let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
 //! #     v.extend_from_slice(kind); v.extend_from_slice(payload); v }
@@ -26,7 +26,7 @@
 //! let traf = b(b"traf", &[tfhd, tfdt, trun].concat());
 //! let moof = b(b"moof", &[mfhd, traf].concat());
 //! let seg = [moof, b(b"mdat", b"media")].concat();
-//! let edits = Edits { tfdt: vec![TfdtEdit { track_id: None, base_media_decode_time: 1 << 33 }],
+//! let edits = Edits { tfdt: vec![TfdtEdit { track_id: None, target: TfdtTarget::Set(1 << 33) }],
 //!                     sequence_number: Some(5), ..Edits::default() };
 //! let out = rewrite_segment(&seg, &edits).unwrap();
 //! assert_eq!(out.len(), seg.len() + 4); // tfdt grew from version 0 to version 1
@@ -112,14 +112,34 @@ impl Rewritten<'_> {
     }
 }
 
-/// Set a track's tfdt `baseMediaDecodeTime`.
+/// Change a track's tfdt `baseMediaDecodeTime`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TfdtEdit {
     /// The track (tfhd track_ID); `None` means every track.
     pub track_id: Option<u32>,
-    /// New decode time of the track's first `traf` in the segment. Later `moof`s of the same
-    /// track are shifted by the same difference, so their spacing is kept.
-    pub base_media_decode_time: u64,
+    /// What the decode times become.
+    pub target: TfdtTarget,
+}
+
+/// How a [`TfdtEdit`] moves a track's decode times. Every `traf` of the track moves by the
+/// same amount, so the spacing of its `moof`s is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TfdtTarget {
+    /// The track's first `traf` in the segment gets this decode time.
+    Set(u64),
+    /// Every `traf` of the track gets this many ticks added (a live shift: no need to read
+    /// the old value first).
+    Add(u64),
+}
+
+impl TfdtEdit {
+    /// How far the track moves, given the decode time of its first `traf`.
+    pub(super) fn delta(&self, first_decode_time: u64) -> i128 {
+        match self.target {
+            TfdtTarget::Set(v) => i128::from(v) - i128::from(first_decode_time),
+            TfdtTarget::Add(d) => i128::from(d),
+        }
+    }
 }
 
 /// What to do with `sidx` boxes.
@@ -711,7 +731,7 @@ mod tests {
         let edits = Edits {
             tfdt: vec![TfdtEdit {
                 track_id: Some(1),
-                base_media_decode_time: 1 << 32,
+                target: TfdtTarget::Set(1 << 32),
             }],
             segment_offset: seg_offset,
             ..Edits::default()
@@ -765,7 +785,7 @@ mod tests {
             &Edits {
                 tfdt: vec![TfdtEdit {
                     track_id: None,
-                    base_media_decode_time: 1 << 32,
+                    target: TfdtTarget::Set(1 << 32),
                 }],
                 ..Edits::default()
             },
@@ -800,7 +820,7 @@ mod tests {
             &Edits {
                 tfdt: vec![TfdtEdit {
                     track_id: None,
-                    base_media_decode_time: 1 << 40,
+                    target: TfdtTarget::Set(1 << 40),
                 }],
                 ..Edits::default()
             },

@@ -42,8 +42,7 @@ pub(super) fn plan(
             let delta = match deltas.iter().find(|(id, _)| *id == track) {
                 Some((_, d)) => *d,
                 None => {
-                    let d = i128::from(edit.base_media_decode_time)
-                        - i128::from(old.base_media_decode_time);
+                    let d = edit.delta(old.base_media_decode_time);
                     deltas.push((track, d));
                     d
                 }

@@ -288,10 +288,14 @@ fn numbers_from_listing(
     out
 }
 
-/// The most frequent `S@d` of a timeline (ties: the larger), as the nominal segment duration.
-fn nominal_duration(s: &[crate::mpd::S]) -> Option<u64> {
+/// A template's nominal segment duration in its timescale: `@duration`, else the most frequent
+/// `S@d` of its SegmentTimeline (ties: the larger); `None` when it has neither.
+fn nominal_duration(t: &inherit::EffectiveTemplate<'_>) -> Option<u64> {
+    if let Some(d) = t.duration {
+        return Some(d);
+    }
     let mut counts: Vec<(u64, u64)> = Vec::new();
-    for e in s {
+    for e in &t.segment_timeline?.s {
         let d = e.d?;
         let n = 1 + u64::try_from(e.r.unwrap_or(0).max(0)).unwrap_or(0);
         match counts.iter_mut().find(|(dd, _)| *dd == d) {
@@ -364,19 +368,9 @@ pub fn analyze_mpd(
                 })?;
                 let media = Template::parse_at(media_text, &at.child("@media"))?;
                 let ts = u64::from(t.timescale.unwrap_or(1).max(1));
-                let nominal = match (t.duration, t.segment_timeline) {
-                    (Some(d), _) => d,
-                    (None, Some(tl)) => {
-                        nominal_duration(&tl.s).ok_or_else(|| Error::NotTemplate {
-                            representation: id.clone(),
-                        })?
-                    }
-                    (None, None) => {
-                        return Err(Error::NotTemplate {
-                            representation: id.clone(),
-                        })
-                    }
-                };
+                let nominal = nominal_duration(&t).ok_or_else(|| Error::NotTemplate {
+                    representation: id.clone(),
+                })?;
                 start_number.get_or_insert(t.start_number());
                 seg_duration.get_or_insert((nominal, ts));
 
@@ -499,13 +493,7 @@ pub fn dashlivesim_mpd(mpd: &Mpd) -> Result<Mpd, Error> {
                     representation: id.clone(),
                 }
             })?;
-            let duration = match (t.duration, t.segment_timeline) {
-                (Some(d), _) => d,
-                (None, Some(tl)) => nominal_duration(&tl.s).ok_or_else(|| Error::NotTemplate {
-                    representation: id.clone(),
-                })?,
-                (None, None) => return Err(Error::NotTemplate { representation: id }),
-            };
+            let duration = nominal_duration(&t).ok_or(Error::NotTemplate { representation: id })?;
             let merged = crate::mpd::SegmentTemplate {
                 media: t.media.map(str::to_string),
                 initialization: t.initialization.map(str::to_string),

@@ -1126,22 +1126,7 @@ mod tests {
     }
 
     fn path_of(e: &Error) -> String {
-        match e {
-            Error::Zero { at }
-            | Error::InvalidRepeat { at, .. }
-            | Error::OpenRepeat { at }
-            | Error::EmptyRepeat { at, .. }
-            | Error::UnknownPeriodEnd { at }
-            | Error::TooManySegments { at, .. }
-            | Error::Overflow { at, .. }
-            | Error::SegmentCountMismatch { at, .. }
-            | Error::MissingTiming { at, .. }
-            | Error::SidxRequired { at }
-            | Error::HierarchicalSidx { at, .. }
-            | Error::InexactTimescale { at, .. }
-            | Error::Template { at, .. } => at.path.clone(),
-            other => panic!("{other:?}"),
-        }
+        e.location().path.clone()
     }
 
     const P: &str = "MPD/Period[0]/AdaptationSet[0]/SegmentTemplate";

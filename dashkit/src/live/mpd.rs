@@ -203,26 +203,6 @@ pub fn timeline_number(t: &Timing, seg: &TimelineSegment) -> Result<u64, Error> 
     u64::try_from(n).map_err(|_| Error::Overflow)
 }
 
-/// Moves the (new) AdaptationSet-level SegmentTemplate before the Representations in the
-/// written child order, where the schema wants it.
-fn template_before_representations(aset: &mut crate::mpd::AdaptationSet) {
-    use crate::mpd::model::XmlElement;
-    let tags = <crate::mpd::AdaptationSet as XmlElement>::CHILD_TAGS;
-    let pos = |name: &str| {
-        tags.iter()
-            .position(|t| *t == name)
-            .and_then(|p| u8::try_from(p).ok())
-    };
-    let (Some(tpl), Some(rep)) = (pos("SegmentTemplate"), pos("Representation")) else {
-        return;
-    };
-    let order = &mut aset.extra.order;
-    order.retain(|k| *k != tpl);
-    if let Some(i) = order.iter().position(|k| *k == rep) {
-        order.insert(i, tpl);
-    }
-}
-
 /// Builds the live MPD of `asset` with `options` at `now_ms` (epoch milliseconds).
 ///
 /// ```
@@ -414,8 +394,8 @@ pub fn live_mpd_with(
                 );
             }
         }
+        // The writer puts a template added here before the Representations (schema order).
         aset.segment_template = Some(Box::new(tpl));
-        template_before_representations(aset);
     }
     mpd.periods = vec![period];
     Ok(mpd)

@@ -414,7 +414,9 @@ pub(crate) fn write_element<T: XmlElement>(w: &mut Writer, tag: &str, el: &T) {
     }
     w.depth += 1;
     // Source order first; a child added in code goes before the first source child of a
-    // later schema kind (so it lands where the schema puts it), else at the end.
+    // later schema kind (so it lands where the schema puts it), else at the end. Children
+    // beyond their kind's count in `order` are the added ones.
+    let kinds = kinds.min(64);
     let mut next = [0usize; 64];
     let mut in_source = [0usize; 64];
     for &k in &extra.order {
@@ -422,47 +424,36 @@ pub(crate) fn write_element<T: XmlElement>(w: &mut Writer, tag: &str, el: &T) {
             *c += 1;
         }
     }
-    let mut added_done = [false; 64];
-    let mut misc = 0usize;
-    for &k in &extra.order {
-        if k != MISC {
-            for j in 0..usize::from(k).min(kinds).min(next.len()) {
-                if added_done[j] {
-                    continue;
-                }
-                added_done[j] = true;
-                let kind = j as u8;
-                let count = el.child_count(kind);
-                for i in in_source[j].max(next[j])..count {
-                    el.write_child(kind, i, w);
-                }
+    // Added children of every kind below this one are written; it only grows (`upto` is never
+    // below it).
+    let mut added_written = 0usize;
+    let write_added = |el: &T, upto: usize, added_written: &mut usize, w: &mut Writer| {
+        for (j, &first_added) in in_source.iter().enumerate().take(upto).skip(*added_written) {
+            for i in first_added..el.child_count(j as u8) {
+                el.write_child(j as u8, i, w);
             }
         }
+        *added_written = upto;
+    };
+    let mut misc = 0usize;
+    for &k in &extra.order {
         if k == MISC {
             if let Some(n) = extra.nodes.get(misc) {
                 w.node(n);
             }
             misc += 1;
         } else if let Some(i) = next.get_mut(usize::from(k)) {
+            let upto = usize::from(k).min(kinds);
+            if upto > added_written {
+                write_added(el, upto, &mut added_written, w);
+            }
             if *i < el.child_count(k) {
                 el.write_child(k, *i, w);
                 *i += 1;
             }
         }
     }
-    for k in 0..kinds.min(next.len()) {
-        let kind = k as u8;
-        let count = el.child_count(kind);
-        // Source children not reached through `order` (none in practice), then added ones.
-        for i in next[k]..in_source[k].min(count) {
-            el.write_child(kind, i, w);
-        }
-        if !added_done[k] {
-            for i in in_source[k]..count {
-                el.write_child(kind, i, w);
-            }
-        }
-    }
+    write_added(el, kinds, &mut added_written, w);
     for n in extra.nodes.iter().skip(misc) {
         w.node(n);
     }

@@ -169,27 +169,48 @@ fn scan(path: &Path, file: &mut File) -> Result<TopLevel, CliError> {
     Ok(top)
 }
 
+/// Ranges closer than this are read together (the gap is read and dropped): progressive files
+/// interleave audio and video sample by sample, so one read replaces thousands of tiny ones.
+const MAX_GAP_BYTES: u64 = 64 * 1024;
+/// Largest span read at once.
+const MAX_SPAN_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Copies one fragment: its header, then its sample bytes. Nearby ranges are gathered into one
+/// read of at most [`MAX_SPAN_BYTES`] into the reusable `buf`, and written through `out`'s buffer.
 fn copy_fragment(
     f: &FragmentOut,
     input: &mut File,
     in_path: &Path,
-    out: &mut File,
+    buf: &mut Vec<u8>,
+    out: &mut impl Write,
     out_path: &Path,
 ) -> Result<(), CliError> {
     out.write_all(&f.header).map_err(io_err(out_path))?;
-    for r in &f.ranges {
-        input
-            .seek(SeekFrom::Start(r.start))
-            .map_err(io_err(in_path))?;
-        let want = r.end - r.start;
-        let got =
-            std::io::copy(&mut Read::by_ref(input).take(want), out).map_err(io_err(out_path))?;
-        if got != want {
-            return Err(io_err(in_path)(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                format!("input ended inside bytes {}..{}", r.start, r.end),
-            )));
+    let mut i = 0;
+    while i < f.ranges.len() {
+        let start = f.ranges[i].start;
+        let mut j = i + 1;
+        while j < f.ranges.len()
+            && f.ranges[j].start >= f.ranges[j - 1].end
+            && f.ranges[j].start - f.ranges[j - 1].end <= MAX_GAP_BYTES
+            && f.ranges[j].end - start <= MAX_SPAN_BYTES
+        {
+            j += 1;
         }
+        let end = f.ranges[j - 1].end;
+        let span = usize::try_from(end - start)
+            .map_err(|_| io_err(in_path)(std::io::Error::other("range larger than memory")))?;
+        buf.resize(span, 0);
+        input
+            .seek(SeekFrom::Start(start))
+            .map_err(io_err(in_path))?;
+        input.read_exact(buf).map_err(io_err(in_path))?;
+        for r in &f.ranges[i..j] {
+            let a = (r.start - start) as usize;
+            let b = (r.end - start) as usize;
+            out.write_all(&buf[a..b]).map_err(io_err(out_path))?;
+        }
+        i = j;
     }
     Ok(())
 }
@@ -239,20 +260,21 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     )
     .map_err(|e| CliError::input(in_path, e))?;
     let mut count = 0usize;
+    let mut buf: Vec<u8> = Vec::new();
     if let Some(out_path) = &args.output {
         // Everything that can fail on the input has failed by now: only then create the output.
         let init = plan
             .init_segment()
             .map_err(|e| CliError::input(in_path, e))?;
         let sidx = plan.sidx().map_err(|e| CliError::input(in_path, e))?;
-        let mut o = create(out_path)?;
+        let mut o = std::io::BufWriter::with_capacity(1 << 20, create(out_path)?);
         o.write_all(&init).map_err(io_err(out_path))?;
         if let Some(s) = sidx {
             o.write_all(&s).map_err(io_err(out_path))?;
         }
         for f in plan.fragments() {
             let f = f.map_err(|e| CliError::input(in_path, e))?;
-            copy_fragment(&f, &mut input, in_path, &mut o, out_path)?;
+            copy_fragment(&f, &mut input, in_path, &mut buf, &mut o, out_path)?;
             count += 1;
         }
         o.flush().map_err(io_err(out_path))?;
@@ -273,9 +295,10 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
             let p = dir
                 .join(manifest::track_dir(f.track_id))
                 .join(format!("{}.m4s", f.number));
-            let mut o = create(&p)?;
+            let mut o = std::io::BufWriter::with_capacity(1 << 20, create(&p)?);
             o.write_all(&styp).map_err(io_err(&p))?;
-            copy_fragment(&f, &mut input, in_path, &mut o, &p)?;
+            copy_fragment(&f, &mut input, in_path, &mut buf, &mut o, &p)?;
+            o.flush().map_err(io_err(&p))?;
             count += 1;
         }
         let mpd = manifest::segments_mpd(&plan).map_err(|e| CliError::input(in_path, e))?;

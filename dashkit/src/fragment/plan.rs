@@ -245,7 +245,7 @@ pub fn plan_fragments(input: &Input<'_>, options: &Options) -> Result<Plan, Erro
         }
         None => (Vec::new(), None),
     };
-    let all_samples = track_samples(None, moov_data, input.moov_offset)?;
+    let mut all_samples = track_samples(None, moov_data, input.moov_offset)?;
     let mut tracks = Vec::new();
     let mut with_samples = 0usize;
     for trak in idx.children(moov).filter(|&c| idx.boxes()[c].is(b"trak")) {
@@ -276,10 +276,11 @@ pub fn plan_fragments(input: &Input<'_>, options: &Options) -> Result<Plan, Erro
         let stsd_i = idx
             .child(stbl, b"stsd")
             .ok_or_else(|| missing(&idx, stbl, b"stsd"))?;
+        // Moved out, not cloned: the sample list is the plan's one large allocation.
         let samples = all_samples
-            .iter()
+            .iter_mut()
             .find(|t| t.track_id == tkhd.track_id)
-            .map(|t| t.samples.clone())
+            .map(|t| std::mem::take(&mut t.samples))
             .unwrap_or_default();
         if samples.is_empty() {
             continue;

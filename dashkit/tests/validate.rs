@@ -294,3 +294,480 @@ fn ffmpeg_timeline_negative_ts_first_segment_is_a_404() {
     assert_eq!(e[0].location, "chunk-0-0.m4s");
     assert_eq!(e[0].expected.as_deref(), Some("segment 1 at t=0"));
 }
+
+// ---------------------------------------------------------------------------------------
+// Mutation suite: one small break per finding code. Each test starts from a clean packager
+// fixture and asserts which codes the break adds, so a check that stops firing (or starts
+// firing elsewhere) fails here.
+
+/// Distinct (code, severity) pairs of `mutated` that `clean` does not have, in order.
+fn added(clean: &Report, mutated: &Report) -> Vec<(&'static str, Severity)> {
+    let mut out: Vec<(&'static str, Severity)> = Vec::new();
+    for f in &mutated.findings {
+        let pair = (f.code, f.severity);
+        let in_clean = clean
+            .findings
+            .iter()
+            .any(|c| c.code == f.code && c.severity == f.severity);
+        if !in_clean && !out.contains(&pair) {
+            out.push(pair);
+        }
+    }
+    out
+}
+
+/// Rewrites one file of a mutated fixture copy through `f`.
+fn mutate_file(root: &Path, rel: &str, f: impl FnOnce(&mut Vec<u8>)) {
+    let p = root.join(rel);
+    let mut bytes = std::fs::read(&p).unwrap();
+    f(&mut bytes);
+    std::fs::write(&p, bytes).unwrap();
+}
+
+fn be32(bytes: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap())
+}
+
+fn set_be32(bytes: &mut [u8], at: usize, v: u32) {
+    bytes[at..at + 4].copy_from_slice(&v.to_be_bytes());
+}
+
+/// Start of the first box of `kind` (found with dashkit's index, not a fixed offset).
+fn box_start(bytes: &[u8], kind: &[u8; 4]) -> usize {
+    let idx = dashkit::bmff::Index::parse(bytes).unwrap();
+    let i = idx.all(kind).next().unwrap();
+    let b = &idx.boxes()[i];
+    assert_eq!(b.header_len, 8, "plain 8-byte header");
+    b.start
+}
+
+/// Applies `edit_mpd` pairs to a fresh copy of `dir` and validates it.
+fn mutated_mpd(dir: &str, tag: &str, edits: &[(&str, &str)]) -> Report {
+    let root = copy_fixture(dir, tag);
+    for (from, to) in edits {
+        edit_mpd(&root, from, to);
+    }
+    run_dir(&root)
+}
+
+#[test]
+fn mutation_no_presentation_duration_is_mpd_static_duration() {
+    let r = mutated_mpd(
+        "shaka_live",
+        "mpd-dur",
+        &[(r#" mediaPresentationDuration="PT10S""#, "")],
+    );
+    assert_eq!(
+        added(&run("shaka_live"), &r),
+        [(codes::MPD_STATIC_DURATION, Severity::Error)],
+        "{}",
+        show(&r)
+    );
+}
+
+#[test]
+fn mutation_dynamic_without_ast_is_mpd_dynamic_ast() {
+    let r = mutated_mpd(
+        "shaka_live",
+        "ast",
+        &[(
+            r#"type="static""#,
+            r#"type="dynamic" minimumUpdatePeriod="PT2S""#,
+        )],
+    );
+    assert_eq!(
+        added(&run("shaka_live"), &r),
+        [(codes::MPD_DYNAMIC_AST, Severity::Error)],
+        "{}",
+        show(&r)
+    );
+}
+
+#[test]
+fn mutation_dynamic_without_mup_or_end_is_mpd_dynamic_mup() {
+    let r = mutated_mpd(
+        "shaka_live",
+        "mup",
+        &[
+            (
+                r#"type="static""#,
+                r#"type="dynamic" availabilityStartTime="2024-01-01T00:00:00Z""#,
+            ),
+            (r#" mediaPresentationDuration="PT10S""#, ""),
+        ],
+    );
+    assert_eq!(
+        added(&run("shaka_live"), &r),
+        [(codes::MPD_DYNAMIC_MUP, Severity::Warning)],
+        "{}",
+        show(&r)
+    );
+}
+
+#[test]
+fn mutation_no_min_buffer_time_is_mpd_min_buffer_time() {
+    let r = mutated_mpd("shaka_live", "mbt", &[(r#" minBufferTime="PT2S""#, "")]);
+    assert_eq!(
+        added(&run("shaka_live"), &r),
+        [(codes::MPD_MIN_BUFFER_TIME, Severity::Error)],
+        "{}",
+        show(&r)
+    );
+}
+
+#[test]
+fn mutation_unlistable_template_is_mpd_addressing() {
+    // A SegmentTemplate with neither @duration nor a SegmentTimeline cannot list segments.
+    let r = mutated_mpd(
+        "ffmpeg_number",
+        "addressing",
+        &[(r#" duration="2000000""#, "")],
+    );
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::MPD_ADDRESSING], "{}", show(&r));
+    assert_eq!(r.findings.len(), 1, "listing stops the run: {}", show(&r));
+}
+
+#[test]
+fn mutation_short_max_segment_duration_is_mpd_max_segment_duration() {
+    let r = mutated_mpd(
+        "shaka_live",
+        "maxseg",
+        &[(
+            r#"minBufferTime="PT2S""#,
+            r#"minBufferTime="PT2S" maxSegmentDuration="PT1.9S""#,
+        )],
+    );
+    assert_eq!(
+        added(&run("shaka_live"), &r),
+        [(codes::MPD_MAX_SEGMENT_DURATION, Severity::Warning)],
+        "{}",
+        show(&r)
+    );
+    // 5 video segments in each of 2 Representations and 5 audio ones (the shortest 1.95 s).
+    let n = r
+        .findings
+        .iter()
+        .filter(|f| f.code == codes::MPD_MAX_SEGMENT_DURATION)
+        .count();
+    assert_eq!(n, 15, "{}", show(&r));
+}
+
+#[test]
+fn mutation_wrong_width_is_mpd_dimensions() {
+    let r = mutated_mpd(
+        "shaka_live",
+        "dims",
+        &[(r#"width="256" height="144""#, r#"width="320" height="144""#)],
+    );
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::MPD_DIMENSIONS], "{}", show(&r));
+    assert_eq!(e[0].expected.as_deref(), Some("256x144"));
+    assert_eq!(e[0].found.as_deref(), Some("320x144"));
+    assert_eq!(e[0].representation.as_deref(), Some("0"));
+}
+
+#[test]
+fn mutation_wrong_sampling_rate_is_mpd_sampling_rate() {
+    let r = mutated_mpd(
+        "shaka_live",
+        "rate",
+        &[(
+            r#"audioSamplingRate="48000""#,
+            r#"audioSamplingRate="44100""#,
+        )],
+    );
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::MPD_SAMPLING_RATE], "{}", show(&r));
+    assert_eq!(e[0].expected.as_deref(), Some("48000"));
+}
+
+#[test]
+fn mutation_wrong_frame_rate_is_mpd_frame_rate() {
+    let r = mutated_mpd(
+        "shaka_live",
+        "fps",
+        &[(r#"frameRate="12800/512""#, r#"frameRate="30""#)],
+    );
+    let e = errors(&r);
+    // Both Representations inherit the AdaptationSet's @frameRate.
+    assert_eq!(codes_of(&e), [codes::MPD_FRAME_RATE], "{}", show(&r));
+    assert_eq!(e.len(), 2);
+    assert_eq!(e[0].expected.as_deref(), Some("12800/512"));
+    assert_eq!(e[0].found.as_deref(), Some("30/1"));
+}
+
+#[test]
+fn mutation_time_template_timescale_is_mpd_timescale() {
+    // The video timeline restated at timescale 25600 (every value doubled) and the files
+    // renamed to match: segments are found and timed right, but $Time$ no longer names
+    // media time.
+    let root = copy_fixture("ffmpeg_timeline", "timescale");
+    edit_mpd(
+        &root,
+        r#"<SegmentTemplate timescale="12800""#,
+        r#"<SegmentTemplate timescale="25600""#,
+    );
+    edit_mpd(
+        &root,
+        r#"<S t="0" d="25874" />"#,
+        r#"<S t="0" d="51748" />"#,
+    );
+    edit_mpd(
+        &root,
+        r#"<S d="25600" r="3" />"#,
+        r#"<S d="51200" r="3" />"#,
+    );
+    for t in [25874u64, 51474, 77074, 102674] {
+        std::fs::rename(
+            root.join(format!("chunk-0-{t}.m4s")),
+            root.join(format!("chunk-0-{}.m4s", 2 * t)),
+        )
+        .unwrap();
+    }
+    let r = run_dir(&root);
+    assert_eq!(
+        added(&run("ffmpeg_timeline"), &r),
+        [(codes::MPD_TIMESCALE, Severity::Warning)],
+        "{}",
+        show(&r)
+    );
+}
+
+#[test]
+fn mutation_misaligned_representation_is_mpd_segment_alignment() {
+    // ffmpeg's video Representation (first segment 25874 ticks) moved into Shaka's video
+    // AdaptationSet (segments of 25600), which claims segmentAlignment: each
+    // Representation is consistent on its own, their segment starts are not.
+    let root = copy_fixture("shaka_live", "align");
+    copy_dir(&fixtures().join("ffmpeg_timeline"), &root.join("ff"));
+    edit_mpd(
+        &root,
+        "    </AdaptationSet>\n    <AdaptationSet id=\"1\"",
+        r#"      <Representation id="ff" bandwidth="154600" codecs="avc1.4d400c" mimeType="video/mp4" width="320" height="180">
+        <SegmentTemplate timescale="12800" initialization="ff/init-0.m4s" media="ff/chunk-0-$Time$.m4s">
+          <SegmentTimeline><S t="0" d="25874"/><S d="25600" r="3"/></SegmentTimeline>
+        </SegmentTemplate>
+      </Representation>
+    </AdaptationSet>
+    <AdaptationSet id="1""#,
+    );
+    let r = run_dir(&root);
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::MPD_SEGMENT_ALIGNMENT], "{}", show(&r));
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].representation.as_deref(), Some("ff"));
+    assert_eq!(e[0].found.as_deref(), Some("t=25874 (timescale 12800)"));
+}
+
+#[test]
+fn mutation_deleted_init_is_init_missing() {
+    let root = copy_fixture("shaka_live", "noinit");
+    std::fs::remove_file(root.join("audio/init.mp4")).unwrap();
+    let r = run_dir(&root);
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::INIT_MISSING], "{}", show(&r));
+    assert_eq!(e[0].location, "audio/init.mp4");
+}
+
+#[test]
+fn mutation_truncated_init_is_init_parse() {
+    let root = copy_fixture("shaka_live", "badinit");
+    mutate_file(&root, "audio/init.mp4", |b| b.truncate(b.len() / 2));
+    let r = run_dir(&root);
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::INIT_PARSE], "{}", show(&r));
+    assert_eq!(e[0].representation.as_deref(), Some("2"));
+}
+
+#[test]
+fn mutation_oversized_moof_is_seg_parse() {
+    let root = copy_fixture("shaka_live", "segparse");
+    mutate_file(&root, "video_144p/3.m4s", |b| {
+        let at = box_start(b, b"moof");
+        set_be32(b, at, 0x00ff_ffff); // runs past the end of the segment
+    });
+    let r = run_dir(&root);
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::SEG_PARSE], "{}", show(&r));
+    assert_eq!(e[0].location, "video_144p/3.m4s");
+}
+
+/// Sets the tfdt of one segment of a fixture copy (through dashkit's patcher).
+fn set_tfdt(root: &Path, rel: &str, tfdt: u64) {
+    mutate_file(root, rel, |b| {
+        let edits = dashkit::bmff::patch::Edits {
+            tfdt: vec![dashkit::bmff::patch::TfdtEdit {
+                track_id: None,
+                target: dashkit::bmff::patch::TfdtTarget::Set(tfdt),
+            }],
+            ..Default::default()
+        };
+        *b = dashkit::bmff::patch::rewrite_segment(b, &edits)
+            .unwrap()
+            .to_vec();
+    });
+}
+
+#[test]
+fn mutation_late_last_segment_is_seg_gap() {
+    // Last video segment (t=102400) one frame (512 ticks) late: within the SEG-TFDT
+    // tolerance (a warning), but a one-frame hole in the media is an error.
+    let root = copy_fixture("shaka_live", "gap");
+    set_tfdt(&root, "video_144p/5.m4s", 102_400 + 512);
+    let r = run_dir(&root);
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::SEG_GAP], "{}", show(&r));
+    assert!(
+        e[0].message.contains("gap of 512 ticks (40.00 ms)"),
+        "{}",
+        e[0].message
+    );
+}
+
+#[test]
+fn mutation_early_last_segment_is_seg_overlap() {
+    let root = copy_fixture("shaka_live", "overlap");
+    set_tfdt(&root, "video_144p/5.m4s", 102_400 - 512);
+    let r = run_dir(&root);
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::SEG_OVERLAP], "{}", show(&r));
+    assert!(
+        e[0].message.contains("overlap of 512 ticks (40.00 ms)"),
+        "{}",
+        e[0].message
+    );
+}
+
+#[test]
+fn mutation_short_last_timeline_entry_is_seg_duration() {
+    // The MPD says the last audio segment lasts 80000 ticks; its media lasts 93600.
+    let r = mutated_mpd(
+        "shaka_live",
+        "lastdur",
+        &[(
+            r#"<S t="384000" d="93600"/>"#,
+            r#"<S t="384000" d="80000"/>"#,
+        )],
+    );
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::SEG_DURATION], "{}", show(&r));
+    assert!(e[0].message.contains("13600 ticks"), "{}", e[0].message);
+}
+
+#[test]
+fn mutation_repeated_sequence_number_is_seg_sequence() {
+    let root = copy_fixture("shaka_live", "seq");
+    mutate_file(&root, "video_144p/3.m4s", |b| {
+        let edits = dashkit::bmff::patch::Edits {
+            sequence_number: Some(1),
+            ..Default::default()
+        };
+        *b = dashkit::bmff::patch::rewrite_segment(b, &edits)
+            .unwrap()
+            .to_vec();
+    });
+    let r = run_dir(&root);
+    assert_eq!(
+        added(&run("shaka_live"), &r),
+        [(codes::SEG_SEQUENCE, Severity::Warning)],
+        "{}",
+        show(&r)
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == codes::SEG_SEQUENCE)
+        .unwrap();
+    assert_eq!(f.expected.as_deref(), Some("> 2"));
+    assert_eq!(f.found.as_deref(), Some("1"));
+}
+
+/// Moves the first trun's data_offset of a fixture copy's segment by `delta` bytes.
+fn shift_data_offset(root: &Path, rel: &str, delta: i32) {
+    mutate_file(root, rel, |b| {
+        let trun = box_start(b, b"trun");
+        assert_eq!(be32(b, trun + 8) & 1, 1, "data_offset present");
+        let old = be32(b, trun + 16);
+        set_be32(b, trun + 16, old.wrapping_add_signed(delta));
+    });
+}
+
+#[test]
+fn mutation_trun_data_offset_into_moof_is_seg_data_offset() {
+    // 400 bytes earlier: the samples now start inside the moof, still within the file.
+    let root = copy_fixture("shaka_live", "dataoff");
+    shift_data_offset(&root, "video_144p/2.m4s", -400);
+    let r = run_dir(&root);
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::SEG_DATA_OFFSET], "{}", show(&r));
+    assert_eq!(e.len(), 1, "one finding per segment");
+    assert_eq!(e[0].location, "video_144p/2.m4s moof[0]/traf/trun");
+    // moof at 84, data_offset 500 - 400: the first sample now starts at byte 184.
+    assert!(
+        e[0].found.as_deref().unwrap().starts_with("184.."),
+        "{}",
+        show(&r)
+    );
+}
+
+#[test]
+fn trun_data_offset_past_the_segment_end_is_seg_parse() {
+    // Sample bytes past the end of the segment cannot be read at all: a parse error.
+    let root = copy_fixture("shaka_live", "dataoff-end");
+    shift_data_offset(&root, "video_144p/2.m4s", 4096);
+    let r = run_dir(&root);
+    assert_eq!(codes_of(&errors(&r)), [codes::SEG_PARSE], "{}", show(&r));
+}
+
+#[test]
+fn mutation_sidx_duration_is_sidx_mismatch() {
+    let root = copy_fixture("shaka_live", "sidx");
+    mutate_file(&root, "video_144p/2.m4s", |b| {
+        let sidx = box_start(b, b"sidx");
+        assert_eq!(b[sidx + 8], 0, "sidx version 0");
+        // v0: header 8, version/flags 4, reference_ID 4, timescale 4, EPT 4, first_offset 4,
+        // reserved 2, reference_count 2; then per reference: size 4, duration 4, SAP 4.
+        let at = sidx + 36;
+        assert_eq!(be32(b, at), 25600);
+        set_be32(b, at, 25000);
+    });
+    let r = run_dir(&root);
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::SIDX_MISMATCH], "{}", show(&r));
+    assert_eq!(e[0].found.as_deref(), Some("subsegment_duration 25000"));
+}
+
+#[test]
+fn mutation_audio_template_duration_is_av_drift() {
+    // ffmpeg_number's audio @duration raised from 2 s to 2.012 s (and @maxSegmentDuration to
+    // match): the MPD places the last audio segment at 8.048 s while its media starts at
+    // tfdt 384000/48000 = 8.000 s (48 ms early; each segment is a SEG-TFDT warning, under
+    // the 50 ms tolerance). Video goes from 0 to 274/12800 s = 21.4 ms late over the same
+    // span: audio drifts -48 - 21.4 = -69.4 ms against video.
+    let root = copy_fixture("ffmpeg_number", "drift");
+    let p = root.join("manifest.mpd");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let audio = text.find(r#"contentType="audio""#).unwrap();
+    let (head, tail) = text.split_at(audio);
+    let tail = tail.replacen(r#"duration="2000000""#, r#"duration="2012000""#, 1);
+    let head = head.replacen(
+        r#"maxSegmentDuration="PT2.0S""#,
+        r#"maxSegmentDuration="PT2.1S""#,
+        1,
+    );
+    std::fs::write(&p, format!("{head}{tail}")).unwrap();
+    let r = run_dir(&root);
+    assert_eq!(
+        added(&run("ffmpeg_number"), &r),
+        [(codes::AV_DRIFT, Severity::Warning)],
+        "{}",
+        show(&r)
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == codes::AV_DRIFT)
+        .unwrap();
+    assert_eq!(f.found.as_deref(), Some("-69 ms"), "{}", show(&r));
+}

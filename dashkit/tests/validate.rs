@@ -771,3 +771,81 @@ fn mutation_audio_template_duration_is_av_drift() {
         .unwrap();
     assert_eq!(f.found.as_deref(), Some("-69 ms"), "{}", show(&r));
 }
+
+#[test]
+fn mutation_avc3_declared_for_avc1_is_mpd_codecs_equivalent() {
+    let r = mutated_mpd(
+        "shaka_live",
+        "avc3",
+        &[(r#"codecs="avc1.4d400c""#, r#"codecs="avc3.4d400c""#)],
+    );
+    assert_eq!(
+        added(&run("shaka_live"), &r),
+        [(codes::MPD_CODECS_EQUIVALENT, Severity::Warning)],
+        "{}",
+        show(&r)
+    );
+    let f = &r.findings[0];
+    assert_eq!(f.expected.as_deref(), Some("avc1.4d400c"));
+    assert_eq!(f.found.as_deref(), Some("avc3.4d400c"));
+}
+
+#[test]
+fn mutation_avc3_sample_entry_under_avc1_codecs_is_mpd_codecs_equivalent() {
+    // The init's sample entry renamed avc1 -> avc3 (same avcC): the MPD still says avc1.
+    let root = copy_fixture("shaka_live", "avc3-entry");
+    mutate_file(&root, "video_144p/init.mp4", |b| {
+        let at = box_start(b, b"avc1");
+        b[at + 4..at + 8].copy_from_slice(b"avc3");
+    });
+    let r = run_dir(&root);
+    assert_eq!(
+        added(&run("shaka_live"), &r),
+        [(codes::MPD_CODECS_EQUIVALENT, Severity::Warning)],
+        "{}",
+        show(&r)
+    );
+    assert_eq!(r.findings[0].expected.as_deref(), Some("avc3.4d400c"));
+}
+
+/// Sets sbrPresentFlag in the audio init's AudioSpecificConfig `11 90 56 E5 00` (AAC LC,
+/// then sync extension 0x2B7 with extension AOT 5 in `56 E5`, sbrPresentFlag the next bit).
+fn set_sbr_present(root: &Path, rel: &str) {
+    mutate_file(root, rel, |b| {
+        let esds = box_start(b, b"esds");
+        let size = be32(b, esds) as usize;
+        let asc = b[esds..esds + size]
+            .windows(5)
+            .position(|w| w == [0x11, 0x90, 0x56, 0xE5, 0x00])
+            .expect("the corpus ASC");
+        b[esds + asc + 4] |= 0x80;
+    });
+}
+
+#[test]
+fn mutation_sbr_present_under_lc_codecs_is_mpd_codecs_equivalent() {
+    let root = copy_fixture("shaka_live", "sbr");
+    set_sbr_present(&root, "audio/init.mp4");
+    let r = run_dir(&root);
+    assert_eq!(
+        added(&run("shaka_live"), &r),
+        [(codes::MPD_CODECS_EQUIVALENT, Severity::Warning)],
+        "{}",
+        show(&r)
+    );
+    assert_eq!(r.findings[0].expected.as_deref(), Some("mp4a.40.5"));
+    assert_eq!(r.findings[0].found.as_deref(), Some("mp4a.40.2"));
+}
+
+#[test]
+fn he_aac_declared_where_the_asc_says_no_sbr_is_mpd_codecs() {
+    // The corpus ASC states sbrPresentFlag 0 explicitly: calling it HE-AAC is wrong.
+    let r = mutated_mpd(
+        "shaka_live",
+        "he-aac",
+        &[(r#"codecs="mp4a.40.2""#, r#"codecs="mp4a.40.5""#)],
+    );
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::MPD_CODECS], "{}", show(&r));
+    assert_eq!(e[0].found.as_deref(), Some("mp4a.40.5"));
+}

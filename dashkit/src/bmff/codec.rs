@@ -119,6 +119,13 @@ fn desc_len(p: &[u8], pos: &mut usize) -> Option<usize> {
 
 /// (objectTypeIndication, audio object type) from an esds payload (FullBox included).
 fn esds(p: &[u8]) -> Option<(u8, Option<u32>)> {
+    let (oti, asc) = esds_asc(p)?;
+    Some((oti, asc.and_then(audio_object_type)))
+}
+
+/// (objectTypeIndication, AudioSpecificConfig bytes when the OTI is 0x40) from an esds
+/// payload (FullBox included).
+fn esds_asc(p: &[u8]) -> Option<(u8, Option<&[u8]>)> {
     let mut pos = 4usize;
     if *p.get(pos)? != 0x03 {
         return None;
@@ -150,7 +157,57 @@ fn esds(p: &[u8]) -> Option<(u8, Option<u32>)> {
     pos += 1;
     let len = desc_len(p, &mut pos)?;
     let asc = p.get(pos..pos.checked_add(len)?.min(p.len()))?;
-    Some((oti, audio_object_type(asc)))
+    Some((oti, Some(asc)))
+}
+
+/// How an AAC AudioSpecificConfig signals SBR (HE-AAC) and PS (HE-AACv2), ISO/IEC 14496-3
+/// §1.6.5.2 and §1.6.6: what an `mp4a.40.2` against `mp4a.40.5`/`mp4a.40.29` comparison can
+/// rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SbrSignalling {
+    /// A plain config (or not AAC LC/SBR/PS): SBR may still be present (implicit
+    /// signalling), the init segment cannot tell.
+    Implicit,
+    /// A backward-compatible sync extension (0x2B7, extension AOT 5) with
+    /// sbrPresentFlag 0: SBR is explicitly absent.
+    Absent,
+    /// SBR is signalled present: hierarchically (AOT 5 or 29 first) or backward-compatibly
+    /// (sbrPresentFlag 1, with or without psPresentFlag).
+    Present,
+}
+
+/// The SBR signalling of an `mp4a` sample entry's AudioSpecificConfig, or `None` when the
+/// entry at `entry` is not MPEG-4 audio with an esds.
+///
+/// ```
+/// use dashkit::bmff::{codec::{aac_sbr_signalling, SbrSignalling}, Index};
+/// # fn b(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+/// #     let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
+/// #     v.extend_from_slice(kind); v.extend_from_slice(payload); v }
+/// // esds: FullBox, ES_Descriptor, DecoderConfigDescriptor (OTI 0x40), DSI = LC + 0x2B7 + SBR 0.
+/// let mut esds = vec![0, 0, 0, 0, 0x03, 0x19, 0, 1, 0, 0x04, 0x11, 0x40];
+/// esds.extend_from_slice(&[0; 12]);
+/// esds.extend_from_slice(&[0x05, 0x05, 0x11, 0x90, 0x56, 0xE5, 0x00]);
+/// let mut entry = vec![0u8; 28];
+/// entry.extend(b(b"esds", &esds));
+/// let stsd = b(b"stsd", &[&[0u8, 0, 0, 0, 0, 0, 0, 1][..], &b(b"mp4a", &entry)].concat());
+/// let data = b(b"stbl", &stsd);
+/// let index = Index::parse(&data).unwrap();
+/// let mp4a = index.all(b"mp4a").next().unwrap();
+/// assert_eq!(aac_sbr_signalling(&data, &index, mp4a), Some(SbrSignalling::Absent));
+/// ```
+pub fn aac_sbr_signalling(data: &[u8], index: &Index, entry: usize) -> Option<SbrSignalling> {
+    let b = index.boxes().get(entry)?;
+    if !(b.is(b"mp4a") || b.is(b"enca")) {
+        return None;
+    }
+    let esds = index.child(entry, b"esds")?;
+    let payload = data.get(index.boxes().get(esds)?.payload_range())?;
+    match esds_asc(payload)? {
+        (0x40, Some(asc)) => asc_signalling(asc).map(|(_, s)| s),
+        _ => None,
+    }
 }
 
 struct Bits<'a> {
@@ -177,13 +234,21 @@ impl Bits<'_> {
 /// signalling (hierarchical, or backward compatible with sbrPresentFlag/psPresentFlag set)
 /// reported as 5/29, as Shaka Packager and Bento4 do.
 fn audio_object_type(asc: &[u8]) -> Option<u32> {
+    asc_signalling(asc).map(|(aot, _)| aot)
+}
+
+/// The codec-string AOT and the SBR signalling of an AudioSpecificConfig.
+fn asc_signalling(asc: &[u8]) -> Option<(u32, SbrSignalling)> {
     let mut b = Bits { d: asc, pos: 0 };
     let mut aot = b.read(5)?;
     if aot == 31 {
         aot = 32 + b.read(6)?;
     }
+    if aot == 5 || aot == 29 {
+        return Some((aot, SbrSignalling::Present));
+    }
     if aot != 2 {
-        return Some(aot);
+        return Some((aot, SbrSignalling::Implicit));
     }
     // Look for a backward-compatible sync extension after GASpecificConfig.
     let sampling = b.read(4)?;
@@ -192,24 +257,27 @@ fn audio_object_type(asc: &[u8]) -> Option<u32> {
     }
     let channels = b.read(4)?;
     if channels == 0 {
-        return Some(aot); // program_config_element: not parsed
+        return Some((aot, SbrSignalling::Implicit)); // program_config_element: not parsed
     }
     b.read(1)?; // frameLengthFlag
     if b.read(1)? == 1 {
         b.read(14)?; // coreCoderDelay
     }
     b.read(1)?; // extensionFlag (0 for AOT 2)
-    if b.left() >= 16 && b.read(11)? == 0x2B7 && b.read(5)? == 5 && b.read(1)? == 1 {
-        let ext_sampling = b.read(4)?;
-        if ext_sampling == 15 {
-            b.read(24)?;
-        }
-        if b.left() >= 12 && b.read(11)? == 0x548 && b.read(1)? == 1 {
-            return Some(29);
-        }
-        return Some(5);
+    if b.left() < 17 || b.read(11)? != 0x2B7 || b.read(5)? != 5 {
+        return Some((aot, SbrSignalling::Implicit));
     }
-    Some(aot)
+    if b.read(1)? == 0 {
+        return Some((aot, SbrSignalling::Absent));
+    }
+    let ext_sampling = b.read(4)?;
+    if ext_sampling == 15 {
+        b.read(24)?;
+    }
+    if b.left() >= 12 && b.read(11)? == 0x548 && b.read(1)? == 1 {
+        return Some((29, SbrSignalling::Present));
+    }
+    Some((5, SbrSignalling::Present))
 }
 
 #[cfg(test)]
@@ -245,6 +313,17 @@ mod tests {
         );
         assert_eq!(audio_object_type(&[0xF9, 0x46, 0x20]), Some(42));
         assert_eq!(audio_object_type(&[]), None);
+    }
+
+    #[test]
+    fn sbr_signalling_from_bmff_md() {
+        use SbrSignalling::*;
+        let sig = |a: &[u8]| asc_signalling(a).map(|(_, s)| s);
+        assert_eq!(sig(&[0x11, 0x90, 0x56, 0xE5, 0x00]), Some(Absent));
+        assert_eq!(sig(&[0x11, 0x90]), Some(Implicit));
+        assert_eq!(sig(&[0x2B, 0x09, 0x88, 0x00]), Some(Present));
+        assert_eq!(sig(&[0x13, 0x08, 0x56, 0xE5, 0x98]), Some(Present));
+        assert_eq!(sig(&[0xF9, 0x46, 0x20]), Some(Implicit));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use super::media::{
     check_continuity, check_segment, init_facts, InitFacts, SegmentCheck, SegmentFacts,
 };
 use super::{codes, ms, Finding, Report, SegmentSource, Severity};
+use crate::bmff::codec::SbrSignalling;
 use crate::mpd::inherit::{self, EffectiveAddressing as Addressing};
 use crate::mpd::listing::{list_segments, IndexRequest, RepresentationListing};
 use crate::mpd::model::{AdaptationSet, Mpd, Representation};
@@ -454,14 +455,91 @@ fn check_last_duration(
 }
 
 /// Split a codec string into its 4CC and dot-separated fields, hex-case-insensitively
-/// comparable (bmff.md §4: the 4CC is case-sensitive, hex fields are not).
+/// comparable (bmff.md §4: the 4CC is case-sensitive, hex fields are not). HEVC hex fields
+/// (compatibility flags, constraint bytes) compare as numbers, so `0` equals `00`, and
+/// trailing zero constraint bytes are dropped (ISO/IEC 14496-15 E.3).
 fn codec_fields(s: &str) -> (String, Vec<String>) {
     let mut parts = s.trim().split('.');
     let fourcc = parts.next().unwrap_or("").to_owned();
-    (fourcc, parts.map(str::to_ascii_lowercase).collect())
+    let mut fields: Vec<String> = parts.map(str::to_ascii_lowercase).collect();
+    if matches!(fourcc.as_str(), "hvc1" | "hev1" | "hvc2" | "hev2") {
+        for (i, f) in fields.iter_mut().enumerate() {
+            if i == 1 || i >= 3 {
+                let t = f.trim_start_matches('0');
+                *f = if t.is_empty() {
+                    "0".to_owned()
+                } else {
+                    t.to_owned()
+                };
+            }
+        }
+        while fields.len() > 3 && fields.last().is_some_and(|f| f == "0") {
+            fields.pop();
+        }
+    }
+    (fourcc, fields)
 }
 
-/// MPD-CODECS: `@codecs` equals the codec string derived from the init segment.
+/// How a declared `@codecs` relates to the string derived from the init segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CodecMatch {
+    /// The same codec string (up to hex case and HEVC zero padding).
+    Same,
+    /// Different strings that players treat as the same decoder configuration.
+    Equivalent(&'static str),
+    /// A different codec, profile or level.
+    Different,
+}
+
+/// Compares codec strings as RFC 6381 fields (bmff.md §4 validator policy): `avc1`/`avc3`
+/// and `hvc1`/`hev1` with equal parameters differ only in where parameter sets live;
+/// `mp4a.40.2` against `mp4a.40.5`/`.29` is tolerated when the AudioSpecificConfig signals
+/// SBR/PS (an LC decoder plays the core) or does not say (implicit signalling), never when
+/// it states sbrPresentFlag 0.
+fn compare_codecs(declared: &str, derived: &str, sbr: Option<SbrSignalling>) -> CodecMatch {
+    let (d4, df) = codec_fields(declared);
+    let (e4, ef) = codec_fields(derived);
+    if d4 == e4 && df == ef {
+        return CodecMatch::Same;
+    }
+    let family = |f: &str| match f {
+        "avc1" | "avc3" => "avc",
+        "hvc1" | "hev1" => "hevc",
+        _ => "",
+    };
+    if d4 != e4 && !family(&d4).is_empty() && family(&d4) == family(&e4) && df == ef {
+        return CodecMatch::Equivalent(
+            "the sample entries differ only in whether parameter sets may also travel in-band \
+             (avc1/avc3, hvc1/hev1); players accept either",
+        );
+    }
+    if d4 == "mp4a" && e4 == "mp4a" {
+        if let ([o1, a], [o2, b]) = (df.as_slice(), ef.as_slice()) {
+            let he = |x: &str| x == "5" || x == "29";
+            if o1 == "40" && o2 == "40" {
+                match sbr {
+                    Some(SbrSignalling::Present) if a == "2" || he(a) => {
+                        return CodecMatch::Equivalent(
+                            "the AudioSpecificConfig signals SBR/PS (HE-AAC): players decode \
+                             it whichever of mp4a.40.2/.5/.29 is declared",
+                        )
+                    }
+                    Some(SbrSignalling::Implicit) if he(a) && b == "2" => {
+                        return CodecMatch::Equivalent(
+                            "a plain AAC AudioSpecificConfig may carry SBR/PS implicitly: the \
+                             init segment cannot confirm or refute HE-AAC",
+                        )
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    CodecMatch::Different
+}
+
+/// MPD-CODECS and MPD-CODECS-EQUIVALENT: `@codecs` equals the codec string derived from
+/// the init segment, or at least names a configuration players treat as the same.
 fn check_codecs(
     path: &str,
     rep_id: &str,
@@ -490,20 +568,27 @@ fn check_codecs(
     if facts.codec.is_empty() {
         return;
     }
-    if codec_fields(declared) != codec_fields(&facts.codec) {
-        out.push(Finding {
-            code: codes::MPD_CODECS,
-            severity: Severity::Error,
-            location: at,
-            expected: Some(facts.codec.clone()),
-            found: Some(declared.to_owned()),
-            message: format!(
-                "@codecs=\"{declared}\" but the init segment's sample entry gives \"{}\"",
-                facts.codec
-            ),
-            representation: Some(rep_id.to_owned()),
-        });
-    }
+    let (code, severity, why) = match compare_codecs(declared, &facts.codec, facts.aac_sbr) {
+        CodecMatch::Same => return,
+        CodecMatch::Equivalent(why) => (codes::MPD_CODECS_EQUIVALENT, Severity::Warning, why),
+        CodecMatch::Different => (
+            codes::MPD_CODECS,
+            Severity::Error,
+            "a different codec configuration",
+        ),
+    };
+    out.push(Finding {
+        code,
+        severity,
+        location: at,
+        expected: Some(facts.codec.clone()),
+        found: Some(declared.to_owned()),
+        message: format!(
+            "@codecs=\"{declared}\" but the init segment's sample entry gives \"{}\": {why}",
+            facts.codec
+        ),
+        representation: Some(rep_id.to_owned()),
+    });
 }
 
 fn parent(path: &str) -> &str {
@@ -850,6 +935,44 @@ mod tests {
         let even = [(0, 1000), (1, 1000), (2, 1000), (3, 1000)];
         assert_eq!(min_bandwidth(1_000_000_000, &even, &[0], 1), Some(8_000));
         assert_eq!(min_bandwidth(0, &[(0, 5)], &[0], 1), None);
+    }
+
+    #[test]
+    fn codec_equivalences_follow_bmff_md_policy() {
+        use CodecMatch::*;
+        use SbrSignalling::*;
+        let cmp = |a, b, s| match compare_codecs(a, b, s) {
+            Equivalent(_) => "equivalent",
+            Same => "same",
+            Different => "different",
+        };
+        assert_eq!(cmp("avc1.4D400C", "avc1.4d400c", None), "same");
+        assert_eq!(cmp("avc3.4d400c", "avc1.4d400c", None), "equivalent");
+        assert_eq!(cmp("avc3.64001f", "avc1.4d400c", None), "different");
+        assert_eq!(
+            cmp("hev1.1.6.L93.90", "hvc1.1.6.L93.90", None),
+            "equivalent"
+        );
+        assert_eq!(cmp("hvc1.2.4.L63.90", "hev1.1.6.L93.90", None), "different");
+        assert_eq!(cmp("avc1.4d400c", "hvc1.1.6.L93.90", None), "different");
+        // Shaka's and Bento4's forms of the same HEVC constraint bytes.
+        assert_eq!(
+            cmp(
+                "hvc1.2.4.L63.b0.0.0.0.0.1",
+                "hvc1.2.4.L63.B0.00.00.00.00.01",
+                None
+            ),
+            "same"
+        );
+        assert_eq!(cmp("hvc1.1.06.L93.90.00", "hvc1.1.6.L93.90", None), "same");
+        assert_eq!(cmp("mp4a.40.2", "mp4a.40.5", Some(Present)), "equivalent");
+        assert_eq!(cmp("mp4a.40.29", "mp4a.40.5", Some(Present)), "equivalent");
+        assert_eq!(cmp("mp4a.40.5", "mp4a.40.2", Some(Implicit)), "equivalent");
+        assert_eq!(cmp("mp4a.40.29", "mp4a.40.2", Some(Implicit)), "equivalent");
+        assert_eq!(cmp("mp4a.40.5", "mp4a.40.2", Some(Absent)), "different");
+        assert_eq!(cmp("mp4a.40.1", "mp4a.40.2", Some(Implicit)), "different");
+        assert_eq!(cmp("mp4a.40.2", "mp4a.40.42", Some(Implicit)), "different");
+        assert_eq!(cmp("mp4a.6B", "mp4a.40.2", Some(Implicit)), "different");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::{codes, ms, Finding, Report, Severity};
 use crate::bmff::boxes::{parse_elst, Mfhd};
-use crate::bmff::codec::codec_string;
+use crate::bmff::codec::{aac_sbr_signalling, codec_string, SbrSignalling};
 use crate::bmff::index::Depth;
 use crate::bmff::info::describe;
 use crate::bmff::samples::{track_samples, TrackSamples};
@@ -20,6 +20,10 @@ pub(crate) struct InitFacts {
     pub sample_rate: Option<u32>,
     /// `elst` media_time of the first non-empty edit (0 when there is none).
     pub elst_media_time: i64,
+    /// How an AAC entry's AudioSpecificConfig signals SBR/PS (`None` for other codecs).
+    pub aac_sbr: Option<SbrSignalling>,
+    /// Major and compatible brands of the `ftyp`, if there is one.
+    pub brands: Vec<[u8; 4]>,
 }
 
 /// Reads the first track of an init segment (or of a whole fragmented file).
@@ -42,6 +46,7 @@ pub(crate) fn init_facts(data: &[u8]) -> Result<InitFacts, String> {
         }
     }
     let mut sample_rate = None;
+    let mut aac_sbr = None;
     let mut codec = track.codec.clone();
     if let Some(stsd) = idx.all(b"stsd").next() {
         if let Some(entry) = idx.children(stsd).next() {
@@ -56,6 +61,7 @@ pub(crate) fn init_facts(data: &[u8]) -> Result<InitFacts, String> {
             if codec.is_empty() {
                 codec = codec_string(data, &idx, entry).unwrap_or_default();
             }
+            aac_sbr = aac_sbr_signalling(data, &idx, entry);
         }
     }
     Ok(InitFacts {
@@ -66,7 +72,26 @@ pub(crate) fn init_facts(data: &[u8]) -> Result<InitFacts, String> {
         dimensions: track.dimensions,
         sample_rate,
         elst_media_time,
+        aac_sbr,
+        brands: brands(data, &idx, b"ftyp"),
     })
+}
+
+/// Major brand and compatible brands of the first top-level `kind` box (`ftyp` or `styp`,
+/// ISO/IEC 14496-12 §4.3: major_brand, minor_version, compatible_brands to the end).
+pub(crate) fn brands(data: &[u8], idx: &Index, kind: &[u8; 4]) -> Vec<[u8; 4]> {
+    let Some(i) = idx.top().find(|&i| idx.boxes()[i].is(kind)) else {
+        return Vec::new();
+    };
+    let Some(p) = data.get(idx.boxes()[i].payload_range()) else {
+        return Vec::new();
+    };
+    // Bounded by the box's own bytes, not by a count.
+    p.chunks_exact(4)
+        .enumerate()
+        .filter(|(k, _)| *k != 1) // minor_version
+        .filter_map(|(_, c)| <[u8; 4]>::try_from(c).ok())
+        .collect()
 }
 
 /// What one media segment holds for the Representation's track.

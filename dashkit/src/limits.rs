@@ -34,3 +34,7 @@ pub const MAX_XML_ATTRIBUTES: usize = 1024;
 
 /// Most VoD media segments per Representation a live asset reads (`live::asset`).
 pub const MAX_LIVE_VOD_SEGMENTS: u64 = 100_000;
+
+/// Most `ftyp`/`styp` brands the validator reads (a real box lists a handful; a hostile one
+/// could list millions, and brands are compared one against another).
+pub const MAX_BRANDS: usize = 256;

@@ -849,3 +849,157 @@ fn he_aac_declared_where_the_asc_says_no_sbr_is_mpd_codecs() {
     assert_eq!(codes_of(&e), [codes::MPD_CODECS], "{}", show(&r));
     assert_eq!(e[0].found.as_deref(), Some("mp4a.40.5"));
 }
+
+const LIVE: &str = "urn:mpeg:dash:profile:isoff-live:2011";
+const ON_DEMAND: &str = "urn:mpeg:dash:profile:isoff-on-demand:2011";
+const LOW_LATENCY: &str = "http://www.dashif.org/guidelines/low-latency-live-v5";
+const CMAF: &str = "urn:mpeg:dash:profile:cmaf:2019";
+
+fn profiles(p: &str) -> String {
+    format!(r#"profiles="{p}""#)
+}
+
+#[test]
+fn mutation_on_demand_mpd_claiming_live_is_mpd_profile_live() {
+    let r = mutated_mpd(
+        "shaka_ondemand",
+        "claims-live",
+        &[(&profiles(ON_DEMAND), &profiles(LIVE))],
+    );
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::MPD_PROFILE_LIVE], "{}", show(&r));
+    assert_eq!(e.len(), 3, "each SegmentBase Representation: {}", show(&r));
+    assert_eq!(e[0].found.as_deref(), Some("SegmentBase"));
+}
+
+#[test]
+fn mutation_live_mpd_claiming_on_demand_is_mpd_profile_on_demand() {
+    let r = mutated_mpd(
+        "shaka_live",
+        "claims-ondemand",
+        &[(&profiles(LIVE), &profiles(ON_DEMAND))],
+    );
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::MPD_PROFILE_ON_DEMAND], "{}", show(&r));
+    assert_eq!(e.len(), 3, "{}", show(&r));
+    assert_eq!(e[0].found.as_deref(), Some("SegmentTemplate"));
+}
+
+#[test]
+fn mutation_static_mpd_claiming_low_latency_is_mpd_profile_low_latency() {
+    let r = mutated_mpd(
+        "shaka_live",
+        "claims-ll",
+        &[(&profiles(LIVE), &profiles(&format!("{LIVE},{LOW_LATENCY}")))],
+    );
+    assert_eq!(
+        added(&run("shaka_live"), &r),
+        [
+            (codes::MPD_PROFILE_LOW_LATENCY, Severity::Error),
+            (codes::MPD_PROFILE_LOW_LATENCY, Severity::Warning)
+        ],
+        "{}",
+        show(&r)
+    );
+    let at: Vec<&str> = r.findings.iter().map(|f| f.location.as_str()).collect();
+    assert_eq!(
+        at,
+        [
+            "MPD/@type",
+            "MPD/UTCTiming",
+            "MPD/ServiceDescription/Latency/@target",
+            "MPD/Period[0]/AdaptationSet[0]/ProducerReferenceTime",
+            "MPD/Period[0]/AdaptationSet[1]/ProducerReferenceTime",
+        ],
+        "{}",
+        show(&r)
+    );
+}
+
+#[test]
+fn low_latency_mpd_with_its_elements_has_no_profile_finding() {
+    // What dashlivesim writes for chunked low-latency output (livesim.md §4.2).
+    let prt = r#"<ProducerReferenceTime id="0" type="encoder" wallClockTime="1970-01-01T00:00:00Z" presentationTime="0"/>
+      <Representation id="0""#;
+    let r = mutated_mpd(
+        "shaka_live",
+        "ll-ok",
+        &[
+            (&profiles(LIVE), &profiles(&format!("{LIVE},{LOW_LATENCY}"))),
+            (
+                r#"type="static""#,
+                r#"type="dynamic" availabilityStartTime="1970-01-01T00:00:00Z" minimumUpdatePeriod="PT2S""#,
+            ),
+            (
+                "  <Period id=\"0\">",
+                r#"  <ServiceDescription id="0"><Latency min="2000" max="6000" target="4000" referenceId="0"/></ServiceDescription>
+  <Period id="0">"#,
+            ),
+            ("<Representation id=\"0\"", prt),
+            (
+                r#"<Representation id="2""#,
+                r#"<ProducerReferenceTime id="0" type="encoder" wallClockTime="1970-01-01T00:00:00Z" presentationTime="0"/>
+      <Representation id="2""#,
+            ),
+            (
+                "</Period>",
+                r#"</Period>
+  <UTCTiming schemeIdUri="urn:mpeg:dash:utc:http-iso:2014" value="https://time.akamai.com/?iso"/>"#,
+            ),
+        ],
+    );
+    assert!(!r.has(codes::MPD_PROFILE_LOW_LATENCY), "{}", show(&r));
+}
+
+#[test]
+fn mutation_ffmpeg_output_claiming_cmaf_is_mpd_profile_cmaf() {
+    // ffmpeg's init brands are iso5,iso6,mp41 and its styp msdh,msix: not CMAF.
+    let r = mutated_mpd(
+        "ffmpeg_timeline",
+        "claims-cmaf",
+        &[(&profiles(LIVE), &profiles(&format!("{LIVE},{CMAF}")))],
+    );
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::MPD_PROFILE_CMAF], "{}", show(&r));
+    let found: Vec<(&str, Option<&str>)> = e
+        .iter()
+        .map(|f| (f.location.as_str(), f.found.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("init-0.m4s ftyp", Some("iso5,iso6,mp41")),
+            ("chunk-0-0.m4s styp", Some("msdh,msix")),
+            ("init-1.m4s ftyp", Some("iso5,iso6,mp41")),
+            ("chunk-1-0.m4s styp", Some("msdh,msix")),
+        ]
+    );
+}
+
+#[test]
+fn mutation_cmaf_brand_removed_from_shaka_init_is_mpd_profile_cmaf() {
+    // Shaka's output is CMAF (init cmfc, segments cmfs): the claim alone is clean.
+    let claim = [(profiles(LIVE), profiles(&format!("{LIVE},{CMAF}")))];
+    let claim: Vec<(&str, &str)> = claim
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let clean = mutated_mpd("shaka_live", "cmaf-ok", &claim);
+    assert!(clean.findings.is_empty(), "{}", show(&clean));
+    let root = copy_fixture("shaka_live", "cmaf-brand");
+    edit_mpd(&root, claim[0].0, claim[0].1);
+    mutate_file(&root, "audio/init.mp4", |b| {
+        let ftyp = box_start(b, b"ftyp");
+        let size = be32(b, ftyp) as usize;
+        let at = b[ftyp..ftyp + size]
+            .windows(4)
+            .position(|w| w == b"cmfc")
+            .unwrap();
+        b[ftyp + at..ftyp + at + 4].copy_from_slice(b"iso9");
+    });
+    let r = run_dir(&root);
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::MPD_PROFILE_CMAF], "{}", show(&r));
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].location, "audio/init.mp4 ftyp");
+}

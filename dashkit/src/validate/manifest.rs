@@ -2,10 +2,11 @@
 //! against what the MPD says about them, then cross-Representation checks.
 
 use super::media::{
-    check_continuity, check_segment, init_facts, InitFacts, SegmentCheck, SegmentFacts,
+    brands, check_continuity, check_segment, init_facts, InitFacts, SegmentCheck, SegmentFacts,
 };
-use super::{codes, ms, Finding, Report, SegmentSource, Severity};
+use super::{codes, ms, profile, Finding, Report, SegmentSource, Severity};
 use crate::bmff::codec::SbrSignalling;
+use crate::bmff::index::{Depth, Index};
 use crate::mpd::inherit::{self, EffectiveAddressing as Addressing};
 use crate::mpd::listing::{list_segments, IndexRequest, RepresentationListing};
 use crate::mpd::model::{AdaptationSet, Mpd, Representation};
@@ -33,6 +34,7 @@ pub fn validate(mpd_text: &str, source: &mut dyn SegmentSource) -> Result<Report
     let mpd = crate::mpd::parse(mpd_text)?;
     let mut out = Vec::new();
     check_presentation_type(&mpd, &mut out);
+    profile::check_profiles(&mpd, &mut out);
     let reps = match list_segments(&mpd, "", |req: &IndexRequest| {
         source.fetch(&req.url, Some(req.range))
     }) {
@@ -224,6 +226,11 @@ fn check_representation(
     check_dimensions(path, rep_id, aset, rep, &facts, out);
     check_sampling_rate(path, rep_id, aset, rep, &facts, out);
     check_timescale(mpd, listing, rep_id, aset, rep, &facts, out);
+    let cmaf = profile::claims(mpd, profile::CMAF);
+    if cmaf {
+        profile::check_cmaf_header(init_url, rep_id, &facts.brands, out);
+    }
+    let mut cmaf_segment_reported = !cmaf;
 
     let is_video = facts.handler == "vide" || listing.content_type.as_deref() == Some("video");
     let sap_claim = rep.start_with_sap.or(aset.start_with_sap).unwrap_or(0);
@@ -253,6 +260,14 @@ fn check_representation(
             prev = None;
             continue;
         };
+        if !cmaf_segment_reported {
+            let styp = Index::parse_with(&bytes, 0, Depth::TopAndMoof)
+                .ok()
+                .filter(|idx| idx.top().any(|i| idx.boxes()[i].is(b"styp")))
+                .map(|idx| brands(&bytes, &idx, b"styp"));
+            cmaf_segment_reported =
+                profile::check_cmaf_segment(&seg.url, rep_id, styp.as_deref(), out);
+        }
         let ctx = SegmentCheck {
             init: Some(&init),
             facts: &facts,

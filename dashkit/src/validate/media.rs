@@ -86,12 +86,24 @@ pub(crate) fn brands(data: &[u8], idx: &Index, kind: &[u8; 4]) -> Vec<[u8; 4]> {
     let Some(p) = data.get(idx.boxes()[i].payload_range()) else {
         return Vec::new();
     };
-    // Bounded by the box's own bytes, not by a count.
-    p.chunks_exact(4)
+    // Bounded by the box's own bytes, not by a count. The major brand is usually repeated
+    // among the compatible ones: each brand is kept once, in order.
+    let mut out: Vec<[u8; 4]> = Vec::new();
+    for (k, c) in p
+        .chunks_exact(4)
+        .take(crate::limits::MAX_BRANDS)
         .enumerate()
-        .filter(|(k, _)| *k != 1) // minor_version
-        .filter_map(|(_, c)| <[u8; 4]>::try_from(c).ok())
-        .collect()
+    {
+        if k == 1 {
+            continue; // minor_version
+        }
+        if let Ok(b) = <[u8; 4]>::try_from(c) {
+            if !out.contains(&b) {
+                out.push(b);
+            }
+        }
+    }
+    out
 }
 
 /// What one media segment holds for the Representation's track.

@@ -22,6 +22,7 @@
 
 mod manifest;
 mod media;
+mod profile;
 
 use crate::mpd::segments::ByteRange;
 
@@ -181,6 +182,18 @@ pub mod codes {
     pub const SIDX_MISMATCH: &str = "SIDX-MISMATCH";
     /// Audio and video drift apart over the presentation.
     pub const AV_DRIFT: &str = "AV-DRIFT";
+    /// `MPD@profiles` claims isoff-live but a Representation is not addressed by
+    /// SegmentTemplate (ISO/IEC 23009-1 §8.4.2).
+    pub const MPD_PROFILE_LIVE: &str = "MPD-PROFILE-LIVE";
+    /// `MPD@profiles` claims isoff-on-demand but a Representation is not one Segment with
+    /// SegmentBase@indexRange, or the MPD is dynamic (ISO/IEC 23009-1 §8.3.2).
+    pub const MPD_PROFILE_ON_DEMAND: &str = "MPD-PROFILE-ON-DEMAND";
+    /// `MPD@profiles` claims DASH-IF low-latency live but the MPD is not dynamic, or lacks
+    /// UTCTiming, a ServiceDescription target latency or ProducerReferenceTime.
+    pub const MPD_PROFILE_LOW_LATENCY: &str = "MPD-PROFILE-LOW-LATENCY";
+    /// `MPD@profiles` claims CMAF but an init segment's ftyp lacks `cmfc`/`cmf2`, or a
+    /// segment's styp names no CMAF brand (ISO/IEC 23000-19 §7).
+    pub const MPD_PROFILE_CMAF: &str = "MPD-PROFILE-CMAF";
 }
 
 /// Ticks as milliseconds text (display only).

@@ -1003,3 +1003,60 @@ fn mutation_cmaf_brand_removed_from_shaka_init_is_mpd_profile_cmaf() {
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].location, "audio/init.mp4 ftyp");
 }
+
+#[test]
+fn mutation_high_bandwidth_is_mpd_bandwidth_info() {
+    let r = mutated_mpd(
+        "shaka_live",
+        "bw-high",
+        &[(r#"bandwidth="111324""#, r#"bandwidth="1113240""#)],
+    );
+    assert_eq!(
+        added(&run("shaka_live"), &r),
+        [(codes::MPD_BANDWIDTH, Severity::Info)],
+        "{}",
+        show(&r)
+    );
+}
+
+#[test]
+fn mutation_no_codecs_is_mpd_codecs_warning() {
+    let r = mutated_mpd("shaka_live", "no-codecs", &[(r#" codecs="mp4a.40.2""#, "")]);
+    assert_eq!(
+        added(&run("shaka_live"), &r),
+        [(codes::MPD_CODECS, Severity::Warning)],
+        "{}",
+        show(&r)
+    );
+    assert_eq!(r.findings[0].expected.as_deref(), Some("mp4a.40.2"));
+}
+
+#[test]
+fn mutation_single_file_fragment_without_sync_start_is_seg_sap() {
+    // validate_fragmented_file requires a sync sample at every video fragment start.
+    let path = fixtures().join("shaka_ondemand/video_144p.mp4");
+    let mut bytes = std::fs::read(path).unwrap();
+    let idx = dashkit::bmff::Index::parse(&bytes).unwrap();
+    let trun = &idx.boxes()[idx.all(b"trun").nth(1).unwrap()];
+    let flags = be32(&bytes, trun.start + 8);
+    assert_eq!(flags & 0x5, 0x1, "data_offset, no first_sample_flags");
+    // sample_count, data_offset, then per sample [duration?, size?, flags, cto?] as the
+    // trun flags say (ISO/IEC 14496-12 §8.8.8); Shaka writes per-sample flags (0x400).
+    assert!(flags & 0x400 != 0);
+    let before_flags = [0x100u32, 0x200]
+        .iter()
+        .filter(|&&f| flags & f != 0)
+        .count();
+    let at = trun.start + 20 + 4 * before_flags;
+    assert_eq!(
+        be32(&bytes, at) & 0x0001_0000,
+        0,
+        "sync before the mutation"
+    );
+    let old = be32(&bytes, at);
+    set_be32(&mut bytes, at, old | 0x0001_0000);
+    let r = dashkit::validate::validate_fragmented_file(&bytes);
+    let e = errors(&r);
+    assert_eq!(codes_of(&e), [codes::SEG_SAP], "{}", show(&r));
+    assert_eq!(e[0].location, "moof[1]/traf/trun sample 1");
+}

@@ -39,6 +39,8 @@ enum Command {
     Fragment(cmd::fragment::Args),
     /// Write the live MPD at an instant and every segment available then (dashlivesim paths).
     LiveShift(cmd::live_shift::Args),
+    /// Serve VoD assets as live streams with dashlivesim's URLs (and the VoD files as they are).
+    Serve(cmd::serve::Args),
 }
 
 /// Runs the tool on parsed arguments, writing results to `out` and diagnostics to `err`.
@@ -53,6 +55,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
         Command::Validate(a) => cmd::validate::run(a, out),
         Command::Fragment(a) => cmd::fragment::run(a, out),
         Command::LiveShift(a) => cmd::live_shift::run(a, out),
+        Command::Serve(a) => cmd::serve::run(a, out),
     };
     match result {
         Ok(code) => code,

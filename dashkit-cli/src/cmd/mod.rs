@@ -7,4 +7,5 @@ pub mod info;
 pub mod live_shift;
 pub mod mpd;
 pub mod segments;
+pub mod serve;
 pub mod validate;

@@ -6,6 +6,7 @@ pub mod asset;
 pub mod mpd;
 pub mod options;
 pub mod segment;
+pub mod source;
 pub mod timing;
 
 /// Errors of the live layer.

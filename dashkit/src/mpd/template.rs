@@ -312,6 +312,113 @@ impl Template {
         Ok(())
     }
 
+    /// Matches `url` against the template, the reverse of [`Template::expand`]: the
+    /// identifiers set in `known` (typically `$RepresentationID$` and `$Bandwidth$`) must
+    /// appear as they would expand, and the numeric identifiers not set there are read from
+    /// `url` (decimal digits, at least the format's width, at most 20). Returns the values
+    /// with the read ones filled in, or `None` when `url` is not an expansion of the template.
+    ///
+    /// ```
+    /// use dashkit::mpd::template::{Template, TemplateValues};
+    /// let t = Template::parse("$RepresentationID$/seg-$Number%05d$.m4s")?;
+    /// let known = TemplateValues { representation_id: Some("v1"), ..Default::default() };
+    /// let m = t.match_url("v1/seg-00042.m4s", &known).unwrap();
+    /// assert_eq!(m.number, Some(42));
+    /// assert!(t.match_url("v2/seg-00042.m4s", &known).is_none());
+    /// assert!(t.match_url("v1/seg-42.m4s", &known).is_none()); // narrower than %05d
+    /// # Ok::<(), dashkit::mpd::Error>(())
+    /// ```
+    pub fn match_url<'v>(
+        &self,
+        url: &str,
+        known: &TemplateValues<'v>,
+    ) -> Option<TemplateValues<'v>> {
+        let mut found = *known;
+        if self.match_from(0, url.as_bytes(), known, &mut found) {
+            Some(found)
+        } else {
+            None
+        }
+    }
+
+    /// Backtracking matcher over `self.tokens[ti..]` and `rest`; bounded by the token count
+    /// times 20 digits per numeric identifier.
+    fn match_from(
+        &self,
+        ti: usize,
+        rest: &[u8],
+        known: &TemplateValues<'_>,
+        found: &mut TemplateValues<'_>,
+    ) -> bool {
+        let Some(token) = self.tokens.get(ti) else {
+            return rest.is_empty();
+        };
+        let lit = |text: &[u8], found: &mut TemplateValues<'_>| -> bool {
+            rest.starts_with(text)
+                && self.match_from(ti + 1, rest.get(text.len()..).unwrap_or(&[]), known, found)
+        };
+        match *token {
+            Token::Literal { start, end } => {
+                lit(self.source.as_bytes().get(start..end).unwrap_or(&[]), found)
+            }
+            Token::Dollar => lit(b"$", found),
+            Token::Ident { id, width, .. } => {
+                let given = match id {
+                    Identifier::RepresentationId => match known.representation_id {
+                        Some(s) => return lit(s.as_bytes(), found),
+                        None => return false,
+                    },
+                    Identifier::Number => known.number,
+                    Identifier::Time => known.time,
+                    Identifier::Bandwidth => known.bandwidth,
+                    Identifier::SubNumber => known.sub_number,
+                };
+                if let Some(v) = given {
+                    let mut text = String::new();
+                    push_padded(&mut text, v, width);
+                    return lit(text.as_bytes(), found);
+                }
+                let max = (width as usize).max(20);
+                let digits = rest
+                    .iter()
+                    .take(max)
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                let min = (width as usize).max(1);
+                // Longest first; an unpadded number has no leading zero beyond the width.
+                for n in (min..=digits).rev() {
+                    let Some(text) = rest.get(..n) else { continue };
+                    if n > min && text.first() == Some(&b'0') {
+                        continue;
+                    }
+                    let Some(v) = std::str::from_utf8(text).ok().and_then(|t| t.parse().ok())
+                    else {
+                        continue;
+                    };
+                    let slot = match id {
+                        Identifier::Number => &mut found.number,
+                        Identifier::Time => &mut found.time,
+                        Identifier::Bandwidth => &mut found.bandwidth,
+                        _ => &mut found.sub_number,
+                    };
+                    let before = *slot;
+                    *slot = Some(v);
+                    if self.match_from(ti + 1, rest.get(n..).unwrap_or(&[]), known, found) {
+                        return true;
+                    }
+                    let slot = match id {
+                        Identifier::Number => &mut found.number,
+                        Identifier::Time => &mut found.time,
+                        Identifier::Bandwidth => &mut found.bandwidth,
+                        _ => &mut found.sub_number,
+                    };
+                    *slot = before;
+                }
+                false
+            }
+        }
+    }
+
     /// The expansion as a new `String`; see [`Template::expand_into`].
     pub fn expand(&self, values: &TemplateValues<'_>) -> Result<String, Error> {
         let mut out = String::with_capacity(self.source.len() + 16);
@@ -538,6 +645,25 @@ mod tests {
                 prop_assert_eq!(t.to_string(), s.clone());
                 prop_assert_eq!(Template::parse(&t.to_string()).unwrap(), t);
             }
+        }
+
+        #[test]
+        fn match_url_inverts_expand(
+            n in any::<u64>(), t in any::<u64>(), w in 0u32..=MAX_TEMPLATE_WIDTH,
+            sep in "[a-z./_-]{0,3}", id in "[a-zA-Z0-9_]{1,8}",
+        ) {
+            let tpl = Template::parse(&format!("$RepresentationID${sep}$Number%0{w}d${sep}$Time$.m4s")).unwrap();
+            let known = TemplateValues { representation_id: Some(&id), ..Default::default() };
+            let url = tpl.expand(&TemplateValues { number: Some(n), time: Some(t), ..known }).unwrap();
+            let m = tpl.match_url(&url, &known).unwrap();
+            // Without a separator two adjacent numbers are ambiguous: the match must still
+            // expand back to the same URL.
+            prop_assert_eq!(tpl.expand(&m).unwrap(), url.clone());
+            if !sep.is_empty() && !sep.chars().all(|c| c.is_ascii_digit()) {
+                prop_assert_eq!((m.number, m.time), (Some(n), Some(t)));
+            }
+            let longer = format!("{}x", url);
+            prop_assert!(tpl.match_url(&longer, &known).is_none());
         }
 
         #[test]

@@ -1,0 +1,236 @@
+//! VoD assets loaded once and kept: the analysed [`LiveAsset`] and the bytes of its init and
+//! media segments (read while analysing), so a live request touches no disk. A reload (SIGHUP
+//! or `--watch`) drops what changed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use dashkit::live::asset::LiveAsset;
+use tokio::sync::OnceCell;
+
+use super::files::Root;
+
+/// One loaded asset.
+pub struct Asset {
+    /// The analysed VoD.
+    pub live: LiveAsset,
+    /// The MPD's directory as components below the root.
+    pub dir: Vec<String>,
+    /// The MPD file.
+    pub mpd_path: PathBuf,
+    /// File bytes by URL relative to the MPD.
+    pub files: HashMap<String, Bytes>,
+    /// The MPD's modification time when loaded (for `--watch`).
+    pub mtime: Option<SystemTime>,
+}
+
+type Slot = Arc<OnceCell<Result<Arc<Asset>, String>>>;
+
+/// The cache: `<dir>/<mpd name>` → the asset (or why it could not be loaded), plus each
+/// directory's default MPD name.
+pub struct Assets {
+    root: Root,
+    by_key: RwLock<HashMap<String, Slot>>,
+    default_mpd: RwLock<HashMap<String, Option<String>>>,
+    /// Cap on cached file bytes across assets.
+    cache_limit: u64,
+    cached: AtomicU64,
+    /// Keys of slots that failed, so they can be retried after a reload.
+    reload_lock: Mutex<()>,
+}
+
+/// Upper bound on directories remembered as "no MPD here" or "MPD here".
+const MAX_DIR_ENTRIES: usize = 100_000;
+
+impl Assets {
+    /// An empty cache over `root`, keeping at most `cache_limit` bytes of files in memory.
+    pub fn new(root: Root, cache_limit: u64) -> Assets {
+        Assets {
+            root,
+            by_key: RwLock::new(HashMap::new()),
+            default_mpd: RwLock::new(HashMap::new()),
+            cache_limit,
+            cached: AtomicU64::new(0),
+            reload_lock: Mutex::new(()),
+        }
+    }
+
+    /// The root.
+    pub fn root(&self) -> &Root {
+        &self.root
+    }
+
+    /// The MPD a directory serves by default: `Manifest.mpd`, `manifest.mpd`, else the first
+    /// `.mpd` by name; `None` when the directory has none (or does not exist).
+    pub fn default_mpd(&self, dir: &[String]) -> Option<String> {
+        let key = dir.join("/");
+        if let Ok(m) = self.default_mpd.read() {
+            if let Some(v) = m.get(&key) {
+                return v.clone();
+            }
+        }
+        let found = self.find_mpd(dir);
+        // Only directories that exist are remembered, so random URLs do not fill the map.
+        if self.root.resolve(dir).is_ok_and(|p| p.is_dir()) {
+            if let Ok(mut m) = self.default_mpd.write() {
+                if m.len() < MAX_DIR_ENTRIES {
+                    m.insert(key, found.clone());
+                }
+            }
+        }
+        found
+    }
+
+    fn find_mpd(&self, dir: &[String]) -> Option<String> {
+        let path = self.root.resolve(dir).ok()?;
+        if !path.is_dir() {
+            return None;
+        }
+        for name in ["Manifest.mpd", "manifest.mpd"] {
+            if path.join(name).is_file() {
+                return Some(name.to_string());
+            }
+        }
+        let mut names: Vec<String> = std::fs::read_dir(&path)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".mpd"))
+            .collect();
+        names.sort();
+        names.into_iter().next()
+    }
+
+    /// The asset of MPD `mpd` in directory `dir`, loading it on first use (on a blocking
+    /// thread). Concurrent first requests wait for one load.
+    pub async fn get(self: &Arc<Self>, dir: &[String], mpd: &str) -> Result<Arc<Asset>, String> {
+        let key = format!("{}/{mpd}", dir.join("/"));
+        let existing = self.by_key.read().ok().and_then(|m| m.get(&key).cloned());
+        let slot = match existing {
+            Some(s) => s,
+            None => {
+                let mut m = self
+                    .by_key
+                    .write()
+                    .map_err(|_| "lock poisoned".to_string())?;
+                m.entry(key).or_default().clone()
+            }
+        };
+        let me = Arc::clone(self);
+        let dir = dir.to_vec();
+        let mpd = mpd.to_string();
+        slot.get_or_init(|| async move {
+            tokio::task::spawn_blocking(move || me.load(&dir, &mpd))
+                .await
+                .unwrap_or_else(|e| Err(format!("loading failed: {e}")))
+                .map(Arc::new)
+        })
+        .await
+        .clone()
+    }
+
+    fn load(&self, dir: &[String], mpd: &str) -> Result<Asset, String> {
+        let mut comps = dir.to_vec();
+        comps.push(mpd.to_string());
+        let mpd_path = self
+            .root
+            .resolve(&comps)
+            .map_err(|_| format!("no MPD {}", comps.join("/")))?;
+        let vod = crate::input::load_mpd(&mpd_path).map_err(|e| e.to_string())?;
+        let mut files: HashMap<String, Bytes> = HashMap::new();
+        let mut budget = self
+            .cache_limit
+            .saturating_sub(self.cached.load(Ordering::Relaxed));
+        let mut added = 0u64;
+        let live = LiveAsset::from_vod(vod, |url| {
+            let path = self.root.resolve_relative(dir, url).ok()?;
+            let bytes = std::fs::read(path).ok()?;
+            let len = bytes.len() as u64;
+            if len <= budget {
+                budget -= len;
+                added += len;
+                files.insert(url.to_string(), Bytes::from(bytes.clone()));
+            }
+            Some(bytes)
+        })
+        .map_err(|e| format!("{}: {e}", mpd_path.display()))?;
+        self.cached.fetch_add(added, Ordering::Relaxed);
+        let mtime = std::fs::metadata(&mpd_path).and_then(|m| m.modified()).ok();
+        Ok(Asset {
+            live,
+            dir: dir.to_vec(),
+            mpd_path,
+            files,
+            mtime,
+        })
+    }
+
+    /// Forgets everything (SIGHUP): assets load again on their next request.
+    pub fn clear(&self) {
+        let _g = self.reload_lock.lock();
+        if let Ok(mut m) = self.by_key.write() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.default_mpd.write() {
+            m.clear();
+        }
+        self.cached.store(0, Ordering::Relaxed);
+    }
+
+    /// Drops the assets whose MPD or segment files changed since they were loaded, and
+    /// failed loads; returns the MPD paths dropped.
+    pub fn drop_changed(&self) -> Vec<PathBuf> {
+        let _g = self.reload_lock.lock();
+        let slots: Vec<(String, Slot)> = match self.by_key.read() {
+            Ok(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Err(_) => return Vec::new(),
+        };
+        let mut stale = Vec::new();
+        for (key, slot) in slots {
+            let changed = match slot.get() {
+                None => false, // still loading
+                Some(Err(_)) => true,
+                Some(Ok(a)) => asset_changed(a),
+            };
+            if changed {
+                if let Some(Ok(a)) = slot.get() {
+                    stale.push(a.mpd_path.clone());
+                    let bytes: u64 = a.files.values().map(|b| b.len() as u64).sum();
+                    let _ = self
+                        .cached
+                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+                            Some(c.saturating_sub(bytes))
+                        });
+                }
+                if let Ok(mut m) = self.by_key.write() {
+                    m.remove(&key);
+                }
+            }
+        }
+        if !stale.is_empty() {
+            if let Ok(mut m) = self.default_mpd.write() {
+                m.clear();
+            }
+        }
+        stale
+    }
+}
+
+fn asset_changed(a: &Asset) -> bool {
+    let now = std::fs::metadata(&a.mpd_path)
+        .and_then(|m| m.modified())
+        .ok();
+    if now != a.mtime {
+        return true;
+    }
+    // A segment rewritten in place shows in its size or in the directory's listing; checking
+    // a few files' sizes keeps the watch cheap on large assets.
+    let dir = a.mpd_path.parent().unwrap_or(Path::new("."));
+    a.files.iter().take(64).any(|(url, b)| {
+        std::fs::metadata(dir.join(url)).map(|m| m.len()).ok() != Some(b.len() as u64)
+    })
+}

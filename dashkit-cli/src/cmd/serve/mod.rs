@@ -1,0 +1,280 @@
+//! `dashkit serve`: a live source server with dashlivesim's URLs
+//! (`/livesim/<options>/<asset>/<file>`) over the VoD assets below `--root`, plus the VoD files
+//! themselves under `/dash/vod/`. Each live request is one call to
+//! [`dashkit::live::source::respond`]; this module is the HTTP around it (hyper on tokio).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::Request;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+
+use crate::error::CliError;
+
+pub mod assets;
+pub mod body;
+pub mod files;
+pub mod handler;
+mod log;
+
+use assets::Assets;
+use files::Root;
+use handler::State;
+
+/// Arguments of `dashkit serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The folder whose VoD assets (folders holding an MPD) are served.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8059")]
+    pub bind: SocketAddr,
+    /// Answer too-early and too-late requests with 404 as dashlivesim does (default: 425 Too
+    /// Early and 410 Gone, as livesim2 does).
+    #[arg(long)]
+    pub dashlivesim_404: bool,
+    /// Ignore livesim2's `?nowMS=`/`?nowDate=` testing hook.
+    #[arg(long)]
+    pub no_now_override: bool,
+    /// Check loaded assets every 2 s and reload those whose files changed (SIGHUP reloads all).
+    #[arg(long)]
+    pub watch: bool,
+    /// Access log: a file path, `-` for stderr (default), or `off`.
+    #[arg(long, default_value = "-")]
+    pub access_log: String,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Megabytes of VoD segment bytes kept in memory across assets.
+    #[arg(long, default_value_t = 1024)]
+    pub cache_mb: u64,
+    /// Seconds to let open requests finish after SIGINT/SIGTERM.
+    #[arg(long, default_value_t = 5)]
+    pub grace_s: u64,
+}
+
+/// Largest request head (request line plus headers) hyper buffers; larger heads get 431.
+const MAX_HEAD: usize = 16 << 10;
+/// A client must send its request head within this time.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs `dashkit serve` until SIGINT or SIGTERM.
+pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
+    let root = Root::new(&args.root).map_err(|source| CliError::Io {
+        path: args.root.clone(),
+        source,
+    })?;
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.threads {
+        rt.worker_threads(n.max(1));
+    }
+    let rt = rt.enable_all().build()?;
+    let listener = rt
+        .block_on(TcpListener::bind(args.bind))
+        .map_err(|source| CliError::Io {
+            path: PathBuf::from(args.bind.to_string()),
+            source,
+        })?;
+    let local = listener.local_addr()?;
+    let assets = Arc::new(Assets::new(root, args.cache_mb.saturating_mul(1 << 20)));
+    print_banner(out, &local, &assets)?;
+    out.flush()?;
+    let state = Arc::new(State {
+        assets,
+        dashlivesim_404: args.dashlivesim_404,
+        allow_now_override: !args.no_now_override,
+    });
+    let logger = log::AccessLog::open(&args.access_log)?;
+    rt.block_on(serve(listener, state, logger, args.watch, args.grace_s));
+    writeln!(out, "dashkit serve: stopped")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_banner(out: &mut dyn Write, local: &SocketAddr, assets: &Assets) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "dashkit serve: {} on http://{local}",
+        assets.root().path().display()
+    )?;
+    let mut found = Vec::new();
+    find_assets(assets.root().path(), &mut Vec::new(), &mut found);
+    found.sort();
+    for (dir, mpd) in found.iter().take(20) {
+        writeln!(out, "  live: http://{local}/livesim/{dir}/{mpd}")?;
+        writeln!(out, "  vod:  http://{local}/dash/vod/{dir}/{mpd}")?;
+    }
+    if found.len() > 20 {
+        writeln!(out, "  ... and {} more assets", found.len() - 20)?;
+    }
+    if found.is_empty() {
+        writeln!(
+            out,
+            "  no MPD found below the root (assets are folders holding an MPD)"
+        )?;
+    }
+    writeln!(
+        out,
+        "  options go before the asset: /livesim/tsbd_30/segtimeline_1/<asset>/<mpd>; \
+         GET /healthz, /time"
+    )
+}
+
+/// Folders (up to 4 deep) holding an MPD, with the MPD they serve by default.
+fn find_assets(dir: &std::path::Path, rel: &mut Vec<String>, found: &mut Vec<(String, String)>) {
+    if rel.len() > 4 || found.len() > 1000 {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
+    entries.sort_by_key(|e| e.file_name());
+    let mut mpds: Vec<String> = Vec::new();
+    for e in &entries {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && !name.starts_with('.') {
+            rel.push(name);
+            find_assets(&e.path(), rel, found);
+            rel.pop();
+        } else if name.ends_with(".mpd") {
+            mpds.push(name);
+        }
+    }
+    if !rel.is_empty() {
+        let pick = ["Manifest.mpd", "manifest.mpd"]
+            .into_iter()
+            .find(|n| mpds.iter().any(|m| m == n))
+            .map(str::to_string)
+            .or_else(|| mpds.first().cloned());
+        if let Some(m) = pick {
+            found.push((rel.join("/"), m));
+        }
+    }
+}
+
+async fn serve(
+    listener: TcpListener,
+    state: Arc<State>,
+    logger: log::AccessLog,
+    watch: bool,
+    grace_s: u64,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEAD_TIMEOUT)
+        .max_buf_size(MAX_HEAD)
+        .keep_alive(true);
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    spawn_reloader(Arc::clone(&state.assets), watch);
+    loop {
+        tokio::select! {
+            conn = listener.accept() => {
+                let (stream, peer) = match conn {
+                    Ok(c) => c,
+                    Err(_) => {
+                        // Out of file descriptors and the like: back off briefly.
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let state = Arc::clone(&state);
+                let logger = logger.clone();
+                let svc = service_fn(move |req: Request<Incoming>| {
+                    let state = Arc::clone(&state);
+                    let logger = logger.clone();
+                    async move {
+                        let started = Instant::now();
+                        let line = logger.enabled().then(|| log::RequestLine::of(&req, peer));
+                        let resp = handler::handle(state, req).await;
+                        if let Some(line) = line {
+                            logger.log(line, resp.status().as_u16(), &resp, started.elapsed());
+                        }
+                        Ok::<_, std::convert::Infallible>(resp)
+                    }
+                });
+                let conn = http.serve_connection(TokioIo::new(stream), svc);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    eprintln!("dashkit serve: shutting down, letting open requests finish");
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(Duration::from_secs(grace_s)) => {
+            eprintln!("dashkit serve: grace period over, closing the remaining connections");
+        }
+    }
+}
+
+fn spawn_reloader(assets: Arc<Assets>, watch: bool) {
+    #[cfg(unix)]
+    {
+        let a = Arc::clone(&assets);
+        tokio::spawn(async move {
+            use tokio::signal::unix::{signal, SignalKind};
+            let Ok(mut hup) = signal(SignalKind::hangup()) else {
+                return;
+            };
+            while hup.recv().await.is_some() {
+                a.clear();
+                eprintln!("dashkit serve: SIGHUP, assets reload on their next request");
+            }
+        });
+    }
+    if watch {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                let a = Arc::clone(&assets);
+                if let Ok(dropped) = tokio::task::spawn_blocking(move || a.drop_changed()).await {
+                    for p in dropped {
+                        eprintln!("dashkit serve: {} changed, reloading", p.display());
+                    }
+                }
+            }
+        });
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        match (term, int) {
+            (Ok(mut t), Ok(mut i)) => {
+                tokio::select! {
+                    _ = t.recv() => {}
+                    _ = i.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

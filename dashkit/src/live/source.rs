@@ -1,0 +1,295 @@
+//! A live source's answer to one request, transport-free: what dashlivesim's WSGI handler does
+//! for `/livesim/<options>/<asset>/<file>` (livesim.md §2.1, §2.4), as a value a server turns
+//! into an HTTP response.
+//!
+//! The caller resolved the URL's options ([`super::options::split_path`]) and the asset
+//! directory, and passes the file path below that directory and "now". [`respond`] then
+//! classifies the file against the asset's templates (the MPD, an init segment, or a media
+//! segment by `$Number$` or `$Time$`), checks availability, and builds the live MPD or the
+//! shifted segment. Media bytes come from the caller's `fetch` closure and stay borrowed: a
+//! segment answer is a few new header bytes plus slices of the VoD file.
+
+use crate::bmff::patch::Rewritten;
+use crate::mpd::template::TemplateValues;
+
+use super::asset::LiveAsset;
+use super::mpd::live_mpd_with;
+use super::options::{LiveOptions, TimelineMode};
+use super::segment::{shift_segment, SegmentAddress};
+use super::timing::{Availability, Timing};
+use super::Error;
+
+/// Server-side settings that are not URL options.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceConfig {
+    /// Replaces the value of every HTTP UTCTiming (`http-xsdate`, `http-iso`, `http-head`) in
+    /// the live MPD, e.g. the server's own time endpoint, so players need no outside host.
+    pub utc_timing_url: Option<String>,
+}
+
+/// What kind of media an answer carries, for its `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    /// A video track (`video/mp4`).
+    Video,
+    /// An audio track (`audio/mp4`).
+    Audio,
+    /// Anything else in ISO-BMFF (`application/mp4`).
+    Other,
+}
+
+impl MediaKind {
+    /// The MIME type.
+    ///
+    /// ```
+    /// assert_eq!(dashkit::live::source::MediaKind::Audio.mime(), "audio/mp4");
+    /// ```
+    pub fn mime(self) -> &'static str {
+        match self {
+            MediaKind::Video => "video/mp4",
+            MediaKind::Audio => "audio/mp4",
+            MediaKind::Other => "application/mp4",
+        }
+    }
+
+    fn of(content_type: &str) -> MediaKind {
+        match content_type {
+            "video" => MediaKind::Video,
+            "audio" => MediaKind::Audio,
+            _ => MediaKind::Other,
+        }
+    }
+}
+
+/// Why a request is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not available yet; it will be in `by_ms` milliseconds.
+    TooEarly {
+        /// Milliseconds until it may be fetched.
+        by_ms: i64,
+    },
+    /// Out of the timeshift window by `by_ms` milliseconds.
+    TooLate {
+        /// Milliseconds past the window.
+        by_ms: i64,
+    },
+    /// No such file, Representation or segment number.
+    NotFound,
+}
+
+/// The answer to one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Response<'a> {
+    /// The live MPD (`application/dash+xml`).
+    Mpd {
+        /// The XML text.
+        xml: String,
+    },
+    /// An init segment, as the VoD has it.
+    Init {
+        /// The bytes (from `fetch`).
+        bytes: &'a [u8],
+        /// Its track's kind.
+        kind: MediaKind,
+    },
+    /// A live media segment: new headers and borrowed VoD bytes.
+    Segment {
+        /// The parts, in order.
+        data: Rewritten<'a>,
+        /// Its track's kind.
+        kind: MediaKind,
+        /// The live segment number.
+        number: u64,
+        /// The last instant (epoch ms) it may be fetched; `None` when it never expires.
+        fetch_until_ms: Option<i64>,
+    },
+    /// Refused, with dashlivesim's message (e.g. `Request for 5.m4s was 1.5s too
+    /// early`).
+    Refused {
+        /// Why.
+        refusal: Refusal,
+        /// The message for the body.
+        message: String,
+    },
+}
+
+/// Seconds with one decimal from milliseconds, as dashlivesim prints amounts (`1.5`).
+fn tenths(ms: i64) -> String {
+    let t = (ms.unsigned_abs() + 50) / 100;
+    let sign = if ms < 0 && t > 0 { "-" } else { "" };
+    format!("{sign}{}.{}", t / 10, t % 10)
+}
+
+fn refused<'a>(refusal: Refusal, message: String) -> Response<'a> {
+    Response::Refused { refusal, message }
+}
+
+/// Answers a request for `file` (the path below the asset's directory, e.g. `Manifest.mpd`,
+/// `V300/init.mp4`, `V300/1000.m4s` or `A48/t96000.m4s`) at `now_ms` (epoch milliseconds).
+///
+/// A name ending in `.mpd` gets the live MPD; a file an init template expands to gets the
+/// init segment (available from AST minus `init_`); a file the live media template matches
+/// for a Representation gets that live segment. `fetch` reads a file by its URL relative to
+/// the asset's MPD; a media file it cannot read is [`Error::MissingFile`], a server error.
+///
+/// ```
+/// use dashkit::live::{asset::LiveAsset, options::LiveOptions, source::*};
+/// let cfg = "[General]\nversion = 1.0\n\n[Setup]\ndefault_tsbd_secs = 300\n\
+///     segment_duration_s = 2\nnr_segments_in_loop = 4\nfirst_segment_in_loop = 1\n\n\
+///     [video]\nrepresentations = V300\ntimescale = 90000\n\n";
+/// let vod = dashkit::mpd::parse(r#"<MPD><Period><AdaptationSet contentType="video">
+///   <SegmentTemplate media="$RepresentationID$/$Number$.m4s" duration="2"/>
+///   <Representation id="V300"/></AdaptationSet></Period></MPD>"#).unwrap();
+/// let asset = LiveAsset::from_cfg(cfg, vod, |_| None).unwrap();
+/// let opts = LiveOptions::default();
+/// let cfg = SourceConfig::default();
+/// // Segment 500 ends at 1002 s: at 1001 s it is a second too early.
+/// let r = respond(&asset, &opts, "V300/500.m4s", 1_001_000, &cfg, |_| None).unwrap();
+/// assert_eq!(r, Response::Refused {
+///     refusal: Refusal::TooEarly { by_ms: 1000 },
+///     message: "Request for 500.m4s was 1.0s too early".into(),
+/// });
+/// let r = respond(&asset, &opts, "Manifest.mpd", 1_001_000, &cfg, |_| None).unwrap();
+/// assert!(matches!(r, Response::Mpd { ref xml } if xml.contains(r#"type="dynamic""#)));
+/// ```
+pub fn respond<'a, F>(
+    asset: &LiveAsset,
+    options: &LiveOptions,
+    file: &str,
+    now_ms: i64,
+    config: &SourceConfig,
+    mut fetch: F,
+) -> Result<Response<'a>, Error>
+where
+    F: FnMut(&str) -> Option<&'a [u8]>,
+{
+    let session = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?;
+    let timing = session.timing;
+    if file.ends_with(".mpd") {
+        let mut mpd = live_mpd_with(asset, options, &session, now_ms)?;
+        if let Some(url) = &config.utc_timing_url {
+            for u in &mut mpd.utc_timings {
+                let http = u
+                    .scheme_id_uri
+                    .as_deref()
+                    .is_some_and(|s| s.starts_with("urn:mpeg:dash:utc:http-"));
+                if http {
+                    u.value = Some(url.clone());
+                }
+            }
+        }
+        return Ok(Response::Mpd {
+            xml: crate::mpd::write(&mpd),
+        });
+    }
+    let name = file.rsplit('/').next().unwrap_or(file);
+    for las in &asset.adaptation_sets {
+        let kind = MediaKind::of(&las.content_type);
+        for rep in &las.representations {
+            if rep.init_url()?.as_deref() == Some(file) {
+                return match timing.check_init(now_ms)? {
+                    Availability::TooEarly { report_ms, .. } => Ok(refused(
+                        Refusal::TooEarly { by_ms: report_ms },
+                        format!("Request for {name} was {}s too early", tenths(report_ms)),
+                    )),
+                    _ => match fetch(file) {
+                        Some(bytes) => Ok(Response::Init { bytes, kind }),
+                        None => Err(Error::MissingFile { url: file.into() }),
+                    },
+                };
+            }
+            let known = TemplateValues {
+                representation_id: Some(&rep.id),
+                bandwidth: rep.bandwidth,
+                ..TemplateValues::default()
+            };
+            let template = &rep.media_template;
+            let address = if options.timeline == TimelineMode::Time {
+                // dashlivesim's `$Time$` names: `t<time>` where the VoD has `$Number$`.
+                let live = template.as_str().replace("$Number$", "t$Time$");
+                let Ok(t) = crate::mpd::template::Template::parse(&live) else {
+                    continue;
+                };
+                t.match_url(file, &known)
+                    .and_then(|m| m.time)
+                    .map(SegmentAddress::Time)
+            } else {
+                template
+                    .match_url(file, &known)
+                    .and_then(|m| m.number)
+                    .map(SegmentAddress::Number)
+            };
+            let Some(address) = address else { continue };
+            let number = match address {
+                SegmentAddress::Number(n) => n,
+                SegmentAddress::Time(t) => timing.number_for_time(t, las.timescale)?,
+            };
+            let message = match timing.check_media(number, now_ms)? {
+                Availability::Available => None,
+                Availability::TooEarly {
+                    by_ms,
+                    report_ms,
+                    before_first_segment: true,
+                } => Some((
+                    Refusal::TooEarly { by_ms },
+                    format!(
+                        "Request {name} before first seg AST. {}s too early",
+                        tenths(report_ms)
+                    ),
+                )),
+                Availability::TooEarly {
+                    by_ms, report_ms, ..
+                } => Some((
+                    Refusal::TooEarly { by_ms },
+                    format!("Request for {name} was {}s too early", tenths(report_ms)),
+                )),
+                Availability::TooLate { by_ms } => Some((
+                    Refusal::TooLate { by_ms },
+                    format!("Request for {name} was {}s too late", tenths(by_ms)),
+                )),
+                Availability::BeforeStart { start_number } => Some((
+                    Refusal::NotFound,
+                    format!("Request for segment {number} before first {start_number}"),
+                )),
+                Availability::AfterStop { stop_number } => Some((
+                    Refusal::NotFound,
+                    format!("Beyond last segment {stop_number}"),
+                )),
+            };
+            if let Some((refusal, message)) = message {
+                return Ok(refused(refusal, message));
+            }
+            let live = timing.segment(number)?;
+            let vod_url = rep.media_url(live.vod_number)?;
+            let bytes = fetch(&vod_url).ok_or(Error::MissingFile {
+                url: vod_url.clone(),
+            })?;
+            let offset = live.tfdt_offset_ticks(las.timescale)?;
+            let data = shift_segment(bytes, &vod_url, &live, las.timescale, offset, options.sidx)?;
+            return Ok(Response::Segment {
+                data,
+                kind,
+                number,
+                fetch_until_ms: live.fetch_until_ms,
+            });
+        }
+    }
+    Ok(refused(Refusal::NotFound, format!("Unknown file {file}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn tenths_round_half_up() {
+        assert_eq!(tenths(1500), "1.5");
+        assert_eq!(tenths(1449), "1.4");
+        assert_eq!(tenths(1450), "1.5");
+        assert_eq!(tenths(0), "0.0");
+        assert_eq!(tenths(99_999), "100.0");
+        assert_eq!(tenths(-1500), "-1.5");
+    }
+}

@@ -24,8 +24,9 @@ pub struct Asset {
     pub mpd_path: PathBuf,
     /// File bytes by URL relative to the MPD.
     pub files: HashMap<String, Bytes>,
-    /// The MPD's modification time when loaded (for `--watch`).
-    pub mtime: Option<SystemTime>,
+    /// The MPD's modification time and a hash of its bytes, taken before it was read (for
+    /// `--watch`: a change during the load is seen on the next check).
+    pub stamp: Option<(SystemTime, u64)>,
 }
 
 type Slot = Arc<OnceCell<Result<Arc<Asset>, String>>>;
@@ -140,6 +141,7 @@ impl Assets {
             .root
             .resolve(&comps)
             .map_err(|_| format!("no MPD {}", comps.join("/")))?;
+        let stamp = mpd_stamp(&mpd_path);
         let vod = crate::input::load_mpd(&mpd_path).map_err(|e| e.to_string())?;
         let mut files: HashMap<String, Bytes> = HashMap::new();
         let mut budget = self
@@ -159,13 +161,12 @@ impl Assets {
         })
         .map_err(|e| format!("{}: {e}", mpd_path.display()))?;
         self.cached.fetch_add(added, Ordering::Relaxed);
-        let mtime = std::fs::metadata(&mpd_path).and_then(|m| m.modified()).ok();
         Ok(Asset {
             live,
             dir: dir.to_vec(),
             mpd_path,
             files,
-            mtime,
+            stamp,
         })
     }
 
@@ -220,11 +221,25 @@ impl Assets {
     }
 }
 
+/// Largest MPD the watcher hashes on every check.
+const MAX_WATCHED_MPD: u64 = 16 << 20;
+
+/// The MPD's mtime and an FNV-1a hash of its bytes: a rewrite within the filesystem's
+/// timestamp granularity still changes the hash.
+fn mpd_stamp(path: &Path) -> Option<(SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.len() > MAX_WATCHED_MPD {
+        return Some((meta.modified().ok()?, meta.len()));
+    }
+    let bytes = std::fs::read(path).ok()?;
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    Some((meta.modified().ok()?, hash))
+}
+
 fn asset_changed(a: &Asset) -> bool {
-    let now = std::fs::metadata(&a.mpd_path)
-        .and_then(|m| m.modified())
-        .ok();
-    if now != a.mtime {
+    if mpd_stamp(&a.mpd_path) != a.stamp {
         return true;
     }
     // A segment rewritten in place shows in its size or in the directory's listing; checking

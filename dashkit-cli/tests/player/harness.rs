@@ -1,0 +1,526 @@
+//! Real-player test harness, shared by integration tests: find node + Debian's chromium + the
+//! npm packages of `tests/player`, serve a directory over loopback HTTP (CORS, HEAD, byte
+//! ranges), play an MPD in dash.js (`play.mjs`) and parse mp4box.js reports (`mp4check.mjs`).
+//!
+//! A test file in `dashkit-cli/tests/` uses it with `#[path = "player/harness.rs"] mod harness;`.
+//!
+//! Missing tools fail the test: CI installs them (`.ci/install-player`). Only
+//! `DASHKIT_SKIP_PLAYER=1` turns the browser tests into a skip with a message.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// Where the Node project lives: `dashkit-cli/tests/player`.
+pub fn harness_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/player"))
+}
+
+/// The tools a browser test needs.
+#[derive(Debug, Clone)]
+pub struct PlayerTools {
+    /// `node` (Node 18 or later).
+    pub node: PathBuf,
+    /// The Chromium binary (`$CHROMIUM`, default `/usr/bin/chromium`).
+    pub chromium: PathBuf,
+    /// `dashkit-cli/tests/player`, with `node_modules` installed.
+    pub dir: PathBuf,
+}
+
+/// The player tools, or `None` (after an `eprintln`) when `DASHKIT_SKIP_PLAYER=1`.
+/// Panics with the install command when something is missing: CI installs them.
+pub fn player_tools() -> Option<PlayerTools> {
+    if std::env::var("DASHKIT_SKIP_PLAYER").is_ok_and(|v| v == "1") {
+        eprintln!("DASHKIT_SKIP_PLAYER=1: skipping a real-player test");
+        return None;
+    }
+    let dir = harness_dir();
+    let node = find_in_path("node").unwrap_or_else(|| {
+        panic!("node is needed by the player tests (Node 18+; or set DASHKIT_SKIP_PLAYER=1)")
+    });
+    let chromium = PathBuf::from(
+        std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_string()),
+    );
+    assert!(
+        chromium.is_file(),
+        "{} is missing: run `bash .ci/install-player` (or set DASHKIT_SKIP_PLAYER=1)",
+        chromium.display()
+    );
+    for pkg in ["dashjs", "playwright-core", "mp4box"] {
+        assert!(
+            dir.join("node_modules").join(pkg).is_dir(),
+            "{}/node_modules/{pkg} is missing: run `bash .ci/install-player` (or set \
+             DASHKIT_SKIP_PLAYER=1)",
+            dir.display()
+        );
+    }
+    Some(PlayerTools {
+        node,
+        chromium,
+        dir,
+    })
+}
+
+fn find_in_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Browser runs take most of the machine (2 cores): one at a time across a test binary.
+fn browser_lock() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// How to play (the flags of `play.mjs`).
+#[derive(Debug, Clone)]
+pub struct PlayOptions {
+    /// Seconds to play, counted from the first `playing` event.
+    pub seconds: f64,
+    /// dash.js low-latency settings: liveDelay = `target_latency_s`, liveCatchup on.
+    pub low_latency: bool,
+    /// Target live latency in seconds with `low_latency`.
+    pub target_latency_s: f64,
+    /// Give up when nothing plays by then.
+    pub startup_timeout_s: f64,
+}
+
+impl Default for PlayOptions {
+    fn default() -> Self {
+        PlayOptions {
+            seconds: 8.0,
+            low_latency: false,
+            target_latency_s: 2.0,
+            startup_timeout_s: 20.0,
+        }
+    }
+}
+
+/// What `play.mjs` printed (its one JSON line) and its exit code (0 played, 1 played badly,
+/// 2 the harness failed). The JSON fields are listed in `play.mjs`; accessors cover the usual
+/// ones, `json` has the rest.
+#[derive(Debug, Clone)]
+pub struct PlayReport {
+    /// `play.mjs`'s exit code.
+    pub exit_code: i32,
+    /// The whole JSON line.
+    pub json: Value,
+    /// What `play.mjs` wrote to stderr.
+    pub stderr: String,
+}
+
+impl PlayReport {
+    /// Wall-clock seconds played after the first `playing`.
+    pub fn seconds_played(&self) -> f64 {
+        self.json["seconds_played"].as_f64().unwrap_or(0.0)
+    }
+    /// How far the playhead moved (media seconds) while playing.
+    pub fn playhead_advance(&self) -> f64 {
+        match (
+            self.json["playhead_start"].as_f64(),
+            self.json["playhead_end"].as_f64(),
+        ) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0.0,
+        }
+    }
+    /// dash.js ERROR events, media element errors and page errors, as text.
+    pub fn errors(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        for key in ["errors", "media_errors"] {
+            for e in self.json[key].as_array().into_iter().flatten() {
+                v.push(format!("{key}: code {} {}", e["code"], e["message"]));
+            }
+        }
+        for e in self.json["page_errors"].as_array().into_iter().flatten() {
+            v.push(format!("page: {e}"));
+        }
+        if let Some(h) = self.json["harness_error"].as_str() {
+            v.push(format!("harness: {h}"));
+        }
+        v
+    }
+    /// Stall events (`waiting`, dash.js BUFFER_EMPTY) as (seconds since page start, kind),
+    /// compare with `startup_s`.
+    pub fn stalls(&self) -> Vec<(f64, String)> {
+        self.json["stalls"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| {
+                (
+                    s["t"].as_f64().unwrap_or(0.0),
+                    s["kind"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+    /// Seconds from page start to the first `playing` event.
+    pub fn startup_s(&self) -> Option<f64> {
+        self.json["startup_s"].as_f64()
+    }
+    /// Live latency samples (seconds since page start, latency seconds); empty for static.
+    pub fn latency(&self) -> Vec<(f64, f64)> {
+        self.json["latency"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
+            .collect()
+    }
+    /// Segment (non-MPD) requests to the media origin.
+    pub fn segment_requests(&self) -> u64 {
+        self.json["requests"]["segments"].as_u64().unwrap_or(0)
+    }
+    /// Responses with status >= 400 and requests that failed, as text.
+    pub fn http_failures(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.json["http_failures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| format!("{} {}", f["status"], f["url"]))
+            .collect();
+        v.extend(
+            self.json["request_failures"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| format!("{} {}", f["error"], f["url"])),
+        );
+        v
+    }
+    /// Decoded video size, when video played.
+    pub fn video_size(&self) -> Option<(u64, u64)> {
+        Some((
+            self.json["video"]["video_width"].as_u64()?,
+            self.json["video"]["video_height"].as_u64()?,
+        ))
+    }
+    /// Codec strings of the representations dash.js played: (video, audio).
+    pub fn codecs(&self) -> (Option<String>, Option<String>) {
+        let c = |t: &str| {
+            self.json["video"][format!("{t}_representation")]["codecs"]
+                .as_str()
+                .map(str::to_string)
+        };
+        (c("video"), c("audio"))
+    }
+
+    /// Asserts a clean run: exit 0, no error, no HTTP failure, played at least `min_advance_s`
+    /// of media, no stall after startup, and video decoded when `expect_video`.
+    pub fn assert_clean(&self, what: &str, min_advance_s: f64, expect_video: bool) {
+        let ctx = || format!("{what}: {}", self.json);
+        assert_eq!(self.errors(), Vec::<String>::new(), "{}", ctx());
+        assert_eq!(self.exit_code, 0, "{}\nstderr: {}", ctx(), self.stderr);
+        assert_eq!(self.http_failures(), Vec::<String>::new(), "{}", ctx());
+        assert!(
+            self.playhead_advance() >= min_advance_s,
+            "playhead moved {:.2} s < {min_advance_s} s: {}",
+            self.playhead_advance(),
+            ctx()
+        );
+        assert_eq!(self.json["stalls_after_start"], 0, "{}", ctx());
+        assert!(self.segment_requests() > 0, "{}", ctx());
+        if expect_video {
+            assert!(self.video_size().is_some(), "no video decoded: {}", ctx());
+            assert!(self.codecs().0.is_some(), "{}", ctx());
+        }
+    }
+}
+
+/// Plays `url` with `play.mjs` (one browser at a time) and returns its report.
+/// Panics when `play.mjs` printed no JSON line.
+pub fn play(tools: &PlayerTools, url: &str, opts: &PlayOptions) -> PlayReport {
+    let _one_at_a_time = browser_lock();
+    let mut cmd = Command::new(&tools.node);
+    cmd.arg(tools.dir.join("play.mjs"))
+        .args(["--url", url])
+        .args(["--seconds", &opts.seconds.to_string()])
+        .args(["--startup-timeout", &opts.startup_timeout_s.to_string()])
+        .arg("--chromium")
+        .arg(&tools.chromium)
+        .current_dir(&tools.dir)
+        .stdin(Stdio::null());
+    if opts.low_latency {
+        cmd.arg("--low-latency")
+            .args(["--target-latency", &opts.target_latency_s.to_string()]);
+    }
+    let out = cmd.output().expect("running node play.mjs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().rev().find(|l| l.starts_with('{'));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json: Value = match line.map(serde_json::from_str) {
+        Some(Ok(v)) => v,
+        _ => panic!("play.mjs printed no JSON line for {url}\nstdout: {stdout}\nstderr: {stderr}"),
+    };
+    PlayReport {
+        exit_code: out.status.code().unwrap_or(-1),
+        json,
+        stderr,
+    }
+}
+
+/// Runs `mp4check.mjs` with `args` (files, or `--concat INIT SEG...`): one JSON report per
+/// input, plus the exit code (0 when every input parsed without error or warning).
+pub fn mp4check(tools: &PlayerTools, args: &[&Path]) -> (i32, Vec<Value>) {
+    let out = Command::new(&tools.node)
+        .arg(tools.dir.join("mp4check.mjs"))
+        .args(args)
+        .current_dir(&tools.dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("running node mp4check.mjs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let reports: Vec<Value> = stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| {
+                panic!(
+                    "mp4check.mjs printed {l:?} ({e}); stderr: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            })
+        })
+        .collect();
+    (out.status.code().unwrap_or(-1), reports)
+}
+
+// ---------------------------------------------------------------------------------------------
+// A small static file server for tests: GET, HEAD and OPTIONS, single byte ranges, CORS on
+// every answer, one thread per connection, keep-alive. Files outside `root` are never served.
+
+/// A static HTTP server on 127.0.0.1 (free port), stopped on drop.
+pub struct StaticServer {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl StaticServer {
+    /// Serves the files under `root`.
+    pub fn start(root: &Path) -> StaticServer {
+        let root = root.canonicalize().expect("server root");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop2 = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let root = root.clone();
+                std::thread::spawn(move || {
+                    let _ = serve_connection(conn, &root);
+                });
+            }
+        });
+        StaticServer {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The URL of `rel` (a path relative to the root, `/`-separated).
+    pub fn url(&self, rel: &str) -> String {
+        format!("{}/{}", self.base_url(), rel.trim_start_matches('/'))
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr); // wake the accept loop
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("mpd") => "application/dash+xml",
+        Some("mp4") | Some("m4s") | Some("m4v") | Some("cmfv") => "video/mp4",
+        Some("m4a") | Some("cmfa") => "audio/mp4",
+        Some("json") => "application/json",
+        Some("html") => "text/html",
+        _ => "application/octet-stream",
+    }
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `bytes=a-b`, `bytes=a-`, `bytes=-n` against `len` -> inclusive (start, end); `None` when
+/// unsatisfiable or not a single range.
+fn parse_range(v: &str, len: u64) -> Option<(u64, u64)> {
+    let spec = v.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') || len == 0 {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (start, end) = if a.is_empty() {
+        let n: u64 = b.parse().ok()?;
+        (len.saturating_sub(n), len - 1)
+    } else {
+        let start: u64 = a.parse().ok()?;
+        let end = if b.is_empty() {
+            len - 1
+        } else {
+            b.parse::<u64>().ok()?.min(len - 1)
+        };
+        (start, end)
+    };
+    (start <= end && start < len).then_some((start, end))
+}
+
+fn serve_connection(conn: TcpStream, root: &Path) -> std::io::Result<()> {
+    conn.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut reader = BufReader::new(conn.try_clone()?);
+    let mut out = conn;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let mut parts = line.split_whitespace();
+        let (method, target) = match (parts.next(), parts.next()) {
+            (Some(m), Some(t)) => (m.to_string(), t.to_string()),
+            _ => return Ok(()),
+        };
+        let mut range = None;
+        let mut close = false;
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h)? == 0 {
+                return Ok(());
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                match k.trim().to_ascii_lowercase().as_str() {
+                    "range" => range = Some(v.trim().to_string()),
+                    "connection" => close = v.trim().eq_ignore_ascii_case("close"),
+                    _ => {}
+                }
+            }
+        }
+        respond(&mut out, &method, &target, range.as_deref(), root)?;
+        out.flush()?;
+        if close {
+            let _ = out.shutdown(Shutdown::Both);
+            return Ok(());
+        }
+    }
+}
+
+/// Answers one request (the connection loop handles keep-alive).
+fn respond(
+    out: &mut TcpStream,
+    method: &str,
+    target: &str,
+    range: Option<&str>,
+    root: &Path,
+) -> std::io::Result<()> {
+    let cors = "Access-Control-Allow-Origin: *\r\n\
+                Access-Control-Allow-Methods: GET, HEAD, OPTIONS\r\n\
+                Access-Control-Allow-Headers: *\r\n\
+                Access-Control-Expose-Headers: Content-Length, Content-Range, Date\r\n";
+    let reply = |out: &mut TcpStream, status: &str, extra: &str, body: &[u8]| {
+        write!(
+            out,
+            "HTTP/1.1 {status}\r\n{cors}{extra}Content-Length: {}\r\n\r\n",
+            body.len()
+        )?;
+        out.write_all(body)
+    };
+    if method == "OPTIONS" {
+        reply(out, "204 No Content", "", b"")?;
+        return Ok(());
+    }
+    if method != "GET" && method != "HEAD" {
+        reply(out, "405 Method Not Allowed", "", b"")?;
+        return Ok(());
+    }
+    let path = target.split(['?', '#']).next().unwrap_or("");
+    let file = percent_decode(path).and_then(|p| {
+        let rel = Path::new(p.trim_start_matches('/'));
+        rel.components()
+            .all(|c| matches!(c, Component::Normal(_)))
+            .then(|| root.join(rel))
+    });
+    let file = file
+        .and_then(|f| f.canonicalize().ok())
+        .filter(|f| f.starts_with(root) && f.is_file());
+    let Some(file) = file else {
+        reply(
+            out,
+            "404 Not Found",
+            "Content-Type: text/plain\r\n",
+            b"not found\n",
+        )?;
+        return Ok(());
+    };
+    let mut f = std::fs::File::open(&file)?;
+    let len = f.metadata()?.len();
+    let ctype = content_type(&file);
+    let (status, start, end) = match range {
+        None => ("200 OK", 0, len.saturating_sub(1)),
+        Some(r) => match parse_range(r, len) {
+            Some((s, e)) => ("206 Partial Content", s, e),
+            None => {
+                let extra = format!("Content-Range: bytes */{len}\r\n");
+                reply(out, "416 Range Not Satisfiable", &extra, b"")?;
+                return Ok(());
+            }
+        },
+    };
+    let count = if len == 0 { 0 } else { end - start + 1 };
+    let mut head = format!(
+        "HTTP/1.1 {status}\r\n{cors}Content-Type: {ctype}\r\nAccept-Ranges: bytes\r\n\
+         Cache-Control: no-cache\r\nContent-Length: {count}\r\n"
+    );
+    if status.starts_with("206") {
+        head.push_str(&format!("Content-Range: bytes {start}-{end}/{len}\r\n"));
+    }
+    head.push_str("\r\n");
+    out.write_all(head.as_bytes())?;
+    if method == "GET" && count > 0 {
+        f.seek(SeekFrom::Start(start))?;
+        std::io::copy(&mut (&mut f).take(count), out)?;
+    }
+    Ok(())
+}

@@ -94,7 +94,8 @@ pub struct TimelineSegment {
 /// The segments of one AdaptationSet's live SegmentTimeline inside the window
 /// `[start_ticks, end_ticks]` (livesim.md §4.3): from the segment containing `start` (on an
 /// exact boundary inside a run, the one ending there; at a run's first segment, the one
-/// starting there) to the last one ending at or before `end`.
+/// starting there), looked up in the wrap that `start` falls in by nominal loop duration, to
+/// the last one ending at or before `end`.
 pub fn timeline_segments(
     runs: &[crate::analyze::dat::Run],
     looping: &super::timing::LoopSpec,
@@ -124,26 +125,32 @@ pub fn timeline_segments(
             reason: "no .dat segment timing runs for a SegmentTimeline",
         });
     }
+    // The first segment, found as dashlivesim does: the wrap by nominal division, then in that
+    // wrap the latest segment starting at or before the remainder, except that an exact end
+    // inside a run picks the segment ending there. Deciding the wrap first matters when the
+    // real loop is longer than the nominal one (the last segment of a wrap then overlaps the
+    // next wrap's start) or shorter (a remainder in the gap after the last segment).
+    let w0 = start_ticks / wrap;
+    let rel = start_ticks % wrap;
+    let mut first_index = 0;
+    for (i, &(t0, d, _, _, _)) in one.iter().enumerate() {
+        if t0 <= rel {
+            first_index = i;
+        }
+        let next_in_run = one.get(i + 1).is_some_and(|x| !x.4);
+        if t0 + d == rel && next_in_run {
+            first_index = i;
+            break;
+        }
+    }
     let mut out = Vec::new();
-    let mut w = (start_ticks / wrap).saturating_sub(1);
-    let mut started = false;
+    let mut w = w0;
+    let mut from = first_index;
     loop {
         let base = w.checked_mul(wrap).ok_or(Error::Overflow)?;
-        for (i, &(t0, d, ri, nr, run_start)) in one.iter().enumerate() {
+        for &(t0, d, ri, nr, _) in one.iter().skip(from) {
             let t = base.checked_add(t0).ok_or(Error::Overflow)?;
             let end = t + d;
-            if !started {
-                let contains = t <= start_ticks && start_ticks < end;
-                let ends_at = end == start_ticks;
-                // The boundary rule: inside a run, the one ending at start; else containing.
-                let next_is_run_start = one.get(i + 1).map(|x| x.4).unwrap_or(true);
-                if (ends_at && !next_is_run_start) || (contains && (t != start_ticks || run_start))
-                {
-                    started = true;
-                } else {
-                    continue;
-                }
-            }
             if end > end_ticks {
                 return Ok(out);
             }
@@ -160,6 +167,7 @@ pub fn timeline_segments(
                 vod_number: nr,
             });
         }
+        from = 0;
         w = w.checked_add(1).ok_or(Error::Overflow)?;
         if w.saturating_mul(wrap) > end_ticks {
             return Ok(out);
@@ -444,6 +452,62 @@ mod tests {
                 (None, Some(95_232), None)
             ]
         );
+    }
+
+    /// ffmpeg_livesim's runs (fixtures/golden/analyze): 5 × 2 s, video 10.02 s long (longer
+    /// than the nominal 10 s loop), audio 9.971 s (shorter).
+    fn ffmpeg_livesim_runs() -> (Vec<Run>, Vec<Run>) {
+        let run = |start_nr, repeats, start_time, duration| Run {
+            start_nr,
+            repeats,
+            start_time,
+            duration,
+        };
+        (
+            vec![run(1, 0, 0, 25_874), run(2, 3, 25_874, 25_600)],
+            vec![
+                run(1, 2, 0, 96_256),
+                run(4, 0, 288_768, 95_232),
+                run(5, 0, 384_000, 94_624),
+            ],
+        )
+    }
+
+    fn lp5() -> LoopSpec {
+        LoopSpec {
+            segment_duration_s: 2,
+            first_segment_in_loop: 1,
+            nr_segments_in_loop: 5,
+        }
+    }
+
+    /// Agreement with dashlivesim (tests/live_agreement.rs, `tl_far_mpd`): a window starting
+    /// exactly at a wrap starts with the new wrap's first segment, even though the previous
+    /// wrap's last segment, 274 ticks longer than nominal, also covers that instant. It was
+    /// listed first before, and with `start_`/`timeoffset_` that segment lies before the
+    /// session's first number, which the server refuses.
+    #[test]
+    fn window_at_wrap_starts_with_the_new_wrap() {
+        let (video, _) = ffmpeg_livesim_runs();
+        let segs = timeline_segments(&video, &lp5(), 12_800, 128_000 * 3, 128_000 * 4).unwrap();
+        assert_eq!(
+            (segs[0].t, segs[0].wraps, segs[0].vod_number),
+            (384_000, 3, 1)
+        );
+        // Inside a run, an exact end still picks the segment ending there (livesim.md §4.3).
+        let segs = timeline_segments(&video, &lp5(), 12_800, 25_874 + 25_600, 128_000).unwrap();
+        assert_eq!(segs[0].t, 25_874);
+    }
+
+    /// A window starting in the gap after a wrap's last segment (audio shorter than the
+    /// nominal loop: 478 624 of 480 000 ticks) used to match no segment at all, so the whole
+    /// SegmentTimeline came out empty; it now starts with that wrap's last segment.
+    #[test]
+    fn window_starting_in_the_loop_gap_is_not_empty() {
+        let (_, audio) = ffmpeg_livesim_runs();
+        let segs = timeline_segments(&audio, &lp5(), 48_000, 479_000, 480_000 * 3).unwrap();
+        assert_eq!((segs[0].t, segs[0].vod_number), (384_000, 5));
+        assert_eq!(segs.len(), 1 + 5 + 5);
     }
 
     fn lp() -> LoopSpec {

@@ -94,7 +94,8 @@ pub struct TimelineSegment {
 /// The segments of one AdaptationSet's live SegmentTimeline inside the window
 /// `[start_ticks, end_ticks]` (livesim.md §4.3): from the segment containing `start` (on an
 /// exact boundary inside a run, the one ending there; at a run's first segment, the one
-/// starting there) to the last one ending at or before `end`.
+/// starting there), looked up in the wrap that `start` falls in by nominal loop duration, to
+/// the last one ending at or before `end`.
 pub fn timeline_segments(
     runs: &[crate::analyze::dat::Run],
     looping: &super::timing::LoopSpec,
@@ -124,26 +125,32 @@ pub fn timeline_segments(
             reason: "no .dat segment timing runs for a SegmentTimeline",
         });
     }
+    // The first segment, found as dashlivesim does: the wrap by nominal division, then in that
+    // wrap the latest segment starting at or before the remainder, except that an exact end
+    // inside a run picks the segment ending there. Deciding the wrap first matters when the
+    // real loop is longer than the nominal one (the last segment of a wrap then overlaps the
+    // next wrap's start) or shorter (a remainder in the gap after the last segment).
+    let w0 = start_ticks / wrap;
+    let rel = start_ticks % wrap;
+    let mut first_index = 0;
+    for (i, &(t0, d, _, _, _)) in one.iter().enumerate() {
+        if t0 <= rel {
+            first_index = i;
+        }
+        let next_in_run = one.get(i + 1).is_some_and(|x| !x.4);
+        if t0 + d == rel && next_in_run {
+            first_index = i;
+            break;
+        }
+    }
     let mut out = Vec::new();
-    let mut w = (start_ticks / wrap).saturating_sub(1);
-    let mut started = false;
+    let mut w = w0;
+    let mut from = first_index;
     loop {
         let base = w.checked_mul(wrap).ok_or(Error::Overflow)?;
-        for (i, &(t0, d, ri, nr, run_start)) in one.iter().enumerate() {
+        for &(t0, d, ri, nr, _) in one.iter().skip(from) {
             let t = base.checked_add(t0).ok_or(Error::Overflow)?;
             let end = t + d;
-            if !started {
-                let contains = t <= start_ticks && start_ticks < end;
-                let ends_at = end == start_ticks;
-                // The boundary rule: inside a run, the one ending at start; else containing.
-                let next_is_run_start = one.get(i + 1).map(|x| x.4).unwrap_or(true);
-                if (ends_at && !next_is_run_start) || (contains && (t != start_ticks || run_start))
-                {
-                    started = true;
-                } else {
-                    continue;
-                }
-            }
             if end > end_ticks {
                 return Ok(out);
             }
@@ -160,6 +167,7 @@ pub fn timeline_segments(
                 vod_number: nr,
             });
         }
+        from = 0;
         w = w.checked_add(1).ok_or(Error::Overflow)?;
         if w.saturating_mul(wrap) > end_ticks {
             return Ok(out);
@@ -308,13 +316,22 @@ pub fn live_mpd_with(
         Ato::Millis(ms) => Some(super::options::ms_to_seconds(ms)),
         Ato::Infinite => Some("INF".to_string()),
     };
-    // Window for SegmentTimeline, in milliseconds of media time (livesim.md §4.3).
-    let now_rel_ms = now_ms - t.ast_s * 1000;
+    // Window for SegmentTimeline, in milliseconds of media time (livesim.md §4.3). As in
+    // dashlivesim, "now" counts in whole seconds here: a segment is listed once its media end
+    // has passed, and a loop shorter than nominal (by less than the analyzer's 100 ms) would
+    // otherwise list its last segment before the server makes it available.
+    let now_rel_ms = now_s * 1000 - t.ast_s * 1000;
     let mut end_ms = now_rel_ms;
     if let Some(stop) = t.stop_s {
         end_ms = end_ms.min((stop - t.ast_s) * 1000);
     }
-    let tsbd_ms = i64::try_from(t.tsbd_s)
+    // A session with a stop time keeps all of itself (dashlivesim sets its timeshift buffer
+    // to stop - start; the MPD then has no timeShiftBufferDepth).
+    let window_s = match t.stop_s {
+        Some(stop) => u64::try_from(stop - t.ast_s).unwrap_or(0),
+        None => t.tsbd_s,
+    };
+    let tsbd_ms = i64::try_from(window_s)
         .ok()
         .and_then(|v| v.checked_mul(1000))
         .ok_or(Error::Overflow)?;
@@ -350,8 +367,18 @@ pub fn live_mpd_with(
                 let v = i128::from(ms + shift_ms) * i128::from(ts) / 1000;
                 u64::try_from(v.max(0)).map_err(|_| Error::Overflow)
             };
-            let segs =
+            let mut segs =
                 timeline_segments(&las.runs, &t.looping, ts, tick(start_ms)?, tick(end_ms)?)?;
+            // Never list a segment the server refuses as before the first number (a session
+            // start between segment boundaries, with timeoffset_).
+            let mut before = 0;
+            for seg in &segs {
+                if i128::from(timeline_number(t, seg)?) >= i128::from(t.start_number) {
+                    break;
+                }
+                before += 1;
+            }
+            segs.drain(..before);
             tpl.timescale = Some(ts);
             if t.media_time_at_ast_s != 0 {
                 tpl.presentation_time_offset = Some(
@@ -406,6 +433,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::analyze::dat::Run;
+    use crate::live::asset::LiveAsset;
     use crate::live::timing::LoopSpec;
 
     /// testpic_2s's audio runs (livesim.md §1.6): 4 segments at 48 kHz.
@@ -444,6 +472,119 @@ mod tests {
                 (None, Some(95_232), None)
             ]
         );
+    }
+
+    /// ffmpeg_livesim's runs (fixtures/golden/analyze): 5 × 2 s, video 10.02 s long (longer
+    /// than the nominal 10 s loop), audio 9.971 s (shorter).
+    fn ffmpeg_livesim_runs() -> (Vec<Run>, Vec<Run>) {
+        let run = |start_nr, repeats, start_time, duration| Run {
+            start_nr,
+            repeats,
+            start_time,
+            duration,
+        };
+        (
+            vec![run(1, 0, 0, 25_874), run(2, 3, 25_874, 25_600)],
+            vec![
+                run(1, 2, 0, 96_256),
+                run(4, 0, 288_768, 95_232),
+                run(5, 0, 384_000, 94_624),
+            ],
+        )
+    }
+
+    fn lp5() -> LoopSpec {
+        LoopSpec {
+            segment_duration_s: 2,
+            first_segment_in_loop: 1,
+            nr_segments_in_loop: 5,
+        }
+    }
+
+    /// Agreement with dashlivesim (tests/live_agreement.rs, `tl_far_mpd`): a window starting
+    /// exactly at a wrap starts with the new wrap's first segment, even though the previous
+    /// wrap's last segment, 274 ticks longer than nominal, also covers that instant. It was
+    /// listed first before, and with `start_`/`timeoffset_` that segment lies before the
+    /// session's first number, which the server refuses.
+    #[test]
+    fn window_at_wrap_starts_with_the_new_wrap() {
+        let (video, _) = ffmpeg_livesim_runs();
+        let segs = timeline_segments(&video, &lp5(), 12_800, 128_000 * 3, 128_000 * 4).unwrap();
+        assert_eq!(
+            (segs[0].t, segs[0].wraps, segs[0].vod_number),
+            (384_000, 3, 1)
+        );
+        // Inside a run, an exact end still picks the segment ending there (livesim.md §4.3).
+        let segs = timeline_segments(&video, &lp5(), 12_800, 25_874 + 25_600, 128_000).unwrap();
+        assert_eq!(segs[0].t, 25_874);
+    }
+
+    /// A window starting in the gap after a wrap's last segment (audio shorter than the
+    /// nominal loop: 478 624 of 480 000 ticks) used to match no segment at all, so the whole
+    /// SegmentTimeline came out empty; it now starts with that wrap's last segment.
+    #[test]
+    fn window_starting_in_the_loop_gap_is_not_empty() {
+        let (_, audio) = ffmpeg_livesim_runs();
+        let segs = timeline_segments(&audio, &lp5(), 48_000, 479_000, 480_000 * 3).unwrap();
+        assert_eq!((segs[0].t, segs[0].vod_number), (384_000, 5));
+        assert_eq!(segs.len(), 1 + 5 + 5);
+    }
+
+    /// A live asset with ffmpeg_livesim's audio runs (cfg 1.1 and .dat, as dashlivesim reads).
+    fn audio_asset() -> LiveAsset {
+        let cfg = "[General]\nversion = 1.1\n\n[Setup]\ndefault_tsbd_secs = 300\n\
+            segment_duration_s = 2\nnr_segments_in_loop = 5\nfirst_segment_in_loop = 1\n\n\
+            [audio]\nrepresentations = 1\ntimescale = 48000\ntotal_duration = 478624\n\
+            dat_file = a.dat\n\n";
+        let mut dat = Vec::new();
+        for r in ffmpeg_livesim_runs().1 {
+            dat.extend_from_slice(&r.start_nr.to_le_bytes());
+            dat.extend_from_slice(&r.repeats.to_le_bytes());
+            dat.extend_from_slice(&r.start_time.to_le_bytes());
+            dat.extend_from_slice(&r.duration.to_le_bytes());
+        }
+        let vod = crate::mpd::parse(
+            r#"<MPD type="static"><Period><AdaptationSet contentType="audio">
+            <SegmentTemplate media="$RepresentationID$/$Number$.m4s" duration="2"/>
+            <Representation id="1"/></AdaptationSet></Period></MPD>"#,
+        )
+        .unwrap();
+        LiveAsset::from_cfg(cfg, vod, |_| Some(dat.clone())).unwrap()
+    }
+
+    /// (first `S@t`, number of segments) of the audio timeline.
+    fn audio_timeline(opts: &str, now_ms: i64) -> (Option<u64>, i64) {
+        let m = live_mpd(&audio_asset(), &LiveOptions::parse(opts).unwrap(), now_ms).unwrap();
+        let tpl = m.periods[0].adaptation_sets[0]
+            .segment_template
+            .clone()
+            .unwrap();
+        let s = tpl.segment_timeline.unwrap().s;
+        (s[0].t, s.iter().map(|e| 1 + e.r.unwrap_or(0)).sum())
+    }
+
+    /// Agreement with dashlivesim (`tl_gap_mpd`): the window counts "now" in whole seconds, so
+    /// an audio segment whose media end (459.971 s) precedes its availability (460 s) is not
+    /// listed at 459.980 s, when the server still refuses it.
+    #[test]
+    fn timeline_window_counts_whole_seconds() {
+        let at = |ms| audio_timeline("segtimeline_1/tsbd_30", ms);
+        assert_eq!(at(1_356_998_459_980), at(1_356_998_459_000));
+        assert_ne!(at(1_356_998_460_000), at(1_356_998_459_000));
+    }
+
+    /// Agreement with dashlivesim (`toff_tl_offgrid_mpd`, `toff_tl_tsbd_mpd`): a session with a
+    /// stop time lists all of itself whatever tsbd_ says, and never a segment before its first
+    /// number (start 1004 s: the segment at 1002 s is number 501 < 502).
+    #[test]
+    fn stopped_session_timeline_starts_at_its_first_segment() {
+        let (t, _) = audio_timeline(
+            "segtimeline_1/start_1000/stop_2000/timeoffset_0/tsbd_30",
+            1_100_000,
+        );
+        assert_eq!(t, Some(1000 * 48_000));
+        let (t, _) = audio_timeline("segtimeline_1/start_1004/stop_1200/timeoffset_0", 1_100_000);
+        assert_eq!(t, Some(100 * 480_000 + 192_512));
     }
 
     fn lp() -> LoopSpec {

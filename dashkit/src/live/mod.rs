@@ -3,6 +3,7 @@
 //! loop with availability windows ([`timing`]). "Now" is always a parameter.
 
 pub mod asset;
+pub mod chunk;
 pub mod mpd;
 pub mod options;
 pub mod segment;

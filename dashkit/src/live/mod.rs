@@ -4,6 +4,7 @@
 
 pub mod asset;
 pub mod chunk;
+pub mod lowlatency;
 pub mod mpd;
 pub mod options;
 pub mod segment;

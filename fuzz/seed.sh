@@ -14,7 +14,7 @@ OUT="${1:-$ROOT/fuzz/corpus-seed}"
 FIX="$ROOT/fixtures"
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale,analyze_segment,fragment_plan}
+mkdir -p "$OUT"/{mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale,analyze_segment,fragment_plan,cmaf_incremental}
 
 # A seed file name: the fixture path relative to fixtures/, with '/' turned into '__'.
 seed_name() { local rel="${1#"$FIX"/}"; echo "${rel//\//__}"; }
@@ -33,6 +33,16 @@ find "$FIX" -name '*.mpd' -print0 | sort -z | xargs -0 cat |
 while IFS= read -r -d '' f; do
   for t in bmff_index bmff_rewrite analyze_segment; do cp "$f" "$OUT/$t/$(seed_name "$f")"; done
 done < <(find "$FIX/dash" -type f \( -name '*.m4s' -o -name '*.mp4' \) -size -64k -print0 | sort -z)
+
+# cmaf_incremental: two piece-size bytes, then an init segment followed by a media segment.
+for d in "$FIX"/dash/ffmpeg_number; do
+  [[ -d "$d" ]] || continue
+  { printf '\x07\xfe'; cat "$d/init-1.m4s" "$d/chunk-1-00002.m4s"; } >"$OUT/cmaf_incremental/ffmpeg_audio_2"
+done
+for d in "$FIX"/dash/shaka_live/audio; do
+  [[ -d "$d" ]] || continue
+  { printf '\x00\x40'; cat "$d/init.mp4" "$d/1.m4s"; } >"$OUT/cmaf_incremental/shaka_audio_1"
+done
 
 # bmff_samples: moov-first progressive files (prefix) plus one init+media segment pair.
 if [[ -d "$FIX/media" ]]; then

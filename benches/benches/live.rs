@@ -69,6 +69,21 @@ fn main() {
             m.map(|m| dashkit::mpd::write(&m).len()).unwrap_or(0)
         })
     });
+    // Low-latency chunking (issue 10): the same VoD segment cut into 500 ms chunks.
+    let init = dashkit_benches::fixture("dash/ffmpeg_livesim/0/init.mp4");
+    let spec = dashkit::live::chunk::ChunkSpec {
+        chunk_duration_ms: 500,
+        timescale: 12_800,
+        sequence_number: 678_499_228,
+        tfdt_offset_ticks: 1 << 40,
+    };
+    c.bench_function("live_chunk_segment_500ms", |b| {
+        b.iter(|| {
+            dashkit::live::chunk::chunk_segment(black_box(&vod), Some(&init), &spec)
+                .map(|c| c.len())
+                .unwrap_or(0)
+        })
+    });
     c.final_summary();
 
     let n = 200_000;

@@ -11,6 +11,9 @@ pub enum Error {
     /// An ISO-BMFF structure could not be read or rewritten.
     #[error(transparent)]
     Bmff(#[from] crate::bmff::Error),
+    /// An incremental CMAF stream could not be parsed.
+    #[error(transparent)]
+    Cmaf(#[from] crate::cmaf::Error),
     /// A VoD asset could not be analysed for live simulation.
     #[error(transparent)]
     Analyze(#[from] crate::analyze::Error),

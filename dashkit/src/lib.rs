@@ -13,6 +13,7 @@
 //! | [`timeline`] | exact integer media time: timescales, ticks, rescaling | nothing |
 //! | [`mpd`] | the MPD model, parse, write, xs types, templates, segment addressing | `timeline` |
 //! | [`bmff`] | ISO-BMFF: zero-copy box index, samples view, in-place rewriting | `timeline` |
+//! | [`cmaf`] | incremental CMAF stream parsing: complete boxes and chunks as bytes arrive | `bmff` |
 //! | [`validate`] | checks of an MPD with its segments, or of one fMP4: a report of findings | `mpd`, `bmff` |
 //! | [`fragment`] | progressive MP4 to fragmented MP4: plan (cuts), init segment, moof headers + input ranges | `bmff`, `timeline` |
 //! | [`limits`] | named caps on hostile input | nothing |
@@ -31,6 +32,7 @@
 
 pub mod analyze;
 pub mod bmff;
+pub mod cmaf;
 pub mod error;
 pub mod fragment;
 pub mod limits;

@@ -38,3 +38,12 @@ pub const MAX_LIVE_VOD_SEGMENTS: u64 = 100_000;
 /// Most `ftyp`/`styp` brands the validator reads (a real box lists a handful; a hostile one
 /// could list millions, and brands are compared one against another).
 pub const MAX_BRANDS: usize = 256;
+/// Largest non-`mdat` top-level box the incremental CMAF parser (`cmaf::Parser`) buffers
+/// whole (16 MiB): a `moof` of a million samples with four trun fields is 16 MB; init
+/// segments and event boxes are far smaller.
+pub const MAX_CMAF_BOX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Largest `mdat` payload the incremental CMAF parser accepts (4 GiB). It is counted, never
+/// buffered, so this bounds only how far one chunk may run; a server stores the bytes and may
+/// cap them lower.
+pub const MAX_CMAF_MDAT_BYTES: u64 = 1 << 32;

@@ -3,6 +3,8 @@
 //! loop with availability windows ([`timing`]). "Now" is always a parameter.
 
 pub mod asset;
+pub mod chunk;
+pub mod lowlatency;
 pub mod mpd;
 pub mod options;
 pub mod segment;

@@ -250,11 +250,6 @@ pub fn live_mpd_with(
             key: "periods".into(),
         });
     }
-    if options.chunk_duration_ms.is_some() {
-        return Err(Error::UnsupportedOption {
-            key: "chunkdur".into(),
-        });
-    }
     if !options.durations_s.is_empty() {
         return Err(Error::UnsupportedOption { key: "dur".into() });
     }
@@ -425,6 +420,15 @@ pub fn live_mpd_with(
         aset.segment_template = Some(Box::new(tpl));
     }
     mpd.periods = vec![period];
+    if let Some(chunk) = options.chunk_duration_ms {
+        // livesim.md §4.2/§4.5: low-latency signalling (see `live::lowlatency`).
+        let mut ll = super::lowlatency::LowLatency::new(chunk, "http://time.akamai.com/?iso");
+        ll.target_latency_ms = options.latency_target_ms;
+        // One nominal ato for every template (audio timelines have uneven first entries).
+        ll.availability_time_offset_ms =
+            super::lowlatency::effective_ato_ms(options, d.saturating_mul(1000));
+        super::lowlatency::apply_low_latency(&mut mpd, &ll)?;
+    }
     Ok(mpd)
 }
 

@@ -1,0 +1,144 @@
+//! Low-latency MPD signalling (livesim.md §4.2, §4.5): golden live MPDs with `chunkdur_`
+//! (`fixtures/golden/live/ll_*.mpd`, `DASHKIT_BLESS=1 cargo test -p dashkit --test
+//! live_lowlatency` rewrites them) and the ingest-side signalling of encoder MPDs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use dashkit::live::asset::LiveAsset;
+use dashkit::live::lowlatency::{signal_low_latency, LowLatency, LOW_LATENCY_PROFILE};
+use dashkit::live::mpd::live_mpd;
+use dashkit::live::options::LiveOptions;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+fn asset() -> LiveAsset {
+    let dir = fixtures().join("dash/ffmpeg_livesim");
+    let text = std::fs::read_to_string(dir.join("manifest.mpd")).unwrap();
+    let mpd = dashkit::mpd::parse(&text).unwrap();
+    LiveAsset::from_vod(mpd, |u| std::fs::read(dir.join(u)).ok()).unwrap()
+}
+
+fn golden(name: &str, text: &str) {
+    let gdir = fixtures().join("golden/live");
+    let path = gdir.join(name);
+    if std::env::var_os("DASHKIT_BLESS").is_some() {
+        std::fs::create_dir_all(&gdir).unwrap();
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with DASHKIT_BLESS=1 to create it)",
+            path.display()
+        )
+    });
+    assert!(
+        text == expected,
+        "{name} differs from {}; if the change is intended, rerun with DASHKIT_BLESS=1",
+        path.display()
+    );
+}
+
+#[test]
+fn golden_low_latency_live_mpds() {
+    let a = asset();
+    for (name, opts, now) in [
+        ("ll_number.mpd", "chunkdur_0.5", 1_000),
+        (
+            "ll_number_ato_ltgt.mpd",
+            "ato_1.5/chunkdur_0.5/ltgt_2500",
+            1_000,
+        ),
+        ("ll_timeline.mpd", "segtimeline_1/tsbd_12/chunkdur_0.5", 25),
+    ] {
+        let m = live_mpd(&a, &LiveOptions::parse(opts).unwrap(), now * 1000).unwrap();
+        golden(name, &dashkit::mpd::write(&m));
+    }
+}
+
+#[test]
+fn low_latency_values_follow_livesim2() {
+    let a = asset();
+    let m = live_mpd(
+        &a,
+        &LiveOptions::parse("ato_1/chunkdur_0.25/ltgt_2500").unwrap(),
+        1_000_000,
+    )
+    .unwrap();
+    // livesim.md §7.3: ltgt_2500/ato_1/chunkdur_0.25 -> target 2500, max 5000, min 1875.
+    let l = &m.service_descriptions[0].latencies[0];
+    assert_eq!(
+        (l.reference_id, l.target, l.max, l.min),
+        (Some(0), Some(2500), Some(5000), Some(1875))
+    );
+    assert!(m.profiles.as_deref().unwrap().contains(LOW_LATENCY_PROFILE));
+    for aset in &m.periods[0].adaptation_sets {
+        let t = aset.segment_template.as_ref().unwrap();
+        assert_eq!(t.availability_time_offset.as_deref(), Some("1"));
+        assert_eq!(t.availability_time_complete, Some(false));
+        assert_eq!(aset.producer_reference_times.len(), 1);
+    }
+    // Without ltgt: 3500/7000/2625; without ato: segment duration (2 s) minus the chunk.
+    let m = live_mpd(&a, &LiveOptions::parse("chunkdur_0.5").unwrap(), 1_000_000).unwrap();
+    let l = &m.service_descriptions[0].latencies[0];
+    assert_eq!(
+        (l.target, l.max, l.min),
+        (Some(3500), Some(7000), Some(2625))
+    );
+    let t = m.periods[0].adaptation_sets[0]
+        .segment_template
+        .as_ref()
+        .unwrap();
+    assert_eq!(t.availability_time_offset.as_deref(), Some("1.5"));
+    // Timeline: S@k = segment duration / chunk duration, rounded.
+    let m = live_mpd(
+        &a,
+        &LiveOptions::parse("segtimeline_1/chunkdur_0.5").unwrap(),
+        25_000,
+    )
+    .unwrap();
+    let video = m.periods[0].adaptation_sets[0]
+        .segment_template
+        .as_ref()
+        .unwrap();
+    for s in &video.segment_timeline.as_ref().unwrap().s {
+        assert_eq!(s.k, Some(4));
+    }
+    // A chunk longer than the segment is refused.
+    assert!(live_mpd(&a, &LiveOptions::parse("chunkdur_3").unwrap(), 1_000_000).is_err());
+}
+
+#[test]
+fn ingest_mpds_get_consistent_signalling_and_keep_theirs() {
+    let ll = LowLatency::new(500, "https://origin.example/time");
+    for (name, src) in [
+        ("ll_ingest_dynamic_number.mpd", "mpd/dynamic_number.mpd"),
+        ("ll_ingest_dynamic_timeline.mpd", "mpd/dynamic_timeline.mpd"),
+        ("ll_ingest_low_latency.mpd", "mpd/low_latency.mpd"),
+    ] {
+        let text = std::fs::read_to_string(fixtures().join(src)).unwrap();
+        let mut m = dashkit::mpd::parse(&text).unwrap();
+        let before = m.clone();
+        signal_low_latency(&mut m, &ll).unwrap();
+        assert!(!m.service_descriptions.is_empty(), "{src}");
+        assert!(!m.utc_timings.is_empty(), "{src}");
+        // What the encoder said is kept.
+        if !before.utc_timings.is_empty() {
+            assert_eq!(m.utc_timings, before.utc_timings, "{src}");
+        }
+        if !before.service_descriptions.is_empty() {
+            assert_eq!(m.service_descriptions, before.service_descriptions, "{src}");
+        }
+        // Applying twice changes nothing more.
+        let once = m.clone();
+        signal_low_latency(&mut m, &ll).unwrap();
+        assert_eq!(m, once, "{src}");
+        golden(name, &dashkit::mpd::write(&m));
+    }
+    // Static MPDs are refused.
+    let mut s = dashkit::mpd::parse(r#"<MPD type="static"><Period/></MPD>"#).unwrap();
+    assert!(signal_low_latency(&mut s, &ll).is_err());
+}

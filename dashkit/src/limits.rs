@@ -38,6 +38,7 @@ pub const MAX_LIVE_VOD_SEGMENTS: u64 = 100_000;
 /// Most `ftyp`/`styp` brands the validator reads (a real box lists a handful; a hostile one
 /// could list millions, and brands are compared one against another).
 pub const MAX_BRANDS: usize = 256;
+
 /// Largest non-`mdat` top-level box the incremental CMAF parser (`cmaf::Parser`) buffers
 /// whole (16 MiB): a `moof` of a million samples with four trun fields is 16 MB; init
 /// segments and event boxes are far smaller.

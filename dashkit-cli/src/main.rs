@@ -70,9 +70,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut err = stderr.lock();
+    // Not locked for the whole run: `serve`'s threads write diagnostics to stderr too, and a
+    // lock held here would block them forever.
+    let mut err = std::io::stderr();
     let code = run(cli, &mut out, &mut err);
     match out.flush() {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {

@@ -646,6 +646,11 @@ fn replay(
                 }
             }
         }
+        Response::Chunked { number, .. } => {
+            // No recorded request uses chunkdur_ (dashlivesim's chunking needs its server's
+            // streaming path): a chunked answer here is a mismatch.
+            diff.eq("chunked answer for", None, Some(number));
+        }
     }
     diff.0.into_iter().map(|d| format!("{name}: {d}")).collect()
 }

@@ -13,8 +13,10 @@ use crate::bmff::patch::Rewritten;
 use crate::mpd::template::TemplateValues;
 
 use super::asset::LiveAsset;
+use super::chunk::{chunk_live_segment, LiveChunk};
+use super::lowlatency::effective_ato_ms;
 use super::mpd::live_mpd_with;
-use super::options::{LiveOptions, TimelineMode};
+use super::options::{AtoOption, LiveOptions, TimelineMode};
 use super::segment::{shift_segment, SegmentAddress};
 use super::timing::{Availability, Timing};
 use super::Error;
@@ -104,6 +106,21 @@ pub enum Response<'a> {
         /// The last instant (epoch ms) it may be fetched; `None` when it never expires.
         fetch_until_ms: Option<i64>,
     },
+    /// A live media segment in low-latency chunks (`chunkdur_`): chunk `i` may be sent at
+    /// `start_ms + chunks[i].end_offset_ms` (epoch ms); those already due go out at once.
+    Chunked {
+        /// The chunks, in order: new headers and borrowed VoD bytes.
+        chunks: Vec<LiveChunk<'a>>,
+        /// Its track's kind.
+        kind: MediaKind,
+        /// The live segment number.
+        number: u64,
+        /// The segment's media start on the availability clock (epoch ms): its end, when it
+        /// becomes complete, minus its duration.
+        start_ms: i64,
+        /// The last instant (epoch ms) it may be fetched; `None` when it never expires.
+        fetch_until_ms: Option<i64>,
+    },
     /// Refused, with dashlivesim's message (e.g. `Request for 5.m4s was 1.5s too
     /// early`).
     Refused {
@@ -164,18 +181,41 @@ pub fn respond<'a, F>(
 where
     F: FnMut(&str) -> Option<&'a [u8]>,
 {
+    // With `chunkdur_` and no `ato_`, the MPD announces ato = d − chunk duration; segments
+    // must be served by that same rule.
+    let adjusted;
+    let options = if options.chunk_duration_ms.is_some() && options.ato.is_none() {
+        let d_ms = asset.looping.segment_duration_s.saturating_mul(1000);
+        let mut o = options.clone();
+        o.ato = effective_ato_ms(options, d_ms).map(AtoOption::Millis);
+        adjusted = o;
+        &adjusted
+    } else {
+        options
+    };
     let session = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?;
     let timing = session.timing;
     if file.ends_with(".mpd") {
         let mut mpd = live_mpd_with(asset, options, &session, now_ms)?;
         if let Some(url) = &config.utc_timing_url {
-            for u in &mut mpd.utc_timings {
+            let point = |u: &mut crate::mpd::model::Descriptor| {
                 let http = u
                     .scheme_id_uri
                     .as_deref()
                     .is_some_and(|s| s.starts_with("urn:mpeg:dash:utc:http-"));
                 if http {
                     u.value = Some(url.clone());
+                }
+            };
+            mpd.utc_timings.iter_mut().for_each(point);
+            // ProducerReferenceTime (low latency) names its clock too.
+            for p in &mut mpd.periods {
+                for a in &mut p.adaptation_sets {
+                    for prt in &mut a.producer_reference_times {
+                        if let Some(u) = prt.utc_timing.as_mut() {
+                            point(u);
+                        }
+                    }
                 }
             }
         }
@@ -266,6 +306,32 @@ where
                 url: vod_url.clone(),
             })?;
             let offset = live.tfdt_offset_ticks(las.timescale)?;
+            if let Some(chunk_ms) = options.chunk_duration_ms {
+                let init = match rep.init_url()? {
+                    Some(u) => Some(fetch(&u).ok_or(Error::MissingFile { url: u })?),
+                    None => None,
+                };
+                let d_ms = i64::try_from(timing.looping.segment_duration_s)
+                    .ok()
+                    .and_then(|d| d.checked_mul(1000))
+                    .ok_or(Error::Overflow)?;
+                let chunks = chunk_live_segment(
+                    bytes,
+                    init,
+                    &vod_url,
+                    &live,
+                    las.timescale,
+                    offset,
+                    chunk_ms,
+                )?;
+                return Ok(Response::Chunked {
+                    chunks,
+                    kind,
+                    number,
+                    start_ms: live.available_at_ms - d_ms,
+                    fetch_until_ms: live.fetch_until_ms,
+                });
+            }
             let data = shift_segment(bytes, &vod_url, &live, las.timescale, offset, options.sidx)?;
             return Ok(Response::Segment {
                 data,

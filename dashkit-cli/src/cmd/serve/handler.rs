@@ -4,7 +4,7 @@
 
 use std::cell::OnceCell;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use dashkit::bmff::patch::Part;
@@ -26,6 +26,8 @@ const STREAM_PIECE: usize = 256 << 10;
 
 /// Server settings the handler needs.
 pub struct State {
+    /// The low-latency origin (`/ingest/`, `/live/`).
+    pub ingest: Arc<super::ingest::Ingest>,
     /// The assets below the root.
     pub assets: Arc<Assets>,
     /// Answer too-early and too-late with 404, as dashlivesim does, instead of 425 and 410.
@@ -95,9 +97,40 @@ fn query_param<'q>(query: Option<&'q str>, key: &str) -> Option<&'q str> {
 }
 
 /// Handles one request.
-pub async fn handle<B>(state: Arc<State>, req: Request<B>) -> Response<Body> {
+pub async fn handle<B>(state: Arc<State>, req: Request<B>) -> Response<Body>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+    B::Error: std::fmt::Display,
+{
     let method = req.method().clone();
-    let mut resp = route(&state, &req).await;
+    let ingest = req.uri().path().starts_with("/ingest/");
+    let mut resp = if ingest && req.uri().to_string().len() <= MAX_URI_LEN {
+        match decode_components(req.uri().path()) {
+            Ok(comps) => {
+                let (parts, body) = req.into_parts();
+                match parts.method {
+                    Method::PUT | Method::POST | Method::DELETE => {
+                        state
+                            .ingest
+                            .upload(&parts.method, &comps[1..], body, &parts.headers)
+                            .await
+                    }
+                    _ => {
+                        let mut r = text(
+                            StatusCode::METHOD_NOT_ALLOWED,
+                            "ingest takes PUT, POST, DELETE",
+                        );
+                        r.headers_mut()
+                            .insert(header::ALLOW, HeaderValue::from_static("PUT, POST, DELETE"));
+                        r
+                    }
+                }
+            }
+            Err(_) => text(StatusCode::BAD_REQUEST, "malformed path"),
+        }
+    } else {
+        route(&state, &req).await
+    };
     add_cors(resp.headers_mut());
     let h = resp.headers_mut();
     if !h.contains_key(header::DATE) {
@@ -175,6 +208,7 @@ async fn route<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
             static_file(state, &comps[2..], req.headers()).await
         }
         Some("vod") => static_file(state, &comps[1..], req.headers()).await,
+        Some("live") => state.ingest.read(&comps[1..], host_url(req.headers())),
         None => text(
             StatusCode::OK,
             "dashkit serve: /livesim/<options>/<asset>/<mpd or segment>, /dash/vod/<file>, \
@@ -253,18 +287,21 @@ async fn live(
     let config = SourceConfig {
         utc_timing_url: host_url(headers),
     };
-    // The one file the answer borrows from: a cached buffer (a reference count, no copy) or
-    // a file over the cache budget read now. The cell keeps it alive for the borrow.
-    let held: OnceCell<Bytes> = OnceCell::new();
+    // The files the answer borrows from: cached buffers (borrowed from the asset, which this
+    // request holds), or files over the cache budget read now and kept in `spills`. Each
+    // fetched buffer is also noted in `fetched`, so borrowed slices become views of it.
+    let spills: [OnceCell<Bytes>; 2] = [OnceCell::new(), OnceCell::new()];
+    let fetched: std::cell::RefCell<Vec<Bytes>> = std::cell::RefCell::new(Vec::new());
     let fetch = |url: &str| -> Option<&[u8]> {
-        let b = match asset.files.get(url) {
-            Some(b) => b.clone(),
-            None => {
-                let p = state.assets.root().resolve_relative(&asset.dir, url).ok()?;
-                Bytes::from(std::fs::read(p).ok()?)
-            }
-        };
-        Some(held.get_or_init(|| b).as_ref())
+        if let Some(b) = asset.files.get(url) {
+            fetched.borrow_mut().push(b.clone());
+            return Some(b.as_ref());
+        }
+        let p = state.assets.root().resolve_relative(&asset.dir, url).ok()?;
+        let b = Bytes::from(std::fs::read(p).ok()?);
+        let cell = spills.iter().find(|c| c.get().is_none())?;
+        fetched.borrow_mut().push(b.clone());
+        Some(cell.get_or_init(|| b).as_ref())
     };
     let answer = respond(&asset.live, &options, &file, now, &config, fetch);
     let answer = match answer {
@@ -280,9 +317,10 @@ async fn live(
         ) => return text(StatusCode::BAD_REQUEST, e.to_string()),
         Err(e) => return text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };
-    // A borrowed slice of the held buffer becomes a view of it, without copying.
+    // A borrowed slice of a fetched buffer becomes a view of it, without copying.
+    let fetched = fetched.into_inner();
     let owner = |slice: &[u8]| -> Bytes {
-        if let Some(b) = held.get() {
+        for b in &fetched {
             let (s, e) = (b.as_ptr() as usize, b.as_ptr() as usize + b.len());
             let p = slice.as_ptr() as usize;
             if p >= s && p + slice.len() <= e {
@@ -290,6 +328,15 @@ async fn live(
             }
         }
         Bytes::copy_from_slice(slice)
+    };
+    let to_bytes = |parts: Vec<Part<'_>>| -> Vec<Bytes> {
+        parts
+            .into_iter()
+            .map(|p| match p {
+                Part::Owned(v) => Bytes::from(v),
+                Part::Borrowed(s) => owner(s),
+            })
+            .collect()
     };
     match answer {
         LiveResponse::Mpd { xml } => {
@@ -322,30 +369,47 @@ async fn live(
             fetch_until_ms,
             ..
         } => {
-            let parts: Vec<Bytes> = data
-                .parts
+            let mut r = Response::new(Body::parts(to_bytes(data.parts)));
+            segment_headers(r.headers_mut(), kind.mime(), fetch_until_ms, now);
+            r
+        }
+        LiveResponse::Chunked {
+            chunks,
+            kind,
+            start_ms,
+            fetch_until_ms,
+            ..
+        } => {
+            // Chunks already due go out at once; the others each at its media end time,
+            // counted from this request's "now" (which may be a test's nowMS).
+            let timed: Vec<(i64, Vec<Bytes>)> = chunks
                 .into_iter()
-                .map(|p| match p {
-                    Part::Owned(v) => Bytes::from(v),
-                    Part::Borrowed(s) => owner(s),
+                .map(|c| {
+                    let due = start_ms.saturating_add(c.end_offset_ms as i64) - now;
+                    (due, to_bytes(c.parts))
                 })
                 .collect();
-            let mut r = Response::new(Body::parts(parts));
-            let h = r.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
-            match fetch_until_ms {
-                Some(until) => {
-                    let age = (until - now).max(0) / 1000;
-                    set(h, header::CACHE_CONTROL, &format!("public, max-age={age}"));
-                    set(h, header::EXPIRES, &http_date(until));
-                }
-                None => {
-                    h.insert(
-                        header::CACHE_CONTROL,
-                        HeaderValue::from_static("public, max-age=86400"),
-                    );
-                }
-            }
+            let body = if timed.iter().all(|(due, _)| *due <= 0) {
+                Body::parts(timed.into_iter().flat_map(|(_, b)| b).collect())
+            } else {
+                let (tx, rx) = tokio::sync::mpsc::channel(64);
+                let t0 = tokio::time::Instant::now();
+                tokio::spawn(async move {
+                    for (due, parts) in timed {
+                        if due > 0 {
+                            tokio::time::sleep_until(t0 + Duration::from_millis(due as u64)).await;
+                        }
+                        for p in parts {
+                            if tx.send(Ok(p)).await.is_err() {
+                                return; // the client went away
+                            }
+                        }
+                    }
+                });
+                Body::Stream { rx, len: None }
+            };
+            let mut r = Response::new(body);
+            segment_headers(r.headers_mut(), kind.mime(), fetch_until_ms, now);
             r
         }
         LiveResponse::Refused { refusal, message } => {
@@ -363,6 +427,24 @@ async fn live(
                 set(r.headers_mut(), header::RETRY_AFTER, &secs.to_string());
             }
             r
+        }
+    }
+}
+
+/// Content-Type and caching of a live segment: cacheable until it leaves the window.
+fn segment_headers(h: &mut HeaderMap, mime: &'static str, fetch_until_ms: Option<i64>, now: i64) {
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    match fetch_until_ms {
+        Some(until) => {
+            let age = (until - now).max(0) / 1000;
+            set(h, header::CACHE_CONTROL, &format!("public, max-age={age}"));
+            set(h, header::EXPIRES, &http_date(until));
+        }
+        None => {
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            );
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod assets;
 pub mod body;
 pub mod files;
 pub mod handler;
+pub mod ingest;
 mod log;
 
 use assets::Assets;
@@ -57,6 +58,29 @@ pub struct Args {
     /// Megabytes of VoD segment bytes kept in memory across assets.
     #[arg(long, default_value_t = 1024)]
     pub cache_mb: u64,
+    /// Turns on the low-latency ingest (`PUT`/`POST`/`DELETE /ingest/<channel>/...`, read back
+    /// under `/live/<channel>/...`); encoders send it as `Authorization: Bearer <token>`, as the
+    /// password of Basic auth, or as `X-Ingest-Token`.
+    #[arg(long)]
+    pub ingest_token: Option<String>,
+    /// Reads the ingest token from a file (first line).
+    #[arg(long, conflicts_with = "ingest_token")]
+    pub ingest_token_file: Option<PathBuf>,
+    /// A standby encoder's token: accepted, but stored only while the primary is silent.
+    #[arg(long)]
+    pub standby_token: Option<String>,
+    /// Segments each ingested stream keeps (older ones are dropped).
+    #[arg(long, default_value_t = 30)]
+    pub window: usize,
+    /// Seconds a channel lives without uploads or readers.
+    #[arg(long, default_value_t = 60)]
+    pub channel_keepalive_s: u64,
+    /// Megabytes one upload may hold.
+    #[arg(long, default_value_t = 64)]
+    pub ingest_max_mb: u64,
+    /// Seconds without an upload after which the primary encoder counts as gone.
+    #[arg(long, default_value_t = 5)]
+    pub failover_s: u64,
     /// Seconds to let open requests finish after SIGINT/SIGTERM.
     #[arg(long, default_value_t = 5)]
     pub grace_s: u64,
@@ -88,7 +112,42 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let assets = Arc::new(Assets::new(root, args.cache_mb.saturating_mul(1 << 20)));
     print_banner(out, &local, &assets)?;
     out.flush()?;
+    let token = match (&args.ingest_token, &args.ingest_token_file) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Some(f)) => Some(
+            std::fs::read_to_string(f)
+                .map_err(|source| CliError::Io {
+                    path: f.clone(),
+                    source,
+                })?
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string(),
+        ),
+        (None, None) => None,
+    };
+    if token.as_deref() == Some("") {
+        return Err(CliError::Usage("the ingest token is empty".into()));
+    }
+    if token.is_some() {
+        writeln!(
+            out,
+            "  ingest: PUT http://{local}/ingest/<channel>/<file>, play http://{local}/live/<channel>/<mpd>"
+        )?;
+    }
+    let ingest = Arc::new(ingest::Ingest::new(ingest::IngestConfig {
+        token,
+        standby_token: args.standby_token.clone(),
+        window: args.window.max(1),
+        keepalive: Duration::from_secs(args.channel_keepalive_s),
+        max_upload: args.ingest_max_mb.saturating_mul(1 << 20),
+        failover: Duration::from_secs(args.failover_s),
+    }));
+    out.flush()?;
     let state = Arc::new(State {
+        ingest,
         assets,
         dashlivesim_404: args.dashlivesim_404,
         allow_now_override: !args.no_now_override,
@@ -174,10 +233,23 @@ async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(HEAD_TIMEOUT)
         .max_buf_size(MAX_HEAD)
+        // Encoders (ffmpeg's PUT) send the last chunk and shut their write side while they
+        // wait for the answer: without half-close support hyper would drop the upload.
+        .half_close(true)
         .keep_alive(true);
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     spawn_reloader(Arc::clone(&state.assets), watch);
+    let sweeper = Arc::clone(&state.ingest);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            for c in sweeper.sweep() {
+                eprintln!("dashkit serve: channel {c} dropped (no uploads or readers)");
+            }
+        }
+    });
     loop {
         tokio::select! {
             conn = listener.accept() => {

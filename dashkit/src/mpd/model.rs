@@ -71,6 +71,8 @@ pub struct Extra {
     /// Source order of the children: an index into the element's child kinds (schema order
     /// of its typed children) or [`MISC`] for the next entry of [`ExtraData::nodes`].
     /// Children beyond those listed (added in code) are written after, in schema order.
+    /// Empty when the source had its typed children in schema order and no kept node
+    /// among them (the common case, and the same output), so such elements allocate nothing.
     pub order: Vec<u8>,
     data: Option<Box<ExtraData>>,
 }

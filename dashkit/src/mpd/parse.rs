@@ -529,6 +529,7 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
     }
     let mut pending = PendingText::default();
     let mut unknown_counts: Option<HashMap<String, u32>> = None;
+    let mut last_kind = 0u8;
     loop {
         let pos = p.pos();
         let ev = p.next_event()?;
@@ -538,7 +539,7 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                 let t = std::mem::take(&mut pending.text);
                 if !is_blank(&t) {
                     el.extra_mut().nodes.push(Node::Text(t));
-                    el.extra_mut().order.push(MISC);
+                    push_misc(el);
                 }
             }
         };
@@ -578,7 +579,7 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                     text.push_str(&c);
                 } else {
                     el.extra_mut().nodes.push(Node::CData(c));
-                    el.extra_mut().order.push(MISC);
+                    push_misc(el);
                 }
             }
             Event::Start(ref s) | Event::Empty(ref s) => {
@@ -603,13 +604,21 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                         let idx = (!single).then(|| u32::try_from(idx).unwrap_or(u32::MAX));
                         p.path.push((Cow::Borrowed(name), idx));
                         p.count_element(pos)?;
+                        // Children in schema order leave `order` empty (the writer's
+                        // default); the first one out of order writes it out in full.
+                        if !el.extra().order.is_empty() || kind < last_kind {
+                            spell_out_order(el);
+                        }
+                        last_kind = kind;
                         if !el.parse_child(kind, p, s, child_empty)? {
                             return Err(Error::DuplicateElement {
                                 at: p.location_at(pos, None),
                             });
                         }
                         p.path.pop();
-                        el.extra_mut().order.push(kind);
+                        if !el.extra().order.is_empty() {
+                            el.extra_mut().order.push(kind);
+                        }
                     }
                     None => {
                         let counts = unknown_counts.get_or_insert_with(HashMap::new);
@@ -629,7 +638,7 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                         let node = parse_generic(p, s, child_empty, pos)?;
                         p.path.pop();
                         el.extra_mut().nodes.push(Node::Element(node));
-                        el.extra_mut().order.push(MISC);
+                        push_misc(el);
                     }
                 }
                 p.ns.truncate(ns_mark);
@@ -643,14 +652,14 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                 el.extra_mut()
                     .nodes
                     .push(Node::Comment(c.into_inner().into_owned()));
-                el.extra_mut().order.push(MISC);
+                push_misc(el);
             }
             Event::PI(pi) => {
                 flush(el, &mut pending);
                 el.extra_mut()
                     .nodes
                     .push(Node::Pi(pi.into_inner().into_owned()));
-                el.extra_mut().order.push(MISC);
+                push_misc(el);
             }
             Event::Decl(_) | Event::DocType(_) => {
                 return Err(p.xml_error(pos, "declaration inside an element"));
@@ -659,6 +668,30 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                 return Err(p.xml_error(pos, "unexpected end of document: element not closed"));
             }
         }
+    }
+}
+
+/// Records a kept node in the child order (writing out the order first if it was implied).
+fn push_misc<T: XmlElement>(el: &mut T) {
+    spell_out_order(el);
+    el.extra_mut().order.push(MISC);
+}
+
+/// While an element's children come in schema order with no kept node among them, its
+/// [`super::model::Extra::order`] stays empty (the writer then uses schema order, which is
+/// the same). Before the first child that breaks that, the implied order is written out:
+/// every child read so far, kind by kind.
+fn spell_out_order<T: XmlElement>(el: &mut T) {
+    if !el.extra().order.is_empty() {
+        return;
+    }
+    for kind in 0..T::CHILD_TAGS.len() {
+        let Ok(k) = u8::try_from(kind) else {
+            break;
+        };
+        let n = el.child_count(k);
+        let order = &mut el.extra_mut().order;
+        order.extend(std::iter::repeat_n(k, n));
     }
 }
 
@@ -815,6 +848,24 @@ mod tests {
             };
             format!(" {n}{s}\"{v}\"")
         })
+    }
+
+    #[test]
+    fn child_order_is_kept_only_when_it_is_not_schema_order() {
+        let canonical = parse("<MPD><BaseURL>a/</BaseURL><Period/><Period/></MPD>").unwrap();
+        assert!(canonical.extra.order.is_empty());
+        assert!(canonical.extra.is_unallocated());
+        let src = "<MPD><Period id=\"1\"/><BaseURL>a/</BaseURL><!--c--><Period id=\"2\"/></MPD>";
+        let m = parse(src).unwrap();
+        assert_eq!(m.extra.order, [5, 1, MISC, 5]);
+        let out = crate::mpd::write(&m);
+        let at = |needle: &str| out.find(needle).unwrap();
+        assert!(at("id=\"1\"") < at("<BaseURL>") && at("<BaseURL>") < at("<!--c-->"));
+        assert!(at("<!--c-->") < at("id=\"2\""));
+        assert_eq!(parse(&out).unwrap(), m);
+        // A kept node after children in schema order spells the order out from there.
+        let m = parse("<MPD><BaseURL>a/</BaseURL><Period/><!--c--></MPD>").unwrap();
+        assert_eq!(m.extra.order, [1, 5, MISC]);
     }
 
     proptest! {

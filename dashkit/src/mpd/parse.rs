@@ -193,6 +193,23 @@ impl<'i> Parser<'i> {
         })
     }
 
+    /// Steps over white space up to a `<` (nothing else) without the event reader, which
+    /// would return it as a text event. Only where the reader expects text, i.e. not right
+    /// after a text event (then it has already read the `<`).
+    fn skip_blank_before_markup(&mut self) {
+        let rest: &[u8] = self.reader.get_ref();
+        let n = rest
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+            .count();
+        if n > 0 && rest.get(n) == Some(&b'<') {
+            if let Some(left) = rest.get(n..) {
+                *self.reader.get_mut() = left;
+                self.skipped += n;
+            }
+        }
+    }
+
     /// The next event.
     fn next_event(&mut self) -> Result<Event<'i>, Error> {
         let pos = self.pos();
@@ -541,7 +558,14 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
     let mut pending = PendingText::default();
     let mut unknown_counts: Option<HashMap<String, u32>> = None;
     let mut last_kind = 0u8;
+    let mut after_text = false;
     loop {
+        // White space between tags is dropped here anyway: step over it without an event.
+        if after_text {
+            after_text = false;
+        } else if pending.text.is_empty() && el.text().is_none() {
+            p.skip_blank_before_markup();
+        }
         let pos = p.pos();
         let ev = p.next_event()?;
         let flush = |el: &mut T, pending: &mut PendingText<'i>| {
@@ -565,6 +589,7 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                     pending.start(pos);
                     pending.text.push_str(&raw);
                 }
+                after_text = true;
                 continue;
             }
             Event::GeneralRef(r) => {
@@ -951,6 +976,22 @@ mod tests {
         // A kept node after children in schema order spells the order out from there.
         let m = parse("<MPD><BaseURL>a/</BaseURL><Period/><!--c--></MPD>").unwrap();
         assert_eq!(m.extra.order, [1, 5, MISC]);
+    }
+
+    #[test]
+    fn white_space_stepped_over_only_between_tags() {
+        let m = parse("<MPD>a&amp; <BaseURL>  b/\n </BaseURL>\n  <Period/> c \n</MPD>").unwrap();
+        assert_eq!(m.base_urls[0].url, "  b/\n ");
+        assert_eq!(
+            m.extra.nodes,
+            [Node::Text("a& ".to_owned()), Node::Text(" c \n".to_owned())]
+        );
+        let err = parse("<MPD>\n   \n  <Period>\n    </MPD>").unwrap_err();
+        assert_eq!(
+            (err.location().line, err.location().column),
+            (4, 5),
+            "{err}"
+        );
     }
 
     fn timeline_doc(head: &str, body: &str) -> String {

@@ -62,25 +62,16 @@ pub struct Element {
 }
 
 /// What a typed element keeps besides its typed fields, so nothing from the source is lost:
-/// the source order of the children ([`Extra::order`]) and an [`ExtraData`] (unknown
-/// attributes and nodes, lexical forms, prefix), allocated only when there is something to
-/// keep (most elements have nothing) and reached through `Deref`/`DerefMut`
-/// (`el.extra.attrs`). An empty `ExtraData` equals one that was never allocated.
+/// an [`ExtraData`], allocated only when there is something to keep (most `S` entries have
+/// nothing), and reached through `Deref`/`DerefMut` (`el.extra.attrs`). An empty `Extra`
+/// equals one that was never allocated.
 #[derive(Debug, Clone, Default)]
-pub struct Extra {
-    /// Source order of the children: an index into the element's child kinds (schema order
-    /// of its typed children) or [`MISC`] for the next entry of [`ExtraData::nodes`].
-    /// Children beyond those listed (added in code) are written after, in schema order.
-    /// Empty when the source had its typed children in schema order and no kept node
-    /// among them (the common case, and the same output), so such elements allocate nothing.
-    pub order: Vec<u8>,
-    data: Option<Box<ExtraData>>,
-}
+pub struct Extra(Option<Box<ExtraData>>);
 
 impl Extra {
     /// Whether nothing was ever kept (no allocation made).
     pub fn is_unallocated(&self) -> bool {
-        self.data.is_none() && self.order.is_empty()
+        self.0.is_none()
     }
 }
 
@@ -89,24 +80,25 @@ static EMPTY_EXTRA: ExtraData = ExtraData {
     attrs: Vec::new(),
     lexical: Vec::new(),
     nodes: Vec::new(),
+    order: Vec::new(),
 };
 
 impl std::ops::Deref for Extra {
     type Target = ExtraData;
     fn deref(&self) -> &ExtraData {
-        self.data.as_deref().unwrap_or(&EMPTY_EXTRA)
+        self.0.as_deref().unwrap_or(&EMPTY_EXTRA)
     }
 }
 
 impl std::ops::DerefMut for Extra {
     fn deref_mut(&mut self) -> &mut ExtraData {
-        self.data.get_or_insert_with(Box::default)
+        self.0.get_or_insert_with(Box::default)
     }
 }
 
 impl PartialEq for Extra {
     fn eq(&self, other: &Self) -> bool {
-        self.order == other.order && **self == **other
+        **self == **other
     }
 }
 
@@ -114,12 +106,11 @@ impl Eq for Extra {}
 
 impl std::hash::Hash for Extra {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.order.hash(state);
         (**self).hash(state);
     }
 }
 
-/// The content of an [`Extra`] besides the child order.
+/// The content of an [`Extra`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
 pub struct ExtraData {
     /// The element's namespace prefix in the source (`None` for unprefixed).
@@ -133,9 +124,15 @@ pub struct ExtraData {
     pub lexical: Vec<Attr>,
     /// Unknown child elements, comments, processing instructions and text, in order.
     pub nodes: Vec<Node>,
+    /// Source order of the children: an index into the element's child kinds (schema order
+    /// of its typed children) or [`MISC`] for the next entry of `nodes`. Children beyond
+    /// those listed (added in code) are written after, in schema order. Empty when the source
+    /// had its typed children in schema order and no kept node among them (the common case,
+    /// and the same output), so such elements allocate no `ExtraData` at all.
+    pub order: Vec<u8>,
 }
 
-/// The [`Extra::order`] entry standing for the next entry of [`ExtraData::nodes`].
+/// The [`ExtraData::order`] entry standing for the next entry of [`ExtraData::nodes`].
 pub const MISC: u8 = u8::MAX;
 
 /// Result of offering an attribute to a typed element.

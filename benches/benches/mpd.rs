@@ -1,9 +1,14 @@
 //! MPD parse and write: dashkit against dash-mpd-core (the model behind the dash-mpd crate)
 //! on (a) a three-Representation VoD MPD from Shaka Packager and (b) a generated 24-hour
 //! SegmentTimeline MPD with 43,200 `<S>` entries.
+//!
+//! After the criterion groups, a summary times dashkit and dash-mpd-core in alternating
+//! batches (so both see the same machine load) and prints the median and best-batch speedups;
+//! quote those. It is skipped under `--list`, `--test` and `--profile-time`.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 /// A 24-hour live-style MPD: 2 s segments at 90 kHz with encoder jitter, so `@r` runs are
 /// short (as real timelines are), 43,200 `<S>` in all.
@@ -94,5 +99,78 @@ fn bench(c: &mut Criterion) {
     write.finish();
 }
 
-criterion_group!(benches, bench);
-criterion_main!(benches);
+/// Time of one call of `f`, averaged over a batch of `n` calls.
+fn batch(n: u32, f: &mut dyn FnMut()) -> Duration {
+    let t = Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    t.elapsed() / n
+}
+
+/// Runs `ours` and `theirs` in alternating batches of about `target` each and returns
+/// (median of the per-round ratios theirs/ours, ratio of the best batches).
+fn speedup(ours: &mut dyn FnMut(), theirs: &mut dyn FnMut(), target: Duration) -> (f64, f64) {
+    // Size the batches from one warm-up call each.
+    ours();
+    theirs();
+    let n_ours = (target.as_nanos() / batch(3, ours).as_nanos().max(1)).clamp(1, 100_000) as u32;
+    let n_theirs =
+        (target.as_nanos() / batch(3, theirs).as_nanos().max(1)).clamp(1, 100_000) as u32;
+    let mut ratios = Vec::new();
+    let (mut best_ours, mut best_theirs) = (Duration::MAX, Duration::MAX);
+    for _ in 0..15 {
+        let a = batch(n_ours, ours);
+        let b = batch(n_theirs, theirs);
+        best_ours = best_ours.min(a);
+        best_theirs = best_theirs.min(b);
+        ratios.push(b.as_secs_f64() / a.as_secs_f64());
+    }
+    ratios.sort_by(f64::total_cmp);
+    (
+        ratios[ratios.len() / 2],
+        best_theirs.as_secs_f64() / best_ours.as_secs_f64(),
+    )
+}
+
+fn summary() {
+    let vod = String::from_utf8(dashkit_benches::fixture("dash/shaka_live/manifest.mpd"))
+        .expect("fixture is UTF-8");
+    let long = timeline_24h();
+    let target = Duration::from_millis(30);
+    for (name, text) in [("vod_3rep", &vod), ("timeline_24h", &long)] {
+        let (median, best) = speedup(
+            &mut || {
+                black_box(dashkit::mpd::parse(black_box(text)).expect("parses"));
+            },
+            &mut || {
+                black_box(dash_mpd_core::parse(black_box(text)).expect("parses"));
+            },
+            target,
+        );
+        println!("mpd summary parse {name}: dashkit is {median:.2}x faster than dash-mpd-core (median of 15 alternating batches; best batches {best:.2}x)");
+        let ours = dashkit::mpd::parse(text).expect("parses");
+        let theirs = dash_mpd_core::parse(text).expect("parses");
+        let (median, best) = speedup(
+            &mut || {
+                black_box(dashkit::mpd::write(black_box(&ours)));
+            },
+            &mut || {
+                black_box(black_box(&theirs).to_string());
+            },
+            target,
+        );
+        println!("mpd summary write {name}: dashkit is {median:.2}x faster than dash-mpd-core (median of 15 alternating batches; best batches {best:.2}x)");
+    }
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    bench(&mut c);
+    c.final_summary();
+    let skip =
+        std::env::args().any(|a| matches!(a.as_str(), "--list" | "--test" | "--profile-time"));
+    if !skip {
+        summary();
+    }
+}

@@ -125,7 +125,10 @@ pub struct ExtraData {
     /// Unknown child elements, comments, processing instructions and text, in order.
     pub nodes: Vec<Node>,
     /// Source order of the children: an index into the element's child kinds (schema order
-    /// of its typed children) or [`MISC`] for the next entry of `nodes`.
+    /// of its typed children) or [`MISC`] for the next entry of `nodes`. Children beyond
+    /// those listed (added in code) are written after, in schema order. Empty when the source
+    /// had its typed children in schema order and no kept node among them (the common case,
+    /// and the same output), so such elements allocate no `ExtraData` at all.
     pub order: Vec<u8>,
 }
 
@@ -413,6 +416,10 @@ pub(crate) trait XmlElement: Default {
     /// Writes the whole element in one step when it is simple; false when the general
     /// writer must run.
     fn fast_write(&self, w: &mut Writer) -> bool;
+    /// Called once right after the start tag of a non-empty element: may read a leading run
+    /// of simple children straight from the input (see [`super::parse::scan_s_run`]),
+    /// leaving anything else to the general reader.
+    fn fast_children(&mut self, p: &mut Parser<'_>);
     fn has_attr(&self, local: &str) -> bool;
     /// Parses a child of kind `kind` and stores it; `Ok(false)` when the slot was full.
     fn parse_child(
@@ -445,6 +452,9 @@ impl<T: XmlElement> XmlElement for Box<T> {
     }
     fn fast_write(&self, w: &mut Writer) -> bool {
         (**self).fast_write(w)
+    }
+    fn fast_children(&mut self, p: &mut Parser<'_>) {
+        (**self).fast_children(p)
     }
     fn has_attr(&self, local: &str) -> bool {
         (**self).has_attr(local)
@@ -491,6 +501,7 @@ macro_rules! element {
             $( required [ $($req:literal),* ] )?
             $( fast $fast:path; )?
             $( fast_write $fast_write:path; )?
+            $( fast_children $fast_children:path; )?
             $( fields { $( $(#[$fm:meta])* $ff:ident : $ft:ty, )* } )?
         }
     ) => {
@@ -534,6 +545,11 @@ macro_rules! element {
             fn fast_write(&self, w: &mut Writer) -> bool {
                 $( return $fast_write(self, w); )?
                 false
+            }
+
+            #[allow(unused_variables)]
+            fn fast_children(&mut self, p: &mut Parser<'_>) {
+                $( $fast_children(self, p); )?
             }
 
             #[allow(unused_variables)]
@@ -1107,6 +1123,7 @@ element! {
             /// `S` entries in order.
             s: Vec<S> = "S",
         }
+        fast_children super::parse::scan_s_run;
     }
 }
 
@@ -1136,7 +1153,7 @@ element! {
 /// r, k; canonical numbers, no entities) are parsed without building attribute values.
 /// Anything else (unknown or repeated attributes, leading zeros, entities) returns false
 /// with `s` untouched, and the general path runs.
-fn s_fast_attrs(s: &mut S, raw: &str) -> bool {
+pub(crate) fn s_fast_attrs(s: &mut S, raw: &str) -> bool {
     let b = raw.as_bytes();
     let mut i = 0;
     let mut out = S::default();

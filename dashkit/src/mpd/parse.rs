@@ -8,7 +8,10 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 use quick_xml::XmlVersion;
 
-use super::model::{Attr, AttrOutcome, Element, Mpd, Node, XmlElement, DASH_NS, MISC};
+use super::model::{
+    s_fast_attrs, Attr, AttrOutcome, Element, Mpd, Node, SegmentTimeline, XmlElement, DASH_NS,
+    MISC, S,
+};
 use super::{Error, Location};
 use crate::limits::{MAX_MPD_BYTES, MAX_XML_ATTRIBUTES, MAX_XML_DEPTH, MAX_XML_ELEMENTS};
 
@@ -125,6 +128,9 @@ pub(crate) struct Parser<'i> {
     /// Path segments: local name and sibling index (None for the root).
     path: Vec<(Cow<'i, str>, Option<u32>)>,
     elements: u64,
+    /// Input bytes consumed by [`scan_s_run`] behind the event reader's back (its own
+    /// position does not count them).
+    skipped: usize,
 }
 
 impl<'i> Parser<'i> {
@@ -139,11 +145,14 @@ impl<'i> Parser<'i> {
             ns: Vec::new(),
             path: Vec::new(),
             elements: 0,
+            skipped: 0,
         }
     }
 
     fn pos(&self) -> usize {
-        usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
+        usize::try_from(self.reader.buffer_position())
+            .unwrap_or(usize::MAX)
+            .saturating_add(self.skipped)
     }
 
     /// Brings the namespace declarations of `start` into scope (the caller truncates
@@ -184,13 +193,31 @@ impl<'i> Parser<'i> {
         })
     }
 
+    /// Steps over white space up to a `<` (nothing else) without the event reader, which
+    /// would return it as a text event. Only where the reader expects text, i.e. not right
+    /// after a text event (then it has already read the `<`).
+    fn skip_blank_before_markup(&mut self) {
+        let rest: &[u8] = self.reader.get_ref();
+        let n = rest
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+            .count();
+        if n > 0 && rest.get(n) == Some(&b'<') {
+            if let Some(left) = rest.get(n..) {
+                *self.reader.get_mut() = left;
+                self.skipped += n;
+            }
+        }
+    }
+
     /// The next event.
     fn next_event(&mut self) -> Result<Event<'i>, Error> {
         let pos = self.pos();
         match self.reader.read_event() {
             Ok(ev) => Ok(ev),
             Err(e) => {
-                let at = usize::try_from(self.reader.error_position()).unwrap_or(pos);
+                let at = usize::try_from(self.reader.error_position())
+                    .map_or(pos, |e| e.saturating_add(self.skipped));
                 Err(Error::Xml {
                     at: self.location_at(at.max(pos), None),
                     message: e.to_string(),
@@ -527,9 +554,18 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
     if empty {
         return Ok(());
     }
+    el.fast_children(p);
     let mut pending = PendingText::default();
     let mut unknown_counts: Option<HashMap<String, u32>> = None;
+    let mut last_kind = 0u8;
+    let mut after_text = false;
     loop {
+        // White space between tags is dropped here anyway: step over it without an event.
+        if after_text {
+            after_text = false;
+        } else if pending.text.is_empty() && el.text().is_none() {
+            p.skip_blank_before_markup();
+        }
         let pos = p.pos();
         let ev = p.next_event()?;
         let flush = |el: &mut T, pending: &mut PendingText<'i>| {
@@ -538,7 +574,7 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                 let t = std::mem::take(&mut pending.text);
                 if !is_blank(&t) {
                     el.extra_mut().nodes.push(Node::Text(t));
-                    el.extra_mut().order.push(MISC);
+                    push_misc(el);
                 }
             }
         };
@@ -553,6 +589,7 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                     pending.start(pos);
                     pending.text.push_str(&raw);
                 }
+                after_text = true;
                 continue;
             }
             Event::GeneralRef(r) => {
@@ -578,7 +615,7 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                     text.push_str(&c);
                 } else {
                     el.extra_mut().nodes.push(Node::CData(c));
-                    el.extra_mut().order.push(MISC);
+                    push_misc(el);
                 }
             }
             Event::Start(ref s) | Event::Empty(ref s) => {
@@ -603,13 +640,21 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                         let idx = (!single).then(|| u32::try_from(idx).unwrap_or(u32::MAX));
                         p.path.push((Cow::Borrowed(name), idx));
                         p.count_element(pos)?;
+                        // Children in schema order leave `order` empty (the writer's
+                        // default); the first one out of order writes it out in full.
+                        if !el.extra().order.is_empty() || kind < last_kind {
+                            spell_out_order(el);
+                        }
+                        last_kind = kind;
                         if !el.parse_child(kind, p, s, child_empty)? {
                             return Err(Error::DuplicateElement {
                                 at: p.location_at(pos, None),
                             });
                         }
                         p.path.pop();
-                        el.extra_mut().order.push(kind);
+                        if !el.extra().order.is_empty() {
+                            el.extra_mut().order.push(kind);
+                        }
                     }
                     None => {
                         let counts = unknown_counts.get_or_insert_with(HashMap::new);
@@ -629,7 +674,7 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                         let node = parse_generic(p, s, child_empty, pos)?;
                         p.path.pop();
                         el.extra_mut().nodes.push(Node::Element(node));
-                        el.extra_mut().order.push(MISC);
+                        push_misc(el);
                     }
                 }
                 p.ns.truncate(ns_mark);
@@ -643,14 +688,14 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                 el.extra_mut()
                     .nodes
                     .push(Node::Comment(c.into_inner().into_owned()));
-                el.extra_mut().order.push(MISC);
+                push_misc(el);
             }
             Event::PI(pi) => {
                 flush(el, &mut pending);
                 el.extra_mut()
                     .nodes
                     .push(Node::Pi(pi.into_inner().into_owned()));
-                el.extra_mut().order.push(MISC);
+                push_misc(el);
             }
             Event::Decl(_) | Event::DocType(_) => {
                 return Err(p.xml_error(pos, "declaration inside an element"));
@@ -659,6 +704,104 @@ pub(crate) fn parse_element_into<'i, T: XmlElement>(
                 return Err(p.xml_error(pos, "unexpected end of document: element not closed"));
             }
         }
+    }
+}
+
+/// Reads the leading run of plain `<S .../>` children of a `SegmentTimeline` straight from
+/// the input, without the event reader: the hot path of long timelines. Called right after
+/// the start tag, while the reader expects text. Each entry must be white space, `<S`, white
+/// space, attributes that [`s_fast_attrs`] takes (which includes `@d`), and `/>`; the default
+/// namespace must be the DASH one or none; the element and depth limits must not be reached.
+/// The run ends before the first thing that is anything else, which the event reader then
+/// reads as usual, so results and errors are the same as without this scan (a test compares
+/// the two).
+pub(crate) fn scan_s_run(tl: &mut SegmentTimeline, p: &mut Parser<'_>) {
+    if !tl.s.is_empty() || !tl.extra.order.is_empty() || p.path.len() >= MAX_XML_DEPTH {
+        return;
+    }
+    let default_ns =
+        p.ns.iter()
+            .rev()
+            .find(|(prefix, _)| prefix.is_none())
+            .map(|(_, uri)| uri.as_str());
+    if !default_ns.is_none_or(|u| u.is_empty() || u == DASH_NS) {
+        return;
+    }
+    let base = p.pos();
+    let Some(rest) = p.input.get(base..) else {
+        return;
+    };
+    // Only where the reader stands (it has not read ahead).
+    if p.reader.get_ref().len() != rest.len() {
+        return;
+    }
+    let b = rest.as_bytes();
+    let mut i = 0usize;
+    let mut done = 0usize;
+    loop {
+        while b
+            .get(i)
+            .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            i += 1;
+        }
+        if b.get(i..i + 2) != Some(b"<S")
+            || !b
+                .get(i + 2)
+                .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            break;
+        }
+        let attrs = i + 2;
+        let Some(close) = b
+            .get(attrs..)
+            .and_then(|t| t.iter().position(|&c| c == b'>'))
+            .map(|k| attrs + k)
+        else {
+            break;
+        };
+        if close == attrs || b.get(close - 1) != Some(&b'/') {
+            break;
+        }
+        let Some(raw) = rest.get(attrs..close - 1) else {
+            break;
+        };
+        let mut s = S::default();
+        if !s_fast_attrs(&mut s, raw) || s.d.is_none() || p.elements >= MAX_XML_ELEMENTS {
+            break;
+        }
+        p.elements += 1;
+        tl.s.push(s);
+        i = close + 1;
+        done = i;
+    }
+    if let Some(left) = p.reader.get_ref().get(done..) {
+        *p.reader.get_mut() = left;
+        p.skipped += done;
+    }
+}
+
+/// Records a kept node in the child order (writing out the order first if it was implied).
+fn push_misc<T: XmlElement>(el: &mut T) {
+    spell_out_order(el);
+    el.extra_mut().order.push(MISC);
+}
+
+/// While an element's children come in schema order with no kept node among them, its
+/// [`super::model::Extra::order`] stays empty (the writer then uses schema order, which is
+/// the same). Before the first child that breaks that, the implied order is written out:
+/// every child read so far, kind by kind.
+fn spell_out_order<T: XmlElement>(el: &mut T) {
+    if !el.extra().order.is_empty() {
+        return;
+    }
+    for kind in 0..T::CHILD_TAGS.len() {
+        let Ok(k) = u8::try_from(kind) else {
+            break;
+        };
+        let n = el.child_count(k);
+        let order = &mut el.extra_mut().order;
+        order.extend(std::iter::repeat_n(k, n));
     }
 }
 
@@ -815,6 +958,131 @@ mod tests {
             };
             format!(" {n}{s}\"{v}\"")
         })
+    }
+
+    #[test]
+    fn child_order_is_kept_only_when_it_is_not_schema_order() {
+        let canonical = parse("<MPD><BaseURL>a/</BaseURL><Period/><Period/></MPD>").unwrap();
+        assert!(canonical.extra.order.is_empty());
+        assert!(canonical.extra.is_unallocated());
+        let src = "<MPD><Period id=\"1\"/><BaseURL>a/</BaseURL><!--c--><Period id=\"2\"/></MPD>";
+        let m = parse(src).unwrap();
+        assert_eq!(m.extra.order, [5, 1, MISC, 5]);
+        let out = crate::mpd::write(&m);
+        let at = |needle: &str| out.find(needle).unwrap();
+        assert!(at("id=\"1\"") < at("<BaseURL>") && at("<BaseURL>") < at("<!--c-->"));
+        assert!(at("<!--c-->") < at("id=\"2\""));
+        assert_eq!(parse(&out).unwrap(), m);
+        // A kept node after children in schema order spells the order out from there.
+        let m = parse("<MPD><BaseURL>a/</BaseURL><Period/><!--c--></MPD>").unwrap();
+        assert_eq!(m.extra.order, [1, 5, MISC]);
+    }
+
+    #[test]
+    fn white_space_stepped_over_only_between_tags() {
+        let m = parse("<MPD>a&amp; <BaseURL>  b/\n </BaseURL>\n  <Period/> c \n</MPD>").unwrap();
+        assert_eq!(m.base_urls[0].url, "  b/\n ");
+        assert_eq!(
+            m.extra.nodes,
+            [Node::Text("a& ".to_owned()), Node::Text(" c \n".to_owned())]
+        );
+        let err = parse("<MPD>\n   \n  <Period>\n    </MPD>").unwrap_err();
+        assert_eq!(
+            (err.location().line, err.location().column),
+            (4, 5),
+            "{err}"
+        );
+    }
+
+    fn timeline_doc(head: &str, body: &str) -> String {
+        format!(
+            "<MPD><Period><AdaptationSet><SegmentTemplate><SegmentTimeline>{head}\n{body}\n\
+             </SegmentTimeline></SegmentTemplate></AdaptationSet></Period></MPD>"
+        )
+    }
+
+    fn timeline(m: &Mpd) -> &crate::mpd::SegmentTimeline {
+        let a = &m.periods[0].adaptation_sets[0];
+        a.segment_template
+            .as_ref()
+            .unwrap()
+            .segment_timeline
+            .as_ref()
+            .unwrap()
+    }
+
+    #[test]
+    fn s_run_scan_reads_plain_entries_and_stops_at_anything_else() {
+        let body = "<S t=\"0\" d=\"2\" r=\"1\"/>\n  <S d=\"3\" />\n<S d=\"04\"/><S d=\"5\"/>";
+        let m = parse(&timeline_doc("", body)).unwrap();
+        let s = &timeline(&m).s;
+        assert_eq!(s.len(), 4);
+        assert_eq!(
+            (s[0].t, s[0].d, s[0].r, s[1].d, s[2].d),
+            (Some(0), Some(2), Some(1), Some(3), Some(4))
+        );
+        assert_eq!(s[2].extra.lexical[0].value, "04");
+        assert!(timeline(&m).extra.order.is_empty());
+        // An error after the scanned run is located as the event reader would locate it.
+        let err = parse(&timeline_doc("", "<S d=\"1\"/>\n  <S d=\"x\"/>")).unwrap_err();
+        assert_eq!(
+            err.location().path,
+            "MPD/Period[0]/AdaptationSet[0]/SegmentTemplate/SegmentTimeline/S[1]/@d"
+        );
+        assert_eq!((err.location().line, err.location().column), (3, 6));
+        // So is an error of the event reader itself, and a missing attribute.
+        let doc = timeline_doc("", "<S d=\"1\"/>\n  <S d=\"2\"/>\n  </S>");
+        let err = parse(&doc).unwrap_err();
+        let general = parse(&timeline_doc(
+            "<!--x-->",
+            "<S d=\"1\"/>\n  <S d=\"2\"/>\n  </S>",
+        ));
+        assert_eq!(Err(err.clone()), general.map(|_| ()));
+        assert_eq!(err.location().line, 4, "{err}");
+        let err = parse(&timeline_doc("", "<S d=\"1\"/>\n  <S/>")).unwrap_err();
+        assert_eq!(
+            (err.location().line, err.location().column),
+            (3, 3),
+            "{err}"
+        );
+    }
+
+    fn s_entry() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (any::<u32>(), 1u32..).prop_map(|(t, d)| format!("<S t=\"{t}\" d=\"{d}\"/>")),
+            (1u32.., -1i64..3).prop_map(|(d, r)| format!("<S d=\"{d}\" r=\"{r}\"/>")),
+            Just("<S d=\"01\"/>".to_owned()),
+            Just("<S d=\"1\" x=\"2\"/>".to_owned()),
+            Just("<S d=\"1\"></S>".to_owned()),
+            Just("<S d='7' />".to_owned()),
+            Just("<S\td=\"1\"/>".to_owned()),
+            Just("<S/>".to_owned()),
+            Just("<S d=\"a\"/>".to_owned()),
+            Just("<S d=\"1&#51;\"/>".to_owned()),
+            Just("<S d=\"1\" d=\"2\"/>".to_owned()),
+            Just("<S d=\"1\"/".to_owned()),
+            Just("<Sx d=\"1\"/>".to_owned()),
+            Just("<!-- c -->".to_owned()),
+            Just("</S>".to_owned()),
+            Just("<v:S xmlns:v=\"urn:mpeg:dash:schema:mpd:2011\" d=\"3\"/>".to_owned()),
+        ]
+    }
+
+    proptest! {
+        /// The `S` run scanner gives what the event reader gives: the same entries, or the
+        /// same error (the reference document starts with a comment, which disables the scan).
+        #[test]
+        fn s_run_scan_agrees_with_the_event_reader(
+            entries in proptest::collection::vec((s_entry(), prop_oneof![Just(""), Just("\n    "), Just(" ")]), 0..12),
+        ) {
+            let body: String = entries.iter().map(|(e, sep)| format!("{sep}{e}")).collect();
+            let fast = parse(&timeline_doc("", &body));
+            let general = parse(&timeline_doc("<!--x-->", &body));
+            match (fast, general) {
+                (Ok(a), Ok(b)) => prop_assert_eq!(&timeline(&a).s, &timeline(&b).s),
+                (a, b) => prop_assert_eq!(a.map(|_| ()), b.map(|_| ())),
+            }
+        }
     }
 
     proptest! {

@@ -298,10 +298,67 @@ pub(crate) fn write_s(s: &S, w: &mut Writer) -> bool {
     if !s.extra.is_unallocated() || w.depth * 2 > INDENT.len() {
         return false;
     }
-    let buf = &mut w.scratch;
+    let indent = (w.inline == 0 && !w.out.is_empty()).then_some(w.depth * 2);
+    let fields = [
+        s.t.is_some(),
+        s.n.is_some(),
+        s.d.is_some(),
+        s.r.is_some(),
+        s.k.is_some(),
+    ]
+    .iter()
+    .filter(|&&f| f)
+    .count();
+    // Longest possible: newline, indentation, `<S`, ` x="-20 digits"` per field, `/>`.
+    let bound = indent.map_or(0, |i| 1 + i) + 4 + 26 * fields;
+    let out = &mut w.out.0;
+    let start = out.len();
+    if bound <= S_CHUNK {
+        // Straight into the output: room of a fixed size (a few vector stores), filled
+        // byte by byte and cut to length. Building the entry in a scratch buffer and copying
+        // it reads bytes just written one at a time, which stalls on store forwarding.
+        out.extend_from_slice(&[0u8; S_CHUNK]);
+        if let Some(buf) = out
+            .get_mut(start..)
+            .and_then(|b| <&mut [u8; S_CHUNK]>::try_from(b).ok())
+        {
+            let n = fill_s(buf, s, indent);
+            out.truncate(start + n);
+            return true;
+        }
+        out.truncate(start);
+    }
+    let n = fill_s(&mut w.scratch, s, indent);
+    w.out.0.extend_from_slice(&w.scratch[..n]);
+    true
+}
+
+/// Writes ` x="v"` (with `-` before `v` when `neg`) at `buf[n..]` (room for 26 bytes);
+/// returns the new end. A plain function, so `n` stays in a register.
+#[inline(always)]
+fn put_attr<const N: usize>(buf: &mut [u8; N], n: usize, name: u8, v: u64, neg: bool) -> usize {
+    buf[n] = b' ';
+    buf[n + 1] = name;
+    buf[n + 2] = b'=';
+    buf[n + 3] = b'"';
+    let mut n = n + 4;
+    if neg {
+        buf[n] = b'-';
+        n += 1;
+    }
+    n = put_u64(buf, n, v);
+    buf[n] = b'"';
+    n + 1
+}
+
+/// Room for most `<S>` entries written straight into the output (see [`write_s`]).
+const S_CHUNK: usize = 128;
+
+/// Writes newline and indentation (when `indent` says so) and the `S` entry at the start of
+/// `buf`, which must have room for them (`N` >= 1 + indent + 139); returns the length.
+fn fill_s<const N: usize>(buf: &mut [u8; N], s: &S, indent: Option<usize>) -> usize {
     let mut n = 0;
-    if w.inline == 0 && !w.out.is_empty() {
-        let indent = w.depth * 2;
+    if let Some(indent) = indent {
         buf[0] = b'\n';
         buf[1..=indent].copy_from_slice(&INDENT.as_bytes()[..indent]);
         n = 1 + indent;
@@ -309,40 +366,24 @@ pub(crate) fn write_s(s: &S, w: &mut Writer) -> bool {
     buf[n] = b'<';
     buf[n + 1] = b'S';
     n += 2;
-    let mut put = |name: u8, v: u64, neg: bool| {
-        buf[n] = b' ';
-        buf[n + 1] = name;
-        buf[n + 2] = b'=';
-        buf[n + 3] = b'"';
-        n += 4;
-        if neg {
-            buf[n] = b'-';
-            n += 1;
-        }
-        n = put_u64(buf, n, v);
-        buf[n] = b'"';
-        n += 1;
-    };
     if let Some(v) = s.t {
-        put(b't', v, false);
+        n = put_attr(buf, n, b't', v, false);
     }
     if let Some(v) = s.n {
-        put(b'n', v, false);
+        n = put_attr(buf, n, b'n', v, false);
     }
     if let Some(v) = s.d {
-        put(b'd', v, false);
+        n = put_attr(buf, n, b'd', v, false);
     }
     if let Some(v) = s.r {
-        put(b'r', v.unsigned_abs(), v < 0);
+        n = put_attr(buf, n, b'r', v.unsigned_abs(), v < 0);
     }
     if let Some(v) = s.k {
-        put(b'k', v, false);
+        n = put_attr(buf, n, b'k', v, false);
     }
     buf[n] = b'/';
     buf[n + 1] = b'>';
-    n += 2;
-    w.out.0.extend_from_slice(&buf[..n]);
-    true
+    n + 2
 }
 
 const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
@@ -353,7 +394,8 @@ const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 
 /// Writes `v` in decimal at `buf[n..]` (which has room for 20 digits), two digits per
 /// division; returns the new end.
-fn put_u64(buf: &mut [u8; S_SCRATCH], n: usize, mut v: u64) -> usize {
+#[inline(always)]
+fn put_u64<const N: usize>(buf: &mut [u8; N], n: usize, mut v: u64) -> usize {
     let len = v.checked_ilog10().unwrap_or(0) as usize + 1;
     let mut i = n + len;
     while v >= 100 {

@@ -8,11 +8,13 @@
 //! arrays hold. The general path then redoes the work and reports any error with its offset and
 //! box path, so results (errors included) are the same either way.
 
-use super::super::boxes::Tfdt;
-use super::super::boxes::Tfhd;
+use super::super::boxes::{
+    TFHD_BASE_DATA_OFFSET, TFHD_DEFAULT_DURATION, TFHD_DEFAULT_FLAGS, TFHD_DEFAULT_SIZE,
+    TFHD_SAMPLE_DESCRIPTION_INDEX,
+};
 use super::super::index::children_offset;
 use super::super::FourCc;
-use super::{emit_parts, Edits, NewBytes, Patch, Rewritten, SidxEdit};
+use super::{Edits, Part, Rewritten, SidxEdit};
 
 /// Most top-level boxes handled on the fast path.
 const MAX_TOPS: usize = 16;
@@ -111,20 +113,76 @@ struct State<'d> {
 }
 
 impl State<'_> {
-    /// Like `Plan::set_uint`: records a change unless the bytes already hold `value`.
+    /// Like `Plan::set_uint` (`len` is 4 or 8 here): records a change unless the bytes
+    /// already hold `value` (compared as a number: no slice comparison).
     fn set_uint(&mut self, at: usize, len: usize, value: u64) -> Option<()> {
-        let bytes = value.to_be_bytes();
-        let src = bytes.get(8 - len.min(8)..)?;
-        if self.data.get(at..at + len)? == src {
+        let cur = match len {
+            4 => u64::from(be_u32(self.data, at)?),
+            8 => be_u64(self.data, at)?,
+            _ => return None,
+        };
+        let value = if len == 4 {
+            value & u64::from(u32::MAX)
+        } else {
+            value
+        };
+        if cur == value {
             return Some(());
         }
         let mut buf = [0u8; 8];
-        buf.get_mut(..src.len())?.copy_from_slice(src);
+        buf.get_mut(..len)?
+            .copy_from_slice(value.to_be_bytes().get(8 - len..)?);
         self.patches.push(Small {
             at,
             len,
             bytes: buf,
         })
+    }
+}
+
+fn be_u32(data: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn be_u64(data: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_be_bytes(data.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// `track_ID` of the whole `tfhd` box `b` (plain 8-byte header), read in place; `None`
+/// exactly where [`crate::bmff::boxes::Tfhd::parse`] fails (version other than 0, optional fields past the end).
+fn tfhd_track_id(b: &[u8]) -> Option<u32> {
+    let head = be_u32(b, 8)?;
+    let (version, flags) = (head >> 24, head & 0x00FF_FFFF);
+    if version != 0 {
+        return None;
+    }
+    let mut need = 16;
+    if flags & TFHD_BASE_DATA_OFFSET != 0 {
+        need += 8;
+    }
+    for f in [
+        TFHD_SAMPLE_DESCRIPTION_INDEX,
+        TFHD_DEFAULT_DURATION,
+        TFHD_DEFAULT_SIZE,
+        TFHD_DEFAULT_FLAGS,
+    ] {
+        if flags & f != 0 {
+            need += 4;
+        }
+    }
+    if b.len() < need {
+        return None;
+    }
+    be_u32(b, 12)
+}
+
+/// Version and `baseMediaDecodeTime` of the whole `tfdt` box `b` (plain 8-byte header), read
+/// in place; `None` exactly where [`crate::bmff::boxes::Tfdt::parse`] fails.
+fn tfdt_read(b: &[u8]) -> Option<(u8, u64)> {
+    match b.get(8)? {
+        0 => Some((0, u64::from(be_u32(b, 12)?))),
+        1 => Some((1, be_u64(b, 12)?)),
+        _ => None,
     }
 }
 
@@ -150,35 +208,67 @@ pub(super) fn try_rewrite<'a>(data: &'a [u8], edits: &Edits) -> Option<Rewritten
         }
         pos = b.end;
     }
-    let n = st.patches.len;
-    let mut sorted = [Small {
-        at: 0,
-        len: 0,
-        bytes: [0; 8],
-    }; MAX_PATCHES];
-    for (slot, p) in sorted.iter_mut().zip(st.patches.iter()) {
-        *slot = p;
-    }
-    let sorted = sorted.get_mut(..n)?;
-    sorted.sort_unstable_by_key(|p| p.at);
+    emit(data, &tops, &st.patches)
+}
+
+/// Builds the output as [`super::emit_parts`] would for these in-place patches (the fast-path
+/// test checks that the parts are equal): runs of unchanged top-level boxes become one borrowed
+/// part, runs of changed ones one owned copy with the new bytes written over it. No sorting
+/// and no patch list is built.
+fn emit<'a>(
+    data: &'a [u8],
+    tops: &Fixed<(usize, usize), MAX_TOPS>,
+    patches: &Fixed<Small, MAX_PATCHES>,
+) -> Option<Rewritten<'a>> {
     // Overlapping changes cannot come from distinct mfhd/tfdt fields; leave them to the
     // general path all the same.
-    if sorted.windows(2).any(|w| w[0].at + w[0].len > w[1].at) {
-        return None;
+    for (i, a) in patches.iter().enumerate() {
+        if patches
+            .iter()
+            .skip(i + 1)
+            .any(|b| a.at < b.at + b.len && b.at < a.at + a.len)
+        {
+            return None;
+        }
     }
-    let mut patches: [Patch; MAX_PATCHES] = std::array::from_fn(|_| Patch {
-        at: 0,
-        old_len: 0,
-        new: NewBytes::Inline([0; 8], 0),
-    });
-    for (slot, p) in patches.iter_mut().zip(sorted.iter()) {
-        *slot = Patch {
-            at: p.at,
-            old_len: p.len,
-            new: NewBytes::Inline(p.bytes, u8::try_from(p.len).ok()?),
-        };
+    let mut parts = Vec::with_capacity(4);
+    let mut owned: Vec<u8> = Vec::new();
+    let mut borrowed: Option<(usize, usize)> = None;
+    for (s, e) in tops.iter() {
+        let inside = |p: &Small| s <= p.at && p.at < e;
+        if !patches.iter().any(|p| inside(&p)) {
+            if !owned.is_empty() {
+                parts.push(Part::Owned(std::mem::take(&mut owned)));
+            }
+            borrowed = match borrowed {
+                Some((bs, be)) if be == s => Some((bs, e)),
+                Some((bs, be)) => {
+                    parts.push(Part::Borrowed(data.get(bs..be)?));
+                    Some((s, e))
+                }
+                None => Some((s, e)),
+            };
+            continue;
+        }
+        if let Some((bs, be)) = borrowed.take() {
+            parts.push(Part::Borrowed(data.get(bs..be)?));
+        }
+        let base = owned.len();
+        owned.extend_from_slice(data.get(s..e)?);
+        for p in patches.iter().filter(|p| inside(p)) {
+            let at = base + (p.at - s);
+            owned
+                .get_mut(at..at + p.len)?
+                .copy_from_slice(p.bytes.get(..p.len)?);
+        }
     }
-    Some(emit_parts(data, tops.iter(), patches.get(..n)?))
+    if let Some((bs, be)) = borrowed {
+        parts.push(Part::Borrowed(data.get(bs..be)?));
+    }
+    if !owned.is_empty() {
+        parts.push(Part::Owned(owned));
+    }
+    Some(Rewritten { parts })
 }
 
 /// One top-level moof: records mfhd and tfdt changes.
@@ -228,8 +318,7 @@ fn moof(
     if !edits.tfdt.is_empty() {
         for (_, tfhd, tfdt) in trafs.iter() {
             let h = tfhd?;
-            let t = Tfhd::parse(data.get(h.start..h.end)?, 0).ok()?;
-            let track = t.track_id;
+            let track = tfhd_track_id(data.get(h.start..h.end)?)?;
             let Some(edit) = edits
                 .tfdt
                 .iter()
@@ -238,21 +327,21 @@ fn moof(
                 continue;
             };
             let d = tfdt?;
-            let old = Tfdt::parse(data.get(d.start..d.end)?, 0).ok()?;
+            let (old_version, old_time) = tfdt_read(data.get(d.start..d.end)?)?;
             let known = deltas.iter().find(|(id, _)| *id == track);
             let delta = match known {
                 Some((_, delta)) => delta,
                 None => {
-                    let delta = edit.delta(old.base_media_decode_time);
+                    let delta = edit.delta(old_time);
                     deltas.push((track, delta))?;
                     delta
                 }
             };
-            let value = u64::try_from(i128::from(old.base_media_decode_time) + delta).ok()?;
-            if old.version == 0 && value > u64::from(u32::MAX) {
+            let value = u64::try_from(i128::from(old_time) + delta).ok()?;
+            if old_version == 0 && value > u64::from(u32::MAX) {
                 return None;
             }
-            let w = if old.version == 1 { 8 } else { 4 };
+            let w = if old_version == 1 { 8 } else { 4 };
             st.set_uint(d.start + 12, w, value)?;
         }
     }
@@ -268,6 +357,39 @@ fn moof(
 mod tests {
     use super::super::{rewrite_general, TfdtEdit, TfdtTarget};
     use super::*;
+    use crate::bmff::boxes::{Tfdt, Tfhd};
+    use proptest::prelude::*;
+
+    fn full_box(kind: &[u8; 4], version: u8, flags: u32, rest: &[u8]) -> Vec<u8> {
+        let mut b = u32::try_from(12 + rest.len())
+            .unwrap()
+            .to_be_bytes()
+            .to_vec();
+        b.extend_from_slice(kind);
+        b.push(version);
+        b.extend_from_slice(&flags.to_be_bytes()[1..]);
+        b.extend_from_slice(rest);
+        b
+    }
+
+    proptest! {
+        /// The in-place tfhd/tfdt readers give what the box decoders give, and fail where
+        /// they fail.
+        #[test]
+        fn in_place_readers_agree_with_the_decoders(
+            version in 0u8..3,
+            flags in prop_oneof![Just(0x02_0000u32), 0u32..0x40, any::<u32>().prop_map(|f| f & 0xFF_FFFF)],
+            rest in proptest::collection::vec(any::<u8>(), 0..40),
+        ) {
+            let b = full_box(b"tfhd", version, flags, &rest);
+            prop_assert_eq!(tfhd_track_id(&b), Tfhd::parse(&b, 0).ok().map(|t| t.track_id));
+            let b = full_box(b"tfdt", version, flags, &rest);
+            prop_assert_eq!(
+                tfdt_read(&b),
+                Tfdt::parse(&b, 0).ok().map(|t| (t.version, t.base_media_decode_time))
+            );
+        }
+    }
 
     fn fixture_segments() -> Vec<(String, Vec<u8>)> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dash");

@@ -189,7 +189,12 @@ fn valid_channel(c: &str) -> bool {
 /// The stream a segment belongs to and its number: the path with its last run of digits
 /// taken out (`chunk-stream0-00042.m4s` → `chunk-stream0-.m4s`, 42).
 fn stream_key(path: &str) -> Option<(String, u64)> {
-    let b = path.as_bytes();
+    // The extension (`.m4s`, `.mp4`) may hold digits of its own: look before it.
+    let stem_end = path
+        .rfind('.')
+        .filter(|d| !path[*d..].contains('/'))
+        .unwrap_or(path.len());
+    let b = path.as_bytes().get(..stem_end)?;
     let end = b.iter().rposition(u8::is_ascii_digit)? + 1;
     let start = b[..end]
         .iter()
@@ -756,6 +761,8 @@ mod tests {
         );
         assert_eq!(stream_key("v/7.m4s"), Some(("v/.m4s".to_string(), 7)));
         assert_eq!(stream_key("init.mp4"), None);
+        assert_eq!(stream_key("v1/init.m4s"), Some(("v/init.m4s".to_string(), 1)));
+        assert_eq!(stream_key("a.b/7"), Some(("a.b/".to_string(), 7)));
     }
 
     #[test]

@@ -1,0 +1,334 @@
+//! The low-latency origin of `dashkit serve` over real sockets: tokens, chunk-by-chunk relay
+//! of a segment still being uploaded (with the measured delay), encoder faults, a second
+//! encoder, windows and DELETE, and a reader slower than the encoder.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use support::server::Server;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/dash"))
+}
+
+const TOKEN: &str = "t0ken";
+
+fn start(extra: &[&str]) -> Server {
+    let mut args = vec!["--ingest-token", TOKEN];
+    args.extend_from_slice(extra);
+    Server::start(&fixtures(), &args)
+}
+
+/// A real multi-chunk CMAF segment: the VoD fixture's segment cut into 500 ms chunks by the
+/// server's own `chunkdur_` output (at an instant when it is complete), and its init.
+fn chunked_segment(server: &Server) -> (Vec<u8>, Vec<u8>) {
+    let r = server.get("/livesim/chunkdur_0.5/ffmpeg_livesim/0/500.m4s?nowMS=1004000");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let init = std::fs::read(fixtures().join("ffmpeg_livesim/0/init.mp4")).unwrap();
+    (r.body, init)
+}
+
+/// Top-level box ranges of `b`.
+fn boxes(b: &[u8]) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at + 8 <= b.len() {
+        let size = u32::from_be_bytes(b[at..at + 4].try_into().unwrap()) as usize;
+        out.push((String::from_utf8_lossy(&b[at + 4..at + 8]).into(), at, at + size));
+        at += size;
+    }
+    out
+}
+
+/// The segment's chunks as byte ranges: styp with the first moof + mdat, then each moof + mdat.
+fn chunk_ranges(seg: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut v = Vec::new();
+    let mut start = 0;
+    for (kind, _, end) in boxes(seg) {
+        if kind == "mdat" {
+            v.push(start..end);
+            start = end;
+        }
+    }
+    v
+}
+
+/// An upload in progress with chunked transfer encoding.
+struct Upload(TcpStream);
+
+impl Upload {
+    fn start(server: &Server, path: &str, token: &str) -> Upload {
+        let mut c = TcpStream::connect(&server.addr).unwrap();
+        c.set_nodelay(true).unwrap();
+        write!(
+            c,
+            "PUT /ingest/{path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+             Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        Upload(c)
+    }
+    fn send(&mut self, b: &[u8]) {
+        write!(self.0, "{:x}\r\n", b.len()).unwrap();
+        self.0.write_all(b).unwrap();
+        self.0.write_all(b"\r\n").unwrap();
+        self.0.flush().unwrap();
+    }
+    fn finish(mut self) -> u16 {
+        self.0.write_all(b"0\r\n\r\n").unwrap();
+        self.0.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut buf = Vec::new();
+        let _ = self.0.read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf)
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+fn put(server: &Server, path: &str, token: &str, body: &[u8]) -> u16 {
+    let mut u = Upload::start(server, path, token);
+    u.send(body);
+    u.finish()
+}
+
+/// A reader of `/live/...` that records when each byte arrived.
+struct Reader {
+    c: TcpStream,
+    head_done: bool,
+    raw: Vec<u8>,
+}
+
+impl Reader {
+    fn open(server: &Server, path: &str) -> Reader {
+        let mut c = TcpStream::connect(&server.addr).unwrap();
+        write!(c, "GET /live/{path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        c.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+        Reader {
+            c,
+            head_done: false,
+            raw: Vec::new(),
+        }
+    }
+    /// Reads until `want` body bytes (de-chunked) arrived or `limit` passed; returns the body.
+    fn until(&mut self, want: usize, limit: Duration) -> Vec<u8> {
+        let t = Instant::now();
+        loop {
+            let body = self.body();
+            if body.len() >= want || t.elapsed() > limit {
+                return body;
+            }
+            let mut buf = [0u8; 65536];
+            match self.c.read(&mut buf) {
+                Ok(0) => return self.body(),
+                Ok(n) => self.raw.extend_from_slice(&buf[..n]),
+                Err(_) => {}
+            }
+        }
+    }
+    fn body(&mut self) -> Vec<u8> {
+        let Some(split) = self.raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+            return Vec::new();
+        };
+        self.head_done = true;
+        let mut b = &self.raw[split + 4..];
+        let mut out = Vec::new();
+        while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
+            let size = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16)
+                .unwrap_or(0);
+            if size == 0 || b.len() < eol + 2 + size + 2 {
+                break;
+            }
+            out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
+            b = &b[eol + 4 + size..];
+        }
+        out
+    }
+    /// Whether the chunked body ended with its terminator (a clean end).
+    fn ended_cleanly(&self) -> bool {
+        self.raw.ends_with(b"0\r\n\r\n")
+    }
+}
+
+#[test]
+fn tokens_gate_the_ingest() {
+    let off = Server::start(&fixtures(), &[]);
+    assert_eq!(put(&off, "ch/a.mpd", "x", b"<MPD/>"), 403);
+    let server = start(&[]);
+    assert_eq!(put(&server, "ch/manifest.mpd", "wrong", b"<MPD/>"), 401);
+    assert_eq!(put(&server, "ch/manifest.mpd", "", b"<MPD/>"), 401);
+    // Nothing was stored: not even the channel exists.
+    assert_eq!(server.get("/live/ch/manifest.mpd").status, 404);
+    assert_eq!(put(&server, "ch/manifest.mpd", TOKEN, b"<MPD/>"), 201);
+    assert_eq!(server.get("/live/ch/manifest.mpd").text(), "<MPD/>");
+    assert_eq!(put(&server, "bad%20name/x.mpd", TOKEN, b"<MPD/>"), 400);
+    assert_eq!(put(&server, "ch/../x.mpd", TOKEN, b"<MPD/>"), 400);
+}
+
+/// A GET of a segment being uploaded gets each chunk as it completes: the delay from the
+/// chunk's last byte leaving the encoder to its arrival at the reader is measured.
+#[test]
+fn readers_get_each_chunk_as_it_arrives() {
+    let server = start(&[]);
+    let (seg, init) = chunked_segment(&server);
+    let chunks = chunk_ranges(&seg);
+    assert!(chunks.len() >= 3, "{}", chunks.len());
+    assert_eq!(put(&server, "ll/init-stream0.m4s", TOKEN, &init), 201);
+    let mut up = Upload::start(&server, "ll/chunk-stream0-00001.m4s", TOKEN);
+    up.send(&seg[chunks[0].clone()]);
+    std::thread::sleep(Duration::from_millis(100));
+    let mut reader = Reader::open(&server, "ll/chunk-stream0-00001.m4s");
+    let got = reader.until(chunks[0].end, Duration::from_secs(2));
+    assert_eq!(got, seg[..chunks[0].end], "first chunk");
+    let mut delays = Vec::new();
+    for r in &chunks[1..] {
+        // Half a chunk first: the reader must not see it before the chunk is whole.
+        let mid = r.start + (r.end - r.start) / 2;
+        up.send(&seg[r.start..mid]);
+        let partial = reader.until(mid, Duration::from_millis(150));
+        assert_eq!(partial.len(), r.start, "a half chunk was relayed");
+        let sent = Instant::now();
+        up.send(&seg[mid..r.end]);
+        let got = reader.until(r.end, Duration::from_secs(2));
+        delays.push(sent.elapsed());
+        assert_eq!(got, seg[..r.end]);
+    }
+    assert_eq!(up.finish(), 201);
+    let all = reader.until(seg.len() + 1, Duration::from_secs(2));
+    assert_eq!(all, seg);
+    assert!(reader.ended_cleanly());
+    let worst = delays.iter().max().unwrap();
+    eprintln!(
+        "chunk relay delay (upload of the chunk's last byte -> reader has it): max {:.2} ms over {} chunks",
+        worst.as_secs_f64() * 1000.0,
+        delays.len()
+    );
+    // One chunk duration is 500 ms; the relay must take a small part of it.
+    assert!(*worst < Duration::from_millis(500), "{delays:?}");
+    // A complete segment is sent whole, with its length.
+    let r = server.get("/live/ll/chunk-stream0-00001.m4s");
+    assert_eq!(r.body, seg);
+    assert_eq!(r.header("content-length"), Some(seg.len().to_string().as_str()));
+}
+
+#[test]
+fn encoder_disconnect_mid_segment_leaves_it_incomplete() {
+    let server = start(&[]);
+    let (seg, _) = chunked_segment(&server);
+    let chunks = chunk_ranges(&seg);
+    let mut up = Upload::start(&server, "f/seg-00001.m4s", TOKEN);
+    up.send(&seg[..chunks[1].end]);
+    up.send(&seg[chunks[2].start..chunks[2].start + 100]); // a piece of chunk 3
+    let mut reader = Reader::open(&server, "f/seg-00001.m4s");
+    assert_eq!(reader.until(chunks[1].end, Duration::from_secs(2)).len(), chunks[1].end);
+    drop(up); // the encoder goes away
+    let got = reader.until(usize::MAX, Duration::from_secs(3));
+    assert_eq!(got, seg[..chunks[1].end], "what arrived, whole chunks only");
+    assert!(reader.ended_cleanly(), "a clean end for the reader");
+    // Later readers get the same; the encoder carries on with the next segment, and may
+    // also upload the broken one again.
+    assert_eq!(server.get("/live/f/seg-00001.m4s").body, seg[..chunks[1].end]);
+    assert_eq!(put(&server, "f/seg-00002.m4s", TOKEN, &seg), 201);
+    assert_eq!(put(&server, "f/seg-00001.m4s", TOKEN, &seg), 201);
+    assert_eq!(server.get("/live/f/seg-00001.m4s").body, seg);
+}
+
+#[test]
+fn a_second_encoder_is_refused_unless_standby() {
+    let server = start(&["--standby-token", "backup", "--failover-s", "2"]);
+    let (seg, _) = chunked_segment(&server);
+    assert_eq!(put(&server, "c/seg-00005.m4s", TOKEN, &seg), 201);
+    // Another encoder on the same channel starts over at 1: refused, nothing stored.
+    assert_eq!(put(&server, "c/seg-00001.m4s", TOKEN, &seg), 409);
+    assert_eq!(server.get("/live/c/seg-00001.m4s").status, 404);
+    // Two uploads of one file at once: the second is refused.
+    let mut a = Upload::start(&server, "c/seg-00006.m4s", TOKEN);
+    a.send(&seg[..100]);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(put(&server, "c/seg-00006.m4s", TOKEN, &seg), 409);
+    a.send(&seg[100..]);
+    assert_eq!(a.finish(), 201);
+    // The standby is accepted but not stored while the primary is live...
+    assert_eq!(put(&server, "c/seg-00001.m4s", "backup", &seg), 202);
+    assert_eq!(server.get("/live/c/seg-00001.m4s").status, 404);
+    // ...and takes over once the primary has been silent for the failover time.
+    std::thread::sleep(Duration::from_millis(2300));
+    assert_eq!(put(&server, "c/seg-00001.m4s", "backup", &seg), 201);
+    assert_eq!(server.get("/live/c/seg-00001.m4s").body, seg);
+}
+
+#[test]
+fn window_and_delete_bound_a_channel() {
+    let server = start(&["--window", "2"]);
+    let (seg, init) = chunked_segment(&server);
+    assert_eq!(put(&server, "w/init.mp4", TOKEN, &init), 201);
+    for n in 1..=4 {
+        assert_eq!(put(&server, &format!("w/seg-{n:05}.m4s"), TOKEN, &seg), 201);
+    }
+    assert_eq!(server.get("/live/w/seg-00001.m4s").status, 404);
+    assert_eq!(server.get("/live/w/seg-00002.m4s").status, 404);
+    assert_eq!(server.get("/live/w/seg-00003.m4s").status, 200);
+    assert_eq!(server.get("/live/w/init.mp4").status, 200, "init is kept");
+    let r = server.request(
+        "DELETE",
+        "/ingest/w/seg-00003.m4s",
+        &[&format!("Authorization: Bearer {TOKEN}")],
+    );
+    assert_eq!(r.status, 204);
+    assert_eq!(server.get("/live/w/seg-00003.m4s").status, 404);
+    let r = server.request("DELETE", "/ingest/w/seg-00003.m4s", &["Authorization: Bearer no"]);
+    assert_eq!(r.status, 401);
+    // Oversized uploads are refused.
+    let small = start(&["--ingest-max-mb", "1"]);
+    let big = vec![0u8; 3 << 20];
+    assert_eq!(put(&small, "b/seg-00001.m4s", TOKEN, &big), 413);
+}
+
+fn rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap()
+}
+
+/// A reader that does not read while the encoder uploads 40 MB: the server keeps one copy
+/// of the segment (bounded by the upload cap), not a growing queue per reader.
+#[test]
+fn a_slow_reader_does_not_grow_memory() {
+    let server = start(&["--ingest-max-mb", "64"]);
+    let (seg, _) = chunked_segment(&server);
+    let chunks = chunk_ranges(&seg);
+    let body: Vec<u8> = seg[chunks[1].clone()].to_vec(); // one moof + mdat
+    let before = rss_kb(server.child.id());
+    let mut up = Upload::start(&server, "s/seg-00001.m4s", TOKEN);
+    up.send(&seg[..chunks[0].end]);
+    // Several readers that never read past their socket buffers.
+    let stalled: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut c = TcpStream::connect(&server.addr).unwrap();
+            write!(c, "GET /live/s/seg-00001.m4s HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            c
+        })
+        .collect();
+    let mut sent = 0usize;
+    while sent < 40 << 20 {
+        up.send(&body);
+        sent += body.len();
+    }
+    assert_eq!(up.finish(), 201);
+    std::thread::sleep(Duration::from_millis(300));
+    let after = rss_kb(server.child.id());
+    let grown_mb = after.saturating_sub(before) / 1024;
+    eprintln!("server RSS grew by {grown_mb} MB for a 40 MB upload with 4 stalled readers");
+    // One stored copy (40 MB) plus parsing slack; four readers' queues would add 160 MB.
+    assert!(grown_mb < 80, "{grown_mb} MB");
+    drop(stalled);
+}

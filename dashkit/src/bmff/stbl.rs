@@ -493,6 +493,65 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Random tables (short or long stts/ctts, v0/v1 ctts, sorted stss or none, any stsc
+        /// runs including chunk 0 and gaps, stco or co64, stsz or a constant size): the cursor
+        /// yields exactly the samples view's samples.
+        #[test]
+        fn random_tables_match_the_samples_view(
+            sizes in proptest::collection::vec(0u32..50, 1..40),
+            constant in proptest::option::of(1u32..5),
+            stts in proptest::collection::vec((0u32..6, 0u32..5), 0..8),
+            ctts in proptest::option::of((0u8..2, proptest::collection::vec((0u32..6, -3i32..4), 0..8))),
+            stss in proptest::option::of(proptest::collection::btree_set(0u32..45, 0..10)),
+            stsc in proptest::collection::vec((0u32..12, 0u32..5), 1..5),
+            chunks in proptest::collection::vec(0u64..1000, 0..12),
+            wide in proptest::bool::ANY,
+        ) {
+            let mut children = Vec::new();
+            match constant {
+                Some(c) => children.push(full(b"stsz", 0, &[c, sizes.len() as u32])),
+                None => {
+                    let mut b = vec![0, sizes.len() as u32];
+                    b.extend(&sizes);
+                    children.push(full(b"stsz", 0, &b));
+                }
+            }
+            let mut b = vec![stts.len() as u32];
+            b.extend(stts.iter().flat_map(|&(c, d)| [c, d]));
+            children.push(full(b"stts", 0, &b));
+            if let Some((v, e)) = &ctts {
+                let mut b = vec![e.len() as u32];
+                b.extend(e.iter().flat_map(|&(c, o)| [c, o as u32]));
+                children.push(full(b"ctts", *v, &b));
+            }
+            if let Some(set) = &stss {
+                let mut b = vec![set.len() as u32];
+                b.extend(set.iter().copied());
+                children.push(full(b"stss", 0, &b));
+            }
+            let mut b = vec![stsc.len() as u32];
+            b.extend(stsc.iter().flat_map(|&(f, n)| [f, n, 1]));
+            children.push(full(b"stsc", 0, &b));
+            if wide {
+                let mut b = vec![chunks.len() as u32];
+                b.extend(chunks.iter().flat_map(|&o| [(o >> 32) as u32, o as u32]));
+                children.push(full(b"co64", 0, &b));
+            } else {
+                let mut b = vec![chunks.len() as u32];
+                b.extend(chunks.iter().map(|&o| o as u32));
+                children.push(full(b"stco", 0, &b));
+            }
+            let data = moov(&children);
+            let want: Vec<Vec<Sample>> = track_samples(None, &data, 0)
+                .unwrap()
+                .into_iter()
+                .map(|t| t.samples)
+                .collect();
+            proptest::prop_assert_eq!(tables(&data), want);
+        }
+    }
+
     #[test]
     fn decreasing_stss_is_refused_with_its_place() {
         let data = moov(&[

@@ -848,6 +848,106 @@ pub fn parse_sample_sizes(data: &[u8], offset: u64, compact: bool) -> Result<Sam
     Ok(SampleSizes::Table(t))
 }
 
+/// The entries of a table box left in place: after the FullBox header and a 32-bit
+/// entry_count, exactly `entry_count * record_len` bytes (checked against the bytes present).
+/// Returns the box version and the entry bytes. Used by [`super::stbl`] to walk `stts`, `ctts`,
+/// `stss`, `stsc`, `stco` and `co64` without decoding them into vectors.
+pub(crate) fn table_entries<'a>(
+    data: &'a [u8],
+    offset: u64,
+    kind: &'static [u8; 4],
+    max_version: u8,
+    record_len: u64,
+) -> Result<(u8, &'a [u8]), Error> {
+    let path = std::str::from_utf8(kind).unwrap_or("?");
+    let (mut r, version, _) = full_box(data, offset, kind, path, max_version)?;
+    let count = r.u32()?;
+    let n = r.check_count("entry_count", u64::from(count), record_len)?;
+    let len = n.checked_mul(record_len as usize).ok_or_else(|| {
+        r.err(ErrorKind::Overflow {
+            field: "entry_count",
+            value: u64::from(count),
+        })
+    })?;
+    Ok((version, r.bytes(len)?))
+}
+
+/// `stsz`/`stz2` sample sizes left in place (see [`table_entries`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RawSizes<'a> {
+    /// `stsz` with a non-zero sample_size: every sample has this size.
+    Constant {
+        /// The size.
+        size: u32,
+        /// Number of samples.
+        count: u32,
+    },
+    /// One field of `bits` (4, 8, 16 or 32) per sample, `count` samples.
+    Table {
+        /// The packed fields, exactly `ceil(count * bits / 8)` bytes.
+        raw: &'a [u8],
+        /// Field width.
+        bits: u8,
+        /// Number of samples.
+        count: u32,
+    },
+}
+
+/// Decodes the header of `stsz` (§8.7.3.2) or `stz2` (§8.7.3.3) and leaves the sizes in place;
+/// same checks as [`parse_sample_sizes`].
+pub(crate) fn raw_sample_sizes(
+    data: &[u8],
+    offset: u64,
+    compact: bool,
+) -> Result<RawSizes<'_>, Error> {
+    if !compact {
+        let (mut r, _, _) = full_box(data, offset, b"stsz", path!(b"stsz"), 0)?;
+        let size = r.u32()?;
+        let count = r.u32()?;
+        if size != 0 {
+            let max = crate::limits::MAX_SAMPLES_PER_TRACK;
+            if u64::from(count) > max {
+                return Err(r.err(ErrorKind::TooMany {
+                    field: "stsz.sample_count",
+                    count: u64::from(count),
+                    max,
+                }));
+            }
+            return Ok(RawSizes::Constant { size, count });
+        }
+        let n = r.check_count("stsz.sample_count", u64::from(count), 4)?;
+        let raw = r.bytes(n.saturating_mul(4))?;
+        return Ok(RawSizes::Table {
+            raw,
+            bits: 32,
+            count,
+        });
+    }
+    let (mut r, _, _) = full_box(data, offset, b"stz2", path!(b"stz2"), 0)?;
+    r.skip(3)?;
+    let at = r.offset();
+    let field_size = r.u8()?;
+    let count = r.u32()?;
+    let bits = u64::from(field_size);
+    if ![4, 8, 16].contains(&field_size) {
+        return Err(Error::new(
+            at,
+            "stz2",
+            ErrorKind::BadField {
+                field: "stz2.field_size",
+                value: bits,
+            },
+        ));
+    }
+    let needed = (u64::from(count) * bits).div_ceil(8);
+    let len = r.check_count("stz2.sample_count", needed, 1)?;
+    Ok(RawSizes::Table {
+        raw: r.bytes(len)?,
+        bits: field_size,
+        count,
+    })
+}
+
 /// `saio` (§8.7.9): sample auxiliary information offsets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Saio {

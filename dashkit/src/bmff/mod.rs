@@ -8,6 +8,7 @@
 //! | [`sidx`] | [`Sidx`]: the segment index box, decode and encode |
 //! | [`patch`] | zero-copy segment rewriting: [`patch::rewrite_segment`] returns [`patch::Rewritten`] |
 //! | [`samples`] | one samples view for fragmented and progressive files |
+//! | [`stbl`] | a progressive track's sample tables walked in place, sample by sample |
 //! | [`codec`] | RFC 6381 codec strings from sample entries |
 //! | [`info`] | track summary of a file (what `dashkit info` prints) |
 //! | [`dump`] | box tree with decoded fields (what `dashkit dump` prints) |
@@ -25,6 +26,7 @@ pub mod patch;
 mod reader;
 pub mod samples;
 pub mod sidx;
+pub mod stbl;
 
 pub use index::{BoxRef, FourCc, Index};
 pub use sidx::{Sidx, SidxReference};

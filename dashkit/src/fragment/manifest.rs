@@ -28,7 +28,7 @@ pub fn track_dir(track_id: u32) -> String {
 /// assert_eq!(mpd.periods[0].adaptation_sets.len(), 1);
 /// # Ok(()) }
 /// ```
-pub fn segments_mpd(plan: &Plan) -> Result<String, Error> {
+pub fn segments_mpd(plan: &Plan<'_>) -> Result<String, Error> {
     let anchor = plan.anchor();
     let ts = u64::from(anchor.timescale.max(1));
     let mut first_duration = None;

@@ -14,12 +14,14 @@
 //!   `b * ts_a` in 128-bit integers. Presentation time = decode time + composition offset −
 //!   the edit list's start (first non-empty media_time minus leading empty edits).
 
+use std::collections::VecDeque;
 use std::ops::Range;
 
 use super::write::{self, BoxWriter};
 use super::{Error, ForceIFrameSync, Options, TrackSelection};
 use crate::bmff::boxes::{self, ElstEntry, Mdhd, Mvhd, Tkhd};
-use crate::bmff::samples::{track_samples, Sample};
+use crate::bmff::samples::Sample;
+use crate::bmff::stbl::{SampleTable, Samples};
 use crate::bmff::{FourCc, Index};
 use crate::timeline::{rescale, Rounding, Timescale};
 
@@ -68,9 +70,10 @@ impl FragmentOut {
     }
 }
 
-/// One track of the plan.
+/// One track of the plan. Its samples stay in the moov's tables (read with a cursor when a
+/// fragment is built), so a plan costs memory per fragment, never per sample.
 #[derive(Debug, Clone)]
-pub struct TrackPlan {
+pub struct TrackPlan<'a> {
     /// `track_ID`.
     pub track_id: u32,
     /// hdlr `handler_type` (`vide`, `soun`, ...).
@@ -89,7 +92,8 @@ pub struct TrackPlan {
     /// number of fragment slots + 1; a slot may be empty).
     pub bounds: Vec<usize>,
     in_timescale: u32,
-    samples: Vec<Sample>,
+    table: SampleTable<'a>,
+    stats: TrackStats,
     shift: i64,
     tkhd: Vec<u8>,
     tkhd_duration: u64,
@@ -104,10 +108,61 @@ pub struct TrackPlan {
     stsd: Vec<u8>,
 }
 
-impl TrackPlan {
+/// What one walk over a track's samples finds (at plan time, so that errors come before any
+/// output is written).
+#[derive(Debug, Clone, Copy, Default)]
+struct TrackStats {
+    /// Number of samples.
+    count: usize,
+    /// Decode time of the track end (last sample's decode time + duration), input ticks.
+    end_dts: i128,
+    /// Composition offset of the first sample.
+    first_cto: i64,
+    /// Every sample is a sync sample.
+    all_sync: bool,
+    /// Some sample after the first is a sync sample.
+    later_sync: bool,
+    /// The first negative composition offset: (1-based sample number, offset).
+    first_negative: Option<(u64, i64)>,
+}
+
+impl TrackStats {
+    /// Walks every sample once; a sample whose bytes end past `file_len` is an error.
+    fn walk(table: &SampleTable<'_>, track_id: u32, file_len: u64) -> Result<Self, Error> {
+        let mut st = TrackStats {
+            all_sync: true,
+            ..TrackStats::default()
+        };
+        for (n, s) in table.samples().enumerate() {
+            let end = s.offset.saturating_add(u64::from(s.size));
+            if end > file_len {
+                return Err(Error::SampleOutsideFile {
+                    track_id,
+                    sample_number: n as u64 + 1,
+                    end,
+                    file_len,
+                });
+            }
+            if n == 0 {
+                st.first_cto = s.composition_offset;
+            } else if s.is_sync {
+                st.later_sync = true;
+            }
+            st.all_sync &= s.is_sync;
+            if s.composition_offset < 0 && st.first_negative.is_none() {
+                st.first_negative = Some((n as u64 + 1, s.composition_offset));
+            }
+            st.end_dts = i128::from(s.decode_time) + i128::from(s.duration);
+            st.count = n + 1;
+        }
+        Ok(st)
+    }
+}
+
+impl<'a> TrackPlan<'a> {
     /// Number of input samples.
     pub fn sample_count(&self) -> usize {
-        self.samples.len()
+        self.stats.count
     }
 
     /// Number of non-empty fragments of this track.
@@ -115,7 +170,12 @@ impl TrackPlan {
         self.bounds.windows(2).filter(|w| w[0] < w[1]).count()
     }
 
-    /// Output decode time of sample boundary `i` (0..=len), exact when the timescale is kept.
+    /// The track's samples, from the first, read from the moov's tables.
+    fn samples(&self) -> Samples<'a> {
+        self.table.samples()
+    }
+
+    /// Output time of an input decode time, exact when the timescale is kept.
     fn out_time(&self, t: i128) -> Result<i128, Error> {
         if self.timescale == self.in_timescale {
             return Ok(t);
@@ -128,23 +188,30 @@ impl TrackPlan {
         Ok(i128::from(rescale(t, from, to, Rounding::Nearest)?))
     }
 
-    fn dts(&self, i: usize) -> i128 {
-        match self.samples.get(i) {
-            Some(s) => i128::from(s.decode_time),
-            None => self
-                .samples
-                .last()
-                .map_or(0, |s| i128::from(s.decode_time) + i128::from(s.duration)),
-        }
+    /// Presentation time of the cut before sample `s`.
+    fn cut_time_of(&self, s: &Sample) -> i128 {
+        i128::from(s.decode_time) + i128::from(s.composition_offset) - i128::from(self.shift)
     }
 
-    /// Presentation time of the cut before sample `i` (`i == len`: the track end).
-    fn cut_time(&self, i: usize) -> i128 {
-        let cto = match self.samples.get(i).or(self.samples.first()) {
-            Some(s) => i128::from(s.composition_offset),
-            None => 0,
-        };
-        self.dts(i) + cto - i128::from(self.shift)
+    /// Presentation time of the cut at the track end (with the first sample's offset).
+    fn end_cut_time(&self) -> i128 {
+        self.stats.end_dts + i128::from(self.stats.first_cto) - i128::from(self.shift)
+    }
+
+    /// Presentation time of the cut before the first sample (decode time 0).
+    fn start_cut_time(&self) -> i128 {
+        i128::from(self.stats.first_cto) - i128::from(self.shift)
+    }
+
+    /// The places a cut may fall, in order: each sync sample (but the first when
+    /// `skip_first`) and then the track end, with its presentation time.
+    fn candidates(&self, skip_first: bool) -> Candidates<'_, 'a> {
+        Candidates {
+            track: self,
+            samples: self.samples(),
+            skip_first,
+            end_done: false,
+        }
     }
 
     fn is_video(&self) -> bool {
@@ -152,10 +219,74 @@ impl TrackPlan {
     }
 }
 
-/// The fragmentation plan of one input.
+/// Cut candidates of one track (see [`TrackPlan::candidates`]).
+struct Candidates<'t, 'a> {
+    track: &'t TrackPlan<'a>,
+    samples: Samples<'a>,
+    skip_first: bool,
+    end_done: bool,
+}
+
+impl Iterator for Candidates<'_, '_> {
+    type Item = (usize, i128);
+
+    fn next(&mut self) -> Option<(usize, i128)> {
+        loop {
+            let i = self.samples.index();
+            match self.samples.next() {
+                Some(s) => {
+                    if s.is_sync && !(self.skip_first && i == 0) {
+                        return Some((i, self.track.cut_time_of(&s)));
+                    }
+                }
+                None if self.end_done => return None,
+                None => {
+                    self.end_done = true;
+                    return Some((i, self.track.end_cut_time()));
+                }
+            }
+        }
+    }
+}
+
+/// The candidates a cut search may still look at: pulled from the iterator on demand and
+/// dropped once passed, so memory is that of one fragment's candidates.
+struct Window<I> {
+    it: I,
+    buf: VecDeque<(usize, i128)>,
+}
+
+impl<I: Iterator<Item = (usize, i128)>> Window<I> {
+    fn new(it: I) -> Self {
+        Window {
+            it,
+            buf: VecDeque::new(),
+        }
+    }
+
+    /// The `j`-th candidate from the window start.
+    fn get(&mut self, j: usize) -> Option<(usize, i128)> {
+        while self.buf.len() <= j {
+            let c = self.it.next()?;
+            self.buf.push_back(c);
+        }
+        self.buf.get(j).copied()
+    }
+
+    /// Moves the window start `k` candidates on.
+    fn advance(&mut self, k: usize) {
+        for _ in 0..k {
+            if self.buf.pop_front().is_none() {
+                self.it.next();
+            }
+        }
+    }
+}
+
+/// The fragmentation plan of one input; it borrows the moov's sample tables.
 #[derive(Debug, Clone)]
-pub struct Plan {
-    tracks: Vec<TrackPlan>,
+pub struct Plan<'a> {
+    tracks: Vec<TrackPlan<'a>>,
     anchor: usize,
     options: Options,
     compatible: Vec<[u8; 4]>,
@@ -174,14 +305,6 @@ const NON_SYNC_FLAGS: u32 = 0x0001_0000;
 
 fn raw(moov: &[u8], idx: &Index, i: usize) -> Vec<u8> {
     moov.get(idx.boxes()[i].range()).unwrap_or(&[]).to_vec()
-}
-
-fn child_path(idx: &Index, parent: usize, path: &[&[u8; 4]]) -> Option<usize> {
-    let mut cur = parent;
-    for k in path {
-        cur = idx.child(cur, k)?;
-    }
-    Some(cur)
 }
 
 fn missing(idx: &Index, at: usize, kind: &[u8; 4]) -> Error {
@@ -204,7 +327,7 @@ fn missing(idx: &Index, at: usize, kind: &[u8; 4]) -> Error {
 /// let input = Input { ftyp: None, moov: &moov, moov_offset: 0, file_len: 8 };
 /// assert!(matches!(plan_fragments(&input, &Options::default()), Err(Error::NoTrack { .. })));
 /// ```
-pub fn plan_fragments(input: &Input<'_>, options: &Options) -> Result<Plan, Error> {
+pub fn plan_fragments<'a>(input: &Input<'a>, options: &Options) -> Result<Plan<'a>, Error> {
     if options.fragment_duration_ms == Some(0) {
         return Err(Error::ZeroFragmentDuration);
     }
@@ -245,7 +368,6 @@ pub fn plan_fragments(input: &Input<'_>, options: &Options) -> Result<Plan, Erro
         }
         None => (Vec::new(), None),
     };
-    let mut all_samples = track_samples(None, moov_data, input.moov_offset)?;
     let mut tracks = Vec::new();
     let mut with_samples = 0usize;
     for trak in idx.children(moov).filter(|&c| idx.boxes()[c].is(b"trak")) {
@@ -276,13 +398,9 @@ pub fn plan_fragments(input: &Input<'_>, options: &Options) -> Result<Plan, Erro
         let stsd_i = idx
             .child(stbl, b"stsd")
             .ok_or_else(|| missing(&idx, stbl, b"stsd"))?;
-        // Moved out, not cloned: the sample list is the plan's one large allocation.
-        let samples = all_samples
-            .iter_mut()
-            .find(|t| t.track_id == tkhd.track_id)
-            .map(|t| std::mem::take(&mut t.samples))
-            .unwrap_or_default();
-        if samples.is_empty() {
+        // The tables stay in the moov: the plan never holds a list of samples.
+        let table = SampleTable::parse(moov_data, &idx, stbl)?;
+        if table.is_empty() {
             continue;
         }
         with_samples += 1;
@@ -302,17 +420,12 @@ pub fn plan_fragments(input: &Input<'_>, options: &Options) -> Result<Plan, Erro
         let entry_count = stsd_raw
             .get(12..16)
             .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-        if let Some(stsc_i) = idx.child(stbl, b"stsc") {
-            let b = &idx.boxes()[stsc_i];
-            for e in boxes::parse_stsc(moov_data.get(b.range()).unwrap_or(&[]), b.offset)? {
-                if e.sample_description_index != 1 {
-                    return Err(Error::SeveralSampleDescriptions {
-                        track_id: tkhd.track_id,
-                        count: entry_count,
-                        index: e.sample_description_index,
-                    });
-                }
-            }
+        if let Some(index) = table.sample_description_indexes().find(|&i| i != 1) {
+            return Err(Error::SeveralSampleDescriptions {
+                track_id: tkhd.track_id,
+                count: entry_count,
+                index,
+            });
         }
         let entry = idx.children(stsd_i).next();
         let codec = entry.and_then(|e| crate::bmff::codec::codec_string(moov_data, &idx, e).ok());
@@ -353,18 +466,7 @@ pub fn plan_fragments(input: &Input<'_>, options: &Options) -> Result<Plan, Erro
             .find_map(|k| idx.child(minf, k))
             .map(|i| raw(moov_data, &idx, i));
         let dinf = idx.child(minf, b"dinf").map(|i| raw(moov_data, &idx, i));
-        for (n, s) in samples.iter().enumerate() {
-            let end = s.offset.saturating_add(u64::from(s.size));
-            if end > input.file_len {
-                return Err(Error::SampleOutsideFile {
-                    track_id: tkhd.track_id,
-                    sample_number: n as u64 + 1,
-                    end,
-                    file_len: input.file_len,
-                });
-            }
-        }
-        let _ = child_path;
+        let stats = TrackStats::walk(&table, tkhd.track_id, input.file_len)?;
         tracks.push(TrackPlan {
             track_id: tkhd.track_id,
             handler: hdlr.handler_type,
@@ -375,7 +477,8 @@ pub fn plan_fragments(input: &Input<'_>, options: &Options) -> Result<Plan, Erro
             sample_rate,
             bounds: Vec::new(),
             in_timescale: mdhd.timescale,
-            samples,
+            table,
+            stats,
             shift,
             tkhd: raw(moov_data, &idx, tkhd_i),
             tkhd_duration: tkhd.duration,
@@ -390,7 +493,7 @@ pub fn plan_fragments(input: &Input<'_>, options: &Options) -> Result<Plan, Erro
             stsd: stsd_raw,
         });
     }
-    let is = |t: &TrackPlan, k: &[u8; 4]| &t.handler.0 == k;
+    let is = |t: &TrackPlan<'_>, k: &[u8; 4]| &t.handler.0 == k;
     let keep = match options.track {
         TrackSelection::All => None,
         TrackSelection::Id(id) => Some(tracks.iter().position(|t| t.track_id == id)),
@@ -470,7 +573,7 @@ fn edit_shift(elst: Option<&[ElstEntry]>, movie_ts: u32, media_ts: u32) -> Resul
     Ok(0)
 }
 
-fn check_options(tracks: &[TrackPlan], options: &Options) -> Result<(), Error> {
+fn check_options(tracks: &[TrackPlan<'_>], options: &Options) -> Result<(), Error> {
     if let Some(mode) = options.force_i_frame_sync {
         for t in tracks.iter().filter(|t| t.is_video()) {
             let avc = t.codec.as_deref().is_some_and(|c| c.starts_with("avc"));
@@ -481,8 +584,7 @@ fn check_options(tracks: &[TrackPlan], options: &Options) -> Result<(), Error> {
                     reason: "only AVC video can be re-synced",
                 });
             }
-            let later_sync = t.samples.iter().skip(1).any(|s| s.is_sync);
-            if mode == ForceIFrameSync::All || !later_sync {
+            if mode == ForceIFrameSync::All || !t.stats.later_sync {
                 return Err(Error::Unsupported {
                     option: "force-i-frame-sync",
                     track_id: t.track_id,
@@ -495,16 +597,11 @@ fn check_options(tracks: &[TrackPlan], options: &Options) -> Result<(), Error> {
     }
     if options.trun_version_zero {
         for t in tracks {
-            if let Some((n, s)) = t
-                .samples
-                .iter()
-                .enumerate()
-                .find(|(_, s)| s.composition_offset < 0)
-            {
+            if let Some((sample_number, offset)) = t.stats.first_negative {
                 return Err(Error::NegativeCompositionOffset {
                     track_id: t.track_id,
-                    sample_number: n as u64 + 1,
-                    offset: s.composition_offset,
+                    sample_number,
+                    offset,
                 });
             }
         }
@@ -528,11 +625,18 @@ fn compatible_brands(ftyp: Option<&[u8]>) -> Vec<[u8; 4]> {
 
 /// Nearest candidate to `target` (a rational `target_num / target_den` in the track's ticks),
 /// scanning forward from `from`; stops at the first candidate at or past the target; ties go
-/// to the earlier. Candidates are given as times in the track's ticks.
-fn nearest_from(cands: &[(usize, i128)], from: usize, target_num: i128, target_den: i128) -> usize {
+/// to the earlier. `cand(k)` gives the k-th candidate (index, time in the track's ticks), None
+/// past the last.
+fn nearest_from(
+    mut cand: impl FnMut(usize) -> Option<(usize, i128)>,
+    from: usize,
+    target_num: i128,
+    target_den: i128,
+) -> usize {
     let mut best = from;
     let mut best_dist: Option<i128> = None;
-    for (k, &(_, t)) in cands.iter().enumerate().skip(from) {
+    let mut k = from;
+    while let Some((_, t)) = cand(k) {
         let d = (t * target_den - target_num).abs();
         if best_dist.is_none_or(|b| d < b) {
             best = k;
@@ -541,71 +645,61 @@ fn nearest_from(cands: &[(usize, i128)], from: usize, target_num: i128, target_d
         if t * target_den >= target_num {
             break;
         }
+        k += 1;
     }
     best
 }
 
-impl Plan {
+impl<'a> Plan<'a> {
     fn cut(&mut self) -> Result<(), Error> {
         let anchor = &self.tracks[self.anchor];
-        let n = anchor.samples.len();
-        let all_sync = anchor.samples.iter().all(|s| s.is_sync);
         let duration_ms = match self.options.fragment_duration_ms {
             Some(d) => Some(d),
-            None if all_sync => Some(2000),
+            None if anchor.stats.all_sync => Some(2000),
             None => None,
         };
         // Candidates: sync samples after the first, then the end.
-        let mut cands: Vec<(usize, i128)> = anchor
-            .samples
-            .iter()
-            .enumerate()
-            .skip(1)
-            .filter(|(_, s)| s.is_sync)
-            .map(|(i, _)| (i, anchor.cut_time(i)))
-            .collect();
-        cands.push((n, anchor.cut_time(n)));
+        let mut cands = Window::new(anchor.candidates(true));
         let mut bounds = vec![0usize];
+        let mut instants = vec![anchor.start_cut_time()];
         match duration_ms {
-            None => bounds.extend(cands.iter().map(|c| c.0)),
+            None => {
+                while let Some((i, t)) = cands.get(0) {
+                    bounds.push(i);
+                    instants.push(t);
+                    cands.advance(1);
+                }
+            }
             Some(d) => {
                 let ts = i128::from(anchor.in_timescale);
                 let d = i128::from(d);
-                let mut pos = 0usize; // next candidate to consider
-                let mut start = anchor.cut_time(0);
-                while pos < cands.len() {
+                let mut start = anchor.start_cut_time();
+                while cands.get(0).is_some() {
                     // p = floor((t_ms + D/2) / D) with t_ms = start * 1000 / ts, exactly:
                     let p = (start * 2000 + d * ts).div_euclid(2 * d * ts);
                     // Target in ticks = D * (p + 1) * ts / 1000.
                     let num = d * (p + 1) * ts;
-                    let k = nearest_from(&cands, pos, num, 1000);
-                    bounds.push(cands[k].0);
-                    start = cands[k].1;
-                    pos = k + 1;
+                    let k = nearest_from(|j| cands.get(j), 0, num, 1000);
+                    let Some((i, t)) = cands.get(k) else { break };
+                    bounds.push(i);
+                    instants.push(t);
+                    start = t;
+                    cands.advance(k + 1);
                 }
             }
         }
         let anchor_ts = i128::from(anchor.in_timescale);
-        let instants: Vec<i128> = bounds.iter().map(|&i| anchor.cut_time(i)).collect();
         let trim = self.options.trim;
-        let anchor_index = self.anchor;
-        for (ti, t) in self.tracks.iter_mut().enumerate() {
-            if ti == anchor_index {
-                t.bounds = bounds.clone();
+        let mut all_bounds = Vec::with_capacity(self.tracks.len());
+        for (ti, t) in self.tracks.iter().enumerate() {
+            if ti == self.anchor {
+                all_bounds.push(bounds.clone());
                 continue;
             }
-            let n = t.samples.len();
-            let mut cands: Vec<(usize, i128)> = t
-                .samples
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.is_sync)
-                .map(|(i, _)| (i, t.cut_time(i)))
-                .collect();
-            cands.push((n, t.cut_time(n)));
+            let n = t.stats.count;
+            let mut cands = Window::new(t.candidates(false));
             let ts = i128::from(t.in_timescale);
             let mut b = vec![0usize];
-            let mut pos = 0usize;
             let last = instants.len().saturating_sub(1);
             for (k, &inst) in instants.iter().enumerate().skip(1) {
                 if k == last && !trim {
@@ -613,36 +707,29 @@ impl Plan {
                     break;
                 }
                 // Compare t_b / ts_b with inst / ts_a: t_b * ts_a vs inst * ts_b.
-                let scaled: Vec<(usize, i128)> = Vec::new();
-                let _ = scaled;
-                let mut best = pos;
-                let mut best_dist: Option<i128> = None;
-                for (j, &(_, x)) in cands.iter().enumerate().skip(pos) {
-                    let dist = (x * anchor_ts - inst * ts).abs();
-                    if best_dist.is_none_or(|bd| dist < bd) {
-                        best = j;
-                        best_dist = Some(dist);
-                    }
-                    if x * anchor_ts >= inst * ts {
-                        break;
-                    }
-                }
-                let idx = cands[best].0.max(*b.last().unwrap_or(&0));
+                let best = nearest_from(|j| cands.get(j), 0, inst * ts, anchor_ts);
+                let idx = cands
+                    .get(best)
+                    .map_or(n, |c| c.0)
+                    .max(*b.last().unwrap_or(&0));
                 b.push(idx);
-                pos = best;
+                cands.advance(best);
             }
+            all_bounds.push(b);
+        }
+        for (t, b) in self.tracks.iter_mut().zip(all_bounds) {
             t.bounds = b;
         }
         Ok(())
     }
 
     /// The tracks, in output order (the anchor first among equals is [`Plan::anchor`]).
-    pub fn tracks(&self) -> &[TrackPlan] {
+    pub fn tracks(&self) -> &[TrackPlan<'a>] {
         &self.tracks
     }
 
     /// The anchor track (the one the cuts are decided on).
-    pub fn anchor(&self) -> &TrackPlan {
+    pub fn anchor(&self) -> &TrackPlan<'a> {
         &self.tracks[self.anchor]
     }
 
@@ -718,7 +805,7 @@ impl Plan {
         Ok(w.into_bytes())
     }
 
-    fn trak(&self, w: &mut BoxWriter, t: &TrackPlan) -> Result<(), Error> {
+    fn trak(&self, w: &mut BoxWriter, t: &TrackPlan<'a>) -> Result<(), Error> {
         let trak = w.open(b"trak");
         w.bytes(&t.tkhd);
         self.edts(w, t)?;
@@ -764,7 +851,7 @@ impl Plan {
         w.close(trak)
     }
 
-    fn edts(&self, w: &mut BoxWriter, t: &TrackPlan) -> Result<(), Error> {
+    fn edts(&self, w: &mut BoxWriter, t: &TrackPlan<'a>) -> Result<(), Error> {
         let zero_last = self.options.trun_version_zero && !self.options.no_zero_elst;
         let rescaled = t.timescale != t.in_timescale;
         let Some((version, entries)) = &t.elst else {
@@ -818,7 +905,7 @@ impl Plan {
 
     /// Every fragment, slot by slot: the anchor's first, then the other tracks in order. Empty
     /// fragments are skipped.
-    pub fn fragments(&self) -> Fragments<'_> {
+    pub fn fragments(&self) -> Fragments<'_, 'a> {
         let mut order: Vec<usize> = vec![self.anchor];
         order.extend((0..self.tracks.len()).filter(|&i| i != self.anchor));
         Fragments {
@@ -828,6 +915,7 @@ impl Plan {
             pos: 0,
             sequence: self.options.sequence_number_start,
             numbers: vec![0; self.tracks.len()],
+            cursors: self.tracks.iter().map(TrackPlan::samples).collect(),
         }
     }
 
@@ -850,8 +938,9 @@ impl Plan {
                     let b0 = anchor.bounds.first().copied().unwrap_or(0);
                     let b1 = anchor.bounds.get(1).copied().unwrap_or(0);
                     let mut min: Option<i128> = None;
-                    for i in b0..b1 {
-                        let s = &anchor.samples[i];
+                    let mut samples = anchor.samples();
+                    samples.skip_to(b0);
+                    for s in samples.take(b1.saturating_sub(b0)) {
                         let ct = anchor.out_time(
                             i128::from(s.decode_time) + i128::from(s.composition_offset),
                         )?;
@@ -898,77 +987,112 @@ impl Plan {
         Ok(Some(sidx.encode()?))
     }
 
-    fn tfdt_start_ticks(&self, t: &TrackPlan) -> Result<u64, Error> {
+    fn tfdt_start_ticks(&self, t: &TrackPlan<'a>) -> Result<u64, Error> {
         let v = i128::from(self.options.tfdt_start_ms) * i128::from(t.timescale) / 1000;
         u64::try_from(v).map_err(|_| Error::Overflow { what: "tfdt_start" })
     }
 
+    /// Output duration, composition offset and decode times (start, end) of one sample.
+    fn timed(t: &TrackPlan<'a>, s: &Sample) -> Result<(u32, i64, i128, i128), Error> {
+        let dts = i128::from(s.decode_time);
+        let d0 = t.out_time(dts)?;
+        let d1 = t.out_time(dts + i128::from(s.duration))?;
+        let duration = u32::try_from(d1 - d0).map_err(|_| Error::Overflow {
+            what: "sample duration",
+        })?;
+        let c = if t.timescale == t.in_timescale {
+            i128::from(s.composition_offset)
+        } else {
+            t.out_time(dts + i128::from(s.composition_offset))? - d0
+        };
+        let cto = i64::try_from(c).map_err(|_| Error::Overflow {
+            what: "composition offset",
+        })?;
+        Ok((duration, cto, d0, d1))
+    }
+
+    /// Builds the fragment of track `ti` in `slot`; `cursor` walks that track's samples and is
+    /// left after the fragment's last sample (fragments of a track come in order). Each sample
+    /// is read twice, once to choose the box layout and once to write it, so nothing is held
+    /// per sample but the output bytes.
     fn fragment(
         &self,
         ti: usize,
         slot: usize,
+        cursor: &mut Samples<'a>,
         number: u32,
         sequence: u32,
     ) -> Result<FragmentOut, Error> {
         let t = &self.tracks[ti];
         let (a, b) = match (t.bounds.get(slot), t.bounds.get(slot + 1)) {
-            (Some(&a), Some(&b)) if a < b && b <= t.samples.len() => (a, b),
+            (Some(&a), Some(&b)) if a < b && b <= t.stats.count => (a, b),
             _ => {
                 return Err(Error::Overflow {
                     what: "fragment bounds",
                 })
             }
         };
-        let samples = &t.samples[a..b];
-        let count = u32::try_from(samples.len()).map_err(|_| Error::Overflow {
+        if cursor.index() > a {
+            *cursor = t.samples();
+        }
+        cursor.skip_to(a);
+        let n = b - a;
+        let count = u32::try_from(n).map_err(|_| Error::Overflow {
             what: "trun sample_count",
         })?;
-        // Output times.
-        let mut dts = Vec::with_capacity(samples.len() + 1);
-        for i in a..=b {
-            dts.push(t.out_time(t.dts(i))?);
-        }
-        let mut durations = Vec::with_capacity(samples.len());
-        let mut ctos = Vec::with_capacity(samples.len());
-        for (k, s) in samples.iter().enumerate() {
-            let d = dts[k + 1] - dts[k];
-            durations.push(u32::try_from(d).map_err(|_| Error::Overflow {
-                what: "sample duration",
-            })?);
-            let c = if t.timescale == t.in_timescale {
-                i128::from(s.composition_offset)
+        let video = t.is_video();
+        let flags_of = |s: &Sample| {
+            if s.is_sync {
+                SYNC_FLAGS
+            } else if video {
+                NON_SYNC_VIDEO_FLAGS
             } else {
-                t.out_time(t.dts(a + k) + i128::from(s.composition_offset))? - dts[k]
-            };
-            ctos.push(i64::try_from(c).map_err(|_| Error::Overflow {
-                what: "composition offset",
-            })?);
-        }
-        let flags: Vec<u32> = samples
-            .iter()
-            .map(|s| {
-                if s.is_sync {
-                    SYNC_FLAGS
-                } else if t.is_video() {
-                    NON_SYNC_VIDEO_FLAGS
+                NON_SYNC_FLAGS
+            }
+        };
+        let short = || Error::Overflow {
+            what: "fragment bounds",
+        };
+        // First walk: what the boxes must carry.
+        let mut first_duration = 0u32;
+        let mut const_duration = true;
+        let (mut f0, mut f1) = (0u32, 0u32);
+        let (mut all_same, mut rest_same) = (true, true);
+        let (mut any_cto, mut min_cto) = (false, i64::MAX);
+        let mut data_bytes: u64 = 0;
+        let (mut start, mut end) = (0i128, 0i128);
+        let mut scan = cursor.clone();
+        for k in 0..n {
+            let s = scan.next().ok_or_else(short)?;
+            let (d, c, d0, d1) = Self::timed(t, &s)?;
+            let f = flags_of(&s);
+            if k == 0 {
+                first_duration = d;
+                f0 = f;
+                start = d0;
+            } else {
+                const_duration &= d == first_duration;
+                all_same &= f == f0;
+                if k == 1 {
+                    f1 = f;
                 } else {
-                    NON_SYNC_FLAGS
+                    rest_same &= f == f1;
                 }
-            })
-            .collect();
-        let const_duration = durations.windows(2).all(|w| w[0] == w[1]);
-        let rest_same = flags.iter().skip(1).all(|&f| Some(&f) == flags.get(1));
+            }
+            end = d1;
+            any_cto |= c != 0;
+            min_cto = min_cto.min(c);
+            data_bytes = data_bytes.saturating_add(u64::from(s.size));
+        }
         // Flag mode: all the same -> tfhd default; first differs, rest same -> first_sample_flags.
-        let (default_flags, first_flags, per_sample_flags) = if flags.iter().all(|&f| f == flags[0])
-        {
-            (Some(flags[0]), None, false)
+        let (default_flags, first_flags, per_sample_flags) = if all_same {
+            (Some(f0), None, false)
         } else if rest_same {
-            (flags.get(1).copied(), Some(flags[0]), false)
+            (Some(f1), Some(f0), false)
         } else {
             (None, None, true)
         };
-        let any_cto = ctos.iter().any(|&c| c != 0);
-        let negative = ctos.iter().any(|&c| c < 0);
+        let negative = min_cto < 0;
         let version: u8 = if self.options.trun_version_zero || !negative {
             0
         } else {
@@ -978,16 +1102,15 @@ impl Plan {
             return Err(Error::NegativeCompositionOffset {
                 track_id: t.track_id,
                 sample_number: (a + 1) as u64,
-                offset: ctos.iter().copied().min().unwrap_or(0),
+                offset: min_cto,
             });
         }
-        let decode_time = u64::try_from(dts[0]).map_err(|_| Error::Overflow {
+        let decode_time = u64::try_from(start).map_err(|_| Error::Overflow {
             what: "decode time",
         })?;
-        let duration = u64::try_from(dts[samples.len()] - dts[0]).map_err(|_| Error::Overflow {
+        let duration = u64::try_from(end - start).map_err(|_| Error::Overflow {
             what: "fragment duration",
         })?;
-        let data_bytes: u64 = samples.iter().map(|s| u64::from(s.size)).sum();
 
         let mut w = BoxWriter::default();
         let moof = w.open(b"moof");
@@ -1003,7 +1126,7 @@ impl Plan {
         let tfhd = w.open_full(b"tfhd", 0, tfhd_flags);
         w.u32(t.track_id);
         if const_duration {
-            w.u32(durations[0]);
+            w.u32(first_duration);
         }
         if let Some(f) = default_flags {
             w.u32(f);
@@ -1035,16 +1158,25 @@ impl Plan {
         if let Some(f) = first_flags {
             w.u32(f);
         }
-        for (k, s) in samples.iter().enumerate() {
+        // Second walk: the sample records, and the input ranges to copy.
+        let mut ranges: Vec<Range<u64>> = Vec::new();
+        for _ in 0..n {
+            let s = cursor.next().ok_or_else(short)?;
+            let (d, c, _, _) = Self::timed(t, &s)?;
             if !const_duration {
-                w.u32(durations[k]);
+                w.u32(d);
             }
             w.u32(s.size);
             if per_sample_flags {
-                w.u32(flags[k]);
+                w.u32(flags_of(&s));
             }
             if any_cto {
-                w.u32(ctos[k] as u32);
+                w.u32(c as u32);
+            }
+            let end = s.offset.saturating_add(u64::from(s.size));
+            match ranges.last_mut() {
+                Some(r) if r.end == s.offset => r.end = end,
+                _ => ranges.push(s.offset..end),
             }
         }
         w.close(trun)?;
@@ -1059,14 +1191,6 @@ impl Plan {
         );
         let mut header = w.into_bytes();
         write::mdat_header(&mut header, data_bytes)?;
-        let mut ranges: Vec<Range<u64>> = Vec::new();
-        for s in samples {
-            let end = s.offset.saturating_add(u64::from(s.size));
-            match ranges.last_mut() {
-                Some(r) if r.end == s.offset => r.end = end,
-                _ => ranges.push(s.offset..end),
-            }
-        }
         Ok(FragmentOut {
             track_id: t.track_id,
             number,
@@ -1081,16 +1205,17 @@ impl Plan {
 
 /// Iterator over a plan's fragments (see [`Plan::fragments`]).
 #[derive(Debug)]
-pub struct Fragments<'p> {
-    plan: &'p Plan,
+pub struct Fragments<'p, 'a> {
+    plan: &'p Plan<'a>,
     order: Vec<usize>,
     slot: usize,
     pos: usize,
     sequence: u32,
     numbers: Vec<u32>,
+    cursors: Vec<Samples<'a>>,
 }
 
-impl Iterator for Fragments<'_> {
+impl Iterator for Fragments<'_, '_> {
     type Item = Result<FragmentOut, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1115,7 +1240,11 @@ impl Iterator for Fragments<'_> {
             self.numbers[ti] = self.numbers[ti].saturating_add(1);
             let seq = self.sequence;
             self.sequence = self.sequence.wrapping_add(1);
-            return Some(self.plan.fragment(ti, self.slot, self.numbers[ti], seq));
+            let cursor = self.cursors.get_mut(ti)?;
+            return Some(
+                self.plan
+                    .fragment(ti, self.slot, cursor, self.numbers[ti], seq),
+            );
         }
     }
 }
@@ -1127,7 +1256,7 @@ mod tests {
     const H264_AAC: &[u8] = include_bytes!("../../../fixtures/media/h264_aac.mp4");
     const AAC_ONLY: &[u8] = include_bytes!("../../../fixtures/media/aac_only.mp4");
 
-    fn plan(data: &[u8], options: &Options) -> Result<Plan, Error> {
+    fn plan<'a>(data: &'a [u8], options: &Options) -> Result<Plan<'a>, Error> {
         let idx = Index::parse(data).unwrap();
         let m = &idx.boxes()[idx.find("moov").unwrap()];
         let f = idx.find("ftyp").map(|f| &data[idx.boxes()[f].range()]);
@@ -1142,14 +1271,60 @@ mod tests {
         )
     }
 
+    /// A track's samples from the samples view (an independent reading of the same tables).
+    struct Oracle {
+        samples: Vec<Sample>,
+        shift: i128,
+    }
+
+    impl Oracle {
+        fn of(data: &[u8], t: &TrackPlan<'_>) -> Self {
+            let samples = crate::bmff::samples::track_samples(None, data, 0)
+                .unwrap()
+                .into_iter()
+                .find(|s| s.track_id == t.track_id)
+                .unwrap()
+                .samples;
+            assert_eq!(samples.len(), t.sample_count());
+            Oracle {
+                samples,
+                shift: i128::from(t.shift),
+            }
+        }
+
+        fn len(&self) -> usize {
+            self.samples.len()
+        }
+
+        fn is_sync(&self, i: usize) -> bool {
+            self.samples[i].is_sync
+        }
+
+        /// Presentation time of the cut before sample `i` (`len`: the track end, with the first
+        /// sample's composition offset).
+        fn cut_time(&self, i: usize) -> i128 {
+            let (dts, cto) = match self.samples.get(i) {
+                Some(s) => (i128::from(s.decode_time), s.composition_offset),
+                None => {
+                    let l = self.samples.last().unwrap();
+                    (
+                        i128::from(l.decode_time) + i128::from(l.duration),
+                        self.samples[0].composition_offset,
+                    )
+                }
+            };
+            dts + i128::from(cto) - self.shift
+        }
+    }
+
     /// Brute force: the candidate of `t` (sync samples and the end) nearest to the instant
     /// `inst / ts_a`, ties to the earlier.
-    fn brute_nearest(t: &TrackPlan, inst: i128, ts_a: i128) -> usize {
+    fn brute_nearest(t: &TrackPlan<'_>, o: &Oracle, inst: i128, ts_a: i128) -> usize {
         let ts = i128::from(t.in_timescale);
-        let n = t.samples.len();
+        let n = o.len();
         (0..=n)
-            .filter(|&j| j == n || t.samples[j].is_sync)
-            .min_by_key(|&j| ((t.cut_time(j) * ts_a - inst * ts).abs(), j))
+            .filter(|&j| j == n || o.is_sync(j))
+            .min_by_key(|&j| ((o.cut_time(j) * ts_a - inst * ts).abs(), j))
             .unwrap()
     }
 
@@ -1158,13 +1333,12 @@ mod tests {
         let p = plan(H264_AAC, &Options::default()).unwrap();
         let v = p.anchor();
         assert_eq!(&v.handler.0, b"vide");
-        let mut sync: Vec<usize> = (0..v.samples.len())
-            .filter(|&i| v.samples[i].is_sync)
-            .collect();
+        let o = Oracle::of(H264_AAC, v);
+        let mut sync: Vec<usize> = (0..o.len()).filter(|&i| o.is_sync(i)).collect();
         if sync.first() != Some(&0) {
             sync.insert(0, 0);
         }
-        sync.push(v.samples.len());
+        sync.push(o.len());
         assert!(sync.len() > 2, "the fixture has several GOPs");
         assert_eq!(v.bounds, sync);
     }
@@ -1174,18 +1348,15 @@ mod tests {
         let p = plan(H264_AAC, &Options::default()).unwrap();
         let v = p.anchor();
         let a = p.tracks().iter().find(|t| &t.handler.0 == b"soun").unwrap();
+        let (vo, ao) = (Oracle::of(H264_AAC, v), Oracle::of(H264_AAC, a));
         assert_eq!(a.bounds.len(), v.bounds.len());
         let ts_a = i128::from(v.in_timescale);
         let inner = v.bounds.len() - 1;
         for k in 1..inner {
-            let inst = v.cut_time(v.bounds[k]);
-            assert_eq!(a.bounds[k], brute_nearest(a, inst, ts_a), "cut {k}");
+            let inst = vo.cut_time(v.bounds[k]);
+            assert_eq!(a.bounds[k], brute_nearest(a, &ao, inst, ts_a), "cut {k}");
         }
-        assert_eq!(
-            a.bounds[inner],
-            a.samples.len(),
-            "without trim the tail stays"
-        );
+        assert_eq!(a.bounds[inner], ao.len(), "without trim the tail stays");
         let trimmed = plan(
             H264_AAC,
             &Options {
@@ -1199,8 +1370,8 @@ mod tests {
             .iter()
             .find(|t| &t.handler.0 == b"soun")
             .unwrap();
-        let end = v.cut_time(v.samples.len());
-        assert_eq!(at.bounds[inner], brute_nearest(at, end, ts_a));
+        let end = vo.cut_time(vo.len());
+        assert_eq!(at.bounds[inner], brute_nearest(at, &ao, end, ts_a));
     }
 
     #[test]
@@ -1212,8 +1383,9 @@ mod tests {
             };
             let p = plan(H264_AAC, &o).unwrap();
             let v = p.anchor();
+            let o = Oracle::of(H264_AAC, v);
             for &b in &v.bounds[1..v.bounds.len() - 1] {
-                assert!(v.samples[b].is_sync, "D={d}: cut {b} is not a sync sample");
+                assert!(o.is_sync(b), "D={d}: cut {b} is not a sync sample");
             }
             assert!(v.bounds.windows(2).all(|w| w[0] < w[1]), "D={d}: progress");
         }
@@ -1223,14 +1395,15 @@ mod tests {
     fn audio_only_gets_two_second_fragments() {
         let p = plan(AAC_ONLY, &Options::default()).unwrap();
         let a = p.anchor();
+        let o = Oracle::of(AAC_ONLY, a);
         let ts = i128::from(a.in_timescale);
         // Each inner cut is the sample boundary nearest to the next 2 s grid point.
         for w in a.bounds.windows(2).take(a.bounds.len() - 2) {
-            let start = a.cut_time(w[0]);
+            let start = o.cut_time(w[0]);
             let p = (start * 2000 + 2000 * ts).div_euclid(2 * 2000 * ts);
             let target = 2000 * (p + 1) * ts; // ticks * 1000
-            let best = (w[0] + 1..=a.samples.len())
-                .min_by_key(|&j| ((a.cut_time(j) * 1000 - target).abs(), j))
+            let best = (w[0] + 1..=o.len())
+                .min_by_key(|&j| ((o.cut_time(j) * 1000 - target).abs(), j))
                 .unwrap();
             assert_eq!(w[1], best);
         }
@@ -1239,11 +1412,18 @@ mod tests {
     #[test]
     fn nearest_tie_goes_to_the_earlier() {
         let c = [(1, 10), (2, 20), (3, 30)];
-        assert_eq!(nearest_from(&c, 0, 15, 1), 0);
-        assert_eq!(nearest_from(&c, 0, 16, 1), 1);
-        assert_eq!(nearest_from(&c, 1, 15, 1), 1);
+        let get = |j: usize| c.get(j).copied();
+        assert_eq!(nearest_from(get, 0, 15, 1), 0);
+        assert_eq!(nearest_from(get, 0, 16, 1), 1);
+        assert_eq!(nearest_from(get, 1, 15, 1), 1);
         // 25/1 against times scaled by 1: 20 and 30 tie, the earlier wins.
-        assert_eq!(nearest_from(&c, 0, 50, 2), 1);
+        assert_eq!(nearest_from(get, 0, 50, 2), 1);
+        // Through a window: same answers, and a window never looks back past its start.
+        let mut w = Window::new(c.into_iter());
+        assert_eq!(nearest_from(|j| w.get(j), 0, 16, 1), 1);
+        w.advance(1);
+        assert_eq!(w.get(0), Some((2, 20)));
+        assert_eq!(nearest_from(|j| w.get(j), 0, 35, 1), 1);
     }
 
     #[test]

@@ -38,7 +38,11 @@ fn boxes(b: &[u8]) -> Vec<(String, usize, usize)> {
     let mut at = 0;
     while at + 8 <= b.len() {
         let size = u32::from_be_bytes(b[at..at + 4].try_into().unwrap()) as usize;
-        out.push((String::from_utf8_lossy(&b[at + 4..at + 8]).into(), at, at + size));
+        out.push((
+            String::from_utf8_lossy(&b[at + 4..at + 8]).into(),
+            at,
+            at + size,
+        ));
         at += size;
     }
     out
@@ -80,7 +84,9 @@ impl Upload {
     }
     fn finish(mut self) -> u16 {
         self.0.write_all(b"0\r\n\r\n").unwrap();
-        self.0.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        self.0
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
         let mut buf = Vec::new();
         let _ = self.0.read_to_end(&mut buf);
         String::from_utf8_lossy(&buf)
@@ -107,7 +113,11 @@ struct Reader {
 impl Reader {
     fn open(server: &Server, path: &str) -> Reader {
         let mut c = TcpStream::connect(&server.addr).unwrap();
-        write!(c, "GET /live/{path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        write!(
+            c,
+            "GET /live/{path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
         c.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
         Reader {
             c,
@@ -213,7 +223,10 @@ fn readers_get_each_chunk_as_it_arrives() {
     // A complete segment is sent whole, with its length.
     let r = server.get("/live/ll/chunk-stream0-00001.m4s");
     assert_eq!(r.body, seg);
-    assert_eq!(r.header("content-length"), Some(seg.len().to_string().as_str()));
+    assert_eq!(
+        r.header("content-length"),
+        Some(seg.len().to_string().as_str())
+    );
 }
 
 #[test]
@@ -225,14 +238,20 @@ fn encoder_disconnect_mid_segment_leaves_it_incomplete() {
     up.send(&seg[..chunks[1].end]);
     up.send(&seg[chunks[2].start..chunks[2].start + 100]); // a piece of chunk 3
     let mut reader = Reader::open(&server, "f/seg-00001.m4s");
-    assert_eq!(reader.until(chunks[1].end, Duration::from_secs(2)).len(), chunks[1].end);
+    assert_eq!(
+        reader.until(chunks[1].end, Duration::from_secs(2)).len(),
+        chunks[1].end
+    );
     drop(up); // the encoder goes away
     let got = reader.until(usize::MAX, Duration::from_secs(3));
     assert_eq!(got, seg[..chunks[1].end], "what arrived, whole chunks only");
     assert!(reader.ended_cleanly(), "a clean end for the reader");
     // Later readers get the same; the encoder carries on with the next segment, and may
     // also upload the broken one again.
-    assert_eq!(server.get("/live/f/seg-00001.m4s").body, seg[..chunks[1].end]);
+    assert_eq!(
+        server.get("/live/f/seg-00001.m4s").body,
+        seg[..chunks[1].end]
+    );
     assert_eq!(put(&server, "f/seg-00002.m4s", TOKEN, &seg), 201);
     assert_eq!(put(&server, "f/seg-00001.m4s", TOKEN, &seg), 201);
     assert_eq!(server.get("/live/f/seg-00001.m4s").body, seg);
@@ -281,7 +300,11 @@ fn window_and_delete_bound_a_channel() {
     );
     assert_eq!(r.status, 204);
     assert_eq!(server.get("/live/w/seg-00003.m4s").status, 404);
-    let r = server.request("DELETE", "/ingest/w/seg-00003.m4s", &["Authorization: Bearer no"]);
+    let r = server.request(
+        "DELETE",
+        "/ingest/w/seg-00003.m4s",
+        &["Authorization: Bearer no"],
+    );
     assert_eq!(r.status, 401);
     // Oversized uploads are refused.
     let small = start(&["--ingest-max-mb", "1"]);

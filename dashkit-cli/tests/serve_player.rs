@@ -94,3 +94,124 @@ fn dashjs_plays_live_from_a_vod_with_its_own_templates() {
     let r = play_live(&server, path, 12.0);
     r.assert_clean(path, 9.0, true);
 }
+
+/// An ffmpeg test source pushed in real time, and read back by dash.js in low-latency mode.
+fn push_ffmpeg(addr: &str, channel: &str, seconds: u32) -> std::process::Child {
+    std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-re"])
+        .args(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25"])
+        .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"])
+        .args(["-t", &seconds.to_string()])
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-tune",
+            "zerolatency",
+        ])
+        .args([
+            "-g",
+            "25",
+            "-keyint_min",
+            "25",
+            "-sc_threshold",
+            "0",
+            "-b:v",
+            "300k",
+        ])
+        .args(["-c:a", "aac", "-b:a", "64k"])
+        .args([
+            "-f",
+            "dash",
+            "-method",
+            "PUT",
+            "-streaming",
+            "1",
+            "-ldash",
+            "1",
+        ])
+        .args([
+            "-seg_duration",
+            "1",
+            "-use_template",
+            "1",
+            "-use_timeline",
+            "0",
+        ])
+        .args([
+            "-window_size",
+            "10",
+            "-extra_window_size",
+            "5",
+            "-target_latency",
+            "1.5",
+        ])
+        .args(["-utc_timing_url", &format!("http://{addr}/time")])
+        .args(["-http_opts", "auth_type=basic"])
+        .arg(format!(
+            "http://enc:ll-token@{addr}/ingest/{channel}/manifest.mpd"
+        ))
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .expect("ffmpeg (Debian's package) on PATH")
+}
+
+fn assert_low_latency(r: &harness::PlayReport, what: &str, max_latency_s: f64) {
+    r.assert_clean_allowing_stalls(what, 20.0, true);
+    let start = r.startup_s().unwrap_or(0.0);
+    let late_stalls: Vec<_> = r
+        .stalls()
+        .into_iter()
+        .filter(|(t, _)| *t > start + 5.0)
+        .collect();
+    assert!(
+        late_stalls.is_empty(),
+        "{what}: stalls after the first 5 s: {late_stalls:?}"
+    );
+    let lat: Vec<f64> = r
+        .latency()
+        .into_iter()
+        .filter(|(t, _)| *t > start + 10.0)
+        .map(|(_, l)| l)
+        .collect();
+    assert!(lat.len() >= 10, "{what}: {}", r.json);
+    let worst = lat.iter().cloned().fold(0.0, f64::max);
+    let mean = lat.iter().sum::<f64>() / lat.len() as f64;
+    eprintln!("{what}: live latency after 10 s: mean {mean:.2} s, max {worst:.2} s");
+    assert!(worst < max_latency_s, "{what}: latency {lat:?}");
+}
+
+#[test]
+fn dashjs_low_latency_plays_ingested_ffmpeg_and_chunked_vod_as_live() {
+    if std::env::var_os("DASHKIT_SKIP_PLAYER").is_some() {
+        return;
+    }
+    let server = Server::start(&fixtures(), &["--ingest-token", "ll-token"]);
+    let tools = player_tools().expect("player tools");
+    let ll = PlayOptions {
+        seconds: 30.0,
+        low_latency: true,
+        target_latency_s: 1.5,
+        startup_timeout_s: 30.0,
+    };
+    // 1. ffmpeg's chunked CMAF pushed into the origin, read back under /live.
+    let mut ffmpeg = push_ffmpeg(&server.addr, "ffll", 60);
+    let mpd = format!("http://{}/live/ffll/manifest.mpd", server.addr);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while server.get("/live/ffll/chunk-stream0-00003.m4s").status != 200 {
+        assert!(std::time::Instant::now() < deadline, "no segments ingested");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let r = play(&tools, &mpd, &ll);
+    let _ = ffmpeg.kill();
+    let _ = ffmpeg.wait();
+    assert_low_latency(&r, "ingested ffmpeg", 3.0);
+    // 2. VoD as live in 500 ms chunks sent along their availability.
+    let url = format!(
+        "http://{}/livesim/chunkdur_0.5/ffmpeg_livesim/manifest.mpd",
+        server.addr
+    );
+    let r = play(&tools, &url, &ll);
+    assert_low_latency(&r, "chunkdur_0.5 VoD as live", 3.0);
+}

@@ -761,7 +761,10 @@ mod tests {
         );
         assert_eq!(stream_key("v/7.m4s"), Some(("v/.m4s".to_string(), 7)));
         assert_eq!(stream_key("init.mp4"), None);
-        assert_eq!(stream_key("v1/init.m4s"), Some(("v/init.m4s".to_string(), 1)));
+        assert_eq!(
+            stream_key("v1/init.m4s"),
+            Some(("v/init.m4s".to_string(), 1))
+        );
         assert_eq!(stream_key("a.b/7"), Some(("a.b/".to_string(), 7)));
     }
 

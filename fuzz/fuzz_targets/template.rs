@@ -35,7 +35,17 @@ fuzz_target!(|data: &[u8]| {
         sub_number: pick(3, u64_at(head, 3)),
     };
     let mut out = String::new();
+    // Matching is the reverse of expansion: it never panics on any text, and what it reads
+    // from an expansion expands back to that same text.
+    let known = TemplateValues {
+        representation_id: values.representation_id,
+        ..TemplateValues::default()
+    };
+    let _ = template.match_url(&text, &known);
     if template.expand_into(&values, &mut out).is_ok() {
+        if let Some(m) = template.match_url(&out, &known) {
+            assert_eq!(template.expand(&m).ok().as_deref(), Some(out.as_str()));
+        }
         // The prepared base must agree with plain resolution.
         for base in [
             "http://h/a/b/manifest.mpd?x#y",

@@ -76,14 +76,15 @@ impl Upload {
         .unwrap();
         Upload(c)
     }
+    /// Sends a chunk; a server that already refused the upload may have closed the socket.
     fn send(&mut self, b: &[u8]) {
-        write!(self.0, "{:x}\r\n", b.len()).unwrap();
-        self.0.write_all(b).unwrap();
-        self.0.write_all(b"\r\n").unwrap();
-        self.0.flush().unwrap();
+        let mut msg = format!("{:x}\r\n", b.len()).into_bytes();
+        msg.extend_from_slice(b);
+        msg.extend_from_slice(b"\r\n");
+        let _ = self.0.write_all(&msg);
     }
     fn finish(mut self) -> u16 {
-        self.0.write_all(b"0\r\n\r\n").unwrap();
+        let _ = self.0.write_all(b"0\r\n\r\n");
         self.0
             .set_read_timeout(Some(Duration::from_secs(5)))
             .unwrap();

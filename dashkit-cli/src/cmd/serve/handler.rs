@@ -56,7 +56,8 @@ fn iso_time(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-fn text(status: StatusCode, msg: impl Into<String>) -> Response<Body> {
+/// A plain-text answer (`no-store`), for errors and small bodies.
+pub fn text(status: StatusCode, msg: impl Into<String>) -> Response<Body> {
     let mut m = msg.into();
     m.push('\n');
     let mut r = Response::new(Body::full(m));
@@ -136,7 +137,11 @@ where
     if !h.contains_key(header::DATE) {
         set(h, header::DATE, &http_date(now_ms()));
     }
-    if let Some(len) = resp.body().len() {
+    let bodiless = matches!(
+        resp.status(),
+        StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED
+    );
+    if let Some(len) = resp.body().len().filter(|_| !bodiless) {
         if !resp.headers().contains_key(header::CONTENT_LENGTH) {
             set(resp.headers_mut(), header::CONTENT_LENGTH, &len.to_string());
         }

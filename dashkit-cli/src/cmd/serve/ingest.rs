@@ -20,6 +20,7 @@ use hyper::{Response, StatusCode};
 use tokio::sync::Notify;
 
 use super::body::Body;
+use super::handler::text;
 
 /// Ingest settings.
 #[derive(Debug, Clone)]
@@ -118,6 +119,27 @@ impl LiveFile {
     }
 }
 
+/// Reads and drops a refused upload's first bytes (up to 64 KiB, for at most a second), so
+/// the client reads the refusal instead of a reset from unread data; larger bodies are cut off.
+async fn drain<B>(mut body: B)
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
+    let mut left: usize = 64 << 10;
+    let read = async {
+        while left > 0 {
+            match std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+                Some(Ok(f)) => {
+                    let n = f.data_ref().map_or(0, Bytes::len);
+                    left = left.saturating_sub(n.max(1));
+                }
+                _ => break,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), read).await;
+}
+
 /// Marks an upload incomplete when dropped before it finished.
 struct EndGuard<'a>(&'a LiveFile);
 
@@ -164,20 +186,6 @@ pub struct Ingest {
 
 /// Most channels at once.
 const MAX_CHANNELS: usize = 1000;
-
-fn text(status: StatusCode, msg: impl Into<String>) -> Response<Body> {
-    let mut m = msg.into();
-    m.push('\n');
-    let mut r = Response::new(Body::full(m));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
 
 fn valid_channel(c: &str) -> bool {
     !c.is_empty()
@@ -340,12 +348,14 @@ impl Ingest {
         B::Error: std::fmt::Display,
     {
         if !self.enabled() {
+            drain(req).await;
             return text(
                 StatusCode::FORBIDDEN,
                 "ingest is off (start with --ingest-token)",
             );
         }
         let Some(role) = self.role(headers) else {
+            drain(req).await;
             let mut r = text(StatusCode::UNAUTHORIZED, "missing or wrong ingest token");
             r.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -375,7 +385,9 @@ impl Ingest {
                     for w in s.windows.values_mut() {
                         w.retain(|p| p != &path);
                     }
-                    text(StatusCode::NO_CONTENT, "")
+                    let mut r = Response::new(Body::empty());
+                    *r.status_mut() = StatusCode::NO_CONTENT;
+                    r
                 }
                 None => text(StatusCode::NOT_FOUND, "no such file"),
             };

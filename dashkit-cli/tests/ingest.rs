@@ -166,6 +166,15 @@ impl Reader {
     }
 }
 
+/// Waits until the server has taken an upload in (its admission runs as the request arrives).
+fn wait_for(server: &Server, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while server.request("HEAD", path, &[]).status != 200 {
+        assert!(Instant::now() < deadline, "{path} never appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn tokens_gate_the_ingest() {
     let off = Server::start(&fixtures(), &[]);
@@ -192,7 +201,7 @@ fn readers_get_each_chunk_as_it_arrives() {
     assert_eq!(put(&server, "ll/init-stream0.m4s", TOKEN, &init), 201);
     let mut up = Upload::start(&server, "ll/chunk-stream0-00001.m4s", TOKEN);
     up.send(&seg[chunks[0].clone()]);
-    std::thread::sleep(Duration::from_millis(100));
+    wait_for(&server, "/live/ll/chunk-stream0-00001.m4s");
     let mut reader = Reader::open(&server, "ll/chunk-stream0-00001.m4s");
     let got = reader.until(chunks[0].end, Duration::from_secs(2));
     assert_eq!(got, seg[..chunks[0].end], "first chunk");
@@ -238,6 +247,7 @@ fn encoder_disconnect_mid_segment_leaves_it_incomplete() {
     let mut up = Upload::start(&server, "f/seg-00001.m4s", TOKEN);
     up.send(&seg[..chunks[1].end]);
     up.send(&seg[chunks[2].start..chunks[2].start + 100]); // a piece of chunk 3
+    wait_for(&server, "/live/f/seg-00001.m4s");
     let mut reader = Reader::open(&server, "f/seg-00001.m4s");
     assert_eq!(
         reader.until(chunks[1].end, Duration::from_secs(2)).len(),
@@ -334,6 +344,7 @@ fn a_slow_reader_does_not_grow_memory() {
     let before = rss_kb(server.child.id());
     let mut up = Upload::start(&server, "s/seg-00001.m4s", TOKEN);
     up.send(&seg[..chunks[0].end]);
+    wait_for(&server, "/live/s/seg-00001.m4s");
     // Several readers that never read past their socket buffers.
     let stalled: Vec<TcpStream> = (0..4)
         .map(|_| {

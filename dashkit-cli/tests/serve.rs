@@ -144,6 +144,14 @@ fn availability_headers_and_refusals() {
     assert_eq!(r.header("retry-after"), Some("2"));
     assert_eq!(r.header("cache-control"), Some("no-store"));
 
+    // chunkdur_0.5: ato 1.5 s, so segment 500 (1000-1002 s) may be fetched from 1000.5 s; a
+    // request up to one chunk early is held until its first chunk is due, earlier is 425.
+    let r = server.get("/livesim/chunkdur_0.5/ffmpeg_livesim/0/500.m4s?nowMS=1000200");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.body.len() > 1000);
+    let r = server.get("/livesim/chunkdur_0.5/ffmpeg_livesim/0/500.m4s?nowMS=999900");
+    assert_eq!(r.status, 425, "{}", r.text());
+
     let r = server.get("/livesim/ffmpeg_livesim/0/300.m4s?nowMS=1000000");
     assert_eq!(r.status, 410);
     assert_eq!(r.text(), "Request for 300.m4s was 96.0s too late\n");

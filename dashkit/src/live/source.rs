@@ -265,7 +265,23 @@ where
                 SegmentAddress::Number(n) => n,
                 SegmentAddress::Time(t) => timing.number_for_time(t, las.timescale)?,
             };
-            let message = match timing.check_media(number, now_ms)? {
+            let mut availability = timing.check_media(number, now_ms)?;
+            // Low latency: a request up to one chunk early is held, not refused; the chunks
+            // are then sent at their due times (a player's clock a little ahead of ours).
+            if let (
+                Some(chunk_ms),
+                Availability::TooEarly {
+                    by_ms,
+                    before_first_segment: false,
+                    ..
+                },
+            ) = (options.chunk_duration_ms, &availability)
+            {
+                if u64::try_from(*by_ms).is_ok_and(|b| b <= chunk_ms) {
+                    availability = Availability::Available;
+                }
+            }
+            let message = match availability {
                 Availability::Available => None,
                 Availability::TooEarly {
                     by_ms,

@@ -229,7 +229,19 @@ impl PlayReport {
         let ctx = || format!("{what}: {}", self.json);
         assert_eq!(self.errors(), Vec::<String>::new(), "{}", ctx());
         assert_eq!(self.exit_code, 0, "{}\nstderr: {}", ctx(), self.stderr);
-        assert_eq!(self.http_failures(), Vec::<String>::new(), "{}", ctx());
+        // A live server answers a request made before the segment is available with 425 Too
+        // Early, which dash.js retries: a player whose clock is a little ahead may hit it once
+        // or twice in a run. More than that, or any other failure, is a fault.
+        let failures = self.http_failures();
+        let (early, other): (Vec<_>, Vec<_>) =
+            failures.into_iter().partition(|f| f.starts_with("425 "));
+        assert_eq!(other, Vec::<String>::new(), "{}", ctx());
+        assert!(
+            early.len() <= 3,
+            "{} too-early answers: {}",
+            early.len(),
+            ctx()
+        );
         assert!(
             self.playhead_advance() >= min_advance_s,
             "playhead moved {:.2} s < {min_advance_s} s: {}",

@@ -298,6 +298,43 @@ impl Trun {
             entries,
         })
     }
+
+    /// Duration, size and flags of record `n` after the defaulting chain (§8.8.8): the
+    /// record's own field, then the tfhd default, then the trex default; `first_sample_flags`
+    /// comes first for record 0. `None` when there is no record `n`.
+    ///
+    /// ```
+    /// use dashkit::bmff::boxes::{Tfhd, Trex, Trun, TrunEntry};
+    /// let trun = Trun { version: 0, flags: 0, data_offset: None, first_sample_flags: Some(0),
+    ///     entries: vec![TrunEntry { size: Some(9), ..TrunEntry::default() }; 2] };
+    /// let tfhd = Tfhd { flags: 0x08, track_id: 1, base_data_offset: None,
+    ///     sample_description_index: None, default_sample_duration: Some(512),
+    ///     default_sample_size: None, default_sample_flags: None };
+    /// let trex = Trex { default_sample_flags: 0x0001_0000, ..Trex::default() };
+    /// assert_eq!(trun.resolved(0, &tfhd, &trex), Some((512, 9, 0)));
+    /// assert_eq!(trun.resolved(1, &tfhd, &trex), Some((512, 9, 0x0001_0000)));
+    /// ```
+    pub fn resolved(&self, n: usize, tfhd: &Tfhd, trex: &Trex) -> Option<(u32, u32, u32)> {
+        let e = self.entries.get(n)?;
+        let duration = e
+            .duration
+            .or(tfhd.default_sample_duration)
+            .unwrap_or(trex.default_sample_duration);
+        let size = e
+            .size
+            .or(tfhd.default_sample_size)
+            .unwrap_or(trex.default_sample_size);
+        let first = if n == 0 {
+            self.first_sample_flags
+        } else {
+            None
+        };
+        let flags = first
+            .or(e.flags)
+            .or(tfhd.default_sample_flags)
+            .unwrap_or(trex.default_sample_flags);
+        Some((duration, size, flags))
+    }
 }
 
 /// `trex` (§8.8.3): per-track fragment defaults from the init segment.

@@ -165,22 +165,7 @@ pub fn resolve_moof(
             }
             samples.reserve(trun.entries.len());
             for (n, e) in trun.entries.iter().enumerate() {
-                let duration = e
-                    .duration
-                    .or(tfhd.default_sample_duration)
-                    .unwrap_or(trex.default_sample_duration);
-                let size = e
-                    .size
-                    .or(tfhd.default_sample_size)
-                    .unwrap_or(trex.default_sample_size);
-                let flags = if n == 0 {
-                    trun.first_sample_flags
-                } else {
-                    None
-                }
-                .or(e.flags)
-                .or(tfhd.default_sample_flags)
-                .unwrap_or(trex.default_sample_flags);
+                let (duration, size, flags) = trun.resolved(n, &tfhd, &trex).unwrap_or_default();
                 samples.push(ResolvedSample {
                     duration,
                     size,

@@ -538,6 +538,7 @@ impl Ingest {
         let mut total = 0u64;
         let mut whole: Vec<u8> = Vec::new(); // init segments and non-media files, for parsing
         let mut parse_ok = bmff;
+        let mut seen_chunk = false;
         loop {
             let frame =
                 std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
@@ -560,7 +561,9 @@ impl Ingest {
                 whole.extend_from_slice(&data);
                 continue;
             }
-            if whole.len() < (8 << 20) {
+            // Only the bytes up to the first chunk can hold an init segment's moov: a media
+            // upload keeps no second copy of its chunks.
+            if !seen_chunk && whole.len() < (8 << 20) {
                 whole.extend_from_slice(&data);
             }
             pending_len += data.len() as u64;
@@ -573,6 +576,7 @@ impl Ingest {
                 let end = match &ev {
                     Event::Box(b) => b.range.end,
                     Event::Chunk(c) => {
+                        seen_chunk = true;
                         let ts = c.tracks.first().and_then(|t| t.timescale).unwrap_or(0);
                         if ts > 0 {
                             if let Ok(mut s) = ch.state.lock() {

@@ -297,6 +297,9 @@ fn window_and_delete_bound_a_channel() {
     let server = start(&["--window", "2"]);
     let (seg, init) = chunked_segment(&server);
     assert_eq!(put(&server, "w/init.mp4", TOKEN, &init), 201);
+    // Per-stream inits in any order (ffmpeg uploads them at once): their digits name streams.
+    assert_eq!(put(&server, "w/init-stream1.m4s", TOKEN, &init), 201);
+    assert_eq!(put(&server, "w/init-stream0.m4s", TOKEN, &init), 201);
     for n in 1..=4 {
         assert_eq!(put(&server, &format!("w/seg-{n:05}.m4s"), TOKEN, &seg), 201);
     }
@@ -304,6 +307,7 @@ fn window_and_delete_bound_a_channel() {
     assert_eq!(server.get("/live/w/seg-00002.m4s").status, 404);
     assert_eq!(server.get("/live/w/seg-00003.m4s").status, 200);
     assert_eq!(server.get("/live/w/init.mp4").status, 200, "init is kept");
+    assert_eq!(server.get("/live/w/init-stream0.m4s").status, 200);
     let r = server.request(
         "DELETE",
         "/ingest/w/seg-00003.m4s",

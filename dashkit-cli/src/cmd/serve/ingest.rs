@@ -220,6 +220,13 @@ fn is_media_name(path: &str) -> bool {
     )
 }
 
+/// An init segment by its name (`init.mp4`, ffmpeg's `init-stream0.m4s`, GPAC's
+/// `video_init.mp4`): the file name contains "init".
+fn is_init_name(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.to_ascii_lowercase().contains("init")
+}
+
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let mut acc = 0u32;
@@ -406,7 +413,11 @@ impl Ingest {
         };
         // Admission: who may write this path now.
         let file = Arc::new(LiveFile::new());
-        let media_key = is_media_name(&path).then(|| stream_key(&path)).flatten();
+        // Init segments are not numbered: the digits in `init-stream1.m4s` name a stream, so
+        // they take no part in the numbering rule or the window.
+        let media_key = (is_media_name(&path) && !is_init_name(&path))
+            .then(|| stream_key(&path))
+            .flatten();
         let mut store = true;
         {
             let Ok(mut s) = ch.state.lock() else {

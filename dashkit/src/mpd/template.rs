@@ -368,10 +368,12 @@ impl Template {
                         Some(s) => return lit(s.as_bytes(), found),
                         None => return false,
                     },
-                    Identifier::Number => known.number,
-                    Identifier::Time => known.time,
-                    Identifier::Bandwidth => known.bandwidth,
-                    Identifier::SubNumber => known.sub_number,
+                    // A value given by the caller, or read at an earlier occurrence of the
+                    // same identifier: every occurrence must then spell that same value.
+                    Identifier::Number => found.number,
+                    Identifier::Time => found.time,
+                    Identifier::Bandwidth => found.bandwidth,
+                    Identifier::SubNumber => found.sub_number,
                 };
                 if let Some(v) = given {
                     let mut text = String::new();
@@ -664,6 +666,23 @@ mod tests {
             }
             let longer = format!("{}x", url);
             prop_assert!(tpl.match_url(&longer, &known).is_none());
+        }
+
+        #[test]
+        fn repeated_identifiers_match_one_value(
+            n in any::<u64>(), w in 0u32..=MAX_TEMPLATE_WIDTH, sep in "[a-z/.]{0,2}",
+        ) {
+            // The fuzz target found `$Number$` read as two different values when it occurs
+            // twice; the match must bind one value that every occurrence spells.
+            let tpl = Template::parse(&format!("$Number%0{w}d${sep}$Number$/$Number$.m4s")).unwrap();
+            let url = tpl.expand(&TemplateValues { number: Some(n), ..Default::default() }).unwrap();
+            let m = tpl.match_url(&url, &TemplateValues::default()).unwrap();
+            prop_assert_eq!(m.number, Some(n));
+            prop_assert_eq!(tpl.expand(&m).unwrap(), url);
+            let other = format!("{n}{sep}{}/{n}.m4s", n.wrapping_add(1));
+            if w == 0 {
+                prop_assert!(tpl.match_url(&other, &TemplateValues::default()).is_none());
+            }
         }
 
         #[test]

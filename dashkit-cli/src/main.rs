@@ -10,6 +10,7 @@ mod cmd;
 #[allow(dead_code)] // read_file and some variants are used as subcommands land
 mod error;
 mod input;
+mod progress;
 
 use error::CliError;
 

@@ -258,3 +258,21 @@ fn zero_fragment_duration_is_an_error_not_a_crash() {
     assert_eq!(code, 2);
     assert!(err.contains("at least 1 ms"), "{err}");
 }
+
+/// Without `--quiet` a run prints its summary on stdout, and, stderr not being a terminal,
+/// no progress bar there.
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let out = scratch("progress.mp4");
+    let (code, stdout, err) = dashkit(&[
+        "fragment",
+        "fixtures/media/h264_aac.mp4",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.is_empty(), "stderr: {err:?}");
+    assert!(
+        stdout.contains("2 tracks,") && stdout.contains("fragments written"),
+        "{stdout}"
+    );
+}

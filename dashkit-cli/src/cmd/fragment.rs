@@ -1,10 +1,10 @@
 //! `dashkit fragment`: progressive MP4 to fragmented MP4, streaming. The moov is found by
 //! seeking over the top-level box headers, the plan is made from it alone, and each fragment's
-//! sample bytes are copied straight from the input (the kernel's copy where it can), so memory
+//! sample bytes are copied straight from the input (by the kernel for all but short ranges), so memory
 //! stays the moov plus one fragment's headers whatever the file size.
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -14,6 +14,7 @@ use dashkit::fragment::{
 };
 
 use crate::error::CliError;
+use crate::progress::Progress;
 
 /// Arguments of `dashkit fragment` (flag names follow Bento4's mp4fragment).
 #[derive(Debug, clap::Args)]
@@ -62,7 +63,8 @@ pub struct Args {
     /// trun version 0 (unsigned composition offsets).
     #[arg(long)]
     pub trun_version_zero: bool,
-    /// Print nothing on success.
+    /// Print nothing on success, and draw no progress bar (drawn only when stderr is a
+    /// terminal).
     #[arg(long)]
     pub quiet: bool,
 }
@@ -169,28 +171,52 @@ fn scan(path: &Path, file: &mut File) -> Result<TopLevel, CliError> {
     Ok(top)
 }
 
-/// Ranges closer than this are read together (the gap is read and dropped): progressive files
-/// interleave audio and video sample by sample, so one read replaces thousands of tiny ones.
-const MAX_GAP_BYTES: u64 = 64 * 1024;
-/// Largest span read at once.
-const MAX_SPAN_BYTES: u64 = 8 * 1024 * 1024;
+/// Ranges at least this long are copied by the kernel (`copy_file_range` on Linux, through
+/// `std::io::copy`): the bytes never pass through this process.
+const KERNEL_COPY_MIN_BYTES: u64 = 4 * 1024;
+/// Shorter ranges closer than this are read together (the gap is read and dropped): progressive
+/// files interleave audio and video sample by sample, so one read replaces many tiny ones.
+const MAX_GAP_BYTES: u64 = 4 * 1024;
+/// Largest span read at once: small enough that what was read is still in the CPU cache when
+/// it is written (measured: 8 MiB spans cost a third more system time than 64 KiB ones).
+const MAX_SPAN_BYTES: u64 = 64 * 1024;
 
-/// Copies one fragment: its header, then its sample bytes. Nearby ranges are gathered into one
-/// read of at most [`MAX_SPAN_BYTES`] into the reusable `buf`, and written through `out`'s buffer.
+/// Copies one fragment: its header, then its sample bytes. Long ranges go through the kernel's
+/// copy; short ranges near each other are gathered into one read of at most [`MAX_SPAN_BYTES`]
+/// into the reusable `buf`, and written through `out`'s buffer.
 fn copy_fragment(
     f: &FragmentOut,
     input: &mut File,
     in_path: &Path,
     buf: &mut Vec<u8>,
-    out: &mut impl Write,
+    out: &mut BufWriter<File>,
     out_path: &Path,
 ) -> Result<(), CliError> {
     out.write_all(&f.header).map_err(io_err(out_path))?;
+    let short = |r: &std::ops::Range<u64>| r.end - r.start < KERNEL_COPY_MIN_BYTES;
     let mut i = 0;
     while i < f.ranges.len() {
-        let start = f.ranges[i].start;
+        let first = &f.ranges[i];
+        if !short(first) {
+            let len = first.end - first.start;
+            input
+                .seek(SeekFrom::Start(first.start))
+                .map_err(io_err(in_path))?;
+            // io::copy flushes `out`'s buffer, then hands File -> File to the kernel.
+            let n =
+                std::io::copy(&mut Read::by_ref(input).take(len), out).map_err(io_err(out_path))?;
+            if n != len {
+                return Err(io_err(in_path)(std::io::Error::from(
+                    std::io::ErrorKind::UnexpectedEof,
+                )));
+            }
+            i += 1;
+            continue;
+        }
+        let start = first.start;
         let mut j = i + 1;
         while j < f.ranges.len()
+            && short(&f.ranges[j])
             && f.ranges[j].start >= f.ranges[j - 1].end
             && f.ranges[j].start - f.ranges[j - 1].end <= MAX_GAP_BYTES
             && f.ranges[j].end - start <= MAX_SPAN_BYTES
@@ -198,8 +224,8 @@ fn copy_fragment(
             j += 1;
         }
         let end = f.ranges[j - 1].end;
-        let span = usize::try_from(end - start)
-            .map_err(|_| io_err(in_path)(std::io::Error::other("range larger than memory")))?;
+        // At most MAX_SPAN_BYTES, or one short range: always fits.
+        let span = (end - start) as usize;
         buf.resize(span, 0);
         input
             .seek(SeekFrom::Start(start))
@@ -261,13 +287,22 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     .map_err(|e| CliError::input(in_path, e))?;
     let mut count = 0usize;
     let mut buf: Vec<u8> = Vec::new();
+    let passes = u64::from(args.output.is_some()) + u64::from(args.segments.is_some());
+    let total = plan
+        .tracks()
+        .iter()
+        .map(|t| t.sample_bytes())
+        .fold(0u64, u64::saturating_add)
+        .saturating_mul(passes);
+    let mut progress = Progress::new(total, !args.quiet);
+    let copied = |f: &FragmentOut| f.ranges.iter().map(|r| r.end - r.start).sum::<u64>();
     if let Some(out_path) = &args.output {
         // Everything that can fail on the input has failed by now: only then create the output.
         let init = plan
             .init_segment()
             .map_err(|e| CliError::input(in_path, e))?;
         let sidx = plan.sidx().map_err(|e| CliError::input(in_path, e))?;
-        let mut o = std::io::BufWriter::with_capacity(1 << 20, create(out_path)?);
+        let mut o = BufWriter::with_capacity(1 << 20, create(out_path)?);
         o.write_all(&init).map_err(io_err(out_path))?;
         if let Some(s) = sidx {
             o.write_all(&s).map_err(io_err(out_path))?;
@@ -275,6 +310,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
         for f in plan.fragments() {
             let f = f.map_err(|e| CliError::input(in_path, e))?;
             copy_fragment(&f, &mut input, in_path, &mut buf, &mut o, out_path)?;
+            progress.add(copied(&f));
             count += 1;
         }
         o.flush().map_err(io_err(out_path))?;
@@ -295,16 +331,18 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
             let p = dir
                 .join(manifest::track_dir(f.track_id))
                 .join(format!("{}.m4s", f.number));
-            let mut o = std::io::BufWriter::with_capacity(1 << 20, create(&p)?);
+            let mut o = BufWriter::with_capacity(1 << 20, create(&p)?);
             o.write_all(&styp).map_err(io_err(&p))?;
             copy_fragment(&f, &mut input, in_path, &mut buf, &mut o, &p)?;
             o.flush().map_err(io_err(&p))?;
+            progress.add(copied(&f));
             count += 1;
         }
         let mpd = manifest::segments_mpd(&plan).map_err(|e| CliError::input(in_path, e))?;
         let p = dir.join("manifest.mpd");
         std::fs::write(&p, mpd).map_err(io_err(&p))?;
     }
+    progress.finish();
     if !args.quiet {
         writeln!(
             out,

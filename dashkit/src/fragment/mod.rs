@@ -154,6 +154,26 @@ pub enum Error {
     /// `timescale` of 0.
     #[error("timescale must be at least 1")]
     ZeroTimescale,
+    /// The samples add up to more bytes than the input file holds: their byte ranges overlap
+    /// (a malformed or hostile sample table), and the output could be many times the input.
+    #[error("track {track_id}: the samples so far add up to {bytes} bytes, more than the file's {file_len}: sample byte ranges overlap")]
+    OverlappingSamples {
+        /// The track whose samples passed the file length.
+        track_id: u32,
+        /// Sample bytes of this track and the tracks before it.
+        bytes: u64,
+        /// Length of the input file.
+        file_len: u64,
+    },
+    /// One fragment would hold more samples than [`crate::limits::MAX_SAMPLES_PER_RUN`] (its
+    /// trun alone would be many megabytes): pass a shorter `fragment_duration_ms`.
+    #[error("track {track_id}: a fragment of {samples} samples is more than the {max} one trun may hold; use a shorter fragment duration", max = crate::limits::MAX_SAMPLES_PER_RUN)]
+    FragmentTooLong {
+        /// The track.
+        track_id: u32,
+        /// Samples the fragment would hold.
+        samples: u64,
+    },
     /// A sample's bytes lie outside the input file.
     #[error(
         "track {track_id} sample {sample_number}: bytes end at {end}, past the file end {file_len}"

@@ -23,6 +23,7 @@ use crate::bmff::boxes::{self, ElstEntry, Mdhd, Mvhd, Tkhd};
 use crate::bmff::samples::Sample;
 use crate::bmff::stbl::{SampleTable, Samples};
 use crate::bmff::{FourCc, Index};
+use crate::limits::MAX_SAMPLES_PER_RUN;
 use crate::timeline::{rescale, Rounding, Timescale};
 
 /// Where the input's boxes are: the caller reads the (small) ftyp and moov and tells where the
@@ -114,6 +115,8 @@ pub struct TrackPlan<'a> {
 struct TrackStats {
     /// Number of samples.
     count: usize,
+    /// Sum of the sample sizes, bytes.
+    bytes: u64,
     /// Decode time of the track end (last sample's decode time + duration), input ticks.
     end_dts: i128,
     /// Composition offset of the first sample.
@@ -154,6 +157,9 @@ impl TrackStats {
             }
             st.end_dts = i128::from(s.decode_time) + i128::from(s.duration);
             st.count = n + 1;
+            // Each sample is within the file (checked above), so this cannot overflow u64
+            // before it passes the file length; the plan compares it with that length.
+            st.bytes = st.bytes.saturating_add(u64::from(s.size));
         }
         Ok(st)
     }
@@ -163,6 +169,24 @@ impl<'a> TrackPlan<'a> {
     /// Number of input samples.
     pub fn sample_count(&self) -> usize {
         self.stats.count
+    }
+
+    /// Sum of the input sample sizes in bytes: what the fragments of this track copy.
+    ///
+    /// ```
+    /// # use dashkit::fragment::{plan_fragments, Input, Options};
+    /// # let data = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/media/aac_only.mp4")).unwrap();
+    /// # let idx = dashkit::bmff::Index::parse(&data).unwrap();
+    /// # let m = &idx.boxes()[idx.find("moov").unwrap()];
+    /// let plan = plan_fragments(
+    ///     &Input { ftyp: None, moov: &data[m.range()], moov_offset: m.offset, file_len: data.len() as u64 },
+    ///     &Options::default(),
+    /// )?;
+    /// assert!(plan.tracks()[0].sample_bytes() < data.len() as u64);
+    /// # Ok::<(), dashkit::fragment::Error>(())
+    /// ```
+    pub fn sample_bytes(&self) -> u64 {
+        self.stats.bytes
     }
 
     /// Number of non-empty fragments of this track.
@@ -370,6 +394,10 @@ pub fn plan_fragments<'a>(input: &Input<'a>, options: &Options) -> Result<Plan<'
     };
     let mut tracks = Vec::new();
     let mut with_samples = 0usize;
+    // Sample bytes of every track so far: tracks never share bytes in a well-formed file, so
+    // more bytes than the file holds means overlapping samples, and an output that could be any
+    // multiple of the input's size.
+    let mut sample_bytes = 0u64;
     for trak in idx.children(moov).filter(|&c| idx.boxes()[c].is(b"trak")) {
         let tkhd_i = idx
             .child(trak, b"tkhd")
@@ -467,6 +495,14 @@ pub fn plan_fragments<'a>(input: &Input<'a>, options: &Options) -> Result<Plan<'
             .map(|i| raw(moov_data, &idx, i));
         let dinf = idx.child(minf, b"dinf").map(|i| raw(moov_data, &idx, i));
         let stats = TrackStats::walk(&table, tkhd.track_id, input.file_len)?;
+        sample_bytes = sample_bytes.saturating_add(stats.bytes);
+        if sample_bytes > input.file_len {
+            return Err(Error::OverlappingSamples {
+                track_id: tkhd.track_id,
+                bytes: sample_bytes,
+                file_len: input.file_len,
+            });
+        }
         tracks.push(TrackPlan {
             track_id: tkhd.track_id,
             handler: hdlr.handler_type,
@@ -718,6 +754,16 @@ impl<'a> Plan<'a> {
             all_bounds.push(b);
         }
         for (t, b) in self.tracks.iter_mut().zip(all_bounds) {
+            // Refused here, before any output is written, not when the fragment comes.
+            if let Some(w) = b
+                .windows(2)
+                .find(|w| (w[1].saturating_sub(w[0]) as u64) > MAX_SAMPLES_PER_RUN)
+            {
+                return Err(Error::FragmentTooLong {
+                    track_id: t.track_id,
+                    samples: (w[1] - w[0]) as u64,
+                });
+            }
             t.bounds = b;
         }
         Ok(())
@@ -1477,6 +1523,92 @@ mod tests {
                     ..
                 }
             ),
+            "{e:?}"
+        );
+    }
+
+    /// A copy of `data` with the first `kind` full box's payload words (after version and
+    /// flags) overwritten in place by `words`; the rest of the box stays as trailing bytes.
+    fn patch_words(data: &[u8], kind: &[u8; 4], words: &[u32]) -> Vec<u8> {
+        let idx = Index::parse(data).unwrap();
+        let b = &idx.boxes()[idx.all(kind).next().unwrap()];
+        let at = b.offset as usize + b.header_len + 4;
+        assert!(at + 4 * words.len() <= b.offset as usize + b.size as usize);
+        let mut out = data.to_vec();
+        for (k, w) in words.iter().enumerate() {
+            out[at + 4 * k..at + 4 * k + 4].copy_from_slice(&w.to_be_bytes());
+        }
+        out
+    }
+
+    /// Every sample lies within the file, but they overlap: all chunks start at one offset and
+    /// the constant sample size makes their sum larger than the file. Without the check the
+    /// output would be many times the input's size.
+    #[test]
+    fn overlapping_samples_are_refused() {
+        // The first trak of the fixture (its stco, stsc and stsz come first in the file).
+        let src = H264_AAC;
+        let idx = Index::parse(src).unwrap();
+        let word = |at: usize| u32::from_be_bytes(src[at..at + 4].try_into().unwrap());
+        let payload = |kind: &[u8; 4]| {
+            let b = &idx.boxes()[idx.all(kind).next().unwrap()];
+            b.offset as usize + b.header_len + 4
+        };
+        let chunks = word(payload(b"stco"));
+        let first = word(payload(b"stco") + 4);
+        let n = u64::from(word(payload(b"stsz") + 4));
+        let len = src.len() as u64;
+        // Largest samples-per-chunk in stsc bounds how far a chunk reaches.
+        let sa = payload(b"stsc");
+        let per_chunk = (0..word(sa) as usize)
+            .map(|e| u64::from(word(sa + 4 + 12 * e + 4)))
+            .max()
+            .unwrap();
+        let size = (len - u64::from(first)) / per_chunk;
+        assert!(
+            chunks > 1 && size * n > len,
+            "the patched sizes must add up to more than the file: {size} x {n} <= {len}"
+        );
+        let data = patch_words(src, b"stsz", &[size as u32]);
+        let data = patch_words(
+            &data,
+            b"stco",
+            &vec![chunks]
+                .into_iter()
+                .chain(std::iter::repeat_n(first, chunks as usize))
+                .collect::<Vec<_>>(),
+        );
+        let e = plan(&data, &Options::default()).unwrap_err();
+        assert!(
+            matches!(e, Error::OverlappingSamples { file_len, bytes, .. } if file_len == len && bytes > len),
+            "{e:?}"
+        );
+    }
+
+    /// 1.5 million one-byte samples of one tick, in one chunk, in a file padded to hold them:
+    /// a 60 s fragment would need a trun of 1.5 M entries, refused at plan time; the default
+    /// 2 s fragments are fine.
+    #[test]
+    fn a_fragment_over_the_trun_limit_is_refused() {
+        let n = 1_500_000u32;
+        let mut data = AAC_ONLY.to_vec();
+        let pad = 2 * n as usize;
+        data.extend_from_slice(&(pad as u32 + 8).to_be_bytes());
+        data.extend_from_slice(b"free");
+        data.resize(data.len() + pad, 0);
+        let data = patch_words(&data, b"stsz", &[1, n]);
+        let data = patch_words(&data, b"stts", &[1, n, 1]);
+        let data = patch_words(&data, b"stsc", &[1, 1, n, 1]);
+        let data = patch_words(&data, b"stco", &[1]);
+        let t = plan(&data, &Options::default()).unwrap();
+        assert_eq!(t.tracks()[0].sample_count(), n as usize);
+        let o = Options {
+            fragment_duration_ms: Some(60_000),
+            ..Options::default()
+        };
+        let e = plan(&data, &o).unwrap_err();
+        assert!(
+            matches!(e, Error::FragmentTooLong { samples, .. } if samples > MAX_SAMPLES_PER_RUN),
             "{e:?}"
         );
     }

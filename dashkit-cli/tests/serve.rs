@@ -206,6 +206,41 @@ fn availability_headers_and_refusals() {
     );
 }
 
+/// startrel_/stoprel_ MPDs carry a Location naming the absolute session (as dashlivesim's do),
+/// and that URL gives the same session back: a player's MPD updates do not start a new one.
+#[test]
+fn relative_session_mpd_names_its_absolute_url() {
+    let server = Server::start(&fixtures(), &[]);
+    let r =
+        server.get("/livesim/startrel_-20/stoprel_40/ffmpeg_livesim/manifest.mpd?nowMS=1000000");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mpd = dashkit::mpd::parse(&r.text()).unwrap();
+    let want = format!(
+        "http://{}/livesim/start_980/stop_1040/ffmpeg_livesim/manifest.mpd?nowMS=1000000",
+        server.addr
+    );
+    let urls: Vec<&str> = mpd.locations.iter().map(|l| l.url.as_str()).collect();
+    assert_eq!(urls, [want.as_str()]);
+    // Ten seconds later, the relative URL would move the session; the Location does not.
+    let later = |target: &str| {
+        let r = server.get(target);
+        assert_eq!(r.status, 200, "{target}: {}", r.text());
+        dashkit::mpd::parse(&r.text()).unwrap()
+    };
+    let moved = later("/livesim/startrel_-20/stoprel_40/ffmpeg_livesim/manifest.mpd?nowMS=1010000");
+    let kept = later("/livesim/start_980/stop_1040/ffmpeg_livesim/manifest.mpd?nowMS=1010000");
+    assert_eq!(kept.availability_start_time, mpd.availability_start_time);
+    assert_ne!(moved.availability_start_time, mpd.availability_start_time);
+    assert!(
+        kept.locations.is_empty(),
+        "an absolute session needs no Location"
+    );
+    // No relative option, no Location.
+    assert!(later("/livesim/ffmpeg_livesim/manifest.mpd?nowMS=1000000")
+        .locations
+        .is_empty());
+}
+
 #[test]
 fn vod_files_heads_and_ranges() {
     let server = Server::start(&fixtures(), &[]);

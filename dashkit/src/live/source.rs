@@ -27,6 +27,11 @@ pub struct SourceConfig {
     /// Replaces the value of every HTTP UTCTiming (`http-xsdate`, `http-iso`, `http-head`) in
     /// the live MPD, e.g. the server's own time endpoint, so players need no outside host.
     pub utc_timing_url: Option<String>,
+    /// The absolute URL of this request (`http://host/livesim/startrel_-20/asset/x.mpd`).
+    /// With `startrel_`/`stoprel_`, the live MPD gets a `Location`: this URL with the session's
+    /// absolute `start_`/`stop_` values in place of the relative ones, as dashlivesim writes,
+    /// so that a player's MPD updates stay in the session instead of starting a new one.
+    pub request_url: Option<String>,
 }
 
 /// What kind of media an answer carries, for its `Content-Type`.
@@ -142,6 +147,31 @@ fn refused<'a>(refusal: Refusal, message: String) -> Response<'a> {
     Response::Refused { refusal, message }
 }
 
+/// `url` with its `startrel_X` / `stoprel_Y` path components replaced by the session's
+/// absolute `start_<AST>` / `stop_<stop>` (seconds, already rounded to whole segments, so the
+/// same session comes back from the new URL); the query and fragment are kept.
+fn session_location(url: &str, timing: &Timing) -> String {
+    let cut = url.find(['?', '#']).unwrap_or(url.len());
+    let (path, tail) = url.split_at(cut);
+    let mut out = String::with_capacity(url.len() + 8);
+    for (i, c) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        match (
+            c.strip_prefix("startrel_"),
+            c.strip_prefix("stoprel_"),
+            timing.stop_s,
+        ) {
+            (Some(_), _, _) => out.push_str(&format!("start_{}", timing.ast_s)),
+            (_, Some(_), Some(stop)) => out.push_str(&format!("stop_{stop}")),
+            _ => out.push_str(c),
+        }
+    }
+    out.push_str(tail);
+    out
+}
+
 /// Answers a request for `file` (the path below the asset's directory, e.g. `Manifest.mpd`,
 /// `V300/init.mp4`, `V300/1000.m4s` or `A48/t96000.m4s`) at `now_ms` (epoch milliseconds).
 ///
@@ -218,6 +248,13 @@ where
                     }
                 }
             }
+        }
+        let relative = options.startrel_s.is_some() || options.stoprel_s.is_some();
+        if let (true, Some(url)) = (relative, &config.request_url) {
+            mpd.locations = vec![crate::mpd::model::Location {
+                url: session_location(url, &timing),
+                ..Default::default()
+            }];
         }
         return Ok(Response::Mpd {
             xml: crate::mpd::write(&mpd),

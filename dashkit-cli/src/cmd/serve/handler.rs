@@ -207,7 +207,14 @@ async fn route<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
                 Ok(n) => n,
                 Err(m) => return text(StatusCode::BAD_REQUEST, m),
             };
-            live(state, &comps[1..], now, req.headers()).await
+            live(
+                state,
+                &comps[1..],
+                now,
+                req.headers(),
+                req.uri().path_and_query().map_or("/", |p| p.as_str()),
+            )
+            .await
         }
         Some("dash") if comps.get(1).map(String::as_str) == Some("vod") => {
             static_file(state, &comps[2..], req.headers()).await
@@ -240,12 +247,14 @@ fn now_for(state: &State, query: Option<&str>) -> Result<i64, String> {
     Ok(now_ms())
 }
 
-fn host_url(headers: &HeaderMap) -> Option<String> {
+/// The request's `Host`, when it is a plain printable value.
+fn host(headers: &HeaderMap) -> Option<&str> {
     let host = headers.get(header::HOST)?.to_str().ok()?;
-    if host.is_empty() || !host.bytes().all(|b| b.is_ascii_graphic()) {
-        return None;
-    }
-    Some(format!("http://{host}/time"))
+    (!host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic())).then_some(host)
+}
+
+fn host_url(headers: &HeaderMap) -> Option<String> {
+    Some(format!("http://{}/time", host(headers)?))
 }
 
 async fn live(
@@ -253,6 +262,7 @@ async fn live(
     comps: &[String],
     now: i64,
     headers: &HeaderMap,
+    path_and_query: &str,
 ) -> Response<Body> {
     let joined = comps.join("/");
     let with_slash = format!("{joined}/");
@@ -291,6 +301,7 @@ async fn live(
     };
     let config = SourceConfig {
         utc_timing_url: host_url(headers),
+        request_url: host(headers).map(|h| format!("http://{h}{path_and_query}")),
     };
     // The files the answer borrows from: cached buffers (borrowed from the asset, which this
     // request holds), or files over the cache budget read now and kept in `spills`. Each

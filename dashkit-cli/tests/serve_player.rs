@@ -212,4 +212,17 @@ fn dashjs_low_latency_plays_ingested_ffmpeg_and_chunked_vod_as_live() {
     );
     let r = play(&tools, &url, &ll);
     assert_low_latency(&r, "chunkdur_0.5 VoD as live", 3.0);
+    // 3. The same with a SegmentTimeline, which lists the segment in progress (livesim2), at
+    // the MPD's own target latency (3.5 s): a timeline player learns of each segment from an
+    // MPD update, so it cannot sit within one segment of the edge as a $Number$ player can.
+    let url = format!(
+        "http://{}/livesim/chunkdur_0.5/segtimeline_1/ffmpeg_livesim/manifest.mpd",
+        server.addr
+    );
+    let tl = PlayOptions {
+        target_latency_s: 3.5,
+        ..ll
+    };
+    let r = play(&tools, &url, &tl);
+    assert_low_latency(&r, "chunkdur_0.5 SegmentTimeline VoD as live", 5.0);
 }

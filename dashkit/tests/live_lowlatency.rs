@@ -142,3 +142,60 @@ fn ingest_mpds_get_consistent_signalling_and_keep_theirs() {
     let mut s = dashkit::mpd::parse(r#"<MPD type="static"><Period/></MPD>"#).unwrap();
     assert!(signal_low_latency(&mut s, &ll).is_err());
 }
+
+/// The low-latency timeline (livesim2's rule): over 12 s of instants, the newest segment each
+/// Representation's timeline lists is one the server hands out at that instant (never "too
+/// early"), and often one still being produced (its chunks not all due); a plain timeline lists
+/// only complete segments.
+#[test]
+fn low_latency_timeline_lists_what_can_be_fetched_including_the_segment_in_progress() {
+    use dashkit::live::source::{respond, Response, SourceConfig};
+    let dir = fixtures().join("dash/ffmpeg_livesim");
+    let a = asset();
+    let read = |u: &str| std::fs::read(dir.join(u)).ok();
+    let cfg = SourceConfig::default();
+    let mut in_progress = 0;
+    for (opts, low_latency) in [
+        ("chunkdur_0.5/segtimeline_1", true),
+        ("chunkdur_0.5/segtimelinenr_1", true),
+        ("segtimeline_1", false),
+    ] {
+        let o = LiveOptions::parse(opts).unwrap();
+        for step in 0..120 {
+            let now = 1_000_000 + step * 100;
+            let Response::Mpd { xml } =
+                respond(&a, &o, "manifest.mpd", now, &cfg, |_| None).unwrap()
+            else {
+                panic!("no MPD")
+            };
+            let mpd = dashkit::mpd::parse(&xml).unwrap();
+            for rep in dashkit::mpd::listing::list_segments(&mpd, "", |_| None).unwrap() {
+                let last = rep.segments.segments.last().unwrap();
+                let r = respond(&a, &o, &last.url, now, &cfg, |u| {
+                    // Leak per call: a test, a few hundred small reads.
+                    read(u).map(|v| &*Box::leak(v.into_boxed_slice()))
+                })
+                .unwrap();
+                match r {
+                    Response::Chunked {
+                        chunks, start_ms, ..
+                    } => {
+                        assert!(low_latency, "{opts}");
+                        let last_due = start_ms + chunks.last().unwrap().end_offset_ms as i64;
+                        in_progress += usize::from(last_due > now);
+                    }
+                    Response::Segment { .. } => assert!(!low_latency, "{opts}"),
+                    other => panic!("{opts} at {now}: {} listed but {other:?}", last.url),
+                }
+            }
+        }
+    }
+    // 2 Representations x 240 low-latency instants: a segment is in progress for 1.4 s
+    // (ato − the 100 ms drift margin) of every 2 s, less where its media end lies past the
+    // nominal grid.
+    let share = in_progress as f64 / 480.0;
+    assert!(
+        share >= 0.5,
+        "a segment in progress listed at {in_progress} of 480"
+    );
+}

@@ -238,6 +238,9 @@ pub fn live_mpd(asset: &LiveAsset, options: &LiveOptions, now_ms: i64) -> Result
     live_mpd_with(asset, options, &session, now_ms)
 }
 
+/// How far a media segment end may be from the nominal grid (the analyzer's drift rule).
+const MAX_DRIFT_MS: i64 = 100;
+
 /// [`live_mpd`] with the session already resolved.
 pub fn live_mpd_with(
     asset: &LiveAsset,
@@ -268,6 +271,9 @@ pub fn live_mpd_with(
     let timeline = options.timeline != TimelineMode::Number;
     mpd.minimum_update_period = if stopped {
         None
+    } else if timeline && options.chunk_duration_ms.is_some() {
+        // livesim2 (whose option chunkdur_ is): one segment duration, or mup_.
+        Some(duration_s(options.mup_s.unwrap_or(d)))
     } else if timeline {
         Some(duration_s(0))
     } else if let Some(m) = options.mup_s {
@@ -316,7 +322,22 @@ pub fn live_mpd_with(
     // has passed, and a loop shorter than nominal (by less than the analyzer's 100 ms) would
     // otherwise list its last segment before the server makes it available.
     let now_rel_ms = now_s * 1000 - t.ast_s * 1000;
-    let mut end_ms = now_rel_ms;
+    // Low latency (`chunkdur_`, livesim2's option) follows livesim2: the timeline also lists
+    // the segment being produced once it can be fetched (end − ato ≤ now), so a player at the
+    // live edge sees the segment whose chunks are coming. The server's rule is on the nominal
+    // grid; a media end is within the analyzer's 100 ms of it, so listing by media end + 100 ms
+    // never names a segment the server still refuses, and is late by at most 100 ms (whole
+    // seconds, as for the plain timeline, would be up to a second late).
+    let chunked_ato_ms = options
+        .chunk_duration_ms
+        .and_then(|_| super::lowlatency::effective_ato_ms(options, d.saturating_mul(1000)))
+        .and_then(|a| i64::try_from(a).ok());
+    let mut end_ms = match chunked_ato_ms {
+        Some(a) => (now_ms - t.ast_s * 1000)
+            .checked_add(a - MAX_DRIFT_MS)
+            .ok_or(Error::Overflow)?,
+        None => now_rel_ms,
+    };
     if let Some(stop) = t.stop_s {
         end_ms = end_ms.min((stop - t.ast_s) * 1000);
     }
@@ -589,6 +610,40 @@ mod tests {
         assert_eq!(t, Some(1000 * 48_000));
         let (t, _) = audio_timeline("segtimeline_1/start_1004/stop_1200/timeoffset_0", 1_100_000);
         assert_eq!(t, Some(100 * 480_000 + 192_512));
+    }
+
+    /// chunkdur_0.5 on 2 s segments: ato 1.5 s. Over 10 s of instants, a low-latency
+    /// timeline lists only segments whose media end − ato is past (with the 100 ms drift
+    /// margin), and most of the time one more than the plain timeline, which lists only ended
+    /// segments. (`tests/live_lowlatency.rs` checks the listed segments against the server.)
+    #[test]
+    fn low_latency_timeline_lists_the_segment_in_progress() {
+        let end_of_last = |opts: &str, now_ms: i64| -> i64 {
+            let m = live_mpd(&audio_asset(), &LiveOptions::parse(opts).unwrap(), now_ms).unwrap();
+            let tpl = m.periods[0].adaptation_sets[0]
+                .segment_template
+                .clone()
+                .unwrap();
+            let mut t = 0u64;
+            for e in &tpl.segment_timeline.unwrap().s {
+                t = e.t.unwrap_or(t) + e.d.unwrap_or(0) * (1 + e.r.unwrap_or(0) as u64);
+            }
+            // Media time (48 kHz) to wall-clock ms: AST 0, no time offset.
+            (i128::from(t) * 1000 / 48_000) as i64
+        };
+        let base = 1_356_998_400_000; // a multiple of the 10 s loop
+        let mut ahead = 0;
+        for step in 0..100 {
+            let now = base + step * 100;
+            let ll = end_of_last("chunkdur_0.5/segtimeline_1", now);
+            let plain = end_of_last("segtimeline_1", now);
+            assert!(plain <= now, "plain lists the future at {now}: {plain}");
+            assert!(ll - 1_400 <= now, "not yet fetchable at {now}: {ll}");
+            assert!(ll >= plain, "{now}: {ll} < {plain}");
+            ahead += usize::from(ll > plain);
+        }
+        // Listed 1.4 s (ato − 100 ms) before the plain timeline lists it, of each 2 s.
+        assert!(ahead >= 60, "listed ahead at only {ahead} of 100 instants");
     }
 
     fn lp() -> LoopSpec {

@@ -328,11 +328,11 @@ pub fn live_mpd_with(
     // grid; a media end is within the analyzer's 100 ms of it, so listing by media end + 100 ms
     // never names a segment the server still refuses, and is late by at most 100 ms (whole
     // seconds, as for the plain timeline, would be up to a second late).
-    let chunked_ato_ms = options
+    // The ato a low-latency MPD announces (also written by the signalling below).
+    let ll_ato_ms = options
         .chunk_duration_ms
-        .and_then(|_| super::lowlatency::effective_ato_ms(options, d.saturating_mul(1000)))
-        .and_then(|a| i64::try_from(a).ok());
-    let mut end_ms = match chunked_ato_ms {
+        .and_then(|_| super::lowlatency::effective_ato_ms(options, d.saturating_mul(1000)));
+    let mut end_ms = match ll_ato_ms.and_then(|a| i64::try_from(a).ok()) {
         Some(a) => (now_ms - t.ast_s * 1000)
             .checked_add(a - MAX_DRIFT_MS)
             .ok_or(Error::Overflow)?,
@@ -446,8 +446,7 @@ pub fn live_mpd_with(
         let mut ll = super::lowlatency::LowLatency::new(chunk, "http://time.akamai.com/?iso");
         ll.target_latency_ms = options.latency_target_ms;
         // One nominal ato for every template (audio timelines have uneven first entries).
-        ll.availability_time_offset_ms =
-            super::lowlatency::effective_ato_ms(options, d.saturating_mul(1000));
+        ll.availability_time_offset_ms = ll_ato_ms;
         super::lowlatency::apply_low_latency(&mut mpd, &ll)?;
     }
     Ok(mpd)

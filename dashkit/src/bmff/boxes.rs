@@ -1059,14 +1059,7 @@ impl Ftyp {
 mod tests {
     use super::*;
 
-    fn full(kind: &[u8; 4], version: u8, flags: u32, body: &[u8]) -> Vec<u8> {
-        let mut v = ((body.len() + 12) as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(kind);
-        v.push(version);
-        v.extend_from_slice(&flags.to_be_bytes()[1..]);
-        v.extend_from_slice(body);
-        v
-    }
+    use crate::bmff::testbox::full;
 
     #[test]
     fn tfdt_v0_v1() {

@@ -528,13 +528,7 @@ impl Walker<'_> {
 mod tests {
     use super::*;
 
-    /// Builds a box: 32-bit size, type, payload.
-    pub(crate) fn bx(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-        let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(kind);
-        v.extend_from_slice(payload);
-        v
-    }
+    use crate::bmff::testbox::bx;
 
     #[test]
     fn flat_and_nested_with_paths() {

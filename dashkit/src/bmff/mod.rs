@@ -27,6 +27,8 @@ mod reader;
 pub mod samples;
 pub mod sidx;
 pub mod stbl;
+#[cfg(test)]
+pub(crate) mod testbox;
 
 pub use index::{BoxRef, FourCc, Index};
 pub use sidx::{Sidx, SidxReference};

@@ -455,21 +455,7 @@ fn progressive(data: &[u8], idx: &Index, stbl: usize) -> Result<Vec<Sample>, Err
 mod tests {
     use super::*;
 
-    fn bx(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-        let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(kind);
-        v.extend_from_slice(payload);
-        v
-    }
-    fn full(kind: &[u8; 4], flags: u32, body: &[u8]) -> Vec<u8> {
-        let mut p = flags.to_be_bytes().to_vec();
-        p[0] = 0;
-        p.extend_from_slice(body);
-        bx(kind, &p)
-    }
-    fn u32s(v: &[u32]) -> Vec<u8> {
-        v.iter().flat_map(|x| x.to_be_bytes()).collect()
-    }
+    use crate::bmff::testbox::{bx, full, u32s};
 
     /// moof with two trafs and no base flags (implicit base): the second traf's data starts
     /// where the first traf's data ends, so its data_offset of 0 means "right after".
@@ -478,21 +464,21 @@ mod tests {
         let traf1 = bx(
             b"traf",
             &[
-                full(b"tfhd", 0x10, &u32s(&[1, 3])), // default size 3
-                full(b"tfdt", 0, &u32s(&[100])),
-                full(b"trun", 0x001, &u32s(&[2, 0])), // 2 samples, data_offset patched below
+                full(b"tfhd", 0, 0x10, &u32s(&[1, 3])), // default size 3
+                full(b"tfdt", 0, 0, &u32s(&[100])),
+                full(b"trun", 0, 0x001, &u32s(&[2, 0])), // 2 samples, data_offset patched below
             ]
             .concat(),
         );
         let traf2 = bx(
             b"traf",
             &[
-                full(b"tfhd", 0x18, &u32s(&[2, 7, 5])), // duration 7, size 5
-                full(b"trun", 0x000, &u32s(&[1])),
+                full(b"tfhd", 0, 0x18, &u32s(&[2, 7, 5])), // duration 7, size 5
+                full(b"trun", 0, 0x000, &u32s(&[1])),
             ]
             .concat(),
         );
-        let mfhd = full(b"mfhd", 0, &u32s(&[1]));
+        let mfhd = full(b"mfhd", 0, 0, &u32s(&[1]));
         let moof_len = 8 + mfhd.len() + traf1.len() + traf2.len();
         let mut moof = bx(b"moof", &[mfhd, traf1, traf2].concat());
         // trun#1 data_offset = moof_len + 8 (first mdat payload byte).
@@ -517,8 +503,8 @@ mod tests {
         let traf = bx(
             b"traf",
             &[
-                full(b"tfhd", 0x020010, &u32s(&[1, 1000])),
-                full(b"trun", 0x001, &u32s(&[1, 0])),
+                full(b"tfhd", 0, 0x020010, &u32s(&[1, 1000])),
+                full(b"trun", 0, 0x001, &u32s(&[1, 0])),
             ]
             .concat(),
         );

@@ -433,16 +433,11 @@ mod tests {
         }
     }
 
-    fn bx(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-        let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(kind);
-        v.extend_from_slice(payload);
-        v
-    }
+    use crate::bmff::testbox::{bx, u32s};
+
+    /// A full box with flags 0 and a body of 32-bit words.
     fn full(kind: &[u8; 4], version: u8, body: &[u32]) -> Vec<u8> {
-        let mut p = vec![version, 0, 0, 0];
-        p.extend(body.iter().flat_map(|x| x.to_be_bytes()));
-        bx(kind, &p)
+        crate::bmff::testbox::full(kind, version, 0, &u32s(body))
     }
 
     fn moov(stbl_children: &[Vec<u8>]) -> Vec<u8> {

@@ -2,12 +2,7 @@
 use super::*;
 use proptest::prelude::*;
 
-fn bx(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-    let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
-    v.extend_from_slice(kind);
-    v.extend_from_slice(payload);
-    v
-}
+use crate::bmff::testbox::bx;
 
 /// moof { mfhd(seq), traf { tfhd(track, base-is-moof [+ default duration]), tfdt v1, trun } }.
 /// trun carries sizes (and flags on the first sample) only; durations come from the tfhd

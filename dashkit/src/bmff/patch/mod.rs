@@ -641,21 +641,7 @@ mod tests {
     use crate::bmff::boxes::{Tfhd, Trun};
     use crate::bmff::samples::track_samples;
 
-    fn bx(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-        let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(kind);
-        v.extend_from_slice(payload);
-        v
-    }
-    fn full(kind: &[u8; 4], version: u8, flags: u32, body: &[u8]) -> Vec<u8> {
-        let mut p = flags.to_be_bytes().to_vec();
-        p[0] = version;
-        p.extend_from_slice(body);
-        bx(kind, &p)
-    }
-    fn u32s(v: &[u32]) -> Vec<u8> {
-        v.iter().flat_map(|x| x.to_be_bytes()).collect()
-    }
+    use crate::bmff::testbox::{bx, full, u32s};
 
     /// Sample bytes per track, found through the samples view.
     fn sample_bytes(data: &[u8], base: u64) -> Vec<Vec<Vec<u8>>> {

@@ -6,36 +6,17 @@ use std::path::PathBuf;
 
 use dashkit::bmff::dump::{dump, render_text};
 
+mod support;
+
 fn fixtures_dir() -> PathBuf {
     std::env::var_os("DASHKIT_FIXTURES")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures"))
 }
 
-fn golden_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/golden/bmff")
-}
-
 fn check(rel: &str, golden: &str) {
     let data = std::fs::read(fixtures_dir().join(rel)).unwrap();
-    let text = render_text(&dump(&data).unwrap());
-    let path = golden_dir().join(golden);
-    if std::env::var_os("DASHKIT_BLESS").is_some() {
-        std::fs::create_dir_all(golden_dir()).unwrap();
-        std::fs::write(&path, &text).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with DASHKIT_BLESS=1 to create it)",
-            path.display()
-        )
-    });
-    assert!(
-        text == expected,
-        "{rel} differs from {}; if the change is intended, rerun with DASHKIT_BLESS=1",
-        path.display()
-    );
+    support::golden("bmff", golden, &render_text(&dump(&data).unwrap()));
 }
 
 #[test]

@@ -4,8 +4,6 @@
 //! back, and laws over wrap-arounds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-
 use dashkit::bmff::boxes::{Mfhd, Tfdt};
 use dashkit::bmff::index::Index;
 use dashkit::live::asset::LiveAsset;
@@ -15,36 +13,8 @@ use dashkit::live::segment::{live_segment, LiveSegmentResult, SegmentAddress};
 use dashkit::live::timing::Timing;
 use proptest::prelude::*;
 
-fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dash/ffmpeg_livesim")
-}
-
-fn asset() -> LiveAsset {
-    let text = std::fs::read_to_string(dir().join("manifest.mpd")).unwrap();
-    let mpd = dashkit::mpd::parse(&text).unwrap();
-    LiveAsset::from_vod(mpd, |u| std::fs::read(dir().join(u)).ok()).unwrap()
-}
-
-fn golden(name: &str, text: &str) {
-    let gdir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/golden/live");
-    let path = gdir.join(name);
-    if std::env::var_os("DASHKIT_BLESS").is_some() {
-        std::fs::create_dir_all(&gdir).unwrap();
-        std::fs::write(&path, text).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with DASHKIT_BLESS=1 to create it)",
-            path.display()
-        )
-    });
-    assert!(
-        text == expected,
-        "{name} differs from {}; if the change is intended, rerun with DASHKIT_BLESS=1",
-        path.display()
-    );
-}
+mod support;
+use support::{golden, livesim_asset as asset, livesim_dir as dir};
 
 fn mpd_at(opts: &str, now_s: i64) -> dashkit::mpd::Mpd {
     live_mpd(&asset(), &LiveOptions::parse(opts).unwrap(), now_s * 1000).unwrap()
@@ -70,7 +40,7 @@ fn golden_mpds() {
             130,
         ),
     ] {
-        golden(name, &dashkit::mpd::write(&mpd_at(opts, now)));
+        golden("live", name, &dashkit::mpd::write(&mpd_at(opts, now)));
     }
 }
 

@@ -3,44 +3,12 @@
 //! live_lowlatency` rewrites them) and the ingest-side signalling of encoder MPDs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-
-use dashkit::live::asset::LiveAsset;
 use dashkit::live::lowlatency::{signal_low_latency, LowLatency, LOW_LATENCY_PROFILE};
 use dashkit::live::mpd::live_mpd;
 use dashkit::live::options::LiveOptions;
 
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
-}
-
-fn asset() -> LiveAsset {
-    let dir = fixtures().join("dash/ffmpeg_livesim");
-    let text = std::fs::read_to_string(dir.join("manifest.mpd")).unwrap();
-    let mpd = dashkit::mpd::parse(&text).unwrap();
-    LiveAsset::from_vod(mpd, |u| std::fs::read(dir.join(u)).ok()).unwrap()
-}
-
-fn golden(name: &str, text: &str) {
-    let gdir = fixtures().join("golden/live");
-    let path = gdir.join(name);
-    if std::env::var_os("DASHKIT_BLESS").is_some() {
-        std::fs::create_dir_all(&gdir).unwrap();
-        std::fs::write(&path, text).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with DASHKIT_BLESS=1 to create it)",
-            path.display()
-        )
-    });
-    assert!(
-        text == expected,
-        "{name} differs from {}; if the change is intended, rerun with DASHKIT_BLESS=1",
-        path.display()
-    );
-}
+mod support;
+use support::{golden, livesim_asset as asset, livesim_dir};
 
 #[test]
 fn golden_low_latency_live_mpds() {
@@ -55,7 +23,7 @@ fn golden_low_latency_live_mpds() {
         ("ll_timeline.mpd", "segtimeline_1/tsbd_12/chunkdur_0.5", 25),
     ] {
         let m = live_mpd(&a, &LiveOptions::parse(opts).unwrap(), now * 1000).unwrap();
-        golden(name, &dashkit::mpd::write(&m));
+        golden("live", name, &dashkit::mpd::write(&m));
     }
 }
 
@@ -119,7 +87,7 @@ fn ingest_mpds_get_consistent_signalling_and_keep_theirs() {
         ("ll_ingest_dynamic_timeline.mpd", "mpd/dynamic_timeline.mpd"),
         ("ll_ingest_low_latency.mpd", "mpd/low_latency.mpd"),
     ] {
-        let text = std::fs::read_to_string(fixtures().join(src)).unwrap();
+        let text = std::fs::read_to_string(support::fixtures().join(src)).unwrap();
         let mut m = dashkit::mpd::parse(&text).unwrap();
         let before = m.clone();
         signal_low_latency(&mut m, &ll).unwrap();
@@ -136,7 +104,7 @@ fn ingest_mpds_get_consistent_signalling_and_keep_theirs() {
         let once = m.clone();
         signal_low_latency(&mut m, &ll).unwrap();
         assert_eq!(m, once, "{src}");
-        golden(name, &dashkit::mpd::write(&m));
+        golden("live", name, &dashkit::mpd::write(&m));
     }
     // Static MPDs are refused.
     let mut s = dashkit::mpd::parse(r#"<MPD type="static"><Period/></MPD>"#).unwrap();
@@ -150,9 +118,18 @@ fn ingest_mpds_get_consistent_signalling_and_keep_theirs() {
 #[test]
 fn low_latency_timeline_lists_what_can_be_fetched_including_the_segment_in_progress() {
     use dashkit::live::source::{respond, Response, SourceConfig};
-    let dir = fixtures().join("dash/ffmpeg_livesim");
     let a = asset();
-    let read = |u: &str| std::fs::read(dir.join(u)).ok();
+    // Every file of the asset, read once: the VoD segments the answers borrow from.
+    let dir = livesim_dir();
+    let mut files = std::collections::HashMap::new();
+    for rep in std::fs::read_dir(&dir).unwrap() {
+        let rep = rep.unwrap().path();
+        for f in std::fs::read_dir(&rep).into_iter().flatten() {
+            let f = f.unwrap().path();
+            let url = f.strip_prefix(&dir).unwrap().to_str().unwrap().to_string();
+            files.insert(url, std::fs::read(&f).unwrap());
+        }
+    }
     let cfg = SourceConfig::default();
     let mut in_progress = 0;
     for (opts, low_latency) in [
@@ -172,8 +149,7 @@ fn low_latency_timeline_lists_what_can_be_fetched_including_the_segment_in_progr
             for rep in dashkit::mpd::listing::list_segments(&mpd, "", |_| None).unwrap() {
                 let last = rep.segments.segments.last().unwrap();
                 let r = respond(&a, &o, &last.url, now, &cfg, |u| {
-                    // Leak per call: a test, a few hundred small reads.
-                    read(u).map(|v| &*Box::leak(v.into_boxed_slice()))
+                    files.get(u).map(Vec::as_slice)
                 })
                 .unwrap();
                 match r {

@@ -180,14 +180,17 @@ fn tokens_gate_the_ingest() {
     let off = Server::start(&fixtures(), &[]);
     assert_eq!(put(&off, "ch/a.mpd", "x", b"<MPD/>"), 403);
     let server = start(&[]);
-    assert_eq!(put(&server, "ch/manifest.mpd", "wrong", b"<MPD/>"), 401);
+    // DASH-IF Live Media Ingest §4.3 item 4: wrong credentials are 403; without any, 401
+    // with a challenge lets clients that authenticate on one (ffmpeg) answer it.
+    assert_eq!(put(&server, "ch/manifest.mpd", "wrong", b"<MPD/>"), 403);
     assert_eq!(put(&server, "ch/manifest.mpd", "", b"<MPD/>"), 401);
     // Nothing was stored: not even the channel exists.
     assert_eq!(server.get("/live/ch/manifest.mpd").status, 404);
     assert_eq!(put(&server, "ch/manifest.mpd", TOKEN, b"<MPD/>"), 201);
     assert_eq!(server.get("/live/ch/manifest.mpd").text(), "<MPD/>");
-    assert_eq!(put(&server, "bad%20name/x.mpd", TOKEN, b"<MPD/>"), 400);
-    assert_eq!(put(&server, "ch/../x.mpd", TOKEN, b"<MPD/>"), 400);
+    // An incorrect path is 403 (DASH-IF Live Media Ingest §4.3 item 4).
+    assert_eq!(put(&server, "bad%20name/x.mpd", TOKEN, b"<MPD/>"), 403);
+    assert_eq!(put(&server, "ch/../x.mpd", TOKEN, b"<MPD/>"), 403);
 }
 
 /// A GET of a segment being uploaded gets each chunk as it completes: the delay from the
@@ -320,7 +323,7 @@ fn window_and_delete_bound_a_channel() {
         "/ingest/w/seg-00003.m4s",
         &["Authorization: Bearer no"],
     );
-    assert_eq!(r.status, 401);
+    assert_eq!(r.status, 403);
     // Oversized uploads are refused.
     let small = start(&["--ingest-max-mb", "1"]);
     let big = vec![0u8; 3 << 20];

@@ -24,6 +24,15 @@ pub struct StoredFile {
     pub pieces: Vec<Bytes>,
 }
 
+/// A path an upload could have made (no `..`, no empty components, no escapes).
+fn restorable(path: &str) -> bool {
+    !path.contains('%')
+        && naming::decode_components(path)
+            .map(|c| c.join("/"))
+            .as_deref()
+            == Ok(path)
+}
+
 /// The `moov` box of an init segment, read with the CMAF parser's top-level walk.
 pub(crate) fn find_moov(bytes: &[u8]) -> Option<&[u8]> {
     let events = crate::cmaf::parse_all(bytes).ok()?;
@@ -36,6 +45,38 @@ pub(crate) fn find_moov(bytes: &[u8]) -> Option<&[u8]> {
 }
 
 impl Origin {
+    /// Which of a channel's stored paths [`Origin::restore`] keeps (a server reads only
+    /// these): every path that is not a numbered media segment, and the last `window` of each
+    /// numbered stream.
+    ///
+    /// ```
+    /// use dashkit::ingest::{Config, Origin};
+    /// let o = Origin::new(Config { window: 1, ..Config::default() });
+    /// let paths = ["m.mpd", "init.mp4", "seg-1.m4s", "seg-2.m4s"].map(String::from);
+    /// assert_eq!(o.restore_plan(&paths), ["init.mp4", "m.mpd", "seg-2.m4s"]);
+    /// ```
+    pub fn restore_plan(&self, paths: &[String]) -> Vec<String> {
+        let window = self.cfg.window.max(1);
+        let mut numbered: HashMap<String, Vec<(u64, &String)>> = HashMap::new();
+        let mut keep = Vec::new();
+        for p in paths {
+            if !restorable(p) {
+                continue;
+            }
+            match naming::media_key(p) {
+                Some((key, n)) => numbered.entry(key).or_default().push((n, p)),
+                None => keep.push(p.clone()),
+            }
+        }
+        for (_, mut segs) in numbered {
+            segs.sort();
+            let from = segs.len().saturating_sub(window);
+            keep.extend(segs[from..].iter().map(|(_, p)| (*p).clone()));
+        }
+        keep.sort();
+        keep
+    }
+
     /// Restores `channel` from stored files (path inside the channel, bytes) at `now`: the
     /// MPD and init segments, and the last `window` segments of each numbered stream, as if
     /// just uploaded. Returns how many files were restored.
@@ -119,6 +160,9 @@ impl Origin {
             let highest = segs.last().map(|s| s.0);
             let keep = segs.split_off(segs.len().saturating_sub(window));
             for (_, path, bytes) in keep {
+                if let Some(moov) = find_moov(&bytes) {
+                    ch.inits.insert(path.clone(), Bytes::copy_from_slice(moov));
+                }
                 let id = ids.next().unwrap_or_default();
                 ch.files.insert(
                     path.clone(),

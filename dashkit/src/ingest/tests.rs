@@ -443,6 +443,9 @@ fn unsupported_media_is_415_and_broken_cmaf_400() {
         put(&mut o, "ch/Streams(v)", &seg[..seg.len() - 2], at(3)),
         400
     );
+    // Sent again whole, it is taken.
+    assert_eq!(put(&mut o, "ch/Streams(v)", &seg, at(3)), 201);
+    assert_eq!(whole(&mut o, "ch/v/0.m4s").unwrap(), seg);
     // A named file that is not ISO-BMFF is kept as uploaded (ffmpeg's dash muxer never
     // sends one; other tools' side files are served back).
     assert_eq!(put(&mut o, "ch/notes.m4s", b"plain text", at(4)), 201);

@@ -132,6 +132,8 @@ pub struct Upload {
     init_set: bool,
     /// An init segment from an earlier upload was given to the parser.
     init_loaded: bool,
+    /// A track segment's decode time (its name), recorded as received once complete.
+    track_time: Option<u64>,
 }
 
 impl Upload {
@@ -261,6 +263,7 @@ impl Origin {
             moov: None,
             init_set: false,
             init_loaded: false,
+            track_time: None,
         })))
     }
 
@@ -486,13 +489,7 @@ impl Origin {
             }
             let path = naming::track_segment_path(name, time);
             self.claim_file(up, &path)?;
-            if let Some(t) = self
-                .channels
-                .get_mut(&up.channel)
-                .and_then(|ch| ch.tracks.get_mut(name))
-            {
-                t.last_time = Some(time);
-            }
+            up.track_time = Some(time);
         }
         Ok(())
     }
@@ -711,6 +708,10 @@ impl Origin {
         };
         let window = self.cfg.window;
         if let Some(ch) = self.channels.get_mut(&up.channel) {
+            if let (Target::Track(name), Some(time)) = (&target, up.track_time) {
+                let t = ch.tracks.entry(name.clone()).or_default();
+                t.last_time = Some(t.last_time.map_or(time, |l| l.max(time)));
+            }
             if let (Target::File(_), Some(m)) = (&target, &up.moov) {
                 if let Some(moov) = up.head.get(m.start as usize..m.end as usize) {
                     ch.inits.insert(path.clone(), Bytes::copy_from_slice(moov));

@@ -276,9 +276,6 @@ impl Ingest {
 
     /// `GET`/`HEAD` of `/live/<channel>/<path>` (decoded components).
     pub fn read(self: &Arc<Self>, comps: &[String], time_url: Option<String>) -> Response<Body> {
-        if comps.len() < 2 {
-            return text(StatusCode::NOT_FOUND, "want /live/<channel>/<file>");
-        }
         let path = comps.join("/");
         let opened = {
             let now = self.now();

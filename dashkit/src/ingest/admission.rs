@@ -33,6 +33,7 @@ pub enum Role {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
     token: Option<String>,
+    user: Option<String>,
 }
 
 impl Credentials {
@@ -45,7 +46,14 @@ impl Credentials {
     pub fn token(t: impl Into<String>) -> Credentials {
         Credentials {
             token: Some(t.into()),
+            user: None,
         }
+    }
+
+    /// The Basic-auth user name, when one was sent: it names the source (ffmpeg's
+    /// `http://enc-a:TOKEN@host/...`), so that sources sharing a token can be told apart.
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
     }
 
     /// From the request headers: `X-Ingest-Token: T`, `Authorization: Bearer T`, or
@@ -55,7 +63,7 @@ impl Credentials {
     /// use dashkit::ingest::Credentials;
     /// // "enc:s3cret"
     /// let c = Credentials::from_headers(Some("Basic ZW5jOnMzY3JldA=="), None);
-    /// assert_eq!(c, Credentials::token("s3cret"));
+    /// assert_eq!(c.user(), Some("enc"));
     /// assert_eq!(Credentials::from_headers(Some("Bearer"), None), Credentials::none());
     /// ```
     pub fn from_headers(authorization: Option<&str>, x_ingest_token: Option<&str>) -> Credentials {
@@ -75,7 +83,13 @@ impl Credentials {
         else {
             return Credentials::none();
         };
-        Credentials::token(creds.split_once(':').map_or(creds.as_str(), |(_, p)| p))
+        match creds.split_once(':') {
+            Some((user, password)) => Credentials {
+                token: Some(password.to_string()),
+                user: (!user.is_empty()).then(|| user.to_string()),
+            },
+            None => Credentials::token(creds),
+        }
     }
 
     /// Whether any credentials were given.
@@ -154,6 +168,12 @@ pub enum Refusal {
     #[error("no such publishing point {channel}")]
     UnknownPublishingPoint {
         /// The channel asked for.
+        channel: String,
+    },
+    /// A body sent to the publishing point itself, not to a file or track under it.
+    #[error("a file or track path under {channel}/ is needed")]
+    NoTarget {
+        /// The channel.
         channel: String,
     },
     /// The file does not exist.
@@ -239,7 +259,7 @@ impl Refusal {
             Refusal::Busy { .. } | Refusal::NotAfter { .. } => 409,
             Refusal::MissingInit { .. } | Refusal::WrongInit { .. } => 412,
             Refusal::UnsupportedMedia { .. } => 415,
-            Refusal::Malformed(_) => 400,
+            Refusal::Malformed(_) | Refusal::NoTarget { .. } => 400,
         }
     }
 }
@@ -268,10 +288,9 @@ mod tests {
             Credentials::from_headers(Some("Bearer s3cret"), None),
             Credentials::token("s3cret")
         );
-        assert_eq!(
-            Credentials::from_headers(Some("Basic ZW5jOnMzY3JldA=="), None),
-            Credentials::token("s3cret")
-        );
+        let basic = Credentials::from_headers(Some("Basic ZW5jOnMzY3JldA=="), None);
+        assert_eq!(basic.role("s3cret", None), Some(Role::Primary));
+        assert_eq!(basic.user(), Some("enc"));
         assert_eq!(
             Credentials::from_headers(Some("Bearer x"), Some("y")),
             Credentials::token("y")

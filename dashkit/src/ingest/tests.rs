@@ -188,7 +188,7 @@ fn an_empty_request_is_a_probe() {
     }
     assert_eq!(o.held_bytes(), 0);
     // Bytes to the publishing point itself are not a file.
-    assert_eq!(put(&mut o, "ch", b"x", at(0)), 404);
+    assert_eq!(put(&mut o, "ch", b"x", at(0)), 400);
 }
 
 #[test]

@@ -289,8 +289,8 @@ impl Origin {
             });
         }
         let Some(target) = up.target.clone() else {
-            return Err(Refusal::NotFound {
-                path: format!("{}/ (a file or track path is needed)", up.channel),
+            return Err(Refusal::NoTarget {
+                channel: up.channel.clone(),
             });
         };
         if let Some(ch) = self.channels.get_mut(&up.channel) {
@@ -636,8 +636,8 @@ impl Origin {
             return refused(
                 self,
                 &up,
-                Refusal::NotFound {
-                    path: format!("{}/", up.channel),
+                Refusal::NoTarget {
+                    channel: up.channel.clone(),
                 },
             );
         };

@@ -212,6 +212,7 @@ impl Ingest {
             }
             Admission::Probe => outcome(&Outcome::Probe),
             Admission::Deleted { channel, path } => {
+                self.wake(&channel); // its readers end
                 if let Some(s) = &self.store {
                     s.send(Job::Delete { channel, path });
                 }

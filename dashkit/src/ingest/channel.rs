@@ -56,6 +56,15 @@ pub(crate) struct Track {
     pub last_time: Option<u64>,
 }
 
+/// An MPD with its low-latency signalling, and what it was computed from.
+#[derive(Debug, Clone)]
+pub(crate) struct Signalled {
+    pub file_id: u64,
+    pub chunk_ms: Option<u64>,
+    pub time_url: Option<String>,
+    pub bytes: Bytes,
+}
+
 /// A channel.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Channel {
@@ -68,6 +77,8 @@ pub(crate) struct Channel {
     pub tracks: HashMap<String, Track>,
     /// Duration of the last chunk seen, in ms (for the MPD's low-latency signalling).
     pub chunk_ms: Option<u64>,
+    /// Each MPD as readers get it, computed once per version, chunk duration and time URL.
+    pub signalled: HashMap<String, Signalled>,
     pub last_primary: Option<Instant>,
     pub last_activity: Option<Instant>,
     pub readers: usize,
@@ -95,6 +106,11 @@ impl Channel {
     pub fn held_bytes(&self) -> u64 {
         self.files.values().map(File::len).sum::<u64>()
             + self.inits.values().map(|b| b.len() as u64).sum::<u64>()
+            + self
+                .signalled
+                .values()
+                .map(|s| s.bytes.len() as u64)
+                .sum::<u64>()
             + self
                 .tracks
                 .values()

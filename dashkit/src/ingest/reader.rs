@@ -3,7 +3,7 @@
 use bytes::Bytes;
 
 use super::admission::Refusal;
-use super::channel::Status;
+use super::channel::{Signalled, Status};
 use super::naming;
 use super::{Instant, Origin};
 
@@ -81,12 +81,21 @@ impl Origin {
             });
         };
         if naming::is_mpd_name(file) && f.status == Status::Complete {
-            let bytes = f.pieces.concat();
-            return Ok(Opened::Whole(vec![super::manifest::signal_mpd(
-                &bytes,
-                ch.chunk_ms,
-                time_url,
-            )]));
+            let fresh = ch.signalled.get(file).is_some_and(|s| {
+                s.file_id == f.id && s.chunk_ms == ch.chunk_ms && s.time_url.as_deref() == time_url
+            });
+            if !fresh {
+                let bytes = super::manifest::signal_mpd(&f.pieces.concat(), ch.chunk_ms, time_url);
+                let s = Signalled {
+                    file_id: f.id,
+                    chunk_ms: ch.chunk_ms,
+                    time_url: time_url.map(str::to_string),
+                    bytes,
+                };
+                ch.signalled.insert(file.to_string(), s);
+            }
+            let bytes = ch.signalled.get(file).map(|s| s.bytes.clone());
+            return Ok(Opened::Whole(bytes.into_iter().collect()));
         }
         if f.status != Status::Writing {
             return Ok(Opened::Whole(f.pieces.clone()));

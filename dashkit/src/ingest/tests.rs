@@ -690,3 +690,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn mpds_get_low_latency_signalling_from_the_last_chunk() {
+    let mut o = Origin::new(cfg());
+    let mpd = br#"<MPD type="dynamic" availabilityStartTime="1970-01-01T00:00:00Z"><Period><AdaptationSet><SegmentTemplate timescale="1000" duration="2000" media="$Number$.m4s"/><Representation id="v"/></AdaptationSet></Period></MPD>"#;
+    assert_eq!(put(&mut o, "m/manifest.mpd", mpd, at(0)), 201);
+    let signalled = |o: &mut Origin| match o.open("m/manifest.mpd", Some("http://h/time"), at(0)) {
+        Ok(Opened::Whole(p)) => String::from_utf8(p.concat()).unwrap(),
+        _ => panic!(),
+    };
+    // Before any chunk: 500 ms chunks assumed (2000 - 500 ms = 1.5 s early).
+    let before = signalled(&mut o);
+    assert!(
+        before.contains(r#"availabilityTimeOffset="1.5""#),
+        "{before}"
+    );
+    assert!(before.contains("http://h/time"), "{before}");
+    assert_eq!(signalled(&mut o), before, "the same answer from the cache");
+    // A chunk of 1024 ms (2 samples of 512 at 1000/s) changes the offset.
+    assert_eq!(put(&mut o, "m/init-stream0.m4s", &init(1), at(1)), 201);
+    assert_eq!(
+        put(&mut o, "m/chunk-stream0-1.m4s", &segment(0, 1).0, at(2)),
+        201
+    );
+    let after = signalled(&mut o);
+    assert!(
+        after.contains(r#"availabilityTimeOffset="0.976""#),
+        "{after}"
+    );
+    // Without a time endpoint it is served as uploaded.
+    assert_eq!(whole(&mut o, "m/manifest.mpd").unwrap(), mpd);
+}

@@ -202,6 +202,7 @@ impl Origin {
                 s.window.retain(|w| w != &path);
             }
             ch.inits.remove(&path);
+            ch.signalled.remove(&path);
             return Ok(Admission::Deleted {
                 channel: p.channel,
                 path,

@@ -71,17 +71,15 @@ fn refusal(r: &Refusal) -> Response<Body> {
 }
 
 fn outcome(o: &Outcome) -> Response<Body> {
-    match o {
-        Outcome::Created => text(StatusCode::CREATED, ""),
-        Outcome::Standby => text(
-            StatusCode::ACCEPTED,
-            "standby: not stored while the primary is live",
-        ),
-        Outcome::AlreadyReceived => text(StatusCode::OK, "already received"),
-        Outcome::Probe => text(StatusCode::OK, "ready"),
-        Outcome::Taken => text(StatusCode::OK, ""),
-        Outcome::Refused(r) => refusal(r),
-    }
+    let message = match o {
+        Outcome::Refused(r) => return refusal(r),
+        Outcome::Standby => "standby: not stored while the primary is live",
+        Outcome::AlreadyReceived => "already received",
+        Outcome::Probe => "ready",
+        _ => "",
+    };
+    let status = StatusCode::from_u16(o.http_status()).unwrap_or(StatusCode::OK);
+    text(status, message)
 }
 
 /// Aborts the upload in the origin when the request future is dropped mid-body (hyper drops

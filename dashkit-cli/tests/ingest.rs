@@ -497,6 +497,18 @@ fn the_store_reloads_channels_after_a_restart() {
     assert_eq!(server.get("/live/st/init-stream0.m4s").body, init);
     // The encoder carries on where it was: its numbering is remembered.
     assert_eq!(put(&server, "st/chunk-stream0-00002.m4s", TOKEN, &seg), 201);
+    // A clean stop right after an upload: the store is flushed before the process exits.
+    let mut server = server;
+    let pid = server.child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert!(server.child.wait().unwrap().success());
+    drop(server);
+    let server = start(&["--store", &store]);
+    assert_eq!(server.get("/live/st/chunk-stream0-00002.m4s").body, seg);
     drop(server);
     // An unwritable store (a file where the channel's folder should be): a logged, counted
     // error, never a crash, and readers still get the segment from memory.

@@ -152,6 +152,14 @@ impl Ingest {
         }
     }
 
+    /// Waits until the store has written everything queued (at shutdown, so a clean restart
+    /// loses nothing accepted).
+    pub fn close_store(&self) {
+        if let Some(s) = &self.store {
+            s.close();
+        }
+    }
+
     /// Store write failures so far.
     pub fn store_errors(&self) -> u64 {
         self.store
@@ -341,7 +349,9 @@ enum Job {
 /// thread, in the order they completed, off the async workers. A failed write is logged and
 /// counted; the file is still served from memory.
 struct Store {
-    tx: Mutex<mpsc::Sender<Job>>,
+    /// `None` once closed.
+    tx: Mutex<Option<mpsc::Sender<Job>>>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     errors: Arc<AtomicU64>,
 }
 
@@ -378,19 +388,33 @@ impl Store {
                     }
                 }
             });
-        if let Err(e) = spawned {
-            errors.fetch_add(1, Ordering::Relaxed);
-            eprintln!("dashkit serve: store writer did not start: {e}");
-        }
+        let writer = match spawned {
+            Ok(h) => Some(h),
+            Err(e) => {
+                errors.fetch_add(1, Ordering::Relaxed);
+                eprintln!("dashkit serve: store writer did not start: {e}");
+                None
+            }
+        };
         Store {
-            tx: Mutex::new(tx),
+            tx: Mutex::new(Some(tx)),
+            writer: Mutex::new(writer),
             errors,
+        }
+    }
+
+    /// Lets the writer finish what was queued, then stops it.
+    fn close(&self) {
+        self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(w) = writer {
+            let _ = w.join();
         }
     }
 
     fn send(&self, job: Job) {
         let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
-        if tx.send(job).is_err() {
+        if tx.as_ref().is_none_or(|tx| tx.send(job).is_err()) {
             let n = self.errors.fetch_add(1, Ordering::Relaxed) + 1;
             eprintln!("dashkit serve: store error {n}: the writer is gone");
         }

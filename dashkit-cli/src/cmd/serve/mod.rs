@@ -175,6 +175,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let logger = log::AccessLog::open(&args.access_log)?;
     let ingest = Arc::clone(&state.ingest);
     rt.block_on(serve(listener, state, logger, args.watch, args.grace_s));
+    ingest.close_store();
     let store_errors = ingest.store_errors();
     if store_errors > 0 {
         writeln!(

@@ -722,3 +722,18 @@ fn mpds_get_low_latency_signalling_from_the_last_chunk() {
     // Without a time endpoint it is served as uploaded.
     assert_eq!(whole(&mut o, "m/manifest.mpd").unwrap(), mpd);
 }
+
+#[test]
+fn an_mpd_written_again_mid_upload_supersedes_the_first() {
+    let mut o = Origin::new(cfg());
+    let mut first = start(&mut o, "m/manifest.mpd", at(0));
+    o.feed(&mut first, Bytes::from_static(b"<MPD a='1'"), at(0))
+        .unwrap();
+    assert_eq!(put(&mut o, "m/manifest.mpd", b"<MPD a='2'/>", at(1)), 201);
+    o.feed(&mut first, Bytes::from_static(b"/>"), at(2))
+        .unwrap();
+    let f = o.finish(*first, at(2));
+    assert_eq!(f.outcome, Outcome::Created);
+    assert!(f.store.is_none(), "superseded");
+    assert_eq!(whole(&mut o, "m/manifest.mpd").unwrap(), b"<MPD a='2'/>");
+}

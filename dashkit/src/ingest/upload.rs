@@ -504,7 +504,10 @@ impl Origin {
         let id = self.next_id();
         let ch = self.channels.entry(up.channel.clone()).or_default();
         let old = ch.files.get(path).map(|f| f.status);
-        if old == Some(Status::Writing) {
+        // Two uploads of one segment at once are two encoders; an MPD or playlist written again
+        // while the previous write is still arriving (ffmpeg rewrites its MPD with every
+        // segment) is superseded: the newer one wins.
+        if old == Some(Status::Writing) && naming::is_media_name(path) {
             return Err(Refusal::Busy {
                 path: path.to_string(),
             });
@@ -727,9 +730,11 @@ impl Origin {
                 }
             }
         }
+        // A superseded upload (a newer one of the same MPD) leaves nothing to store.
+        let current = self.file_mut(&up).is_some();
         Finished {
             outcome: Outcome::Created,
-            store: self.stored(&up.channel, &path),
+            store: current.then(|| self.stored(&up.channel, &path)).flatten(),
         }
     }
 

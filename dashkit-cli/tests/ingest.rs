@@ -180,14 +180,17 @@ fn tokens_gate_the_ingest() {
     let off = Server::start(&fixtures(), &[]);
     assert_eq!(put(&off, "ch/a.mpd", "x", b"<MPD/>"), 403);
     let server = start(&[]);
-    assert_eq!(put(&server, "ch/manifest.mpd", "wrong", b"<MPD/>"), 401);
+    // DASH-IF Live Media Ingest §4.3 item 4: wrong credentials are 403; without any, 401
+    // with a challenge lets clients that authenticate on one (ffmpeg) answer it.
+    assert_eq!(put(&server, "ch/manifest.mpd", "wrong", b"<MPD/>"), 403);
     assert_eq!(put(&server, "ch/manifest.mpd", "", b"<MPD/>"), 401);
     // Nothing was stored: not even the channel exists.
     assert_eq!(server.get("/live/ch/manifest.mpd").status, 404);
     assert_eq!(put(&server, "ch/manifest.mpd", TOKEN, b"<MPD/>"), 201);
     assert_eq!(server.get("/live/ch/manifest.mpd").text(), "<MPD/>");
-    assert_eq!(put(&server, "bad%20name/x.mpd", TOKEN, b"<MPD/>"), 400);
-    assert_eq!(put(&server, "ch/../x.mpd", TOKEN, b"<MPD/>"), 400);
+    // An incorrect path is 403 (DASH-IF Live Media Ingest §4.3 item 4).
+    assert_eq!(put(&server, "bad%20name/x.mpd", TOKEN, b"<MPD/>"), 403);
+    assert_eq!(put(&server, "ch/../x.mpd", TOKEN, b"<MPD/>"), 403);
 }
 
 /// A GET of a segment being uploaded gets each chunk as it completes: the delay from the
@@ -320,7 +323,7 @@ fn window_and_delete_bound_a_channel() {
         "/ingest/w/seg-00003.m4s",
         &["Authorization: Bearer no"],
     );
-    assert_eq!(r.status, 401);
+    assert_eq!(r.status, 403);
     // Oversized uploads are refused.
     let small = start(&["--ingest-max-mb", "1"]);
     let big = vec![0u8; 3 << 20];
@@ -370,4 +373,161 @@ fn a_slow_reader_does_not_grow_memory() {
     // One stored copy (40 MB) plus parsing slack; four readers' queues would add 160 MB.
     assert!(grown_mb < 80, "{grown_mb} MB");
     drop(stalled);
+}
+
+/// A POST with a Content-Length (DASH-IF Live Media Ingest sources POST as often as PUT).
+fn post(server: &Server, path: &str, headers: &[&str], body: &[u8]) -> u16 {
+    let mut r = format!(
+        "POST /ingest/{path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for h in headers {
+        r.push_str(h);
+        r.push_str("\r\n");
+    }
+    r.push_str("\r\n");
+    let mut msg = r.into_bytes();
+    msg.extend_from_slice(body);
+    server.raw(&msg).status
+}
+
+/// The init segment's bytes up to the end of its moov (the CMAF header), and the segment
+/// with the given top-level box types removed.
+fn header_of(init: &[u8]) -> Vec<u8> {
+    let end = boxes(init)
+        .into_iter()
+        .find(|(k, _, _)| k == "moov")
+        .map(|(_, _, e)| e)
+        .unwrap();
+    init[..end].to_vec()
+}
+
+/// DASH-IF Live Media Ingest interface 1 over HTTP: a probe, the CMAF header first, one
+/// segment per request at the track's URL (`Streams(name)`), and the spec's error codes.
+#[test]
+fn cmaf_ingest_tracks_and_error_codes() {
+    let server = start(&["--ingest-channel", "live"]);
+    let (seg, init) = chunked_segment(&server);
+    let header = header_of(&init);
+    // The source's probe: an empty POST to the publishing point.
+    assert_eq!(post(&server, "live", &[], b""), 200);
+    // 404: not a publishing point.
+    assert_eq!(post(&server, "other/Streams(v)", &[], &header), 404);
+    // 412: media before the track's CMAF header.
+    assert_eq!(post(&server, "live/Streams(video)", &[], &seg), 412);
+    assert_eq!(post(&server, "live/Streams(video)", &[], &header), 201);
+    // 415: not media.
+    assert_eq!(
+        post(
+            &server,
+            "live/Streams(video)",
+            &["Content-Type: text/html"],
+            &seg
+        ),
+        415
+    );
+    assert_eq!(
+        post(&server, "live/Streams(video)", &[], b"<html></html>"),
+        415
+    );
+    // 400: broken CMAF (cut inside its last box).
+    assert_eq!(
+        post(&server, "live/Streams(video)", &[], &seg[..seg.len() - 3]),
+        400
+    );
+    // One segment per request, chunked or not; read back by its decode time.
+    let mut up = Upload::start(&server, "live/Streams(video)", TOKEN);
+    up.send(&seg);
+    assert_eq!(up.finish(), 201);
+    let tfdt = {
+        let events = dashkit::cmaf::parse_all(&seg).unwrap();
+        events
+            .iter()
+            .find_map(|e| match e {
+                dashkit::cmaf::Event::Chunk(c) => c.decode_time,
+                _ => None,
+            })
+            .unwrap()
+    };
+    let r = server.get(&format!("/live/live/video/{tfdt}.m4s"));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, seg);
+    assert_eq!(server.get("/live/live/video/init.mp4").body, header);
+    // A restarted source re-posting the same segment: tolerated.
+    assert_eq!(post(&server, "live/Streams(video)", &[], &seg), 200);
+    // 403: wrong credentials, and a path outside the channel.
+    let mut r = format!(
+        "POST /ingest/live/Streams(video) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        seg.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(&seg);
+    assert_eq!(server.raw(&r).status, 403);
+    assert_eq!(post(&server, "live/../x/Streams(v)", &[], &header), 403);
+}
+
+/// `--store`: what was ingested survives a restart of the origin (killed, not even stopped).
+#[test]
+fn the_store_reloads_channels_after_a_restart() {
+    let dir = std::env::temp_dir().join(format!("dashkit-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = dir.to_str().unwrap().to_string();
+    let server = start(&["--store", &store]);
+    let (seg, init) = chunked_segment(&server);
+    assert_eq!(put(&server, "st/init-stream0.m4s", TOKEN, &init), 201);
+    assert_eq!(put(&server, "st/chunk-stream0-00001.m4s", TOKEN, &seg), 201);
+    assert_eq!(put(&server, "st/manifest.mpd", TOKEN, b"<MPD/>"), 201);
+    let on_disk = dir.join("st/chunk-stream0-00001.m4s");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::fs::read(&on_disk).ok().as_deref() != Some(&seg[..]) {
+        assert!(Instant::now() < deadline, "never written to the store");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    while !dir.join("st/manifest.mpd").exists() {
+        assert!(Instant::now() < deadline, "MPD never written to the store");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(server);
+    let server = start(&["--store", &store]);
+    let r = server.get("/live/st/chunk-stream0-00001.m4s");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, seg);
+    assert_eq!(server.get("/live/st/init-stream0.m4s").body, init);
+    // The encoder carries on where it was: its numbering is remembered.
+    assert_eq!(put(&server, "st/chunk-stream0-00002.m4s", TOKEN, &seg), 201);
+    // A clean stop right after an upload: the store is flushed before the process exits.
+    let mut server = server;
+    let pid = server.child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert!(server.child.wait().unwrap().success());
+    drop(server);
+    let server = start(&["--store", &store]);
+    assert_eq!(server.get("/live/st/chunk-stream0-00002.m4s").body, seg);
+    drop(server);
+    // An unwritable store (a file where the channel's folder should be): a logged, counted
+    // error, never a crash, and readers still get the segment from memory.
+    let server = start(&["--store", &store]);
+    std::fs::remove_dir_all(dir.join("st")).unwrap();
+    std::fs::write(dir.join("st"), b"not a folder").unwrap();
+    assert_eq!(put(&server, "st/chunk-stream0-00003.m4s", TOKEN, &seg), 201);
+    assert_eq!(server.get("/live/st/chunk-stream0-00003.m4s").body, seg);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !server.stderr.lock().unwrap().contains("store error 1:") {
+        assert!(
+            Instant::now() < deadline,
+            "{}",
+            server.stderr.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(put(&server, "st/chunk-stream0-00004.m4s", TOKEN, &seg), 201);
+    assert_eq!(server.get("/healthz").status, 200);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -16,6 +16,7 @@
 //! | [`cmaf`] | incremental CMAF stream parsing: complete boxes and chunks as bytes arrive | `bmff` |
 //! | [`validate`] | checks of an MPD with its segments, or of one fMP4: a report of findings | `mpd`, `bmff` |
 //! | [`fragment`] | progressive MP4 to fragmented MP4: plan (cuts), init segment, moof headers + input ranges | `bmff`, `timeline` |
+//! | [`ingest`] | the ingest origin as a state machine: admission, uploads, readers, windows, store restore | `cmaf`, `live` (MPD signalling) |
 //! | [`limits`] | named caps on hostile input | nothing |
 //! | [`error`] | [`Error`], the umbrella over every module's error | all |
 //!
@@ -35,6 +36,7 @@ pub mod bmff;
 pub mod cmaf;
 pub mod error;
 pub mod fragment;
+pub mod ingest;
 pub mod limits;
 pub mod live;
 pub mod mpd;

@@ -48,3 +48,10 @@ pub const MAX_CMAF_BOX_BYTES: u64 = 16 * 1024 * 1024;
 /// buffered, so this bounds only how far one chunk may run; a server stores the bytes and may
 /// cap them lower.
 pub const MAX_CMAF_MDAT_BYTES: u64 = 1 << 32;
+
+/// Most bytes an ingest upload keeps of its beginning (up to its first CMAF chunk) to read its
+/// init segment's `moov` and its `styp` brands (16 MiB, the largest box the CMAF parser buffers).
+pub const MAX_INGEST_HEAD_BYTES: usize = 16 * 1024 * 1024;
+
+/// Most channels an ingest origin holds at once.
+pub const MAX_INGEST_CHANNELS: usize = 1000;

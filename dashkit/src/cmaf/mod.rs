@@ -633,4 +633,4 @@ pub fn parse_all(bytes: &[u8]) -> Result<Vec<Event>, Error> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

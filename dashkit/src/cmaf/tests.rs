@@ -7,7 +7,13 @@ use crate::bmff::testbox::bx;
 /// moof { mfhd(seq), traf { tfhd(track, base-is-moof [+ default duration]), tfdt v1, trun } }.
 /// trun carries sizes (and flags on the first sample) only; durations come from the tfhd
 /// default when `tfhd_dur` is set, else from trex.
-fn moof(seq: u32, track: u32, tfdt: u64, sizes: &[u32], tfhd_dur: Option<u32>) -> Vec<u8> {
+pub(crate) fn moof(
+    seq: u32,
+    track: u32,
+    tfdt: u64,
+    sizes: &[u32],
+    tfhd_dur: Option<u32>,
+) -> Vec<u8> {
     let mfhd = bx(b"mfhd", &[&[0u8, 0, 0, 0][..], &seq.to_be_bytes()].concat());
     let mut tfhd = vec![0u8, 2, 0, if tfhd_dur.is_some() { 8 } else { 0 }];
     tfhd.extend_from_slice(&track.to_be_bytes());
@@ -38,7 +44,7 @@ fn moof(seq: u32, track: u32, tfdt: u64, sizes: &[u32], tfhd_dur: Option<u32>) -
     )
 }
 
-fn trex_moov(track: u32, duration: u32, timescale: u32) -> Vec<u8> {
+pub(crate) fn trex_moov(track: u32, duration: u32, timescale: u32) -> Vec<u8> {
     let mut trex = vec![0u8; 4];
     for v in [track, 1, duration, 0, 0x0101_0000] {
         trex.extend_from_slice(&v.to_be_bytes());

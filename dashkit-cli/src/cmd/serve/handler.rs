@@ -106,29 +106,12 @@ where
     let method = req.method().clone();
     let ingest = req.uri().path().starts_with("/ingest/");
     let mut resp = if ingest && req.uri().to_string().len() <= MAX_URI_LEN {
-        match decode_components(req.uri().path()) {
-            Ok(comps) => {
-                let (parts, body) = req.into_parts();
-                match parts.method {
-                    Method::PUT | Method::POST | Method::DELETE => {
-                        state
-                            .ingest
-                            .upload(&parts.method, &comps[1..], body, &parts.headers)
-                            .await
-                    }
-                    _ => {
-                        let mut r = text(
-                            StatusCode::METHOD_NOT_ALLOWED,
-                            "ingest takes PUT, POST, DELETE",
-                        );
-                        r.headers_mut()
-                            .insert(header::ALLOW, HeaderValue::from_static("PUT, POST, DELETE"));
-                        r
-                    }
-                }
-            }
-            Err(_) => text(StatusCode::BAD_REQUEST, "malformed path"),
-        }
+        let path = req.uri().path()["/ingest/".len()..].to_string();
+        let (parts, body) = req.into_parts();
+        state
+            .ingest
+            .upload(&parts.method, &path, body, &parts.headers)
+            .await
     } else {
         route(&state, &req).await
     };

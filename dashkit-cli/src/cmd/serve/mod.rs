@@ -81,6 +81,15 @@ pub struct Args {
     /// Seconds without an upload after which the primary encoder counts as gone.
     #[arg(long, default_value_t = 5)]
     pub failover_s: u64,
+    /// Keeps ingested files (segments, inits, MPDs) under DIR/<channel>/ as they complete and
+    /// reloads each channel's window from it at start; a finished channel's folder is a DASH
+    /// asset.
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// The only channels encoders may publish to (repeatable); others get 404. Default: any
+    /// channel name, created on first upload.
+    #[arg(long = "ingest-channel", value_name = "NAME")]
+    pub ingest_channels: Vec<String>,
     /// Seconds to let open requests finish after SIGINT/SIGTERM.
     #[arg(long, default_value_t = 5)]
     pub grace_s: u64,
@@ -137,14 +146,25 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
             "  ingest: PUT http://{local}/ingest/<channel>/<file>, play http://{local}/live/<channel>/<mpd>"
         )?;
     }
-    let ingest = Arc::new(ingest::Ingest::new(ingest::IngestConfig {
-        token,
-        standby_token: args.standby_token.clone(),
-        window: args.window.max(1),
-        keepalive: Duration::from_secs(args.channel_keepalive_s),
-        max_upload: args.ingest_max_mb.saturating_mul(1 << 20),
-        failover: Duration::from_secs(args.failover_s),
-    }));
+    let ingest = ingest::Ingest::new(
+        dashkit::ingest::Config {
+            token,
+            standby_token: args.standby_token.clone(),
+            window: args.window.max(1),
+            keepalive: Duration::from_secs(args.channel_keepalive_s),
+            max_upload_bytes: args.ingest_max_mb.saturating_mul(1 << 20),
+            failover: Duration::from_secs(args.failover_s),
+            publishing_points: (!args.ingest_channels.is_empty())
+                .then(|| args.ingest_channels.clone()),
+            max_channels: dashkit::limits::MAX_INGEST_CHANNELS,
+        },
+        args.store.clone(),
+    )
+    .map_err(|source| CliError::Io {
+        path: args.store.clone().unwrap_or_default(),
+        source,
+    })?;
+    let ingest = Arc::new(ingest);
     out.flush()?;
     let state = Arc::new(State {
         ingest,
@@ -153,7 +173,16 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
         allow_now_override: !args.no_now_override,
     });
     let logger = log::AccessLog::open(&args.access_log)?;
+    let ingest = Arc::clone(&state.ingest);
     rt.block_on(serve(listener, state, logger, args.watch, args.grace_s));
+    ingest.close_store();
+    let store_errors = ingest.store_errors();
+    if store_errors > 0 {
+        writeln!(
+            out,
+            "dashkit serve: {store_errors} ingest store writes failed"
+        )?;
+    }
     writeln!(out, "dashkit serve: stopped")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,143 @@
+//! Readers: a whole file, or a cursor over a file still being uploaded.
+
+use bytes::Bytes;
+
+use super::admission::Refusal;
+use super::channel::{Signalled, Status};
+use super::naming;
+use super::{Instant, Origin};
+
+/// What [`Origin::open`] gives a reader.
+#[derive(Debug)]
+pub enum Opened {
+    /// The file is complete (or was left incomplete): all of it, with a known length. An MPD
+    /// comes with its low-latency signalling completed.
+    Whole(Vec<Bytes>),
+    /// The file is being uploaded: read it with [`Origin::read`] as it grows, then
+    /// [`Origin::close`] the cursor.
+    Streaming(Reader),
+}
+
+/// A reader's cursor in a file being uploaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reader {
+    channel: String,
+    path: String,
+    file_id: u64,
+    next_piece: usize,
+}
+
+impl Reader {
+    /// The channel it reads from.
+    pub fn channel(&self) -> &str {
+        &self.channel
+    }
+}
+
+/// What [`Origin::read`] gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read {
+    /// New pieces, in order; `last` when the file will not grow any more.
+    Data {
+        /// The pieces.
+        pieces: Vec<Bytes>,
+        /// No more will come.
+        last: bool,
+    },
+    /// Nothing new yet: wait until the channel publishes something (or the upload ends).
+    Wait,
+    /// The file is complete, was left incomplete, was evicted or replaced: nothing more.
+    End,
+}
+
+impl Origin {
+    /// Opens `path` (`<channel>/<file>`, decoded) for reading at `now`. `time_url` is the
+    /// server's time endpoint, given to players in an MPD's UTCTiming when it has none.
+    pub fn open(
+        &mut self,
+        path: &str,
+        time_url: Option<&str>,
+        now: Instant,
+    ) -> Result<Opened, Refusal> {
+        let (channel, file) = path.split_once('/').unwrap_or((path, ""));
+        let ch = self
+            .channels
+            .get_mut(channel)
+            .ok_or_else(|| Refusal::UnknownPublishingPoint {
+                channel: channel.to_string(),
+            })?;
+        let Some(f) = ch.files.get(file) else {
+            if let Some((key, n)) = naming::media_key(file) {
+                if let Some(s) = ch.streams.get(&key) {
+                    if s.ended && s.highest.is_some_and(|h| n > h) {
+                        return Err(Refusal::StreamEnded {
+                            path: file.to_string(),
+                        });
+                    }
+                }
+            }
+            return Err(Refusal::NotFound {
+                path: file.to_string(),
+            });
+        };
+        if naming::is_mpd_name(file) && f.status == Status::Complete {
+            let fresh = ch.signalled.get(file).is_some_and(|s| {
+                s.file_id == f.id && s.chunk_ms == ch.chunk_ms && s.time_url.as_deref() == time_url
+            });
+            if !fresh {
+                let bytes = super::manifest::signal_mpd(&f.pieces.concat(), ch.chunk_ms, time_url);
+                let s = Signalled {
+                    file_id: f.id,
+                    chunk_ms: ch.chunk_ms,
+                    time_url: time_url.map(str::to_string),
+                    bytes,
+                };
+                ch.signalled.insert(file.to_string(), s);
+            }
+            let bytes = ch.signalled.get(file).map(|s| s.bytes.clone());
+            return Ok(Opened::Whole(bytes.into_iter().collect()));
+        }
+        if f.status != Status::Writing {
+            return Ok(Opened::Whole(f.pieces.clone()));
+        }
+        let r = Reader {
+            channel: channel.to_string(),
+            path: file.to_string(),
+            file_id: f.id,
+            next_piece: 0,
+        };
+        ch.readers += 1;
+        ch.last_activity = Some(now);
+        Ok(Opened::Streaming(r))
+    }
+
+    /// What is new for `reader`.
+    pub fn read(&self, reader: &mut Reader) -> Read {
+        let Some(f) = self
+            .channels
+            .get(&reader.channel)
+            .and_then(|c| c.files.get(&reader.path))
+            .filter(|f| f.id == reader.file_id)
+        else {
+            return Read::End;
+        };
+        let new = f.pieces.get(reader.next_piece..).unwrap_or(&[]);
+        let last = f.status != Status::Writing;
+        if new.is_empty() {
+            return if last { Read::End } else { Read::Wait };
+        }
+        reader.next_piece += new.len();
+        Read::Data {
+            pieces: new.to_vec(),
+            last,
+        }
+    }
+
+    /// The reader went away (or read to the end) at `now`.
+    pub fn close(&mut self, reader: Reader, now: Instant) {
+        if let Some(ch) = self.channels.get_mut(&reader.channel) {
+            ch.readers = ch.readers.saturating_sub(1);
+            ch.last_activity = Some(now);
+        }
+    }
+}

@@ -3,11 +3,14 @@
 //! loop with availability windows ([`timing`]). "Now" is always a parameter.
 
 pub mod asset;
+pub mod availability;
 pub mod chunk;
+pub mod http;
 pub mod lowlatency;
 pub mod mpd;
 pub mod options;
 pub mod segment;
+pub mod shift;
 pub mod source;
 pub mod timing;
 

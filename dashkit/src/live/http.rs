@@ -147,8 +147,10 @@ pub fn parse_live_path(components: &[String]) -> Result<LivePath, HttpResponse<'
 pub enum DirMpd {
     /// Not known yet: [`locate_asset`] asks for it.
     Unknown,
-    /// No MPD there (or not a directory).
+    /// A directory without an MPD.
     Absent,
+    /// Not a directory (so no deeper one either).
+    NotADirectory,
     /// Its default MPD ([`default_mpd`] of its listing).
     Name(String),
 }
@@ -177,7 +179,7 @@ pub enum AssetLookup {
 }
 
 /// Finds the asset a path names: its directory is the shortest leading run of components
-/// holding an MPD. `mpd_of` says what is known of each directory; when it does not know one,
+/// holding an MPD (the search ends at a component that is not a directory). `mpd_of` says what is known of each directory; when it does not know one,
 /// the answer is [`AssetLookup::List`] and the caller, once it has listed that directory,
 /// asks again.
 ///
@@ -196,6 +198,7 @@ pub fn locate_asset(path: &LivePath, mut mpd_of: impl FnMut(&[String]) -> DirMpd
         match mpd_of(dir) {
             DirMpd::Unknown => return AssetLookup::List(dir.to_vec()),
             DirMpd::Absent => {}
+            DirMpd::NotADirectory => break,
             DirMpd::Name(default) => {
                 let file = path.rest[k..].join("/");
                 let mpd = if file.ends_with(".mpd") && !file.contains('/') {

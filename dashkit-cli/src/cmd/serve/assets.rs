@@ -10,6 +10,7 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use dashkit::live::asset::LiveAsset;
+use dashkit::live::http::{default_mpd, DirMpd};
 use tokio::sync::OnceCell;
 
 use super::files::Root;
@@ -65,45 +66,55 @@ impl Assets {
         &self.root
     }
 
-    /// The MPD a directory serves by default: `Manifest.mpd`, `manifest.mpd`, else the first
-    /// `.mpd` by name; `None` when the directory has none (or does not exist).
-    pub fn default_mpd(&self, dir: &[String]) -> Option<String> {
+    /// What is known of the MPD `dir` serves by default, from the cache alone (no IO).
+    pub fn known_mpd(&self, dir: &[String]) -> DirMpd {
         let key = dir.join("/");
-        if let Ok(m) = self.default_mpd.read() {
-            if let Some(v) = m.get(&key) {
-                return v.clone();
-            }
+        match self
+            .default_mpd
+            .read()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            Some(Some(name)) => DirMpd::Name(name),
+            Some(None) => DirMpd::Absent,
+            None => DirMpd::Unknown,
         }
-        let found = self.find_mpd(dir);
-        // Only directories that exist are remembered, so random URLs do not fill the map.
-        if self.root.resolve(dir).is_ok_and(|p| p.is_dir()) {
-            if let Ok(mut m) = self.default_mpd.write() {
-                if m.len() < MAX_DIR_ENTRIES {
-                    m.insert(key, found.clone());
-                }
-            }
-        }
-        found
     }
 
-    fn find_mpd(&self, dir: &[String]) -> Option<String> {
+    /// Lists `dir` on a blocking thread and answers which MPD it serves by default
+    /// ([`dashkit::live::http::default_mpd`]); directories that exist are remembered.
+    pub async fn list(self: &Arc<Self>, dir: &[String]) -> DirMpd {
+        let me = Arc::clone(self);
+        let comps = dir.to_vec();
+        let listing = tokio::task::spawn_blocking(move || me.mpd_names(&comps))
+            .await
+            .ok()
+            .flatten();
+        let Some(names) = listing else {
+            return DirMpd::NotADirectory;
+        };
+        let found = default_mpd(&names).map(str::to_string);
+        // Only directories that exist are remembered, so random URLs do not fill the map.
+        if let Ok(mut m) = self.default_mpd.write() {
+            if m.len() < MAX_DIR_ENTRIES {
+                m.insert(dir.join("/"), found.clone());
+            }
+        }
+        found.map_or(DirMpd::Absent, DirMpd::Name)
+    }
+
+    /// The `.mpd` files in `dir` (blocking); `None` when it is not a directory below the root.
+    fn mpd_names(&self, dir: &[String]) -> Option<Vec<String>> {
         let path = self.root.resolve(dir).ok()?;
         if !path.is_dir() {
             return None;
         }
-        for name in ["Manifest.mpd", "manifest.mpd"] {
-            if path.join(name).is_file() {
-                return Some(name.to_string());
-            }
-        }
-        let mut names: Vec<String> = std::fs::read_dir(&path)
+        let names = std::fs::read_dir(&path)
             .ok()?
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".mpd"))
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".mpd") && path.join(n).is_file())
             .collect();
-        names.sort();
-        names.into_iter().next()
+        Some(names)
     }
 
     /// The asset of MPD `mpd` in directory `dir`, loading it on first use (on a blocking

@@ -7,15 +7,20 @@
 //! MPD, and the same segments under the same names with the same bytes (`chunkdur_` segments
 //! as the concatenation of their chunks). The candidate numbers are
 //! [`super::timing::Timing::available_numbers`], the set the availability rule makes ready.
+//! A segment the MPD lists is written under the URL the MPD gives it (with `segtimeline_1` a
+//! `t$Time$` the timeline accumulates, which after a wrap-around may differ from the segment's
+//! own media time by the loop's excess; [`respond`] answers both names); the others under
+//! [`segment_url`].
 
+use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use crate::bmff::patch::Part;
 
 use super::asset::LiveAsset;
 use super::mpd::MAX_TIMELINE_SEGMENTS;
-use super::options::LiveOptions;
-use super::source::{respond, segment_url, Refusal, Response, SourceConfig};
+use super::options::{LiveOptions, TimelineMode};
+use super::source::{media_segment_of, respond, segment_url, Refusal, Response, SourceConfig};
 use super::timing::Timing;
 use super::Error;
 
@@ -24,6 +29,8 @@ use super::Error;
 pub struct LiveFile<'a> {
     /// Its path relative to the MPD (the URL below the asset), e.g. `0/500.m4s`.
     pub path: String,
+    /// The Representation of a segment (`None` for the MPD).
+    pub representation_id: Option<String>,
     /// The live segment number of a media segment; `None` for the MPD and init segments.
     pub number: Option<u64>,
     /// The bytes, in order: new bytes and slices of the VoD files.
@@ -130,14 +137,22 @@ where
             reason: "more than MAX_TIMELINE_SEGMENTS live segments asked for",
         });
     }
-    let mut answer = |path: &str, number: Option<u64>, out: &mut LiveFiles<'a>| {
+    let mut answer = |path: &str,
+                      rep: Option<&str>,
+                      number: Option<u64>,
+                      out: &mut LiveFiles<'a>|
+     -> Result<Option<String>, Error> {
         if !stays_below(path) {
             return Err(Error::NotLiveable {
                 reason: "a file's URL leaves the asset's folder",
             });
         }
+        let mut mpd = None;
         let parts = match respond(asset, options, path, now_ms, &config, &mut fetch)? {
-            Response::Mpd { xml } => vec![Part::Owned(xml.into_bytes())],
+            Response::Mpd { xml } => {
+                mpd = Some(xml.clone());
+                vec![Part::Owned(xml.into_bytes())]
+            }
             Response::Init { bytes, .. } => vec![Part::Borrowed(bytes)],
             Response::Segment { data, .. } => data.parts,
             Response::Chunked { chunks, .. } => chunks.into_iter().flat_map(|c| c.parts).collect(),
@@ -149,27 +164,45 @@ where
                         message,
                     });
                 }
-                return Ok(());
+                return Ok(None);
             }
         };
         out.files.push(LiveFile {
             path: path.to_string(),
+            representation_id: rep.map(str::to_string),
             number,
             parts,
         });
-        Ok(())
+        Ok(mpd)
     };
-    answer(mpd_name, None, &mut out)?;
+    let xml = answer(mpd_name, None, None, &mut out)?.unwrap_or_default();
+    // The URLs the MPD gives its segments, by Representation and number.
+    let mut listed: HashMap<(String, u64), String> = HashMap::new();
+    if options.timeline != TimelineMode::Number {
+        let mpd = crate::mpd::parse(&xml).map_err(|e| Error::Mpd(Box::new(e)))?;
+        let reps = crate::mpd::listing::list_segments(&mpd, "", |_| None)
+            .map_err(|e| Error::Mpd(Box::new(e)))?;
+        for rep in reps {
+            for s in rep.segments.segments {
+                if let Some(key) = media_segment_of(asset, options, &s.url, now_ms)? {
+                    listed.insert(key, s.url);
+                }
+            }
+        }
+    }
     for las in &asset.adaptation_sets {
         for rep in &las.representations {
             if let Some(init) = rep.init_url()? {
                 if !out.files.iter().any(|f| f.path == init) {
-                    answer(&init, None, &mut out)?;
+                    answer(&init, Some(&rep.id), None, &mut out)?;
                 }
             }
             for n in numbers.clone() {
-                let path = segment_url(asset, options, &rep.id, n, now_ms)?;
-                answer(&path, Some(n), &mut out)?;
+                let path = match listed.remove(&(rep.id.clone(), n)) {
+                    Some(url) => url,
+                    None => segment_url(asset, options, &rep.id, n, now_ms)?,
+                };
+                answer(&path, Some(&rep.id), Some(n), &mut out)?;
             }
         }
     }

@@ -9,6 +9,8 @@
 //! shifted segment. Media bytes come from the caller's `fetch` closure and stay borrowed: a
 //! segment answer is a few new header bytes plus slices of the VoD file.
 
+use std::borrow::Cow;
+
 use crate::bmff::patch::Rewritten;
 use crate::mpd::template::{Template, TemplateValues};
 
@@ -185,11 +187,13 @@ fn refused<'a>(
 /// The media template a live `file` of `rep` is named by: the VoD's `@media` (`$Number$`
 /// addressing), or for `segtimeline_1` dashlivesim's `t$Time$` in place of `$Number$`
 /// (`None` when that is not a template).
-fn live_media_template(rep: &LiveRepresentation, mode: TimelineMode) -> Option<Template> {
+fn live_media_template(rep: &LiveRepresentation, mode: TimelineMode) -> Option<Cow<'_, Template>> {
     if mode == TimelineMode::Time {
-        Template::parse(&rep.media_template.as_str().replace("$Number$", "t$Time$")).ok()
+        Template::parse(&rep.media_template.as_str().replace("$Number$", "t$Time$"))
+            .ok()
+            .map(Cow::Owned)
     } else {
-        Some(rep.media_template.clone())
+        Some(Cow::Borrowed(&rep.media_template))
     }
 }
 
@@ -246,6 +250,21 @@ fn target<'s>(
         }
     }
     Ok(Target::Unknown)
+}
+
+/// The Representation and live number a media segment `file` names at `now_ms` (as
+/// [`respond`] classifies it), or `None` when it names no media segment.
+pub(crate) fn media_segment_of(
+    asset: &LiveAsset,
+    options: &LiveOptions,
+    file: &str,
+    now_ms: i64,
+) -> Result<Option<(String, u64)>, Error> {
+    let timing = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?.timing;
+    Ok(match target(asset, options, &timing, file)? {
+        Target::Media(_, rep, number) => Some((rep.id.clone(), number)),
+        _ => None,
+    })
 }
 
 /// The live URL (relative to the MPD) of media segment `number` of Representation `rep_id`:

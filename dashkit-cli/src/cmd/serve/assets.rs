@@ -30,7 +30,34 @@ pub struct Asset {
     pub stamp: Option<(SystemTime, u64)>,
 }
 
-type Slot = Arc<OnceCell<Result<Arc<Asset>, String>>>;
+/// Why an asset could not be had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// No such MPD below the root.
+    NoMpd(String),
+    /// The MPD or its segments could not be read or analysed.
+    Failed(String),
+}
+
+impl LoadError {
+    /// The HTTP status: 404 for a missing MPD, 500 otherwise.
+    pub fn status(&self) -> u16 {
+        match self {
+            LoadError::NoMpd(_) => 404,
+            LoadError::Failed(_) => 500,
+        }
+    }
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NoMpd(m) | LoadError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+type Slot = Arc<OnceCell<Result<Arc<Asset>, LoadError>>>;
 
 /// The cache: `<dir>/<mpd name>` → the asset (or why it could not be loaded), plus each
 /// directory's default MPD name.
@@ -119,7 +146,7 @@ impl Assets {
 
     /// The asset of MPD `mpd` in directory `dir`, loading it on first use (on a blocking
     /// thread). Concurrent first requests wait for one load.
-    pub async fn get(self: &Arc<Self>, dir: &[String], mpd: &str) -> Result<Arc<Asset>, String> {
+    pub async fn get(self: &Arc<Self>, dir: &[String], mpd: &str) -> Result<Arc<Asset>, LoadError> {
         let key = format!("{}/{mpd}", dir.join("/"));
         let existing = self.by_key.read().ok().and_then(|m| m.get(&key).cloned());
         let slot = match existing {
@@ -128,7 +155,7 @@ impl Assets {
                 let mut m = self
                     .by_key
                     .write()
-                    .map_err(|_| "lock poisoned".to_string())?;
+                    .map_err(|_| LoadError::Failed("lock poisoned".into()))?;
                 m.entry(key).or_default().clone()
             }
         };
@@ -138,22 +165,23 @@ impl Assets {
         slot.get_or_init(|| async move {
             tokio::task::spawn_blocking(move || me.load(&dir, &mpd))
                 .await
-                .unwrap_or_else(|e| Err(format!("loading failed: {e}")))
+                .unwrap_or_else(|e| Err(LoadError::Failed(format!("loading failed: {e}"))))
                 .map(Arc::new)
         })
         .await
         .clone()
     }
 
-    fn load(&self, dir: &[String], mpd: &str) -> Result<Asset, String> {
+    fn load(&self, dir: &[String], mpd: &str) -> Result<Asset, LoadError> {
         let mut comps = dir.to_vec();
         comps.push(mpd.to_string());
         let mpd_path = self
             .root
             .resolve(&comps)
-            .map_err(|_| format!("no MPD {}", comps.join("/")))?;
+            .map_err(|_| LoadError::NoMpd(format!("no MPD {}", comps.join("/"))))?;
         let stamp = mpd_stamp(&mpd_path);
-        let vod = crate::input::load_mpd(&mpd_path).map_err(|e| e.to_string())?;
+        let vod =
+            crate::input::load_mpd(&mpd_path).map_err(|e| LoadError::Failed(e.to_string()))?;
         let mut files: HashMap<String, Bytes> = HashMap::new();
         let mut budget = self
             .cache_limit
@@ -170,7 +198,7 @@ impl Assets {
             }
             Some(bytes)
         })
-        .map_err(|e| format!("{}: {e}", mpd_path.display()))?;
+        .map_err(|e| LoadError::Failed(format!("{}: {e}", mpd_path.display())))?;
         self.cached.fetch_add(added, Ordering::Relaxed);
         Ok(Asset {
             live,

@@ -318,8 +318,7 @@ async fn live(
     };
     let asset = match state.assets.get(&found.dir, &found.mpd).await {
         Ok(a) => a,
-        Err(e) if e.starts_with("no MPD") => return text(StatusCode::NOT_FOUND, e),
-        Err(e) => return text(StatusCode::INTERNAL_SERVER_ERROR, e),
+        Err(e) => return to_hyper(HttpResponse::text(e.status(), e.to_string()), &[]),
     };
     let config = source_config(host(headers), path_and_query);
     let policy = HttpPolicy {

@@ -8,6 +8,8 @@
 //! [`respond`] fetches, and maps an [`HttpResponse`] onto its own types, sleeping until each
 //! [`TimedChunk`] is due. No socket, clock or file here.
 
+use std::borrow::Cow;
+
 use crate::bmff::patch::Part;
 
 use super::options::{split_path, LiveOptions};
@@ -19,8 +21,9 @@ use super::Error;
 pub struct HttpResponse<'a> {
     /// The status code.
     pub status: u16,
-    /// Header names (lower case) and values, in order.
-    pub headers: Vec<(&'static str, String)>,
+    /// Header names (lower case) and values, in order (fixed values borrowed, so a server
+    /// can send them without copying).
+    pub headers: Vec<(&'static str, Cow<'static, str>)>,
     /// The body.
     pub body: HttpBody<'a>,
 }
@@ -69,7 +72,7 @@ impl HttpResponse<'_> {
         self.headers
             .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 }
 
@@ -315,13 +318,13 @@ fn segment_headers(
     kind: MediaKind,
     fetch_until_ms: Option<i64>,
     now_ms: i64,
-) -> Vec<(&'static str, String)> {
-    let mut h = vec![("content-type", kind.mime().to_string())];
+) -> Vec<(&'static str, Cow<'static, str>)> {
+    let mut h = vec![("content-type", Cow::Borrowed(kind.mime()))];
     match fetch_until_ms {
         Some(until) => {
             let age = (until - now_ms).max(0) / 1000;
-            h.push(("cache-control", format!("public, max-age={age}")));
-            h.push(("expires", http_date(until)));
+            h.push(("cache-control", format!("public, max-age={age}").into()));
+            h.push(("expires", http_date(until).into()));
         }
         None => h.push(("cache-control", "public, max-age=86400".into())),
     }
@@ -364,7 +367,7 @@ pub fn http_response<'a>(
             headers: vec![
                 ("content-type", "application/dash+xml".into()),
                 ("cache-control", "public, max-age=1".into()),
-                ("expires", http_date(now_ms.saturating_add(1000))),
+                ("expires", http_date(now_ms.saturating_add(1000)).into()),
             ],
             body: HttpBody::Parts(vec![Part::Owned(xml.into_bytes())]),
         },
@@ -422,7 +425,7 @@ pub fn http_response<'a>(
         Response::Refused { refusal, message } => {
             let mut r = HttpResponse::text(refusal_status(refusal, policy), message);
             if let Some(s) = retry_after_s(refusal) {
-                r.headers.push(("retry-after", s.to_string()));
+                r.headers.push(("retry-after", s.to_string().into()));
             }
             r
         }
@@ -458,7 +461,7 @@ mod tests {
         assert_eq!(
             h,
             [
-                ("content-type", "video/mp4".to_string()),
+                ("content-type", Cow::Borrowed("video/mp4")),
                 ("cache-control", "public, max-age=302".into()),
                 ("expires", "Thu, 01 Jan 1970 00:21:42 GMT".into()),
             ]

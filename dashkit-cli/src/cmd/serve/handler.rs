@@ -4,6 +4,7 @@
 //! ([`dashkit::live::http`], [`dashkit::live::source::respond`]); this does the IO around them,
 //! with directory listings and file reads on blocking threads, off the async workers.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -111,7 +112,11 @@ fn to_hyper(r: HttpResponse<'_>, owners: &[Bytes]) -> Response<Body> {
         StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let h = resp.headers_mut();
     for (name, value) in r.headers {
-        if let Ok(v) = HeaderValue::from_str(&value) {
+        let value = match value {
+            Cow::Borrowed(v) => Ok(HeaderValue::from_static(v)),
+            Cow::Owned(v) => HeaderValue::try_from(v),
+        };
+        if let Ok(v) = value {
             h.insert(HeaderName::from_static(name), v);
         }
     }

@@ -157,16 +157,14 @@ pub(crate) fn refusal_message(
         (Refusal::TooLate { by_ms }, _) => {
             format!("Request for {name} was {}s too late", tenths(by_ms))
         }
-        (Refusal::NotFound, Some(n)) if i64::try_from(n).is_ok_and(|n| n < timing.start_number) => {
-            format!(
+        (Refusal::NotFound, Some(n)) => match timing.stop_number() {
+            _ if i64::try_from(n).is_ok_and(|n| n < timing.start_number) => format!(
                 "Request for segment {n} before first {}",
                 timing.start_number
-            )
-        }
-        (Refusal::NotFound, Some(_)) if timing.stop_number().is_some() => format!(
-            "Beyond last segment {}",
-            timing.stop_number().unwrap_or_default()
-        ),
+            ),
+            Some(stop) => format!("Beyond last segment {stop}"),
+            None => format!("Unknown file {name}"),
+        },
         (Refusal::NotFound, _) => format!("Unknown file {name}"),
     })
 }

@@ -1,18 +1,17 @@
 //! `dashkit live-shift`: the live MPD at an instant and every segment available then, written
-//! under dashlivesim's relative paths so the folder can be served as it is.
+//! under dashlivesim's relative paths so the folder can be served as it is. One library call
+//! ([`dashkit::live::shift::live_files`]) decides the files and their bytes; this writes them.
 
+use std::collections::HashMap;
 use std::io::{IoSlice, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use dashkit::live::asset::LiveAsset;
-use dashkit::live::mpd::live_mpd_with;
-use dashkit::live::options::{LiveOptions, TimelineMode};
-use dashkit::live::segment::{plan_segment, shift_segment, vod_tfdt, SegmentAddress, SegmentPlan};
-use dashkit::live::timing::{Availability, Timing};
-use dashkit::mpd::template::{Template, TemplateValues};
+use dashkit::live::options::LiveOptions;
+use dashkit::live::shift::live_files;
 
-use crate::error::{read_file, CliError};
+use crate::error::CliError;
 use crate::input::{load_mpd, local_path};
 
 /// Arguments of `dashkit live-shift`.
@@ -65,22 +64,15 @@ fn find_mpd(asset: &Path) -> Result<PathBuf, CliError> {
     if !asset.is_dir() {
         return Ok(asset.to_path_buf());
     }
-    for name in ["Manifest.mpd", "manifest.mpd"] {
-        if asset.join(name).is_file() {
-            return Ok(asset.join(name));
-        }
-    }
     let rd = std::fs::read_dir(asset).map_err(|source| CliError::Io {
         path: asset.to_path_buf(),
         source,
     })?;
-    let mut mpds: Vec<PathBuf> = rd
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "mpd"))
+    let names: Vec<String> = rd
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
-    mpds.sort();
-    mpds.into_iter()
-        .next()
+    dashkit::live::http::default_mpd(&names)
+        .map(|n| asset.join(n))
         .ok_or_else(|| usage(format!("{}: no .mpd file in this folder", asset.display())))
 }
 
@@ -111,23 +103,20 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let now_ms = parse_now(&args.now)?;
     let mpd_path = find_mpd(&args.asset)?;
     let vod = load_mpd(&mpd_path)?;
+    // The VoD files, read once while analysing; the live files borrow from them.
+    let mut vod_files: HashMap<String, Vec<u8>> = HashMap::new();
     let asset = LiveAsset::from_vod(vod, |u| {
-        local_path(&mpd_path, u).and_then(|p| std::fs::read(p).ok())
+        let bytes = local_path(&mpd_path, u).and_then(|p| std::fs::read(p).ok())?;
+        vod_files.insert(u.to_string(), bytes.clone());
+        Some(bytes)
     })
     .map_err(|e| CliError::input(&mpd_path, e))?;
     let opts = LiveOptions::parse(&args.options).map_err(|e| usage(format!("--options: {e}")))?;
-    let session = Timing::from_options(&opts, asset.looping, asset.default_tsbd_s, now_ms)
-        .map_err(|e| CliError::input(&mpd_path, e))?;
-    let timing = session.timing;
-    let live = live_mpd_with(&asset, &opts, &session, now_ms)
-        .map_err(|e| CliError::input(&mpd_path, e))?;
     let mpd_name = mpd_path
         .file_name()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("Manifest.mpd"));
-    let text = dashkit::mpd::write(&live);
-    write_parts(&args.out.join(&mpd_name), &[text.as_bytes()])?;
-
+        .and_then(|n| n.to_str())
+        .unwrap_or("Manifest.mpd")
+        .to_string();
     let numbers = match &args.numbers {
         Some(r) => {
             let (a, b) = r
@@ -138,85 +127,26 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
             if b < a || b - a > 1_000_000 {
                 return Err(usage("--numbers: B must be ≥ A and the range at most 1e6"));
             }
-            a..=b
+            Some(a..=b)
         }
-        None => timing
-            .available_numbers(now_ms)
-            .map_err(|e| CliError::input(&mpd_path, e))?,
+        None => None,
     };
-    let init_ok = matches!(timing.check_init(now_ms), Ok(Availability::Available));
-    let mut written = 0usize;
-    let mut skipped = 0usize;
-    for las in &asset.adaptation_sets {
-        let media = live
-            .periods
-            .first()
-            .and_then(|p| p.adaptation_sets.get(las.adaptation_set_index))
-            .and_then(|a| a.segment_template.as_ref())
-            .and_then(|t| t.media.clone())
-            .ok_or_else(|| usage("live MPD without a media template"))?;
-        let media = Template::parse(&media).map_err(|e| CliError::input(&mpd_path, e))?;
-        for rep in &las.representations {
-            if init_ok {
-                if let Some(u) = rep.init_url().map_err(|e| CliError::input(&mpd_path, e))? {
-                    let src = local_path(&mpd_path, &u)
-                        .ok_or_else(|| usage(format!("{u}: not a local file")))?;
-                    let bytes = read_file(&src)?;
-                    write_parts(&args.out.join(&u), &[&bytes])?;
-                }
-            }
-            for n in numbers.clone() {
-                let plan =
-                    plan_segment(&asset, &timing, &rep.id, SegmentAddress::Number(n), now_ms)
-                        .map_err(|e| CliError::input(&mpd_path, e))?;
-                let SegmentPlan::Ready {
-                    live: seg,
-                    vod_url,
-                    timescale,
-                    tfdt_offset_ticks,
-                } = plan
-                else {
-                    writeln!(out, "{}/{n}: {plan:?}", rep.id)?;
-                    skipped += 1;
-                    continue;
-                };
-                let src = local_path(&mpd_path, &vod_url)
-                    .ok_or_else(|| usage(format!("{vod_url}: not a local file")))?;
-                let bytes = read_file(&src)?;
-                let rw = shift_segment(
-                    &bytes,
-                    &vod_url,
-                    &seg,
-                    timescale,
-                    tfdt_offset_ticks,
-                    opts.sidx,
-                )
-                .map_err(|e| CliError::input(&src, e))?;
-                let time = if opts.timeline == TimelineMode::Time {
-                    let t = vod_tfdt(&bytes).map_err(|e| CliError::input(&src, e))?;
-                    Some(t.saturating_add(tfdt_offset_ticks))
-                } else {
-                    None
-                };
-                let name = media
-                    .expand(&TemplateValues {
-                        representation_id: Some(&rep.id),
-                        number: Some(n),
-                        time,
-                        bandwidth: rep.bandwidth,
-                        ..TemplateValues::default()
-                    })
-                    .map_err(|e| CliError::input(&mpd_path, e))?;
-                let parts: Vec<&[u8]> = rw.parts.iter().map(|p| p.as_bytes()).collect();
-                write_parts(&args.out.join(&name), &parts)?;
-                written += 1;
-            }
-        }
+    let shifted = live_files(&asset, &opts, &mpd_name, now_ms, numbers, |u| {
+        vod_files.get(u).map(Vec::as_slice)
+    })
+    .map_err(|e| CliError::input(&mpd_path, e))?;
+    for f in &shifted.files {
+        let parts: Vec<&[u8]> = f.parts.iter().map(|p| p.as_bytes()).collect();
+        write_parts(&args.out.join(&f.path), &parts)?;
     }
+    for s in &shifted.skipped {
+        writeln!(out, "{}: {}", s.path, s.message)?;
+    }
+    let written = shifted.files.iter().filter(|f| f.number.is_some()).count();
     writeln!(
         out,
-        "wrote {} and {written} segments ({skipped} not available) to {}",
-        mpd_name.display(),
+        "wrote {mpd_name} and {written} segments ({} not available) to {}",
+        shifted.skipped.len(),
         args.out.display()
     )?;
     Ok(ExitCode::SUCCESS)

@@ -152,6 +152,27 @@ impl LiveRepresentation {
     }
 }
 
+impl LiveAdaptationSet {
+    /// The media start time (ticks of [`LiveAdaptationSet::timescale`]) of VoD segment
+    /// `vod_number`, from the `.dat` runs; `None` when the runs do not cover it.
+    ///
+    /// ```
+    /// use dashkit::analyze::dat::Run;
+    /// use dashkit::live::asset::LiveAdaptationSet;
+    /// let set = LiveAdaptationSet { content_type: "audio".into(), adaptation_set_index: 0,
+    ///     timescale: 48_000, representations: vec![],
+    ///     runs: vec![Run { start_nr: 1, repeats: 2, start_time: 0, duration: 96_256 }] };
+    /// assert_eq!(set.vod_start_ticks(3), Some(192_512));
+    /// assert_eq!(set.vod_start_ticks(4), None);
+    /// ```
+    pub fn vod_start_ticks(&self, vod_number: u64) -> Option<u64> {
+        self.runs.iter().find_map(|r| {
+            let k = vod_number.checked_sub(u64::from(r.start_nr))?;
+            (k <= u64::from(r.repeats)).then(|| u64::from(r.start_time) + k * u64::from(r.duration))
+        })
+    }
+}
+
 impl LiveAsset {
     /// Analyses a VoD MPD and its segments, as vodanalyzer does (livesim.md §1.3): every
     /// Representation's init segment (mdhd timescale) and media segments from `@startNumber`

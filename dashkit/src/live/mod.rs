@@ -1,13 +1,18 @@
 //! VoD to live, dashlivesim's job in exact integer time: typed live options parsed from the
 //! URL path grammar ([`options`]), the timing model mapping live segment numbers onto the VoD
-//! loop with availability windows ([`timing`]). "Now" is always a parameter.
+//! loop with availability windows ([`timing`]), whether a request can be had ([`availability`]),
+//! the answer to one request ([`source::respond`]) and its HTTP form ([`http`]), and every file
+//! of a session at an instant ([`shift`]). "Now" is always a parameter.
 
 pub mod asset;
+pub mod availability;
 pub mod chunk;
+pub mod http;
 pub mod lowlatency;
 pub mod mpd;
 pub mod options;
 pub mod segment;
+pub mod shift;
 pub mod source;
 pub mod timing;
 

@@ -329,9 +329,11 @@ pub fn live_mpd_with(
     // never names a segment the server still refuses, and is late by at most 100 ms (whole
     // seconds, as for the plain timeline, would be up to a second late).
     // The ato a low-latency MPD announces (also written by the signalling below).
-    let ll_ato_ms = options
-        .chunk_duration_ms
-        .and_then(|_| super::lowlatency::effective_ato_ms(options, d.saturating_mul(1000)));
+    // It is the session's ato (`Timing::from_options` derives it from `chunkdur_`).
+    let ll_ato_ms = options.chunk_duration_ms.and(match t.ato {
+        Ato::Millis(ms) => Some(ms),
+        Ato::Zero | Ato::Infinite => None,
+    });
     let mut end_ms = match ll_ato_ms.and_then(|a| i64::try_from(a).ok()) {
         Some(a) => (now_ms - t.ast_s * 1000)
             .checked_add(a - MAX_DRIFT_MS)

@@ -14,7 +14,8 @@ use crate::bmff::patch::{rewrite_segment, Edits, Part, Rewritten, SidxEdit, Tfdt
 use crate::bmff::samples::track_samples;
 
 use super::asset::LiveAsset;
-use super::timing::{Availability, LiveSegment, Timing};
+use super::availability::Availability;
+use super::timing::{LiveSegment, Timing};
 use super::Error;
 
 /// How a live media segment is addressed.
@@ -26,55 +27,16 @@ pub enum SegmentAddress {
     Time(u64),
 }
 
-/// What a live segment request resolves to before any bytes are read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SegmentPlan {
-    /// Serve it: read `vod_url` and rewrite it.
-    Ready {
-        /// The live segment (number, VoD number, loops, offset, window).
-        live: LiveSegment,
-        /// The VoD segment's URL relative to the MPD.
-        vod_url: String,
-        /// The track timescale.
-        timescale: u32,
-        /// The tfdt shift in ticks.
-        tfdt_offset_ticks: u64,
-    },
-    /// Not yet available: `by_ms` until it is.
-    TooEarly {
-        /// Milliseconds until it may be fetched.
-        by_ms: i64,
-    },
-    /// Out of the timeshift window by `by_ms`.
-    TooLate {
-        /// Milliseconds past its window.
-        by_ms: i64,
-    },
-    /// No such Representation, or a number before the start or after the stop.
-    NotFound,
-}
+/// A live segment request's outcome: the rewritten segment (owned headers, borrowed mdat),
+/// or the refusal.
+pub type LiveSegmentResult<'a> = Availability<Rewritten<'a>>;
 
-/// A live segment request's outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LiveSegmentResult<'a> {
-    /// The rewritten segment: owned headers, borrowed mdat.
-    Ready(Rewritten<'a>),
-    /// Not yet available.
-    TooEarly {
-        /// Milliseconds until it may be fetched.
-        by_ms: i64,
-    },
-    /// Out of the timeshift window.
-    TooLate {
-        /// Milliseconds past its window.
-        by_ms: i64,
-    },
-    /// No such segment.
-    NotFound,
-}
-
-/// Resolves a live segment request at `now_ms` (dashlivesim's checks, §2.4) without reading
-/// any media.
+/// Builds live segment `address` of `rep_id` at `now_ms` from the VoD segment's bytes (the
+/// caller read the VoD segment [`Timing::segment`] maps the number to), whole (no
+/// `chunkdur_` chunks). `sidx` inserts dashlivesim's sidx. Availability is
+/// [`Timing::check_media`], the rule [`super::source::respond`] answers by.
+///
+/// The output borrows `vod_bytes`: only the moof (and an inserted sidx) are new bytes.
 ///
 /// ```
 /// use dashkit::live::{asset::LiveAsset, segment::*, timing::Timing, options::LiveOptions};
@@ -86,53 +48,10 @@ pub enum LiveSegmentResult<'a> {
 ///   <Representation id="V300"/></AdaptationSet></Period></MPD>"#).unwrap();
 /// let asset = LiveAsset::from_cfg(cfg, vod, |_| None).unwrap();
 /// let t = Timing::from_options(&LiveOptions::default(), asset.looping, 300, 1_003_000).unwrap().timing;
-/// // livesim.md §3.2: V300/500.m4s at 1003 is VoD 1 with tfdt + 90,000,000.
-/// match plan_segment(&asset, &t, "V300", SegmentAddress::Number(500), 1_003_000).unwrap() {
-///     SegmentPlan::Ready { vod_url, tfdt_offset_ticks, .. } => {
-///         assert_eq!(vod_url, "V300/1.m4s");
-///         assert_eq!(tfdt_offset_ticks, 90_000_000);
-///     }
-///     other => panic!("{other:?}"),
-/// }
-/// // At 1001.9 s it is 100 ms too early.
-/// assert_eq!(plan_segment(&asset, &t, "V300", SegmentAddress::Number(500), 1_001_900).unwrap(),
-///            SegmentPlan::TooEarly { by_ms: 100 });
+/// // Segment 500 ends at 1002 s: at 1001.9 s it is 100 ms too early (no bytes are read).
+/// assert_eq!(live_segment(&asset, &t, "V300", SegmentAddress::Number(500), &[], 1_001_900, false)
+///            .unwrap(), LiveSegmentResult::TooEarly { by_ms: 100 });
 /// ```
-pub fn plan_segment(
-    asset: &LiveAsset,
-    timing: &Timing,
-    rep_id: &str,
-    address: SegmentAddress,
-    now_ms: i64,
-) -> Result<SegmentPlan, Error> {
-    let Some((aset, rep)) = asset.representation(rep_id) else {
-        return Ok(SegmentPlan::NotFound);
-    };
-    let number = match address {
-        SegmentAddress::Number(n) => n,
-        SegmentAddress::Time(t) => timing.number_for_time(t, aset.timescale)?,
-    };
-    match timing.check_media(number, now_ms)? {
-        Availability::Available => {}
-        Availability::TooEarly { by_ms, .. } => return Ok(SegmentPlan::TooEarly { by_ms }),
-        Availability::TooLate { by_ms } => return Ok(SegmentPlan::TooLate { by_ms }),
-        Availability::BeforeStart { .. } | Availability::AfterStop { .. } => {
-            return Ok(SegmentPlan::NotFound)
-        }
-    }
-    let live = timing.segment(number)?;
-    Ok(SegmentPlan::Ready {
-        vod_url: rep.media_url(live.vod_number)?,
-        tfdt_offset_ticks: live.tfdt_offset_ticks(aset.timescale)?,
-        timescale: aset.timescale,
-        live,
-    })
-}
-
-/// Builds live segment `address` of `rep_id` at `now_ms` from the VoD segment's bytes (the
-/// caller read [`SegmentPlan::Ready::vod_url`]). `sidx` inserts dashlivesim's sidx.
-///
-/// The output borrows `vod_bytes`: only the moof (and an inserted sidx) are new bytes.
 pub fn live_segment<'a>(
     asset: &LiveAsset,
     timing: &Timing,
@@ -142,25 +61,20 @@ pub fn live_segment<'a>(
     now_ms: i64,
     sidx: bool,
 ) -> Result<LiveSegmentResult<'a>, Error> {
-    match plan_segment(asset, timing, rep_id, address, now_ms)? {
-        SegmentPlan::Ready {
-            live,
-            vod_url,
-            timescale,
-            tfdt_offset_ticks,
-        } => shift_segment(
-            vod_bytes,
-            &vod_url,
-            &live,
-            timescale,
-            tfdt_offset_ticks,
-            sidx,
-        )
-        .map(LiveSegmentResult::Ready),
-        SegmentPlan::TooEarly { by_ms } => Ok(LiveSegmentResult::TooEarly { by_ms }),
-        SegmentPlan::TooLate { by_ms } => Ok(LiveSegmentResult::TooLate { by_ms }),
-        SegmentPlan::NotFound => Ok(LiveSegmentResult::NotFound),
-    }
+    let Some((aset, rep)) = asset.representation(rep_id) else {
+        return Ok(Availability::NotFound);
+    };
+    let number = match address {
+        SegmentAddress::Number(n) => n,
+        SegmentAddress::Time(t) => timing.number_for_time(t, aset.timescale)?,
+    };
+    let live = match timing.check_media(number, now_ms)?.into_result() {
+        Ok(live) => live,
+        Err(r) => return Ok(Availability::refused(r)),
+    };
+    let vod_url = rep.media_url(live.vod_number)?;
+    let offset = live.tfdt_offset_ticks(aset.timescale)?;
+    shift_segment(vod_bytes, &vod_url, &live, aset.timescale, offset, sidx).map(Availability::Ready)
 }
 
 /// Rewrites one VoD segment as live segment `live`: tfdt + `tfdt_offset_ticks`, mfhd =

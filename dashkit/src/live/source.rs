@@ -9,16 +9,18 @@
 //! shifted segment. Media bytes come from the caller's `fetch` closure and stay borrowed: a
 //! segment answer is a few new header bytes plus slices of the VoD file.
 
-use crate::bmff::patch::Rewritten;
-use crate::mpd::template::TemplateValues;
+use std::borrow::Cow;
 
-use super::asset::LiveAsset;
+use crate::bmff::patch::Rewritten;
+use crate::mpd::template::{Template, TemplateValues};
+
+use super::asset::{LiveAdaptationSet, LiveAsset, LiveRepresentation};
+pub use super::availability::Refusal;
 use super::chunk::{chunk_live_segment, LiveChunk};
-use super::lowlatency::effective_ato_ms;
 use super::mpd::live_mpd_with;
-use super::options::{AtoOption, LiveOptions, TimelineMode};
+use super::options::{LiveOptions, TimelineMode};
 use super::segment::{shift_segment, SegmentAddress};
-use super::timing::{Availability, Timing};
+use super::timing::Timing;
 use super::Error;
 
 /// Server-side settings that are not URL options.
@@ -66,23 +68,6 @@ impl MediaKind {
             _ => MediaKind::Other,
         }
     }
-}
-
-/// Why a request is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// Not available yet; it will be in `by_ms` milliseconds.
-    TooEarly {
-        /// Milliseconds until it may be fetched.
-        by_ms: i64,
-    },
-    /// Out of the timeshift window by `by_ms` milliseconds.
-    TooLate {
-        /// Milliseconds past the window.
-        by_ms: i64,
-    },
-    /// No such file, Representation or segment number.
-    NotFound,
 }
 
 /// The answer to one request.
@@ -143,8 +128,197 @@ fn tenths(ms: i64) -> String {
     format!("{sign}{}.{}", t / 10, t % 10)
 }
 
-fn refused<'a>(refusal: Refusal, message: String) -> Response<'a> {
-    Response::Refused { refusal, message }
+/// dashlivesim's message for a refused request (livesim.md §2.4) for `name` (the file name,
+/// `500.m4s`), live media segment `number` (`None` for an init segment or an unknown file):
+/// "Request for 500.m4s was 1.5s too early" (the amount leaves the ato out),
+/// "Request 0.m4s before first seg AST. 1.0s too early", "... was 96.0s too late",
+/// "Request for segment 5 before first 10", "Beyond last segment 610", "Unknown file x".
+pub(crate) fn refusal_message(
+    timing: &Timing,
+    name: &str,
+    number: Option<u64>,
+    refusal: Refusal,
+    now_ms: i64,
+) -> Result<String, Error> {
+    Ok(match (refusal, number) {
+        (Refusal::TooEarly { by_ms }, Some(_)) if now_ms < timing.first_segment_gate_ms()? => {
+            format!(
+                "Request {name} before first seg AST. {}s too early",
+                tenths(by_ms)
+            )
+        }
+        (Refusal::TooEarly { .. }, Some(n)) => {
+            let report_ms = timing.segment(n)?.available_at_ms - now_ms;
+            format!("Request for {name} was {}s too early", tenths(report_ms))
+        }
+        (Refusal::TooEarly { by_ms }, None) => {
+            format!("Request for {name} was {}s too early", tenths(by_ms))
+        }
+        (Refusal::TooLate { by_ms }, _) => {
+            format!("Request for {name} was {}s too late", tenths(by_ms))
+        }
+        (Refusal::NotFound, Some(n)) => match timing.stop_number() {
+            _ if i64::try_from(n).is_ok_and(|n| n < timing.start_number) => format!(
+                "Request for segment {n} before first {}",
+                timing.start_number
+            ),
+            Some(stop) => format!("Beyond last segment {stop}"),
+            None => format!("Unknown file {name}"),
+        },
+        (Refusal::NotFound, _) => format!("Unknown file {name}"),
+    })
+}
+
+fn refused<'a>(
+    timing: &Timing,
+    name: &str,
+    number: Option<u64>,
+    refusal: Refusal,
+    now_ms: i64,
+) -> Result<Response<'a>, Error> {
+    Ok(Response::Refused {
+        refusal,
+        message: refusal_message(timing, name, number, refusal, now_ms)?,
+    })
+}
+
+/// The media template a live `file` of `rep` is named by: the VoD's `@media` (`$Number$`
+/// addressing), or for `segtimeline_1` dashlivesim's `t$Time$` in place of `$Number$`
+/// (`None` when that is not a template).
+fn live_media_template(rep: &LiveRepresentation, mode: TimelineMode) -> Option<Cow<'_, Template>> {
+    if mode == TimelineMode::Time {
+        Template::parse(&rep.media_template.as_str().replace("$Number$", "t$Time$"))
+            .ok()
+            .map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(&rep.media_template))
+    }
+}
+
+/// What a request names, before availability.
+enum Target<'s> {
+    /// The live MPD.
+    Mpd,
+    /// An init segment.
+    Init(&'s LiveAdaptationSet),
+    /// A live media segment by number.
+    Media(&'s LiveAdaptationSet, &'s LiveRepresentation, u64),
+    /// Nothing the asset has.
+    Unknown,
+}
+
+/// Classifies `file` against the asset's templates: the MPD, an init segment, or a media
+/// segment by `$Number$` or `$Time$` (mapped to its number).
+fn target<'s>(
+    asset: &'s LiveAsset,
+    options: &LiveOptions,
+    timing: &Timing,
+    file: &str,
+) -> Result<Target<'s>, Error> {
+    if file.ends_with(".mpd") {
+        return Ok(Target::Mpd);
+    }
+    for las in &asset.adaptation_sets {
+        for rep in &las.representations {
+            if rep.init_url()?.as_deref() == Some(file) {
+                return Ok(Target::Init(las));
+            }
+            let known = TemplateValues {
+                representation_id: Some(&rep.id),
+                bandwidth: rep.bandwidth,
+                ..TemplateValues::default()
+            };
+            let Some(template) = live_media_template(rep, options.timeline) else {
+                continue;
+            };
+            let Some(m) = template.match_url(file, &known) else {
+                continue;
+            };
+            let address = if options.timeline == TimelineMode::Time {
+                m.time.map(SegmentAddress::Time)
+            } else {
+                m.number.map(SegmentAddress::Number)
+            };
+            let number = match address {
+                None => continue,
+                Some(SegmentAddress::Number(n)) => n,
+                Some(SegmentAddress::Time(t)) => timing.number_for_time(t, las.timescale)?,
+            };
+            return Ok(Target::Media(las, rep, number));
+        }
+    }
+    Ok(Target::Unknown)
+}
+
+/// The Representation and live number a media segment `file` names at `now_ms` (as
+/// [`respond`] classifies it), or `None` when it names no media segment.
+pub(crate) fn media_segment_of(
+    asset: &LiveAsset,
+    options: &LiveOptions,
+    file: &str,
+    now_ms: i64,
+) -> Result<Option<(String, u64)>, Error> {
+    let timing = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?.timing;
+    Ok(match target(asset, options, &timing, file)? {
+        Target::Media(_, rep, number) => Some((rep.id.clone(), number)),
+        _ => None,
+    })
+}
+
+/// The live URL (relative to the MPD) of media segment `number` of Representation `rep_id`:
+/// the name [`respond`] answers that segment under. With `segtimeline_1` the name carries the
+/// segment's live media time (from the asset's `.dat` runs).
+///
+/// ```
+/// use dashkit::live::{asset::LiveAsset, options::LiveOptions, source::segment_url};
+/// let cfg = "[General]\nversion = 1.0\n\n[Setup]\ndefault_tsbd_secs = 300\n\
+///     segment_duration_s = 2\nnr_segments_in_loop = 4\nfirst_segment_in_loop = 1\n\n\
+///     [video]\nrepresentations = V300\ntimescale = 90000\n\n";
+/// let vod = dashkit::mpd::parse(r#"<MPD><Period><AdaptationSet contentType="video">
+///   <SegmentTemplate media="$RepresentationID$/$Number$.m4s" duration="2"/>
+///   <Representation id="V300"/></AdaptationSet></Period></MPD>"#).unwrap();
+/// let asset = LiveAsset::from_cfg(cfg, vod, |_| None).unwrap();
+/// let url = segment_url(&asset, &LiveOptions::default(), "V300", 500, 1_003_000).unwrap();
+/// assert_eq!(url, "V300/500.m4s");
+/// ```
+pub fn segment_url(
+    asset: &LiveAsset,
+    options: &LiveOptions,
+    rep_id: &str,
+    number: u64,
+    now_ms: i64,
+) -> Result<String, Error> {
+    let (las, rep) = asset.representation(rep_id).ok_or(Error::NotLiveable {
+        reason: "no such Representation",
+    })?;
+    let template = live_media_template(rep, options.timeline).ok_or(Error::NotLiveable {
+        reason: "SegmentTimeline with $Time$ needs a plain $Number$ in @media",
+    })?;
+    let time = if options.timeline == TimelineMode::Time {
+        let timing =
+            Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?.timing;
+        let live = timing.segment(number)?;
+        let vod = las
+            .vod_start_ticks(live.vod_number)
+            .ok_or(Error::NotLiveable {
+                reason: "no .dat segment timing runs for a SegmentTimeline",
+            })?;
+        Some(
+            vod.checked_add(live.tfdt_offset_ticks(las.timescale)?)
+                .ok_or(Error::Overflow)?,
+        )
+    } else {
+        None
+    };
+    template
+        .expand(&TemplateValues {
+            representation_id: Some(&rep.id),
+            number: Some(number),
+            time,
+            bandwidth: rep.bandwidth,
+            ..TemplateValues::default()
+        })
+        .map_err(|e| Error::Mpd(Box::new(e)))
 }
 
 /// `url` with its `startrel_X` / `stoprel_Y` path components replaced by the session's
@@ -211,190 +385,113 @@ pub fn respond<'a, F>(
 where
     F: FnMut(&str) -> Option<&'a [u8]>,
 {
-    // With `chunkdur_` and no `ato_`, the MPD announces ato = d − chunk duration; segments
-    // must be served by that same rule.
-    let adjusted;
-    let options = if options.chunk_duration_ms.is_some() && options.ato.is_none() {
-        let d_ms = asset.looping.segment_duration_s.saturating_mul(1000);
-        let mut o = options.clone();
-        o.ato = effective_ato_ms(options, d_ms).map(AtoOption::Millis);
-        adjusted = o;
-        &adjusted
-    } else {
-        options
-    };
     let session = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?;
     let timing = session.timing;
-    if file.ends_with(".mpd") {
-        let mut mpd = live_mpd_with(asset, options, &session, now_ms)?;
-        if let Some(url) = &config.utc_timing_url {
-            let point = |u: &mut crate::mpd::model::Descriptor| {
-                let http = u
-                    .scheme_id_uri
-                    .as_deref()
-                    .is_some_and(|s| s.starts_with("urn:mpeg:dash:utc:http-"));
-                if http {
-                    u.value = Some(url.clone());
-                }
+    let name = file.rsplit('/').next().unwrap_or(file);
+    let (las, rep, number) = match target(asset, options, &timing, file)? {
+        Target::Mpd => {
+            let mpd = live_mpd_with(asset, options, &session, now_ms)?;
+            return Ok(Response::Mpd {
+                xml: crate::mpd::write(&mpd_for(mpd, options, &timing, config)),
+            });
+        }
+        Target::Init(las) => {
+            let kind = MediaKind::of(&las.content_type);
+            return match timing.check_init(now_ms)?.into_result() {
+                Err(r) => refused(&timing, name, None, r, now_ms),
+                Ok(()) => match fetch(file) {
+                    Some(bytes) => Ok(Response::Init { bytes, kind }),
+                    None => Err(Error::MissingFile { url: file.into() }),
+                },
             };
-            mpd.utc_timings.iter_mut().for_each(point);
-            // ProducerReferenceTime (low latency) names its clock too.
-            for p in &mut mpd.periods {
-                for a in &mut p.adaptation_sets {
-                    for prt in &mut a.producer_reference_times {
-                        if let Some(u) = prt.utc_timing.as_mut() {
-                            point(u);
-                        }
+        }
+        Target::Unknown => return refused(&timing, file, None, Refusal::NotFound, now_ms),
+        Target::Media(las, rep, number) => (las, rep, number),
+    };
+    let live = match timing.check_media(number, now_ms)?.into_result() {
+        Ok(live) => live,
+        Err(r) => return refused(&timing, name, Some(number), r, now_ms),
+    };
+    let kind = MediaKind::of(&las.content_type);
+    let vod_url = rep.media_url(live.vod_number)?;
+    let bytes = fetch(&vod_url).ok_or(Error::MissingFile {
+        url: vod_url.clone(),
+    })?;
+    let offset = live.tfdt_offset_ticks(las.timescale)?;
+    if let Some(chunk_ms) = options.chunk_duration_ms {
+        let init = match rep.init_url()? {
+            Some(u) => Some(fetch(&u).ok_or(Error::MissingFile { url: u })?),
+            None => None,
+        };
+        let d_ms = i64::try_from(timing.looping.segment_duration_s)
+            .ok()
+            .and_then(|d| d.checked_mul(1000))
+            .ok_or(Error::Overflow)?;
+        let chunks = chunk_live_segment(
+            bytes,
+            init,
+            &vod_url,
+            &live,
+            las.timescale,
+            offset,
+            chunk_ms,
+        )?;
+        return Ok(Response::Chunked {
+            chunks,
+            kind,
+            number,
+            start_ms: live.available_at_ms - d_ms,
+            fetch_until_ms: live.fetch_until_ms,
+        });
+    }
+    let data = shift_segment(bytes, &vod_url, &live, las.timescale, offset, options.sidx)?;
+    Ok(Response::Segment {
+        data,
+        kind,
+        number,
+        fetch_until_ms: live.fetch_until_ms,
+    })
+}
+
+/// The server-side touches on the live MPD: UTCTiming (and ProducerReferenceTime) URLs
+/// pointed at `config.utc_timing_url`, and a `Location` naming the absolute session for
+/// `startrel_`/`stoprel_`.
+fn mpd_for(
+    mut mpd: crate::mpd::Mpd,
+    options: &LiveOptions,
+    timing: &Timing,
+    config: &SourceConfig,
+) -> crate::mpd::Mpd {
+    if let Some(url) = &config.utc_timing_url {
+        let point = |u: &mut crate::mpd::model::Descriptor| {
+            let http = u
+                .scheme_id_uri
+                .as_deref()
+                .is_some_and(|s| s.starts_with("urn:mpeg:dash:utc:http-"));
+            if http {
+                u.value = Some(url.clone());
+            }
+        };
+        mpd.utc_timings.iter_mut().for_each(point);
+        // ProducerReferenceTime (low latency) names its clock too.
+        for p in &mut mpd.periods {
+            for a in &mut p.adaptation_sets {
+                for prt in &mut a.producer_reference_times {
+                    if let Some(u) = prt.utc_timing.as_mut() {
+                        point(u);
                     }
                 }
             }
         }
-        let relative = options.startrel_s.is_some() || options.stoprel_s.is_some();
-        if let (true, Some(url)) = (relative, &config.request_url) {
-            mpd.locations = vec![crate::mpd::model::Location {
-                url: session_location(url, &timing),
-                ..Default::default()
-            }];
-        }
-        return Ok(Response::Mpd {
-            xml: crate::mpd::write(&mpd),
-        });
     }
-    let name = file.rsplit('/').next().unwrap_or(file);
-    for las in &asset.adaptation_sets {
-        let kind = MediaKind::of(&las.content_type);
-        for rep in &las.representations {
-            if rep.init_url()?.as_deref() == Some(file) {
-                return match timing.check_init(now_ms)? {
-                    Availability::TooEarly { report_ms, .. } => Ok(refused(
-                        Refusal::TooEarly { by_ms: report_ms },
-                        format!("Request for {name} was {}s too early", tenths(report_ms)),
-                    )),
-                    _ => match fetch(file) {
-                        Some(bytes) => Ok(Response::Init { bytes, kind }),
-                        None => Err(Error::MissingFile { url: file.into() }),
-                    },
-                };
-            }
-            let known = TemplateValues {
-                representation_id: Some(&rep.id),
-                bandwidth: rep.bandwidth,
-                ..TemplateValues::default()
-            };
-            let template = &rep.media_template;
-            let address = if options.timeline == TimelineMode::Time {
-                // dashlivesim's `$Time$` names: `t<time>` where the VoD has `$Number$`.
-                let live = template.as_str().replace("$Number$", "t$Time$");
-                let Ok(t) = crate::mpd::template::Template::parse(&live) else {
-                    continue;
-                };
-                t.match_url(file, &known)
-                    .and_then(|m| m.time)
-                    .map(SegmentAddress::Time)
-            } else {
-                template
-                    .match_url(file, &known)
-                    .and_then(|m| m.number)
-                    .map(SegmentAddress::Number)
-            };
-            let Some(address) = address else { continue };
-            let number = match address {
-                SegmentAddress::Number(n) => n,
-                SegmentAddress::Time(t) => timing.number_for_time(t, las.timescale)?,
-            };
-            let mut availability = timing.check_media(number, now_ms)?;
-            // Low latency: a request up to one chunk early is held, not refused; the chunks
-            // are then sent at their due times (a player's clock a little ahead of ours).
-            if let (
-                Some(chunk_ms),
-                Availability::TooEarly {
-                    by_ms,
-                    before_first_segment: false,
-                    ..
-                },
-            ) = (options.chunk_duration_ms, &availability)
-            {
-                if u64::try_from(*by_ms).is_ok_and(|b| b <= chunk_ms) {
-                    availability = Availability::Available;
-                }
-            }
-            let message = match availability {
-                Availability::Available => None,
-                Availability::TooEarly {
-                    by_ms,
-                    report_ms,
-                    before_first_segment: true,
-                } => Some((
-                    Refusal::TooEarly { by_ms },
-                    format!(
-                        "Request {name} before first seg AST. {}s too early",
-                        tenths(report_ms)
-                    ),
-                )),
-                Availability::TooEarly {
-                    by_ms, report_ms, ..
-                } => Some((
-                    Refusal::TooEarly { by_ms },
-                    format!("Request for {name} was {}s too early", tenths(report_ms)),
-                )),
-                Availability::TooLate { by_ms } => Some((
-                    Refusal::TooLate { by_ms },
-                    format!("Request for {name} was {}s too late", tenths(by_ms)),
-                )),
-                Availability::BeforeStart { start_number } => Some((
-                    Refusal::NotFound,
-                    format!("Request for segment {number} before first {start_number}"),
-                )),
-                Availability::AfterStop { stop_number } => Some((
-                    Refusal::NotFound,
-                    format!("Beyond last segment {stop_number}"),
-                )),
-            };
-            if let Some((refusal, message)) = message {
-                return Ok(refused(refusal, message));
-            }
-            let live = timing.segment(number)?;
-            let vod_url = rep.media_url(live.vod_number)?;
-            let bytes = fetch(&vod_url).ok_or(Error::MissingFile {
-                url: vod_url.clone(),
-            })?;
-            let offset = live.tfdt_offset_ticks(las.timescale)?;
-            if let Some(chunk_ms) = options.chunk_duration_ms {
-                let init = match rep.init_url()? {
-                    Some(u) => Some(fetch(&u).ok_or(Error::MissingFile { url: u })?),
-                    None => None,
-                };
-                let d_ms = i64::try_from(timing.looping.segment_duration_s)
-                    .ok()
-                    .and_then(|d| d.checked_mul(1000))
-                    .ok_or(Error::Overflow)?;
-                let chunks = chunk_live_segment(
-                    bytes,
-                    init,
-                    &vod_url,
-                    &live,
-                    las.timescale,
-                    offset,
-                    chunk_ms,
-                )?;
-                return Ok(Response::Chunked {
-                    chunks,
-                    kind,
-                    number,
-                    start_ms: live.available_at_ms - d_ms,
-                    fetch_until_ms: live.fetch_until_ms,
-                });
-            }
-            let data = shift_segment(bytes, &vod_url, &live, las.timescale, offset, options.sidx)?;
-            return Ok(Response::Segment {
-                data,
-                kind,
-                number,
-                fetch_until_ms: live.fetch_until_ms,
-            });
-        }
+    let relative = options.startrel_s.is_some() || options.stoprel_s.is_some();
+    if let (true, Some(url)) = (relative, &config.request_url) {
+        mpd.locations = vec![crate::mpd::model::Location {
+            url: session_location(url, timing),
+            ..Default::default()
+        }];
     }
-    Ok(refused(Refusal::NotFound, format!("Unknown file {file}")))
+    mpd
 }
 
 #[cfg(test)]

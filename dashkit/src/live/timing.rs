@@ -7,6 +7,7 @@
 //! maps onto the VoD loop: `loops = floor(t / loopDur)`, VoD number
 //! `first + (t mod loopDur) div d`, and every media timestamp moves by `loops × loopDur`.
 
+use super::availability::Availability;
 use super::Error;
 
 /// The VoD loop, as the `.cfg` `[Setup]` section describes it.
@@ -60,6 +61,10 @@ pub struct Timing {
     /// A stop time (epoch s) ends the session: no too-late check, and numbers from
     /// `stop_number` on do not exist.
     pub stop_s: Option<i64>,
+    /// Low latency (`chunkdur_`, the chunk duration): a media request up to this many
+    /// milliseconds before the segment may be fetched is held, not refused, and its chunks are
+    /// sent as they fall due (a player's clock a little ahead of the server's). 0 otherwise.
+    pub hold_ms: u64,
     /// The loop.
     pub looping: LoopSpec,
 }
@@ -94,38 +99,6 @@ impl LiveSegment {
     }
 }
 
-/// Whether a request can be served at `now`, with the amounts dashlivesim reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Availability {
-    /// Serve it.
-    Available,
-    /// Not yet: it may be fetched `by_ms` later. `report_ms` is the amount dashlivesim prints
-    /// (it leaves the ato out).
-    TooEarly {
-        /// Milliseconds until it may be fetched.
-        by_ms: i64,
-        /// Milliseconds dashlivesim prints.
-        report_ms: i64,
-        /// Which rule: the first-segment gate or the segment's own availability.
-        before_first_segment: bool,
-    },
-    /// Out of the timeshift window by `by_ms`.
-    TooLate {
-        /// Milliseconds past the window's end.
-        by_ms: i64,
-    },
-    /// The number is before the start number.
-    BeforeStart {
-        /// The effective start number.
-        start_number: i64,
-    },
-    /// The number is at or after the session's last segment.
-    AfterStop {
-        /// The first number that no longer exists.
-        stop_number: i64,
-    },
-}
-
 /// How a session's start and stop resolve at one instant (livesim.md §2.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Session {
@@ -140,7 +113,12 @@ pub struct Session {
 impl Timing {
     /// Resolves the options at `now_ms` against the loop (livesim.md §2.2, §2.5):
     /// `AST = floor(start / d)·d` (0 by default), stop rounded up to a multiple of `d`,
-    /// `S = snr (+ (AST − T) div d with timeoffset_T)`, tsbd from the option or the asset.
+    /// `S = snr (+ (AST − T) div d with timeoffset_T)`, tsbd from the option or the asset, the
+    /// ato the MPD announces ([`super::lowlatency::effective_ato_ms`]: with `chunkdur_` and no
+    /// `ato_`, the segment duration minus the chunk duration) and the low-latency hold.
+    ///
+    /// This is the one timing construction: the live MPD, the server's answers and
+    /// `live-shift`'s window all start here, so they apply the same availability.
     ///
     /// ```
     /// use dashkit::live::options::LiveOptions;
@@ -197,10 +175,16 @@ impl Timing {
                 .ok_or(Error::Overflow)?;
             media_time_at_ast_s = rel;
         }
+        let d_ms = looping
+            .segment_duration_s
+            .checked_mul(1000)
+            .ok_or(Error::Overflow)?;
         let ato = match options.ato {
-            None | Some(super::options::AtoOption::Millis(0)) => Ato::Zero,
-            Some(super::options::AtoOption::Millis(m)) => Ato::Millis(m),
             Some(super::options::AtoOption::Infinite) => Ato::Infinite,
+            _ => match super::lowlatency::effective_ato_ms(options, d_ms) {
+                Some(ms) => Ato::Millis(ms),
+                None => Ato::Zero,
+            },
         };
         Ok(Session {
             timing: Timing {
@@ -211,6 +195,7 @@ impl Timing {
                 ato,
                 init_offset_s: options.init_offset_s.unwrap_or(0),
                 stop_s,
+                hold_ms: options.chunk_duration_ms.unwrap_or(0),
                 looping,
             },
             start_given_s: start,
@@ -241,7 +226,7 @@ impl Timing {
     /// use dashkit::live::timing::*;
     /// // livesim.md §3.2: testpic_2s (4 × 2 s), AST 0: live 500 is VoD 1 after 62 loops.
     /// let t = Timing { ast_s: 0, start_number: 0, media_time_at_ast_s: 0, tsbd_s: 300,
-    ///     ato: Ato::Zero, init_offset_s: 0, stop_s: None,
+    ///     ato: Ato::Zero, init_offset_s: 0, stop_s: None, hold_ms: 0,
     ///     looping: LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 } };
     /// let s = t.segment(500).unwrap();
     /// assert_eq!((s.vod_number, s.offset_s), (1, 1000));
@@ -312,42 +297,52 @@ impl Timing {
         u64::try_from(n).map_err(|_| Error::Overflow)
     }
 
-    /// Checks whether live media segment `number` can be served at `now_ms`, in dashlivesim's
-    /// order of rules (§2.4): the first-segment gate, the start number, the stop, then the
-    /// segment's own window.
-    pub fn check_media(&self, number: u64, now_ms: i64) -> Result<Availability, Error> {
+    /// The first instant (epoch ms) any media segment may be fetched: the first segment's
+    /// end minus the ato (AST itself with `ato = INF`). Earlier requests are refused whatever
+    /// their number, and dashlivesim says so ("before first seg AST").
+    pub fn first_segment_gate_ms(&self) -> Result<i64, Error> {
         let d_ms = ms(self.d())?;
         let ast_ms = ms(self.ast_s)?;
-        let first_gate = match self.ato {
+        Ok(match self.ato {
             Ato::Infinite => ast_ms,
             Ato::Zero => ast_ms + d_ms,
-            Ato::Millis(a) => ast_ms + d_ms - a as i64,
-        };
+            Ato::Millis(a) => ast_ms + d_ms - i64::try_from(a).map_err(|_| Error::Overflow)?,
+        })
+    }
+
+    /// Whether live media segment `number` can be served at `now_ms`, in dashlivesim's order
+    /// of rules (§2.4): the first-segment gate, the start number, the stop, then the segment's
+    /// own window (from its end minus the ato, less the low-latency hold, to its end plus `d`
+    /// plus tsbd). Ready with the segment's mapping onto the loop.
+    ///
+    /// This is the one availability rule: [`super::source::respond`] answers by it and
+    /// [`Timing::available_numbers`] is the set of numbers it makes ready.
+    pub fn check_media(
+        &self,
+        number: u64,
+        now_ms: i64,
+    ) -> Result<Availability<LiveSegment>, Error> {
+        let first_gate = self.first_segment_gate_ms()?;
         if now_ms < first_gate {
             return Ok(Availability::TooEarly {
                 by_ms: first_gate - now_ms,
-                report_ms: first_gate - now_ms,
-                before_first_segment: true,
             });
         }
         let n = i64::try_from(number).map_err(|_| Error::Overflow)?;
         if n < self.start_number {
-            return Ok(Availability::BeforeStart {
-                start_number: self.start_number,
-            });
+            return Ok(Availability::NotFound);
         }
         if let Some(stop_number) = self.stop_number() {
             if n >= stop_number {
-                return Ok(Availability::AfterStop { stop_number });
+                return Ok(Availability::NotFound);
             }
         }
         let seg = self.segment(number)?;
         if let Some(from) = seg.fetch_from_ms {
+            let from = from - i64::try_from(self.hold_ms).map_err(|_| Error::Overflow)?;
             if now_ms < from {
                 return Ok(Availability::TooEarly {
                     by_ms: from - now_ms,
-                    report_ms: seg.available_at_ms - now_ms,
-                    before_first_segment: false,
                 });
             }
         }
@@ -358,38 +353,47 @@ impl Timing {
                 });
             }
         }
-        Ok(Availability::Available)
+        Ok(Availability::Ready(seg))
     }
 
-    /// Checks an init segment request: available from `AST − init_offset`.
-    pub fn check_init(&self, now_ms: i64) -> Result<Availability, Error> {
+    /// Whether an init segment can be served: from `AST − init_offset`.
+    pub fn check_init(&self, now_ms: i64) -> Result<Availability<()>, Error> {
         let from =
             ms(self.ast_s - i64::try_from(self.init_offset_s).map_err(|_| Error::Overflow)?)?;
         Ok(if now_ms < from {
             Availability::TooEarly {
                 by_ms: from - now_ms,
-                report_ms: from - now_ms,
-                before_first_segment: false,
             }
         } else {
-            Availability::Available
+            Availability::Ready(())
         })
     }
 
     /// The live numbers that can be fetched at `now_ms` (the timeshift window), oldest first;
-    /// empty when none. With `ato = INF` the window ends at the segment being produced.
+    /// empty when none: exactly the numbers [`Timing::check_media`] makes ready. With
+    /// `ato = INF` the window ends at the segment being produced (the check makes every later
+    /// segment ready too).
     pub fn available_numbers(&self, now_ms: i64) -> Result<std::ops::RangeInclusive<u64>, Error> {
         let d_ms = ms(self.d())?;
         if d_ms <= 0 {
             return Err(Error::EmptyLoop);
         }
+        #[allow(clippy::reversed_empty_ranges)]
+        if now_ms < self.first_segment_gate_ms()? {
+            return Ok(1..=0);
+        }
         let ast_ms = ms(self.ast_s)?;
+        let hold_ms = i64::try_from(self.hold_ms).map_err(|_| Error::Overflow)?;
         let ato_ms = match self.ato {
-            Ato::Zero => 0,
-            Ato::Millis(a) => i64::try_from(a).map_err(|_| Error::Overflow)?,
+            Ato::Zero => hold_ms,
+            Ato::Millis(a) => i64::try_from(a)
+                .ok()
+                .and_then(|a| a.checked_add(hold_ms))
+                .ok_or(Error::Overflow)?,
             Ato::Infinite => d_ms,
         };
-        // Newest: the segment whose end − ato ≤ now, i.e. (n − S + 1)·d ≤ now − AST + ato.
+        // Newest: the segment whose end − ato − hold ≤ now, i.e.
+        // (n − S + 1)·d ≤ now − AST + ato + hold.
         let newest_rel = (now_ms - ast_ms + ato_ms).div_euclid(d_ms) - 1;
         let mut newest = newest_rel + self.start_number;
         if let Some(stop) = self.stop_number() {
@@ -428,6 +432,7 @@ mod tests {
             ato: Ato::Zero,
             init_offset_s: 0,
             stop_s: None,
+            hold_ms: 0,
             looping: LoopSpec {
                 segment_duration_s: 2,
                 first_segment_in_loop: 1,
@@ -469,17 +474,24 @@ mod tests {
         );
     }
 
+    /// dashlivesim's message for a media request refused at `now` (livesim.md §2.4).
+    fn message(t: &Timing, number: u64, now: i64) -> String {
+        let r = t.check_media(number, now).unwrap().refusal().unwrap();
+        let name = format!("{number}.m4s");
+        crate::live::source::refusal_message(t, &name, Some(number), r, now).unwrap()
+    }
+
     /// livesim.md §7.2: too-early and too-late amounts on testpic_2s.
     #[test]
     fn observed_availability() {
         let t = testpic_2s();
         assert_eq!(
             t.check_media(500, 1_001_900).unwrap(),
-            Availability::TooEarly {
-                by_ms: 100,
-                report_ms: 100,
-                before_first_segment: false
-            }
+            Availability::TooEarly { by_ms: 100 }
+        );
+        assert_eq!(
+            message(&t, 500, 1_001_900),
+            "Request for 500.m4s was 0.1s too early"
         );
         assert_eq!(
             t.check_media(500, 1_400_000).unwrap(),
@@ -489,23 +501,19 @@ mod tests {
         s200.ast_s = 200;
         assert_eq!(
             s200.check_init(100_000).unwrap(),
-            Availability::TooEarly {
-                by_ms: 100_000,
-                report_ms: 100_000,
-                before_first_segment: false
-            }
+            Availability::TooEarly { by_ms: 100_000 }
         );
         assert_eq!(
             s200.check_media(0, 150_000).unwrap(),
-            Availability::TooEarly {
-                by_ms: 52_000,
-                report_ms: 52_000,
-                before_first_segment: true
-            }
+            Availability::TooEarly { by_ms: 52_000 }
+        );
+        assert_eq!(
+            message(&s200, 0, 150_000),
+            "Request 0.m4s before first seg AST. 52.0s too early"
         );
         assert!(matches!(
             s200.check_media(3, 205_000).unwrap(),
-            Availability::TooEarly { by_ms: 3_000, .. }
+            Availability::TooEarly { by_ms: 3_000 }
         ));
     }
 
@@ -520,7 +528,7 @@ mod tests {
         };
         t.ast_s = 60;
         t.ato = Ato::Millis(30_000);
-        let ok = |t: &Timing, now: i64| t.check_media(0, now).unwrap() == Availability::Available;
+        let ok = |t: &Timing, now: i64| t.check_media(0, now).unwrap().is_ready();
         assert!(!ok(&t, 28_000) && ok(&t, 38_000) && ok(&t, 48_000));
         t.ato = Ato::Millis(1_500);
         assert!(!ok(&t, 64_300) && ok(&t, 64_600) && ok(&t, 64_900));
@@ -528,15 +536,15 @@ mod tests {
         assert!(!ok(&t, 59_000) && ok(&t, 60_000) && ok(&t, 61_000));
         // "Request 0.m4s before first seg AST. {1.0, 29.5, 25.0}s too early" at now 35.
         for (ato, expect) in [
-            (Ato::Millis(30_000), 1_000),
-            (Ato::Millis(1_500), 29_500),
-            (Ato::Infinite, 25_000),
+            (Ato::Millis(30_000), "1.0"),
+            (Ato::Millis(1_500), "29.5"),
+            (Ato::Infinite, "25.0"),
         ] {
             t.ato = ato;
-            assert!(matches!(
-                t.check_media(0, 35_000).unwrap(),
-                Availability::TooEarly { report_ms, before_first_segment: true, .. } if report_ms == expect
-            ));
+            assert_eq!(
+                message(&t, 0, 35_000),
+                format!("Request 0.m4s before first seg AST. {expect}s too early")
+            );
         }
     }
 
@@ -553,6 +561,7 @@ mod tests {
             ato: Ato::Zero,
             init_offset_s: 0,
             stop_s: Some(3660),
+            hold_ms: 0,
             looping: LoopSpec {
                 segment_duration_s: 6,
                 first_segment_in_loop: 1,
@@ -562,22 +571,66 @@ mod tests {
         assert_eq!(t.stop_number(), Some(610));
         assert_eq!(
             t.check_media(589, 3_600_000).unwrap(),
-            Availability::BeforeStart { start_number: 590 }
+            Availability::NotFound
         );
         assert_eq!(
-            t.check_media(590, 3_600_000).unwrap(),
-            Availability::Available
+            message(&t, 589, 3_600_000),
+            "Request for segment 589 before first 590"
         );
-        assert_eq!(
-            t.check_media(609, 3_670_000).unwrap(),
-            Availability::Available
-        );
+        assert!(t.check_media(590, 3_600_000).unwrap().is_ready());
+        assert!(t.check_media(609, 3_670_000).unwrap().is_ready());
         assert_eq!(
             t.check_media(610, 3_670_000).unwrap(),
-            Availability::AfterStop { stop_number: 610 }
+            Availability::NotFound
         );
+        assert_eq!(message(&t, 610, 3_670_000), "Beyond last segment 610");
         // Media time continues from epoch 0: 590 × 6 s = 3540 s = VoD 591 of a 3600 s loop.
         assert_eq!(t.segment(590).unwrap().vod_number, 591);
+    }
+
+    /// Low latency: a request up to one chunk before the segment may be fetched is held (ready),
+    /// one earlier is refused by what is left; the first-segment gate holds nothing.
+    #[test]
+    fn low_latency_hold() {
+        let mut t = testpic_2s();
+        t.ato = Ato::Millis(1_500);
+        t.hold_ms = 500;
+        // Segment 500 ends at 1002 s: fetchable from 1000.5 s, held from 1000 s.
+        assert!(t.check_media(500, 1_000_000).unwrap().is_ready());
+        assert_eq!(
+            t.check_media(500, 999_900).unwrap(),
+            Availability::TooEarly { by_ms: 100 }
+        );
+        assert_eq!(
+            message(&t, 500, 999_900),
+            "Request for 500.m4s was 2.1s too early"
+        );
+        // The first segment (0-2 s) is fetchable from 0.5 s and not held before.
+        assert_eq!(
+            t.check_media(0, 400).unwrap(),
+            Availability::TooEarly { by_ms: 100 }
+        );
+        assert!(t.available_numbers(400).unwrap().is_empty());
+        assert_eq!(t.available_numbers(1_000_000).unwrap().end(), &500);
+    }
+
+    /// issue 15: with `chunkdur_0.5` (ato 1.5 s) the timing built from the options applies the
+    /// ato the MPD announces, so at 1000.6 s segment 500 is ready and in the window.
+    #[test]
+    fn chunkdur_options_give_the_announced_ato() {
+        let o = crate::live::options::LiveOptions::parse("chunkdur_0.5").unwrap();
+        let t = Timing::from_options(&o, testpic_2s().looping, 300, 1_000_600)
+            .unwrap()
+            .timing;
+        assert_eq!((t.ato, t.hold_ms), (Ato::Millis(1_500), 500));
+        assert!(t.check_media(500, 1_000_600).unwrap().is_ready());
+        assert_eq!(*t.available_numbers(1_000_600).unwrap().end(), 500);
+        // ato_0 is no ato: chunkdur_ still decides it, as the MPD says.
+        let o = crate::live::options::LiveOptions::parse("ato_0/chunkdur_0.5").unwrap();
+        let t = Timing::from_options(&o, testpic_2s().looping, 300, 0)
+            .unwrap()
+            .timing;
+        assert_eq!(t.ato, Ato::Millis(1_500));
     }
 
     #[test]
@@ -599,13 +652,32 @@ mod tests {
             let w = t.available_numbers(now).unwrap();
             prop_assert!(!w.is_empty());
             for n in [*w.start(), *w.end()] {
-                prop_assert_eq!(t.check_media(n, now).unwrap(), Availability::Available);
+                prop_assert!(t.check_media(n, now).unwrap().is_ready());
             }
             let after = matches!(t.check_media(w.end() + 1, now).unwrap(), Availability::TooEarly { .. });
             prop_assert!(after);
             if *w.start() > 0 {
                 let before = matches!(t.check_media(w.start() - 1, now).unwrap(), Availability::TooLate { .. });
                 prop_assert!(before);
+            }
+        }
+
+        /// The same with the low-latency hold and a session start: the window is exactly the
+        /// set of numbers the check makes ready.
+        #[test]
+        fn window_is_the_ready_set(now_ms in 0i64..2_000_000, ato_ms in 0u64..1900,
+                                   hold_ms in 0u64..1000, ast in 0i64..200, tsbd in 4u64..60) {
+            let mut t = testpic_2s();
+            t.ast_s = ast * 2;
+            t.tsbd_s = tsbd;
+            t.ato = if ato_ms == 0 { Ato::Zero } else { Ato::Millis(ato_ms) };
+            t.hold_ms = hold_ms;
+            let w = t.available_numbers(now_ms).unwrap();
+            let lo = w.start().saturating_sub(3);
+            let hi = if w.is_empty() { (now_ms / 2000 + 3) as u64 } else { w.end() + 3 };
+            for n in lo..=hi {
+                let ready = t.check_media(n, now_ms).unwrap().is_ready();
+                prop_assert_eq!(ready, w.contains(&n), "number {} at {}", n, now_ms);
             }
         }
 

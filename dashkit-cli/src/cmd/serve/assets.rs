@@ -10,6 +10,7 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use dashkit::live::asset::LiveAsset;
+use dashkit::live::http::{default_mpd, DirMpd};
 use tokio::sync::OnceCell;
 
 use super::files::Root;
@@ -29,7 +30,34 @@ pub struct Asset {
     pub stamp: Option<(SystemTime, u64)>,
 }
 
-type Slot = Arc<OnceCell<Result<Arc<Asset>, String>>>;
+/// Why an asset could not be had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// No such MPD below the root.
+    NoMpd(String),
+    /// The MPD or its segments could not be read or analysed.
+    Failed(String),
+}
+
+impl LoadError {
+    /// The HTTP status: 404 for a missing MPD, 500 otherwise.
+    pub fn status(&self) -> u16 {
+        match self {
+            LoadError::NoMpd(_) => 404,
+            LoadError::Failed(_) => 500,
+        }
+    }
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NoMpd(m) | LoadError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+type Slot = Arc<OnceCell<Result<Arc<Asset>, LoadError>>>;
 
 /// The cache: `<dir>/<mpd name>` → the asset (or why it could not be loaded), plus each
 /// directory's default MPD name.
@@ -65,50 +93,60 @@ impl Assets {
         &self.root
     }
 
-    /// The MPD a directory serves by default: `Manifest.mpd`, `manifest.mpd`, else the first
-    /// `.mpd` by name; `None` when the directory has none (or does not exist).
-    pub fn default_mpd(&self, dir: &[String]) -> Option<String> {
+    /// What is known of the MPD `dir` serves by default, from the cache alone (no IO).
+    pub fn known_mpd(&self, dir: &[String]) -> DirMpd {
         let key = dir.join("/");
-        if let Ok(m) = self.default_mpd.read() {
-            if let Some(v) = m.get(&key) {
-                return v.clone();
-            }
+        match self
+            .default_mpd
+            .read()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            Some(Some(name)) => DirMpd::Name(name),
+            Some(None) => DirMpd::Absent,
+            None => DirMpd::Unknown,
         }
-        let found = self.find_mpd(dir);
-        // Only directories that exist are remembered, so random URLs do not fill the map.
-        if self.root.resolve(dir).is_ok_and(|p| p.is_dir()) {
-            if let Ok(mut m) = self.default_mpd.write() {
-                if m.len() < MAX_DIR_ENTRIES {
-                    m.insert(key, found.clone());
-                }
-            }
-        }
-        found
     }
 
-    fn find_mpd(&self, dir: &[String]) -> Option<String> {
+    /// Lists `dir` on a blocking thread and answers which MPD it serves by default
+    /// ([`dashkit::live::http::default_mpd`]); directories that exist are remembered.
+    pub async fn list(self: &Arc<Self>, dir: &[String]) -> DirMpd {
+        let me = Arc::clone(self);
+        let comps = dir.to_vec();
+        let listing = tokio::task::spawn_blocking(move || me.mpd_names(&comps))
+            .await
+            .ok()
+            .flatten();
+        let Some(names) = listing else {
+            return DirMpd::NotADirectory;
+        };
+        let found = default_mpd(&names).map(str::to_string);
+        // Only directories that exist are remembered, so random URLs do not fill the map.
+        if let Ok(mut m) = self.default_mpd.write() {
+            if m.len() < MAX_DIR_ENTRIES {
+                m.insert(dir.join("/"), found.clone());
+            }
+        }
+        found.map_or(DirMpd::Absent, DirMpd::Name)
+    }
+
+    /// The `.mpd` files in `dir` (blocking); `None` when it is not a directory below the root.
+    fn mpd_names(&self, dir: &[String]) -> Option<Vec<String>> {
         let path = self.root.resolve(dir).ok()?;
         if !path.is_dir() {
             return None;
         }
-        for name in ["Manifest.mpd", "manifest.mpd"] {
-            if path.join(name).is_file() {
-                return Some(name.to_string());
-            }
-        }
-        let mut names: Vec<String> = std::fs::read_dir(&path)
+        let names = std::fs::read_dir(&path)
             .ok()?
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".mpd"))
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".mpd") && path.join(n).is_file())
             .collect();
-        names.sort();
-        names.into_iter().next()
+        Some(names)
     }
 
     /// The asset of MPD `mpd` in directory `dir`, loading it on first use (on a blocking
     /// thread). Concurrent first requests wait for one load.
-    pub async fn get(self: &Arc<Self>, dir: &[String], mpd: &str) -> Result<Arc<Asset>, String> {
+    pub async fn get(self: &Arc<Self>, dir: &[String], mpd: &str) -> Result<Arc<Asset>, LoadError> {
         let key = format!("{}/{mpd}", dir.join("/"));
         let existing = self.by_key.read().ok().and_then(|m| m.get(&key).cloned());
         let slot = match existing {
@@ -117,7 +155,7 @@ impl Assets {
                 let mut m = self
                     .by_key
                     .write()
-                    .map_err(|_| "lock poisoned".to_string())?;
+                    .map_err(|_| LoadError::Failed("lock poisoned".into()))?;
                 m.entry(key).or_default().clone()
             }
         };
@@ -127,22 +165,23 @@ impl Assets {
         slot.get_or_init(|| async move {
             tokio::task::spawn_blocking(move || me.load(&dir, &mpd))
                 .await
-                .unwrap_or_else(|e| Err(format!("loading failed: {e}")))
+                .unwrap_or_else(|e| Err(LoadError::Failed(format!("loading failed: {e}"))))
                 .map(Arc::new)
         })
         .await
         .clone()
     }
 
-    fn load(&self, dir: &[String], mpd: &str) -> Result<Asset, String> {
+    fn load(&self, dir: &[String], mpd: &str) -> Result<Asset, LoadError> {
         let mut comps = dir.to_vec();
         comps.push(mpd.to_string());
         let mpd_path = self
             .root
             .resolve(&comps)
-            .map_err(|_| format!("no MPD {}", comps.join("/")))?;
+            .map_err(|_| LoadError::NoMpd(format!("no MPD {}", comps.join("/"))))?;
         let stamp = mpd_stamp(&mpd_path);
-        let vod = crate::input::load_mpd(&mpd_path).map_err(|e| e.to_string())?;
+        let vod =
+            crate::input::load_mpd(&mpd_path).map_err(|e| LoadError::Failed(e.to_string()))?;
         let mut files: HashMap<String, Bytes> = HashMap::new();
         let mut budget = self
             .cache_limit
@@ -159,7 +198,7 @@ impl Assets {
             }
             Some(bytes)
         })
-        .map_err(|e| format!("{}: {e}", mpd_path.display()))?;
+        .map_err(|e| LoadError::Failed(format!("{}: {e}", mpd_path.display())))?;
         self.cached.fetch_add(added, Ordering::Relaxed);
         Ok(Asset {
             live,

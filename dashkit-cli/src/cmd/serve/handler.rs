@@ -1,16 +1,22 @@
-//! One request in, one response out: routing, the live source (one library call), static VoD
-//! files with HEAD and byte ranges, and the HTTP details (Content-Type, CORS, Cache-Control,
-//! Expires, 425/410 or dashlivesim's 404).
+//! One request in, one response out: routing, the live source, static VoD files with HEAD and
+//! byte ranges, CORS. Every rule of a live answer (which asset and MPD, availability, status,
+//! Retry-After, caching, when each low-latency chunk is due) is a library call
+//! ([`dashkit::live::http`], [`dashkit::live::source::respond`]); this does the IO around them,
+//! with directory listings and file reads on blocking threads, off the async workers.
 
-use std::cell::OnceCell;
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use dashkit::bmff::patch::Part;
-use dashkit::live::options::split_path;
-use dashkit::live::source::{respond, Refusal, Response as LiveResponse, SourceConfig};
-use hyper::header::{self, HeaderMap, HeaderValue};
+use dashkit::live::http::{
+    http_date, http_response, locate_asset, now_from_query, parse_live_path, source_config,
+    time_url, AssetLookup, DirMpd, HttpBody, HttpPolicy, HttpResponse,
+};
+use dashkit::live::source::respond;
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::assets::Assets;
@@ -43,13 +49,6 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// An HTTP-date (RFC 9110 §5.6.7) for epoch milliseconds.
-pub fn http_date(ms: i64) -> String {
-    chrono::DateTime::from_timestamp(ms.div_euclid(1000), 0)
-        .map(|t| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
-        .unwrap_or_default()
-}
-
 fn iso_time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
@@ -58,17 +57,70 @@ fn iso_time(ms: i64) -> String {
 
 /// A plain-text answer (`no-store`), for errors and small bodies.
 pub fn text(status: StatusCode, msg: impl Into<String>) -> Response<Body> {
-    let mut m = msg.into();
-    m.push('\n');
-    let mut r = Response::new(Body::full(m));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
+    to_hyper(HttpResponse::text(status.as_u16(), msg), &[])
+}
+
+/// The library's answer as a hyper response. A borrowed part is a slice of one of `owners`
+/// (the buffers the answer was built from) and becomes a view of it, without copying; timed
+/// chunks (low latency) are fed to the body by a task that sleeps until each is due.
+fn to_hyper(r: HttpResponse<'_>, owners: &[Bytes]) -> Response<Body> {
+    let owner = |slice: &[u8]| -> Bytes {
+        for b in owners {
+            let (s, e) = (b.as_ptr() as usize, b.as_ptr() as usize + b.len());
+            let p = slice.as_ptr() as usize;
+            if p >= s && p + slice.len() <= e {
+                return b.slice_ref(slice);
+            }
+        }
+        Bytes::copy_from_slice(slice)
+    };
+    let to_bytes = |parts: Vec<Part<'_>>| -> Vec<Bytes> {
+        parts
+            .into_iter()
+            .map(|p| match p {
+                Part::Owned(v) => Bytes::from(v),
+                Part::Borrowed(s) => owner(s),
+            })
+            .collect()
+    };
+    let body = match r.body {
+        HttpBody::Parts(parts) => Body::parts(to_bytes(parts)),
+        HttpBody::Timed(chunks) => {
+            let timed: Vec<(u64, Vec<Bytes>)> = chunks
+                .into_iter()
+                .map(|c| (c.delay_ms, to_bytes(c.parts)))
+                .collect();
+            let (tx, rx) = tokio::sync::mpsc::channel(64);
+            let t0 = tokio::time::Instant::now();
+            tokio::spawn(async move {
+                for (delay_ms, parts) in timed {
+                    if delay_ms > 0 {
+                        tokio::time::sleep_until(t0 + Duration::from_millis(delay_ms)).await;
+                    }
+                    for p in parts {
+                        if tx.send(Ok(p)).await.is_err() {
+                            return; // the client went away
+                        }
+                    }
+                }
+            });
+            Body::Stream { rx, len: None }
+        }
+    };
+    let mut resp = Response::new(body);
+    *resp.status_mut() =
+        StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = resp.headers_mut();
+    for (name, value) in r.headers {
+        let value = match value {
+            Cow::Borrowed(v) => Ok(HeaderValue::from_static(v)),
+            Cow::Owned(v) => HeaderValue::try_from(v),
+        };
+        if let Ok(v) = value {
+            h.insert(HeaderName::from_static(name), v);
+        }
+    }
+    resp
 }
 
 fn set(h: &mut HeaderMap, name: header::HeaderName, value: &str) {
@@ -86,15 +138,6 @@ fn add_cors(h: &mut HeaderMap) {
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
         HeaderValue::from_static("Content-Length, Content-Range, Date, Expires, Retry-After"),
     );
-}
-
-/// The query parameter `key`.
-fn query_param<'q>(query: Option<&'q str>, key: &str) -> Option<&'q str> {
-    query?
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| v)
 }
 
 /// Handles one request.
@@ -188,7 +231,7 @@ async fn route<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
         Some("livesim") | Some("livesim2") => {
             let now = match now_for(state, query) {
                 Ok(n) => n,
-                Err(m) => return text(StatusCode::BAD_REQUEST, m),
+                Err(r) => return to_hyper(r, &[]),
             };
             live(
                 state,
@@ -213,32 +256,24 @@ async fn route<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
     }
 }
 
-fn now_for(state: &State, query: Option<&str>) -> Result<i64, String> {
+fn now_for(state: &State, query: Option<&str>) -> Result<i64, HttpResponse<'static>> {
     if !state.allow_now_override {
         return Ok(now_ms());
     }
-    if let Some(v) = query_param(query, "nowMS") {
-        return v.parse().map_err(|_| format!("bad nowMS {v:?}"));
-    }
-    if let Some(v) = query_param(query, "nowDate") {
-        return dashkit::mpd::XsDateTime::parse(v)
-            .ok()
-            .filter(|d| d.has_zone())
-            .map(|d| d.unix_millis())
-            .ok_or_else(|| format!("bad nowDate {v:?}"));
-    }
-    Ok(now_ms())
+    Ok(now_from_query(query)?.unwrap_or_else(now_ms))
 }
 
-/// The request's `Host`, when it is a plain printable value.
+/// The request's `Host` header.
 fn host(headers: &HeaderMap) -> Option<&str> {
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    (!host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic())).then_some(host)
+    headers.get(header::HOST)?.to_str().ok()
 }
 
 fn host_url(headers: &HeaderMap) -> Option<String> {
-    Some(format!("http://{}/time", host(headers)?))
+    time_url(host(headers))
 }
+
+/// Most VoD files one live answer reads (the media segment, and the init segment for chunks).
+const MAX_FILES_PER_ANSWER: usize = 2;
 
 async fn live(
     state: &Arc<State>,
@@ -247,216 +282,91 @@ async fn live(
     headers: &HeaderMap,
     path_and_query: &str,
 ) -> Response<Body> {
-    let joined = comps.join("/");
-    let with_slash = format!("{joined}/");
-    let (options, rest) = match split_path(&with_slash) {
-        Ok(v) => v,
-        Err(e) => return text(StatusCode::BAD_REQUEST, e.to_string()),
+    let path = match parse_live_path(comps) {
+        Ok(p) => p,
+        Err(r) => return to_hyper(r, &[]),
     };
-    let rest: Vec<String> = rest
-        .split('/')
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect();
-    // The asset is the shortest leading run of components naming a directory with an MPD.
-    let mut found = None;
-    for k in 1..rest.len() {
-        let dir = &rest[..k];
-        if let Some(mpd) = state.assets.default_mpd(dir) {
-            found = Some((k, mpd));
-            break;
+    // Directories the lookup asks about are listed on a blocking thread (and cached).
+    let mut listed: Vec<(Vec<String>, DirMpd)> = Vec::new();
+    let found = loop {
+        let lookup = locate_asset(&path, |dir| {
+            match listed.iter().find(|(d, _)| d.as_slice() == dir) {
+                Some((_, m)) => m.clone(),
+                None => state.assets.known_mpd(dir),
+            }
+        });
+        match lookup {
+            AssetLookup::Found(a) => break a,
+            AssetLookup::Refused(r) => return to_hyper(r, &[]),
+            AssetLookup::List(dir) => {
+                let m = state.assets.list(&dir).await;
+                listed.push((dir, m));
+            }
         }
-    }
-    let Some((k, default_mpd)) = found else {
-        return text(StatusCode::NOT_FOUND, format!("no asset in {joined}"));
     };
-    let dir = &rest[..k];
-    let file = rest[k..].join("/");
-    let mpd_name = if file.ends_with(".mpd") && !file.contains('/') {
-        file.clone()
-    } else {
-        default_mpd
-    };
-    let asset = match state.assets.get(dir, &mpd_name).await {
+    let asset = match state.assets.get(&found.dir, &found.mpd).await {
         Ok(a) => a,
-        Err(e) if e.starts_with("no MPD") => return text(StatusCode::NOT_FOUND, e),
-        Err(e) => return text(StatusCode::INTERNAL_SERVER_ERROR, e),
+        Err(e) => return to_hyper(HttpResponse::text(e.status(), e.to_string()), &[]),
     };
-    let config = SourceConfig {
-        utc_timing_url: host_url(headers),
-        request_url: host(headers).map(|h| format!("http://{h}{path_and_query}")),
+    let config = source_config(host(headers), path_and_query);
+    let policy = HttpPolicy {
+        dashlivesim_404: state.dashlivesim_404,
     };
-    // The files the answer borrows from: cached buffers (borrowed from the asset, which this
-    // request holds), or files over the cache budget read now and kept in `spills`. Each
-    // fetched buffer is also noted in `fetched`, so borrowed slices become views of it.
-    let spills: [OnceCell<Bytes>; 2] = [OnceCell::new(), OnceCell::new()];
-    let fetched: std::cell::RefCell<Vec<Bytes>> = std::cell::RefCell::new(Vec::new());
-    let fetch = |url: &str| -> Option<&[u8]> {
-        if let Some(b) = asset.files.get(url) {
+    // The answer borrows the files it was built from: cached buffers (the asset, which this
+    // request holds), or files over the cache budget. Those are not read here: the answer
+    // names the file it lacks (MissingFile), which is read on a blocking thread, and the
+    // question is asked again.
+    let mut spilled: Vec<(String, Bytes)> = Vec::new();
+    loop {
+        let fetched: RefCell<Vec<Bytes>> = RefCell::new(Vec::new());
+        let fetch = |url: &str| -> Option<&[u8]> {
+            let b = asset.files.get(url).or_else(|| {
+                spilled
+                    .iter()
+                    .find(|(u, _)| u.as_str() == url)
+                    .map(|(_, b)| b)
+            })?;
             fetched.borrow_mut().push(b.clone());
-            return Some(b.as_ref());
-        }
-        let p = state.assets.root().resolve_relative(&asset.dir, url).ok()?;
-        let b = Bytes::from(std::fs::read(p).ok()?);
-        let cell = spills.iter().find(|c| c.get().is_none())?;
-        fetched.borrow_mut().push(b.clone());
-        Some(cell.get_or_init(|| b).as_ref())
-    };
-    let answer = respond(&asset.live, &options, &file, now, &config, fetch);
-    let answer = match answer {
-        Ok(a) => a,
-        Err(dashkit::live::Error::MissingFile { url }) => {
-            return text(StatusCode::NOT_FOUND, format!("missing VoD file {url}"))
-        }
-        Err(
-            e @ (dashkit::live::Error::UnsupportedOption { .. }
-            | dashkit::live::Error::OptionConflict { .. }
-            | dashkit::live::Error::BadOption { .. }
-            | dashkit::live::Error::UnknownOption { .. }),
-        ) => return text(StatusCode::BAD_REQUEST, e.to_string()),
-        Err(e) => return text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-    };
-    // A borrowed slice of a fetched buffer becomes a view of it, without copying.
-    let fetched = fetched.into_inner();
-    let owner = |slice: &[u8]| -> Bytes {
-        for b in &fetched {
-            let (s, e) = (b.as_ptr() as usize, b.as_ptr() as usize + b.len());
-            let p = slice.as_ptr() as usize;
-            if p >= s && p + slice.len() <= e {
-                return b.slice_ref(slice);
-            }
-        }
-        Bytes::copy_from_slice(slice)
-    };
-    let to_bytes = |parts: Vec<Part<'_>>| -> Vec<Bytes> {
-        parts
-            .into_iter()
-            .map(|p| match p {
-                Part::Owned(v) => Bytes::from(v),
-                Part::Borrowed(s) => owner(s),
-            })
-            .collect()
-    };
-    match answer {
-        LiveResponse::Mpd { xml } => {
-            let mut r = Response::new(Body::full(xml));
-            let h = r.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/dash+xml"),
-            );
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=1"),
-            );
-            set(h, header::EXPIRES, &http_date(now + 1000));
-            r
-        }
-        LiveResponse::Init { bytes, kind } => {
-            let mut r = Response::new(Body::full(owner(bytes)));
-            let h = r.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            );
-            r
-        }
-        LiveResponse::Segment {
-            data,
-            kind,
-            fetch_until_ms,
-            ..
-        } => {
-            let mut r = Response::new(Body::parts(to_bytes(data.parts)));
-            segment_headers(r.headers_mut(), kind.mime(), fetch_until_ms, now);
-            r
-        }
-        LiveResponse::Chunked {
-            chunks,
-            kind,
-            start_ms,
-            fetch_until_ms,
-            ..
-        } => {
-            // Chunks already due go out at once; the others each at its media end time,
-            // counted from this request's "now" (which may be a test's nowMS).
-            let timed: Vec<(i64, Vec<Bytes>)> = chunks
-                .into_iter()
-                .map(|c| {
-                    let due = start_ms.saturating_add(c.end_offset_ms as i64) - now;
-                    (due, to_bytes(c.parts))
+            Some(b.as_ref())
+        };
+        let answer = respond(&asset.live, &path.options, &found.file, now, &config, fetch);
+        if let Err(dashkit::live::Error::MissingFile { url }) = &answer {
+            if spilled.len() < MAX_FILES_PER_ANSWER && !spilled.iter().any(|(u, _)| u == url) {
+                let (root, dir, u) = (state.assets.root().clone(), asset.dir.clone(), url.clone());
+                let read = tokio::task::spawn_blocking(move || {
+                    std::fs::read(root.resolve_relative(&dir, &u).ok()?).ok()
                 })
-                .collect();
-            let body = if timed.iter().all(|(due, _)| *due <= 0) {
-                Body::parts(timed.into_iter().flat_map(|(_, b)| b).collect())
-            } else {
-                let (tx, rx) = tokio::sync::mpsc::channel(64);
-                let t0 = tokio::time::Instant::now();
-                tokio::spawn(async move {
-                    for (due, parts) in timed {
-                        if due > 0 {
-                            tokio::time::sleep_until(t0 + Duration::from_millis(due as u64)).await;
-                        }
-                        for p in parts {
-                            if tx.send(Ok(p)).await.is_err() {
-                                return; // the client went away
-                            }
-                        }
-                    }
-                });
-                Body::Stream { rx, len: None }
-            };
-            let mut r = Response::new(body);
-            segment_headers(r.headers_mut(), kind.mime(), fetch_until_ms, now);
-            r
-        }
-        LiveResponse::Refused { refusal, message } => {
-            let status = match refusal {
-                _ if state.dashlivesim_404 => StatusCode::NOT_FOUND,
-                Refusal::TooEarly { .. } => {
-                    StatusCode::from_u16(425).unwrap_or(StatusCode::NOT_FOUND)
+                .await
+                .ok()
+                .flatten();
+                if let Some(bytes) = read {
+                    spilled.push((url.clone(), Bytes::from(bytes)));
+                    continue;
                 }
-                Refusal::TooLate { .. } => StatusCode::GONE,
-                Refusal::NotFound => StatusCode::NOT_FOUND,
-            };
-            let mut r = text(status, message);
-            if let Refusal::TooEarly { by_ms } = refusal {
-                let secs = (by_ms.max(0) + 999) / 1000;
-                set(r.headers_mut(), header::RETRY_AFTER, &secs.to_string());
             }
-            r
         }
-    }
-}
-
-/// Content-Type and caching of a live segment: cacheable until it leaves the window.
-fn segment_headers(h: &mut HeaderMap, mime: &'static str, fetch_until_ms: Option<i64>, now: i64) {
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    match fetch_until_ms {
-        Some(until) => {
-            let age = (until - now).max(0) / 1000;
-            set(h, header::CACHE_CONTROL, &format!("public, max-age={age}"));
-            set(h, header::EXPIRES, &http_date(until));
-        }
-        None => {
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=86400"),
-            );
-        }
+        let fetched = fetched.into_inner();
+        return to_hyper(http_response(answer, now, &policy), &fetched);
     }
 }
 
 async fn static_file(state: &Arc<State>, comps: &[String], headers: &HeaderMap) -> Response<Body> {
-    let path = match state.assets.root().resolve(comps) {
-        Ok(p) => p,
-        Err(PathError::Bad) => return text(StatusCode::BAD_REQUEST, "malformed path"),
-        Err(PathError::NotFound) => return text(StatusCode::NOT_FOUND, "not found"),
-    };
-    let meta = match std::fs::metadata(&path) {
-        Ok(m) if m.is_file() => m,
-        _ => return text(StatusCode::NOT_FOUND, "not found"),
+    // Resolving (canonicalize) and stat-ing touch the disk: on a blocking thread.
+    let root = state.assets.root().clone();
+    let comps = comps.to_vec();
+    let found = tokio::task::spawn_blocking(move || {
+        let path = root.resolve(&comps)?;
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => Ok((path, m)),
+            _ => Err(PathError::NotFound),
+        }
+    })
+    .await;
+    let (path, meta) = match found {
+        Ok(Ok(v)) => v,
+        Ok(Err(PathError::Bad)) => return text(StatusCode::BAD_REQUEST, "malformed path"),
+        Ok(Err(PathError::NotFound)) => return text(StatusCode::NOT_FOUND, "not found"),
+        Err(_) => return text(StatusCode::INTERNAL_SERVER_ERROR, "lookup failed"),
     };
     let len = meta.len();
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());

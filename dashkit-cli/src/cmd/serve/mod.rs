@@ -1,7 +1,8 @@
 //! `dashkit serve`: a live source server with dashlivesim's URLs
 //! (`/livesim/<options>/<asset>/<file>`) over the VoD assets below `--root`, plus the VoD files
-//! themselves under `/dash/vod/`. Each live request is one call to
-//! [`dashkit::live::source::respond`]; this module is the HTTP around it (hyper on tokio).
+//! themselves under `/dash/vod/`. Each live request is answered by
+//! [`dashkit::live::source::respond`] and mapped to HTTP by [`dashkit::live::http`]; this module
+//! is the IO around them (hyper on tokio).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -239,12 +240,7 @@ fn find_assets(dir: &std::path::Path, rel: &mut Vec<String>, found: &mut Vec<(St
         }
     }
     if !rel.is_empty() {
-        let pick = ["Manifest.mpd", "manifest.mpd"]
-            .into_iter()
-            .find(|n| mpds.iter().any(|m| m == n))
-            .map(str::to_string)
-            .or_else(|| mpds.first().cloned());
-        if let Some(m) = pick {
+        if let Some(m) = dashkit::live::http::default_mpd(&mpds).map(str::to_string) {
             found.push((rel.join("/"), m));
         }
     }

@@ -1,0 +1,490 @@
+//! The live simulator over HTTP, transport-free: which asset and MPD a `/livesim/` URL names,
+//! the `now` a request asks for, and an answer of [`respond`] as a status, headers and body
+//! (refusals as 425, 410 or 404 with `Retry-After`; cache lifetimes as `Cache-Control` and
+//! `Expires`; a low-latency segment as chunks each due at its own instant).
+//!
+//! A server (`dashkit serve`, or any Rust HTTP stack) does the IO around these calls: it
+//! lists the directories [`locate_asset`] asks about, loads the asset, reads the VoD files
+//! [`respond`] fetches, and maps an [`HttpResponse`] onto its own types, sleeping until each
+//! [`TimedChunk`] is due. No socket, clock or file here.
+
+use std::borrow::Cow;
+
+use crate::bmff::patch::Part;
+
+use super::options::{split_path, LiveOptions};
+use super::source::{MediaKind, Refusal, Response, SourceConfig};
+use super::Error;
+
+/// An HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse<'a> {
+    /// The status code.
+    pub status: u16,
+    /// Header names (lower case) and values, in order (fixed values borrowed, so a server
+    /// can send them without copying).
+    pub headers: Vec<(&'static str, Cow<'static, str>)>,
+    /// The body.
+    pub body: HttpBody<'a>,
+}
+
+/// The body of an [`HttpResponse`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpBody<'a> {
+    /// All of it now: the parts in order.
+    Parts(Vec<Part<'a>>),
+    /// Low latency: chunks to send in order, each once its delay (from the request's `now`)
+    /// has passed; the length is not known in advance.
+    Timed(Vec<TimedChunk<'a>>),
+}
+
+/// One chunk of a low-latency segment and when it is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimedChunk<'a> {
+    /// Milliseconds after the request's `now` at which it may be sent (0: at once).
+    pub delay_ms: u64,
+    /// Its bytes.
+    pub parts: Vec<Part<'a>>,
+}
+
+impl HttpResponse<'_> {
+    /// A plain-text answer that is not cached (errors, refusals): `message` and a newline.
+    ///
+    /// ```
+    /// let r = dashkit::live::http::HttpResponse::text(404, "not found");
+    /// assert_eq!(r.header("cache-control"), Some("no-store"));
+    /// ```
+    pub fn text(status: u16, message: impl Into<String>) -> HttpResponse<'static> {
+        let mut m = message.into();
+        m.push('\n');
+        HttpResponse {
+            status,
+            headers: vec![
+                ("content-type", "text/plain; charset=utf-8".into()),
+                ("cache-control", "no-store".into()),
+            ],
+            body: HttpBody::Parts(vec![Part::Owned(m.into_bytes())]),
+        }
+    }
+
+    /// The value of header `name` (lower case), if set.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+/// Server settings that change answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HttpPolicy {
+    /// Answer every refusal with 404, as dashlivesim does, instead of 425 Too Early and
+    /// 410 Gone (livesim2).
+    pub dashlivesim_404: bool,
+}
+
+/// The MPD a directory serves by default, from its file names: `Manifest.mpd`, else
+/// `manifest.mpd`, else the first `.mpd` by name.
+///
+/// ```
+/// use dashkit::live::http::default_mpd;
+/// let names = ["b.mpd", "a.mpd", "0"].map(String::from);
+/// assert_eq!(default_mpd(&names), Some("a.mpd"));
+/// assert_eq!(default_mpd(&["manifest.mpd".into(), "a.mpd".into()]), Some("manifest.mpd"));
+/// assert_eq!(default_mpd(&["0".to_string()]), None);
+/// ```
+pub fn default_mpd(names: &[String]) -> Option<&str> {
+    for want in ["Manifest.mpd", "manifest.mpd"] {
+        if let Some(n) = names.iter().find(|n| *n == want) {
+            return Some(n);
+        }
+    }
+    names
+        .iter()
+        .filter(|n| n.ends_with(".mpd"))
+        .min()
+        .map(String::as_str)
+}
+
+/// A `/livesim/` request path: its options and the components after them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LivePath {
+    /// The options.
+    pub options: LiveOptions,
+    /// The asset path and file, as components.
+    pub rest: Vec<String>,
+    /// The whole path below the prefix, for messages.
+    pub joined: String,
+}
+
+/// Splits the decoded path components below `/livesim/` into options and the rest; malformed
+/// or unsupported options are a 400.
+///
+/// ```
+/// use dashkit::live::http::parse_live_path;
+/// let p = parse_live_path(&["tsbd_30".into(), "asset".into(), "0".into(), "5.m4s".into()]).unwrap();
+/// assert_eq!(p.options.tsbd_s, Some(30));
+/// assert_eq!(p.rest, ["asset", "0", "5.m4s"]);
+/// assert_eq!(parse_live_path(&["tsbd_x".into(), "a.mpd".into()]).unwrap_err().status, 400);
+/// ```
+pub fn parse_live_path(components: &[String]) -> Result<LivePath, HttpResponse<'static>> {
+    let joined = components.join("/");
+    let with_slash = format!("{joined}/");
+    let (options, rest) =
+        split_path(&with_slash).map_err(|e| HttpResponse::text(400, e.to_string()))?;
+    let rest = rest
+        .split('/')
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect();
+    Ok(LivePath {
+        options,
+        rest,
+        joined,
+    })
+}
+
+/// What the caller knows of a directory's default MPD.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirMpd {
+    /// Not known yet: [`locate_asset`] asks for it.
+    Unknown,
+    /// A directory without an MPD.
+    Absent,
+    /// Not a directory (so no deeper one either).
+    NotADirectory,
+    /// Its default MPD ([`default_mpd`] of its listing).
+    Name(String),
+}
+
+/// Where an asset request points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetPath {
+    /// The asset's directory, as components below the root.
+    pub dir: Vec<String>,
+    /// The MPD whose asset answers: the file itself when it is an MPD in that directory,
+    /// else the directory's default.
+    pub mpd: String,
+    /// The file below the asset's directory (`manifest.mpd`, `0/500.m4s`).
+    pub file: String,
+}
+
+/// The outcome of [`locate_asset`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssetLookup {
+    /// The asset.
+    Found(AssetPath),
+    /// List this directory (components below the root), then ask again.
+    List(Vec<String>),
+    /// No asset: the answer to send.
+    Refused(HttpResponse<'static>),
+}
+
+/// Finds the asset a path names: its directory is the shortest leading run of components
+/// holding an MPD (the search ends at a component that is not a directory). `mpd_of` says what is known of each directory; when it does not know one,
+/// the answer is [`AssetLookup::List`] and the caller, once it has listed that directory,
+/// asks again.
+///
+/// ```
+/// use dashkit::live::http::{locate_asset, parse_live_path, AssetLookup, DirMpd};
+/// let p = parse_live_path(&["a".into(), "0".into(), "5.m4s".into()]).unwrap();
+/// assert_eq!(locate_asset(&p, |_| DirMpd::Unknown), AssetLookup::List(vec!["a".into()]));
+/// match locate_asset(&p, |d| if d == ["a"] { DirMpd::Name("m.mpd".into()) } else { DirMpd::Absent }) {
+///     AssetLookup::Found(a) => assert_eq!((a.dir, a.mpd, a.file), (vec!["a".into()], "m.mpd".into(), "0/5.m4s".into())),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+pub fn locate_asset(path: &LivePath, mut mpd_of: impl FnMut(&[String]) -> DirMpd) -> AssetLookup {
+    for k in 1..path.rest.len() {
+        let dir = &path.rest[..k];
+        match mpd_of(dir) {
+            DirMpd::Unknown => return AssetLookup::List(dir.to_vec()),
+            DirMpd::Absent => {}
+            DirMpd::NotADirectory => break,
+            DirMpd::Name(default) => {
+                let file = path.rest[k..].join("/");
+                let mpd = if file.ends_with(".mpd") && !file.contains('/') {
+                    file.clone()
+                } else {
+                    default
+                };
+                return AssetLookup::Found(AssetPath {
+                    dir: dir.to_vec(),
+                    mpd,
+                    file,
+                });
+            }
+        }
+    }
+    AssetLookup::Refused(HttpResponse::text(
+        404,
+        format!("no asset in {}", path.joined),
+    ))
+}
+
+/// The instant a request asks for with livesim2's testing hook, `?nowMS=<epoch ms>` or
+/// `?nowDate=<xs:dateTime with zone>`; `Ok(None)` when it asks for none, a 400 when the value
+/// is malformed.
+///
+/// ```
+/// use dashkit::live::http::now_from_query;
+/// assert_eq!(now_from_query(Some("a=1&nowMS=1000500")).unwrap(), Some(1_000_500));
+/// assert_eq!(now_from_query(Some("nowDate=1970-01-01T00:16:40Z")).unwrap(), Some(1_000_000));
+/// assert_eq!(now_from_query(None).unwrap(), None);
+/// assert_eq!(now_from_query(Some("nowMS=soon")).unwrap_err().status, 400);
+/// ```
+pub fn now_from_query(query: Option<&str>) -> Result<Option<i64>, HttpResponse<'static>> {
+    let param = |key: &str| {
+        query?
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+    };
+    if let Some(v) = param("nowMS") {
+        return v
+            .parse()
+            .map(Some)
+            .map_err(|_| HttpResponse::text(400, format!("bad nowMS {v:?}")));
+    }
+    if let Some(v) = param("nowDate") {
+        return crate::mpd::XsDateTime::parse(v)
+            .ok()
+            .filter(|d| d.has_zone())
+            .map(|d| Some(d.unix_millis()))
+            .ok_or_else(|| HttpResponse::text(400, format!("bad nowDate {v:?}")));
+    }
+    Ok(None)
+}
+
+/// The request's `Host` when it is a plain printable value.
+fn plain_host(host: Option<&str>) -> Option<&str> {
+    host.filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
+}
+
+/// The server's own time URL (`http://<host>/time`) for UTCTiming, from the request's `Host`.
+///
+/// ```
+/// use dashkit::live::http::time_url;
+/// assert_eq!(time_url(Some("localhost:8059")).as_deref(), Some("http://localhost:8059/time"));
+/// assert_eq!(time_url(Some("bad host")), None);
+/// ```
+pub fn time_url(host: Option<&str>) -> Option<String> {
+    Some(format!("http://{}/time", plain_host(host)?))
+}
+
+/// The source settings for one request: UTCTiming pointed at this server's `/time`, and the
+/// request's absolute URL (for the `Location` of a relative session).
+pub fn source_config(host: Option<&str>, path_and_query: &str) -> SourceConfig {
+    SourceConfig {
+        utc_timing_url: time_url(host),
+        request_url: plain_host(host).map(|h| format!("http://{h}{path_and_query}")),
+    }
+}
+
+/// An HTTP-date (RFC 9110 §5.6.7, IMF-fixdate) for epoch milliseconds.
+///
+/// ```
+/// assert_eq!(dashkit::live::http::http_date(1_302_000), "Thu, 01 Jan 1970 00:21:42 GMT");
+/// ```
+pub fn http_date(ms: i64) -> String {
+    chrono::DateTime::from_timestamp(ms.div_euclid(1000), 0)
+        .map(|t| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .unwrap_or_default()
+}
+
+/// The status of a refusal: 425 Too Early, 410 Gone, 404 (all 404 for dashlivesim).
+pub fn refusal_status(refusal: Refusal, policy: &HttpPolicy) -> u16 {
+    match refusal {
+        _ if policy.dashlivesim_404 => 404,
+        Refusal::TooEarly { .. } => 425,
+        Refusal::TooLate { .. } => 410,
+        Refusal::NotFound => 404,
+    }
+}
+
+/// `Retry-After` in whole seconds (rounded up) for a refusal that time will cure.
+pub fn retry_after_s(refusal: Refusal) -> Option<i64> {
+    match refusal {
+        Refusal::TooEarly { by_ms } => Some((by_ms.max(0) + 999) / 1000),
+        _ => None,
+    }
+}
+
+/// Caching of a live media segment: until it leaves the timeshift window (`fetch_until_ms`),
+/// or a day when it never does.
+fn segment_headers(
+    kind: MediaKind,
+    fetch_until_ms: Option<i64>,
+    now_ms: i64,
+) -> Vec<(&'static str, Cow<'static, str>)> {
+    let mut h = vec![("content-type", Cow::Borrowed(kind.mime()))];
+    match fetch_until_ms {
+        Some(until) => {
+            let age = (until - now_ms).max(0) / 1000;
+            h.push(("cache-control", format!("public, max-age={age}").into()));
+            h.push(("expires", http_date(until).into()));
+        }
+        None => h.push(("cache-control", "public, max-age=86400".into())),
+    }
+    h
+}
+
+/// The HTTP answer for [`respond`]'s answer at `now_ms` (the same instant it was asked at).
+/// Errors: a missing VoD file is a 404, a bad option a 400, anything else a 500.
+///
+/// ```
+/// use dashkit::live::http::{http_response, HttpPolicy};
+/// use dashkit::live::source::{Refusal, Response};
+/// let r = http_response(Ok(Response::Refused {
+///     refusal: Refusal::TooEarly { by_ms: 1500 },
+///     message: "Request for 500.m4s was 1.5s too early".into(),
+/// }), 1_000_500, &HttpPolicy::default());
+/// assert_eq!((r.status, r.header("retry-after")), (425, Some("2")));
+/// ```
+pub fn http_response<'a>(
+    answer: Result<Response<'a>, Error>,
+    now_ms: i64,
+    policy: &HttpPolicy,
+) -> HttpResponse<'a> {
+    let answer = match answer {
+        Ok(a) => a,
+        Err(Error::MissingFile { url }) => {
+            return HttpResponse::text(404, format!("missing VoD file {url}"))
+        }
+        Err(
+            e @ (Error::UnsupportedOption { .. }
+            | Error::OptionConflict { .. }
+            | Error::BadOption { .. }
+            | Error::UnknownOption { .. }),
+        ) => return HttpResponse::text(400, e.to_string()),
+        Err(e) => return HttpResponse::text(500, e.to_string()),
+    };
+    match answer {
+        Response::Mpd { xml } => HttpResponse {
+            status: 200,
+            headers: vec![
+                ("content-type", "application/dash+xml".into()),
+                ("cache-control", "public, max-age=1".into()),
+                ("expires", http_date(now_ms.saturating_add(1000)).into()),
+            ],
+            body: HttpBody::Parts(vec![Part::Owned(xml.into_bytes())]),
+        },
+        Response::Init { bytes, kind } => HttpResponse {
+            status: 200,
+            headers: vec![
+                ("content-type", kind.mime().into()),
+                ("cache-control", "public, max-age=3600".into()),
+            ],
+            body: HttpBody::Parts(vec![Part::Borrowed(bytes)]),
+        },
+        Response::Segment {
+            data,
+            kind,
+            fetch_until_ms,
+            ..
+        } => HttpResponse {
+            status: 200,
+            headers: segment_headers(kind, fetch_until_ms, now_ms),
+            body: HttpBody::Parts(data.parts),
+        },
+        Response::Chunked {
+            chunks,
+            kind,
+            start_ms,
+            fetch_until_ms,
+            ..
+        } => {
+            // Chunk i is due at the segment's start plus its end offset; those already due
+            // go out at once.
+            let timed: Vec<TimedChunk<'a>> = chunks
+                .into_iter()
+                .map(|c| {
+                    let due = i64::try_from(c.end_offset_ms)
+                        .ok()
+                        .and_then(|o| start_ms.checked_add(o))
+                        .unwrap_or(i64::MAX);
+                    TimedChunk {
+                        delay_ms: u64::try_from(due.saturating_sub(now_ms)).unwrap_or(0),
+                        parts: c.parts,
+                    }
+                })
+                .collect();
+            let body = if timed.iter().all(|c| c.delay_ms == 0) {
+                HttpBody::Parts(timed.into_iter().flat_map(|c| c.parts).collect())
+            } else {
+                HttpBody::Timed(timed)
+            };
+            HttpResponse {
+                status: 200,
+                headers: segment_headers(kind, fetch_until_ms, now_ms),
+                body,
+            }
+        }
+        Response::Refused { refusal, message } => {
+            let mut r = HttpResponse::text(refusal_status(refusal, policy), message);
+            if let Some(s) = retry_after_s(refusal) {
+                r.headers.push(("retry-after", s.to_string().into()));
+            }
+            r
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn refusals_map_to_statuses() {
+        let p = HttpPolicy::default();
+        let old = HttpPolicy {
+            dashlivesim_404: true,
+        };
+        for (r, status, old_status, retry) in [
+            (Refusal::TooEarly { by_ms: 1 }, 425, 404, Some(1)),
+            (Refusal::TooEarly { by_ms: 2000 }, 425, 404, Some(2)),
+            (Refusal::TooLate { by_ms: 5 }, 410, 404, None),
+            (Refusal::NotFound, 404, 404, None),
+        ] {
+            assert_eq!(refusal_status(r, &p), status);
+            assert_eq!(refusal_status(r, &old), old_status);
+            assert_eq!(retry_after_s(r), retry);
+        }
+    }
+
+    #[test]
+    fn segment_cache_lifetime() {
+        let h = segment_headers(MediaKind::Video, Some(1_302_000), 1_000_000);
+        assert_eq!(
+            h,
+            [
+                ("content-type", Cow::Borrowed("video/mp4")),
+                ("cache-control", "public, max-age=302".into()),
+                ("expires", "Thu, 01 Jan 1970 00:21:42 GMT".into()),
+            ]
+        );
+        let h = segment_headers(MediaKind::Audio, None, 0);
+        assert_eq!(h[1].1, "public, max-age=86400");
+    }
+
+    #[test]
+    fn mpd_is_chosen_by_name_then_listing() {
+        let p = parse_live_path(&["a".into(), "b".into(), "other.mpd".into()]).unwrap();
+        let found = locate_asset(&p, |d| match d.len() {
+            1 => DirMpd::Absent,
+            _ => DirMpd::Name("manifest.mpd".into()),
+        });
+        let AssetLookup::Found(a) = found else {
+            panic!("{found:?}")
+        };
+        assert_eq!(
+            (a.mpd.as_str(), a.file.as_str()),
+            ("other.mpd", "other.mpd")
+        );
+        let none = locate_asset(&p, |_| DirMpd::Absent);
+        assert!(matches!(none, AssetLookup::Refused(r) if r.status == 404));
+    }
+}

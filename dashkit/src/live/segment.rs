@@ -1,12 +1,12 @@
-//! Live media segments (livesim.md §3.2): the VoD segment chosen by wrap-around, its tfdt
+//! Live media segments (docs/box-rewrite.md#live-shift): the VoD segment the loop picks, its tfdt
 //! moved by whole loops (`loops × loopDur × timescale` ticks, exactly), mfhd set to the live
 //! number, sidx dropped (dashlivesim's default) or replaced by dashlivesim's 52-byte version 1
 //! sidx (`sidx_1`), all through [`rewrite_segment`]: a tfdt that outgrows 32 bits becomes
 //! version 1 with every offset fixed, and the mdat stays borrowed from the VoD bytes.
 //!
 //! Init segments are passed through unchanged (dashlivesim zeroes the mvhd/tkhd/mdhd
-//! durations, §3.1; fragmented VoD init segments from ffmpeg and Shaka Packager already carry
-//! zero durations, so dashkit does not rewrite them).
+//! durations; fragmented VoD init segments from ffmpeg and Shaka Packager already carry zero
+//! durations, so dashkit does not rewrite them: docs/box-rewrite.md#live-shift).
 
 use crate::bmff::boxes::Tfdt;
 use crate::bmff::index::{Depth, Index};
@@ -73,7 +73,7 @@ pub enum LiveSegmentResult<'a> {
     NotFound,
 }
 
-/// Resolves a live segment request at `now_ms` (dashlivesim's checks, §2.4) without reading
+/// Resolves a live segment request at `now_ms` (docs/live-timing.md#availability) without reading
 /// any media.
 ///
 /// ```
@@ -86,7 +86,7 @@ pub enum LiveSegmentResult<'a> {
 ///   <Representation id="V300"/></AdaptationSet></Period></MPD>"#).unwrap();
 /// let asset = LiveAsset::from_cfg(cfg, vod, |_| None).unwrap();
 /// let t = Timing::from_options(&LiveOptions::default(), asset.looping, 300, 1_003_000).unwrap().timing;
-/// // livesim.md §3.2: V300/500.m4s at 1003 is VoD 1 with tfdt + 90,000,000.
+/// // docs/box-rewrite.md#live-shift: V300/500.m4s at 1003 is VoD 1 with tfdt + 90,000,000.
 /// match plan_segment(&asset, &t, "V300", SegmentAddress::Number(500), 1_003_000).unwrap() {
 ///     SegmentPlan::Ready { vod_url, tfdt_offset_ticks, .. } => {
 ///         assert_eq!(vod_url, "V300/1.m4s");
@@ -253,7 +253,7 @@ fn first_tfdt(bytes: &[u8], idx: &Index, url: &str) -> Result<u64, Error> {
         })
 }
 
-/// dashlivesim's inserted sidx (livesim.md §3.2 item 6): 52 bytes, version 1, reference_ID 1,
+/// dashlivesim's sidx (docs/box-rewrite.md#live-shift): 52 bytes, version 1, reference_ID 1,
 /// one reference of type 0 to `referenced_size` bytes, SAP word `0x90000000`.
 ///
 /// ```

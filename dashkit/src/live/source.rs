@@ -1,6 +1,6 @@
 //! A live source's answer to one request, transport-free: what dashlivesim's WSGI handler does
-//! for `/livesim/<options>/<asset>/<file>` (livesim.md §2.1, §2.4), as a value a server turns
-//! into an HTTP response.
+//! for `/livesim/<options>/<asset>/<file>` (docs/live-timing.md#urls-and-options), as a value a
+//! server turns into an HTTP response.
 //!
 //! The caller resolved the URL's options ([`super::options::split_path`]) and the asset
 //! directory, and passes the file path below that directory and "now". [`respond`] then

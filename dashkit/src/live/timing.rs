@@ -1,4 +1,4 @@
-//! dashlivesim's live timing model in exact integers (livesim.md §2.2 to §2.4).
+//! dashlivesim's live timing model in exact integers (docs/live-timing.md).
 //!
 //! Wall-clock instants are milliseconds since the Unix epoch; segment durations and the loop
 //! are whole seconds as in the `.cfg`. Live segment `n` covers media time
@@ -126,7 +126,7 @@ pub enum Availability {
     },
 }
 
-/// How a session's start and stop resolve at one instant (livesim.md §2.5).
+/// How a session's start and stop resolve at one instant (docs/live-timing.md#sessions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Session {
     /// The timing of the session.
@@ -138,7 +138,7 @@ pub struct Session {
 }
 
 impl Timing {
-    /// Resolves the options at `now_ms` against the loop (livesim.md §2.2, §2.5):
+    /// Resolves the options at `now_ms` against the loop (docs/live-timing.md#sessions):
     /// `AST = floor(start / d)·d` (0 by default), stop rounded up to a multiple of `d`,
     /// `S = snr (+ (AST − T) div d with timeoffset_T)`, tsbd from the option or the asset.
     ///
@@ -146,7 +146,7 @@ impl Timing {
     /// use dashkit::live::options::LiveOptions;
     /// use dashkit::live::timing::{LoopSpec, Timing};
     /// let l = LoopSpec { segment_duration_s: 6, first_segment_in_loop: 0, nr_segments_in_loop: 600 };
-    /// // livesim.md §7.1: startrel_-20/stoprel_40/timeoffset_0 at 1000: AST 978, S 163.
+    /// // docs/live-timing.md#sessions: startrel_-20/stoprel_40/timeoffset_0 at 1000: AST 978.
     /// let o = LiveOptions::parse("startrel_-20/stoprel_40/timeoffset_0").unwrap();
     /// let t = Timing::from_options(&o, l, 300, 1_000_000).unwrap().timing;
     /// assert_eq!((t.ast_s, t.start_number, t.media_time_at_ast_s), (978, 163, 978));
@@ -239,7 +239,7 @@ impl Timing {
     ///
     /// ```
     /// use dashkit::live::timing::*;
-    /// // livesim.md §3.2: testpic_2s (4 × 2 s), AST 0: live 500 is VoD 1 after 62 loops.
+    /// // docs/live-timing.md#the-loop: testpic_2s (4 × 2 s), AST 0: 500 is VoD 1 after 125 loops.
     /// let t = Timing { ast_s: 0, start_number: 0, media_time_at_ast_s: 0, tsbd_s: 300,
     ///     ato: Ato::Zero, init_offset_s: 0, stop_s: None,
     ///     looping: LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 } };
@@ -313,8 +313,8 @@ impl Timing {
     }
 
     /// Checks whether live media segment `number` can be served at `now_ms`, in dashlivesim's
-    /// order of rules (§2.4): the first-segment gate, the start number, the stop, then the
-    /// segment's own window.
+    /// order of rules (docs/live-timing.md#availability): the first-segment gate, the start
+    /// number, the stop, then the segment's own window.
     pub fn check_media(&self, number: u64, now_ms: i64) -> Result<Availability, Error> {
         let d_ms = ms(self.d())?;
         let ast_ms = ms(self.ast_s)?;
@@ -436,7 +436,7 @@ mod tests {
         }
     }
 
-    /// Rows of livesim.md §3.2 (observed dashlivesim runs on testpic_2s).
+    /// Observed dashlivesim runs on testpic_2s (docs/box-rewrite.md#live-shift).
     #[test]
     fn observed_segment_mapping() {
         let t = testpic_2s();
@@ -469,7 +469,7 @@ mod tests {
         );
     }
 
-    /// livesim.md §7.2: too-early and too-late amounts on testpic_2s.
+    /// docs/live-timing.md#availability: too-early and too-late amounts on testpic_2s.
     #[test]
     fn observed_availability() {
         let t = testpic_2s();
@@ -509,7 +509,7 @@ mod tests {
         ));
     }
 
-    /// livesim.md §7.1: ato rules on testpic (6 s segments), start_60.
+    /// docs/live-timing.md#availability: ato rules on testpic (6 s segments), start_60.
     #[test]
     fn upstream_ato_vectors() {
         let mut t = testpic_2s();
@@ -540,8 +540,8 @@ mod tests {
         }
     }
 
-    /// livesim.md §7.1: `start_3540/stop_3660/timeoffset_0` on testpic (6 s, 600 in the loop):
-    /// 589, 590, 609, 610 at 3600, 3600, 3670, 3670 → refused, ok, ok, refused.
+    /// docs/live-timing.md#availability: `start_3540/stop_3660/timeoffset_0` on testpic (6 s,
+    /// 600 in the loop): 589, 590, 609, 610 at 3600, 3600, 3670, 3670 → refused, ok, ok, refused.
     #[test]
     fn stop_and_timeoffset_vector() {
         let t = Timing {

@@ -20,10 +20,10 @@
 //! | [`error`] | [`Error`], the umbrella over every module's error | every module with an error type |
 //!
 //! Dependencies point one way, with no cycle: `live` -> `analyze` -> `mpd` -> `bmff` ->
-//! `limits`; `cmaf`, `validate` and `fragment` sit on `bmff`; `timeline` is used by `mpd` and
-//! `fragment` only. Nothing here imports the command-line tool. The table is measured from the
-//! `crate::` paths in the code; `docs/architecture.md#how-to-re-check-the-graph` has the
-//! command that re-measures it.
+//! `limits`; `cmaf`, `validate` and `fragment` sit on `bmff`; `timeline` is used by `mpd`,
+//! `fragment` and `error` only. Nothing here imports the command-line tool. The table is
+//! measured from the `crate::` paths in the code; `docs/architecture.md#how-to-re-check-the-graph`
+//! has the command that re-measures it.
 //!
 //! ## Errors
 //!

@@ -611,8 +611,8 @@ fn sidx_drop_and_insert_reproduce_the_packagers_sidx() {
             assert_eq!(a.starts_with_sap, b.starts_with_sap, "{rel}");
         }
         assert_eq!(sample_bytes(&inserted), sample_bytes(&data), "{rel}");
-        // Computed EPT: Shaka's is edit-list adjusted and ffmpeg's is not (bmff.md §5.3), so
-        // only check it is the first presentation time of the segment for ffmpeg.
+        // Computed EPT: Shaka's is edit-list adjusted and ffmpeg's is not, so for ffmpeg only,
+        // check it is the first presentation time (docs/box-rewrite.md#packager-differences).
         if rel.contains("ffmpeg") {
             let auto = rewrite_segment(
                 &dropped,

@@ -45,7 +45,7 @@ fn golden_mpds() {
 }
 
 /// The timeline's entries, expanded, cover the window contiguously and end at or before now
-/// (livesim.md §4.3), and the `$Time$` values are the live tfdts of the segments served.
+/// (docs/live-timing.md#timeline-window), and the `$Time$` values are the segments' live tfdts.
 #[test]
 fn timeline_after_wrap_is_contiguous() {
     let m = mpd_at("segtimeline_1/tsbd_12", 25);

@@ -1,4 +1,4 @@
-//! Low-latency MPD signalling (livesim.md §4.2, §4.5): golden live MPDs with `chunkdur_`
+//! Low-latency MPD signalling (docs/live-timing.md#low-latency): golden live MPDs with `chunkdur_`
 //! (`fixtures/golden/live/ll_*.mpd`, `DASHKIT_BLESS=1 cargo test -p dashkit --test
 //! live_lowlatency` rewrites them) and the ingest-side signalling of encoder MPDs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -36,7 +36,8 @@ fn low_latency_values_follow_livesim2() {
         1_000_000,
     )
     .unwrap();
-    // livesim.md §7.3: ltgt_2500/ato_1/chunkdur_0.25 -> target 2500, max 5000, min 1875.
+    // docs/live-timing.md#low-latency-signalling:
+    // ltgt_2500/ato_1/chunkdur_0.25 -> target 2500, max 5000, min 1875.
     let l = &m.service_descriptions[0].latencies[0];
     assert_eq!(
         (l.reference_id, l.target, l.max, l.min),

@@ -918,7 +918,7 @@ fn mutation_static_mpd_claiming_low_latency_is_mpd_profile_low_latency() {
 
 #[test]
 fn low_latency_mpd_with_its_elements_has_no_profile_finding() {
-    // What dashlivesim writes for chunked low-latency output (livesim.md §4.2).
+    // dashlivesim's chunked low-latency output (docs/live-timing.md#low-latency-signalling).
     let prt = r#"<ProducerReferenceTime id="0" type="encoder" wallClockTime="1970-01-01T00:00:00Z" presentationTime="0"/>
       <Representation id="0""#;
     let r = mutated_mpd(

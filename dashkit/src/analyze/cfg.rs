@@ -288,7 +288,7 @@ mod tests {
     use proptest::prelude::*;
 
     /// dashlivesim's hand-made test configs use another order and blank lines
-    /// (livesim.md §1.4); the reader must not care.
+    /// (docs/live-timing.md#the-cfg-file); the reader must not care.
     #[test]
     fn reads_hand_made_order() {
         let text = "[General]\nversion = 1.0\n\n\n[Setup]\nfirst_segment_in_loop = 0\n\

@@ -97,7 +97,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// The first record of dashlivesim's `testpic_audio.dat` (livesim.md §1.6).
+    /// dashlivesim's `testpic_audio.dat`, first record (docs/live-timing.md#analysis-examples).
     #[test]
     fn upstream_first_record_hex() {
         let r = Run {
@@ -112,7 +112,7 @@ mod tests {
         );
     }
 
-    /// Observed vodanalyzer output for livesim2's testpic_2s audio (livesim.md §1.6).
+    /// vodanalyzer's runs for testpic_2s audio (docs/live-timing.md#analysis-examples).
     #[test]
     fn testpic_2s_audio_hex() {
         let runs = [

@@ -1,6 +1,6 @@
 //! VoD analysis for live simulation, compatible with DASH-IF dashlivesim's vodanalyzer: the
 //! `.cfg` file and the `.dat` segment timing runs it writes, byte for byte, from the same
-//! rules (livesim.md §1), with typed errors where vodanalyzer crashes or asserts.
+//! rules (docs/live-timing.md#vod-analysis), with typed errors where vodanalyzer crashes.
 //!
 //! [`analyze_timings`] is the core: it takes what was read from the MPD, the init segments and
 //! the media segments (per Representation: the track's timescale and every segment's tfdt and
@@ -689,7 +689,7 @@ mod tests {
         }
     }
 
-    /// livesim2's testpic_2s as vodanalyzer analysed it (livesim.md §1.6).
+    /// livesim2's testpic_2s as vodanalyzer analysed it (docs/live-timing.md#analysis-examples).
     fn testpic_2s() -> Vec<AdaptationSetTimings> {
         let video = (0..4).map(|i| seg(i + 1, i * 180_000, 180_000)).collect();
         let audio = vec![

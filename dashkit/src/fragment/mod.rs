@@ -3,7 +3,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`plan`] | [`plan_fragments`]: reads the moov, decides the cuts, yields each fragment as owned header bytes plus byte ranges of the input |
-//! | [`write`] | the box encoders behind the init segment, moof, mdat header, styp and sidx |
+//! | [`write`](mod@write) | the box encoders behind the init segment, moof, mdat header, styp and sidx |
 //! | [`manifest`] | a static `$Number$` MPD for the per-track segment layout |
 //!
 //! The plan never sees the sample data: the caller copies [`FragmentOut::ranges`] of the input

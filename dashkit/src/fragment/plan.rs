@@ -1,7 +1,7 @@
 //! Planning: from a progressive file's moov, decide where each track is cut and describe each
 //! output fragment as owned header bytes (moof + mdat header) plus byte ranges of the input.
 //!
-//! Cuts (mp4fragment §2, with exact integer comparisons):
+//! Cuts (Bento4 mp4fragment's rules, with exact integer comparisons):
 //! - The anchor is the selected track, else the first video track, else the first audio track,
 //!   else the first track.
 //! - Without `fragment_duration_ms`, an anchor that has non-sync samples is cut at every sync

@@ -1,6 +1,6 @@
 //! A VoD asset ready to be served live: the loop (as a vodanalyzer `.cfg` holds it), per
 //! AdaptationSet the media timescale and the `.dat` segment timing runs, per Representation the
-//! VoD URL templates, and the VoD MPD itself (livesim.md §1, §2.3).
+//! VoD URL templates, and the VoD MPD itself (docs/live-timing.md#vod-analysis).
 //!
 //! Zero-IO: [`LiveAsset::from_vod`] reads the init and media segments through a caller-supplied
 //! fetch closure; [`LiveAsset::from_cfg`] takes the `.cfg` text and the `.dat` bytes the caller
@@ -174,8 +174,8 @@ impl LiveAdaptationSet {
 }
 
 impl LiveAsset {
-    /// Analyses a VoD MPD and its segments, as vodanalyzer does (livesim.md §1.3): every
-    /// Representation's init segment (mdhd timescale) and media segments from `@startNumber`
+    /// Analyses a VoD MPD and its segments as vodanalyzer does (docs/live-timing.md#vod-analysis):
+    /// every Representation's init segment (mdhd timescale) and media segments from `@startNumber`
     /// until `fetch` returns `None` (tfdt and duration). `fetch` gets URLs relative to the MPD.
     ///
     /// ```

@@ -1,5 +1,5 @@
 //! Whether something the live simulator is asked for can be had at `now`: the one definition of
-//! "too early", "too late" and "not found" for the whole live layer (livesim.md §2.4).
+//! "too early", "too late" and "not found" for the whole live layer (docs/live-timing.md#availability).
 //!
 //! [`Availability<T>`] is what every live decision returns: the thing (`Ready(T)`: a
 //! [`super::timing::LiveSegment`] from the timing check, a rewritten segment from

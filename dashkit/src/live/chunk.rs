@@ -1,4 +1,4 @@
-//! Low-latency live output (livesim.md §3.3 `chunkdur_X`, §3.5 livesim2's variant): one live
+//! Low-latency live output (`chunkdur_X`, docs/box-rewrite.md#chunks): one live
 //! media segment cut into CMAF chunks of about `X` ms, each a new `moof` + `mdat`, so a server
 //! can send the segment progressively as each chunk's media end time passes.
 //!
@@ -12,9 +12,9 @@
 //! `tfdt` version 1 = decode time of the chunk's first sample + the shift; `trun` with
 //! data_offset (`moof` size + 8), and per-sample duration, size, flags and, when any is
 //! non-zero, composition offset (`trun` version 1 when one is negative). Sample flags are the
-//! input's, resolved through the trun/tfhd/trex chain: dashlivesim's sync-flag bug (§3.3) is not
-//! reproduced. The first chunk keeps the input `styp`; `sidx`, `prft` and `emsg` are dropped
-//! (their times are VoD times; dashlivesim drops them too).
+//! input's, resolved through the trun/tfhd/trex chain: dashlivesim's sync-flag bug is not
+//! reproduced (docs/box-rewrite.md#chunks). The first chunk keeps the input `styp`; `sidx`,
+//! `prft` and `emsg` are dropped (their times are VoD times; dashlivesim drops them too).
 //!
 //! Chunk boundaries: dashlivesim's rule, not livesim2's. A chunk closes before the first sample
 //! whose start, relative to the segment's first sample, reaches the next multiple of the chunk

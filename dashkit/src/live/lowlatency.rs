@@ -1,4 +1,4 @@
-//! Low-latency DASH signalling (livesim.md §4.2 and §4.5; DASH-IF IOP low-latency, ISO/IEC
+//! Low-latency DASH signalling (docs/live-timing.md#low-latency; DASH-IF IOP low-latency, ISO/IEC
 //! 23009-1 Annex K): the profile `http://www.dashif.org/guidelines/low-latency-live-v5`, a
 //! `ServiceDescription` with a `Latency` target and `PlaybackRate`, a `ProducerReferenceTime`
 //! per AdaptationSet, `availabilityTimeOffset` + `availabilityTimeComplete="false"` on every
@@ -184,11 +184,11 @@ fn templates(
 }
 
 /// Adds low-latency signalling to the VoD-as-live MPD that [`super::mpd::live_mpd_with`]
-/// built (livesim2's choices, §4.5): profile, `ServiceDescription id=0` (replacing any from
-/// the VoD MPD), one `ProducerReferenceTime id=0 type=encoder` per AdaptationSet tying
-/// `presentationTime` = the template's presentationTimeOffset (media time at the
-/// availabilityStartTime) to `wallClockTime` = availabilityStartTime, ato/atc on every
-/// template, `S@k`, and a UTCTiming when there is none.
+/// built (livesim2's values, docs/live-timing.md#low-latency-signalling): profile,
+/// `ServiceDescription id=0` (replacing any from the VoD MPD), one `ProducerReferenceTime
+/// id=0 type=encoder` per AdaptationSet tying `presentationTime` = the template's
+/// presentationTimeOffset (media time at the availabilityStartTime) to `wallClockTime` =
+/// availabilityStartTime, ato/atc on every template, `S@k`, and a UTCTiming when there is none.
 pub fn apply_low_latency(mpd: &mut Mpd, ll: &LowLatency) -> Result<(), Error> {
     if ll.chunk_duration_ms == 0 {
         return Err(Error::BadOption {

@@ -1,4 +1,4 @@
-//! The dynamic MPD at an instant (livesim.md §4.1, §4.3): the VoD MPD made `dynamic`, with
+//! The live MPD at an instant (docs/live-timing.md#the-live-mpd): the VoD MPD made `dynamic`, with
 //! availabilityStartTime, publishTime, minimumUpdatePeriod, timeShiftBufferDepth,
 //! suggestedPresentationDelay, maxSegmentDuration, UTCTiming, one Period `p0` at `PT0S`, and
 //! per AdaptationSet one SegmentTemplate: `$Number$` with `@duration` and `@startNumber`, or a
@@ -91,8 +91,8 @@ pub struct TimelineSegment {
     pub vod_number: u64,
 }
 
-/// The segments of one AdaptationSet's live SegmentTimeline inside the window
-/// `[start_ticks, end_ticks]` (livesim.md §4.3): from the segment containing `start` (on an
+/// The segments of one AdaptationSet's live SegmentTimeline inside the window `[start_ticks,
+/// end_ticks]` (docs/live-timing.md#timeline-window): from the segment containing `start` (on an
 /// exact boundary inside a run, the one ending there; at a run's first segment, the one
 /// starting there), looked up in the wrap that `start` falls in by nominal loop duration, to
 /// the last one ending at or before `end`.
@@ -199,7 +199,7 @@ pub fn timeline_entries(segs: &[TimelineSegment]) -> Vec<S> {
 }
 
 /// The live number of a timeline segment: `S + wraps·N + (vod − first) − mediaTimeAtAST div d`
-/// (livesim.md §4.3), the number [`Timing::segment`] maps back to the same VoD segment.
+/// (docs/live-timing.md#timeline-numbers): [`Timing::segment`] maps it back to that VoD segment.
 pub fn timeline_number(t: &Timing, seg: &TimelineSegment) -> Result<u64, Error> {
     let l = &t.looping;
     let d = i128::from(l.segment_duration_s.max(1));
@@ -222,7 +222,7 @@ pub fn timeline_number(t: &Timing, seg: &TimelineSegment) -> Result<u64, Error> 
 ///   <SegmentTemplate media="$RepresentationID$/$Number$.m4s" duration="2"/>
 ///   <Representation id="V300"/></AdaptationSet></Period></MPD>"#).unwrap();
 /// let asset = LiveAsset::from_cfg(cfg, vod, |_| None).unwrap();
-/// // livesim.md §4.1, testpic_2s at now = 1000 s.
+/// // docs/live-timing.md#the-live-mpd: testpic_2s at now = 1000 s.
 /// let m = live_mpd(&asset, &LiveOptions::default(), 1_000_000).unwrap();
 /// assert_eq!(m.r#type.as_deref(), Some("dynamic"));
 /// assert_eq!(m.availability_start_time.unwrap().to_string(), "1970-01-01T00:00:00Z");
@@ -317,7 +317,7 @@ pub fn live_mpd_with(
         Ato::Millis(ms) => Some(super::options::ms_to_seconds(ms)),
         Ato::Infinite => Some("INF".to_string()),
     };
-    // Window for SegmentTimeline, in milliseconds of media time (livesim.md §4.3). As in
+    // SegmentTimeline window, in ms of media time (docs/live-timing.md#timeline-window). As in
     // dashlivesim, "now" counts in whole seconds here: a segment is listed once its media end
     // has passed, and a loop shorter than nominal (by less than the analyzer's 100 ms) would
     // otherwise list its last segment before the server makes it available.
@@ -444,7 +444,7 @@ pub fn live_mpd_with(
     }
     mpd.periods = vec![period];
     if let Some(chunk) = options.chunk_duration_ms {
-        // livesim.md §4.2/§4.5: low-latency signalling (see `live::lowlatency`).
+        // Low-latency signalling: docs/live-timing.md#low-latency-signalling, `live::lowlatency`.
         let mut ll = super::lowlatency::LowLatency::new(chunk, "http://time.akamai.com/?iso");
         ll.target_latency_ms = options.latency_target_ms;
         // One nominal ato for every template (audio timelines have uneven first entries).
@@ -462,7 +462,7 @@ mod tests {
     use crate::live::asset::LiveAsset;
     use crate::live::timing::LoopSpec;
 
-    /// testpic_2s's audio runs (livesim.md §1.6): 4 segments at 48 kHz.
+    /// testpic_2s's audio runs (docs/live-timing.md#analysis-examples): 4 segments at 48 kHz.
     fn testpic_audio() -> Vec<Run> {
         vec![
             Run {
@@ -482,7 +482,8 @@ mod tests {
 
     #[test]
     fn testpic_audio_timeline_vector() {
-        // livesim.md §4.3: audio S t=47424512 d=96256, d=95232, d=96256 r=2, d=95232.
+        // docs/live-timing.md#timeline-numbers:
+        // audio S t=47424512 d=96256, d=95232, d=96256 r=2, d=95232.
         let segs = timeline_segments(&testpic_audio(), &lp(), 48_000, 990 * 48_000, 1000 * 48_000)
             .unwrap();
         let s: Vec<_> = timeline_entries(&segs)
@@ -540,7 +541,7 @@ mod tests {
             (segs[0].t, segs[0].wraps, segs[0].vod_number),
             (384_000, 3, 1)
         );
-        // Inside a run, an exact end still picks the segment ending there (livesim.md §4.3).
+        // Exact end in a run: the segment ending there (docs/live-timing.md#timeline-window).
         let segs = timeline_segments(&video, &lp5(), 12_800, 25_874 + 25_600, 128_000).unwrap();
         assert_eq!(segs[0].t, 25_874);
     }
@@ -657,8 +658,8 @@ mod tests {
 
     #[test]
     fn testpic_timeline_vector() {
-        // livesim.md §4.3: testpic_2s, now 1000, tsbd_10: video S t=88920000 d=180000 r=1,
-        // d=180000 r=3.
+        // docs/live-timing.md#timeline-numbers: testpic_2s, now 1000, tsbd_10:
+        // video S t=88920000 d=180000 r=1, d=180000 r=3.
         let video = [Run {
             start_nr: 1,
             repeats: 3,

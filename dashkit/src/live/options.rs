@@ -1,5 +1,5 @@
-//! Live options in dashlivesim's URL path grammar (livesim.md §5): one `key_value` path
-//! component per option, between the server prefix and the asset path, e.g.
+//! Live options in dashlivesim's URL path grammar (docs/live-timing.md#urls-and-options): one
+//! `key_value` path component per option, between the server prefix and the asset path, e.g.
 //! `/livesim/start_1200/tsbd_30/segtimeline_1/testpic_2s/Manifest.mpd`.
 //!
 //! Every option is typed. A known key with a malformed value is an error; a key that

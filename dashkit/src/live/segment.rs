@@ -1,12 +1,12 @@
-//! Live media segments (livesim.md §3.2): the VoD segment chosen by wrap-around, its tfdt
+//! Live media segments (docs/box-rewrite.md#live-shift): the VoD segment the loop picks, its tfdt
 //! moved by whole loops (`loops × loopDur × timescale` ticks, exactly), mfhd set to the live
 //! number, sidx dropped (dashlivesim's default) or replaced by dashlivesim's 52-byte version 1
 //! sidx (`sidx_1`), all through [`rewrite_segment`]: a tfdt that outgrows 32 bits becomes
 //! version 1 with every offset fixed, and the mdat stays borrowed from the VoD bytes.
 //!
 //! Init segments are passed through unchanged (dashlivesim zeroes the mvhd/tkhd/mdhd
-//! durations, §3.1; fragmented VoD init segments from ffmpeg and Shaka Packager already carry
-//! zero durations, so dashkit does not rewrite them).
+//! durations; fragmented VoD init segments from ffmpeg and Shaka Packager already carry zero
+//! durations, so dashkit does not rewrite them: docs/box-rewrite.md#live-shift).
 
 use crate::bmff::boxes::Tfdt;
 use crate::bmff::index::{Depth, Index};
@@ -167,7 +167,7 @@ fn first_tfdt(bytes: &[u8], idx: &Index, url: &str) -> Result<u64, Error> {
         })
 }
 
-/// dashlivesim's inserted sidx (livesim.md §3.2 item 6): 52 bytes, version 1, reference_ID 1,
+/// dashlivesim's sidx (docs/box-rewrite.md#live-shift): 52 bytes, version 1, reference_ID 1,
 /// one reference of type 0 to `referenced_size` bytes, SAP word `0x90000000`.
 ///
 /// ```

@@ -1,6 +1,6 @@
 //! A live source's answer to one request, transport-free: what dashlivesim's WSGI handler does
-//! for `/livesim/<options>/<asset>/<file>` (livesim.md §2.1, §2.4), as a value a server turns
-//! into an HTTP response.
+//! for `/livesim/<options>/<asset>/<file>` (docs/live-timing.md#urls-and-options), as a value a
+//! server turns into an HTTP response.
 //!
 //! The caller resolved the URL's options ([`super::options::split_path`]) and the asset
 //! directory, and passes the file path below that directory and "now". [`respond`] then
@@ -128,7 +128,7 @@ fn tenths(ms: i64) -> String {
     format!("{sign}{}.{}", t / 10, t % 10)
 }
 
-/// dashlivesim's message for a refused request (livesim.md §2.4) for `name` (the file name,
+/// dashlivesim's message for a refused request (docs/live-timing.md#availability) for `name` (the file name,
 /// `500.m4s`), live media segment `number` (`None` for an init segment or an unknown file):
 /// "Request for 500.m4s was 1.5s too early" (the amount leaves the ato out),
 /// "Request 0.m4s before first seg AST. 1.0s too early", "... was 96.0s too late",

@@ -1,4 +1,4 @@
-//! dashlivesim's live timing model in exact integers (livesim.md §2.2 to §2.4).
+//! dashlivesim's live timing model in exact integers (docs/live-timing.md).
 //!
 //! Wall-clock instants are milliseconds since the Unix epoch; segment durations and the loop
 //! are whole seconds as in the `.cfg`. Live segment `n` covers media time
@@ -99,7 +99,7 @@ impl LiveSegment {
     }
 }
 
-/// How a session's start and stop resolve at one instant (livesim.md §2.5).
+/// How a session's start and stop resolve at one instant (docs/live-timing.md#sessions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Session {
     /// The timing of the session.
@@ -111,7 +111,7 @@ pub struct Session {
 }
 
 impl Timing {
-    /// Resolves the options at `now_ms` against the loop (livesim.md §2.2, §2.5):
+    /// Resolves the options at `now_ms` against the loop (docs/live-timing.md#sessions):
     /// `AST = floor(start / d)·d` (0 by default), stop rounded up to a multiple of `d`,
     /// `S = snr (+ (AST − T) div d with timeoffset_T)`, tsbd from the option or the asset, the
     /// ato the MPD announces ([`super::lowlatency::effective_ato_ms`]: with `chunkdur_` and no
@@ -124,7 +124,7 @@ impl Timing {
     /// use dashkit::live::options::LiveOptions;
     /// use dashkit::live::timing::{LoopSpec, Timing};
     /// let l = LoopSpec { segment_duration_s: 6, first_segment_in_loop: 0, nr_segments_in_loop: 600 };
-    /// // livesim.md §7.1: startrel_-20/stoprel_40/timeoffset_0 at 1000: AST 978, S 163.
+    /// // docs/live-timing.md#sessions: startrel_-20/stoprel_40/timeoffset_0 at 1000: AST 978.
     /// let o = LiveOptions::parse("startrel_-20/stoprel_40/timeoffset_0").unwrap();
     /// let t = Timing::from_options(&o, l, 300, 1_000_000).unwrap().timing;
     /// assert_eq!((t.ast_s, t.start_number, t.media_time_at_ast_s), (978, 163, 978));
@@ -224,7 +224,7 @@ impl Timing {
     ///
     /// ```
     /// use dashkit::live::timing::*;
-    /// // livesim.md §3.2: testpic_2s (4 × 2 s), AST 0: live 500 is VoD 1 after 62 loops.
+    /// // docs/live-timing.md#the-loop: testpic_2s (4 × 2 s), AST 0: 500 is VoD 1 after 125 loops.
     /// let t = Timing { ast_s: 0, start_number: 0, media_time_at_ast_s: 0, tsbd_s: 300,
     ///     ato: Ato::Zero, init_offset_s: 0, stop_s: None, hold_ms: 0,
     ///     looping: LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 } };
@@ -441,7 +441,7 @@ mod tests {
         }
     }
 
-    /// Rows of livesim.md §3.2 (observed dashlivesim runs on testpic_2s).
+    /// Observed dashlivesim runs on testpic_2s (docs/box-rewrite.md#live-shift).
     #[test]
     fn observed_segment_mapping() {
         let t = testpic_2s();
@@ -474,14 +474,14 @@ mod tests {
         );
     }
 
-    /// dashlivesim's message for a media request refused at `now` (livesim.md §2.4).
+    /// dashlivesim's message for a media request refused at `now` (docs/live-timing.md#availability).
     fn message(t: &Timing, number: u64, now: i64) -> String {
         let r = t.check_media(number, now).unwrap().refusal().unwrap();
         let name = format!("{number}.m4s");
         crate::live::source::refusal_message(t, &name, Some(number), r, now).unwrap()
     }
 
-    /// livesim.md §7.2: too-early and too-late amounts on testpic_2s.
+    /// docs/live-timing.md#availability, examples: too-early and too-late amounts on testpic_2s.
     #[test]
     fn observed_availability() {
         let t = testpic_2s();
@@ -517,7 +517,7 @@ mod tests {
         ));
     }
 
-    /// livesim.md §7.1: ato rules on testpic (6 s segments), start_60.
+    /// docs/live-timing.md#availability: ato rules on testpic (6 s segments), start_60.
     #[test]
     fn upstream_ato_vectors() {
         let mut t = testpic_2s();
@@ -548,8 +548,8 @@ mod tests {
         }
     }
 
-    /// livesim.md §7.1: `start_3540/stop_3660/timeoffset_0` on testpic (6 s, 600 in the loop):
-    /// 589, 590, 609, 610 at 3600, 3600, 3670, 3670 → refused, ok, ok, refused.
+    /// docs/live-timing.md#availability: `start_3540/stop_3660/timeoffset_0` on testpic (6 s,
+    /// 600 in the loop): 589, 590, 609, 610 at 3600, 3600, 3670, 3670 → refused, ok, ok, refused.
     #[test]
     fn stop_and_timeoffset_vector() {
         let t = Timing {

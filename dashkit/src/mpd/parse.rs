@@ -788,7 +788,7 @@ fn push_misc<T: XmlElement>(el: &mut T) {
 }
 
 /// While an element's children come in schema order with no kept node among them, its
-/// [`super::model::Extra::order`] stays empty (the writer then uses schema order, which is
+/// [`super::model::ExtraData::order`] stays empty (the writer then uses schema order, which is
 /// the same). Before the first child that breaks that, the implied order is written out:
 /// every child read so far, kind by kind.
 fn spell_out_order<T: XmlElement>(el: &mut T) {

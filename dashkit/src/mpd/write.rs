@@ -1,6 +1,7 @@
 //! [`Mpd`] -> MPD text. A hand-rolled writer into one `String`: two-space indentation,
-//! children in their source order (see [`ExtraData::order`]), kept attributes and nodes in place.
-//! Elements with text content are written inline so their text is not changed.
+//! children in their source order (see [`ExtraData::order`](super::model::ExtraData::order)),
+//! kept attributes and nodes in place. Elements with text content are written inline so their
+//! text is not changed.
 
 use super::model::{Attr, Element, Extra, Mpd, Node, XmlElement, XsValue, MISC, S};
 

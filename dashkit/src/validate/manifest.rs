@@ -470,7 +470,7 @@ fn check_last_duration(
 }
 
 /// Split a codec string into its 4CC and dot-separated fields, hex-case-insensitively
-/// comparable (bmff.md §4: the 4CC is case-sensitive, hex fields are not). HEVC hex fields
+/// comparable (docs/codec-strings.md: 4CC case-sensitive, hex fields not). HEVC hex fields
 /// (compatibility flags, constraint bytes) compare as numbers, so `0` equals `00`, and
 /// trailing zero constraint bytes are dropped (ISO/IEC 14496-15 E.3).
 fn codec_fields(s: &str) -> (String, Vec<String>) {
@@ -506,7 +506,7 @@ enum CodecMatch {
     Different,
 }
 
-/// Compares codec strings as RFC 6381 fields (bmff.md §4 validator policy): `avc1`/`avc3`
+/// Compares codec strings by field (docs/codec-strings.md#comparison-policy): `avc1`/`avc3`
 /// and `hvc1`/`hev1` with equal parameters differ only in where parameter sets live;
 /// `mp4a.40.2` against `mp4a.40.5`/`.29` is tolerated when the AudioSpecificConfig signals
 /// SBR/PS (an LC decoder plays the core) or does not say (implicit signalling), never when

@@ -142,7 +142,7 @@ pub mod codes {
     pub const MPD_CODECS: &str = "MPD-CODECS";
     /// `@codecs` differs from the derived string, but players treat the two as the same
     /// configuration (`avc1`/`avc3`, `hvc1`/`hev1`, `mp4a.40.2`/`.5`/`.29` where the
-    /// AudioSpecificConfig allows it; bmff.md §4 policy). A warning.
+    /// AudioSpecificConfig allows it; docs/codec-strings.md#comparison-policy). A warning.
     pub const MPD_CODECS_EQUIVALENT: &str = "MPD-CODECS-EQUIVALENT";
     /// `@width`/`@height` differ from the init segment's.
     pub const MPD_DIMENSIONS: &str = "MPD-DIMENSIONS";

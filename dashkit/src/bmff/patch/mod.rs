@@ -6,7 +6,7 @@
 //! When a box changes size (a version 0 `tfdt` that must hold a value of 2^32 or more grows to
 //! version 1; a `sidx` grows likewise; boxes are inserted or dropped), every dependent value is
 //! fixed in the same pass (ISO/IEC 14496-12 §8.8.7, §8.8.8, §8.7.9, §8.16.3; rules in
-//! dashkit's `bmff.md` §3): the sizes of the enclosing `traf` and `moof`, every `trun`
+//! `docs/box-rewrite.md#size-changes`): the sizes of the enclosing `traf` and `moof`, every `trun`
 //! data_offset of every `traf` whose data base is the `moof` (or an absolute base_data_offset),
 //! `saio` offsets that point past the insertion, `tfhd` base_data_offset values that point past
 //! it, and the `referenced_size` (or `first_offset`) of every `sidx` reference covering it.

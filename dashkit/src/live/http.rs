@@ -1,11 +1,11 @@
 //! The live simulator over HTTP, transport-free: which asset and MPD a `/livesim/` URL names,
-//! the `now` a request asks for, and an answer of [`respond`] as a status, headers and body
+//! the `now` a request asks for, and an answer of [`respond`](super::source::respond) as a status, headers and body
 //! (refusals as 425, 410 or 404 with `Retry-After`; cache lifetimes as `Cache-Control` and
 //! `Expires`; a low-latency segment as chunks each due at its own instant).
 //!
 //! A server (`dashkit serve`, or any Rust HTTP stack) does the IO around these calls: it
 //! lists the directories [`locate_asset`] asks about, loads the asset, reads the VoD files
-//! [`respond`] fetches, and maps an [`HttpResponse`] onto its own types, sleeping until each
+//! [`respond`](super::source::respond) fetches, and maps an [`HttpResponse`] onto its own types, sleeping until each
 //! [`TimedChunk`] is due. No socket, clock or file here.
 
 use std::borrow::Cow;
@@ -331,7 +331,7 @@ fn segment_headers(
     h
 }
 
-/// The HTTP answer for [`respond`]'s answer at `now_ms` (the same instant it was asked at).
+/// The HTTP answer for [`respond`](super::source::respond)'s answer at `now_ms` (the same instant it was asked at).
 /// Errors: a missing VoD file is a 404, a bad option a 400, anything else a 500.
 ///
 /// ```

@@ -6,53 +6,42 @@
 //! Layouts: ISO/IEC 14496-12 (§8.8 movie fragments, §8.6 time-to-sample tables, §8.7 sample
 //! tables) and ISO/IEC 23009-1 §5.10.3.3 (emsg).
 
+use super::header::BoxHeader;
 use super::reader::Reader;
 use super::{Error, ErrorKind, FourCc};
 
-/// Reads a box header and checks its type; returns (header length, box size). The box size
-/// must equal the bytes given.
+/// Reads a box header (through [`BoxHeader::parse`]) and checks its type; returns (header
+/// length, box size). The box size must equal the bytes given.
 pub(crate) fn box_header(r: &mut Reader<'_>, kind: &[u8; 4]) -> Result<(usize, u64), Error> {
     let start = r.offset();
     let total = r.remaining() as u64;
-    let size32 = r.u32()?;
-    let t: [u8; 4] = r.array()?;
-    let size = match size32 {
-        1 => r.u64()?,
-        0 => total,
-        s => u64::from(s),
-    };
-    if t == *b"uuid" {
-        r.skip(16)?;
-    }
-    if t != *kind {
+    let path = || FourCc(*kind).to_string();
+    let h = BoxHeader::parse(r.peek(), start).map_err(|e| Error::from(e).in_path(path()))?;
+    if h.kind.0 != *kind {
         return Err(Error::new(
             start + 4,
-            FourCc(*kind).to_string(),
+            path(),
             ErrorKind::BadField {
                 field: "box type",
-                value: u64::from(u32::from_be_bytes(t)),
+                value: u64::from(u32::from_be_bytes(h.kind.0)),
             },
         ));
     }
-    let header_len = r.pos();
+    let size = h
+        .size_within(total, start)
+        .map_err(|e| Error::from(e).in_path(path()))?;
     if size != total {
         return Err(Error::new(
             start,
-            FourCc(*kind).to_string(),
-            if size > total {
-                ErrorKind::SizePastEnd {
-                    size,
-                    available: total,
-                }
-            } else {
-                ErrorKind::BadField {
-                    field: "box size",
-                    value: size,
-                }
+            path(),
+            ErrorKind::BadField {
+                field: "box size",
+                value: size,
             },
         ));
     }
-    Ok((header_len, size))
+    r.skip(h.header_len)?;
+    Ok((h.header_len, size))
 }
 
 /// Reads header, version and flags of a FullBox.

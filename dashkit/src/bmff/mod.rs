@@ -20,6 +20,7 @@
 pub mod boxes;
 pub mod codec;
 pub mod dump;
+pub mod header;
 pub mod index;
 pub mod info;
 pub mod patch;

@@ -17,10 +17,12 @@
 //! output), all tracks of one cut share one presentation instant (not the anchor's decode time),
 //! and a zero `fragment_duration_ms` is an error rather than a crash.
 
+pub mod input;
 pub mod manifest;
 pub mod plan;
 pub mod write;
 
+pub use input::{read_input, InputBoxes};
 pub use plan::{plan_fragments, FragmentOut, Input, Plan, TrackPlan};
 
 /// Which tracks to keep (mp4fragment's `--track`).

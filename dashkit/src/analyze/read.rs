@@ -6,7 +6,7 @@
 //! the MPD's own addressing.
 
 use super::{AdaptationSetTimings, Analysis, Error, RepresentationTimings, SegmentTiming};
-use crate::bmff::boxes::{Mdhd, Tfdt, Tfhd, Trex, Trun};
+use crate::bmff::boxes::{defaulted, Mdhd, Tfdt, Tfhd, Trex, Trun};
 use crate::bmff::header::BoxHeader;
 use crate::bmff::Index;
 use crate::mpd::listing::{content_type, representation_segments};
@@ -187,7 +187,8 @@ pub fn read_segment_timing(
         Index::parse_with(bytes, 0, crate::bmff::index::Depth::TopAndMoof).map_err(boxed)?;
     let mut tfdt = None;
     let mut duration = None;
-    let mut default_duration = init.default_sample_duration;
+    // vodanalyzer keeps the last tfhd default seen, across trafs.
+    let mut tfhd_duration = None;
     for traf in index.all(b"traf") {
         for c in index.children(traf) {
             let b = &index.boxes()[c];
@@ -195,7 +196,7 @@ pub fn read_segment_timing(
             if b.is(b"tfhd") {
                 let t = Tfhd::parse(data, b.offset).map_err(boxed)?;
                 if let Some(d) = t.default_sample_duration {
-                    default_duration = Some(d);
+                    tfhd_duration = Some(d);
                 }
             } else if b.is(b"tfdt") {
                 tfdt = Some(
@@ -207,9 +208,7 @@ pub fn read_segment_timing(
                 let t = Trun::parse(data, b.offset).map_err(boxed)?;
                 let mut sum: u64 = 0;
                 for e in &t.entries {
-                    let d = e
-                        .duration
-                        .or(default_duration)
+                    let d = defaulted(e.duration, tfhd_duration, init.default_sample_duration)
                         .ok_or_else(|| Error::MissingBox {
                             url: url.to_string(),
                             path: "sample duration (trun, tfhd or trex)".into(),

@@ -161,6 +161,65 @@ impl Tfhd {
     pub fn base_is_moof(&self) -> bool {
         self.base_data_offset.is_none() && self.flags & TFHD_DEFAULT_BASE_IS_MOOF != 0
     }
+
+    /// Where the data of this track fragment is counted from (§8.8.7.1), for the traf at
+    /// position `traf_index` among its moof's trafs: `base_data_offset` when present, else
+    /// the moof's first byte when default-base-is-moof is set or this is the moof's first
+    /// traf, else the end of the previous traf's data.
+    ///
+    /// ```
+    /// use dashkit::bmff::boxes::{DataBase, Tfhd};
+    /// let tfhd = Tfhd { flags: 0, track_id: 1, base_data_offset: None,
+    ///     sample_description_index: None, default_sample_duration: None,
+    ///     default_sample_size: None, default_sample_flags: None };
+    /// assert_eq!(tfhd.data_base(0), DataBase::Moof);
+    /// assert_eq!(tfhd.data_base(1), DataBase::AfterPrevious);
+    /// assert_eq!(DataBase::AfterPrevious.offset(100, Some(180)), 180);
+    /// ```
+    pub fn data_base(&self, traf_index: usize) -> DataBase {
+        match self.base_data_offset {
+            Some(b) => DataBase::Explicit(b),
+            None if self.flags & TFHD_DEFAULT_BASE_IS_MOOF != 0 || traf_index == 0 => {
+                DataBase::Moof
+            }
+            None => DataBase::AfterPrevious,
+        }
+    }
+}
+
+/// The base a traf's trun `data_offset` values count from (§8.8.7.1); see [`Tfhd::data_base`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataBase {
+    /// `base_data_offset`: an absolute offset.
+    Explicit(u64),
+    /// The first byte of the enclosing moof.
+    Moof,
+    /// The end of the previous traf's data (a later traf without base flags).
+    AfterPrevious,
+}
+
+impl DataBase {
+    /// The absolute base, given the moof's offset and where the previous traf's data ended
+    /// (the moof's offset when unknown).
+    pub fn offset(self, moof_offset: u64, previous_end: Option<u64>) -> u64 {
+        match self {
+            DataBase::Explicit(b) => b,
+            DataBase::Moof => moof_offset,
+            DataBase::AfterPrevious => previous_end.unwrap_or(moof_offset),
+        }
+    }
+}
+
+/// Where a run's first sample starts: the data base plus the trun's signed `data_offset`;
+/// `None` below 0 or past 2^64.
+pub fn run_start(base: u64, data_offset: i32) -> Option<u64> {
+    u64::try_from(i128::from(base) + i128::from(data_offset)).ok()
+}
+
+/// The defaulting chain of one sample field (§8.8.8, §8.8.7, §8.8.3): the trun record's own
+/// value, else the tfhd default, else the trex default.
+pub fn defaulted(record: Option<u32>, tfhd: Option<u32>, trex: Option<u32>) -> Option<u32> {
+    record.or(tfhd).or(trex)
 }
 
 fn opt<T>(present: bool, f: impl FnOnce() -> Result<T, Error>) -> Result<Option<T>, Error> {
@@ -304,25 +363,48 @@ impl Trun {
     /// assert_eq!(trun.resolved(1, &tfhd, &trex), Some((512, 9, 0x0001_0000)));
     /// ```
     pub fn resolved(&self, n: usize, tfhd: &Tfhd, trex: &Trex) -> Option<(u32, u32, u32)> {
+        Some((
+            self.sample_duration(n, tfhd, Some(trex))?,
+            self.sample_size(n, tfhd, Some(trex))?,
+            self.sample_flags(n, tfhd, Some(trex))?,
+        ))
+    }
+
+    /// Duration of record `n` through [`defaulted`]; `None` when there is no record `n` or
+    /// no value anywhere in the chain (no trex given).
+    pub fn sample_duration(&self, n: usize, tfhd: &Tfhd, trex: Option<&Trex>) -> Option<u32> {
         let e = self.entries.get(n)?;
-        let duration = e
-            .duration
-            .or(tfhd.default_sample_duration)
-            .unwrap_or(trex.default_sample_duration);
-        let size = e
-            .size
-            .or(tfhd.default_sample_size)
-            .unwrap_or(trex.default_sample_size);
+        defaulted(
+            e.duration,
+            tfhd.default_sample_duration,
+            trex.map(|t| t.default_sample_duration),
+        )
+    }
+
+    /// Size of record `n` through [`defaulted`] (see [`Trun::sample_duration`]).
+    pub fn sample_size(&self, n: usize, tfhd: &Tfhd, trex: Option<&Trex>) -> Option<u32> {
+        let e = self.entries.get(n)?;
+        defaulted(
+            e.size,
+            tfhd.default_sample_size,
+            trex.map(|t| t.default_sample_size),
+        )
+    }
+
+    /// Flags of record `n`: `first_sample_flags` for record 0, then [`defaulted`] (see
+    /// [`Trun::sample_duration`]).
+    pub fn sample_flags(&self, n: usize, tfhd: &Tfhd, trex: Option<&Trex>) -> Option<u32> {
+        let e = self.entries.get(n)?;
         let first = if n == 0 {
             self.first_sample_flags
         } else {
             None
         };
-        let flags = first
-            .or(e.flags)
-            .or(tfhd.default_sample_flags)
-            .unwrap_or(trex.default_sample_flags);
-        Some((duration, size, flags))
+        defaulted(
+            first.or(e.flags),
+            tfhd.default_sample_flags,
+            trex.map(|t| t.default_sample_flags),
+        )
     }
 }
 

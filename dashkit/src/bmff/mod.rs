@@ -30,6 +30,7 @@ pub mod sidx;
 pub mod stbl;
 #[cfg(test)]
 pub(crate) mod testbox;
+pub mod traf;
 
 pub use index::{BoxRef, FourCc, Index};
 pub use sidx::{Sidx, SidxReference};

@@ -2,7 +2,7 @@
 //! field through the defaulting chain ([`Trun::sample_duration`], [`Trun::sample_size`],
 //! [`Trun::sample_flags`]) and every byte offset from the traf's data base
 //! ([`Tfhd::data_base`], [`run_start`]). The samples view ([`super::samples`]) and the CMAF
-//! parser ([`crate::cmaf::moof`]) both resolve through [`resolve_traf`].
+//! parser ([`crate::cmaf::moof`]) both resolve through `resolve_traf`.
 
 use super::boxes::{run_start, Tfdt, Tfhd, Trex, Trun};
 use super::index::Index;

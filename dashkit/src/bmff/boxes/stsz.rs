@@ -39,7 +39,7 @@ impl SampleSizes {
     }
 }
 
-/// Decodes `stsz` (§8.7.3.2) or `stz2` (§8.7.3.3): [`raw_sample_sizes`], expanded.
+/// Decodes `stsz` (§8.7.3.2) or `stz2` (§8.7.3.3): the sizes left in place, expanded.
 pub fn parse_sample_sizes(data: &[u8], offset: u64, compact: bool) -> Result<SampleSizes, Error> {
     Ok(match raw_sample_sizes(data, offset, compact)? {
         RawSizes::Constant { size, count } => SampleSizes::Constant { size, count },

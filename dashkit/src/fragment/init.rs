@@ -4,6 +4,7 @@
 use super::plan::{Plan, TrackPlan};
 use super::write::{self, BoxWriter};
 use super::{Error, TrackSelection};
+use crate::bmff::boxes::{encode_elst, ElstEntry, Mehd, Trex};
 use crate::timeline::{rescale, Rounding, Timescale};
 
 impl<'a> Plan<'a> {
@@ -35,26 +36,14 @@ impl<'a> Plan<'a> {
             self.trak(&mut w, &self.tracks[i])?;
         }
         let mvex = w.open(b"mvex");
-        match u32::try_from(self.movie_duration) {
-            Ok(d) => {
-                let m = w.open_full(b"mehd", 0, 0);
-                w.u32(d);
-                w.close(m)?;
-            }
-            Err(_) => {
-                let m = w.open_full(b"mehd", 1, 0);
-                w.u64(self.movie_duration);
-                w.close(m)?;
-            }
-        }
+        w.put(|out| Mehd::new(self.movie_duration).encode_into(out))?;
         for &i in which {
-            let m = w.open_full(b"trex", 0, 0);
-            w.u32(self.tracks[i].track_id);
-            w.u32(1);
-            w.u32(0);
-            w.u32(0);
-            w.u32(0);
-            w.close(m)?;
+            let trex = Trex {
+                track_id: self.tracks[i].track_id,
+                default_sample_description_index: 1,
+                ..Trex::default()
+            };
+            w.put(|out| trex.encode_into(out))?;
         }
         w.close(mvex)?;
         if let Some(u) = &self.udta {
@@ -126,10 +115,7 @@ impl<'a> Plan<'a> {
             return Ok(());
         }
         let edts = w.open(b"edts");
-        let elst = w.open_full(b"elst", *version, 0);
-        w.u32(u32::try_from(entries.len()).map_err(|_| Error::Overflow {
-            what: "elst entry_count",
-        })?);
+        let mut out_entries = Vec::with_capacity(entries.len());
         for (k, e) in entries.iter().enumerate() {
             let mut seg = e.segment_duration;
             if zero_last && k + 1 == entries.len() && seg == t.tkhd_duration {
@@ -144,21 +130,13 @@ impl<'a> Plan<'a> {
                     Rounding::Nearest,
                 )?;
             }
-            if *version == 1 {
-                w.u64(seg);
-                w.u64(mt as u64);
-            } else {
-                w.u32(u32::try_from(seg).map_err(|_| Error::Overflow {
-                    what: "elst segment_duration",
-                })?);
-                w.u32(i32::try_from(mt).map_err(|_| Error::Overflow {
-                    what: "elst media_time",
-                })? as u32);
-            }
-            w.u16(e.media_rate_integer as u16);
-            w.u16(e.media_rate_fraction as u16);
+            out_entries.push(ElstEntry {
+                segment_duration: seg,
+                media_time: mt,
+                ..*e
+            });
         }
-        w.close(elst)?;
+        w.put(|out| encode_elst(*version, &out_entries, out))?;
         w.close(edts)
     }
 }

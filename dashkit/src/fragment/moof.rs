@@ -6,7 +6,7 @@ use super::write::{self, BoxWriter};
 use std::ops::Range;
 
 use super::Error;
-use crate::bmff::boxes;
+use crate::bmff::boxes::{self, Mfhd, Tfdt, Tfhd, Trun, TrunEntry};
 use crate::bmff::samples::Sample;
 use crate::bmff::stbl::Samples;
 
@@ -60,8 +60,8 @@ impl<'a> Plan<'a> {
 
     /// Builds the fragment of track `ti` in `slot`; `cursor` walks that track's samples and is
     /// left after the fragment's last sample (fragments of a track come in order). Each sample
-    /// is read twice, once to choose the box layout and once to write it, so nothing is held
-    /// per sample but the output bytes.
+    /// is read twice, once to choose the box layout and once for its trun record, so nothing
+    /// is held per sample but that record.
     fn fragment(
         &self,
         ti: usize,
@@ -84,7 +84,7 @@ impl<'a> Plan<'a> {
         }
         cursor.skip_to(a);
         let n = b - a;
-        let count = u32::try_from(n).map_err(|_| Error::Overflow {
+        u32::try_from(n).map_err(|_| Error::Overflow {
             what: "trun sample_count",
         })?;
         let video = t.is_video();
@@ -159,38 +159,25 @@ impl<'a> Plan<'a> {
             what: "fragment duration",
         })?;
 
-        let mut w = BoxWriter::default();
-        let moof = w.open(b"moof");
-        write::mfhd(&mut w, sequence)?;
-        let traf = w.open(b"traf");
-        let mut tfhd_flags = boxes::TFHD_DEFAULT_BASE_IS_MOOF;
-        if const_duration {
-            tfhd_flags |= boxes::TFHD_DEFAULT_DURATION;
-        }
-        if default_flags.is_some() {
-            tfhd_flags |= boxes::TFHD_DEFAULT_FLAGS;
-        }
-        let tfhd = w.open_full(b"tfhd", 0, tfhd_flags);
-        w.u32(t.track_id);
-        if const_duration {
-            w.u32(first_duration);
-        }
-        if let Some(f) = default_flags {
-            w.u32(f);
-        }
-        w.close(tfhd)?;
-        if !self.options.no_tfdt {
-            write::tfdt(
-                &mut w,
+        let tfhd = Tfhd {
+            flags: boxes::TFHD_DEFAULT_BASE_IS_MOOF,
+            track_id: t.track_id,
+            base_data_offset: None,
+            sample_description_index: None,
+            default_sample_duration: const_duration.then_some(first_duration),
+            default_sample_size: None,
+            default_sample_flags: default_flags,
+        };
+        let tfdt = if self.options.no_tfdt {
+            None
+        } else {
+            Some(Tfdt::new(
                 decode_time.saturating_add(self.tfdt_start_ticks(t)?),
-            )?;
-        }
-        let mut trun_flags = boxes::TRUN_DATA_OFFSET | boxes::TRUN_SIZE;
+            ))
+        };
+        let mut trun_flags = boxes::TRUN_SIZE;
         if !const_duration {
             trun_flags |= boxes::TRUN_DURATION;
-        }
-        if first_flags.is_some() {
-            trun_flags |= boxes::TRUN_FIRST_SAMPLE_FLAGS;
         }
         if per_sample_flags {
             trun_flags |= boxes::TRUN_FLAGS;
@@ -198,44 +185,55 @@ impl<'a> Plan<'a> {
         if any_cto {
             trun_flags |= boxes::TRUN_CTO;
         }
-        let trun = w.open_full(b"trun", version, trun_flags);
-        w.u32(count);
-        let data_offset_at = w.len();
-        w.u32(0);
-        if let Some(f) = first_flags {
-            w.u32(f);
-        }
         // Second walk: the sample records, and the input ranges to copy.
+        let mut entries: Vec<TrunEntry> = Vec::with_capacity(n);
         let mut ranges: Vec<Range<u64>> = Vec::new();
         for _ in 0..n {
             let s = cursor.next().ok_or_else(short)?;
             let (d, c, _, _) = Self::timed(t, &s)?;
-            if !const_duration {
-                w.u32(d);
-            }
-            w.u32(s.size);
-            if per_sample_flags {
-                w.u32(flags_of(&s));
-            }
-            if any_cto {
-                w.u32(c as u32);
-            }
+            entries.push(TrunEntry {
+                duration: (!const_duration).then_some(d),
+                size: Some(s.size),
+                flags: per_sample_flags.then(|| flags_of(&s)),
+                composition_offset: any_cto.then_some(c),
+            });
             let end = s.offset.saturating_add(u64::from(s.size));
             match ranges.last_mut() {
                 Some(r) if r.end == s.offset => r.end = end,
                 _ => ranges.push(s.offset..end),
             }
         }
-        w.close(trun)?;
+        let mut trun = Trun {
+            version,
+            flags: trun_flags,
+            data_offset: Some(0),
+            first_sample_flags: first_flags,
+            entries,
+        };
+        let mfhd = Mfhd {
+            sequence_number: sequence,
+        };
+        // Every size is known from the fields: the data offset (moof + mdat header) too.
+        let traf_len =
+            8 + tfhd.encoded_len() + tfdt.map_or(0, |d| d.encoded_len()) + trun.encoded_len();
+        let moof_len = 8 + mfhd.encoded_len() + traf_len;
+        let data_offset = (moof_len as u64).saturating_add(write::mdat_header_len(data_bytes));
+        let data_offset = u32::try_from(data_offset).map_err(|_| Error::Overflow {
+            what: "trun data_offset",
+        })?;
+        // The field holds the 32-bit pattern (signed in the spec, never negative here).
+        trun.data_offset = Some(data_offset as i32);
+        let mut w = BoxWriter::default();
+        let moof = w.open(b"moof");
+        w.put(|out| mfhd.encode_into(out))?;
+        let traf = w.open(b"traf");
+        w.put(|out| tfhd.encode_into(out))?;
+        if let Some(d) = tfdt {
+            w.put(|out| d.encode_into(out))?;
+        }
+        w.put(|out| trun.encode_into(out))?;
         w.close(traf)?;
         w.close(moof)?;
-        let data_offset = (w.len() as u64).saturating_add(write::mdat_header_len(data_bytes));
-        w.patch_u32(
-            data_offset_at,
-            u32::try_from(data_offset).map_err(|_| Error::Overflow {
-                what: "trun data_offset",
-            })?,
-        );
         let mut header = w.into_bytes();
         write::mdat_header(&mut header, data_bytes)?;
         Ok(FragmentOut {

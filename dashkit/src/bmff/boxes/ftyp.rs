@@ -29,4 +29,47 @@ impl Ftyp {
                 .collect(),
         })
     }
+
+    /// Encoded length in bytes.
+    pub fn encoded_len(&self) -> usize {
+        16 + 4 * self.compatible_brands.len()
+    }
+
+    /// Appends the encoded box to `out` as type `kind` (`ftyp` or `styp`).
+    ///
+    /// ```
+    /// use dashkit::bmff::{boxes::Ftyp, FourCc};
+    /// let f = Ftyp { major_brand: FourCc(*b"msdh"), minor_version: 0,
+    ///     compatible_brands: vec![FourCc(*b"msdh"), FourCc(*b"msix")] };
+    /// let mut b = Vec::new();
+    /// f.encode_into(b"styp", &mut b).unwrap();
+    /// assert_eq!(&b[..8], &[0, 0, 0, 24, b's', b't', b'y', b'p']);
+    /// ```
+    pub fn encode_into(&self, kind: &[u8; 4], out: &mut Vec<u8>) -> Result<(), Error> {
+        put_header(out, kind, self.encoded_len())?;
+        out.extend_from_slice(&self.major_brand.0);
+        out.extend_from_slice(&self.minor_version.to_be_bytes());
+        for b in &self.compatible_brands {
+            out.extend_from_slice(&b.0);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let f = Ftyp {
+            major_brand: FourCc(*b"iso6"),
+            minor_version: 1,
+            compatible_brands: vec![FourCc(*b"iso6"), FourCc(*b"cmfc")],
+        };
+        let mut b = Vec::new();
+        f.encode_into(b"ftyp", &mut b).unwrap();
+        assert_eq!(b.len(), f.encoded_len());
+        assert_eq!(Ftyp::parse_payload(&b[8..], 8).unwrap(), f);
+    }
 }

@@ -23,4 +23,39 @@ impl Mfhd {
             sequence_number: r.u32()?,
         })
     }
+
+    /// Encoded length in bytes (always 16).
+    pub fn encoded_len(&self) -> usize {
+        16
+    }
+
+    /// Appends the encoded box to `out`.
+    ///
+    /// ```
+    /// use dashkit::bmff::boxes::Mfhd;
+    /// let mut b = Vec::new();
+    /// Mfhd { sequence_number: 9 }.encode_into(&mut b).unwrap();
+    /// assert_eq!(Mfhd::parse(&b, 0).unwrap().sequence_number, 9);
+    /// ```
+    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_full_header(out, b"mfhd", self.encoded_len(), 0, 0)?;
+        out.extend_from_slice(&self.sequence_number.to_be_bytes());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let m = Mfhd {
+            sequence_number: 0xDEAD_BEEF,
+        };
+        let mut b = Vec::new();
+        m.encode_into(&mut b).unwrap();
+        assert_eq!(b.len(), m.encoded_len());
+        assert_eq!(Mfhd::parse(&b, 0).unwrap(), m);
+    }
 }

@@ -52,6 +52,75 @@ pub(crate) fn be32(b: &[u8], at: usize) -> u32 {
     }
 }
 
+/// Appends a box header: the 32-bit size (the whole box, `encoded_len` bytes, computed by the
+/// caller from the box's fields) and the type.
+pub(crate) fn put_header(
+    out: &mut Vec<u8>,
+    kind: &[u8; 4],
+    encoded_len: usize,
+) -> Result<(), Error> {
+    let size = u32::try_from(encoded_len).map_err(|_| {
+        Error::new(
+            0,
+            FourCc(*kind).to_string(),
+            ErrorKind::Overflow {
+                field: "box size",
+                value: encoded_len as u64,
+            },
+        )
+    })?;
+    out.extend_from_slice(&size.to_be_bytes());
+    out.extend_from_slice(kind);
+    Ok(())
+}
+
+/// Appends a FullBox header: [`put_header`], then version and 24-bit flags.
+pub(crate) fn put_full_header(
+    out: &mut Vec<u8>,
+    kind: &[u8; 4],
+    encoded_len: usize,
+    version: u8,
+    flags: u32,
+) -> Result<(), Error> {
+    put_header(out, kind, encoded_len)?;
+    out.extend_from_slice(&((u32::from(version) << 24) | (flags & 0x00FF_FFFF)).to_be_bytes());
+    Ok(())
+}
+
+/// Appends a table box: FullBox header, a 32-bit entry_count, then `entry_len` bytes per
+/// entry written by `put` (the size is computed from the count).
+pub(crate) fn put_table<T>(
+    out: &mut Vec<u8>,
+    kind: &[u8; 4],
+    version: u8,
+    entries: &[T],
+    entry_len: usize,
+    mut put: impl FnMut(&mut Vec<u8>, &T),
+) -> Result<(), Error> {
+    let count = u32::try_from(entries.len())
+        .map_err(|_| overflow(kind, "entry_count", entries.len() as u64))?;
+    let len = entries
+        .len()
+        .checked_mul(entry_len)
+        .and_then(|n| n.checked_add(16))
+        .ok_or_else(|| overflow(kind, "box size", entries.len() as u64))?;
+    put_full_header(out, kind, len, version, 0)?;
+    out.extend_from_slice(&count.to_be_bytes());
+    for e in entries {
+        put(out, e);
+    }
+    Ok(())
+}
+
+/// An overflow error for a value that does not fit the field it is encoded to.
+pub(crate) fn overflow(kind: &[u8; 4], field: &'static str, value: u64) -> Error {
+    Error::new(
+        0,
+        FourCc(*kind).to_string(),
+        ErrorKind::Overflow { field, value },
+    )
+}
+
 /// Reads header, version and flags of a FullBox.
 fn full_box<'a>(
     data: &'a [u8],
@@ -124,7 +193,9 @@ mod elst;
 mod emsg;
 mod ftyp;
 mod hdlr;
+mod mdat;
 mod mdhd;
+mod mehd;
 mod mfhd;
 mod mvhd;
 mod prft;
@@ -145,7 +216,9 @@ pub use elst::*;
 pub use emsg::*;
 pub use ftyp::*;
 pub use hdlr::*;
+pub use mdat::*;
 pub use mdhd::*;
+pub use mehd::*;
 pub use mfhd::*;
 pub use mvhd::*;
 pub use prft::*;

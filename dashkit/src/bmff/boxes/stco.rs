@@ -17,3 +17,35 @@ pub fn parse_chunk_offsets(data: &[u8], offset: u64, wide: bool) -> Result<Vec<u
         })
         .collect())
 }
+
+/// Appends an `stco` (32-bit) or, with `wide`, a `co64` box. Fails on an `stco` offset above
+/// 2^32 - 1.
+pub fn encode_chunk_offsets(offsets: &[u64], wide: bool, out: &mut Vec<u8>) -> Result<(), Error> {
+    if wide {
+        return put_table(out, b"co64", 0, offsets, 8, |o, v| {
+            o.extend_from_slice(&v.to_be_bytes())
+        });
+    }
+    if let Some(&v) = offsets.iter().find(|&&v| u32::try_from(v).is_err()) {
+        return Err(overflow(b"stco", "stco.chunk_offset", v));
+    }
+    put_table(out, b"stco", 0, offsets, 4, |o, &v| {
+        o.extend_from_slice(&(v as u32).to_be_bytes())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        for wide in [false, true] {
+            let offsets = vec![48, 1 << 20];
+            let mut b = Vec::new();
+            encode_chunk_offsets(&offsets, wide, &mut b).unwrap();
+            assert_eq!(parse_chunk_offsets(&b, 0, wide).unwrap(), offsets);
+        }
+        assert!(encode_chunk_offsets(&[1 << 32], false, &mut Vec::new()).is_err());
+    }
+}

@@ -25,3 +25,33 @@ pub fn parse_stsc(data: &[u8], offset: u64) -> Result<Vec<StscEntry>, Error> {
         })
         .collect())
 }
+
+/// Appends an `stsc` box.
+pub fn encode_stsc(entries: &[StscEntry], out: &mut Vec<u8>) -> Result<(), Error> {
+    put_table(out, b"stsc", 0, entries, 12, |o, e| {
+        for v in [
+            e.first_chunk,
+            e.samples_per_chunk,
+            e.sample_description_index,
+        ] {
+            o.extend_from_slice(&v.to_be_bytes());
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let e = vec![StscEntry {
+            first_chunk: 1,
+            samples_per_chunk: 5,
+            sample_description_index: 1,
+        }];
+        let mut b = Vec::new();
+        encode_stsc(&e, &mut b).unwrap();
+        assert_eq!(parse_stsc(&b, 0).unwrap(), e);
+    }
+}

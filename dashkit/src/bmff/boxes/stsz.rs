@@ -37,6 +37,28 @@ impl SampleSizes {
             SampleSizes::Table(t) => t.get(i).copied(),
         }
     }
+
+    /// Appends an `stsz` box (§8.7.3.2) holding these sizes.
+    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        let (size, table): (u32, &[u32]) = match self {
+            SampleSizes::Constant { size, .. } => (*size, &[]),
+            SampleSizes::Table(t) => (0, t),
+        };
+        let count = u32::try_from(self.len())
+            .map_err(|_| overflow(b"stsz", "stsz.sample_count", self.len() as u64))?;
+        let len = table
+            .len()
+            .checked_mul(4)
+            .and_then(|n| n.checked_add(20))
+            .ok_or_else(|| overflow(b"stsz", "box size", table.len() as u64))?;
+        put_full_header(out, b"stsz", len, 0, 0)?;
+        out.extend_from_slice(&size.to_be_bytes());
+        out.extend_from_slice(&count.to_be_bytes());
+        for v in table {
+            out.extend_from_slice(&v.to_be_bytes());
+        }
+        Ok(())
+    }
 }
 
 /// Decodes `stsz` (§8.7.3.2) or `stz2` (§8.7.3.3): the sizes left in place, expanded.
@@ -176,5 +198,18 @@ mod tests {
         body.extend_from_slice(&3u32.to_be_bytes());
         body.extend_from_slice(&[0, 1]);
         assert!(parse_sample_sizes(&full(b"stz2", 0, 0, &body), 0, true).is_err());
+    }
+
+    #[test]
+    fn round_trip() {
+        for sizes in [
+            SampleSizes::Table(vec![]),
+            SampleSizes::Table(vec![7, 9, 1]),
+            SampleSizes::Constant { size: 4, count: 3 },
+        ] {
+            let mut b = Vec::new();
+            sizes.encode_into(&mut b).unwrap();
+            assert_eq!(parse_sample_sizes(&b, 0, false).unwrap(), sizes);
+        }
     }
 }

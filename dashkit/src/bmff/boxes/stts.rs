@@ -21,3 +21,32 @@ pub fn parse_pairs(
 pub fn ctts_version(data: &[u8]) -> u8 {
     data.get(8).copied().unwrap_or(0)
 }
+
+/// Appends a table of `(u32, u32)` pairs: `stts` (count, delta) or `ctts` (count, offset;
+/// version 1 for signed offsets, given as their u32 bit pattern).
+pub fn encode_pairs(
+    kind: &[u8; 4],
+    version: u8,
+    pairs: &[(u32, u32)],
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    put_table(out, kind, version, pairs, 8, |o, &(a, b)| {
+        o.extend_from_slice(&a.to_be_bytes());
+        o.extend_from_slice(&b.to_be_bytes());
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        for pairs in [vec![], vec![(3, 1024), (1, 512)]] {
+            let mut b = Vec::new();
+            encode_pairs(b"stts", 0, &pairs, &mut b).unwrap();
+            assert_eq!(b.len(), 16 + 8 * pairs.len());
+            assert_eq!(parse_pairs(&b, 0, b"stts").unwrap(), pairs);
+        }
+    }
+}

@@ -26,6 +26,41 @@ impl Tfdt {
             base_media_decode_time: r.u32_or_u64(version == 1)?,
         })
     }
+
+    /// A tfdt for `base_media_decode_time`: version 0 when it fits 32 bits, else version 1.
+    pub fn new(base_media_decode_time: u64) -> Self {
+        Tfdt {
+            version: u8::from(u32::try_from(base_media_decode_time).is_err()),
+            base_media_decode_time,
+        }
+    }
+
+    /// Encoded length in bytes: 16 for version 0, 20 for version 1.
+    pub fn encoded_len(&self) -> usize {
+        if self.version == 1 {
+            20
+        } else {
+            16
+        }
+    }
+
+    /// Appends the encoded box to `out`. Fails on a version 0 time above 2^32 - 1.
+    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_full_header(out, b"tfdt", self.encoded_len(), self.version.min(1), 0)?;
+        if self.version >= 1 {
+            out.extend_from_slice(&self.base_media_decode_time.to_be_bytes());
+        } else {
+            let t = u32::try_from(self.base_media_decode_time).map_err(|_| {
+                overflow(
+                    b"tfdt",
+                    "tfdt.baseMediaDecodeTime",
+                    self.base_media_decode_time,
+                )
+            })?;
+            out.extend_from_slice(&t.to_be_bytes());
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -60,5 +95,22 @@ mod tests {
                 value: 2
             }
         ));
+    }
+
+    #[test]
+    fn round_trip_and_growth_to_version_1() {
+        for (t, v, len) in [(5u64, 0u8, 16usize), (1 << 33, 1, 20)] {
+            let d = Tfdt::new(t);
+            assert_eq!(d.version, v);
+            let mut b = Vec::new();
+            d.encode_into(&mut b).unwrap();
+            assert_eq!(b.len(), len);
+            assert_eq!(Tfdt::parse(&b, 0).unwrap(), d);
+        }
+        let wide = Tfdt {
+            version: 0,
+            base_media_decode_time: 1 << 32,
+        };
+        assert!(wide.encode_into(&mut Vec::new()).is_err());
     }
 }

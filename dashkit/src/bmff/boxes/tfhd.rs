@@ -85,6 +85,63 @@ impl Tfhd {
             None => DataBase::AfterPrevious,
         }
     }
+
+    /// The tf_flags written: the stored flags with the presence bits of the optional fields
+    /// set from the fields themselves.
+    pub fn encoded_flags(&self) -> u32 {
+        let presence = [
+            (self.base_data_offset.is_some(), TFHD_BASE_DATA_OFFSET),
+            (
+                self.sample_description_index.is_some(),
+                TFHD_SAMPLE_DESCRIPTION_INDEX,
+            ),
+            (
+                self.default_sample_duration.is_some(),
+                TFHD_DEFAULT_DURATION,
+            ),
+            (self.default_sample_size.is_some(), TFHD_DEFAULT_SIZE),
+            (self.default_sample_flags.is_some(), TFHD_DEFAULT_FLAGS),
+        ];
+        presence.iter().fold(
+            self.flags,
+            |f, &(on, bit)| if on { f | bit } else { f & !bit },
+        )
+    }
+
+    /// Encoded length in bytes, from the fields present.
+    pub fn encoded_len(&self) -> usize {
+        16 + self.base_data_offset.map_or(0, |_| 8)
+            + 4 * [
+                self.sample_description_index,
+                self.default_sample_duration,
+                self.default_sample_size,
+                self.default_sample_flags,
+            ]
+            .iter()
+            .filter(|v| v.is_some())
+            .count()
+    }
+
+    /// Appends the encoded box to `out` (flags from [`Tfhd::encoded_flags`]).
+    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_full_header(out, b"tfhd", self.encoded_len(), 0, self.encoded_flags())?;
+        out.extend_from_slice(&self.track_id.to_be_bytes());
+        if let Some(b) = self.base_data_offset {
+            out.extend_from_slice(&b.to_be_bytes());
+        }
+        for v in [
+            self.sample_description_index,
+            self.default_sample_duration,
+            self.default_sample_size,
+            self.default_sample_flags,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            out.extend_from_slice(&v.to_be_bytes());
+        }
+        Ok(())
+    }
 }
 
 /// The base a traf's trun `data_offset` values count from (§8.8.7.1); see [`Tfhd::data_base`].
@@ -139,5 +196,30 @@ mod tests {
             Tfhd::parse(&b, 0).unwrap_err().kind,
             ErrorKind::Truncated { .. }
         ));
+    }
+
+    #[test]
+    fn round_trip_sets_presence_flags_from_fields() {
+        let t = Tfhd {
+            flags: TFHD_DEFAULT_BASE_IS_MOOF | TFHD_DEFAULT_SIZE,
+            track_id: 3,
+            base_data_offset: None,
+            sample_description_index: Some(1),
+            default_sample_duration: Some(512),
+            default_sample_size: None,
+            default_sample_flags: Some(0x0101_0000),
+        };
+        let mut b = Vec::new();
+        t.encode_into(&mut b).unwrap();
+        assert_eq!(b.len(), t.encoded_len());
+        let back = Tfhd::parse(&b, 0).unwrap();
+        assert_eq!(back.flags, 0x02_002A);
+        assert_eq!(
+            Tfhd {
+                flags: back.flags,
+                ..t
+            },
+            back
+        );
     }
 }

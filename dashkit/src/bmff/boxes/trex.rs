@@ -29,4 +29,44 @@ impl Trex {
             default_sample_flags: r.u32()?,
         })
     }
+
+    /// Encoded length in bytes (always 32).
+    pub fn encoded_len(&self) -> usize {
+        32
+    }
+
+    /// Appends the encoded box to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_full_header(out, b"trex", self.encoded_len(), 0, 0)?;
+        for v in [
+            self.track_id,
+            self.default_sample_description_index,
+            self.default_sample_duration,
+            self.default_sample_size,
+            self.default_sample_flags,
+        ] {
+            out.extend_from_slice(&v.to_be_bytes());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let t = Trex {
+            track_id: 2,
+            default_sample_description_index: 1,
+            default_sample_duration: 1024,
+            default_sample_size: 7,
+            default_sample_flags: 0x0101_0000,
+        };
+        let mut b = Vec::new();
+        t.encode_into(&mut b).unwrap();
+        assert_eq!(b.len(), t.encoded_len());
+        assert_eq!(Trex::parse(&b, 0).unwrap(), t);
+    }
 }

@@ -152,6 +152,72 @@ impl Trun {
             trex.map(|t| t.default_sample_flags),
         )
     }
+
+    /// The tr_flags written: the stored per-sample field flags, with data_offset and
+    /// first_sample_flags presence set from the fields.
+    pub fn encoded_flags(&self) -> u32 {
+        let mut f = self.flags & !(TRUN_DATA_OFFSET | TRUN_FIRST_SAMPLE_FLAGS);
+        if self.data_offset.is_some() {
+            f |= TRUN_DATA_OFFSET;
+        }
+        if self.first_sample_flags.is_some() {
+            f |= TRUN_FIRST_SAMPLE_FLAGS;
+        }
+        f
+    }
+
+    /// Encoded length in bytes, from the fields present and the per-sample flags.
+    pub fn encoded_len(&self) -> usize {
+        let rec = 4 * (self.flags & 0xF00).count_ones() as usize;
+        16 + self.data_offset.map_or(0, |_| 4)
+            + self.first_sample_flags.map_or(0, |_| 4)
+            + rec * self.entries.len()
+    }
+
+    /// Appends the encoded box to `out` (flags from [`Trun::encoded_flags`]). Every record
+    /// must carry each field the flags select; composition offsets must fit u32 (version 0)
+    /// or i32 (version 1).
+    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        let flags = self.encoded_flags();
+        let count = u32::try_from(self.entries.len())
+            .map_err(|_| overflow(b"trun", "trun.sample_count", self.entries.len() as u64))?;
+        put_full_header(out, b"trun", self.encoded_len(), self.version, flags)?;
+        out.extend_from_slice(&count.to_be_bytes());
+        if let Some(d) = self.data_offset {
+            out.extend_from_slice(&d.to_be_bytes());
+        }
+        if let Some(f) = self.first_sample_flags {
+            out.extend_from_slice(&f.to_be_bytes());
+        }
+        let absent =
+            |field: &'static str| Error::new(0, "trun", ErrorKind::BadField { field, value: 0 });
+        for e in &self.entries {
+            for (bit, v, field) in [
+                (TRUN_DURATION, e.duration, "trun.sample_duration absent"),
+                (TRUN_SIZE, e.size, "trun.sample_size absent"),
+                (TRUN_FLAGS, e.flags, "trun.sample_flags absent"),
+            ] {
+                if flags & bit != 0 {
+                    out.extend_from_slice(&v.ok_or_else(|| absent(field))?.to_be_bytes());
+                }
+            }
+            if flags & TRUN_CTO != 0 {
+                let c = e
+                    .composition_offset
+                    .ok_or_else(|| absent("trun.sample_composition_time_offset absent"))?;
+                let word = if self.version == 0 {
+                    u32::try_from(c).ok()
+                } else {
+                    i32::try_from(c).ok().map(|c| c as u32)
+                }
+                .ok_or_else(|| {
+                    overflow(b"trun", "trun.sample_composition_time_offset", c as u64)
+                })?;
+                out.extend_from_slice(&word.to_be_bytes());
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Where a run's first sample starts: the data base plus the trun's signed `data_offset`;
@@ -211,5 +277,51 @@ mod tests {
             Trun::parse(&b, 0).unwrap_err().kind,
             ErrorKind::TooMany { .. }
         ));
+    }
+
+    #[test]
+    fn round_trip_v0_and_v1() {
+        for version in [0u8, 1] {
+            let cto = if version == 1 { -1024 } else { 1024 };
+            let t = Trun {
+                version,
+                flags: TRUN_DURATION | TRUN_SIZE | TRUN_CTO,
+                data_offset: Some(120),
+                first_sample_flags: Some(0x0200_0000),
+                entries: vec![
+                    TrunEntry {
+                        duration: Some(512),
+                        size: Some(9),
+                        flags: None,
+                        composition_offset: Some(cto),
+                    };
+                    3
+                ],
+            };
+            let mut b = Vec::new();
+            t.encode_into(&mut b).unwrap();
+            assert_eq!(b.len(), t.encoded_len());
+            let back = Trun::parse(&b, 0).unwrap();
+            assert_eq!(back.flags, t.encoded_flags());
+            assert_eq!(
+                Trun {
+                    flags: back.flags,
+                    ..t.clone()
+                },
+                back
+            );
+        }
+    }
+
+    #[test]
+    fn a_record_without_a_flagged_field_is_an_error() {
+        let t = Trun {
+            version: 0,
+            flags: TRUN_SIZE,
+            data_offset: None,
+            first_sample_flags: None,
+            entries: vec![TrunEntry::default()],
+        };
+        assert!(t.encode_into(&mut Vec::new()).is_err());
     }
 }

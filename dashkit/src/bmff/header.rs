@@ -359,4 +359,33 @@ mod tests {
         let Err(ScanError::Box(e)) = r else { panic!() };
         assert_eq!((e.offset, e.path.as_str()), (8, "moov"));
     }
+
+    proptest::proptest! {
+        /// The top-level walk, the streaming scan and the index read the same boxes.
+        #[test]
+        fn walks_agree_with_the_index(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..96)) {
+            let walked: Result<Vec<_>, _> = top_level(&data, 0).map(|b| b.map(|b| b.range)).collect();
+            let mut scanned = Vec::new();
+            let scan = scan_top_level(
+                data.len() as u64,
+                |at, buf: &mut [u8]| {
+                    buf.copy_from_slice(&data[at as usize..at as usize + buf.len()]);
+                    Ok::<(), ()>(())
+                },
+                |_, at, size| {
+                    scanned.push(at as usize..(at + size) as usize);
+                    Ok(())
+                },
+            );
+            match (walked, scan) {
+                (Ok(w), Ok(())) => proptest::prop_assert_eq!(&w, &scanned),
+                (Err(a), Err(ScanError::Box(b))) => proptest::prop_assert_eq!(a, b),
+                (w, s) => proptest::prop_assert!(false, "walk {:?}, scan {:?}", w, s),
+            }
+            if let Ok(idx) = crate::bmff::Index::parse(&data) {
+                let indexed: Vec<_> = idx.top().map(|i| idx.boxes()[i].range()).collect();
+                proptest::prop_assert_eq!(indexed, scanned);
+            }
+        }
+    }
 }

@@ -29,6 +29,36 @@ impl Prft {
             media_time: r.u32_or_u64(version == 1)?,
         })
     }
+
+    /// Encoded length in bytes: 28 for version 0, 32 for version 1.
+    pub fn encoded_len(&self) -> usize {
+        if self.version == 1 {
+            32
+        } else {
+            28
+        }
+    }
+
+    /// Appends the encoded box to `out`. Fails on a version 0 media time above 2^32 - 1.
+    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_full_header(
+            out,
+            b"prft",
+            self.encoded_len(),
+            self.version.min(1),
+            self.flags,
+        )?;
+        out.extend_from_slice(&self.reference_track_id.to_be_bytes());
+        out.extend_from_slice(&self.ntp_timestamp.to_be_bytes());
+        if self.version >= 1 {
+            out.extend_from_slice(&self.media_time.to_be_bytes());
+        } else {
+            let t = u32::try_from(self.media_time)
+                .map_err(|_| overflow(b"prft", "prft.media_time", self.media_time))?;
+            out.extend_from_slice(&t.to_be_bytes());
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -62,5 +92,22 @@ mod tests {
         let mut body = 9u32.to_be_bytes().to_vec();
         body.extend_from_slice(&[0; 12]);
         assert!(parse_elst(&full(b"elst", 0, 0, &body), 0).is_err());
+    }
+
+    #[test]
+    fn round_trip() {
+        for version in [0u8, 1] {
+            let p = Prft {
+                version,
+                flags: 24,
+                reference_track_id: 1,
+                ntp_timestamp: 0xE000_0000_8000_0000,
+                media_time: 90_000,
+            };
+            let mut b = Vec::new();
+            p.encode_into(&mut b).unwrap();
+            assert_eq!(b.len(), p.encoded_len());
+            assert_eq!(Prft::parse(&b, 0).unwrap(), p);
+        }
     }
 }

@@ -244,6 +244,19 @@ struct PendingMoof {
     tracks: Vec<ChunkTrack>,
 }
 
+impl PendingMoof {
+    /// The error for this moof when no mdat follows it.
+    fn without_mdat(&self) -> Error {
+        Error::new(
+            self.range.start,
+            "moof",
+            ErrorKind::MoofWithoutMdat {
+                moof_offset: self.range.start,
+            },
+        )
+    }
+}
+
 /// The incremental CMAF parser. See the [module docs](self).
 #[derive(Debug)]
 pub struct Parser {
@@ -382,13 +395,7 @@ impl Parser {
             ));
         }
         if let Some(p) = self.pending.take() {
-            return Err(Error::new(
-                p.range.start,
-                "moof",
-                ErrorKind::MoofWithoutMdat {
-                    moof_offset: p.range.start,
-                },
-            ));
+            return Err(p.without_mdat());
         }
         Ok(())
     }
@@ -529,13 +536,7 @@ impl Parser {
         match &cur.kind.0 {
             b"moof" => {
                 if let Some(p) = self.pending.take() {
-                    return Err(Error::new(
-                        p.range.start,
-                        "moof",
-                        ErrorKind::MoofWithoutMdat {
-                            moof_offset: p.range.start,
-                        },
-                    ));
+                    return Err(p.without_mdat());
                 }
                 let buf = cur.buf.unwrap_or_default();
                 let idx = Index::parse_with(&buf, cur.start, Depth::TopAndMoof)?;

@@ -1,5 +1,6 @@
 //! Fragment planning over arbitrary bytes taken as a moov (and as a whole file whose moov is
-//! found by the index): errors, never panics; every planned range lies inside the input.
+//! found by `read_input`, as the CLI reads it): errors, never panics; every planned range lies
+//! inside the input.
 #![no_main]
 
 use dashkit::fragment::{plan_fragments, Input, Options};
@@ -41,18 +42,15 @@ fuzz_target!(|data: &[u8]| {
         },
         &options,
     );
-    if let Ok(idx) = dashkit::bmff::Index::parse(data) {
-        if let Some(m) = idx.find("moov") {
-            let b = &idx.boxes()[m];
-            check(
-                &Input {
-                    ftyp: None,
-                    moov: &data[b.range()],
-                    moov_offset: b.offset,
-                    file_len: data.len() as u64,
-                },
-                &options,
-            );
+    let read = dashkit::fragment::read_input(data.len() as u64, |at, buf: &mut [u8]| {
+        let start = usize::try_from(at).map_err(|_| ())?;
+        let src = data.get(start..start + buf.len()).ok_or(())?;
+        buf.copy_from_slice(src);
+        Ok::<(), ()>(())
+    });
+    if let Ok(boxes) = read {
+        if let Some(input) = boxes.input() {
+            check(&input, &options);
         }
     }
 });

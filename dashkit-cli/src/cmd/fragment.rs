@@ -1,5 +1,5 @@
-//! `dashkit fragment`: progressive MP4 to fragmented MP4, streaming. The moov is found by
-//! seeking over the top-level box headers, the plan is made from it alone, and each fragment's
+//! `dashkit fragment`: progressive MP4 to fragmented MP4, streaming. The library finds the moov
+//! by reading the top-level box headers through this file's seeks and reads; the plan is made from it alone, and each fragment's
 //! sample bytes are copied straight from the input (by the kernel for all but short ranges), so memory
 //! stays the moov plus one fragment's headers whatever the file size.
 
@@ -8,9 +8,10 @@ use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use dashkit::bmff::header::ScanError;
 use dashkit::fragment::{
-    manifest, plan_fragments, write as fwrite, ForceIFrameSync, FragmentOut, Input, Options,
-    TrackSelection,
+    manifest, plan_fragments, read_input, write as fwrite, ForceIFrameSync, FragmentOut,
+    InputBoxes, Options, TrackSelection,
 };
 
 use crate::error::CliError;
@@ -118,57 +119,17 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> CliError + '_ {
     }
 }
 
-/// The top-level boxes of interest, found by reading headers only.
-struct TopLevel {
-    ftyp: Option<Vec<u8>>,
-    moov: Option<(u64, Vec<u8>)>,
-    len: u64,
-}
-
-/// Largest ftyp or moov read into memory.
-const MAX_HEADER_BOX: u64 = 1 << 30;
-
-fn scan(path: &Path, file: &mut File) -> Result<TopLevel, CliError> {
-    let e = io_err(path);
-    let len = file.metadata().map_err(&e)?.len();
-    let mut pos = 0u64;
-    let mut top = TopLevel {
-        ftyp: None,
-        moov: None,
-        len,
-    };
-    while pos + 8 <= len {
-        file.seek(SeekFrom::Start(pos)).map_err(&e)?;
-        let mut h = [0u8; 16];
-        file.read_exact(&mut h[..8]).map_err(&e)?;
-        let mut size = u64::from(u32::from_be_bytes([h[0], h[1], h[2], h[3]]));
-        let kind = [h[4], h[5], h[6], h[7]];
-        if size == 1 {
-            file.read_exact(&mut h[8..16]).map_err(&e)?;
-            size = u64::from_be_bytes([h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15]]);
-        } else if size == 0 {
-            size = len - pos;
-        }
-        if size < 8 || pos.saturating_add(size) > len {
-            return Err(CliError::Usage(format!(
-                "{}: top-level box {} at byte {pos} has size {size}, file length {len}",
-                path.display(),
-                String::from_utf8_lossy(&kind)
-            )));
-        }
-        if (&kind == b"moov" || &kind == b"ftyp") && size <= MAX_HEADER_BOX {
-            file.seek(SeekFrom::Start(pos)).map_err(&e)?;
-            let mut b = vec![0u8; size as usize];
-            file.read_exact(&mut b).map_err(&e)?;
-            if &kind == b"moov" {
-                top.moov = Some((pos, b));
-            } else {
-                top.ftyp = Some(b);
-            }
-        }
-        pos += size;
-    }
-    Ok(top)
+/// The input's ftyp and moov, read by the library through seeks and reads of this file.
+fn scan(path: &Path, file: &mut File) -> Result<InputBoxes, CliError> {
+    let len = file.metadata().map_err(io_err(path))?.len();
+    read_input(len, |at, buf| {
+        file.seek(SeekFrom::Start(at))?;
+        file.read_exact(buf)
+    })
+    .map_err(|e| match e {
+        ScanError::Box(e) => CliError::input(path, e),
+        ScanError::Read(source) => io_err(path)(source),
+    })
 }
 
 /// Ranges at least this long are copied by the kernel (`copy_file_range` on Linux, through
@@ -269,22 +230,13 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let in_path = args.input.as_path();
     let mut input = File::open(in_path).map_err(io_err(in_path))?;
     let top = scan(in_path, &mut input)?;
-    let Some((moov_offset, moov)) = &top.moov else {
+    let Some(input_boxes) = top.input() else {
         return Err(CliError::Usage(format!(
             "{}: no moov box",
             in_path.display()
         )));
     };
-    let plan = plan_fragments(
-        &Input {
-            ftyp: top.ftyp.as_deref(),
-            moov,
-            moov_offset: *moov_offset,
-            file_len: top.len,
-        },
-        &options,
-    )
-    .map_err(|e| CliError::input(in_path, e))?;
+    let plan = plan_fragments(&input_boxes, &options).map_err(|e| CliError::input(in_path, e))?;
     let mut count = 0usize;
     let mut buf: Vec<u8> = Vec::new();
     let passes = u64::from(args.output.is_some()) + u64::from(args.segments.is_some());

@@ -6,7 +6,8 @@
 //! the MPD's own addressing.
 
 use super::{AdaptationSetTimings, Analysis, Error, RepresentationTimings, SegmentTiming};
-use crate::bmff::boxes::{Mdhd, Tfdt, Tfhd, Trex, Trun};
+use crate::bmff::boxes::{defaulted, Mdhd, Tfdt, Tfhd, Trex, Trun};
+use crate::bmff::header::BoxHeader;
 use crate::bmff::Index;
 use crate::mpd::listing::{content_type, representation_segments};
 use crate::mpd::template::{Identifier, Template, TemplateValues};
@@ -59,11 +60,11 @@ pub fn fetch_segment_headers(
     };
     let mut buf_start = 0u64;
     loop {
-        // Make sure the next header (up to 16 bytes) is in the buffer.
+        // Make sure the next header (up to 32 bytes) is in the buffer.
         let in_buf = |o: u64, n: u64, buf: &Vec<u8>, start: u64| {
             o >= start && o + n <= start + buf.len() as u64
         };
-        if !in_buf(offset, 16, &buf, buf_start) {
+        if !in_buf(offset, 32, &buf, buf_start) {
             buf = source.fetch_range(url, offset, CHUNK).unwrap_or_default();
             buf_start = offset;
         }
@@ -76,33 +77,12 @@ pub fn fetch_segment_headers(
             url: url.to_string(),
             source: Box::new(crate::bmff::Error::new(offset, "", kind)),
         };
-        if head.len() < 8 {
-            return Err(bad(crate::bmff::ErrorKind::Truncated {
-                needed: 8,
-                available: head.len() as u64,
-            }));
-        }
-        let size32 = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
-        let kind = [head[4], head[5], head[6], head[7]];
-        let size = match size32 {
-            0 => return Ok(Some(out)), // extends to the end: only mdat does this in practice
-            1 if head.len() >= 16 => u64::from_be_bytes([
-                head[8], head[9], head[10], head[11], head[12], head[13], head[14], head[15],
-            ]),
-            1 => {
-                return Err(bad(crate::bmff::ErrorKind::Truncated {
-                    needed: 16,
-                    available: head.len() as u64,
-                }))
-            }
-            s => u64::from(s),
+        let header = BoxHeader::parse(head, offset).map_err(|e| bad(e.error))?;
+        let Some(size) = header.size else {
+            // Extends to the end: only mdat does this in practice.
+            return Ok(Some(out));
         };
-        if size < 8 {
-            return Err(bad(crate::bmff::ErrorKind::SizeTooSmall {
-                size,
-                header_len: 8,
-            }));
-        }
+        let kind = header.kind.0;
         if &kind != b"mdat" {
             if size > MAX_HEADER_BOX {
                 return Err(bad(crate::bmff::ErrorKind::TooMany {
@@ -207,7 +187,8 @@ pub fn read_segment_timing(
         Index::parse_with(bytes, 0, crate::bmff::index::Depth::TopAndMoof).map_err(boxed)?;
     let mut tfdt = None;
     let mut duration = None;
-    let mut default_duration = init.default_sample_duration;
+    // vodanalyzer keeps the last tfhd default seen, across trafs.
+    let mut tfhd_duration = None;
     for traf in index.all(b"traf") {
         for c in index.children(traf) {
             let b = &index.boxes()[c];
@@ -215,7 +196,7 @@ pub fn read_segment_timing(
             if b.is(b"tfhd") {
                 let t = Tfhd::parse(data, b.offset).map_err(boxed)?;
                 if let Some(d) = t.default_sample_duration {
-                    default_duration = Some(d);
+                    tfhd_duration = Some(d);
                 }
             } else if b.is(b"tfdt") {
                 tfdt = Some(
@@ -227,9 +208,7 @@ pub fn read_segment_timing(
                 let t = Trun::parse(data, b.offset).map_err(boxed)?;
                 let mut sum: u64 = 0;
                 for e in &t.entries {
-                    let d = e
-                        .duration
-                        .or(default_duration)
+                    let d = defaulted(e.duration, tfhd_duration, init.default_sample_duration)
                         .ok_or_else(|| Error::MissingBox {
                             url: url.to_string(),
                             path: "sample duration (trun, tfhd or trex)".into(),

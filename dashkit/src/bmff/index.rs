@@ -6,6 +6,7 @@
 use std::fmt;
 use std::ops::Range;
 
+use super::header::BoxHeader;
 use super::{Error, ErrorKind};
 use crate::limits::MAX_BOX_DEPTH;
 
@@ -382,106 +383,35 @@ impl Walker<'_> {
         while pos < end {
             let avail = end - pos;
             let window = self.data.get(pos..end).unwrap_or(&[]);
-            if avail < 8 {
-                return Err(self.fail(
-                    parent,
-                    pos,
-                    "?".into(),
-                    ErrorKind::Truncated {
-                        needed: 8,
-                        available: avail as u64,
-                    },
-                ));
-            }
-            let size32 = u32::from_be_bytes([window[0], window[1], window[2], window[3]]);
-            let kind = FourCc([window[4], window[5], window[6], window[7]]);
+            let at = self.base + pos as u64;
+            let header = match BoxHeader::parse(window, at) {
+                Ok(h) => h,
+                Err(e) => {
+                    let seg = match e.kind {
+                        Some(k) => segment(k, seen.next(k), depth),
+                        None => "?".to_string(),
+                    };
+                    return Err(self.fail(parent, pos, seg, e.error));
+                }
+            };
+            let kind = header.kind;
             let n = seen.next(kind);
             let seg = || segment(kind, n, depth);
-            let mut header_len = 8usize;
-            let mut large = false;
-            let size: u64 = match size32 {
-                1 => {
-                    large = true;
-                    header_len = 16;
-                    match window.get(8..16) {
-                        Some(b) => {
-                            let mut a = [0u8; 8];
-                            a.copy_from_slice(b);
-                            u64::from_be_bytes(a)
-                        }
-                        None => {
-                            return Err(self.fail(
-                                parent,
-                                pos,
-                                seg(),
-                                ErrorKind::Truncated {
-                                    needed: 16,
-                                    available: avail as u64,
-                                },
-                            ))
-                        }
-                    }
-                }
-                0 => {
-                    if depth > 0 {
-                        return Err(self.fail(
-                            parent,
-                            pos,
-                            seg(),
-                            ErrorKind::SizeZeroNotLast {
-                                trailing: (avail - 8) as u64,
-                            },
-                        ));
-                    }
-                    avail as u64
-                }
-                s => u64::from(s),
-            };
-            let mut usertype = None;
-            if kind.0 == *b"uuid" {
-                let ut = window.get(header_len..header_len + 16);
-                match ut {
-                    Some(b) => {
-                        let mut a = [0u8; 16];
-                        a.copy_from_slice(b);
-                        usertype = Some(a);
-                        header_len += 16;
-                    }
-                    None => {
-                        return Err(self.fail(
-                            parent,
-                            pos,
-                            seg(),
-                            ErrorKind::Truncated {
-                                needed: header_len as u64 + 16,
-                                available: avail as u64,
-                            },
-                        ))
-                    }
-                }
-            }
-            if size < header_len as u64 {
+            if header.size.is_none() && depth > 0 {
                 return Err(self.fail(
                     parent,
                     pos,
                     seg(),
-                    ErrorKind::SizeTooSmall {
-                        size,
-                        header_len: header_len as u64,
+                    ErrorKind::SizeZeroNotLast {
+                        trailing: (avail - 8) as u64,
                     },
                 ));
             }
-            if size > avail as u64 {
-                return Err(self.fail(
-                    parent,
-                    pos,
-                    seg(),
-                    ErrorKind::SizePastEnd {
-                        size,
-                        available: avail as u64,
-                    },
-                ));
-            }
+            let size = header
+                .size_within(avail as u64, at)
+                .map_err(|e| self.fail(parent, pos, seg(), e.error))?;
+            let (header_len, usertype, large) =
+                (header.header_len, header.usertype, header.large());
             let box_end = pos + size as usize;
             let me = self.boxes.len();
             self.boxes.push(BoxRef {
@@ -492,7 +422,7 @@ impl Walker<'_> {
                 size,
                 header_len,
                 large,
-                to_end: size32 == 0,
+                to_end: header.size.is_none(),
                 depth,
                 parent,
                 sibling_index: n,

@@ -4,8 +4,9 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`index`] | [`Index`]: a zero-copy walk over `&[u8]` (type, offset, header and payload ranges, path) |
-//! | [`boxes`] | decoders (and a few encoders) for the boxes dashkit reads itself |
-//! | [`sidx`] | [`Sidx`]: the segment index box, decode and encode |
+//! | [`header`] | the one box header reader, and top-level box walks built on it |
+//! | [`boxes`] | one file per box: decode, encode where dashkit writes it, and a round-trip test ([`Sidx`] among them, also at [`sidx`]) |
+//! | [`traf`] | the one fragment-sample resolver (defaults chain and data offsets) |
 //! | [`patch`] | zero-copy segment rewriting: [`patch::rewrite_segment`] returns [`patch::Rewritten`] |
 //! | [`samples`] | one samples view for fragmented and progressive files |
 //! | [`stbl`] | a progressive track's sample tables walked in place, sample by sample |
@@ -20,16 +21,18 @@
 pub mod boxes;
 pub mod codec;
 pub mod dump;
+pub mod header;
 pub mod index;
 pub mod info;
 pub mod patch;
 mod reader;
 pub mod samples;
-pub mod sidx;
 pub mod stbl;
 #[cfg(test)]
 pub(crate) mod testbox;
+pub mod traf;
 
+pub use boxes::sidx;
 pub use index::{BoxRef, FourCc, Index};
 pub use sidx::{Sidx, SidxReference};
 

@@ -31,6 +31,11 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
+    /// The bytes not read yet, without consuming them.
+    pub(crate) fn peek(&self) -> &'a [u8] {
+        self.data.get(self.pos..).unwrap_or(&[])
+    }
+
     pub(crate) fn remaining(&self) -> usize {
         self.data.len().saturating_sub(self.pos)
     }

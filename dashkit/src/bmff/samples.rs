@@ -8,12 +8,10 @@
 //! stsz/stz2, §8.7.4 stsc, §8.7.5 stco/co64, §8.6.2 stss. Every count is checked against the
 //! bytes present (or a cap in [`crate::limits`]) before it sizes anything.
 
-use super::boxes::{
-    self, Mdhd, SampleSizes, Tfdt, Tfhd, Tkhd, Trex, Trun, TFHD_BASE_DATA_OFFSET,
-    TFHD_DEFAULT_BASE_IS_MOOF,
-};
+use super::boxes::{self, Mdhd, SampleSizes, Tkhd, Trex};
 use super::index::Index;
-use super::{Error, ErrorKind, FourCc};
+use super::traf::{missing, resolve_traf, TrafAt};
+use super::{Error, ErrorKind};
 
 /// One sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,16 +64,6 @@ struct TrackInfo {
     track_id: u32,
     timescale: Option<u32>,
     trex: Option<Trex>,
-}
-
-fn missing(offset: u64, path: String, fourcc: &[u8; 4]) -> Error {
-    Error::new(
-        offset,
-        path,
-        ErrorKind::Missing {
-            fourcc: FourCc(*fourcc),
-        },
-    )
 }
 
 fn decode_child<T>(
@@ -188,32 +176,33 @@ fn fragments(
     infos: &[TrackInfo],
     out: &mut Vec<TrackSamples>,
 ) -> Result<(), Error> {
+    let defaults: Vec<Trex> = infos.iter().filter_map(|i| i.trex).collect();
     for m in idx.top().filter(|&i| idx.boxes()[i].is(b"moof")) {
         let moof_offset = idx.boxes()[m].offset;
-        // End of the previous traf's data (implicit base of later trafs).
-        let mut prev_end: Option<u64> = None;
-        for (k, t) in idx
+        let mut previous_end: Option<u64> = None;
+        for (index, t) in idx
             .children(m)
             .filter(|&c| idx.boxes()[c].is(b"traf"))
             .enumerate()
         {
-            let tpath = || idx.path(t);
-            let tfhd = decode_child(data, idx, t, b"tfhd", Tfhd::parse)?
-                .ok_or_else(|| missing(idx.boxes()[t].offset, tpath(), b"tfhd"))?;
-            let info = infos
-                .iter()
-                .find(|i| i.track_id == tfhd.track_id)
-                .copied()
-                .unwrap_or(TrackInfo {
-                    track_id: tfhd.track_id,
-                    ..TrackInfo::default()
-                });
-            let pos = match out.iter().position(|o| o.track_id == tfhd.track_id) {
+            let at = TrafAt {
+                moof_offset,
+                index,
+                previous_end,
+                within_data: true,
+            };
+            let (traf, end) = resolve_traf(data, idx, t, at, &defaults)?;
+            previous_end = Some(end);
+            let pos = match out.iter().position(|o| o.track_id == traf.track_id) {
                 Some(p) => p,
                 None => {
+                    let timescale = infos
+                        .iter()
+                        .find(|i| i.track_id == traf.track_id)
+                        .and_then(|i| i.timescale);
                     out.push(TrackSamples {
-                        track_id: tfhd.track_id,
-                        timescale: info.timescale,
+                        track_id: traf.track_id,
+                        timescale,
                         samples: Vec::new(),
                         fragments: Vec::new(),
                     });
@@ -221,93 +210,45 @@ fn fragments(
                 }
             };
             let track = &mut out[pos];
-            let tfdt = decode_child(data, idx, t, b"tfdt", Tfdt::parse)?;
-            let mut decode = match tfdt {
-                Some(t) => t.base_media_decode_time,
-                None => track
+            let total = track.samples.len() as u64 + traf.samples.len() as u64;
+            let max = crate::limits::MAX_SAMPLES_PER_TRACK;
+            if total > max {
+                return Err(Error::new(
+                    idx.boxes()[t].offset,
+                    idx.path(t),
+                    ErrorKind::TooMany {
+                        field: "samples in track",
+                        count: total,
+                        max,
+                    },
+                ));
+            }
+            let start_decode = traf.decode_time.unwrap_or_else(|| {
+                track
                     .samples
                     .last()
-                    .map_or(0, |s| s.decode_time.saturating_add(u64::from(s.duration))),
-            };
-            let base: u64 = if let Some(b) = tfhd.base_data_offset {
-                b
-            } else if tfhd.flags & TFHD_DEFAULT_BASE_IS_MOOF != 0 || k == 0 {
-                moof_offset
-            } else {
-                prev_end.unwrap_or(moof_offset)
-            };
-            let _ = TFHD_BASE_DATA_OFFSET;
-            let trex = info.trex.unwrap_or_default();
+                    .map_or(0, |s| s.decode_time.saturating_add(u64::from(s.duration)))
+            });
             let first_index = track.samples.len();
-            let start_decode = decode;
-            let mut cursor = base;
-            let mut frag_duration: u64 = 0;
-            for r in idx.children(t).filter(|&c| idx.boxes()[c].is(b"trun")) {
-                let rb = &idx.boxes()[r];
-                let trun = Trun::parse(&data[rb.range()], rb.offset)
-                    .map_err(|e| e.in_path(idx.path(r)))?;
-                if let Some(off) = trun.data_offset {
-                    let v = i128::from(base) + i128::from(off);
-                    cursor = u64::try_from(v).map_err(|_| {
-                        Error::new(
-                            rb.offset,
-                            idx.path(r),
-                            ErrorKind::BadField {
-                                field: "trun.data_offset",
-                                value: off as u32 as u64,
-                            },
-                        )
-                    })?;
-                }
-                let media_end = idx.base() + data.len() as u64;
-                let total = track.samples.len() as u64 + trun.entries.len() as u64;
-                let max = crate::limits::MAX_SAMPLES_PER_TRACK;
-                if total > max {
-                    return Err(Error::new(
-                        rb.offset,
-                        idx.path(r),
-                        ErrorKind::TooMany {
-                            field: "samples in track",
-                            count: total,
-                            max,
-                        },
-                    ));
-                }
-                track.samples.reserve(trun.entries.len());
-                for (n, e) in trun.entries.iter().enumerate() {
-                    let (duration, size, flags) =
-                        trun.resolved(n, &tfhd, &trex).unwrap_or_default();
-                    let end = cursor.saturating_add(u64::from(size));
-                    if end > media_end {
-                        return Err(Error::new(
-                            rb.offset,
-                            idx.path(r),
-                            ErrorKind::SizePastEnd {
-                                size: end.saturating_sub(idx.base()),
-                                available: data.len() as u64,
-                            },
-                        ));
-                    }
-                    track.samples.push(Sample {
-                        decode_time: decode,
-                        duration,
-                        size,
-                        composition_offset: e.composition_offset.unwrap_or(0),
-                        is_sync: flags & 0x0001_0000 == 0,
-                        offset: cursor,
-                    });
-                    cursor = end;
-                    decode = decode.saturating_add(u64::from(duration));
-                    frag_duration = frag_duration.saturating_add(u64::from(duration));
-                }
+            let mut decode = start_decode;
+            track.samples.reserve(traf.samples.len());
+            for s in &traf.samples {
+                track.samples.push(Sample {
+                    decode_time: decode,
+                    duration: s.duration,
+                    size: s.size,
+                    composition_offset: s.composition_offset,
+                    is_sync: s.is_sync(),
+                    offset: s.offset,
+                });
+                decode = decode.saturating_add(u64::from(s.duration));
             }
-            prev_end = Some(cursor);
             track.fragments.push(Fragment {
                 moof_offset,
                 decode_time: start_decode,
-                duration: frag_duration,
+                duration: traf.duration(),
                 first_sample_index: first_index,
-                sample_count: track.samples.len() - first_index,
+                sample_count: traf.samples.len(),
             });
         }
     }

@@ -10,20 +10,13 @@
 //! past the last chunk offset 0. One difference: `stss` must list its sample numbers in
 //! increasing order (§8.6.2.1 requires it), since the cursor never looks back.
 
-use super::boxes::{self, RawSizes};
+use super::boxes::{self, be32, RawSizes};
 use super::index::Index;
 use super::samples::Sample;
 use super::{Error, ErrorKind, FourCc};
 
 /// One table box's entries, left in the moov.
 type Entries<'a> = &'a [u8];
-
-fn be32(b: &[u8], at: usize) -> u32 {
-    match b.get(at..at.saturating_add(4)) {
-        Some(&[a, b, c, d]) => u32::from_be_bytes([a, b, c, d]),
-        _ => 0,
-    }
-}
 
 fn be64(b: &[u8], at: usize) -> u64 {
     match b.get(at..at.saturating_add(8)) {
@@ -104,9 +97,11 @@ impl<'a> SampleTable<'a> {
             )
         };
         let table = |kind: &'static [u8; 4], max_version: u8, record_len: u64| match child(kind) {
-            Some((d, o, c)) => boxes::table_entries(d, o, kind, max_version, record_len)
-                .map(Some)
-                .map_err(at(c)),
+            Some((d, o, c)) => {
+                boxes::table_entries(d, o, kind, max_version, record_len, "entry_count")
+                    .map(Some)
+                    .map_err(at(c))
+            }
             None => Ok(None),
         };
         let (_, stts) = table(b"stts", 1, 8)?.ok_or_else(|| missing(b"stts"))?;
@@ -176,35 +171,7 @@ impl<'a> SampleTable<'a> {
 
     /// Size of sample `i` (0-based), 0 past the end.
     pub fn size(&self, i: usize) -> u32 {
-        match self.sizes {
-            RawSizes::Constant { size, count } => {
-                if i < count as usize {
-                    size
-                } else {
-                    0
-                }
-            }
-            RawSizes::Table { raw, bits, count } => {
-                if i >= count as usize {
-                    return 0;
-                }
-                match bits {
-                    32 => be32(raw, 4 * i),
-                    16 => {
-                        let at = 2 * i;
-                        match raw.get(at..at + 2) {
-                            Some(&[h, l]) => u32::from(u16::from_be_bytes([h, l])),
-                            _ => 0,
-                        }
-                    }
-                    8 => raw.get(i).map_or(0, |&b| u32::from(b)),
-                    _ => {
-                        let b = raw.get(i / 2).copied().unwrap_or(0);
-                        u32::from(if i.is_multiple_of(2) { b >> 4 } else { b & 0xF })
-                    }
-                }
-            }
-        }
+        self.sizes.get(i)
     }
 
     fn chunk_offset(&self, chunk_index: usize) -> u64 {

@@ -54,6 +54,7 @@ pub mod moof;
 use std::collections::VecDeque;
 use std::ops::Range;
 
+use crate::bmff::header::BoxHeader;
 use crate::bmff::index::{Depth, Index};
 use crate::bmff::FourCc;
 
@@ -243,6 +244,19 @@ struct PendingMoof {
     tracks: Vec<ChunkTrack>,
 }
 
+impl PendingMoof {
+    /// The error for this moof when no mdat follows it.
+    fn without_mdat(&self) -> Error {
+        Error::new(
+            self.range.start,
+            "moof",
+            ErrorKind::MoofWithoutMdat {
+                moof_offset: self.range.start,
+            },
+        )
+    }
+}
+
 /// The incremental CMAF parser. See the [module docs](self).
 #[derive(Debug)]
 pub struct Parser {
@@ -381,28 +395,14 @@ impl Parser {
             ));
         }
         if let Some(p) = self.pending.take() {
-            return Err(Error::new(
-                p.range.start,
-                "moof",
-                ErrorKind::MoofWithoutMdat {
-                    moof_offset: p.range.start,
-                },
-            ));
+            return Err(p.without_mdat());
         }
         Ok(())
     }
 
     /// Header bytes needed given what has arrived (None: not yet known beyond what we have).
     fn header_needed(&self) -> Option<usize> {
-        if self.head_len < 8 {
-            return Some(8);
-        }
-        let size32 = u32::from_be_bytes([self.head[0], self.head[1], self.head[2], self.head[3]]);
-        let mut n = if size32 == 1 { 16 } else { 8 };
-        if self.head[4..8] == *b"uuid" {
-            n += 16;
-        }
-        Some(n)
+        Some(BoxHeader::needed(self.head.get(..self.head_len)?))
     }
 
     fn advance(&mut self, n: usize) -> Result<(), Error> {
@@ -479,32 +479,22 @@ impl Parser {
 
     /// The header is complete: check the size and set up the body.
     fn start_box(&mut self) -> Result<(), Error> {
-        let h = self.head;
         let header_len = self.head_len;
         let start = self.pos - header_len as u64;
         self.head_len = 0;
-        let kind = FourCc([h[4], h[5], h[6], h[7]]);
-        let size32 = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
-        let size = match size32 {
-            0 => None,
-            1 => Some(u64::from_be_bytes([
-                h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15],
-            ])),
-            s => Some(u64::from(s)),
-        };
+        let h = self.head;
+        let head = BoxHeader::parse(h.get(..header_len).unwrap_or(&[]), start).map_err(|e| {
+            let path = e.kind.map_or_else(|| "?".to_string(), |k| k.to_string());
+            let kind = match e.error {
+                crate::bmff::ErrorKind::SizeTooSmall { size, header_len } => {
+                    ErrorKind::SizeTooSmall { size, header_len }
+                }
+                other => ErrorKind::Box(other),
+            };
+            Error::new(start, path, kind)
+        })?;
+        let (kind, size) = (head.kind, head.size);
         let path = kind.to_string();
-        if let Some(s) = size {
-            if s < header_len as u64 {
-                return Err(Error::new(
-                    start,
-                    path,
-                    ErrorKind::SizeTooSmall {
-                        size: s,
-                        header_len: header_len as u64,
-                    },
-                ));
-            }
-        }
         let is_mdat = kind.0 == *b"mdat";
         if let Some(s) = size {
             let (declared, max) = if is_mdat {
@@ -546,13 +536,7 @@ impl Parser {
         match &cur.kind.0 {
             b"moof" => {
                 if let Some(p) = self.pending.take() {
-                    return Err(Error::new(
-                        p.range.start,
-                        "moof",
-                        ErrorKind::MoofWithoutMdat {
-                            moof_offset: p.range.start,
-                        },
-                    ));
+                    return Err(p.without_mdat());
                 }
                 let buf = cur.buf.unwrap_or_default();
                 let idx = Index::parse_with(&buf, cur.start, Depth::TopAndMoof)?;

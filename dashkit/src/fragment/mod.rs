@@ -2,7 +2,11 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`plan`] | [`plan_fragments`]: reads the moov, decides the cuts, yields each fragment as owned header bytes plus byte ranges of the input |
+//! | [`plan`] | [`plan_fragments`]: reads the moov and decides the cuts (one [`TrackPlan`] per track) |
+//! | `init` | [`Plan::init_segment`]: ftyp + moov of the output |
+//! | `sidx` | [`Plan::sidx`]: the index of the whole output (`--index`) |
+//! | `moof` | [`Plan::fragments`]: each fragment as owned header bytes (moof + mdat header) plus byte ranges of the input |
+//! | [`input`] | [`read_input`]: the input's ftyp and moov, read through the caller's reads |
 //! | [`write`](mod@write) | the box encoders behind the init segment, moof, mdat header, styp and sidx |
 //! | [`manifest`] | a static `$Number$` MPD for the per-track segment layout |
 //!
@@ -17,10 +21,16 @@
 //! output), all tracks of one cut share one presentation instant (not the anchor's decode time),
 //! and a zero `fragment_duration_ms` is an error rather than a crash.
 
+mod init;
+pub mod input;
 pub mod manifest;
+mod moof;
 pub mod plan;
+mod sidx;
 pub mod write;
 
+pub use input::{read_input, InputBoxes};
+pub use moof::Fragments;
 pub use plan::{plan_fragments, FragmentOut, Input, Plan, TrackPlan};
 
 /// Which tracks to keep (mp4fragment's `--track`).

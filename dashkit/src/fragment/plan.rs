@@ -17,7 +17,7 @@
 use std::collections::VecDeque;
 use std::ops::Range;
 
-use super::write::{self, BoxWriter};
+pub use super::moof::Fragments;
 use super::{Error, ForceIFrameSync, Options, TrackSelection};
 use crate::bmff::boxes::{self, ElstEntry, Mdhd, Mvhd, Tkhd};
 use crate::bmff::samples::Sample;
@@ -92,41 +92,41 @@ pub struct TrackPlan<'a> {
     /// First sample index of each fragment, then the end index (so `bounds.len()` is the
     /// number of fragment slots + 1; a slot may be empty).
     pub bounds: Vec<usize>,
-    in_timescale: u32,
-    table: SampleTable<'a>,
-    stats: TrackStats,
-    shift: i64,
-    tkhd: Vec<u8>,
-    tkhd_duration: u64,
-    elst: Option<(u8, Vec<ElstEntry>)>,
-    edts: Option<Vec<u8>>,
-    mdhd: Vec<u8>,
-    mdhd_version: u8,
-    mdhd_header_len: usize,
-    hdlr: Vec<u8>,
-    media_header: Option<Vec<u8>>,
-    dinf: Option<Vec<u8>>,
-    stsd: Vec<u8>,
+    pub(super) in_timescale: u32,
+    pub(super) table: SampleTable<'a>,
+    pub(super) stats: TrackStats,
+    pub(super) shift: i64,
+    pub(super) tkhd: Vec<u8>,
+    pub(super) tkhd_duration: u64,
+    pub(super) elst: Option<(u8, Vec<ElstEntry>)>,
+    pub(super) edts: Option<Vec<u8>>,
+    pub(super) mdhd: Vec<u8>,
+    pub(super) mdhd_version: u8,
+    pub(super) mdhd_header_len: usize,
+    pub(super) hdlr: Vec<u8>,
+    pub(super) media_header: Option<Vec<u8>>,
+    pub(super) dinf: Option<Vec<u8>>,
+    pub(super) stsd: Vec<u8>,
 }
 
 /// What one walk over a track's samples finds (at plan time, so that errors come before any
 /// output is written).
 #[derive(Debug, Clone, Copy, Default)]
-struct TrackStats {
+pub(super) struct TrackStats {
     /// Number of samples.
-    count: usize,
+    pub(super) count: usize,
     /// Sum of the sample sizes, bytes.
-    bytes: u64,
+    pub(super) bytes: u64,
     /// Decode time of the track end (last sample's decode time + duration), input ticks.
-    end_dts: i128,
+    pub(super) end_dts: i128,
     /// Composition offset of the first sample.
-    first_cto: i64,
+    pub(super) first_cto: i64,
     /// Every sample is a sync sample.
-    all_sync: bool,
+    pub(super) all_sync: bool,
     /// Some sample after the first is a sync sample.
-    later_sync: bool,
+    pub(super) later_sync: bool,
     /// The first negative composition offset: (1-based sample number, offset).
-    first_negative: Option<(u64, i64)>,
+    pub(super) first_negative: Option<(u64, i64)>,
 }
 
 impl TrackStats {
@@ -195,12 +195,12 @@ impl<'a> TrackPlan<'a> {
     }
 
     /// The track's samples, from the first, read from the moov's tables.
-    fn samples(&self) -> Samples<'a> {
+    pub(super) fn samples(&self) -> Samples<'a> {
         self.table.samples()
     }
 
     /// Output time of an input decode time, exact when the timescale is kept.
-    fn out_time(&self, t: i128) -> Result<i128, Error> {
+    pub(super) fn out_time(&self, t: i128) -> Result<i128, Error> {
         if self.timescale == self.in_timescale {
             return Ok(t);
         }
@@ -213,17 +213,17 @@ impl<'a> TrackPlan<'a> {
     }
 
     /// Presentation time of the cut before sample `s`.
-    fn cut_time_of(&self, s: &Sample) -> i128 {
+    pub(super) fn cut_time_of(&self, s: &Sample) -> i128 {
         i128::from(s.decode_time) + i128::from(s.composition_offset) - i128::from(self.shift)
     }
 
     /// Presentation time of the cut at the track end (with the first sample's offset).
-    fn end_cut_time(&self) -> i128 {
+    pub(super) fn end_cut_time(&self) -> i128 {
         self.stats.end_dts + i128::from(self.stats.first_cto) - i128::from(self.shift)
     }
 
     /// Presentation time of the cut before the first sample (decode time 0).
-    fn start_cut_time(&self) -> i128 {
+    pub(super) fn start_cut_time(&self) -> i128 {
         i128::from(self.stats.first_cto) - i128::from(self.shift)
     }
 
@@ -238,7 +238,7 @@ impl<'a> TrackPlan<'a> {
         }
     }
 
-    fn is_video(&self) -> bool {
+    pub(super) fn is_video(&self) -> bool {
         &self.handler.0 == b"vide"
     }
 }
@@ -310,28 +310,21 @@ impl<I: Iterator<Item = (usize, i128)>> Window<I> {
 /// The fragmentation plan of one input; it borrows the moov's sample tables.
 #[derive(Debug, Clone)]
 pub struct Plan<'a> {
-    tracks: Vec<TrackPlan<'a>>,
-    anchor: usize,
-    options: Options,
-    compatible: Vec<[u8; 4]>,
-    mvhd: Vec<u8>,
-    movie_timescale: u32,
-    movie_duration: u64,
-    udta: Option<Vec<u8>>,
+    pub(super) tracks: Vec<TrackPlan<'a>>,
+    pub(super) anchor: usize,
+    pub(super) options: Options,
+    pub(super) compatible: Vec<[u8; 4]>,
+    pub(super) mvhd: Vec<u8>,
+    pub(super) movie_timescale: u32,
+    pub(super) movie_duration: u64,
+    pub(super) udta: Option<Vec<u8>>,
 }
 
-/// Sync sample flags: sample_depends_on = 2 (depends on no other sample), §8.8.3.1.
-const SYNC_FLAGS: u32 = 0x0200_0000;
-/// Non-sync video: depends_on = 1, sample_is_non_sync_sample = 1.
-const NON_SYNC_VIDEO_FLAGS: u32 = 0x0101_0000;
-/// Non-sync other: sample_is_non_sync_sample = 1.
-const NON_SYNC_FLAGS: u32 = 0x0001_0000;
-
-fn raw(moov: &[u8], idx: &Index, i: usize) -> Vec<u8> {
+pub(super) fn raw(moov: &[u8], idx: &Index, i: usize) -> Vec<u8> {
     moov.get(idx.boxes()[i].range()).unwrap_or(&[]).to_vec()
 }
 
-fn missing(idx: &Index, at: usize, kind: &[u8; 4]) -> Error {
+pub(super) fn missing(idx: &Index, at: usize, kind: &[u8; 4]) -> Error {
     crate::bmff::Error::new(
         idx.boxes()[at].offset,
         idx.path(at),
@@ -792,506 +785,6 @@ impl<'a> Plan<'a> {
     /// Number of fragment slots (each track has at most one fragment per slot).
     pub fn slot_count(&self) -> usize {
         self.tracks[self.anchor].bounds.len().saturating_sub(1)
-    }
-
-    /// The init segment with every track: ftyp + moov (mvhd, traks, mvex, udta).
-    pub fn init_segment(&self) -> Result<Vec<u8>, Error> {
-        let all: Vec<usize> = (0..self.tracks.len()).collect();
-        self.init_for(&all)
-    }
-
-    /// The init segment of one track (for per-track segment files).
-    pub fn init_segment_for(&self, track_id: u32) -> Result<Vec<u8>, Error> {
-        let i = self
-            .tracks
-            .iter()
-            .position(|t| t.track_id == track_id)
-            .ok_or(Error::NoTrack {
-                selection: TrackSelection::Id(track_id),
-                tracks: self.tracks.len(),
-            })?;
-        self.init_for(&[i])
-    }
-
-    fn init_for(&self, which: &[usize]) -> Result<Vec<u8>, Error> {
-        let mut w = BoxWriter::default();
-        write::brands(&mut w, b"ftyp", *b"iso6", &self.compatible)?;
-        let moov = w.open(b"moov");
-        w.bytes(&self.mvhd);
-        for &i in which {
-            self.trak(&mut w, &self.tracks[i])?;
-        }
-        let mvex = w.open(b"mvex");
-        match u32::try_from(self.movie_duration) {
-            Ok(d) => {
-                let m = w.open_full(b"mehd", 0, 0);
-                w.u32(d);
-                w.close(m)?;
-            }
-            Err(_) => {
-                let m = w.open_full(b"mehd", 1, 0);
-                w.u64(self.movie_duration);
-                w.close(m)?;
-            }
-        }
-        for &i in which {
-            let m = w.open_full(b"trex", 0, 0);
-            w.u32(self.tracks[i].track_id);
-            w.u32(1);
-            w.u32(0);
-            w.u32(0);
-            w.u32(0);
-            w.close(m)?;
-        }
-        w.close(mvex)?;
-        if let Some(u) = &self.udta {
-            w.bytes(u);
-        }
-        w.close(moov)?;
-        Ok(w.into_bytes())
-    }
-
-    fn trak(&self, w: &mut BoxWriter, t: &TrackPlan<'a>) -> Result<(), Error> {
-        let trak = w.open(b"trak");
-        w.bytes(&t.tkhd);
-        self.edts(w, t)?;
-        let mdia = w.open(b"mdia");
-        // mdhd: timescale (maybe rewritten) and duration 0 (no samples in the moov).
-        let mut mdhd = t.mdhd.clone();
-        let base = t.mdhd_header_len + 4 + if t.mdhd_version == 1 { 16 } else { 8 };
-        if let Some(s) = mdhd.get_mut(base..base + 4) {
-            s.copy_from_slice(&t.timescale.to_be_bytes());
-        }
-        let dlen = if t.mdhd_version == 1 { 8 } else { 4 };
-        if let Some(s) = mdhd.get_mut(base + 4..base + 4 + dlen) {
-            s.fill(0);
-        }
-        w.bytes(&mdhd);
-        w.bytes(&t.hdlr);
-        let minf = w.open(b"minf");
-        match &t.media_header {
-            Some(h) => w.bytes(h),
-            None => {
-                let m = w.open_full(b"nmhd", 0, 0);
-                w.close(m)?;
-            }
-        }
-        match &t.dinf {
-            Some(d) => w.bytes(d),
-            None => {
-                let dinf = w.open(b"dinf");
-                let dref = w.open_full(b"dref", 0, 0);
-                w.u32(1);
-                let url = w.open_full(b"url ", 0, 1);
-                w.close(url)?;
-                w.close(dref)?;
-                w.close(dinf)?;
-            }
-        }
-        let stbl = w.open(b"stbl");
-        w.bytes(&t.stsd);
-        write::empty_sample_tables(w)?;
-        w.close(stbl)?;
-        w.close(minf)?;
-        w.close(mdia)?;
-        w.close(trak)
-    }
-
-    fn edts(&self, w: &mut BoxWriter, t: &TrackPlan<'a>) -> Result<(), Error> {
-        let zero_last = self.options.trun_version_zero && !self.options.no_zero_elst;
-        let rescaled = t.timescale != t.in_timescale;
-        let Some((version, entries)) = &t.elst else {
-            if let Some(e) = &t.edts {
-                w.bytes(e);
-            }
-            return Ok(());
-        };
-        if !zero_last && !rescaled {
-            if let Some(e) = &t.edts {
-                w.bytes(e);
-            }
-            return Ok(());
-        }
-        let edts = w.open(b"edts");
-        let elst = w.open_full(b"elst", *version, 0);
-        w.u32(u32::try_from(entries.len()).map_err(|_| Error::Overflow {
-            what: "elst entry_count",
-        })?);
-        for (k, e) in entries.iter().enumerate() {
-            let mut seg = e.segment_duration;
-            if zero_last && k + 1 == entries.len() && seg == t.tkhd_duration {
-                seg = 0;
-            }
-            let mut mt = e.media_time;
-            if rescaled && mt >= 0 {
-                mt = rescale(
-                    mt,
-                    Timescale::new(t.in_timescale)?,
-                    Timescale::new(t.timescale)?,
-                    Rounding::Nearest,
-                )?;
-            }
-            if *version == 1 {
-                w.u64(seg);
-                w.u64(mt as u64);
-            } else {
-                w.u32(u32::try_from(seg).map_err(|_| Error::Overflow {
-                    what: "elst segment_duration",
-                })?);
-                w.u32(i32::try_from(mt).map_err(|_| Error::Overflow {
-                    what: "elst media_time",
-                })? as u32);
-            }
-            w.u16(e.media_rate_integer as u16);
-            w.u16(e.media_rate_fraction as u16);
-        }
-        w.close(elst)?;
-        w.close(edts)
-    }
-
-    /// Every fragment, slot by slot: the anchor's first, then the other tracks in order. Empty
-    /// fragments are skipped.
-    pub fn fragments(&self) -> Fragments<'_, 'a> {
-        let mut order: Vec<usize> = vec![self.anchor];
-        order.extend((0..self.tracks.len()).filter(|&i| i != self.anchor));
-        Fragments {
-            plan: self,
-            order,
-            slot: 0,
-            pos: 0,
-            sequence: self.options.sequence_number_start,
-            numbers: vec![0; self.tracks.len()],
-            cursors: self.tracks.iter().map(TrackPlan::samples).collect(),
-        }
-    }
-
-    /// The `sidx` that indexes the whole output (one reference per slot, sized to cover every
-    /// track's fragment of that slot), when `options.index` is set.
-    pub fn sidx(&self) -> Result<Option<Vec<u8>>, Error> {
-        if !self.options.index {
-            return Ok(None);
-        }
-        let anchor = &self.tracks[self.anchor];
-        let mut refs: Vec<crate::bmff::SidxReference> = Vec::new();
-        let mut ept: Option<u64> = None;
-        for f in self.fragments() {
-            let f = f?;
-            let size = u32::try_from(f.total_bytes()).map_err(|_| Error::Overflow {
-                what: "sidx referenced_size",
-            })?;
-            if f.track_id == anchor.track_id {
-                if ept.is_none() {
-                    let b0 = anchor.bounds.first().copied().unwrap_or(0);
-                    let b1 = anchor.bounds.get(1).copied().unwrap_or(0);
-                    let mut min: Option<i128> = None;
-                    let mut samples = anchor.samples();
-                    samples.skip_to(b0);
-                    for s in samples.take(b1.saturating_sub(b0)) {
-                        let ct = anchor.out_time(
-                            i128::from(s.decode_time) + i128::from(s.composition_offset),
-                        )?;
-                        min = Some(min.map_or(ct, |m| m.min(ct)));
-                    }
-                    let start = self.tfdt_start_ticks(anchor)?;
-                    ept = Some(
-                        u64::try_from(min.unwrap_or(0).max(0))
-                            .unwrap_or(0)
-                            .saturating_add(start),
-                    );
-                }
-                refs.push(crate::bmff::SidxReference {
-                    reference_type: false,
-                    referenced_size: size,
-                    subsegment_duration: u32::try_from(f.duration).map_err(|_| {
-                        Error::Overflow {
-                            what: "sidx subsegment_duration",
-                        }
-                    })?,
-                    starts_with_sap: true,
-                    sap_type: 1,
-                    sap_delta_time: 0,
-                });
-            } else if let Some(last) = refs.last_mut() {
-                last.referenced_size =
-                    last.referenced_size
-                        .checked_add(size)
-                        .ok_or(Error::Overflow {
-                            what: "sidx referenced_size",
-                        })?;
-            }
-        }
-        let mut sidx = crate::bmff::Sidx {
-            version: 0,
-            flags: 0,
-            reference_id: anchor.track_id,
-            timescale: anchor.timescale,
-            earliest_presentation_time: ept.unwrap_or(0),
-            first_offset: 0,
-            references: refs,
-        };
-        sidx.version = sidx.needed_version();
-        Ok(Some(sidx.encode()?))
-    }
-
-    fn tfdt_start_ticks(&self, t: &TrackPlan<'a>) -> Result<u64, Error> {
-        let v = i128::from(self.options.tfdt_start_ms) * i128::from(t.timescale) / 1000;
-        u64::try_from(v).map_err(|_| Error::Overflow { what: "tfdt_start" })
-    }
-
-    /// Output duration, composition offset and decode times (start, end) of one sample.
-    fn timed(t: &TrackPlan<'a>, s: &Sample) -> Result<(u32, i64, i128, i128), Error> {
-        let dts = i128::from(s.decode_time);
-        let d0 = t.out_time(dts)?;
-        let d1 = t.out_time(dts + i128::from(s.duration))?;
-        let duration = u32::try_from(d1 - d0).map_err(|_| Error::Overflow {
-            what: "sample duration",
-        })?;
-        let c = if t.timescale == t.in_timescale {
-            i128::from(s.composition_offset)
-        } else {
-            t.out_time(dts + i128::from(s.composition_offset))? - d0
-        };
-        let cto = i64::try_from(c).map_err(|_| Error::Overflow {
-            what: "composition offset",
-        })?;
-        Ok((duration, cto, d0, d1))
-    }
-
-    /// Builds the fragment of track `ti` in `slot`; `cursor` walks that track's samples and is
-    /// left after the fragment's last sample (fragments of a track come in order). Each sample
-    /// is read twice, once to choose the box layout and once to write it, so nothing is held
-    /// per sample but the output bytes.
-    fn fragment(
-        &self,
-        ti: usize,
-        slot: usize,
-        cursor: &mut Samples<'a>,
-        number: u32,
-        sequence: u32,
-    ) -> Result<FragmentOut, Error> {
-        let t = &self.tracks[ti];
-        let (a, b) = match (t.bounds.get(slot), t.bounds.get(slot + 1)) {
-            (Some(&a), Some(&b)) if a < b && b <= t.stats.count => (a, b),
-            _ => {
-                return Err(Error::Overflow {
-                    what: "fragment bounds",
-                })
-            }
-        };
-        if cursor.index() > a {
-            *cursor = t.samples();
-        }
-        cursor.skip_to(a);
-        let n = b - a;
-        let count = u32::try_from(n).map_err(|_| Error::Overflow {
-            what: "trun sample_count",
-        })?;
-        let video = t.is_video();
-        let flags_of = |s: &Sample| {
-            if s.is_sync {
-                SYNC_FLAGS
-            } else if video {
-                NON_SYNC_VIDEO_FLAGS
-            } else {
-                NON_SYNC_FLAGS
-            }
-        };
-        let short = || Error::Overflow {
-            what: "fragment bounds",
-        };
-        // First walk: what the boxes must carry.
-        let mut first_duration = 0u32;
-        let mut const_duration = true;
-        let (mut f0, mut f1) = (0u32, 0u32);
-        let (mut all_same, mut rest_same) = (true, true);
-        let (mut any_cto, mut min_cto) = (false, i64::MAX);
-        let mut data_bytes: u64 = 0;
-        let (mut start, mut end) = (0i128, 0i128);
-        let mut scan = cursor.clone();
-        for k in 0..n {
-            let s = scan.next().ok_or_else(short)?;
-            let (d, c, d0, d1) = Self::timed(t, &s)?;
-            let f = flags_of(&s);
-            if k == 0 {
-                first_duration = d;
-                f0 = f;
-                start = d0;
-            } else {
-                const_duration &= d == first_duration;
-                all_same &= f == f0;
-                if k == 1 {
-                    f1 = f;
-                } else {
-                    rest_same &= f == f1;
-                }
-            }
-            end = d1;
-            any_cto |= c != 0;
-            min_cto = min_cto.min(c);
-            data_bytes = data_bytes.saturating_add(u64::from(s.size));
-        }
-        // Flag mode: all the same -> tfhd default; first differs, rest same -> first_sample_flags.
-        let (default_flags, first_flags, per_sample_flags) = if all_same {
-            (Some(f0), None, false)
-        } else if rest_same {
-            (Some(f1), Some(f0), false)
-        } else {
-            (None, None, true)
-        };
-        let negative = min_cto < 0;
-        let version: u8 = if self.options.trun_version_zero || !negative {
-            0
-        } else {
-            1
-        };
-        if version == 0 && negative {
-            return Err(Error::NegativeCompositionOffset {
-                track_id: t.track_id,
-                sample_number: (a + 1) as u64,
-                offset: min_cto,
-            });
-        }
-        let decode_time = u64::try_from(start).map_err(|_| Error::Overflow {
-            what: "decode time",
-        })?;
-        let duration = u64::try_from(end - start).map_err(|_| Error::Overflow {
-            what: "fragment duration",
-        })?;
-
-        let mut w = BoxWriter::default();
-        let moof = w.open(b"moof");
-        write::mfhd(&mut w, sequence)?;
-        let traf = w.open(b"traf");
-        let mut tfhd_flags = boxes::TFHD_DEFAULT_BASE_IS_MOOF;
-        if const_duration {
-            tfhd_flags |= boxes::TFHD_DEFAULT_DURATION;
-        }
-        if default_flags.is_some() {
-            tfhd_flags |= boxes::TFHD_DEFAULT_FLAGS;
-        }
-        let tfhd = w.open_full(b"tfhd", 0, tfhd_flags);
-        w.u32(t.track_id);
-        if const_duration {
-            w.u32(first_duration);
-        }
-        if let Some(f) = default_flags {
-            w.u32(f);
-        }
-        w.close(tfhd)?;
-        if !self.options.no_tfdt {
-            write::tfdt(
-                &mut w,
-                decode_time.saturating_add(self.tfdt_start_ticks(t)?),
-            )?;
-        }
-        let mut trun_flags = boxes::TRUN_DATA_OFFSET | boxes::TRUN_SIZE;
-        if !const_duration {
-            trun_flags |= boxes::TRUN_DURATION;
-        }
-        if first_flags.is_some() {
-            trun_flags |= boxes::TRUN_FIRST_SAMPLE_FLAGS;
-        }
-        if per_sample_flags {
-            trun_flags |= boxes::TRUN_FLAGS;
-        }
-        if any_cto {
-            trun_flags |= boxes::TRUN_CTO;
-        }
-        let trun = w.open_full(b"trun", version, trun_flags);
-        w.u32(count);
-        let data_offset_at = w.len();
-        w.u32(0);
-        if let Some(f) = first_flags {
-            w.u32(f);
-        }
-        // Second walk: the sample records, and the input ranges to copy.
-        let mut ranges: Vec<Range<u64>> = Vec::new();
-        for _ in 0..n {
-            let s = cursor.next().ok_or_else(short)?;
-            let (d, c, _, _) = Self::timed(t, &s)?;
-            if !const_duration {
-                w.u32(d);
-            }
-            w.u32(s.size);
-            if per_sample_flags {
-                w.u32(flags_of(&s));
-            }
-            if any_cto {
-                w.u32(c as u32);
-            }
-            let end = s.offset.saturating_add(u64::from(s.size));
-            match ranges.last_mut() {
-                Some(r) if r.end == s.offset => r.end = end,
-                _ => ranges.push(s.offset..end),
-            }
-        }
-        w.close(trun)?;
-        w.close(traf)?;
-        w.close(moof)?;
-        let data_offset = (w.len() as u64).saturating_add(write::mdat_header_len(data_bytes));
-        w.patch_u32(
-            data_offset_at,
-            u32::try_from(data_offset).map_err(|_| Error::Overflow {
-                what: "trun data_offset",
-            })?,
-        );
-        let mut header = w.into_bytes();
-        write::mdat_header(&mut header, data_bytes)?;
-        Ok(FragmentOut {
-            track_id: t.track_id,
-            number,
-            sequence_number: sequence,
-            decode_time,
-            duration,
-            header,
-            ranges,
-        })
-    }
-}
-
-/// Iterator over a plan's fragments (see [`Plan::fragments`]).
-#[derive(Debug)]
-pub struct Fragments<'p, 'a> {
-    plan: &'p Plan<'a>,
-    order: Vec<usize>,
-    slot: usize,
-    pos: usize,
-    sequence: u32,
-    numbers: Vec<u32>,
-    cursors: Vec<Samples<'a>>,
-}
-
-impl Iterator for Fragments<'_, '_> {
-    type Item = Result<FragmentOut, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if self.slot >= self.plan.slot_count() {
-                return None;
-            }
-            let Some(&ti) = self.order.get(self.pos) else {
-                self.pos = 0;
-                self.slot += 1;
-                continue;
-            };
-            self.pos += 1;
-            let t = &self.plan.tracks[ti];
-            let empty = match (t.bounds.get(self.slot), t.bounds.get(self.slot + 1)) {
-                (Some(a), Some(b)) => a >= b,
-                _ => true,
-            };
-            if empty {
-                continue;
-            }
-            self.numbers[ti] = self.numbers[ti].saturating_add(1);
-            let seq = self.sequence;
-            self.sequence = self.sequence.wrapping_add(1);
-            let cursor = self.cursors.get_mut(ti)?;
-            return Some(
-                self.plan
-                    .fragment(ti, self.slot, cursor, self.numbers[ti], seq),
-            );
-        }
     }
 }
 

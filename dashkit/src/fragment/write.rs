@@ -1,10 +1,12 @@
-//! Box encoders for fragmented output: a small writer that patches each box size when the box
-//! closes (so no size is ever stored apart from its content), plus the boxes the fragmenter
-//! creates: ftyp/styp (§4.3, §8.16.2), mvex/mehd/trex (§8.8.1-3), empty sample tables
-//! (§8.6.1.2, §8.7.3-5), mfhd/tfhd/tfdt/trun (§8.8.5-8, §8.8.12) and the mdat header (§8.1.1).
-//! Section numbers are ISO/IEC 14496-12.
+//! Writing fragmented output: a small writer for the containers the fragmenter builds (moov,
+//! trak, moof, traf, ...) that patches each container's size when it closes, so no size is
+//! ever stored apart from its content. The leaf boxes are written by their own encoders in
+//! [`crate::bmff::boxes`] (one file per box); the functions here are the fragmenter's
+//! shorthands for them.
 
 use super::Error;
+use crate::bmff::boxes::{self, Ftyp, Mfhd, SampleSizes, Tfdt};
+use crate::bmff::FourCc;
 
 /// Appends boxes to a byte vector; [`BoxWriter::open`] returns a mark that
 /// [`BoxWriter::close`] turns into the box size.
@@ -68,6 +70,22 @@ impl BoxWriter {
         self.buf.extend_from_slice(&v.to_be_bytes());
     }
 
+    /// Appends a box written by one of the encoders of [`crate::bmff::boxes`].
+    ///
+    /// ```
+    /// use dashkit::bmff::boxes::Mfhd;
+    /// use dashkit::fragment::write::BoxWriter;
+    /// let mut w = BoxWriter::default();
+    /// w.put(|out| Mfhd { sequence_number: 1 }.encode_into(out)).unwrap();
+    /// assert_eq!(w.len(), 16);
+    /// ```
+    pub fn put(
+        &mut self,
+        encode: impl FnOnce(&mut Vec<u8>) -> Result<(), crate::bmff::Error>,
+    ) -> Result<(), Error> {
+        encode(&mut self.buf).map_err(Error::from)
+    }
+
     /// Appends raw bytes (e.g. a box copied from the input).
     pub fn bytes(&mut self, b: &[u8]) {
         self.buf.extend_from_slice(b);
@@ -96,20 +114,19 @@ impl BoxWriter {
     }
 }
 
-/// `ftyp` or `styp` (§4.3, §8.16.2).
+/// `ftyp` or `styp` (§4.3, §8.16.2), minor version 0: [`Ftyp::encode_into`].
 pub fn brands(
     w: &mut BoxWriter,
     kind: &[u8; 4],
     major: [u8; 4],
     compatible: &[[u8; 4]],
 ) -> Result<(), Error> {
-    let m = w.open(kind);
-    w.bytes(&major);
-    w.u32(0);
-    for b in compatible {
-        w.bytes(b);
-    }
-    w.close(m)
+    let ftyp = Ftyp {
+        major_brand: FourCc(major),
+        minor_version: 0,
+        compatible_brands: compatible.iter().copied().map(FourCc).collect(),
+    };
+    w.put(|out| ftyp.encode_into(kind, out))
 }
 
 /// The `styp` that opens each media segment file: major `msdh`, compatible `msdh`, `msix`
@@ -120,97 +137,60 @@ pub fn segment_styp() -> Result<Vec<u8>, Error> {
     Ok(w.into_bytes())
 }
 
-/// Empty `stts`, `stsc`, `stsz` and `stco` (a fragmented file's moov holds no samples).
+/// Empty `stts`, `stsc`, `stco` and `stsz` (a fragmented file's moov holds no samples).
 pub fn empty_sample_tables(w: &mut BoxWriter) -> Result<(), Error> {
-    for kind in [b"stts", b"stsc", b"stco"] {
-        let m = w.open_full(kind, 0, 0);
-        w.u32(0);
-        w.close(m)?;
-    }
-    let m = w.open_full(b"stsz", 0, 0);
-    w.u32(0);
-    w.u32(0);
-    w.close(m)
+    w.put(|out| boxes::encode_pairs(b"stts", 0, &[], out))?;
+    w.put(|out| boxes::encode_stsc(&[], out))?;
+    w.put(|out| boxes::encode_chunk_offsets(&[], false, out))?;
+    w.put(|out| SampleSizes::Table(Vec::new()).encode_into(out))
 }
 
-/// `mfhd` (§8.8.5).
+/// `mfhd` (§8.8.5): [`Mfhd::encode_into`].
 pub fn mfhd(w: &mut BoxWriter, sequence_number: u32) -> Result<(), Error> {
-    let m = w.open_full(b"mfhd", 0, 0);
-    w.u32(sequence_number);
-    w.close(m)
+    w.put(|out| Mfhd { sequence_number }.encode_into(out))
 }
 
-/// `tfdt` (§8.8.12): version 0 when the time fits 32 bits, else version 1.
+/// `tfdt` (§8.8.12): version 0 when the time fits 32 bits, else version 1 ([`Tfdt::new`]).
 pub fn tfdt(w: &mut BoxWriter, base_media_decode_time: u64) -> Result<(), Error> {
-    match u32::try_from(base_media_decode_time) {
-        Ok(v) => {
-            let m = w.open_full(b"tfdt", 0, 0);
-            w.u32(v);
-            w.close(m)
-        }
-        Err(_) => {
-            let m = w.open_full(b"tfdt", 1, 0);
-            w.u64(base_media_decode_time);
-            w.close(m)
-        }
-    }
+    w.put(|out| Tfdt::new(base_media_decode_time).encode_into(out))
 }
 
 /// The header of an `mdat` holding `payload_bytes` bytes: 8 bytes, or 16 with a 64-bit size
-/// when the payload does not fit a 32-bit box size.
+/// when the payload does not fit a 32-bit box size ([`boxes::encode_mdat_header`]).
 pub fn mdat_header(out: &mut Vec<u8>, payload_bytes: u64) -> Result<(), Error> {
-    match u32::try_from(payload_bytes.saturating_add(8)) {
-        Ok(size) => {
-            out.extend_from_slice(&size.to_be_bytes());
-            out.extend_from_slice(b"mdat");
-        }
-        Err(_) => {
-            let size = payload_bytes
-                .checked_add(16)
-                .ok_or(Error::Overflow { what: "mdat size" })?;
-            out.extend_from_slice(&1u32.to_be_bytes());
-            out.extend_from_slice(b"mdat");
-            out.extend_from_slice(&size.to_be_bytes());
-        }
-    }
-    Ok(())
+    boxes::encode_mdat_header(out, payload_bytes).map_err(Error::from)
 }
 
 /// Length of the mdat header [`mdat_header`] writes.
 pub fn mdat_header_len(payload_bytes: u64) -> u64 {
-    if payload_bytes.saturating_add(8) > u64::from(u32::MAX) {
-        16
-    } else {
-        8
-    }
+    boxes::mdat_header_len(payload_bytes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bmff::boxes::Tfdt;
 
     #[test]
-    fn tfdt_grows_to_version_1() {
-        for (t, v, len) in [(5u64, 0u8, 16usize), (1 << 33, 1, 20)] {
-            let mut w = BoxWriter::default();
-            tfdt(&mut w, t).unwrap();
-            let b = w.into_bytes();
-            assert_eq!(b.len(), len);
-            let d = Tfdt::parse(&b, 0).unwrap();
-            assert_eq!((d.version, d.base_media_decode_time), (v, t));
-        }
+    fn containers_get_their_size_on_close() {
+        let mut w = BoxWriter::default();
+        let moof = w.open(b"moof");
+        mfhd(&mut w, 3).unwrap();
+        tfdt(&mut w, 1 << 33).unwrap();
+        w.close(moof).unwrap();
+        let b = w.into_bytes();
+        assert_eq!(b.len(), 8 + 16 + 20);
+        assert_eq!(&b[..4], &(b.len() as u32).to_be_bytes());
     }
 
     #[test]
-    fn large_mdat_header() {
-        let mut h = Vec::new();
-        mdat_header(&mut h, 1 << 32).unwrap();
-        assert_eq!(h.len(), 16);
-        assert_eq!(mdat_header_len(1 << 32), 16);
-        assert_eq!(&h[8..], &((1u64 << 32) + 16).to_be_bytes());
-        let mut h = Vec::new();
-        mdat_header(&mut h, 10).unwrap();
-        assert_eq!(h, [0, 0, 0, 18, b'm', b'd', b'a', b't']);
+    fn empty_tables_are_the_four_boxes() {
+        let mut w = BoxWriter::default();
+        empty_sample_tables(&mut w).unwrap();
+        let b = w.into_bytes();
+        let kinds: Vec<String> = crate::bmff::header::top_level(&b, 0)
+            .map(|t| t.unwrap().header.kind.to_string())
+            .collect();
+        assert_eq!(kinds, ["stts", "stsc", "stco", "stsz"]);
+        assert_eq!(b.len(), 16 * 3 + 20);
     }
 }

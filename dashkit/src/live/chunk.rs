@@ -25,6 +25,10 @@
 //! agree when sample durations divide the chunk duration (25 fps video in 200 or 1000 ms
 //! chunks).
 
+use crate::bmff::boxes::{
+    encode_mdat_header, mdat_header_len, put_header, Mfhd, Tfdt, Tfhd, Trun, TrunEntry,
+    TFHD_DEFAULT_BASE_IS_MOOF, TRUN_CTO, TRUN_DURATION, TRUN_FLAGS, TRUN_SIZE,
+};
 use crate::bmff::index::{Depth, Index};
 use crate::bmff::patch::Part;
 use crate::cmaf::moof::{moov_defaults, resolve_moof, ResolvedSample};
@@ -265,75 +269,65 @@ fn build_chunk<'a>(
     let n = u32::try_from(group.len()).map_err(|_| Error::Overflow)?;
     let any_cto = group.iter().any(|t| t.s.composition_offset != 0);
     let negative = group.iter().any(|t| t.s.composition_offset < 0);
-    let rec = if any_cto { 16 } else { 12 };
-    let tfhd_len = if sdi.is_some() { 20 } else { 16 };
-    let trun_len = 20u64 + u64::from(n) * rec;
-    let traf_len = 8 + tfhd_len + 20 + trun_len;
-    let moof_len = 8 + 16 + traf_len;
     let payload: u64 = group.iter().map(|t| u64::from(t.s.size)).sum();
-    let (mdat_header_len, large) = if payload + 8 > u64::from(u32::MAX) {
-        (16u64, true)
-    } else {
-        (8, false)
-    };
-    let moof_len32 = u32::try_from(moof_len).map_err(|_| Error::Overflow)?;
-    let data_offset = i32::try_from(moof_len + mdat_header_len).map_err(|_| Error::Overflow)?;
-    let cap = usize::try_from(moof_len + mdat_header_len).map_err(|_| Error::Overflow)?;
-    let mut v: Vec<u8> = Vec::with_capacity(cap);
-    let mut put = |x: &[u8]| v.extend_from_slice(x);
-    put(&moof_len32.to_be_bytes());
-    put(b"moof");
-    put(&16u32.to_be_bytes());
-    put(b"mfhd");
-    put(&[0; 4]);
-    put(&spec.sequence_number.to_be_bytes());
-    put(&(traf_len as u32).to_be_bytes());
-    put(b"traf");
-    put(&(tfhd_len as u32).to_be_bytes());
-    put(b"tfhd");
-    put(&(0x0002_0000u32 | if sdi.is_some() { 2 } else { 0 }).to_be_bytes());
-    put(&track_id.to_be_bytes());
-    if let Some(i) = sdi {
-        put(&i.to_be_bytes());
-    }
     let first_decode = group.first().map_or(seg_start, |t| t.decode);
     let tfdt = first_decode
         .checked_add(spec.tfdt_offset_ticks)
         .ok_or(Error::Overflow)?;
-    put(&20u32.to_be_bytes());
-    put(b"tfdt");
-    put(&[1, 0, 0, 0]);
-    put(&tfdt.to_be_bytes());
-    put(&(trun_len as u32).to_be_bytes());
-    put(b"trun");
-    let flags: u32 = 0x701 | if any_cto { 0x800 } else { 0 };
-    put(&((u32::from(negative) << 24) | flags).to_be_bytes());
-    put(&n.to_be_bytes());
-    put(&data_offset.to_be_bytes());
-    let mut duration: u64 = 0;
-    for t in group {
-        put(&t.s.duration.to_be_bytes());
-        put(&t.s.size.to_be_bytes());
-        put(&t.s.flags.to_be_bytes());
-        if any_cto {
-            let c = if negative {
-                i32::try_from(t.s.composition_offset).map(|c| c as u32)
-            } else {
-                u32::try_from(t.s.composition_offset)
-            }
-            .map_err(|_| Error::Overflow)?;
-            put(&c.to_be_bytes());
-        }
-        duration += u64::from(t.s.duration);
-    }
-    if large {
-        put(&1u32.to_be_bytes());
-        put(b"mdat");
-        put(&(payload + 16).to_be_bytes());
-    } else {
-        put(&((payload + 8) as u32).to_be_bytes());
-        put(b"mdat");
-    }
+    let duration: u64 = group.iter().map(|t| u64::from(t.s.duration)).sum();
+    let mfhd = Mfhd {
+        sequence_number: spec.sequence_number,
+    };
+    let tfhd = Tfhd {
+        flags: TFHD_DEFAULT_BASE_IS_MOOF,
+        track_id,
+        base_data_offset: None,
+        sample_description_index: sdi,
+        default_sample_duration: None,
+        default_sample_size: None,
+        default_sample_flags: None,
+    };
+    let tfdt_box = Tfdt {
+        version: 1,
+        base_media_decode_time: tfdt,
+    };
+    let mut trun = Trun {
+        version: u8::from(negative),
+        flags: TRUN_DURATION | TRUN_SIZE | TRUN_FLAGS | if any_cto { TRUN_CTO } else { 0 },
+        data_offset: Some(0),
+        first_sample_flags: None,
+        entries: group
+            .iter()
+            .map(|t| TrunEntry {
+                duration: Some(t.s.duration),
+                size: Some(t.s.size),
+                flags: Some(t.s.flags),
+                composition_offset: any_cto.then_some(t.s.composition_offset),
+            })
+            .collect(),
+    };
+    let moof_len = 8
+        + mfhd.encoded_len()
+        + 8
+        + tfhd.encoded_len()
+        + tfdt_box.encoded_len()
+        + trun.encoded_len();
+    let moof_len32 = u32::try_from(moof_len).map_err(|_| Error::Overflow)?;
+    let data_offset = u64::from(moof_len32) + mdat_header_len(payload);
+    trun.data_offset = Some(i32::try_from(data_offset).map_err(|_| Error::Overflow)?);
+    let cap = usize::try_from(data_offset).map_err(|_| Error::Overflow)?;
+    let mut v: Vec<u8> = Vec::with_capacity(cap);
+    let traf_len = moof_len - 8 - mfhd.encoded_len();
+    let encoded = (|| {
+        put_header(&mut v, b"moof", moof_len)?;
+        mfhd.encode_into(&mut v)?;
+        put_header(&mut v, b"traf", traf_len)?;
+        tfhd.encode_into(&mut v)?;
+        tfdt_box.encode_into(&mut v)?;
+        trun.encode_into(&mut v)?;
+        encode_mdat_header(&mut v, payload)
+    })();
+    encoded.map_err(|_| Error::Overflow)?;
     let mut parts = vec![Part::Owned(v)];
     // Borrowed sample runs, contiguous samples merged into one slice of the input.
     let mut run: Option<(u64, u64)> = None;

@@ -12,6 +12,7 @@ use crate::bmff::boxes::Tfdt;
 use crate::bmff::index::{Depth, Index};
 use crate::bmff::patch::{rewrite_segment, Edits, Part, Rewritten, SidxEdit, TfdtEdit, TfdtTarget};
 use crate::bmff::samples::track_samples;
+use crate::bmff::{Sidx, SidxReference};
 
 use super::asset::LiveAsset;
 use super::availability::Availability;
@@ -186,20 +187,23 @@ pub fn dashlivesim_sidx(
         .filter(|s| *s < 1 << 31)
         .ok_or(Error::Overflow)?;
     let dur = u32::try_from(subsegment_duration).map_err(|_| Error::Overflow)?;
-    let mut v = Vec::with_capacity(52);
-    v.extend_from_slice(&52u32.to_be_bytes());
-    v.extend_from_slice(b"sidx");
-    v.extend_from_slice(&[1, 0, 0, 0]);
-    v.extend_from_slice(&1u32.to_be_bytes());
-    v.extend_from_slice(&timescale.to_be_bytes());
-    v.extend_from_slice(&earliest_presentation_time.to_be_bytes());
-    v.extend_from_slice(&0u64.to_be_bytes());
-    v.extend_from_slice(&0u16.to_be_bytes());
-    v.extend_from_slice(&1u16.to_be_bytes());
-    v.extend_from_slice(&size.to_be_bytes());
-    v.extend_from_slice(&dur.to_be_bytes());
-    v.extend_from_slice(&0x9000_0000u32.to_be_bytes());
-    Ok(v)
+    let sidx = Sidx {
+        version: 1,
+        flags: 0,
+        reference_id: 1,
+        timescale,
+        earliest_presentation_time,
+        first_offset: 0,
+        references: vec![SidxReference {
+            reference_type: false,
+            referenced_size: size,
+            subsegment_duration: dur,
+            starts_with_sap: true,
+            sap_type: 1,
+            sap_delta_time: 0,
+        }],
+    };
+    sidx.encode().map_err(|_| Error::Overflow)
 }
 
 /// Inserts `bytes` at output position `at` of `out`, splitting the part there.

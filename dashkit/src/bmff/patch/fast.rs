@@ -12,6 +12,7 @@ use super::super::boxes::{
     TFHD_BASE_DATA_OFFSET, TFHD_DEFAULT_DURATION, TFHD_DEFAULT_FLAGS, TFHD_DEFAULT_SIZE,
     TFHD_SAMPLE_DESCRIPTION_INDEX,
 };
+use super::super::header::BoxHeader;
 use super::super::index::children_offset;
 use super::super::FourCc;
 use super::{Edits, Part, Rewritten, SidxEdit};
@@ -31,25 +32,17 @@ struct Hdr {
     end: usize,
 }
 
-/// Reads a plain box header at `pos` inside `[pos, end)`; `None` for any other form.
+/// Reads a plain box header at `pos` inside `[pos, end)` (through [`BoxHeader::parse`]);
+/// `None` for any other form (largesize, uuid, size 0 below the top level) or a bad size.
 fn header(data: &[u8], pos: usize, end: usize, top: bool) -> Option<Hdr> {
     let w = data.get(pos..end)?;
-    let h = w.get(..8)?;
-    let size32 = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
-    let kind = [h[4], h[5], h[6], h[7]];
-    if kind == *b"uuid" {
+    let h = BoxHeader::parse(w, 0).ok()?;
+    if h.header_len != 8 || (h.size.is_none() && !top) {
         return None;
     }
-    let size = match size32 {
-        0 if top => w.len(),
-        0 | 1 => return None,
-        s => usize::try_from(s).ok()?,
-    };
-    if size < 8 || size > w.len() {
-        return None;
-    }
+    let size = usize::try_from(h.size_within(w.len() as u64, 0).ok()?).ok()?;
     Some(Hdr {
-        kind,
+        kind: h.kind.0,
         start: pos,
         end: pos + size,
     })

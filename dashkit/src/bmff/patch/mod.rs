@@ -438,7 +438,7 @@ fn emit_parts<'a>(
 
 /// The moof subtree facts the rewrite needs.
 mod moof {
-    use super::super::boxes::{Tfhd, TFHD_BASE_DATA_OFFSET, TFHD_DEFAULT_BASE_IS_MOOF};
+    use super::super::boxes::{DataBase, Tfhd, TFHD_BASE_DATA_OFFSET};
     use super::*;
 
     /// One `traf`.
@@ -514,12 +514,11 @@ mod moof {
                         break;
                     }
                 };
-                let base = if tfhd.flags & TFHD_BASE_DATA_OFFSET != 0 {
-                    tfhd.base_data_offset
-                } else if tfhd.flags & TFHD_DEFAULT_BASE_IS_MOOF != 0 || k == 0 {
-                    Some(moof_start)
-                } else {
-                    None
+                let base = match tfhd.data_base(k) {
+                    DataBase::Explicit(b) => Some(b),
+                    DataBase::Moof => Some(moof_start),
+                    // Both ends move together: nothing to fix.
+                    DataBase::AfterPrevious => None,
                 };
                 moof.trafs.push(Traf {
                     i: t,

@@ -1,7 +1,7 @@
 //! sidx rewriting (ISO/IEC 14496-12 §8.16.3): keep (sizes follow), set EPT / first_offset
 //! (growing version 0 to 1 when needed), drop, or insert one computed from the moofs.
 
-use super::super::boxes::{Trun, TrunEntry};
+use super::super::boxes::Trun;
 use super::super::sidx::{Sidx, SidxReference};
 use super::super::{Error, ErrorKind, FourCc};
 use super::{overflow, Moof, NewBytes, NewSidx, Plan, Shift, SidxEdit};
@@ -186,27 +186,17 @@ fn insert_structure(
                 let trun = Trun::parse(&plan.data[b.range()], b.offset)
                     .map_err(|e| e.in_path(plan.index.path(r)))?;
                 for (n, e) in trun.entries.iter().enumerate() {
-                    let d = sample_duration(e, t.tfhd.default_sample_duration, trex).ok_or_else(
-                        || {
-                            Error::new(
-                                b.offset,
-                                plan.index.path(r),
-                                ErrorKind::Missing {
-                                    fourcc: FourCc(*b"trex"),
-                                },
-                            )
-                        },
-                    )?;
+                    let d = trun.sample_duration(n, &t.tfhd, trex).ok_or_else(|| {
+                        Error::new(
+                            b.offset,
+                            plan.index.path(r),
+                            ErrorKind::Missing {
+                                fourcc: FourCc(*b"trex"),
+                            },
+                        )
+                    })?;
                     if first {
-                        let flags = if n == 0 {
-                            trun.first_sample_flags
-                        } else {
-                            None
-                        }
-                        .or(e.flags)
-                        .or(t.tfhd.default_sample_flags)
-                        .or(trex.map(|x| x.default_sample_flags))
-                        .unwrap_or(0);
+                        let flags = trun.sample_flags(n, &t.tfhd, trex).unwrap_or(0);
                         sap = flags & 0x0001_0000 == 0;
                         first = false;
                     }
@@ -270,16 +260,6 @@ fn insert_structure(
         sidx,
         ranges,
     })
-}
-
-fn sample_duration(
-    e: &TrunEntry,
-    tfhd_default: Option<u32>,
-    trex: Option<&super::super::boxes::Trex>,
-) -> Option<u32> {
-    e.duration
-        .or(tfhd_default)
-        .or(trex.map(|t| t.default_sample_duration))
 }
 
 fn size31(plan: &Plan<'_>, i_at: u64, v: i128) -> Result<u32, Error> {

@@ -1,7 +1,7 @@
 //! `sidx`, the segment index box (ISO/IEC 14496-12 §8.16.3): decode, encode and the byte
 //! ranges its references cover.
 
-use super::reader::Reader;
+use super::Reader;
 use super::{Error, ErrorKind};
 
 /// One reference of a [`Sidx`] (14496-12 §8.16.3.2).
@@ -73,7 +73,7 @@ impl Sidx {
     /// The reference count is checked against the bytes present before anything is allocated.
     pub fn parse(box_bytes: &[u8], offset: u64) -> Result<Sidx, Error> {
         let mut r = Reader::new(box_bytes, offset, "sidx");
-        let (header_len, _) = super::boxes::box_header(&mut r, b"sidx")?;
+        let (header_len, _) = super::box_header(&mut r, b"sidx")?;
         let _ = header_len;
         let version = r.u8()?;
         let flags = r.u24()?;

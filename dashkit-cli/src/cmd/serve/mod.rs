@@ -170,8 +170,10 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let state = Arc::new(State {
         ingest,
         assets,
-        dashlivesim_404: args.dashlivesim_404,
-        allow_now_override: !args.no_now_override,
+        config: dashkit::origin::Config {
+            dashlivesim_404: args.dashlivesim_404,
+            allow_now_override: !args.no_now_override,
+        },
     });
     let logger = log::AccessLog::open(&args.access_log)?;
     let ingest = Arc::clone(&state.ingest);

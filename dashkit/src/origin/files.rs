@@ -7,7 +7,8 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use crate::live::http::{http_date, HttpResponse};
+use crate::bmff::patch::Part;
+use crate::live::http::{http_date, HttpBody, HttpResponse};
 
 /// Why a path was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,6 +308,38 @@ pub fn file_answer(meta: &FileMeta<'_>, range: Option<&str>) -> FileAnswer {
         headers,
         start,
         count: end - start,
+    }
+}
+
+impl FileAnswer {
+    /// The whole answer, for a server that reads the span into memory: `read(start, count)`
+    /// gives the bytes to send (`None`: the read failed, answered 500).
+    ///
+    /// ```
+    /// use dashkit::origin::files::{file_answer, FileMeta};
+    /// let file = b"0123456789";
+    /// let meta = FileMeta { name: "a.m4s", len: 10, modified_ms: None };
+    /// let r = file_answer(&meta, Some("bytes=-3"))
+    ///     .respond(|start, count| Some(file[start as usize..][..count as usize].to_vec()));
+    /// assert_eq!((r.status, r.header("content-range")), (206, Some("bytes 7-9/10")));
+    /// ```
+    pub fn respond(self, read: impl FnOnce(u64, u64) -> Option<Vec<u8>>) -> HttpResponse<'static> {
+        match self {
+            FileAnswer::Answer(r) => r,
+            FileAnswer::Send {
+                status,
+                headers,
+                start,
+                count,
+            } => match read(start, count) {
+                Some(bytes) => HttpResponse {
+                    status,
+                    headers,
+                    body: HttpBody::Parts(vec![Part::Owned(bytes)]),
+                },
+                None => HttpResponse::text(500, "read failed"),
+            },
+        }
     }
 }
 

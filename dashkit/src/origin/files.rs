@@ -241,6 +241,17 @@ pub struct FileMeta<'a> {
     pub modified_ms: Option<i64>,
 }
 
+impl<'a> FileMeta<'a> {
+    /// A file named `name` of `len` bytes, modification time unknown.
+    pub fn new(name: &'a str, len: u64) -> FileMeta<'a> {
+        FileMeta {
+            name,
+            len,
+            modified_ms: None,
+        }
+    }
+}
+
 /// The answer to a static file request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileAnswer {

@@ -90,6 +90,35 @@ pub fn request_fields<'a>(
     (credentials, len, header("content-type"))
 }
 
+/// Admits an ingest request from its HTTP head: `method`, the `path` after `/ingest/` (as
+/// sent) and its headers, read by lower-case name with `header` ([`request_fields`]).
+///
+/// ```
+/// use dashkit::ingest::{Admission, Config, Instant, Origin};
+/// let mut origin = Origin::new(Config { token: Some("t".into()), ..Config::default() });
+/// let header = |n: &str| (n == "authorization").then_some("Bearer t");
+/// let now = Instant::from_millis(0);
+/// let admitted = dashkit::origin::ingest::admit(&mut origin, "PUT", "ch/a.mpd", header, now);
+/// assert!(matches!(admitted, Admission::Upload(_)));
+/// ```
+pub fn admit<'a>(
+    origin: &mut crate::ingest::Origin,
+    method_name: &str,
+    path: &str,
+    header: impl Fn(&str) -> Option<&'a str>,
+    now: crate::ingest::Instant,
+) -> crate::ingest::Admission {
+    let (credentials, content_length, content_type) = request_fields(header);
+    let req = crate::ingest::UploadRequest {
+        method: method(method_name),
+        path,
+        credentials: &credentials,
+        content_length,
+        content_type,
+    };
+    origin.admit(&req, now)
+}
+
 /// The ingest method of an HTTP method name.
 ///
 /// ```

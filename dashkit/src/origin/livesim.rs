@@ -19,8 +19,8 @@ use crate::live::http::{
 };
 use crate::live::source::respond;
 
-use super::files::relative_components;
-use super::route::Config;
+use super::files::{file_answer, relative_components, FileMeta, PathError};
+use super::route::{Config, Route};
 
 /// Most VoD files one live answer reads beyond what is cached (the media segment, and the
 /// init segment for low-latency chunks).
@@ -111,6 +111,16 @@ pub struct LiveRequest<'a> {
     pub path_and_query: &'a str,
 }
 
+impl<'a> LiveRequest<'a> {
+    /// The facts of a request with this `Host` and target.
+    pub fn new(host: Option<&'a str>, path_and_query: &'a str) -> LiveRequest<'a> {
+        LiveRequest {
+            host,
+            path_and_query,
+        }
+    }
+}
+
 impl Livesim {
     /// Nothing kept yet.
     pub fn new() -> Livesim {
@@ -121,6 +131,48 @@ impl Livesim {
     pub fn clear(&mut self) {
         self.assets.clear();
         self.dirs.clear();
+    }
+
+    /// The answer to a routed request that needs only files: [`Route::Answer`] as it is,
+    /// [`Route::Livesim`] by [`Livesim::answer`], and [`Route::VodFile`] read whole through
+    /// `source` and answered by [`file_answer`] with the request's `Range` header. The ingest
+    /// routes need the ingest origin: [`Route::Ingest`] and [`Route::Live`] are given back.
+    ///
+    /// ```no_run
+    /// # use dashkit::origin::{livesim::{Livesim, LiveRequest, Source}, route, Config, RequestHead};
+    /// # fn demo(source: &mut dyn Source) {
+    /// let head = RequestHead::new("GET", "/dash/vod/asset/0/1.m4s", None, None);
+    /// let routed = route(&head, 0, &Config::default());
+    /// let req = LiveRequest::new(Some("localhost"), head.path);
+    /// let answer = Livesim::new().answer_route(source, routed, &req, Some("bytes=0-99"), &Config::default());
+    /// assert_eq!(answer.map(|r| r.status).ok(), Some(206));
+    /// # }
+    /// ```
+    pub fn answer_route(
+        &mut self,
+        source: &mut dyn Source,
+        route: Route,
+        req: &LiveRequest<'_>,
+        range: Option<&str>,
+        config: &Config,
+    ) -> Result<HttpResponse<'static>, Route> {
+        match route {
+            Route::Answer(r) => Ok(r),
+            Route::Livesim { path, now_ms } => Ok(self.answer(source, &path, now_ms, req, config)),
+            Route::VodFile(comps) => {
+                let Some(bytes) = source.read(&comps) else {
+                    return Ok(PathError::NotFound.answer());
+                };
+                let name = comps.last().map_or("", String::as_str);
+                let meta = FileMeta::new(name, bytes.len() as u64);
+                Ok(file_answer(&meta, range).respond(|start, count| {
+                    let start = usize::try_from(start).ok()?;
+                    let count = usize::try_from(count).ok()?;
+                    Some(bytes.get(start..start.checked_add(count)?)?.to_vec())
+                }))
+            }
+            other => Err(other),
+        }
     }
 
     /// The answer to the `/livesim/` request `path` at `now_ms` (from

@@ -60,3 +60,21 @@ pub mod livesim;
 mod route;
 
 pub use route::{finish, iso_time, route, Config, Finish, RequestHead, Route, MAX_TARGET_LEN};
+
+use std::borrow::Cow;
+
+use crate::bmff::patch::Part;
+
+/// Header names (lower case) and values, as every answer here carries them.
+pub type Headers = Vec<(&'static str, Cow<'static, str>)>;
+
+/// The bytes of `parts`, in order, in one buffer (for a server that does not send parts
+/// with vectored writes).
+///
+/// ```
+/// use dashkit::bmff::patch::Part;
+/// assert_eq!(dashkit::origin::concat(&[Part::Owned(b"ab".to_vec()), Part::Borrowed(b"c")]), b"abc");
+/// ```
+pub fn concat(parts: &[Part<'_>]) -> Vec<u8> {
+    parts.iter().flat_map(Part::as_bytes).copied().collect()
+}

@@ -43,7 +43,27 @@ pub struct RequestHead<'a> {
     pub access_control_request_headers: Option<&'a str>,
 }
 
-impl RequestHead<'_> {
+impl<'a> RequestHead<'a> {
+    /// A request head from its method, path, query and `Access-Control-Request-Headers`.
+    ///
+    /// ```
+    /// let head = dashkit::origin::RequestHead::new("GET", "/time", None, None);
+    /// assert_eq!(head.target_len(), 5);
+    /// ```
+    pub fn new(
+        method: &'a str,
+        path: &'a str,
+        query: Option<&'a str>,
+        access_control_request_headers: Option<&'a str>,
+    ) -> RequestHead<'a> {
+        RequestHead {
+            method,
+            path,
+            query,
+            access_control_request_headers,
+        }
+    }
+
     /// The length of the request target (path, `?` and query).
     pub fn target_len(&self) -> usize {
         self.path.len() + self.query.map_or(0, |q| q.len() + 1)

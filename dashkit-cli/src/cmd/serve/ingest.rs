@@ -12,7 +12,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use dashkit::ingest::{
     Admission, Config, Instant, Opened, Origin, Outcome, Read, Refusal, StoredFile, Upload,
-    UploadRequest,
 };
 use dashkit::live::http::{time_url, HttpResponse};
 use dashkit::origin::ingest as answers;
@@ -169,18 +168,10 @@ impl Ingest {
         B: hyper::body::Body<Data = Bytes> + Unpin,
         B::Error: std::fmt::Display,
     {
-        let (credentials, content_length, content_type) =
-            answers::request_fields(|h| headers.get(h).and_then(|v| v.to_str().ok()));
-        let req = UploadRequest {
-            method: answers::method(method),
-            path,
-            credentials: &credentials,
-            content_length,
-            content_type,
-        };
         let admission = {
             let now = self.now();
-            self.origin().admit(&req, now)
+            let header = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
+            answers::admit(&mut self.origin(), method, path, header, now)
         };
         match admission {
             Admission::Refused(r) => {

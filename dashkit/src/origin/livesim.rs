@@ -27,8 +27,6 @@ use super::route::{Config, Route};
 pub const MAX_FILES_PER_ANSWER: usize = 2;
 /// Most analysed assets a [`Livesim`] keeps.
 pub const MAX_ASSETS: usize = 1_000;
-/// Most directory listings a [`Livesim`] keeps.
-pub const MAX_DIRS: usize = 100_000;
 
 /// Where the origin's files come from: the folder below the served root, or anything else
 /// that can list a directory and read a file. Paths are components below the root, already
@@ -223,7 +221,7 @@ impl Livesim {
                         continue;
                     };
                     let found = default_mpd(&names).map(str::to_string);
-                    if self.dirs.len() >= MAX_DIRS {
+                    if self.dirs.len() >= super::cache::MAX_DIR_ENTRIES {
                         self.dirs.clear();
                     }
                     self.dirs.insert(dir.join("/"), found.clone());

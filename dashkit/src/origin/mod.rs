@@ -17,6 +17,7 @@
 //!     [`ingest::refusal`], [`ingest::outcome`] or [`ingest::deleted`];
 //!   - [`Route::Live`]: a read of an ingested file, [`crate::ingest::Origin::open`], sent with
 //!     [`ingest::read_headers`].
+//! - [`cache`]: which files a server keeps in memory and how it sees that an asset changed.
 //! - [`finish`]: what every answer carries (CORS, `Date`, `Content-Length`) and whether the
 //!   body is sent (not for HEAD).
 //!
@@ -54,6 +55,7 @@
 //!
 //! [`HttpResponse`]: crate::live::http::HttpResponse
 
+pub mod cache;
 pub mod files;
 pub mod ingest;
 pub mod livesim;

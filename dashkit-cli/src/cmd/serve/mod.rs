@@ -1,8 +1,10 @@
 //! `dashkit serve`: a live source server with dashlivesim's URLs
 //! (`/livesim/<options>/<asset>/<file>`) over the VoD assets below `--root`, plus the VoD files
-//! themselves under `/dash/vod/`. Each live request is answered by
-//! [`dashkit::live::source::respond`] and mapped to HTTP by [`dashkit::live::http`]; this module
-//! is the IO around them (hyper on tokio).
+//! themselves under `/dash/vod/`, and the ingest origin (`/ingest/`, `/live/`). Every decision
+//! is a library call: [`dashkit::origin`] routes each request and answers files, CORS, `/time`
+//! and ingest outcomes; [`dashkit::live::source::respond`] and [`dashkit::live::http`] answer
+//! live requests; [`dashkit::ingest::Origin`] decides every ingest rule. This module is flags,
+//! configuration and the IO around them (hyper on tokio, file reads on blocking threads).
 
 use std::io::Write;
 use std::net::SocketAddr;

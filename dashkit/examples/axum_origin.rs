@@ -41,10 +41,10 @@ impl App {
 struct Disk(PathBuf);
 
 impl Source for &Disk {
-    fn mpd_names(&mut self, dir: &[String]) -> Option<Vec<String>> {
-        let names = std::fs::read_dir(self.resolve(dir)?).ok()?;
-        let names = names.filter_map(|e| e.ok()?.file_name().into_string().ok());
-        Some(names.filter(|n| n.ends_with(".mpd")).collect())
+    fn list(&mut self, dir: &[String]) -> Option<Vec<String>> {
+        let entries = std::fs::read_dir(self.resolve(dir)?).ok()?;
+        let names = entries.filter_map(|e| e.ok()?.file_name().into_string().ok());
+        Some(names.collect())
     }
     fn read(&mut self, path: &[String]) -> Option<Vec<u8>> {
         std::fs::read(self.resolve(path)?).ok()
@@ -123,8 +123,7 @@ async fn origin(State(app): State<Arc<App>>, req: Request) -> Response<Body> {
         Route::Live(path) => read_live(&app, &path, host.as_deref()),
         route => {
             // The rest may read files: on a blocking thread.
-            let pq = uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
-            let app = Arc::clone(&app);
+            let (app, pq) = (Arc::clone(&app), uri.to_string()); // origin-form: path?query
             let answer = tokio::task::spawn_blocking(move || {
                 let live = LiveRequest::new(host.as_deref(), &pq);
                 let mut livesim = app.livesim.lock().unwrap_or_else(|e| e.into_inner());

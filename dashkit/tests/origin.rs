@@ -44,7 +44,7 @@ impl Memory {
 }
 
 impl Source for Memory {
-    fn mpd_names(&mut self, dir: &[String]) -> Option<Vec<String>> {
+    fn list(&mut self, dir: &[String]) -> Option<Vec<String>> {
         self.listings += 1;
         let inside: Vec<&Vec<String>> = self
             .files
@@ -57,7 +57,7 @@ impl Source for Memory {
         Some(
             inside
                 .into_iter()
-                .filter(|k| k.len() == dir.len() + 1 && k[dir.len()].ends_with(".mpd"))
+                .filter(|k| k.len() == dir.len() + 1)
                 .map(|k| k[dir.len()].clone())
                 .collect(),
         )
@@ -239,4 +239,37 @@ fn vod_files_through_a_source() {
     let req = LiveRequest::new(None, "/ingest/ch/a.mpd");
     let back = live.answer_route(&mut src, routed, &req, None, &Config::default());
     assert_eq!(back.unwrap_err(), Route::Ingest("ch/a.mpd".into()));
+}
+
+#[test]
+fn a_source_seen_from_a_directory_is_an_asset_source() {
+    use dashkit::analyze::AssetSource;
+    use dashkit::origin::livesim::AssetDir;
+    let mut src = Memory::load(&fixtures(), "ffmpeg_livesim");
+    let dir = vec!["ffmpeg_livesim".to_string()];
+    let mpd = src.files[&vec!["ffmpeg_livesim".into(), "manifest.mpd".into()]].clone();
+    let mut files = AssetDir {
+        source: &mut src,
+        dir: &dir,
+    };
+    assert_eq!(files.fetch("manifest.mpd"), Some(mpd.clone()));
+    assert_eq!(
+        files.fetch("../../etc/passwd"),
+        None,
+        "never above the root"
+    );
+    let mut listed = files.list("0").unwrap();
+    listed.sort();
+    assert!(listed.contains(&"init.mp4".to_string()), "{listed:?}");
+    // The vodanalyzer-compatible analysis reads the asset through it.
+    let analysis = dashkit::analyze::analyze(
+        std::str::from_utf8(&mpd).unwrap(),
+        "ffmpeg_livesim",
+        &mut files,
+    )
+    .unwrap();
+    // The fixture: 5 segments of 2 s, video and audio (fixtures/dash/ffmpeg_livesim).
+    assert_eq!(analysis.segment_duration_s, 2);
+    assert_eq!(analysis.nr_segments_in_loop, 5);
+    assert_eq!(analysis.adaptation_sets.len(), 2);
 }

@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::analyze::AssetSource;
 use crate::bmff::patch::Part;
 use crate::live::asset::LiveAsset;
 use crate::live::http::{
@@ -33,15 +34,34 @@ pub const MAX_ASSETS: usize = 1_000;
 /// checked ([`super::files::check_components`]): an implementation over a file system joins
 /// them onto its root and refuses what is not [`super::files::confined`] in it.
 ///
-/// The asset readers elsewhere in the crate take closures (`LiveAsset::from_vod`'s
-/// `FnMut(&str) -> Option<Vec<u8>>`, `respond`'s `FnMut(&str) -> Option<&[u8]>`); each is one
-/// call of [`Source::read`] on a URL resolved with [`relative_components`], so they can fold
-/// into this trait.
+/// The asset readers elsewhere in the crate take MPD-relative URLs: [`AssetSource`]
+/// (analysis), `LiveAsset::from_vod`'s `FnMut(&str) -> Option<Vec<u8>>`, `respond`'s
+/// `FnMut(&str) -> Option<&[u8]>`. Each is this trait seen from one directory: [`AssetDir`]
+/// makes any `Source` an [`AssetSource`] for the asset in a directory.
 pub trait Source {
-    /// The names of the `.mpd` files in directory `dir`; `None` when it is not a directory.
-    fn mpd_names(&mut self, dir: &[String]) -> Option<Vec<String>>;
+    /// The names of the entries of directory `dir`; `None` when it is not a directory.
+    fn list(&mut self, dir: &[String]) -> Option<Vec<String>>;
     /// The bytes of the file at `path`; `None` when there is none.
     fn read(&mut self, path: &[String]) -> Option<Vec<u8>>;
+}
+
+/// A [`Source`] seen from the directory `dir`: the [`AssetSource`] of the asset there, its
+/// URLs resolved with [`relative_components`] (never above the root).
+pub struct AssetDir<'a> {
+    /// Where the files are.
+    pub source: &'a mut dyn Source,
+    /// The asset's directory, as components below the root.
+    pub dir: &'a [String],
+}
+
+impl AssetSource for AssetDir<'_> {
+    fn fetch(&mut self, url: &str) -> Option<Vec<u8>> {
+        self.source.read(&relative_components(self.dir, url).ok()?)
+    }
+
+    fn list(&mut self, dir: &str) -> Option<Vec<String>> {
+        self.source.list(&relative_components(self.dir, dir).ok()?)
+    }
 }
 
 /// Why an asset could not be loaded, as the answer to give: 404 when its MPD is missing, 500
@@ -60,7 +80,8 @@ pub fn load_asset(
         .map_err(|_| HttpResponse::text(500, format!("{}: invalid UTF-8", comps.join("/"))))?;
     let vod = crate::mpd::parse(text)
         .map_err(|e| HttpResponse::text(500, format!("{}: {e}", comps.join("/"))))?;
-    LiveAsset::from_vod(vod, |url| source.read(&relative_components(dir, url).ok()?))
+    let mut files = AssetDir { source, dir };
+    LiveAsset::from_vod(vod, |url| files.fetch(url))
         .map_err(|e| HttpResponse::text(500, format!("{}: {e}", comps.join("/"))))
 }
 
@@ -216,7 +237,7 @@ impl Livesim {
                 AssetLookup::Found(a) => break a,
                 AssetLookup::Refused(r) => return r,
                 AssetLookup::List(dir) => {
-                    let Some(names) = source.mpd_names(&dir) else {
+                    let Some(names) = source.list(&dir) else {
                         listed.push((dir, DirMpd::NotADirectory));
                         continue;
                     };

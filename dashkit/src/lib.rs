@@ -17,6 +17,7 @@
 //! | [`validate`] | checks of an MPD with its segments, or of one fMP4: a report of findings | `mpd`, `bmff`, `limits`, `error` |
 //! | [`fragment`] | progressive MP4 to fragmented MP4: plan (cuts), init segment, moof headers + input ranges | `bmff`, `timeline`, `limits` |
 //! | [`ingest`] | the ingest origin as a state machine: admission, uploads, readers, windows, store restore | `cmaf`, `bmff`, `mpd`, `live` (MPD signalling), `limits` |
+//! | [`origin`] | the whole origin as decisions, for any HTTP server to embed: routing, static VoD files (paths, ranges, types), the live simulator over one `Source` trait, ingest answers, CORS, the asset cache's rules | `live`, `ingest`, `mpd`, `bmff` (`Part`) |
 //! | [`limits`] | named caps on hostile input | nothing |
 //! | [`error`] | [`Error`], the umbrella over every module's error | every module with an error type |
 //!
@@ -43,6 +44,7 @@ pub mod ingest;
 pub mod limits;
 pub mod live;
 pub mod mpd;
+pub mod origin;
 pub mod timeline;
 pub mod validate;
 

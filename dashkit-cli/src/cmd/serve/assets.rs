@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use dashkit::live::asset::LiveAsset;
 use dashkit::live::http::{default_mpd, DirMpd};
+use dashkit::origin::cache::{keeps, mpd_fingerprint, MAX_DIR_ENTRIES, MAX_WATCHED_FILES};
 use tokio::sync::OnceCell;
 
 use super::files::Root;
@@ -71,9 +72,6 @@ pub struct Assets {
     /// Keys of slots that failed, so they can be retried after a reload.
     reload_lock: Mutex<()>,
 }
-
-/// Upper bound on directories remembered as "no MPD here" or "MPD here".
-const MAX_DIR_ENTRIES: usize = 100_000;
 
 impl Assets {
     /// An empty cache over `root`, keeping at most `cache_limit` bytes of files in memory.
@@ -191,7 +189,7 @@ impl Assets {
             let path = self.root.resolve_relative(dir, url).ok()?;
             let bytes = std::fs::read(path).ok()?;
             let len = bytes.len() as u64;
-            if len <= budget {
+            if keeps(len, budget) {
                 budget -= len;
                 added += len;
                 files.insert(url.to_string(), Bytes::from(bytes.clone()));
@@ -260,31 +258,20 @@ impl Assets {
     }
 }
 
-/// Largest MPD the watcher hashes on every check.
-const MAX_WATCHED_MPD: u64 = 16 << 20;
-
-/// The MPD's mtime and an FNV-1a hash of its bytes: a rewrite within the filesystem's
-/// timestamp granularity still changes the hash.
+/// The MPD's mtime and [`mpd_fingerprint`].
 fn mpd_stamp(path: &Path) -> Option<(SystemTime, u64)> {
     let meta = std::fs::metadata(path).ok()?;
-    if meta.len() > MAX_WATCHED_MPD {
-        return Some((meta.modified().ok()?, meta.len()));
-    }
-    let bytes = std::fs::read(path).ok()?;
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    Some((meta.modified().ok()?, hash))
+    let print = mpd_fingerprint(meta.len(), || std::fs::read(path).ok())?;
+    Some((meta.modified().ok()?, print))
 }
 
 fn asset_changed(a: &Asset) -> bool {
     if mpd_stamp(&a.mpd_path) != a.stamp {
         return true;
     }
-    // A segment rewritten in place shows in its size or in the directory's listing; checking
-    // a few files' sizes keeps the watch cheap on large assets.
+    // A segment rewritten in place shows in its size.
     let dir = a.mpd_path.parent().unwrap_or(Path::new("."));
-    a.files.iter().take(64).any(|(url, b)| {
+    a.files.iter().take(MAX_WATCHED_FILES).any(|(url, b)| {
         std::fs::metadata(dir.join(url)).map(|m| m.len()).ok() != Some(b.len() as u64)
     })
 }

@@ -1,8 +1,11 @@
-//! One request in, one response out: routing, the live source, static VoD files with HEAD and
-//! byte ranges, CORS. Every rule of a live answer (which asset and MPD, availability, status,
-//! Retry-After, caching, when each low-latency chunk is due) is a library call
-//! ([`dashkit::live::http`], [`dashkit::live::source::respond`]); this does the IO around them,
-//! with directory listings and file reads on blocking threads, off the async workers.
+//! One request in, one response out. Every decision is a library call: routing, `/time`,
+//! health, CORS, 405/414 and malformed paths ([`dashkit::origin::route`]), the headers every
+//! answer carries and HEAD ([`dashkit::origin::finish`]), static files' ranges, types and
+//! caching ([`dashkit::origin::files::file_answer`]), and every rule of a live answer (which
+//! asset and MPD, availability, status, Retry-After, caching, when each low-latency chunk is
+//! due: [`dashkit::live::http`], [`dashkit::live::source::respond`]). This does the IO around
+//! them: directory listings and file reads on blocking threads, off the async workers, and
+//! timed chunks sent when due.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -12,19 +15,19 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use dashkit::bmff::patch::Part;
 use dashkit::live::http::{
-    http_date, http_response, locate_asset, now_from_query, parse_live_path, source_config,
-    time_url, AssetLookup, DirMpd, HttpBody, HttpPolicy, HttpResponse,
+    http_response, locate_asset, source_config, AssetLookup, DirMpd, HttpBody, HttpPolicy,
+    HttpResponse, LivePath,
 };
 use dashkit::live::source::respond;
+use dashkit::origin::files::{file_answer, FileAnswer, FileMeta, PathError};
+use dashkit::origin::livesim::MAX_FILES_PER_ANSWER;
+use dashkit::origin::{finish, route, Config, RequestHead, Route};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode};
 
 use super::assets::Assets;
 use super::body::Body;
-use super::files::{content_type, decode_components, parse_range, PathError, RangeRequest};
 
-/// Longest request target accepted (414 beyond).
-pub const MAX_URI_LEN: usize = 4096;
 /// Files up to this size are sent from one read; larger ones are streamed.
 const WHOLE_FILE_LIMIT: u64 = 4 << 20;
 /// Piece size when streaming a large file.
@@ -36,10 +39,8 @@ pub struct State {
     pub ingest: Arc<super::ingest::Ingest>,
     /// The assets below the root.
     pub assets: Arc<Assets>,
-    /// Answer too-early and too-late with 404, as dashlivesim does, instead of 425 and 410.
-    pub dashlivesim_404: bool,
-    /// Honour `?nowMS=` / `?nowDate=` (livesim2's testing hook).
-    pub allow_now_override: bool,
+    /// How requests are routed and answered (dashlivesim's 404s, the `now` override).
+    pub config: Config,
 }
 
 fn now_ms() -> i64 {
@@ -47,12 +48,6 @@ fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
-}
-
-fn iso_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-        .unwrap_or_default()
 }
 
 /// A plain-text answer (`no-store`), for errors and small bodies.
@@ -63,7 +58,7 @@ pub fn text(status: StatusCode, msg: impl Into<String>) -> Response<Body> {
 /// The library's answer as a hyper response. A borrowed part is a slice of one of `owners`
 /// (the buffers the answer was built from) and becomes a view of it, without copying; timed
 /// chunks (low latency) are fed to the body by a task that sleeps until each is due.
-fn to_hyper(r: HttpResponse<'_>, owners: &[Bytes]) -> Response<Body> {
+pub fn to_hyper(r: HttpResponse<'_>, owners: &[Bytes]) -> Response<Body> {
     let owner = |slice: &[u8]| -> Bytes {
         for b in owners {
             let (s, e) = (b.as_ptr() as usize, b.as_ptr() as usize + b.len());
@@ -107,160 +102,65 @@ fn to_hyper(r: HttpResponse<'_>, owners: &[Bytes]) -> Response<Body> {
             Body::Stream { rx, len: None }
         }
     };
-    let mut resp = Response::new(body);
-    *resp.status_mut() =
-        StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let h = resp.headers_mut();
-    for (name, value) in r.headers {
-        let value = match value {
-            Cow::Borrowed(v) => Ok(HeaderValue::from_static(v)),
-            Cow::Owned(v) => HeaderValue::try_from(v),
-        };
-        if let Ok(v) = value {
-            h.insert(HeaderName::from_static(name), v);
-        }
-    }
-    resp
+    with_headers(r.status, r.headers, body)
 }
 
-fn set(h: &mut HeaderMap, name: header::HeaderName, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
-        h.insert(name, v);
-    }
-}
-
-fn add_cors(h: &mut HeaderMap) {
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("Content-Length, Content-Range, Date, Expires, Retry-After"),
-    );
-}
-
-/// Handles one request.
+/// Handles one request: routed by [`route`], answered by the part it names, finished by
+/// [`finish`].
 pub async fn handle<B>(state: Arc<State>, req: Request<B>) -> Response<Body>
 where
     B: hyper::body::Body<Data = Bytes> + Unpin,
     B::Error: std::fmt::Display,
 {
-    let method = req.method().clone();
-    let ingest = req.uri().path().starts_with("/ingest/");
-    let mut resp = if ingest && req.uri().to_string().len() <= MAX_URI_LEN {
-        let path = req.uri().path()["/ingest/".len()..].to_string();
-        let (parts, body) = req.into_parts();
-        state
-            .ingest
-            .upload(&parts.method, &path, body, &parts.headers)
-            .await
-    } else {
-        route(&state, &req).await
+    let now = now_ms();
+    let method = req.method().as_str().to_string();
+    let head = RequestHead {
+        method: &method,
+        path: req.uri().path(),
+        query: req.uri().query(),
+        access_control_request_headers: req
+            .headers()
+            .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+            .and_then(|v| v.to_str().ok()),
     };
-    add_cors(resp.headers_mut());
+    let mut resp = match route(&head, now, &state.config) {
+        Route::Answer(r) => to_hyper(r, &[]),
+        Route::Livesim { path, now_ms } => {
+            let pq = req.uri().path_and_query().map_or("/", |p| p.as_str());
+            live(&state, &path, now_ms, req.headers(), pq).await
+        }
+        Route::VodFile(comps) => static_file(&state, comps, req.headers()).await,
+        Route::Live(path) => state.ingest.read(&path, host(req.headers())),
+        Route::Ingest(path) => {
+            let (parts, body) = req.into_parts();
+            state
+                .ingest
+                .upload(parts.method.as_str(), &path, body, &parts.headers)
+                .await
+        }
+    };
+    let done = finish(&method, resp.status().as_u16(), resp.body().len(), now_ms());
     let h = resp.headers_mut();
-    if !h.contains_key(header::DATE) {
-        set(h, header::DATE, &http_date(now_ms()));
+    for (name, value) in done.set {
+        set(h, HeaderName::from_static(name), &value);
     }
-    let bodiless = matches!(
-        resp.status(),
-        StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED
-    );
-    if let Some(len) = resp.body().len().filter(|_| !bodiless) {
-        if !resp.headers().contains_key(header::CONTENT_LENGTH) {
-            set(resp.headers_mut(), header::CONTENT_LENGTH, &len.to_string());
+    for (name, value) in done.set_if_absent {
+        let name = HeaderName::from_static(name);
+        if !h.contains_key(&name) {
+            set(h, name, &value);
         }
     }
-    if method == Method::HEAD {
+    if !done.send_body {
         let (parts, _) = resp.into_parts();
         return Response::from_parts(parts, Body::empty());
     }
     resp
 }
 
-async fn route<B>(state: &Arc<State>, req: &Request<B>) -> Response<Body> {
-    let uri = req.uri();
-    if uri.to_string().len() > MAX_URI_LEN {
-        return text(StatusCode::URI_TOO_LONG, "URI too long");
+fn set(h: &mut HeaderMap, name: HeaderName, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        h.insert(name, v);
     }
-    match *req.method() {
-        Method::GET | Method::HEAD => {}
-        Method::OPTIONS => {
-            let mut r = Response::new(Body::empty());
-            *r.status_mut() = StatusCode::NO_CONTENT;
-            let h = r.headers_mut();
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("GET, HEAD, OPTIONS"),
-            );
-            let asked = req
-                .headers()
-                .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
-                .cloned()
-                .unwrap_or(HeaderValue::from_static("Range"));
-            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked);
-            h.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("86400"),
-            );
-            return r;
-        }
-        _ => {
-            let mut r = text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
-            r.headers_mut().insert(
-                header::ALLOW,
-                HeaderValue::from_static("GET, HEAD, OPTIONS"),
-            );
-            return r;
-        }
-    }
-    let path = uri.path();
-    let query = uri.query();
-    if path == "/healthz" {
-        return text(StatusCode::OK, "ok");
-    }
-    if path == "/time" {
-        return text(StatusCode::OK, iso_time(now_ms()).as_str());
-    }
-    let comps = match decode_components(path) {
-        Ok(c) => c,
-        Err(_) => return text(StatusCode::BAD_REQUEST, "malformed path"),
-    };
-    match comps.first().map(String::as_str) {
-        Some("livesim") | Some("livesim2") => {
-            let now = match now_for(state, query) {
-                Ok(n) => n,
-                Err(r) => return to_hyper(r, &[]),
-            };
-            live(
-                state,
-                &comps[1..],
-                now,
-                req.headers(),
-                req.uri().path_and_query().map_or("/", |p| p.as_str()),
-            )
-            .await
-        }
-        Some("dash") if comps.get(1).map(String::as_str) == Some("vod") => {
-            static_file(state, &comps[2..], req.headers()).await
-        }
-        Some("vod") => static_file(state, &comps[1..], req.headers()).await,
-        Some("live") => state.ingest.read(&comps[1..], host_url(req.headers())),
-        None => text(
-            StatusCode::OK,
-            "dashkit serve: /livesim/<options>/<asset>/<mpd or segment>, /dash/vod/<file>, \
-             /time, /healthz",
-        ),
-        _ => text(StatusCode::NOT_FOUND, "not found"),
-    }
-}
-
-fn now_for(state: &State, query: Option<&str>) -> Result<i64, HttpResponse<'static>> {
-    if !state.allow_now_override {
-        return Ok(now_ms());
-    }
-    Ok(now_from_query(query)?.unwrap_or_else(now_ms))
 }
 
 /// The request's `Host` header.
@@ -268,28 +168,17 @@ fn host(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::HOST)?.to_str().ok()
 }
 
-fn host_url(headers: &HeaderMap) -> Option<String> {
-    time_url(host(headers))
-}
-
-/// Most VoD files one live answer reads (the media segment, and the init segment for chunks).
-const MAX_FILES_PER_ANSWER: usize = 2;
-
 async fn live(
     state: &Arc<State>,
-    comps: &[String],
+    path: &LivePath,
     now: i64,
     headers: &HeaderMap,
     path_and_query: &str,
 ) -> Response<Body> {
-    let path = match parse_live_path(comps) {
-        Ok(p) => p,
-        Err(r) => return to_hyper(r, &[]),
-    };
     // Directories the lookup asks about are listed on a blocking thread (and cached).
     let mut listed: Vec<(Vec<String>, DirMpd)> = Vec::new();
     let found = loop {
-        let lookup = locate_asset(&path, |dir| {
+        let lookup = locate_asset(path, |dir| {
             match listed.iter().find(|(d, _)| d.as_slice() == dir) {
                 Some((_, m)) => m.clone(),
                 None => state.assets.known_mpd(dir),
@@ -310,7 +199,7 @@ async fn live(
     };
     let config = source_config(host(headers), path_and_query);
     let policy = HttpPolicy {
-        dashlivesim_404: state.dashlivesim_404,
+        dashlivesim_404: state.config.dashlivesim_404,
     };
     // The answer borrows the files it was built from: cached buffers (the asset, which this
     // request holds), or files over the cache budget. Those are not read here: the answer
@@ -350,10 +239,13 @@ async fn live(
     }
 }
 
-async fn static_file(state: &Arc<State>, comps: &[String], headers: &HeaderMap) -> Response<Body> {
+async fn static_file(
+    state: &Arc<State>,
+    comps: Vec<String>,
+    headers: &HeaderMap,
+) -> Response<Body> {
     // Resolving (canonicalize) and stat-ing touch the disk: on a blocking thread.
     let root = state.assets.root().clone();
-    let comps = comps.to_vec();
     let found = tokio::task::spawn_blocking(move || {
         let path = root.resolve(&comps)?;
         match std::fs::metadata(&path) {
@@ -364,26 +256,30 @@ async fn static_file(state: &Arc<State>, comps: &[String], headers: &HeaderMap) 
     .await;
     let (path, meta) = match found {
         Ok(Ok(v)) => v,
-        Ok(Err(PathError::Bad)) => return text(StatusCode::BAD_REQUEST, "malformed path"),
-        Ok(Err(PathError::NotFound)) => return text(StatusCode::NOT_FOUND, "not found"),
+        Ok(Err(e)) => return to_hyper(e.answer(), &[]),
         Err(_) => return text(StatusCode::INTERNAL_SERVER_ERROR, "lookup failed"),
     };
-    let len = meta.len();
-    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
-    let (status, start, end) = match parse_range(range, len) {
-        RangeRequest::Full => (StatusCode::OK, 0, len),
-        RangeRequest::Part { start, end } => (StatusCode::PARTIAL_CONTENT, start, end + 1),
-        RangeRequest::Unsatisfiable => {
-            let mut r = text(StatusCode::RANGE_NOT_SATISFIABLE, "range not satisfiable");
-            set(
-                r.headers_mut(),
-                header::CONTENT_RANGE,
-                &format!("bytes */{len}"),
-            );
-            return r;
-        }
+    let name = path.to_string_lossy();
+    let modified_ms = meta
+        .modified()
+        .ok()
+        .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_millis()).ok());
+    let file = FileMeta {
+        name: &name,
+        len: meta.len(),
+        modified_ms,
     };
-    let count = end - start;
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let (status, fields, start, count) = match file_answer(&file, range) {
+        FileAnswer::Answer(r) => return to_hyper(r, &[]),
+        FileAnswer::Send {
+            status,
+            headers,
+            start,
+            count,
+        } => (status, headers, start, count),
+    };
     let body = if count <= WHOLE_FILE_LIMIT {
         let p = path.clone();
         match tokio::task::spawn_blocking(move || read_span(&p, start, count)).await {
@@ -399,35 +295,28 @@ async fn static_file(state: &Arc<State>, comps: &[String], headers: &HeaderMap) 
             len: Some(count),
         }
     };
-    let mut r = Response::new(body);
-    *r.status_mut() = status;
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(&path)),
-    );
-    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    if status == StatusCode::PARTIAL_CONTENT {
-        set(
-            h,
-            header::CONTENT_RANGE,
-            &format!("bytes {start}-{}/{len}", end - 1),
-        );
-    }
-    if let Ok(m) = meta.modified() {
-        if let Ok(d) = m.duration_since(UNIX_EPOCH) {
-            set(
-                h,
-                header::LAST_MODIFIED,
-                &http_date(d.as_secs() as i64 * 1000),
-            );
+    with_headers(status, fields, body)
+}
+
+/// A response of `status` with the library's `headers` and `body`.
+pub fn with_headers(
+    status: u16,
+    headers: Vec<(&'static str, Cow<'static, str>)>,
+    body: Body,
+) -> Response<Body> {
+    let mut resp = Response::new(body);
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = resp.headers_mut();
+    for (name, value) in headers {
+        let value = match value {
+            Cow::Borrowed(v) => Ok(HeaderValue::from_static(v)),
+            Cow::Owned(v) => HeaderValue::try_from(v),
+        };
+        if let Ok(v) = value {
+            h.insert(HeaderName::from_static(name), v);
         }
     }
-    r
+    resp
 }
 
 fn read_span(path: &std::path::Path, start: u64, count: u64) -> std::io::Result<Bytes> {

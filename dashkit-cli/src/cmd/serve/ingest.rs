@@ -11,15 +11,16 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use dashkit::ingest::{
-    Admission, Config, Credentials, Instant, Method, Opened, Origin, Outcome, Read, Refusal,
-    StoredFile, Upload, UploadRequest,
+    Admission, Config, Instant, Opened, Origin, Outcome, Read, Refusal, StoredFile, Upload,
 };
-use hyper::header::{self, HeaderMap, HeaderValue};
-use hyper::{Response, StatusCode};
+use dashkit::live::http::{time_url, HttpResponse};
+use dashkit::origin::ingest as answers;
+use hyper::header::HeaderMap;
+use hyper::Response;
 use tokio::sync::Notify;
 
 use super::body::Body;
-use super::handler::text;
+use super::handler::{to_hyper, with_headers};
 
 /// The ingest origin behind `serve`.
 pub struct Ingest {
@@ -52,34 +53,11 @@ where
 }
 
 fn refusal(r: &Refusal) -> Response<Body> {
-    let status = StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let mut resp = text(status, r.to_string());
-    match r {
-        Refusal::MissingCredentials => {
-            resp.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"dashkit ingest\""),
-            );
-        }
-        Refusal::Method => {
-            resp.headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("PUT, POST, DELETE"));
-        }
-        _ => {}
-    }
-    resp
+    to_hyper(answers::refusal(r), &[])
 }
 
 fn outcome(o: &Outcome) -> Response<Body> {
-    let message = match o {
-        Outcome::Refused(r) => return refusal(r),
-        Outcome::Standby => "standby: not stored while the primary is live",
-        Outcome::AlreadyReceived => "already received",
-        Outcome::Probe => "ready",
-        _ => "",
-    };
-    let status = StatusCode::from_u16(o.http_status()).unwrap_or(StatusCode::OK);
-    text(status, message)
+    to_hyper(answers::outcome(o), &[])
 }
 
 /// Aborts the upload in the origin when the request future is dropped mid-body (hyper drops
@@ -181,7 +159,7 @@ impl Ingest {
     /// A request to `/ingest/<path>` (`path` as received, percent-encoded).
     pub async fn upload<B>(
         &self,
-        method: &hyper::Method,
+        method: &str,
         path: &str,
         body: B,
         headers: &HeaderMap,
@@ -190,26 +168,10 @@ impl Ingest {
         B: hyper::body::Body<Data = Bytes> + Unpin,
         B::Error: std::fmt::Display,
     {
-        let value = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
-        let credentials = Credentials::from_headers(
-            value(header::AUTHORIZATION.as_str()),
-            value("x-ingest-token"),
-        );
-        let req = UploadRequest {
-            method: match *method {
-                hyper::Method::PUT => Method::Put,
-                hyper::Method::POST => Method::Post,
-                hyper::Method::DELETE => Method::Delete,
-                _ => Method::Other,
-            },
-            path,
-            credentials: &credentials,
-            content_length: value(header::CONTENT_LENGTH.as_str()).and_then(|v| v.parse().ok()),
-            content_type: value(header::CONTENT_TYPE.as_str()),
-        };
         let admission = {
             let now = self.now();
-            self.origin().admit(&req, now)
+            let header = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
+            answers::admit(&mut self.origin(), method, path, header, now)
         };
         match admission {
             Admission::Refused(r) => {
@@ -222,9 +184,7 @@ impl Ingest {
                 if let Some(s) = &self.store {
                     s.send(Job::Delete { channel, path });
                 }
-                let mut r = Response::new(Body::empty());
-                *r.status_mut() = StatusCode::NO_CONTENT;
-                r
+                to_hyper(answers::deleted(), &[])
             }
             Admission::Upload(up) => self.receive(up, body).await,
         }
@@ -246,9 +206,7 @@ impl Ingest {
             let data = match frame {
                 None => break,
                 // The guard marks the upload incomplete: what was whole stays published.
-                Some(Err(e)) => {
-                    return text(StatusCode::BAD_REQUEST, format!("upload broken: {e}"))
-                }
+                Some(Err(e)) => return to_hyper(answers::broken(&e.to_string()), &[]),
                 Some(Ok(f)) => match f.into_data() {
                     Ok(d) => d,
                     Err(_) => continue, // trailers
@@ -268,7 +226,7 @@ impl Ingest {
             }
         }
         let Some(up) = guard.take() else {
-            return text(StatusCode::INTERNAL_SERVER_ERROR, "upload lost");
+            return to_hyper(HttpResponse::text(500, "upload lost"), &[]);
         };
         let finished = {
             let now = self.now();
@@ -281,12 +239,12 @@ impl Ingest {
         outcome(&finished.outcome)
     }
 
-    /// `GET`/`HEAD` of `/live/<channel>/<path>` (decoded components).
-    pub fn read(self: &Arc<Self>, comps: &[String], time_url: Option<String>) -> Response<Body> {
-        let path = comps.join("/");
+    /// `GET`/`HEAD` of `/live/<path>` (decoded), from a request whose `Host` is `host`.
+    pub fn read(self: &Arc<Self>, path: &str, host: Option<&str>) -> Response<Body> {
+        let time_url = time_url(host);
         let opened = {
             let now = self.now();
-            self.origin().open(&path, time_url.as_deref(), now)
+            self.origin().open(path, time_url.as_deref(), now)
         };
         let body = match opened {
             Err(r) => return refusal(&r),
@@ -330,12 +288,7 @@ impl Ingest {
                 Body::Stream { rx, len: None }
             }
         };
-        let ctype = super::files::content_type(Path::new(&path));
-        let mut r = Response::new(body);
-        let h = r.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        r
+        with_headers(200, answers::read_headers(path), body)
     }
 }
 

@@ -1,8 +1,10 @@
 //! `dashkit serve`: a live source server with dashlivesim's URLs
 //! (`/livesim/<options>/<asset>/<file>`) over the VoD assets below `--root`, plus the VoD files
-//! themselves under `/dash/vod/`. Each live request is answered by
-//! [`dashkit::live::source::respond`] and mapped to HTTP by [`dashkit::live::http`]; this module
-//! is the IO around them (hyper on tokio).
+//! themselves under `/dash/vod/`, and the ingest origin (`/ingest/`, `/live/`). Every decision
+//! is a library call: [`dashkit::origin`] routes each request and answers files, CORS, `/time`
+//! and ingest outcomes; [`dashkit::live::source::respond`] and [`dashkit::live::http`] answer
+//! live requests; [`dashkit::ingest::Origin`] decides every ingest rule. This module is flags,
+//! configuration and the IO around them (hyper on tokio, file reads on blocking threads).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -170,8 +172,10 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let state = Arc::new(State {
         ingest,
         assets,
-        dashlivesim_404: args.dashlivesim_404,
-        allow_now_override: !args.no_now_override,
+        config: dashkit::origin::Config {
+            dashlivesim_404: args.dashlivesim_404,
+            allow_now_override: !args.no_now_override,
+        },
     });
     let logger = log::AccessLog::open(&args.access_log)?;
     let ingest = Arc::clone(&state.ingest);

@@ -16,6 +16,7 @@
 //! | [`cmaf`] | incremental CMAF stream parsing: complete boxes and chunks as bytes arrive | `bmff` |
 //! | [`validate`] | checks of an MPD with its segments, or of one fMP4: a report of findings | `mpd`, `bmff` |
 //! | [`fragment`] | progressive MP4 to fragmented MP4: plan (cuts), init segment, moof headers + input ranges | `bmff`, `timeline` |
+//! | [`hls`] | HLS playlists: model, write, parse; playlists of a static MPD | `mpd`, `bmff` |
 //! | [`limits`] | named caps on hostile input | nothing |
 //! | [`error`] | [`Error`], the umbrella over every module's error | all |
 //!
@@ -35,6 +36,7 @@ pub mod bmff;
 pub mod cmaf;
 pub mod error;
 pub mod fragment;
+pub mod hls;
 pub mod limits;
 pub mod live;
 pub mod mpd;

@@ -1,5 +1,6 @@
 //! The HLS round-trip law: every playlist the writer produces parses back to the same model
 //! (durations as written), and writing that again gives the same text.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use dashkit::hls::{
     parse, write, write_media, write_multivariant, ByteRange, Decimal, Map, MediaPlaylist,

@@ -486,7 +486,8 @@ fn multivariant(
         let frame_rate = r
             .frame_rate
             .or(a.frame_rate)
-            .and_then(|fr| Decimal::from_ticks(u64::from(fr.num), fr.den));
+            .and_then(|fr| Decimal::from_ticks(u64::from(fr.num), fr.den))
+            .map(|d| d.round_to_digits(3));
         let avg = average_bps(m);
         let audio_groups: Vec<Option<&AudioGroup>> = if has_video && !groups.is_empty() {
             groups.iter().map(Some).collect()

@@ -111,6 +111,25 @@ impl Decimal {
         }
     }
 
+    /// The value rounded half up to `digits` fractional digits (at most 9): what RFC 8216
+    /// §4.3.4.2 asks of `FRAME-RATE` with 3.
+    ///
+    /// ```
+    /// use dashkit::hls::Decimal;
+    /// let ntsc = Decimal::from_ticks(30_000, 1_001).unwrap();
+    /// assert_eq!(ntsc.round_to_digits(3).to_string(), "29.970");
+    /// ```
+    pub fn round_to_digits(self, digits: u32) -> Decimal {
+        let digits = digits.min(MAX_FRACTION_DIGITS);
+        match self.rounded_to(digits) {
+            Some(n) => Decimal {
+                ticks: n,
+                timescale: 10u32.pow(digits),
+            },
+            None => self,
+        }
+    }
+
     /// The written value rounded to the nearest whole number, halves up: what RFC 8216
     /// §4.3.3.1 compares with `EXT-X-TARGETDURATION`.
     ///

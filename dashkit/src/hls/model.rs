@@ -122,7 +122,8 @@ pub struct Variant {
     pub codecs: Option<String>,
     /// `RESOLUTION`: width and height in pixels.
     pub resolution: Option<(u32, u32)>,
-    /// `FRAME-RATE`, written with 3 fractional digits.
+    /// `FRAME-RATE`; RFC 8216 asks for 3 fractional digits, which
+    /// [`Decimal::round_to_digits`] gives (the builder rounds, the writer writes the value).
     pub frame_rate: Option<Decimal>,
     /// `AUDIO` group id.
     pub audio: Option<String>,

@@ -119,7 +119,8 @@ pub fn parse(text: &str) -> Result<Playlist, Error> {
                 },
             ));
         }
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        // CR LF line ends; any run of CRs, so that text the writer copies back ends the same.
+        let line = raw.trim_end_matches('\r');
         if line_no == 1 {
             if line.trim_end() != "#EXTM3U" {
                 return Err(Error::new(1, ErrorKind::MissingHeader));

@@ -306,7 +306,7 @@ pub fn write_multivariant(p: &MultivariantPlaylist) -> String {
         }
         if let Some(f) = v.frame_rate {
             out.push_str(",FRAME-RATE=");
-            f.write_fixed(&mut out, 3);
+            f.write_to(&mut out);
         }
         if let Some(a) = &v.audio {
             out.push(',');

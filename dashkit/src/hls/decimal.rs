@@ -13,8 +13,6 @@ use std::fmt::{self, Write as _};
 /// decimal expansion is longer (1/3 s, 1024/48000 s) is written rounded half up at this digit.
 pub const MAX_FRACTION_DIGITS: u32 = 9;
 
-const NANOS: u64 = 1_000_000_000;
-
 /// An exact non-negative rational `ticks / timescale`. Equality and order compare values, so
 /// `2000/1000 == 2/1`.
 ///
@@ -93,6 +91,23 @@ impl Decimal {
         u64::try_from(n).ok()
     }
 
+    /// The fractional digits the writer uses and the value rounded to them: 9, or fewer for
+    /// values so large (above 2^64 / 10^9, about 584 years) that 9 would not fit 64 bits; the
+    /// parser keeps as many digits as fit the same way, so written text reads back exactly.
+    fn written_digits(self) -> (u64, u32) {
+        let mut digits = MAX_FRACTION_DIGITS;
+        loop {
+            if let Some(n) = self.rounded_to(digits) {
+                return (n, digits);
+            }
+            if digits == 0 {
+                // Unreachable: rounding ticks/timescale to an integer never exceeds ticks.
+                return (self.ticks / u64::from(self.timescale), 0);
+            }
+            digits -= 1;
+        }
+    }
+
     /// The value as written ([`Decimal::to_string`]): exact when its decimal expansion ends
     /// within 9 digits, else rounded half up at the 9th.
     ///
@@ -102,12 +117,10 @@ impl Decimal {
     /// assert_eq!(third.as_written(), Decimal::parse("0.333333333").unwrap());
     /// ```
     pub fn as_written(self) -> Decimal {
-        match self.rounded_to(MAX_FRACTION_DIGITS) {
-            Some(n) => Decimal {
-                ticks: n,
-                timescale: NANOS as u32,
-            },
-            None => self,
+        let (n, digits) = self.written_digits();
+        Decimal {
+            ticks: n,
+            timescale: 10u32.pow(digits),
         }
     }
 
@@ -207,22 +220,30 @@ impl Decimal {
         }
         let int: u64 = int.parse().ok()?;
         let frac = frac.unwrap_or("");
-        let kept = frac.len().min(MAX_FRACTION_DIGITS as usize);
-        let (head, tail) = frac.split_at(kept);
-        let pow = 10u64.pow(kept as u32);
-        let mut f: u64 = if head.is_empty() {
-            0
-        } else {
-            head.parse().ok()?
-        };
-        if tail.as_bytes().first().is_some_and(|&c| c >= b'5') {
-            f += 1; // may carry into the integer part: handled by the sum below
+        // As many digits as fit 64 bits (all of them, up to 9, below ~584 years).
+        let mut kept = frac.len().min(MAX_FRACTION_DIGITS as usize);
+        loop {
+            let (head, tail) = frac.split_at(kept);
+            let pow = 10u64.pow(kept as u32);
+            let mut f: u64 = if head.is_empty() {
+                0
+            } else {
+                head.parse().ok()?
+            };
+            if tail.as_bytes().first().is_some_and(|&c| c >= b'5') {
+                f += 1; // may carry into the integer part: handled by the sum below
+            }
+            if let Some(ticks) = int.checked_mul(pow).and_then(|t| t.checked_add(f)) {
+                return Some(Decimal {
+                    ticks,
+                    timescale: u32::try_from(pow).ok()?,
+                });
+            }
+            if kept == 0 {
+                return None;
+            }
+            kept -= 1;
         }
-        let ticks = int.checked_mul(pow)?.checked_add(f)?;
-        Some(Decimal {
-            ticks,
-            timescale: u32::try_from(pow).ok()?,
-        })
     }
 
     /// Writes the value with exactly `digits` fractional digits (rounded half up; at most 9).
@@ -258,23 +279,16 @@ impl Decimal {
     /// the value rounded half up at the 9th fractional digit, trailing zeros dropped down to
     /// 3 digits (so exact whenever the expansion ends within 9 digits).
     pub(crate) fn write_to(self, out: &mut String) {
-        let Some(mut n) = self.rounded_to(MAX_FRACTION_DIGITS) else {
-            let _ = write!(out, "{}", self.ticks / u64::from(self.timescale));
-            return;
-        };
-        let mut digits = MAX_FRACTION_DIGITS;
+        let (mut n, mut digits) = self.written_digits();
         while digits > 3 && n % 10 == 0 {
             n /= 10;
             digits -= 1;
         }
         let pow = 10u64.pow(digits);
-        let _ = write!(
-            out,
-            "{}.{:0width$}",
-            n / pow,
-            n % pow,
-            width = digits as usize
-        );
+        let _ = write!(out, "{}", n / pow);
+        if digits > 0 {
+            let _ = write!(out, ".{:0width$}", n % pow, width = digits as usize);
+        }
     }
 }
 
@@ -309,8 +323,13 @@ mod tests {
         assert_eq!(
             d(u64::MAX, 1).to_string(),
             format!("{}", u64::MAX),
-            "too large for nanoseconds: integer part only"
+            "too large for any fraction digit: integer part only"
         );
+        // Too large for 9 digits: as many as fit, and the text reads back exactly.
+        let big = d(6_203_733_332_037_333_333, 100);
+        assert_eq!(big.to_string(), "62037333320373333.33");
+        assert_eq!(Decimal::parse(&big.to_string()), Some(big));
+        assert_eq!(big.as_written(), big);
     }
 
     #[test]
@@ -322,6 +341,16 @@ mod tests {
             assert_eq!(Decimal::parse(bad), None, "{bad:?}");
         }
         assert_eq!(Decimal::parse("99999999999999999999"), None);
+        assert_eq!(
+            Decimal::parse("18446744073709551615.25"),
+            Some(d(u64::MAX, 1)),
+            "no room for a fraction digit: rounded to the integer"
+        );
+        assert_eq!(
+            Decimal::parse("18446744073709551615.5"),
+            None,
+            "rounds past 64 bits"
+        );
     }
 
     #[test]

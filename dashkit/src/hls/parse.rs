@@ -595,6 +595,21 @@ mod tests {
         assert_eq!(p.rendition_reports[0].last_part, Some(1));
     }
 
+    /// Found by the hls_parse fuzz target: an EXTINF too large for 9 fractional digits in 64
+    /// bits was written without its fraction, so the round trip changed it.
+    #[test]
+    fn issue_16_huge_extinf_keeps_its_fraction() {
+        let text = include_str!("../../../fixtures/regress/issue-16-hls_parse-huge-extinf.m3u8");
+        let p = media(text);
+        assert_eq!(
+            p.segments[1].duration,
+            Decimal::from_ticks(6_203_733_332_037_333_333, 100).unwrap()
+        );
+        let out = super::super::write_media(&p);
+        assert!(out.contains("#EXTINF:62037333320373333.33,\n"), "{out}");
+        assert_eq!(parse(&out), Ok(Playlist::Media(p)));
+    }
+
     #[test]
     fn multivariant() {
         let text = "#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n\

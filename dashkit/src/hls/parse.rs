@@ -119,10 +119,11 @@ pub fn parse(text: &str) -> Result<Playlist, Error> {
                 },
             ));
         }
-        // CR LF line ends; any run of CRs, so that text the writer copies back ends the same.
-        let line = raw.trim_end_matches('\r');
+        // Whitespace around a line (CR of CR LF line ends included) is not part of it: a URI
+        // line indented before a `#` would otherwise be written back as a tag.
+        let line = raw.trim();
         if line_no == 1 {
-            if line.trim_end() != "#EXTM3U" {
+            if line != "#EXTM3U" {
                 return Err(Error::new(1, ErrorKind::MissingHeader));
             }
             continue;
@@ -142,12 +143,9 @@ pub fn parse(text: &str) -> Result<Playlist, Error> {
                 .map_err(|kind| Error::new(line_no, kind))?;
         } else if line.starts_with('#') {
             // A comment.
-        } else {
-            let uri = line.trim();
-            if !uri.is_empty() {
-                st.uri(uri, line_no)
-                    .map_err(|kind| Error::new(line_no, kind))?;
-            }
+        } else if !line.is_empty() {
+            st.uri(line, line_no)
+                .map_err(|kind| Error::new(line_no, kind))?;
         }
     }
     st.finish(last_line)
@@ -608,6 +606,22 @@ mod tests {
         let out = super::super::write_media(&p);
         assert!(out.contains("#EXTINF:62037333320373333.33,\n"), "{out}");
         assert_eq!(parse(&out), Ok(Playlist::Media(p)));
+    }
+
+    /// Found by the hls_parse fuzz target: a URI line indented before a `#` was read as a URI
+    /// starting with `#`, which the writer then wrote as a tag.
+    #[test]
+    fn issue_16_indented_hash_line_is_not_a_uri() {
+        let p = media(include_str!(
+            "../../../fixtures/regress/issue-16-hls_parse-indented-hash.m3u8"
+        ));
+        assert_eq!(p.segments[0].uri, "a.m4s");
+        assert_eq!(p.segments[0].unknown_tags, ["#EXT-X-FOO"]);
+        let p = media("#EXTM3U\n#EXT-X-TARGETDURATION:2 \n#EXTINF:2,t \r\n  a.m4s \n");
+        assert_eq!(
+            (p.segments[0].uri.as_str(), p.segments[0].title.as_str()),
+            ("a.m4s", "t")
+        );
     }
 
     #[test]

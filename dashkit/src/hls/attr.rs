@@ -43,10 +43,13 @@ pub(crate) fn parse<'a>(tag: &'static str, text: &'a str) -> Result<Attrs<'a>, E
             let (v, tail) = after.split_at(end + 2);
             (v, tail)
         } else {
-            match after.find(',') {
+            // RFC 8216 §4.2 allows no whitespace outside quoted strings: trimmed, so a value
+            // reads the same wherever on the line the writer puts it.
+            let (v, tail) = match after.find(',') {
                 Some(i) => after.split_at(i),
                 None => (after, ""),
-            }
+            };
+            (v.trim(), tail)
         };
         list.push((name, value));
         rest = match next.strip_prefix(',') {
@@ -214,6 +217,14 @@ mod tests {
         assert!(parse("X", "").map(|a| a.list.is_empty()).unwrap_or(false));
         let many = vec!["A=1"; MAX_HLS_ATTRIBUTES + 1].join(",");
         assert!(matches!(parse("X", &many), Err(ErrorKind::TooMany { .. })));
+    }
+
+    /// Found by the hls_parse fuzz target: an unknown attribute's value ending in whitespace
+    /// mid-line was written last on its line, where line trimming dropped the whitespace.
+    #[test]
+    fn issue_16_unquoted_values_are_trimmed() {
+        let a = parse("X", "X-A=1\u{b} ,B= 2").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.list, [("X-A", "1"), ("B", "2")]);
     }
 
     #[test]

@@ -38,18 +38,24 @@ pub(crate) fn parse<'a>(tag: &'static str, text: &'a str) -> Result<Attrs<'a>, E
         {
             return Err(bad(name));
         }
+        // RFC 8216 §4.2 allows no whitespace outside quoted strings: it is dropped, so a value
+        // reads the same wherever on the line the writer puts it.
+        let after = after.trim_start();
         let (value, next) = if let Some(q) = after.strip_prefix('"') {
             let end = q.find('"').ok_or_else(|| bad(after))?;
             let (v, tail) = after.split_at(end + 2);
-            (v, tail)
+            (v, tail.trim_start())
         } else {
-            // RFC 8216 §4.2 allows no whitespace outside quoted strings: trimmed, so a value
-            // reads the same wherever on the line the writer puts it.
             let (v, tail) = match after.find(',') {
                 Some(i) => after.split_at(i),
                 None => (after, ""),
             };
-            (v.trim(), tail)
+            let v = v.trim_end();
+            // A quote may only open a quoted string.
+            if v.contains('"') {
+                return Err(bad(v));
+            }
+            (v, tail)
         };
         list.push((name, value));
         rest = match next.strip_prefix(',') {
@@ -225,6 +231,10 @@ mod tests {
     fn issue_16_unquoted_values_are_trimmed() {
         let a = parse("X", "X-A=1\u{b} ,B= 2").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(a.list, [("X-A", "1"), ("B", "2")]);
+        let a = parse("X", "A= \"x,y\" ,B=1").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.list, [("A", "\"x,y\""), ("B", "1")]);
+        // A quote inside an unquoted value would open a string when written back.
+        assert!(parse("X", "A=a\"b").is_err());
     }
 
     #[test]

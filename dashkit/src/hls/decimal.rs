@@ -85,7 +85,19 @@ impl Decimal {
     /// The value rounded half up to `digits` fractional digits, as a numerator over
     /// `10^digits` (`digits` at most 9). `None` if it does not fit 64 bits.
     fn rounded_to(self, digits: u32) -> Option<u64> {
-        let pow = 10u128.pow(digits.min(MAX_FRACTION_DIGITS));
+        let digits = digits.min(MAX_FRACTION_DIGITS);
+        // 64-bit fast path (any duration below ~9 s of ticks at 1 Hz, or ~2.5 h at 1 MHz...):
+        // the same formula, without 128-bit division.
+        let den64 = u64::from(self.timescale);
+        if let Some(x) = 10u64
+            .pow(digits)
+            .checked_mul(2)
+            .and_then(|p| self.ticks.checked_mul(p))
+            .and_then(|x| x.checked_add(den64))
+        {
+            return Some(x / (2 * den64));
+        }
+        let pow = 10u128.pow(digits);
         let den = u128::from(self.timescale);
         let n = (u128::from(self.ticks) * pow * 2 + den) / (2 * den);
         u64::try_from(n).ok()
@@ -285,11 +297,40 @@ impl Decimal {
             digits -= 1;
         }
         let pow = 10u64.pow(digits);
-        let _ = write!(out, "{}", n / pow);
+        push_u64(out, n / pow);
         if digits > 0 {
-            let _ = write!(out, ".{:0width$}", n % pow, width = digits as usize);
+            out.push('.');
+            push_padded(out, n % pow, digits as usize);
         }
     }
+}
+
+/// Appends the decimal digits of `v` (no formatting machinery: the writer's hot path).
+pub(crate) fn push_u64(out: &mut String, v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut v = v;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
+/// Appends `v` zero-padded to `width` digits (`width` at most 20; `v` below `10^width`).
+fn push_padded(out: &mut String, v: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let width = width.min(buf.len());
+    let mut v = v;
+    for k in (0..width).rev() {
+        buf[k] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    out.push_str(std::str::from_utf8(&buf[..width]).unwrap_or_default());
 }
 
 impl fmt::Display for Decimal {

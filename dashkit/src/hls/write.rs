@@ -31,9 +31,7 @@ pub fn write(playlist: &Playlist) -> String {
     }
 }
 
-fn push_u64(out: &mut String, v: u64) {
-    let _ = write!(out, "{v}");
-}
+use super::decimal::push_u64;
 
 fn quoted(out: &mut String, name: &str, v: &str) {
     out.push_str(name);

@@ -25,7 +25,8 @@ fn byte_range() -> impl Strategy<Value = ByteRange> {
 }
 
 fn unknown_tag() -> impl Strategy<Value = String> {
-    "#EXT-X-UNK-[A-Z]{1,6}(:[A-Za-z0-9=,\" .-]{0,16})?"
+    // Lines carry no surrounding whitespace (the parser trims it).
+    "#EXT-X-UNK-[A-Z]{1,6}(:([A-Za-z0-9=,\" .-]{0,15}[A-Za-z0-9=,\".-])?)?"
 }
 
 fn part() -> impl Strategy<Value = Part> {
@@ -57,7 +58,11 @@ fn date_time() -> impl Strategy<Value = XsDateTime> {
 
 fn segment() -> impl Strategy<Value = MediaSegment> {
     (
-        (uri(), decimal(), "[A-Za-z0-9 ,]{0,8}"),
+        (
+            uri(),
+            decimal(),
+            "([A-Za-z0-9,]([A-Za-z0-9 ,]{0,6}[A-Za-z0-9,])?)?",
+        ),
         proptest::option::of(byte_range()),
         any::<bool>(),
         proptest::option::of(date_time()),

@@ -8,8 +8,9 @@
 //! parts of the segment being built, `EXT-X-PRELOAD-HINT`s, `EXT-X-RENDITION-REPORT`s,
 //! trailing unknown tags and `EXT-X-ENDLIST`.
 //!
-//! The writer trusts the model's strings: a URI or quoted value holding `"`, CR or LF, or an
-//! unknown tag line not starting with `#EXT`, makes text the parser reads differently.
+//! The writer trusts the model's strings: a URI or quoted value holding `"`, CR or LF, an
+//! unknown tag line not starting with `#EXT`, or a URI, title or unknown tag with whitespace at
+//! its ends (the parser drops it), makes text the parser reads differently.
 
 use std::fmt::Write as _;
 

@@ -14,7 +14,7 @@ OUT="${1:-$ROOT/fuzz/corpus-seed}"
 FIX="$ROOT/fixtures"
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale,analyze_segment,fragment_plan,cmaf_incremental}
+mkdir -p "$OUT"/{hls_parse,mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale,analyze_segment,fragment_plan,cmaf_incremental}
 
 # A seed file name: the fixture path relative to fixtures/, with '/' turned into '__'.
 seed_name() { local rel="${1#"$FIX"/}"; echo "${rel//\//__}"; }
@@ -23,6 +23,25 @@ seed_name() { local rel="${1#"$FIX"/}"; echo "${rel//\//__}"; }
 while IFS= read -r -d '' f; do
   cp "$f" "$OUT/mpd_parse/$(seed_name "$f")"
 done < <(find "$FIX" -name '*.mpd' -print0 | sort -z)
+
+# hls_parse: every playlist under fixtures/ (fixtures/hls/), and the playlists `dashkit hls`
+# writes for the DASH fixtures when the tool is built (target/debug or target/release).
+while IFS= read -r -d '' f; do
+  cp "$f" "$OUT/hls_parse/$(seed_name "$f")"
+done < <(find "$FIX" -name '*.m3u8' -print0 | sort -z)
+DASHKIT_BIN=""
+for b in "$ROOT/target/release/dashkit" "$ROOT/target/debug/dashkit"; do
+  [[ -x "$b" ]] && { DASHKIT_BIN="$b"; break; }
+done
+if [[ -n "$DASHKIT_BIN" ]]; then
+  for d in ffmpeg_number ffmpeg_timeline shaka_live shaka_ondemand; do
+    [[ -f "$FIX/dash/$d/manifest.mpd" ]] || continue
+    tmp="$(mktemp -d)"
+    "$DASHKIT_BIN" hls "$FIX/dash/$d/manifest.mpd" -o "$tmp" >/dev/null &&
+      for f in "$tmp"/*.m3u8; do cp "$f" "$OUT/hls_parse/dashkit__${d}__$(basename "$f")"; done
+    rm -rf "$tmp"
+  done
+fi
 
 # template: every distinct @media / @initialization template string found in the MPDs.
 find "$FIX" -name '*.mpd' -print0 | sort -z | xargs -0 cat |

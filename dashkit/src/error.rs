@@ -23,6 +23,12 @@ pub enum Error {
     /// A progressive file could not be fragmented.
     #[error(transparent)]
     Fragment(#[from] crate::fragment::Error),
+    /// An HLS playlist could not be parsed.
+    #[error(transparent)]
+    Hls(#[from] crate::hls::Error),
+    /// HLS playlists could not be built from an MPD.
+    #[error(transparent)]
+    HlsBuild(#[from] crate::hls::build::Error),
     /// Media time arithmetic failed (overflow, zero timescale, ...).
     #[error(transparent)]
     Timeline(#[from] crate::timeline::Error),

@@ -18,6 +18,7 @@
 //! | [`fragment`] | progressive MP4 to fragmented MP4: plan (cuts), init segment, moof headers + input ranges | `bmff`, `timeline`, `limits` |
 //! | [`ingest`] | the ingest origin as a state machine: admission, uploads, readers, windows, store restore | `cmaf`, `bmff`, `mpd`, `live` (MPD signalling), `limits` |
 //! | [`origin`] | the whole origin as decisions, for any HTTP server to embed: routing, static VoD files (paths, ranges, types), the live simulator over one `Source` trait, ingest answers, CORS, the asset cache's rules | `live`, `ingest`, `mpd`, `bmff` (`Part`) |
+//! | [`hls`] | HLS playlists: model, write, parse; playlists of a static MPD | `mpd`, `bmff` |
 //! | [`limits`] | named caps on hostile input | nothing |
 //! | [`error`] | [`Error`], the umbrella over every module's error | every module with an error type |
 //!
@@ -40,6 +41,7 @@ pub mod bmff;
 pub mod cmaf;
 pub mod error;
 pub mod fragment;
+pub mod hls;
 pub mod ingest;
 pub mod limits;
 pub mod live;

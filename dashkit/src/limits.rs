@@ -55,3 +55,16 @@ pub const MAX_INGEST_HEAD_BYTES: usize = 16 * 1024 * 1024;
 
 /// Most channels an ingest origin holds at once.
 pub const MAX_INGEST_CHANNELS: usize = 1000;
+
+/// Largest HLS playlist the parser accepts, in bytes (16 MiB: a media playlist of a 24-hour
+/// window of 1 s segments with byte ranges and program dates is about 10 MB).
+pub const MAX_HLS_PLAYLIST_BYTES: usize = 16 * 1024 * 1024;
+
+/// Most lines one HLS playlist may have (blank lines and comments included).
+pub const MAX_HLS_LINES: usize = 2_000_000;
+
+/// Most tags (`#EXT...` lines) one HLS playlist may have, unknown tags included.
+pub const MAX_HLS_TAGS: usize = 1_000_000;
+
+/// Most attributes one HLS attribute list (`NAME=VALUE,...`) may carry.
+pub const MAX_HLS_ATTRIBUTES: usize = 256;

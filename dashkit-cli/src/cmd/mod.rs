@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod dump;
 pub mod fragment;
+pub mod hls;
 pub mod info;
 pub mod live_shift;
 pub mod mpd;

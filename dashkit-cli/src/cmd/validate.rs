@@ -1,4 +1,5 @@
-//! `dashkit validate`: an MPD with its segments, or one fragmented MP4, checked by
+//! `dashkit validate`: an MPD with its segments, an HLS playlist with its media playlists and
+//! segments, or one fragmented MP4, checked by
 //! `dashkit::validate`; a human report, JSON or JUnit XML; the exit code follows `--fail-on`.
 
 use std::collections::BTreeMap;
@@ -7,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use dashkit::mpd::segments::ByteRange;
-use dashkit::validate::{validate, validate_fragmented_file, Finding, Report, Severity};
+use dashkit::validate::{
+    validate, validate_fragmented_file, validate_playlist, Finding, Report, Severity,
+};
 use serde_json::json;
 
 use crate::error::{read_file, CliError};
@@ -37,7 +40,8 @@ impl FailOn {
 /// Arguments of `dashkit validate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// An MPD (its segments are read relative to its directory) or a fragmented MP4 file.
+    /// An MPD or an HLS playlist (`.m3u8`; what they name is read relative to them), or a
+    /// fragmented MP4 file.
     pub input: PathBuf,
     /// Print the findings as JSON.
     #[arg(long, conflicts_with = "junit")]
@@ -56,22 +60,43 @@ fn is_mpd(path: &Path, head: &[u8]) -> bool {
         || head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
 }
 
+fn is_playlist(path: &Path, head: &[u8]) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("m3u8") || e.eq_ignore_ascii_case("m3u"))
+        || head
+            .strip_prefix("\u{feff}".as_bytes())
+            .unwrap_or(head)
+            .starts_with(b"#EXTM3U")
+}
+
+/// Reads `url` (relative to the file `base`), all of it or an inclusive range.
+fn read_relative(base: &Path, url: &str, range: Option<ByteRange>) -> Option<Vec<u8>> {
+    let path = local_path(base, url)?;
+    match range {
+        None => std::fs::read(path).ok(),
+        Some(r) => read_range(&path, r.first(), r.size_bytes())
+            .ok()
+            .filter(|b| b.len() as u64 == r.size_bytes()),
+    }
+}
+
 /// Runs `dashkit validate`.
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let bytes = read_file(&args.input)?;
-    let report = if is_mpd(&args.input, &bytes) {
+    let playlist_input = is_playlist(&args.input, &bytes);
+    let top = if playlist_input { "Playlist" } else { "MPD" };
+    let report = if playlist_input {
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            CliError::Usage(format!("{}: playlist is not UTF-8", args.input.display()))
+        })?;
+        let playlist = args.input.clone();
+        let mut source = |url: &str, range: Option<ByteRange>| read_relative(&playlist, url, range);
+        validate_playlist(text, &mut source).map_err(|e| CliError::input(&args.input, e))?
+    } else if is_mpd(&args.input, &bytes) {
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| CliError::Usage(format!("{}: MPD is not UTF-8", args.input.display())))?;
         let manifest = args.input.clone();
-        let mut source = |url: &str, range: Option<ByteRange>| -> Option<Vec<u8>> {
-            let path = local_path(&manifest, url)?;
-            match range {
-                None => std::fs::read(path).ok(),
-                Some(r) => read_range(&path, r.first(), r.size_bytes())
-                    .ok()
-                    .filter(|b| b.len() as u64 == r.size_bytes()),
-            }
-        };
+        let mut source = |url: &str, range: Option<ByteRange>| read_relative(&manifest, url, range);
         validate(text, &mut source).map_err(|e| CliError::input(&args.input, e))?
     } else {
         validate_fragmented_file(&bytes)
@@ -79,9 +104,9 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     if args.json {
         write_json(out, &report)?;
     } else if args.junit {
-        write_junit(out, &report, &args.input)?;
+        write_junit(out, &report, &args.input, top)?;
     } else {
-        write_human(out, &report, std::io::stdout().is_terminal())?;
+        write_human(out, &report, std::io::stdout().is_terminal(), top)?;
     }
     let failed = report.worst().is_some_and(|w| w >= args.fail_on.severity());
     Ok(if failed {
@@ -91,25 +116,33 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     })
 }
 
-fn group_name(f: &Finding) -> String {
+/// The group a finding is listed under: its Representation (or, for HLS, its media
+/// playlist), else the top input (`MPD` or `Playlist`).
+fn group_name(f: &Finding, top: &str) -> String {
     match &f.representation {
+        Some(r) if top == "Playlist" => format!("Media playlist {r}"),
         Some(r) => format!("Representation {r}"),
-        None => "MPD".to_owned(),
+        None => top.to_owned(),
     }
 }
 
 /// Findings grouped by Representation (MPD-level first), in run order within a group.
-fn groups(report: &Report) -> BTreeMap<(bool, String), Vec<&Finding>> {
+fn groups<'r>(report: &'r Report, top: &str) -> BTreeMap<(bool, String), Vec<&'r Finding>> {
     let mut g: BTreeMap<(bool, String), Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
-        g.entry((f.representation.is_some(), group_name(f)))
+        g.entry((f.representation.is_some(), group_name(f, top)))
             .or_default()
             .push(f);
     }
     g
 }
 
-fn write_human(out: &mut dyn Write, report: &Report, colour: bool) -> std::io::Result<()> {
+fn write_human(
+    out: &mut dyn Write,
+    report: &Report,
+    colour: bool,
+    top: &str,
+) -> std::io::Result<()> {
     let paint = |s: Severity| -> (&str, &str) {
         if !colour {
             return ("", "");
@@ -120,7 +153,7 @@ fn write_human(out: &mut dyn Write, report: &Report, colour: bool) -> std::io::R
             Severity::Info => ("\x1b[36m", "\x1b[0m"),
         }
     };
-    for ((_, name), findings) in groups(report) {
+    for ((_, name), findings) in groups(report, top) {
         writeln!(out, "{name}")?;
         for f in findings {
             let (on, off) = paint(f.severity);
@@ -189,8 +222,13 @@ fn xml_escape(s: &str) -> String {
 
 /// JUnit XML: one testsuite per Representation (plus `MPD`), one testcase per check code
 /// that produced findings there; warnings and errors are failures, info a system-out line.
-fn write_junit(out: &mut dyn Write, report: &Report, input: &Path) -> std::io::Result<()> {
-    let g = groups(report);
+fn write_junit(
+    out: &mut dyn Write,
+    report: &Report,
+    input: &Path,
+    top: &str,
+) -> std::io::Result<()> {
+    let g = groups(report, top);
     let mut suites = String::new();
     let (mut total, mut failures) = (0usize, 0usize);
     for ((_, name), findings) in &g {

@@ -1,5 +1,6 @@
-//! Read-only checks of an MPD together with its segments, or of a single fragmented MP4,
-//! producing a [`Report`] of [`Finding`]s.
+//! Read-only checks of an MPD together with its segments, of an HLS playlist with its media
+//! ([`validate_playlist`]), or of a single fragmented MP4, producing a [`Report`] of
+//! [`Finding`]s.
 //!
 //! Findings are not errors: each has a stable `code` CI can filter on (`SEG-TFDT`,
 //! `MPD-CODECS`, ...), a [`Severity`], a location (MPD element path, or segment URL plus box
@@ -20,12 +21,14 @@
 //! assert_eq!(report.worst(), Some(Severity::Error));
 //! ```
 
+mod hls;
 mod manifest;
 mod media;
 mod profile;
 
 use crate::mpd::segments::ByteRange;
 
+pub use hls::{validate_playlist, DURATION_TOLERANCE_NS};
 pub use manifest::validate;
 pub use media::validate_fragmented_file;
 
@@ -194,6 +197,25 @@ pub mod codes {
     /// `MPD@profiles` claims CMAF but an init segment's ftyp lacks `cmfc`/`cmf2`, or a
     /// segment's styp names no CMAF brand (ISO/IEC 23000-19 §7).
     pub const MPD_PROFILE_CMAF: &str = "MPD-PROFILE-CMAF";
+    /// An HLS `EXTINF` differs from its segment's media duration (sum of the sample
+    /// durations) by more than [`super::DURATION_TOLERANCE_NS`].
+    pub const HLS_EXTINF: &str = "HLS-EXTINF";
+    /// An `EXTINF` rounded to the nearest integer exceeds `EXT-X-TARGETDURATION`
+    /// (RFC 8216 §4.3.3.1).
+    pub const HLS_TARGETDURATION: &str = "HLS-TARGETDURATION";
+    /// A media segment has no `EXT-X-MAP` before it (fMP4 needs its init segment).
+    pub const HLS_MAP: &str = "HLS-MAP";
+    /// Segments with the same Media Sequence Number in the media playlists of one
+    /// multivariant playlist start at different media times (not aligned).
+    pub const HLS_MEDIA_SEQUENCE: &str = "HLS-MEDIA-SEQUENCE";
+    /// A variant's `CODECS` lacks a codec its init segments (or its groups') carry, or is
+    /// absent (warning).
+    pub const HLS_CODECS: &str = "HLS-CODECS";
+    /// Partial segments: `EXT-X-PART-INF` missing, a part longer than `PART-TARGET`, or the
+    /// parts of a segment not adding up to its `EXTINF`.
+    pub const HLS_PART: &str = "HLS-PART";
+    /// A media playlist a multivariant playlist names is missing or does not parse.
+    pub const HLS_PLAYLIST: &str = "HLS-PLAYLIST";
 }
 
 /// Ticks as milliseconds text (display only).

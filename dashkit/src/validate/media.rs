@@ -217,10 +217,10 @@ pub(crate) fn check_segment(
             return None;
         }
     };
-    check_sap(ctx, track, out);
+    check_sap(ctx, track, bytes, &idx, out);
     check_sequence(ctx, bytes, &idx, last_sequence, out);
     check_data_offsets(ctx, track, &idx, out);
-    check_sidx(ctx, track, bytes, &idx, out);
+    check_sidx(ctx, &tracks, track, bytes, &idx, out);
     let mut duration: u64 = 0;
     let mut earliest: Option<i128> = None;
     // Bytes that are not sample data (styp, sidx, moof, headers) travel with the first sample.
@@ -251,21 +251,47 @@ pub(crate) fn check_segment(
     })
 }
 
-/// SEG-SAP: a segment (and, for single-file video, each fragment) starts with a sync sample
-/// (ISO/IEC 23009-1 §5.3.3.2 `@startWithSAP`; sync iff sample_is_non_sync_sample is clear).
-fn check_sap(ctx: &SegmentCheck<'_>, track: &TrackSamples, out: &mut Vec<Finding>) {
+/// SEG-SAP: a segment starts with a sync sample (ISO/IEC 23009-1 §5.3.3.2 `@startWithSAP`;
+/// sync iff sample_is_non_sync_sample is clear).
+///
+/// In a single file ([`SegmentCheck::require_sap_per_fragment`]) a segment starts where the
+/// file says one does, not at every moof: at each type-0 sidx reference that claims
+/// `starts_with_SAP` (§8.16.3), else at each `styp` (§8.16.2: a styp begins a segment), else
+/// at the first fragment only. Chunked CMAF (one frame per moof) thus needs no sync sample
+/// inside a segment.
+fn check_sap(
+    ctx: &SegmentCheck<'_>,
+    track: &TrackSamples,
+    bytes: &[u8],
+    idx: &Index,
+    out: &mut Vec<Finding>,
+) {
     let starts: Vec<usize> = if ctx.require_sap_per_fragment {
+        let offsets = segment_start_offsets(bytes, idx, track.track_id);
         track
             .fragments
             .iter()
-            .map(|f| f.first_sample_index)
+            .enumerate()
+            .filter(|(k, f)| {
+                if offsets.is_empty() {
+                    *k == 0
+                } else {
+                    offsets.contains(&f.moof_offset)
+                }
+            })
+            .map(|(_, f)| f.first_sample_index)
             .collect()
     } else if ctx.require_sap_at_start {
         vec![0]
     } else {
         return;
     };
-    for (fi, &i) in starts.iter().enumerate() {
+    for &i in &starts {
+        let fi = track
+            .fragments
+            .iter()
+            .position(|f| f.first_sample_index == i)
+            .unwrap_or(0);
         if let Some(s) = track.samples.get(i) {
             if !s.is_sync {
                 out.push(finding(
@@ -284,6 +310,62 @@ fn check_sap(ctx: &SegmentCheck<'_>, track: &TrackSamples, out: &mut Vec<Finding
             }
         }
     }
+}
+
+/// Absolute offsets where a segment (subsegment) of `track_id` starts inside one file: the
+/// starts of the type-0 references with `starts_with_SAP` of the sidx boxes indexing that
+/// track, else the first moof after each `styp`. Empty when the file marks none.
+fn segment_start_offsets(bytes: &[u8], idx: &Index, track_id: u32) -> Vec<u64> {
+    let base = idx.base();
+    let mut from_sidx = Vec::new();
+    let mut any_sidx = false;
+    for i in idx.top().filter(|&i| idx.boxes()[i].is(b"sidx")) {
+        let b = &idx.boxes()[i];
+        let Some(sidx) = bytes
+            .get(b.range())
+            .and_then(|s| Sidx::parse(s, base + b.start as u64).ok())
+        else {
+            continue;
+        };
+        if sidx.reference_id != track_id {
+            continue;
+        }
+        any_sidx = true;
+        let Some(ranges) = sidx.reference_ranges(base + b.start as u64, b.size) else {
+            continue;
+        };
+        for (r, &(start, _)) in sidx.references.iter().zip(&ranges) {
+            if !r.reference_type && r.starts_with_sap {
+                from_sidx.push(start);
+            }
+        }
+    }
+    if any_sidx {
+        // A reference may start at a styp or emsg before its moof: its segment begins at the
+        // first moof at or after the reference start.
+        let moofs: Vec<u64> = idx
+            .top()
+            .map(|i| &idx.boxes()[i])
+            .filter(|b| b.is(b"moof"))
+            .map(|b| base + b.start as u64)
+            .collect();
+        return from_sidx
+            .iter()
+            .filter_map(|&s| moofs.iter().copied().find(|&m| m >= s))
+            .collect();
+    }
+    let mut out = Vec::new();
+    let mut after_styp = false;
+    for i in idx.top() {
+        let b = &idx.boxes()[i];
+        if b.is(b"styp") {
+            after_styp = true;
+        } else if b.is(b"moof") && after_styp {
+            out.push(base + b.start as u64);
+            after_styp = false;
+        }
+    }
+    out
 }
 
 /// SEG-SEQUENCE: mfhd sequence_number increases from fragment to fragment (§8.8.5).
@@ -386,7 +468,8 @@ fn check_data_offsets(
 /// boxes and lasts as long as the fragments it covers (ISO/IEC 14496-12 §8.16.3).
 fn check_sidx(
     ctx: &SegmentCheck<'_>,
-    track: &TrackSamples,
+    tracks: &[TrackSamples],
+    init_track: &TrackSamples,
     bytes: &[u8],
     idx: &Index,
     out: &mut Vec<Finding>,
@@ -427,6 +510,13 @@ fn check_sidx(
         let Some(ranges) = sidx.reference_ranges(base + b.start as u64, b.size) else {
             continue;
         };
+        // One sidx per track: each indexes the track its reference_ID names (§8.16.3). A
+        // reference_ID naming no track of the file is read as the init segment's track.
+        let track = tracks
+            .iter()
+            .find(|t| t.track_id == sidx.reference_id)
+            .unwrap_or(init_track);
+        let track_ts = track.timescale.unwrap_or(ctx.facts.timescale);
         for (ri, (r, &(start, end))) in sidx.references.iter().zip(&ranges).enumerate() {
             if r.reference_type {
                 continue;
@@ -465,7 +555,7 @@ fn check_sidx(
                 .filter(|f| f.moof_offset >= start && f.moof_offset < end)
                 .map(|f| f.duration)
                 .sum();
-            let media_ts = u128::from(ctx.facts.timescale);
+            let media_ts = u128::from(track_ts);
             let sidx_ts = u128::from(sidx.timescale);
             // The presented part: an edit list that starts inside this subsegment cuts it.
             let first_decode = track
@@ -473,7 +563,11 @@ fn check_sidx(
                 .iter()
                 .find(|f| f.moof_offset >= start && f.moof_offset < end)
                 .map_or(0, |f| f.decode_time);
-            let elst = u64::try_from(ctx.facts.elst_media_time).unwrap_or(0);
+            let elst = if track.track_id == ctx.facts.track_id {
+                u64::try_from(ctx.facts.elst_media_time).unwrap_or(0)
+            } else {
+                0
+            };
             let cut = elst.saturating_sub(first_decode).min(media);
             let presented = media - cut;
             // Equal as rational numbers of seconds.
@@ -490,13 +584,13 @@ fn check_sidx(
                             .checked_div(media_ts)
                             .unwrap_or(0),
                         media,
-                        ctx.facts.timescale
+                        track_ts
                     )),
                     Some(format!("subsegment_duration {}", r.subsegment_duration)),
                     format!(
                         "the reference lasts {} but the fragments it covers last {}",
                         ms(i128::from(r.subsegment_duration), sidx.timescale),
-                        ms(i128::from(media), ctx.facts.timescale)
+                        ms(i128::from(media), track_ts)
                     ),
                     ctx.representation,
                 ));

@@ -17,6 +17,7 @@
 //! | [`validate`] | checks of an MPD with its segments, or of one fMP4: a report of findings | `mpd`, `bmff` |
 //! | [`fragment`] | progressive MP4 to fragmented MP4: plan (cuts), init segment, moof headers + input ranges | `bmff`, `timeline` |
 //! | [`ingest`] | the ingest origin as a state machine: admission, uploads, readers, windows, store restore | `cmaf`, `live` (MPD signalling) |
+//! | [`sniff`] | what a file is from its first bytes (ISO-BMFF, WebM, MPEG-TS, ADTS, ...) | nothing |
 //! | [`limits`] | named caps on hostile input | nothing |
 //! | [`error`] | [`Error`], the umbrella over every module's error | all |
 //!
@@ -40,6 +41,7 @@ pub mod ingest;
 pub mod limits;
 pub mod live;
 pub mod mpd;
+pub mod sniff;
 pub mod timeline;
 pub mod validate;
 

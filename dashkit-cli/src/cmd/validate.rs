@@ -59,7 +59,20 @@ fn is_mpd(path: &Path, head: &[u8]) -> bool {
 /// Runs `dashkit validate`.
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let bytes = read_file(&args.input)?;
-    let report = if is_mpd(&args.input, &bytes) {
+    let mpd_input = is_mpd(&args.input, &bytes);
+    // Findings about no Representation are headed by what was validated: the MPD, or the file.
+    let top = if mpd_input {
+        "MPD".to_owned()
+    } else {
+        format!(
+            "File {}",
+            args.input.file_name().map_or_else(
+                || args.input.display().to_string(),
+                |n| n.to_string_lossy().into_owned()
+            )
+        )
+    };
+    let report = if mpd_input {
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| CliError::Usage(format!("{}: MPD is not UTF-8", args.input.display())))?;
         let manifest = args.input.clone();
@@ -79,9 +92,9 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     if args.json {
         write_json(out, &report)?;
     } else if args.junit {
-        write_junit(out, &report, &args.input)?;
+        write_junit(out, &report, &args.input, &top)?;
     } else {
-        write_human(out, &report, std::io::stdout().is_terminal())?;
+        write_human(out, &report, &top, std::io::stdout().is_terminal())?;
     }
     let failed = report.worst().is_some_and(|w| w >= args.fail_on.severity());
     Ok(if failed {
@@ -91,25 +104,31 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     })
 }
 
-fn group_name(f: &Finding) -> String {
+fn group_name(f: &Finding, top: &str) -> String {
     match &f.representation {
         Some(r) => format!("Representation {r}"),
-        None => "MPD".to_owned(),
+        None => top.to_owned(),
     }
 }
 
-/// Findings grouped by Representation (MPD-level first), in run order within a group.
-fn groups(report: &Report) -> BTreeMap<(bool, String), Vec<&Finding>> {
+/// Findings grouped by Representation (MPD- or file-level first, headed `top`), in run order
+/// within a group.
+fn groups<'r>(report: &'r Report, top: &str) -> BTreeMap<(bool, String), Vec<&'r Finding>> {
     let mut g: BTreeMap<(bool, String), Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
-        g.entry((f.representation.is_some(), group_name(f)))
+        g.entry((f.representation.is_some(), group_name(f, top)))
             .or_default()
             .push(f);
     }
     g
 }
 
-fn write_human(out: &mut dyn Write, report: &Report, colour: bool) -> std::io::Result<()> {
+fn write_human(
+    out: &mut dyn Write,
+    report: &Report,
+    top: &str,
+    colour: bool,
+) -> std::io::Result<()> {
     let paint = |s: Severity| -> (&str, &str) {
         if !colour {
             return ("", "");
@@ -120,7 +139,7 @@ fn write_human(out: &mut dyn Write, report: &Report, colour: bool) -> std::io::R
             Severity::Info => ("\x1b[36m", "\x1b[0m"),
         }
     };
-    for ((_, name), findings) in groups(report) {
+    for ((_, name), findings) in groups(report, top) {
         writeln!(out, "{name}")?;
         for f in findings {
             let (on, off) = paint(f.severity);
@@ -189,8 +208,13 @@ fn xml_escape(s: &str) -> String {
 
 /// JUnit XML: one testsuite per Representation (plus `MPD`), one testcase per check code
 /// that produced findings there; warnings and errors are failures, info a system-out line.
-fn write_junit(out: &mut dyn Write, report: &Report, input: &Path) -> std::io::Result<()> {
-    let g = groups(report);
+fn write_junit(
+    out: &mut dyn Write,
+    report: &Report,
+    input: &Path,
+    top: &str,
+) -> std::io::Result<()> {
+    let g = groups(report, top);
     let mut suites = String::new();
     let (mut total, mut failures) = (0usize, 0usize);
     for ((_, name), findings) in &g {

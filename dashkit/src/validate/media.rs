@@ -8,6 +8,7 @@ use crate::bmff::index::Depth;
 use crate::bmff::info::describe;
 use crate::bmff::samples::{track_samples, TrackSamples};
 use crate::bmff::{Index, Sidx};
+use crate::sniff::{sniff, Container};
 
 /// What the init segment says about the (one) track a Representation carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -651,6 +652,24 @@ pub(crate) fn check_continuity(
 /// ```
 pub fn validate_fragmented_file(bytes: &[u8]) -> Report {
     let mut out = Vec::new();
+    if let Some(kind) = sniff(bytes).filter(|k| *k != Container::IsoBmff) {
+        out.push(finding(
+            codes::NOT_ISOBMFF,
+            Severity::Error,
+            String::new(),
+            Some("ISO-BMFF (MP4)".to_owned()),
+            Some(kind.name().to_owned()),
+            format!(
+                "the file is {} by its signature, not ISO-BMFF: no MP4 check applies",
+                kind.name()
+            ),
+            None,
+        ));
+        return Report { findings: out };
+    }
+    if let Some(report) = validate_partial_file(bytes) {
+        return report;
+    }
     let facts = match init_facts(bytes) {
         Ok(f) => f,
         Err(e) => {
@@ -711,4 +730,120 @@ pub fn validate_fragmented_file(bytes: &[u8]) -> Report {
         f.location = f.location.trim_start().to_owned();
     }
     Report { findings: out }
+}
+
+/// A file that is not a whole fragmented MP4: an init segment alone (moov, no fragment), a
+/// progressive MP4 (moov with samples, no fragment) or a media segment alone (fragments, no
+/// moov). Says what it is and which checks ran; `None` for a whole fragmented file (or one
+/// whose top level does not parse, left to the full path's errors).
+fn validate_partial_file(bytes: &[u8]) -> Option<Report> {
+    let idx = Index::parse_with(bytes, 0, Depth::TopAndMoof).ok()?;
+    let has_moov = idx.top().any(|i| idx.boxes()[i].is(b"moov"));
+    let moofs = idx.top().filter(|&i| idx.boxes()[i].is(b"moof")).count();
+    let mut out = Vec::new();
+    let kind = |message: String| {
+        finding(
+            codes::FILE_KIND,
+            Severity::Info,
+            String::new(),
+            None,
+            None,
+            message,
+            None,
+        )
+    };
+    match (has_moov, moofs) {
+        (true, 0) => {
+            let facts = match init_facts(bytes) {
+                Ok(f) => f,
+                Err(e) => {
+                    out.push(finding(
+                        codes::INIT_PARSE,
+                        Severity::Error,
+                        "moov".to_owned(),
+                        None,
+                        None,
+                        format!("no usable moov: {e}"),
+                        None,
+                    ));
+                    return Some(Report { findings: out });
+                }
+            };
+            let progressive = track_samples(None, bytes, 0)
+                .is_ok_and(|t| t.iter().any(|t| !t.samples.is_empty()));
+            let track = format!(
+                "track {} ({}, codec {}, timescale {})",
+                facts.track_id,
+                facts.handler,
+                if facts.codec.is_empty() {
+                    "unknown"
+                } else {
+                    &facts.codec
+                },
+                facts.timescale
+            );
+            out.push(kind(if progressive {
+                format!(
+                    "a progressive (unfragmented) MP4: its moov was read ({track}); the \
+                     fragment checks (SAP, mfhd order, trun data offsets, sidx, tfdt \
+                     continuity) apply to fragmented files and were not run"
+                )
+            } else {
+                format!(
+                    "an initialization segment (moov without media): checked that the moov \
+                     parses ({track}); not checked: media timing, SAP, sample data (validate \
+                     an MPD, or the init segment followed by its media segments)"
+                )
+            }));
+        }
+        (false, n) if n > 0 => {
+            out.push(kind(format!(
+                "a media segment without its initialization segment ({n} fragment(s)): \
+                 checked: mfhd order, trun data offsets against the mdat; not checked: codec, \
+                 timescale, durations, SAP and sidx (they need the init segment's moov)"
+            )));
+            let mut last = None;
+            let facts = InitFacts {
+                track_id: 0,
+                timescale: 0,
+                handler: String::new(),
+                codec: String::new(),
+                dimensions: None,
+                sample_rate: None,
+                elst_media_time: 0,
+                aac_sbr: None,
+                brands: Vec::new(),
+            };
+            let ctx = SegmentCheck {
+                init: None,
+                facts: &facts,
+                name: "",
+                representation: None,
+                require_sap_at_start: false,
+                require_sap_per_fragment: false,
+            };
+            check_sequence(&ctx, bytes, &idx, &mut last, &mut out);
+            match track_samples(None, bytes, 0) {
+                Ok(tracks) => {
+                    for t in &tracks {
+                        check_data_offsets(&ctx, t, &idx, &mut out);
+                    }
+                }
+                Err(e) => out.push(finding(
+                    codes::SEG_PARSE,
+                    Severity::Error,
+                    String::new(),
+                    None,
+                    None,
+                    format!("segment does not parse: {e}"),
+                    None,
+                )),
+            }
+        }
+        _ => return None,
+    }
+    for f in &mut out {
+        f.location = f.location.trim_start().to_owned();
+    }
+    Some(Report { findings: out })
 }

@@ -194,6 +194,12 @@ pub mod codes {
     /// `MPD@profiles` claims CMAF but an init segment's ftyp lacks `cmfc`/`cmf2`, or a
     /// segment's styp names no CMAF brand (ISO/IEC 23000-19 §7).
     pub const MPD_PROFILE_CMAF: &str = "MPD-PROFILE-CMAF";
+    /// What a single input file is (an init segment alone, a media segment alone, a
+    /// progressive MP4) and which checks were and were not run on it. Info.
+    pub const FILE_KIND: &str = "FILE-KIND";
+    /// The input is not ISO-BMFF: it is named (WebM, MPEG-TS, ADTS, ...) and no MP4 check
+    /// applies.
+    pub const NOT_ISOBMFF: &str = "NOT-ISOBMFF";
 }
 
 /// Ticks as milliseconds text (display only).

@@ -58,3 +58,32 @@ fn errors_say_where_and_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("such.mpd"), "{err}");
 }
+
+/// Issue 19: one Representation that cannot be listed (its SegmentBase media file is missing)
+/// does not empty the listing: the others are listed, that one reported, exit 1.
+#[test]
+fn one_unlistable_representation_does_not_hide_the_others() {
+    let dir = std::env::temp_dir().join(format!("dashkit-segments-partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mpd = dir.join("m.mpd");
+    std::fs::write(
+        &mpd,
+        r#"<MPD type="static" mediaPresentationDuration="PT4S" minBufferTime="PT2S"><Period>
+        <AdaptationSet contentType="video">
+        <Representation id="gone" bandwidth="1"><BaseURL>missing.webm</BaseURL><SegmentBase indexRange="100-199"/></Representation>
+        <Representation id="ok" bandwidth="2"><SegmentTemplate media="ok$Number$.m4s" duration="2"/></Representation>
+        </AdaptationSet></Period></MPD>"#,
+    )
+    .unwrap();
+    let (code, out, err) = dashkit(&["segments", "--json", mpd.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["representations"].as_array().unwrap().len(), 1);
+    assert_eq!(v["representations"][0]["id"], "ok");
+    assert_eq!(v["failures"][0]["id"], "gone");
+    assert!(
+        err.contains("\"gone\"") && err.contains("missing.webm"),
+        "{err}"
+    );
+}

@@ -214,7 +214,10 @@ where
     chain.extend(
         inherit::base_urls(mpd, period, aset, rep)
             .iter()
-            .map(|b| b.url.as_str()),
+            // The element's text may carry white space around the URL (`<BaseURL>
+            // http://cdn/a/ </BaseURL>`): an xs:anyURI is whitespace-collapsed (XML Schema
+            // Part 2 §3.2.17), so it is trimmed before resolving.
+            .map(|b| b.url.trim()),
     );
     let base_url = resolve_chain(&chain);
     let mut ctx = RepresentationContext {
@@ -369,13 +372,65 @@ where
 pub fn list_segments<F>(
     mpd: &Mpd,
     mpd_url: &str,
-    mut fetch_index: F,
+    fetch_index: F,
 ) -> Result<Vec<RepresentationListing>, Error>
 where
     F: FnMut(&IndexRequest) -> Option<Vec<u8>>,
 {
+    let listing = list_segments_each(mpd, mpd_url, fetch_index)?;
+    match listing.failures.into_iter().next() {
+        Some(f) => Err(f.error),
+        None => Ok(listing.representations),
+    }
+}
+
+/// A Representation whose segments could not be listed, and why.
+#[derive(Debug)]
+pub struct ListingFailure {
+    /// 0-based index of the Period.
+    pub period_index: usize,
+    /// 0-based index of the AdaptationSet in its Period.
+    pub adaptation_set_index: usize,
+    /// 0-based index of the Representation in its AdaptationSet.
+    pub representation_index: usize,
+    /// `Representation@id` (empty when absent).
+    pub id: String,
+    /// Element path of the Representation.
+    pub path: String,
+    /// What went wrong (with its location).
+    pub error: Error,
+}
+
+/// Every Representation's segments that could be listed, and the ones that could not.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// The Representations listed, in document order.
+    pub representations: Vec<RepresentationListing>,
+    /// The Representations that could not be listed (a missing index, WebM media without a
+    /// sidx, bad addressing), in document order.
+    pub failures: Vec<ListingFailure>,
+}
+
+/// Lists the segments of every Representation of `mpd` that can be listed, and reports the
+/// others, so that one Representation (a missing file, WebM) does not hide the rest. Only a
+/// problem of the whole MPD (Period timing) is an `Err`.
+///
+/// ```
+/// use dashkit::mpd::{listing::list_segments_each, parse};
+/// let mpd = parse(r#"<MPD type="static" mediaPresentationDuration="PT4S"><Period><AdaptationSet>
+///   <Representation id="a"><BaseURL>a.webm</BaseURL><SegmentBase indexRange="10-99"/></Representation>
+///   <Representation id="b"><SegmentTemplate media="b$Number$.m4s" duration="2"/></Representation>
+///   </AdaptationSet></Period></MPD>"#).unwrap();
+/// let l = list_segments_each(&mpd, "", |_| None).unwrap();
+/// assert_eq!(l.representations.len(), 1);
+/// assert_eq!(l.failures[0].id, "a");
+/// ```
+pub fn list_segments_each<F>(mpd: &Mpd, mpd_url: &str, mut fetch_index: F) -> Result<Listing, Error>
+where
+    F: FnMut(&IndexRequest) -> Option<Vec<u8>>,
+{
     let timings = inherit::period_timings(mpd)?;
-    let mut out = Vec::new();
+    let mut out = Listing::default();
     for (pi, period) in mpd.periods.iter().enumerate() {
         let timing = timings.get(pi).copied();
         let to_u64 = |v: Option<i128>, what: &'static str| -> Result<Option<u64>, Error> {
@@ -392,7 +447,9 @@ where
         for (ai, aset) in period.adaptation_sets.iter().enumerate() {
             let ct = content_type(aset);
             for (ri, rep) in aset.representations.iter().enumerate() {
-                let segments = representation_segments(
+                let path = format!("MPD/Period[{pi}]/AdaptationSet[{ai}]/Representation[{ri}]");
+                let id = rep.id.clone().unwrap_or_default();
+                match representation_segments(
                     mpd,
                     mpd_url,
                     pi,
@@ -401,17 +458,26 @@ where
                     start,
                     duration,
                     &mut fetch_index,
-                )?;
-                out.push(RepresentationListing {
-                    period_index: pi,
-                    adaptation_set_index: ai,
-                    representation_index: ri,
-                    id: rep.id.clone().unwrap_or_default(),
-                    bandwidth: rep.bandwidth,
-                    content_type: ct.clone(),
-                    path: format!("MPD/Period[{pi}]/AdaptationSet[{ai}]/Representation[{ri}]"),
-                    segments,
-                });
+                ) {
+                    Ok(segments) => out.representations.push(RepresentationListing {
+                        period_index: pi,
+                        adaptation_set_index: ai,
+                        representation_index: ri,
+                        id,
+                        bandwidth: rep.bandwidth,
+                        content_type: ct.clone(),
+                        path,
+                        segments,
+                    }),
+                    Err(error) => out.failures.push(ListingFailure {
+                        period_index: pi,
+                        adaptation_set_index: ai,
+                        representation_index: ri,
+                        id,
+                        path,
+                        error,
+                    }),
+                }
             }
         }
     }
@@ -422,6 +488,19 @@ where
 mod tests {
     use super::*;
     use crate::mpd::parse;
+
+    /// Issue 19: white space around a BaseURL's text is not part of the URL.
+    #[test]
+    fn base_url_text_is_trimmed() {
+        let mpd = parse(
+            r#"<MPD type="static" mediaPresentationDuration="PT2S"><BaseURL> http://example.com/
+            </BaseURL><Period><AdaptationSet><SegmentTemplate media="$Number$.m4s" duration="2"/>
+            <Representation id="a"/></AdaptationSet></Period></MPD>"#,
+        )
+        .unwrap();
+        let reps = list_segments(&mpd, "", |_| None).unwrap();
+        assert_eq!(reps[0].segments.segments[0].url, "http://example.com/1.m4s");
+    }
 
     #[test]
     fn content_type_inference() {

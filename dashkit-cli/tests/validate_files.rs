@@ -134,3 +134,65 @@ fn webm_and_mpeg_ts_are_named_not_parsed_as_boxes() {
         assert!(err.contains(kind) && !err.contains("runs past"), "{err}");
     }
 }
+
+/// Issue 19: ffmpeg's `global_sidx` writes one sidx per track (reference_ID 1 for the video,
+/// 2 for the 44.1 kHz audio, whose subsegments do not last exactly 2 s); each is checked
+/// against its own track, not the first one.
+#[test]
+fn one_sidx_per_track_is_checked_against_its_reference_id() {
+    let d = scratch("sidx");
+    let f = d.join("s.mp4");
+    let o = Command::new("ffmpeg")
+        .args([
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=160x90:rate=25:duration=6",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=sample_rate=44100:duration=6",
+            "-c:v",
+            "libx264",
+            "-g",
+            "50",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-movflags",
+            "+frag_keyframe+empty_moov+global_sidx+default_base_moof",
+        ])
+        .arg(&f)
+        .output()
+        .unwrap_or_else(|e| panic!("ffmpeg is needed by this test: {e}"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (code, out) = validate(&f);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("SIDX-MISMATCH"), "{out}");
+    // The mutation is still caught: the audio sidx's first duration made one tick longer.
+    let mut bytes = std::fs::read(&f).unwrap();
+    let sidx: Vec<usize> = bytes
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| w == b"sidx")
+        .map(|(i, _)| i - 4)
+        .collect();
+    assert_eq!(sidx.len(), 2);
+    // sidx v0/v1 header: size 4, type 4, version+flags 4, reference_ID 4, timescale 4, then
+    // ept + first_offset (4+4 or 8+8), reserved 2, count 2, then reference 0: size 4, duration 4.
+    let s = sidx[1];
+    let v1 = bytes[s + 8] == 1;
+    let dur_at = s + 20 + if v1 { 16 } else { 8 } + 4 + 4;
+    let d0 = u32::from_be_bytes(bytes[dur_at..dur_at + 4].try_into().unwrap());
+    bytes[dur_at..dur_at + 4].copy_from_slice(&(d0 + 1).to_be_bytes());
+    let g = d.join("s_bad.mp4");
+    std::fs::write(&g, bytes).unwrap();
+    let (code, out) = validate(&g);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("SIDX-MISMATCH"), "{out}");
+}

@@ -12,6 +12,7 @@
 //! | `parse` | [`parse()`]: text -> [`Mpd`] |
 //! | `write` | [`write()`]: [`Mpd`] -> text |
 //! | [`listing`] | every segment of every Representation: model + inheritance -> addressing |
+//! | [`wellformed`] | XML well-formedness the lenient parser lets through (attribute spacing, undeclared prefixes) |
 //! | [`inherit`] | effective segment information and BaseURL chain of a Representation; Period timing |
 //!
 //! The round-trip law: for every MPD `x` that parses, `parse(&write(&parse(x)?))? ==
@@ -26,6 +27,7 @@ mod parse;
 pub mod segments;
 pub mod template;
 pub mod url;
+pub mod wellformed;
 mod write;
 pub mod xs;
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use dashkit::mpd::listing::{list_segments_each, IndexRequest, RepresentationListing};
+use dashkit::mpd::xlink::{resolve_remote_periods, XlinkOutcome};
 use dashkit::timeline::seconds_f64;
 use serde_json::json;
 
@@ -26,7 +27,25 @@ pub struct Args {
 /// Exit 0 when every Representation was listed, 1 when some could not be (they are reported
 /// on `err`, the others listed).
 pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode, CliError> {
-    let mpd = load_mpd(&args.manifest)?;
+    let mut mpd = load_mpd(&args.manifest)?;
+    // Remote Periods whose href is a local file are resolved; the others are warned about.
+    let outcomes = resolve_remote_periods(&mut mpd, |href| {
+        std::fs::read_to_string(local_path(&args.manifest, href)?).ok()
+    });
+    for o in &outcomes {
+        if let XlinkOutcome::Unresolved {
+            period_index,
+            href,
+            reason,
+        } = o
+        {
+            writeln!(
+                err,
+                "dashkit: {}: warning: remote Period {period_index} (xlink:href={href}) not resolved ({reason}): its segments are not listed",
+                args.manifest.display()
+            )?;
+        }
+    }
     let mut io_error: Option<CliError> = None;
     let fetch = |req: &IndexRequest| -> Option<Vec<u8>> {
         let path = local_path(&args.manifest, &req.url)?;

@@ -31,8 +31,9 @@ const BANDWIDTH_HORIZON_BUFFERS: u128 = 4;
 /// assert!(report.has(codes::INIT_MISSING));
 /// ```
 pub fn validate(mpd_text: &str, source: &mut dyn SegmentSource) -> Result<Report, crate::Error> {
-    let mpd = crate::mpd::parse(mpd_text)?;
+    let mut mpd = crate::mpd::parse(mpd_text)?;
     let mut out = Vec::new();
+    check_remote_periods(&mut mpd, source, &mut out);
     check_presentation_type(&mpd, &mut out);
     profile::check_profiles(&mpd, &mut out);
     let reps = match list_segments(&mpd, "", |req: &IndexRequest| {
@@ -77,6 +78,50 @@ pub fn validate(mpd_text: &str, source: &mut dyn SegmentSource) -> Result<Report
     check_segment_alignment(&mpd, &reps, &mut out);
     check_av_drift(&reps, &summaries, &mut out);
     Ok(Report { findings: out })
+}
+
+/// MPD-XLINK: remote Periods are resolved through `source` (the href as a URL, the whole
+/// resource, UTF-8); one that cannot be is a warning, since its content goes unchecked.
+fn check_remote_periods(mpd: &mut Mpd, source: &mut dyn SegmentSource, out: &mut Vec<Finding>) {
+    use crate::mpd::xlink::{resolve_remote_periods, XlinkOutcome};
+    let outcomes = resolve_remote_periods(mpd, |href| {
+        source
+            .fetch(href, None)
+            .and_then(|b| String::from_utf8(b).ok())
+    });
+    for o in outcomes {
+        let (severity, i, href, message) = match o {
+            XlinkOutcome::Resolved {
+                period_index,
+                href,
+                periods,
+            } => (
+                Severity::Info,
+                period_index,
+                href,
+                format!("remote Period resolved into {periods} Period(s)"),
+            ),
+            XlinkOutcome::Unresolved {
+                period_index,
+                href,
+                reason,
+            } => (
+                Severity::Warning,
+                period_index,
+                href,
+                format!("remote Period not resolved ({reason}): its content is not checked"),
+            ),
+        };
+        out.push(Finding {
+            code: codes::MPD_XLINK,
+            severity,
+            location: format!("MPD/Period[{i}]/@xlink:href"),
+            expected: None,
+            found: Some(href),
+            message,
+            representation: None,
+        });
+    }
 }
 
 /// MPD-STATIC-DURATION, MPD-DYNAMIC-AST, MPD-DYNAMIC-MUP, MPD-MIN-BUFFER-TIME
@@ -1042,6 +1087,40 @@ fn check_av_drift(reps: &[RepresentationListing], summaries: &[Summary], out: &m
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 19: an xlink Period was dropped silently.
+    #[test]
+    fn remote_periods_are_warned_about_or_resolved_through_the_source() {
+        let mpd = r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" xmlns:xlink="http://www.w3.org/1999/xlink"
+            type="static" mediaPresentationDuration="PT2S" minBufferTime="PT2S">
+            <Period xlink:href="remote.xml" xlink:actuate="onLoad"/></MPD>"#;
+        let mut none = |_: &str, _: Option<crate::mpd::segments::ByteRange>| None;
+        let r = validate(mpd, &mut none).unwrap();
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.code == codes::MPD_XLINK)
+            .unwrap();
+        assert_eq!(f.severity, Severity::Warning);
+        assert_eq!(f.found.as_deref(), Some("remote.xml"));
+        let mut asked = Vec::new();
+        let mut remote = |url: &str, _: Option<crate::mpd::segments::ByteRange>| {
+            asked.push(url.to_owned());
+            (url == "remote.xml").then(|| {
+                br#"<Period><AdaptationSet><SegmentTemplate media="a$Number$.m4s" initialization="i.mp4" duration="2"/>
+                <Representation id="a" bandwidth="1"/></AdaptationSet></Period>"#
+                    .to_vec()
+            })
+        };
+        let r = validate(mpd, &mut remote).unwrap();
+        assert!(r
+            .findings
+            .iter()
+            .any(|f| f.code == codes::MPD_XLINK && f.severity == Severity::Info));
+        // The remote Period's Representation was checked: its init segment was asked for.
+        assert!(r.has(codes::INIT_MISSING), "{:?}", r.findings);
+        assert!(asked.iter().any(|u| u == "i.mp4"), "{asked:?}");
+    }
 
     #[test]
     fn min_bandwidth_is_the_worst_window() {

@@ -194,6 +194,9 @@ pub mod codes {
     /// `MPD@profiles` claims CMAF but an init segment's ftyp lacks `cmfc`/`cmf2`, or a
     /// segment's styp names no CMAF brand (ISO/IEC 23000-19 §7).
     pub const MPD_PROFILE_CMAF: &str = "MPD-PROFILE-CMAF";
+    /// A remote Period (`xlink:href`, ISO/IEC 23009-1 §5.5): a warning when it could not be
+    /// resolved through the [`SegmentSource`] (its content is not checked), info when it was.
+    pub const MPD_XLINK: &str = "MPD-XLINK";
     /// What a single input file is (an init segment alone, a media segment alone, a
     /// progressive MP4) and which checks were and were not run on it. Info.
     pub const FILE_KIND: &str = "FILE-KIND";

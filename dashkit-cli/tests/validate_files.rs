@@ -196,3 +196,46 @@ fn one_sidx_per_track_is_checked_against_its_reference_id() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("SIDX-MISMATCH"), "{out}");
 }
+
+/// Issue 19: ffmpeg's `webm_dash_manifest` MPD (upper-case draft namespace, SegmentBase over
+/// Matroska Cues) is listed and its MPD checks run; the segment checks say they do not apply.
+#[test]
+fn webm_dash_manifest_is_handled_at_the_mpd_level() {
+    let d = scratch("webmdash");
+    ffmpeg(
+        &d.join("v.webm"),
+        &["-c:v", "libvpx", "-dash", "1", "-f", "webm"],
+    );
+    let o = Command::new("ffmpeg")
+        .current_dir(&d)
+        .args([
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "webm_dash_manifest",
+            "-i",
+            "v.webm",
+            "-c",
+            "copy",
+            "-map",
+            "0",
+            "-f",
+            "webm_dash_manifest",
+            "-adaptation_sets",
+            "id=0,streams=0",
+            "manifest.mpd",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mpd = d.join("manifest.mpd");
+    let (code, out) = validate(&mpd);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("SEG-NOT-APPLICABLE"), "{out}");
+    let (code, out, err) = dashkit(&["segments", "--json", mpd.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["representations"][0]["segments"][0]["url"], "v.webm");
+}

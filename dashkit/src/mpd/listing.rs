@@ -95,6 +95,18 @@ pub fn codec_content_type(codecs: &str) -> Option<&'static str> {
     })
 }
 
+/// Whether a Representation's media is WebM or Matroska by its `@mimeType` (its own or its
+/// AdaptationSet's): `video/webm`, `audio/webm`, `video/x-matroska`, ...
+pub fn is_webm(aset: &AdaptationSet, rep: &Representation) -> bool {
+    rep.mime_type
+        .as_deref()
+        .or(aset.mime_type.as_deref())
+        .is_some_and(|m| {
+            let sub = m.split(';').next().unwrap_or("").trim();
+            sub.ends_with("/webm") || sub.ends_with("/x-matroska")
+        })
+}
+
 fn at(path: &str) -> Location {
     Location {
         line: 0,
@@ -318,6 +330,11 @@ where
                 Some(r) => Some(ByteRange::parse(r, &path.child("@indexRange"))?),
                 None => ri.as_ref().and_then(|u| u.range),
             };
+            // WebM DASH (ffmpeg's webm_dash_manifest, the WebM on-demand profile): the index
+            // range holds Matroska Cues, not a sidx. The file is listed as one segment
+            // spanning the Period; the Cues are not read.
+            let webm = is_webm(aset, rep);
+            let index_range = index_range.filter(|_| !webm);
             let sidx = match index_range {
                 None => None,
                 Some(range) => {
@@ -488,6 +505,31 @@ where
 mod tests {
     use super::*;
     use crate::mpd::parse;
+
+    /// Issue 19: WebM DASH (ffmpeg's webm_dash_manifest): the index range holds Cues, so the
+    /// file is listed as one segment instead of failing for want of a sidx.
+    #[test]
+    fn webm_segment_base_is_one_segment_not_a_sidx_request() {
+        let mpd = parse(
+            r#"<MPD xmlns="urn:mpeg:DASH:schema:MPD:2011" type="static" mediaPresentationDuration="PT4S">
+            <Period id="0" start="PT0S" duration="PT4S"><AdaptationSet mimeType="video/webm" codecs="vp8">
+            <Representation id="0" bandwidth="133001"><BaseURL>v.webm</BaseURL>
+            <SegmentBase indexRange="87445-87484"><Initialization range="0-463"/></SegmentBase>
+            </Representation></AdaptationSet></Period></MPD>"#,
+        )
+        .unwrap();
+        let reps = list_segments(&mpd, "", |_| panic!("no sidx is asked for")).unwrap();
+        let s = &reps[0].segments;
+        assert_eq!(s.segments.len(), 1);
+        assert_eq!(s.segments[0].url, "v.webm");
+        assert_eq!(
+            s.initialization
+                .as_ref()
+                .and_then(|i| i.byte_range)
+                .map(|r| r.last()),
+            Some(463)
+        );
+    }
 
     /// Issue 19: white space around a BaseURL's text is not part of the URL.
     #[test]

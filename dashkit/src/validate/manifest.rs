@@ -10,6 +10,7 @@ use crate::bmff::index::{Depth, Index};
 use crate::mpd::inherit::{self, EffectiveAddressing as Addressing};
 use crate::mpd::listing::{list_segments, IndexRequest, RepresentationListing};
 use crate::mpd::model::{AdaptationSet, Mpd, Representation};
+use crate::sniff::{sniff, Container};
 
 /// How far (in buffer lengths, plus one segment) a bandwidth window reaches from its start,
 /// besides the whole run from the first sample: keeps the check linear on long assets.
@@ -229,6 +230,21 @@ fn check_representation(
         check_max_segment_duration(listing, max, out);
     }
 
+    if crate::mpd::listing::is_webm(aset, rep) {
+        out.push(Finding {
+            code: codes::SEG_NOT_APPLICABLE,
+            severity: Severity::Info,
+            location: path.to_owned(),
+            expected: None,
+            found: rep.mime_type.clone().or_else(|| aset.mime_type.clone()),
+            message: "WebM media: the MPD checks ran; the segment checks (ISO-BMFF init and \
+                      media segments) do not apply"
+                .to_owned(),
+            representation: Some(rep_id.to_owned()),
+        });
+        return summary;
+    }
+
     // The init segment (or, without one, the first media segment, self-initialising).
     let init_ref = segs
         .initialization
@@ -250,6 +266,22 @@ fn check_representation(
         });
         return summary;
     };
+    if let Some(kind) = sniff(&init).filter(|k| *k != Container::IsoBmff) {
+        out.push(Finding {
+            code: codes::NOT_ISOBMFF,
+            severity: Severity::Error,
+            location: init_url.to_owned(),
+            expected: Some("ISO-BMFF (MP4)".to_owned()),
+            found: Some(kind.name().to_owned()),
+            message: format!(
+                "the initialization segment is {} by its signature, not ISO-BMFF, while \
+                 @mimeType does not say so: the segment checks do not apply",
+                kind.name()
+            ),
+            representation: Some(rep_id.to_owned()),
+        });
+        return summary;
+    }
     let facts = match init_facts(&init) {
         Ok(f) => f,
         Err(e) => {

@@ -197,6 +197,9 @@ pub mod codes {
     /// A remote Period (`xlink:href`, ISO/IEC 23009-1 §5.5): a warning when it could not be
     /// resolved through the [`SegmentSource`] (its content is not checked), info when it was.
     pub const MPD_XLINK: &str = "MPD-XLINK";
+    /// A Representation's media is not ISO-BMFF by its `@mimeType` (WebM DASH): the MPD
+    /// checks ran, the segment checks do not apply. Info.
+    pub const SEG_NOT_APPLICABLE: &str = "SEG-NOT-APPLICABLE";
     /// What a single input file is (an init segment alone, a media segment alone, a
     /// progressive MP4) and which checks were and were not run on it. Info.
     pub const FILE_KIND: &str = "FILE-KIND";

@@ -683,6 +683,32 @@ fn compare_codecs(declared: &str, derived: &str, sbr: Option<SbrSignalling>) -> 
              (avc1/avc3, hvc1/hev1); players accept either",
         );
     }
+    // Codecs whose parameters dashkit derives only since issue 19: an MPD naming the bare
+    // 4CC (as their packagers long wrote, RFC 6381 leaves parameters optional) is less
+    // specific, not wrong.
+    let parameters_optional = matches!(
+        d4.as_str(),
+        "vvc1"
+            | "vvi1"
+            | "ac-4"
+            | "mhm1"
+            | "mha1"
+            | "mhm2"
+            | "mha2"
+            | "stpp"
+            | "dvh1"
+            | "dvhe"
+            | "dvav"
+            | "dva1"
+            | "dav1"
+            | "iamf"
+    );
+    if d4 == e4 && df.is_empty() && !ef.is_empty() && parameters_optional {
+        return CodecMatch::Equivalent(
+            "@codecs names the codec without the parameters its configuration box gives \
+             (RFC 6381 §3.3); players that check support cannot see profile and level",
+        );
+    }
     if d4 == "mp4a" && e4 == "mp4a" {
         if let ([o1, a], [o2, b]) = (df.as_slice(), ef.as_slice()) {
             let he = |x: &str| x == "5" || x == "29";
@@ -1206,6 +1232,12 @@ mod tests {
         assert_eq!(cmp("mp4a.40.1", "mp4a.40.2", Some(Implicit)), "different");
         assert_eq!(cmp("mp4a.40.2", "mp4a.40.42", Some(Implicit)), "different");
         assert_eq!(cmp("mp4a.6B", "mp4a.40.2", Some(Implicit)), "different");
+        // Issue 19: the new full strings; a bare 4CC declared for them is only less specific.
+        assert_eq!(cmp("stpp", "stpp.ttml.im1t", None), "equivalent");
+        assert_eq!(cmp("ac-4.02.01.01", "ac-4.02.01.01", None), "same");
+        assert_eq!(cmp("ac-4.02.01.02", "ac-4.02.01.01", None), "different");
+        assert_eq!(cmp("dvh1.05.06", "dvh1.05.06", None), "same");
+        assert_eq!(cmp("avc1", "avc1.4d400c", None), "different");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use dashkit::mpd::segments::ByteRange;
-use dashkit::validate::{validate, validate_fragmented_file, Finding, Report, Severity};
+use dashkit::validate::{validate_at, validate_fragmented_file, Finding, Report, Severity};
 use serde_json::json;
 
 use crate::error::{read_file, CliError};
@@ -48,6 +48,25 @@ pub struct Args {
     /// Exit 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: FailOn,
+    /// The instant a dynamic MPD is validated at (RFC 3339, e.g. 2026-01-01T12:00:00.5Z):
+    /// the segments it promises then are checked. Defaults to the clock.
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+/// `--now`, or the clock, as Unix milliseconds.
+fn now_ms(arg: Option<&str>) -> Result<i64, CliError> {
+    match arg {
+        Some(text) => dashkit::mpd::XsDateTime::parse(text)
+            .map(|t| t.unix_millis())
+            .map_err(|e| CliError::Usage(format!("--now {text}: {e}"))),
+        None => {
+            let since = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_err(|_| CliError::Usage("the clock is before 1970".to_owned()))?;
+            Ok(i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
+        }
+    }
 }
 
 fn is_mpd(path: &Path, head: &[u8]) -> bool {
@@ -85,7 +104,8 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
                     .filter(|b| b.len() as u64 == r.size_bytes()),
             }
         };
-        validate(text, &mut source).map_err(|e| CliError::input(&args.input, e))?
+        let now = now_ms(args.now.as_deref())?;
+        validate_at(text, &mut source, now).map_err(|e| CliError::input(&args.input, e))?
     } else {
         validate_fragmented_file(&bytes)
     };

@@ -35,9 +35,58 @@ pub fn validate(mpd_text: &str, source: &mut dyn SegmentSource) -> Result<Report
     let mut mpd = crate::mpd::parse(mpd_text)?;
     let mut out = Vec::new();
     check_remote_periods(&mut mpd, source, &mut out);
-    check_presentation_type(&mpd, &mut out);
-    profile::check_profiles(&mpd, &mut out);
-    let reps = match list_segments(&mpd, "", |req: &IndexRequest| {
+    validate_model(&mpd, source, None, out)
+}
+
+/// Validates a dynamic MPD as a player sees it at `now_ms` (Unix epoch milliseconds): the
+/// MPD-level live checks ([`super::live`]: UTCTiming, publishTime, minimumUpdatePeriod,
+/// availabilityStartTime), then the segments the MPD promises at that instant (complete,
+/// and not yet out of the time-shift buffer, ISO/IEC 23009-1 §5.3.9.5.3) with the same
+/// per-segment checks as [`validate`], the timeline against the media included. A static
+/// MPD is validated as by [`validate`].
+///
+/// ```
+/// use dashkit::validate::{codes, validate_at};
+/// let mpd = r#"<MPD type="dynamic" availabilityStartTime="1970-01-01T00:00:00Z"
+///   publishTime="1970-01-01T00:00:10Z" minimumUpdatePeriod="PT2S" minBufferTime="PT2S"
+///   timeShiftBufferDepth="PT4S"><Period start="PT0S"><AdaptationSet contentType="audio">
+///   <SegmentTemplate media="a$Number$.m4s" initialization="i.mp4" duration="2"/>
+///   <Representation id="a" bandwidth="1"/></AdaptationSet></Period></MPD>"#;
+/// let mut asked = Vec::new();
+/// let mut source = |url: &str, _| { asked.push(url.to_owned()); None };
+/// let report = validate_at(mpd, &mut source, 10_500).unwrap();
+/// assert!(report.has(codes::MPD_UTC_TIMING));
+/// // At 10.5 s: segments 3 (4-6 s), 4 (6-8 s) and 5 (8-10 s) are promised; 2 (2-4 s) left
+/// // the 4 s buffer at 10 s, 6 is not complete.
+/// assert!(report.has(codes::INIT_MISSING) && asked == ["i.mp4"]);
+/// ```
+pub fn validate_at(
+    mpd_text: &str,
+    source: &mut dyn SegmentSource,
+    now_ms: i64,
+) -> Result<Report, crate::Error> {
+    let mut mpd = crate::mpd::parse(mpd_text)?;
+    let mut out = Vec::new();
+    check_remote_periods(&mut mpd, source, &mut out);
+    if !mpd.is_dynamic() {
+        return validate_model(&mpd, source, None, out);
+    }
+    super::live::check_live_mpd(&mpd, now_ms, &mut out);
+    let listed = super::live::grown_to(&mpd, now_ms);
+    validate_model(&listed, source, Some(now_ms), out)
+}
+
+/// The checks of [`validate`] on a parsed model; `live_now_ms` restricts the segments
+/// checked to those available at that instant (dynamic MPDs).
+fn validate_model(
+    mpd: &Mpd,
+    source: &mut dyn SegmentSource,
+    live_now_ms: Option<i64>,
+    mut out: Vec<Finding>,
+) -> Result<Report, crate::Error> {
+    check_presentation_type(mpd, &mut out);
+    profile::check_profiles(mpd, &mut out);
+    let reps = match list_segments(mpd, "", |req: &IndexRequest| {
         source.fetch(&req.url, Some(req.range))
     }) {
         Ok(r) => r,
@@ -54,6 +103,10 @@ pub fn validate(mpd_text: &str, source: &mut dyn SegmentSource) -> Result<Report
             return Ok(Report { findings: out });
         }
     };
+    let reps = match live_now_ms {
+        None => reps,
+        Some(now) => super::live::available_at(mpd, reps, now, &mut out),
+    };
     let min_buffer_ns = mpd
         .min_buffer_time
         .as_ref()
@@ -67,16 +120,17 @@ pub fn validate(mpd_text: &str, source: &mut dyn SegmentSource) -> Result<Report
     let mut summaries = Vec::with_capacity(reps.len());
     for listing in &reps {
         let summary = check_representation(
-            &mpd,
+            mpd,
             listing,
             source,
             min_buffer_ns,
             max_segment_ns,
+            live_now_ms.is_some(),
             &mut out,
         );
         summaries.push(summary);
     }
-    check_segment_alignment(&mpd, &reps, &mut out);
+    check_segment_alignment(mpd, &reps, &mut out);
     check_av_drift(&reps, &summaries, &mut out);
     Ok(Report { findings: out })
 }
@@ -215,6 +269,7 @@ fn check_representation(
     source: &mut dyn SegmentSource,
     min_buffer_ns: Option<u64>,
     max_segment_ns: Option<u64>,
+    live: bool,
     out: &mut Vec<Finding>,
 ) -> Summary {
     let mut summary = Summary::default();
@@ -391,7 +446,8 @@ fn check_representation(
                 );
             }
         }
-        if i + 1 == n && matched {
+        // A live window's last segment is the live edge, not the presentation's end.
+        if i + 1 == n && matched && !live {
             let mpd_end = rescale(
                 i128::from(seg.start) + i128::from(seg.duration),
                 mpd_ts,

@@ -176,3 +176,51 @@ pub(super) fn available_at(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mpd::parse;
+
+    fn run(attrs: &str, now_ms: i64) -> Vec<Finding> {
+        let mpd = parse(&format!(
+            r#"<MPD type="dynamic" minBufferTime="PT2S" {attrs}><Period start="PT0S"/></MPD>"#
+        ))
+        .unwrap();
+        let mut out = Vec::new();
+        check_live_mpd(&mpd, now_ms, &mut out);
+        out
+    }
+
+    #[test]
+    fn publish_time_update_period_and_start_at_an_instant() {
+        let ok = r#"availabilityStartTime="1970-01-01T00:00:00Z" publishTime="1970-01-01T00:00:10Z"
+            minimumUpdatePeriod="PT2S" timeShiftBufferDepth="PT30S""#;
+        let out = run(&format!("{ok}><UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\" value=\"x\"/"), 10_000);
+        assert!(out.is_empty(), "{out:?}");
+        let out = run(ok, 9_000);
+        let codes: Vec<_> = out.iter().map(|f| (f.code, f.severity)).collect();
+        assert_eq!(
+            codes,
+            [
+                (codes::MPD_UTC_TIMING, Severity::Warning),
+                (codes::MPD_PUBLISH_TIME, Severity::Error)
+            ]
+        );
+        let out = run(
+            r#"availabilityStartTime="1970-01-01T00:01:00Z" minimumUpdatePeriod="PT60S"
+            timeShiftBufferDepth="PT30S""#,
+            10_000,
+        );
+        let codes: Vec<_> = out.iter().map(|f| f.code).collect();
+        assert_eq!(
+            codes,
+            [
+                codes::MPD_UTC_TIMING,
+                codes::MPD_PUBLISH_TIME,
+                codes::MPD_UPDATE_PERIOD,
+                codes::MPD_LIVE_WINDOW
+            ]
+        );
+    }
+}

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod cmd;
 #[allow(dead_code)] // read_file and some variants are used as subcommands land
 mod error;
+mod http;
 mod input;
 mod progress;
 

@@ -137,9 +137,15 @@ fn live_ffmpeg_folder_validates_at_several_instants_and_a_deleted_segment_is_cau
         assert_eq!(code, 0, "at {now}:\n{out}{err}");
         assert!(out.contains("MPD-LIVE-WINDOW"), "{out}");
     }
+    // The same snapshot over HTTP: validated through the CLI's client, equally clean.
+    let (to, now) = snaps.last().unwrap();
+    let base = serve_dir(to.clone());
+    let url = format!("{base}/manifest.mpd");
+    let (code, out, err) = dashkit(&["validate", &url, "--now", now]);
+    assert_eq!(code, 0, "{url} at {now}:\n{out}{err}");
+    assert!(out.contains("MPD-LIVE-WINDOW"), "{out}");
     // The last snapshot with a video segment inside the window deleted: the third-last one
     // the MPD lists (ended about two seconds before the instant, in the 4 s window).
-    let (to, now) = snaps.last().unwrap();
     let (code, json, err) = dashkit(&[
         "segments",
         "--json",
@@ -162,4 +168,59 @@ fn live_ffmpeg_folder_validates_at_several_instants_and_a_deleted_segment_is_cau
         out.contains("SEG-MISSING") && out.contains(&victim),
         "{out}"
     );
+    // And over HTTP (the server answers 404 for the deleted file).
+    let (code, out, _) = dashkit(&["validate", &url, "--now", now]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("SEG-MISSING") && out.contains(&victim),
+        "{out}"
+    );
+}
+
+/// A minimal HTTP/1.1 file server for `dir` on a loopback port (GET, `Range: bytes=a-b`,
+/// 404 for missing files, one request per connection); returns `http://127.0.0.1:port`.
+fn serve_dir(dir: PathBuf) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let mut range = None;
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                    break;
+                }
+                if let Some(v) = h.to_ascii_lowercase().strip_prefix("range: bytes=") {
+                    let (a, b) = v.trim().split_once('-').unwrap();
+                    range = Some((a.parse::<usize>().unwrap(), b.parse::<usize>().unwrap()));
+                }
+            }
+            let file = dir.join(path.trim_start_matches('/'));
+            let (status, body) = match std::fs::read(&file) {
+                Ok(bytes) => match range {
+                    Some((a, b)) if b < bytes.len() => {
+                        ("206 Partial Content", bytes[a..=b].to_vec())
+                    }
+                    _ => ("200 OK", bytes),
+                },
+                Err(_) => ("404 Not Found", Vec::new()),
+            };
+            let mut reply = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            reply.extend_from_slice(&body);
+            let _ = stream.write_all(&reply);
+        }
+    });
+    format!("http://{addr}")
 }

@@ -37,7 +37,8 @@ impl FailOn {
 /// Arguments of `dashkit validate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// An MPD (its segments are read relative to its directory) or a fragmented MP4 file.
+    /// An MPD (its segments are read relative to its directory), an `http://` URL of an MPD
+    /// (its segments fetched over HTTP) or a fragmented MP4 file.
     pub input: PathBuf,
     /// Print the findings as JSON.
     #[arg(long, conflicts_with = "junit")]
@@ -77,6 +78,11 @@ fn is_mpd(path: &Path, head: &[u8]) -> bool {
 
 /// Runs `dashkit validate`.
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
+    let input = args.input.to_string_lossy().into_owned();
+    if crate::http::is_http(&input) {
+        let report = validate_url(&input, args.now.as_deref())?;
+        return finish(&args, out, &report, "MPD");
+    }
     let bytes = read_file(&args.input)?;
     let mpd_input = is_mpd(&args.input, &bytes);
     // Findings about no Representation are headed by what was validated: the MPD, or the file.
@@ -109,12 +115,49 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     } else {
         validate_fragmented_file(&bytes)
     };
+    finish(&args, out, &report, &top)
+}
+
+/// An MPD at an `http://` URL, its segments fetched relative to it over HTTP (bounded in
+/// time and size by [`crate::http`]).
+fn validate_url(url: &str, now: Option<&str>) -> Result<Report, CliError> {
+    let client = crate::http::Client::new().map_err(|source| CliError::Io {
+        path: PathBuf::from(url),
+        source,
+    })?;
+    let bytes = client.get(url, None).map_err(CliError::Usage)?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| CliError::Usage(format!("{url}: MPD is not UTF-8")))?;
+    let now = now_ms(now)?;
+    let mut source = |u: &str, range: Option<ByteRange>| -> Option<Vec<u8>> {
+        let abs = dashkit::mpd::url::resolve(url, u);
+        if !crate::http::is_http(&abs) {
+            return None;
+        }
+        let bytes = client
+            .get(&abs, range.map(|r| (r.first(), r.last())))
+            .ok()?;
+        match range {
+            Some(r) if bytes.len() as u64 != r.size_bytes() => None,
+            _ => Some(bytes),
+        }
+    };
+    validate_at(text, &mut source, now).map_err(|e| CliError::input(Path::new(url), e))
+}
+
+fn finish(
+    args: &Args,
+    out: &mut dyn Write,
+    report: &Report,
+    top: &str,
+) -> Result<ExitCode, CliError> {
+    let report = report.clone();
     if args.json {
         write_json(out, &report)?;
     } else if args.junit {
-        write_junit(out, &report, &args.input, &top)?;
+        write_junit(out, &report, &args.input, top)?;
     } else {
-        write_human(out, &report, &top, std::io::stdout().is_terminal())?;
+        write_human(out, &report, top, std::io::stdout().is_terminal())?;
     }
     let failed = report.worst().is_some_and(|w| w >= args.fail_on.severity());
     Ok(if failed {

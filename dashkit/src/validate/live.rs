@@ -196,7 +196,10 @@ mod tests {
     fn publish_time_update_period_and_start_at_an_instant() {
         let ok = r#"availabilityStartTime="1970-01-01T00:00:00Z" publishTime="1970-01-01T00:00:10Z"
             minimumUpdatePeriod="PT2S" timeShiftBufferDepth="PT30S""#;
-        let out = run(&format!("{ok}><UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\" value=\"x\"/"), 10_000);
+        let out = run(
+            &format!("{ok}><UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\" value=\"x\"/"),
+            10_000,
+        );
         assert!(out.is_empty(), "{out:?}");
         let out = run(ok, 9_000);
         let codes: Vec<_> = out.iter().map(|f| (f.code, f.severity)).collect();

@@ -189,3 +189,54 @@ fn shaka_packager_live_and_on_demand_validate_without_errors() {
         assert_clean(&out.join("manifest.mpd"));
     }
 }
+
+/// Issue 19: with `@duration` addressing, ffmpeg cuts each segment at the first keyframe at or
+/// after its nominal time; with a GOP of 61 frames at 30 fps (2.033 s) against 2 s segments,
+/// segment k starts k·33 ms late (166 ms by the sixth). Simple addressing allows each edge
+/// half a segment off its nominal time (ISO/IEC 23009-1 §7.2.1), so these are warnings with
+/// their amounts, not errors (the old two-frame/50 ms limit made them errors).
+#[test]
+fn ffmpeg_duration_addressing_with_a_long_gop_is_within_the_simple_addressing_allowance() {
+    let dir = scratch("longgop");
+    let mpd = dir.join("manifest.mpd");
+    run(
+        Command::new("ffmpeg").args([
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=160x90:rate=30:duration=12",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "61",
+            "-keyint_min",
+            "61",
+            "-sc_threshold",
+            "0",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "dash",
+            "-seg_duration",
+            "2",
+            "-use_template",
+            "1",
+            "-use_timeline",
+            "0",
+            mpd.to_str().unwrap(),
+        ]),
+        "ffmpeg",
+    );
+    let (code, out, err) = dashkit(&["validate", mpd.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("media starts 2560 ticks (166.66 ms) after the MPD start"),
+        "{out}"
+    );
+}

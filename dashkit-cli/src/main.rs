@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod cmd;
 #[allow(dead_code)] // read_file and some variants are used as subcommands land
 mod error;
+mod http;
 mod input;
 mod progress;
 
@@ -51,7 +52,7 @@ enum Command {
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let result = match cli.command {
         Command::Analyze(a) => cmd::analyze::run(a, out, err),
-        Command::Segments(a) => cmd::segments::run(a, out),
+        Command::Segments(a) => cmd::segments::run(a, out, err),
         Command::Mpd(a) => cmd::mpd::run(a, out),
         Command::Dump(a) => cmd::dump::run(a, out),
         Command::Info(a) => cmd::info::run(a, out),

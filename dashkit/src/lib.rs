@@ -19,6 +19,7 @@
 //! | [`ingest`] | the ingest origin as a state machine: admission, uploads, readers, windows, store restore | `cmaf`, `bmff`, `mpd`, `live` (MPD signalling), `limits` |
 //! | [`origin`] | the whole origin as decisions, for any HTTP server to embed: routing, static VoD files (paths, ranges, types), the live simulator over one `Source` trait, ingest answers, CORS, the asset cache's rules | `live`, `ingest`, `mpd`, `bmff` (`Part`) |
 //! | [`hls`] | HLS playlists: model, write, parse; playlists of a static MPD | `mpd`, `bmff` |
+//! | [`sniff`] | what a file is from its first bytes (ISO-BMFF, WebM, MPEG-TS, ADTS, ...) | nothing |
 //! | [`limits`] | named caps on hostile input | nothing |
 //! | [`error`] | [`Error`], the umbrella over every module's error | every module with an error type |
 //!
@@ -47,6 +48,7 @@ pub mod limits;
 pub mod live;
 pub mod mpd;
 pub mod origin;
+pub mod sniff;
 pub mod timeline;
 pub mod validate;
 

@@ -14,6 +14,13 @@ pub const MAX_MPD_BYTES: usize = 64 * 1024 * 1024;
 /// of 1 s segments. Larger requests are errors rather than allocations.
 pub const MAX_SEGMENTS: u64 = 400_000_000;
 
+/// Most segments one Representation's listing materialises ([`crate::mpd::segments::enumerate`],
+/// hence `segments` and `validate`): about 100 bytes each, so at most ~100 MB. Counting a plan
+/// is bounded by [`MAX_SEGMENTS`] and allocates nothing; a listing larger than this (say an
+/// `@duration` that forgot its timescale, `timescale="90000" duration="2"` over two hours: 324
+/// million segments) is an error instead of gigabytes. 11.5 days of 1 s segments.
+pub const MAX_LISTED_SEGMENTS: u64 = 1_000_000;
+
 /// Widest `%0[width]d` format tag a URL template may ask for (ISO/IEC 23009-1 §5.3.9.4.4); a
 /// u64 has at most 20 digits, so wider only pads.
 pub const MAX_TEMPLATE_WIDTH: u32 = 64;

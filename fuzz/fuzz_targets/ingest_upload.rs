@@ -78,7 +78,10 @@ fuzz_target!(|input: &[u8]| {
     }
     if ok {
         let status = o.finish(*up, now).outcome.http_status();
-        assert!(matches!(status, 200 | 201 | 400 | 409 | 412 | 415), "{status}");
+        assert!(
+            matches!(status, 200 | 201 | 400 | 409 | 412 | 415),
+            "{status}"
+        );
     } else {
         o.abort(*up, now);
     }

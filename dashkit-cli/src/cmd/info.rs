@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use dashkit::bmff::info::{describe, FileInfo};
+use dashkit::sniff::{sniff, Container};
 
 use crate::error::{read_file, CliError};
 
@@ -21,6 +22,13 @@ pub struct Args {
 /// Runs `dashkit info`.
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let data = read_file(&args.file)?;
+    if let Some(kind) = sniff(&data).filter(|k| *k != Container::IsoBmff) {
+        return Err(CliError::Usage(format!(
+            "{}: the file is {} by its signature, not ISO-BMFF (MP4); dashkit info reads MP4 files",
+            args.file.display(),
+            kind.name()
+        )));
+    }
     let info = describe(&data).map_err(|e| CliError::input(&args.file, e))?;
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &json(&info)).map_err(std::io::Error::from)?;

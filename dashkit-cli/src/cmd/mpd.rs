@@ -4,6 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use dashkit::mpd::wellformed::check_well_formed;
+
 use crate::error::CliError;
 use crate::input::load_mpd;
 
@@ -12,8 +14,10 @@ use crate::input::load_mpd;
 pub struct Args {
     /// The MPD file.
     pub manifest: PathBuf,
-    /// Only check that the MPD parses; print `ok`, or the error's line:column and element
-    /// path (exit 2).
+    /// Only check that the MPD parses and is well-formed XML; print `ok`, or the error's
+    /// line:column and element path (exit 2), or each well-formedness problem the lenient
+    /// parser let through (attributes without white space between them, an undeclared
+    /// namespace prefix, a repeated attribute) as `line:column: problem` (exit 1).
     #[arg(long)]
     pub check: bool,
 }
@@ -22,6 +26,23 @@ pub struct Args {
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let mpd = load_mpd(&args.manifest)?;
     if args.check {
+        // load_mpd has read the file as UTF-8 already.
+        let bytes = crate::error::read_file(&args.manifest)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let issues = check_well_formed(text.strip_prefix('\u{feff}').unwrap_or(&text));
+        if !issues.is_empty() {
+            for i in &issues {
+                writeln!(
+                    out,
+                    "{}:{}:{}: {}",
+                    args.manifest.display(),
+                    i.line,
+                    i.column,
+                    i.problem
+                )?;
+            }
+            return Ok(ExitCode::from(1));
+        }
         writeln!(out, "ok")?;
     } else {
         out.write_all(dashkit::mpd::write(&mpd).as_bytes())?;
@@ -67,5 +88,21 @@ mod tests {
         let (r, out) = run_on("<MPD/>", true);
         assert!(r.is_ok());
         assert_eq!(out, "ok\n");
+    }
+
+    /// Issue 19: `--check` said "ok" on XML that is not well-formed.
+    #[test]
+    fn check_reports_xml_that_is_not_well_formed() {
+        let (r, out) = run_on(
+            "<MPD>\n<Period id=\"1\"start=\"PT0S\"><x:y/></Period></MPD>",
+            true,
+        );
+        assert_eq!(r.unwrap(), ExitCode::from(1));
+        assert!(
+            out.contains(":2:1: attributes without white space"),
+            "{out}"
+        );
+        assert!(out.contains("prefix `x` is not declared"), "{out}");
+        assert!(!out.contains("ok"), "{out}");
     }
 }

@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use dashkit::mpd::listing::{list_segments, IndexRequest, RepresentationListing};
+use dashkit::mpd::listing::{list_segments_each, IndexRequest, RepresentationListing};
+use dashkit::mpd::xlink::{resolve_remote_periods, XlinkOutcome};
 use dashkit::timeline::seconds_f64;
 use serde_json::json;
 
@@ -23,8 +24,28 @@ pub struct Args {
 }
 
 /// Runs `dashkit segments`.
-pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
-    let mpd = load_mpd(&args.manifest)?;
+/// Exit 0 when every Representation was listed, 1 when some could not be (they are reported
+/// on `err`, the others listed).
+pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode, CliError> {
+    let mut mpd = load_mpd(&args.manifest)?;
+    // Remote Periods whose href is a local file are resolved; the others are warned about.
+    let outcomes = resolve_remote_periods(&mut mpd, |href| {
+        std::fs::read_to_string(local_path(&args.manifest, href)?).ok()
+    });
+    for o in &outcomes {
+        if let XlinkOutcome::Unresolved {
+            period_index,
+            href,
+            reason,
+        } = o
+        {
+            writeln!(
+                err,
+                "dashkit: {}: warning: remote Period {period_index} (xlink:href={href}) not resolved ({reason}): its segments are not listed",
+                args.manifest.display()
+            )?;
+        }
+    }
     let mut io_error: Option<CliError> = None;
     let fetch = |req: &IndexRequest| -> Option<Vec<u8>> {
         let path = local_path(&args.manifest, &req.url)?;
@@ -36,23 +57,55 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
             }
         }
     };
-    let listing = list_segments(&mpd, "", fetch);
-    let reps = match (listing, io_error) {
-        (Err(_), Some(io)) => return Err(io),
-        (Err(e), None) => return Err(CliError::input(&args.manifest, e)),
-        (Ok(r), _) => r,
-    };
+    let listing =
+        list_segments_each(&mpd, "", fetch).map_err(|e| CliError::input(&args.manifest, e))?;
+    let reps = &listing.representations;
     if args.json {
         let v: Vec<_> = reps.iter().map(rep_json).collect();
-        serde_json::to_writer_pretty(&mut *out, &json!({ "representations": v }))
-            .map_err(std::io::Error::from)?;
+        let failed: Vec<_> = listing
+            .failures
+            .iter()
+            .map(|f| {
+                json!({
+                    "period_index": f.period_index,
+                    "adaptation_set_index": f.adaptation_set_index,
+                    "representation_index": f.representation_index,
+                    "id": f.id,
+                    "path": f.path,
+                    "error": f.error.to_string(),
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(
+            &mut *out,
+            &json!({ "representations": v, "failures": failed }),
+        )
+        .map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        for r in &reps {
+        for r in reps {
             write_table(out, r)?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    // One Representation that cannot be listed (WebM without a sidx, a missing file) does not
+    // hide the others: they are listed, it is reported, and the exit code says so.
+    if listing.failures.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for f in &listing.failures {
+        let io = io_error
+            .as_ref()
+            .map_or_else(String::new, |e| format!(" ({e})"));
+        writeln!(
+            err,
+            "dashkit: {}: Representation {:?} ({}) cannot be listed: {}{io}",
+            args.manifest.display(),
+            f.id,
+            f.path,
+            f.error
+        )?;
+    }
+    Ok(ExitCode::from(1))
 }
 
 fn range_text(r: Option<dashkit::mpd::segments::ByteRange>) -> String {

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use dashkit::mpd::segments::ByteRange;
 use dashkit::validate::{
-    validate, validate_fragmented_file, validate_playlist, Finding, Report, Severity,
+    validate_at, validate_fragmented_file, validate_playlist, Finding, Report, Severity,
 };
 use serde_json::json;
 
@@ -40,8 +40,9 @@ impl FailOn {
 /// Arguments of `dashkit validate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// An MPD or an HLS playlist (`.m3u8`; what they name is read relative to them), or a
-    /// fragmented MP4 file.
+    /// An MPD (its segments are read relative to its directory), an `http://` URL of an MPD
+    /// (its segments fetched over HTTP), an HLS playlist (`.m3u8`; what it names is read
+    /// relative to it) or a fragmented MP4 file.
     pub input: PathBuf,
     /// Print the findings as JSON.
     #[arg(long, conflicts_with = "junit")]
@@ -52,6 +53,25 @@ pub struct Args {
     /// Exit 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: FailOn,
+    /// The instant a dynamic MPD is validated at (RFC 3339, e.g. 2026-01-01T12:00:00.5Z):
+    /// the segments it promises then are checked. Defaults to the clock.
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+/// `--now`, or the clock, as Unix milliseconds.
+fn now_ms(arg: Option<&str>) -> Result<i64, CliError> {
+    match arg {
+        Some(text) => dashkit::mpd::XsDateTime::parse(text)
+            .map(|t| t.unix_millis())
+            .map_err(|e| CliError::Usage(format!("--now {text}: {e}"))),
+        None => {
+            let since = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_err(|_| CliError::Usage("the clock is before 1970".to_owned()))?;
+            Ok(i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
+        }
+    }
 }
 
 fn is_mpd(path: &Path, head: &[u8]) -> bool {
@@ -82,9 +102,29 @@ fn read_relative(base: &Path, url: &str, range: Option<ByteRange>) -> Option<Vec
 
 /// Runs `dashkit validate`.
 pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
+    let input = args.input.to_string_lossy().into_owned();
+    if crate::http::is_http(&input) {
+        let report = validate_url(&input, args.now.as_deref())?;
+        return finish(&args, out, &report, "MPD");
+    }
     let bytes = read_file(&args.input)?;
     let playlist_input = is_playlist(&args.input, &bytes);
-    let top = if playlist_input { "Playlist" } else { "MPD" };
+    let mpd_input = !playlist_input && is_mpd(&args.input, &bytes);
+    // Findings about no Representation are headed by what was validated: the MPD, the
+    // playlist, or the file.
+    let top = if playlist_input {
+        "Playlist".to_owned()
+    } else if mpd_input {
+        "MPD".to_owned()
+    } else {
+        format!(
+            "File {}",
+            args.input.file_name().map_or_else(
+                || args.input.display().to_string(),
+                |n| n.to_string_lossy().into_owned()
+            )
+        )
+    };
     let report = if playlist_input {
         let text = std::str::from_utf8(&bytes).map_err(|_| {
             CliError::Usage(format!("{}: playlist is not UTF-8", args.input.display()))
@@ -92,15 +132,53 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
         let playlist = args.input.clone();
         let mut source = |url: &str, range: Option<ByteRange>| read_relative(&playlist, url, range);
         validate_playlist(text, &mut source).map_err(|e| CliError::input(&args.input, e))?
-    } else if is_mpd(&args.input, &bytes) {
+    } else if mpd_input {
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| CliError::Usage(format!("{}: MPD is not UTF-8", args.input.display())))?;
         let manifest = args.input.clone();
         let mut source = |url: &str, range: Option<ByteRange>| read_relative(&manifest, url, range);
-        validate(text, &mut source).map_err(|e| CliError::input(&args.input, e))?
+        let now = now_ms(args.now.as_deref())?;
+        validate_at(text, &mut source, now).map_err(|e| CliError::input(&args.input, e))?
     } else {
         validate_fragmented_file(&bytes)
     };
+    finish(&args, out, &report, &top)
+}
+
+/// An MPD at an `http://` URL, its segments fetched relative to it over HTTP (bounded in
+/// time and size by [`crate::http`]).
+fn validate_url(url: &str, now: Option<&str>) -> Result<Report, CliError> {
+    let client = crate::http::Client::new().map_err(|source| CliError::Io {
+        path: PathBuf::from(url),
+        source,
+    })?;
+    let bytes = client.get(url, None).map_err(CliError::Usage)?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| CliError::Usage(format!("{url}: MPD is not UTF-8")))?;
+    let now = now_ms(now)?;
+    let mut source = |u: &str, range: Option<ByteRange>| -> Option<Vec<u8>> {
+        let abs = dashkit::mpd::url::resolve(url, u);
+        if !crate::http::is_http(&abs) {
+            return None;
+        }
+        let bytes = client
+            .get(&abs, range.map(|r| (r.first(), r.last())))
+            .ok()?;
+        match range {
+            Some(r) if bytes.len() as u64 != r.size_bytes() => None,
+            _ => Some(bytes),
+        }
+    };
+    validate_at(text, &mut source, now).map_err(|e| CliError::input(Path::new(url), e))
+}
+
+fn finish(
+    args: &Args,
+    out: &mut dyn Write,
+    report: &Report,
+    top: &str,
+) -> Result<ExitCode, CliError> {
+    let report = report.clone();
     if args.json {
         write_json(out, &report)?;
     } else if args.junit {
@@ -126,7 +204,8 @@ fn group_name(f: &Finding, top: &str) -> String {
     }
 }
 
-/// Findings grouped by Representation (MPD-level first), in run order within a group.
+/// Findings grouped by Representation (MPD- or file-level first, headed `top`), in run order
+/// within a group.
 fn groups<'r>(report: &'r Report, top: &str) -> BTreeMap<(bool, String), Vec<&'r Finding>> {
     let mut g: BTreeMap<(bool, String), Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {

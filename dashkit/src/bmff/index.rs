@@ -146,12 +146,13 @@ const PLAIN_CONTAINERS: &[&[u8; 4]] = &[
 const VISUAL_ENTRIES: &[&[u8; 4]] = &[
     b"avc1", b"avc2", b"avc3", b"avc4", b"hvc1", b"hev1", b"hvc2", b"hev2", b"encv", b"av01",
     b"vp08", b"vp09", b"dvh1", b"dvhe", b"dva1", b"dvav", b"mp4v", b"resv", b"vvc1", b"vvi1",
+    b"dav1",
 ];
 
 /// Audio sample entries: children start 28 bytes into the payload for version 0 (§12.2.3).
 const AUDIO_ENTRIES: &[&[u8; 4]] = &[
     b"mp4a", b"enca", b"ac-3", b"ec-3", b"ac-4", b"Opus", b"fLaC", b"alac", b"mha1", b"mhm1",
-    b"dtsc", b"dtse", b"dtsh", b"dtsl", b"ipcm", b"fpcm", b"lpcm",
+    b"dtsc", b"dtse", b"dtsh", b"dtsl", b"ipcm", b"fpcm", b"lpcm", b"mha2", b"mhm2", b"iamf",
 ];
 
 /// Where children start inside a payload, or None for a leaf.

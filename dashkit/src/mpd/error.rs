@@ -148,7 +148,8 @@ pub enum Error {
         /// The element whose segments were asked for.
         at: Location,
     },
-    /// The enumeration would exceed [`crate::limits::MAX_SEGMENTS`].
+    /// The enumeration would exceed `limit`: [`crate::limits::MAX_SEGMENTS`] to count, or
+    /// [`crate::limits::MAX_LISTED_SEGMENTS`] to list one by one.
     #[error("{at}: more than {limit} segments")]
     TooManySegments {
         /// Where the count overflowed.

@@ -95,6 +95,18 @@ pub fn codec_content_type(codecs: &str) -> Option<&'static str> {
     })
 }
 
+/// Whether a Representation's media is WebM or Matroska by its `@mimeType` (its own or its
+/// AdaptationSet's): `video/webm`, `audio/webm`, `video/x-matroska`, ...
+pub fn is_webm(aset: &AdaptationSet, rep: &Representation) -> bool {
+    rep.mime_type
+        .as_deref()
+        .or(aset.mime_type.as_deref())
+        .is_some_and(|m| {
+            let sub = m.split(';').next().unwrap_or("").trim();
+            sub.ends_with("/webm") || sub.ends_with("/x-matroska")
+        })
+}
+
 fn at(path: &str) -> Location {
     Location {
         line: 0,
@@ -214,7 +226,10 @@ where
     chain.extend(
         inherit::base_urls(mpd, period, aset, rep)
             .iter()
-            .map(|b| b.url.as_str()),
+            // The element's text may carry white space around the URL (`<BaseURL>
+            // http://cdn/a/ </BaseURL>`): an xs:anyURI is whitespace-collapsed (XML Schema
+            // Part 2 §3.2.17), so it is trimmed before resolving.
+            .map(|b| b.url.trim()),
     );
     let base_url = resolve_chain(&chain);
     let mut ctx = RepresentationContext {
@@ -315,6 +330,11 @@ where
                 Some(r) => Some(ByteRange::parse(r, &path.child("@indexRange"))?),
                 None => ri.as_ref().and_then(|u| u.range),
             };
+            // WebM DASH (ffmpeg's webm_dash_manifest, the WebM on-demand profile): the index
+            // range holds Matroska Cues, not a sidx. The file is listed as one segment
+            // spanning the Period; the Cues are not read.
+            let webm = is_webm(aset, rep);
+            let index_range = index_range.filter(|_| !webm);
             let sidx = match index_range {
                 None => None,
                 Some(range) => {
@@ -369,13 +389,65 @@ where
 pub fn list_segments<F>(
     mpd: &Mpd,
     mpd_url: &str,
-    mut fetch_index: F,
+    fetch_index: F,
 ) -> Result<Vec<RepresentationListing>, Error>
 where
     F: FnMut(&IndexRequest) -> Option<Vec<u8>>,
 {
+    let listing = list_segments_each(mpd, mpd_url, fetch_index)?;
+    match listing.failures.into_iter().next() {
+        Some(f) => Err(f.error),
+        None => Ok(listing.representations),
+    }
+}
+
+/// A Representation whose segments could not be listed, and why.
+#[derive(Debug)]
+pub struct ListingFailure {
+    /// 0-based index of the Period.
+    pub period_index: usize,
+    /// 0-based index of the AdaptationSet in its Period.
+    pub adaptation_set_index: usize,
+    /// 0-based index of the Representation in its AdaptationSet.
+    pub representation_index: usize,
+    /// `Representation@id` (empty when absent).
+    pub id: String,
+    /// Element path of the Representation.
+    pub path: String,
+    /// What went wrong (with its location).
+    pub error: Error,
+}
+
+/// Every Representation's segments that could be listed, and the ones that could not.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// The Representations listed, in document order.
+    pub representations: Vec<RepresentationListing>,
+    /// The Representations that could not be listed (a missing index, WebM media without a
+    /// sidx, bad addressing), in document order.
+    pub failures: Vec<ListingFailure>,
+}
+
+/// Lists the segments of every Representation of `mpd` that can be listed, and reports the
+/// others, so that one Representation (a missing file, WebM) does not hide the rest. Only a
+/// problem of the whole MPD (Period timing) is an `Err`.
+///
+/// ```
+/// use dashkit::mpd::{listing::list_segments_each, parse};
+/// let mpd = parse(r#"<MPD type="static" mediaPresentationDuration="PT4S"><Period><AdaptationSet>
+///   <Representation id="a"><BaseURL>a.webm</BaseURL><SegmentBase indexRange="10-99"/></Representation>
+///   <Representation id="b"><SegmentTemplate media="b$Number$.m4s" duration="2"/></Representation>
+///   </AdaptationSet></Period></MPD>"#).unwrap();
+/// let l = list_segments_each(&mpd, "", |_| None).unwrap();
+/// assert_eq!(l.representations.len(), 1);
+/// assert_eq!(l.failures[0].id, "a");
+/// ```
+pub fn list_segments_each<F>(mpd: &Mpd, mpd_url: &str, mut fetch_index: F) -> Result<Listing, Error>
+where
+    F: FnMut(&IndexRequest) -> Option<Vec<u8>>,
+{
     let timings = inherit::period_timings(mpd)?;
-    let mut out = Vec::new();
+    let mut out = Listing::default();
     for (pi, period) in mpd.periods.iter().enumerate() {
         let timing = timings.get(pi).copied();
         let to_u64 = |v: Option<i128>, what: &'static str| -> Result<Option<u64>, Error> {
@@ -392,7 +464,9 @@ where
         for (ai, aset) in period.adaptation_sets.iter().enumerate() {
             let ct = content_type(aset);
             for (ri, rep) in aset.representations.iter().enumerate() {
-                let segments = representation_segments(
+                let path = format!("MPD/Period[{pi}]/AdaptationSet[{ai}]/Representation[{ri}]");
+                let id = rep.id.clone().unwrap_or_default();
+                match representation_segments(
                     mpd,
                     mpd_url,
                     pi,
@@ -401,17 +475,26 @@ where
                     start,
                     duration,
                     &mut fetch_index,
-                )?;
-                out.push(RepresentationListing {
-                    period_index: pi,
-                    adaptation_set_index: ai,
-                    representation_index: ri,
-                    id: rep.id.clone().unwrap_or_default(),
-                    bandwidth: rep.bandwidth,
-                    content_type: ct.clone(),
-                    path: format!("MPD/Period[{pi}]/AdaptationSet[{ai}]/Representation[{ri}]"),
-                    segments,
-                });
+                ) {
+                    Ok(segments) => out.representations.push(RepresentationListing {
+                        period_index: pi,
+                        adaptation_set_index: ai,
+                        representation_index: ri,
+                        id,
+                        bandwidth: rep.bandwidth,
+                        content_type: ct.clone(),
+                        path,
+                        segments,
+                    }),
+                    Err(error) => out.failures.push(ListingFailure {
+                        period_index: pi,
+                        adaptation_set_index: ai,
+                        representation_index: ri,
+                        id,
+                        path,
+                        error,
+                    }),
+                }
             }
         }
     }
@@ -422,6 +505,44 @@ where
 mod tests {
     use super::*;
     use crate::mpd::parse;
+
+    /// Issue 19: WebM DASH (ffmpeg's webm_dash_manifest): the index range holds Cues, so the
+    /// file is listed as one segment instead of failing for want of a sidx.
+    #[test]
+    fn webm_segment_base_is_one_segment_not_a_sidx_request() {
+        let mpd = parse(
+            r#"<MPD xmlns="urn:mpeg:DASH:schema:MPD:2011" type="static" mediaPresentationDuration="PT4S">
+            <Period id="0" start="PT0S" duration="PT4S"><AdaptationSet mimeType="video/webm" codecs="vp8">
+            <Representation id="0" bandwidth="133001"><BaseURL>v.webm</BaseURL>
+            <SegmentBase indexRange="87445-87484"><Initialization range="0-463"/></SegmentBase>
+            </Representation></AdaptationSet></Period></MPD>"#,
+        )
+        .unwrap();
+        let reps = list_segments(&mpd, "", |_| panic!("no sidx is asked for")).unwrap();
+        let s = &reps[0].segments;
+        assert_eq!(s.segments.len(), 1);
+        assert_eq!(s.segments[0].url, "v.webm");
+        assert_eq!(
+            s.initialization
+                .as_ref()
+                .and_then(|i| i.byte_range)
+                .map(|r| r.last()),
+            Some(463)
+        );
+    }
+
+    /// Issue 19: white space around a BaseURL's text is not part of the URL.
+    #[test]
+    fn base_url_text_is_trimmed() {
+        let mpd = parse(
+            r#"<MPD type="static" mediaPresentationDuration="PT2S"><BaseURL> http://example.com/
+            </BaseURL><Period><AdaptationSet><SegmentTemplate media="$Number$.m4s" duration="2"/>
+            <Representation id="a"/></AdaptationSet></Period></MPD>"#,
+        )
+        .unwrap();
+        let reps = list_segments(&mpd, "", |_| None).unwrap();
+        assert_eq!(reps[0].segments.segments[0].url, "http://example.com/1.m4s");
+    }
 
     #[test]
     fn content_type_inference() {

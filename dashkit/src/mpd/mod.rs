@@ -12,6 +12,8 @@
 //! | `parse` | [`parse()`]: text -> [`Mpd`] |
 //! | `write` | [`write()`]: [`Mpd`] -> text |
 //! | [`listing`] | every segment of every Representation: model + inheritance -> addressing |
+//! | [`wellformed`] | XML well-formedness the lenient parser lets through (attribute spacing, undeclared prefixes) |
+//! | [`xlink`] | remote Periods (`xlink:href`): found, resolved through a caller's fetch |
 //! | [`inherit`] | effective segment information and BaseURL chain of a Representation; Period timing |
 //!
 //! The round-trip law: for every MPD `x` that parses, `parse(&write(&parse(x)?))? ==
@@ -26,7 +28,9 @@ mod parse;
 pub mod segments;
 pub mod template;
 pub mod url;
+pub mod wellformed;
 mod write;
+pub mod xlink;
 pub mod xs;
 
 pub use error::{Error, Location};

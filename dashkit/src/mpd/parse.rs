@@ -117,6 +117,13 @@ pub fn parse(text: &str) -> Result<Mpd, Error> {
     }
 }
 
+/// Whether `uri` names the MPD namespace: [`DASH_NS`], or the upper-case spelling of the
+/// first edition's drafts, `urn:mpeg:DASH:schema:MPD:2011`, which ffmpeg's
+/// `webm_dash_manifest` muxer still writes (WebM DASH manifests in the field use it).
+pub(crate) fn is_dash_ns(uri: &str) -> bool {
+    uri == DASH_NS || uri == "urn:mpeg:DASH:schema:MPD:2011"
+}
+
 /// Reader state: the event reader, the element path for error locations, and counters for
 /// the limits.
 pub(crate) struct Parser<'i> {
@@ -187,8 +194,8 @@ impl<'i> Parser<'i> {
             .map(|(_, u)| u.as_str());
         Ok(match (prefix, uri) {
             (None, None) => true,
-            (None, Some(u)) => u.is_empty() || u == DASH_NS,
-            (Some(_), Some(u)) => u == DASH_NS,
+            (None, Some(u)) => u.is_empty() || is_dash_ns(u),
+            (Some(_), Some(u)) => is_dash_ns(u),
             (Some(_), None) => false,
         })
     }
@@ -724,7 +731,7 @@ pub(crate) fn scan_s_run(tl: &mut SegmentTimeline, p: &mut Parser<'_>) {
             .rev()
             .find(|(prefix, _)| prefix.is_none())
             .map(|(_, uri)| uri.as_str());
-    if !default_ns.is_none_or(|u| u.is_empty() || u == DASH_NS) {
+    if !default_ns.is_none_or(|u| u.is_empty() || is_dash_ns(u)) {
         return;
     }
     let base = p.pos();
@@ -958,6 +965,17 @@ mod tests {
             };
             format!(" {n}{s}\"{v}\"")
         })
+    }
+
+    /// Issue 19: ffmpeg's WebM DASH manifests use the drafts' upper-case namespace.
+    #[test]
+    fn the_drafts_upper_case_namespace_is_the_mpd_namespace() {
+        let m = parse(
+            r#"<MPD xmlns="urn:mpeg:DASH:schema:MPD:2011" type="static"><Period id="0"/></MPD>"#,
+        )
+        .unwrap();
+        assert_eq!(m.periods[0].id.as_deref(), Some("0"));
+        assert!(crate::mpd::write(&m).contains("urn:mpeg:DASH:schema:MPD:2011"));
     }
 
     #[test]

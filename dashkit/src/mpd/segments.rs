@@ -31,7 +31,7 @@ use std::fmt;
 use super::error::{Error, Location};
 use super::template::{Identifier, Template, TemplateValues};
 use super::url::{resolve, Resolver};
-use crate::limits::MAX_SEGMENTS;
+use crate::limits::{MAX_LISTED_SEGMENTS, MAX_SEGMENTS};
 use crate::timeline::Timescale;
 
 const NS_PER_S: u128 = 1_000_000_000;
@@ -509,11 +509,22 @@ impl Iterator for SegmentIter<'_, '_> {
 /// assert_eq!((s[2].number, s[2].start, s[2].duration), (3, 360_000, 90_000));
 /// # Ok::<(), dashkit::mpd::Error>(())
 /// ```
+///
+/// A plan of more than [`MAX_LISTED_SEGMENTS`] segments is
+/// [`Error::TooManySegments`] (with that limit) rather than an allocation sized by the MPD's
+/// numbers; [`plan`] counts and iterates any number lazily.
 pub fn enumerate(
     addressing: &Addressing<'_>,
     ctx: &RepresentationContext,
 ) -> Result<RepresentationSegments, Error> {
-    Ok(plan(addressing, ctx)?.materialize())
+    let p = plan(addressing, ctx)?;
+    if p.len() > MAX_LISTED_SEGMENTS {
+        return Err(Error::TooManySegments {
+            at: ctx.at.clone(),
+            limit: MAX_LISTED_SEGMENTS,
+        });
+    }
+    Ok(p.materialize())
 }
 
 /// Checks the addressing and computes the segment runs and count, without materialising
@@ -1243,6 +1254,23 @@ mod tests {
             Error::Zero { at } => assert_eq!((at.line, at.column), (7, 9)),
             _ => unreachable!(),
         }
+    }
+
+    /// Issue 19: `timescale="90000" duration="2"` over two hours (a forgotten timescale) is
+    /// 324 million segments: counted, but listing them is a typed error, not 30 GB.
+    #[test]
+    fn listing_a_forgotten_timescale_is_an_error_not_gigabytes() {
+        let m = tpl("$Number$");
+        let mut a = template(&m, Timing::Duration(2));
+        a.timescale = ts(90_000);
+        let c = ctx(Some(7_200_000_000_000));
+        let a = Addressing::Template(a);
+        assert_eq!(plan(&a, &c).unwrap().len(), 324_000_000);
+        let e = enumerate(&a, &c).unwrap_err();
+        assert!(
+            matches!(e, Error::TooManySegments { limit, .. } if limit == MAX_LISTED_SEGMENTS),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -88,7 +88,12 @@ impl XsDuration {
     /// Parses the strict `xs:duration` grammar:
     /// `-?P(nY)?(nM)?(nD)?(T(nH)?(nM)?(n(.n+)?S)?)?` with at least one component and at
     /// least one after `T`. Week (`P1W`), comma decimals and fractions other than on seconds
-    /// are rejected. Fractions finer than 1 ns are rejected unless the extra digits are zeros.
+    /// are rejected.
+    ///
+    /// Fractions of a second finer than the model's 1 ns precision (packagers write
+    /// `PT10.166666984558105S`) are accepted and rounded to the nearest nanosecond, halves
+    /// up (a carry reaches the seconds); the original text is kept and written back unchanged,
+    /// only [`XsDuration::to_nanos`] and the parts see the rounded value.
     ///
     /// ```
     /// use dashkit::mpd::{XsDuration, XsError};
@@ -96,7 +101,9 @@ impl XsDuration {
     /// assert_eq!(d.to_nanos(), Ok(120_000_000_000));
     /// assert_eq!(XsDuration::parse("-PT5S").unwrap().to_nanos(), Ok(-5_000_000_000));
     /// assert!(XsDuration::parse("P1W").is_err());
-    /// assert_eq!(XsDuration::parse("PT0.0000000001S"), Err(XsError::TooPrecise { digits: 10 }));
+    /// let long = XsDuration::parse("PT10.166666984558105S").unwrap();
+    /// assert_eq!(long.to_nanos(), Ok(10_166_666_985));
+    /// assert_eq!(long.to_string(), "PT10.166666984558105S");
     /// ```
     pub fn parse(text: &str) -> Result<Self, XsError> {
         let parts = parse_duration_parts(text)?;
@@ -286,7 +293,7 @@ fn parse_duration_parts(text: &str) -> Result<DurationParts, XsError> {
         if i == start {
             return Err(syntax(i));
         }
-        let int = parse_u64(&text[start..i]).ok_or(XsError::Overflow { expected: EXP })?;
+        let mut int = parse_u64(&text[start..i]).ok_or(XsError::Overflow { expected: EXP })?;
         let mut nanos = 0u32;
         let mut has_frac = false;
         if b.get(i) == Some(&b'.') {
@@ -299,7 +306,13 @@ fn parse_duration_parts(text: &str) -> Result<DurationParts, XsError> {
             if i == fs {
                 return Err(syntax(i));
             }
-            nanos = parse_fraction(&text[fs..i])?;
+            let (n, carry) = parse_fraction(&text[fs..i]);
+            nanos = n;
+            if carry {
+                int = int
+                    .checked_add(1)
+                    .ok_or(XsError::Overflow { expected: EXP })?;
+            }
         }
         let Some(&designator) = b.get(i) else {
             return Err(syntax(i));
@@ -353,17 +366,23 @@ pub(crate) fn parse_u64(s: &str) -> Option<u64> {
     Some(v)
 }
 
-fn parse_fraction(digits: &str) -> Result<u32, XsError> {
+/// The fraction digits after `.` as nanoseconds, rounded to the nearest (halves up) when
+/// there are more than nine; `true` when the rounding carries into the next second.
+fn parse_fraction(digits: &str) -> (u32, bool) {
     let b = digits.as_bytes();
-    if b.len() > 9 && b[9..].iter().any(|&c| c != b'0') {
-        return Err(XsError::TooPrecise { digits: b.len() });
-    }
     let mut v: u32 = 0;
     for i in 0..9 {
         let d = b.get(i).map_or(0, |&c| u32::from(c - b'0'));
         v = v * 10 + d;
     }
-    Ok(v)
+    if b.get(9).is_some_and(|&c| c >= b'5') {
+        v += 1;
+    }
+    if v == 1_000_000_000 {
+        (0, true)
+    } else {
+        (v, false)
+    }
 }
 
 /// An `xs:dateTime` value (XML Schema Part 2 §3.2.7) as used by `@availabilityStartTime`,
@@ -507,6 +526,20 @@ mod tests {
         }
     }
 
+    /// Issue 19: more than nine fraction digits are rounded to the nanosecond, not refused.
+    #[test]
+    fn fractions_finer_than_a_nanosecond_round_to_nearest() {
+        let ns = |s: &str| XsDuration::parse(s).unwrap().to_nanos().unwrap();
+        assert_eq!(ns("PT10.166666984558105S"), 10_166_666_985);
+        assert_eq!(ns("PT0.0000000001S"), 0);
+        assert_eq!(ns("PT0.0000000005S"), 1);
+        assert_eq!(ns("PT1.99999999999S"), 2_000_000_000);
+        assert_eq!(ns("PT1M59.9999999999S"), 120_000_000_000);
+        assert_eq!(ns("-PT0.1234567894S"), -123_456_789);
+        let d = XsDuration::parse("PT1.99999999999S").unwrap();
+        assert_eq!(d.to_string(), "PT1.99999999999S");
+    }
+
     #[test]
     fn rejects_non_xs_forms() {
         for s in [
@@ -515,10 +548,6 @@ mod tests {
         ] {
             assert!(XsDuration::parse(s).is_err(), "{s:?} accepted");
         }
-        assert_eq!(
-            XsDuration::parse("PT0.0000000001S"),
-            Err(XsError::TooPrecise { digits: 10 })
-        );
         assert!(matches!(
             XsDuration::parse("PT99999999999999999999S"),
             Err(XsError::Overflow { .. })

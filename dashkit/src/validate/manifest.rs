@@ -10,6 +10,7 @@ use crate::bmff::index::{Depth, Index};
 use crate::mpd::inherit::{self, EffectiveAddressing as Addressing};
 use crate::mpd::listing::{list_segments, IndexRequest, RepresentationListing};
 use crate::mpd::model::{AdaptationSet, Mpd, Representation};
+use crate::sniff::{sniff, Container};
 
 /// How far (in buffer lengths, plus one segment) a bandwidth window reaches from its start,
 /// besides the whole run from the first sample: keeps the check linear on long assets.
@@ -31,11 +32,61 @@ const BANDWIDTH_HORIZON_BUFFERS: u128 = 4;
 /// assert!(report.has(codes::INIT_MISSING));
 /// ```
 pub fn validate(mpd_text: &str, source: &mut dyn SegmentSource) -> Result<Report, crate::Error> {
-    let mpd = crate::mpd::parse(mpd_text)?;
+    let mut mpd = crate::mpd::parse(mpd_text)?;
     let mut out = Vec::new();
-    check_presentation_type(&mpd, &mut out);
-    profile::check_profiles(&mpd, &mut out);
-    let reps = match list_segments(&mpd, "", |req: &IndexRequest| {
+    check_remote_periods(&mut mpd, source, &mut out);
+    validate_model(&mpd, source, None, out)
+}
+
+/// Validates a dynamic MPD as a player sees it at `now_ms` (Unix epoch milliseconds): the
+/// MPD-level live checks ([`super::live`]: UTCTiming, publishTime, minimumUpdatePeriod,
+/// availabilityStartTime), then the segments the MPD promises at that instant (complete,
+/// and not yet out of the time-shift buffer, ISO/IEC 23009-1 §5.3.9.5.3) with the same
+/// per-segment checks as [`validate`], the timeline against the media included. A static
+/// MPD is validated as by [`validate`].
+///
+/// ```
+/// use dashkit::validate::{codes, validate_at};
+/// let mpd = r#"<MPD type="dynamic" availabilityStartTime="1970-01-01T00:00:00Z"
+///   publishTime="1970-01-01T00:00:10Z" minimumUpdatePeriod="PT2S" minBufferTime="PT2S"
+///   timeShiftBufferDepth="PT4S"><Period start="PT0S"><AdaptationSet contentType="audio">
+///   <SegmentTemplate media="a$Number$.m4s" initialization="i.mp4" duration="2"/>
+///   <Representation id="a" bandwidth="1"/></AdaptationSet></Period></MPD>"#;
+/// let mut asked = Vec::new();
+/// let mut source = |url: &str, _| { asked.push(url.to_owned()); None };
+/// let report = validate_at(mpd, &mut source, 10_500).unwrap();
+/// assert!(report.has(codes::MPD_UTC_TIMING));
+/// // At 10.5 s: segments 3 (4-6 s), 4 (6-8 s) and 5 (8-10 s) are promised; 2 (2-4 s) left
+/// // the 4 s buffer at 10 s, 6 is not complete.
+/// assert!(report.has(codes::INIT_MISSING) && asked == ["i.mp4"]);
+/// ```
+pub fn validate_at(
+    mpd_text: &str,
+    source: &mut dyn SegmentSource,
+    now_ms: i64,
+) -> Result<Report, crate::Error> {
+    let mut mpd = crate::mpd::parse(mpd_text)?;
+    let mut out = Vec::new();
+    check_remote_periods(&mut mpd, source, &mut out);
+    if !mpd.is_dynamic() {
+        return validate_model(&mpd, source, None, out);
+    }
+    super::live::check_live_mpd(&mpd, now_ms, &mut out);
+    let listed = super::live::grown_to(&mpd, now_ms);
+    validate_model(&listed, source, Some(now_ms), out)
+}
+
+/// The checks of [`validate`] on a parsed model; `live_now_ms` restricts the segments
+/// checked to those available at that instant (dynamic MPDs).
+fn validate_model(
+    mpd: &Mpd,
+    source: &mut dyn SegmentSource,
+    live_now_ms: Option<i64>,
+    mut out: Vec<Finding>,
+) -> Result<Report, crate::Error> {
+    check_presentation_type(mpd, &mut out);
+    profile::check_profiles(mpd, &mut out);
+    let reps = match list_segments(mpd, "", |req: &IndexRequest| {
         source.fetch(&req.url, Some(req.range))
     }) {
         Ok(r) => r,
@@ -52,6 +103,10 @@ pub fn validate(mpd_text: &str, source: &mut dyn SegmentSource) -> Result<Report
             return Ok(Report { findings: out });
         }
     };
+    let reps = match live_now_ms {
+        None => reps,
+        Some(now) => super::live::available_at(mpd, reps, now, &mut out),
+    };
     let min_buffer_ns = mpd
         .min_buffer_time
         .as_ref()
@@ -65,18 +120,63 @@ pub fn validate(mpd_text: &str, source: &mut dyn SegmentSource) -> Result<Report
     let mut summaries = Vec::with_capacity(reps.len());
     for listing in &reps {
         let summary = check_representation(
-            &mpd,
+            mpd,
             listing,
             source,
             min_buffer_ns,
             max_segment_ns,
+            live_now_ms.is_some(),
             &mut out,
         );
         summaries.push(summary);
     }
-    check_segment_alignment(&mpd, &reps, &mut out);
+    check_segment_alignment(mpd, &reps, &mut out);
     check_av_drift(&reps, &summaries, &mut out);
     Ok(Report { findings: out })
+}
+
+/// MPD-XLINK: remote Periods are resolved through `source` (the href as a URL, the whole
+/// resource, UTF-8); one that cannot be is a warning, since its content goes unchecked.
+fn check_remote_periods(mpd: &mut Mpd, source: &mut dyn SegmentSource, out: &mut Vec<Finding>) {
+    use crate::mpd::xlink::{resolve_remote_periods, XlinkOutcome};
+    let outcomes = resolve_remote_periods(mpd, |href| {
+        source
+            .fetch(href, None)
+            .and_then(|b| String::from_utf8(b).ok())
+    });
+    for o in outcomes {
+        let (severity, i, href, message) = match o {
+            XlinkOutcome::Resolved {
+                period_index,
+                href,
+                periods,
+            } => (
+                Severity::Info,
+                period_index,
+                href,
+                format!("remote Period resolved into {periods} Period(s)"),
+            ),
+            XlinkOutcome::Unresolved {
+                period_index,
+                href,
+                reason,
+            } => (
+                Severity::Warning,
+                period_index,
+                href,
+                format!("remote Period not resolved ({reason}): its content is not checked"),
+            ),
+        };
+        out.push(Finding {
+            code: codes::MPD_XLINK,
+            severity,
+            location: format!("MPD/Period[{i}]/@xlink:href"),
+            expected: None,
+            found: Some(href),
+            message,
+            representation: None,
+        });
+    }
 }
 
 /// MPD-STATIC-DURATION, MPD-DYNAMIC-AST, MPD-DYNAMIC-MUP, MPD-MIN-BUFFER-TIME
@@ -169,6 +269,7 @@ fn check_representation(
     source: &mut dyn SegmentSource,
     min_buffer_ns: Option<u64>,
     max_segment_ns: Option<u64>,
+    live: bool,
     out: &mut Vec<Finding>,
 ) -> Summary {
     let mut summary = Summary::default();
@@ -182,6 +283,21 @@ fn check_representation(
     check_timeline_continuity(listing, out);
     if let Some(max) = max_segment_ns {
         check_max_segment_duration(listing, max, out);
+    }
+
+    if crate::mpd::listing::is_webm(aset, rep) {
+        out.push(Finding {
+            code: codes::SEG_NOT_APPLICABLE,
+            severity: Severity::Info,
+            location: path.to_owned(),
+            expected: None,
+            found: rep.mime_type.clone().or_else(|| aset.mime_type.clone()),
+            message: "WebM media: the MPD checks ran; the segment checks (ISO-BMFF init and \
+                      media segments) do not apply"
+                .to_owned(),
+            representation: Some(rep_id.to_owned()),
+        });
+        return summary;
     }
 
     // The init segment (or, without one, the first media segment, self-initialising).
@@ -205,6 +321,22 @@ fn check_representation(
         });
         return summary;
     };
+    if let Some(kind) = sniff(&init).filter(|k| *k != Container::IsoBmff) {
+        out.push(Finding {
+            code: codes::NOT_ISOBMFF,
+            severity: Severity::Error,
+            location: init_url.to_owned(),
+            expected: Some("ISO-BMFF (MP4)".to_owned()),
+            found: Some(kind.name().to_owned()),
+            message: format!(
+                "the initialization segment is {} by its signature, not ISO-BMFF, while \
+                 @mimeType does not say so: the segment checks do not apply",
+                kind.name()
+            ),
+            representation: Some(rep_id.to_owned()),
+        });
+        return summary;
+    }
     let facts = match init_facts(&init) {
         Ok(f) => f,
         Err(e) => {
@@ -232,6 +364,7 @@ fn check_representation(
     }
     let mut cmaf_segment_reported = !cmaf;
 
+    let rule = timing_rule(mpd, listing, aset, rep, media_ts);
     let is_video = facts.handler == "vide" || listing.content_type.as_deref() == Some("video");
     let sap_claim = rep.start_with_sap.or(aset.start_with_sap).unwrap_or(0);
     let ctx_require_sap = is_video || (1..=2).contains(&sap_claim);
@@ -294,7 +427,7 @@ fn check_representation(
         sap_starts.push(first_sample);
         let expected = rescale(i128::from(seg.start), mpd_ts, media_ts);
         let matched = check_tfdt(
-            &seg.url, rep_id, expected, &f, &facts, seg.start, mpd_ts, out,
+            &seg.url, rep_id, expected, &f, &facts, seg.start, mpd_ts, &rule, out,
         );
         if summary.first.is_none() {
             summary.first = Some((expected, f.ept));
@@ -313,13 +446,14 @@ fn check_representation(
                 );
             }
         }
-        if i + 1 == n && matched {
+        // A live window's last segment is the live edge, not the presentation's end.
+        if i + 1 == n && matched && !live {
             let mpd_end = rescale(
                 i128::from(seg.start) + i128::from(seg.duration),
                 mpd_ts,
                 media_ts,
             );
-            check_last_duration(&seg.url, rep_id, mpd_end, &f, media_ts, out);
+            check_last_duration(&seg.url, rep_id, mpd_end, &f, media_ts, &rule, out);
         }
         prev = Some((i, f, matched));
     }
@@ -387,10 +521,64 @@ fn check_max_segment_duration(l: &RepresentationListing, max_ns: u64, out: &mut 
     }
 }
 
+/// The timing rule of a Representation's addressing mode, in media ticks.
+///
+/// Simple addressing (`@duration` without a SegmentTimeline) places segment `k` at the
+/// nominal time `k · @duration`, and each segment edge may deviate from it by up to half a
+/// segment duration, not accumulating from segment to segment (ISO/IEC 23009-1 §7.2.1;
+/// DASH-IF "Timing Model" guidelines, "Inaccuracy in media segment timing when using simple
+/// addressing"). Explicit addressing (SegmentTimeline, SegmentBase's sidx) states each
+/// segment's time, so no such allowance applies.
+#[derive(Debug, Clone, Copy, Default)]
+struct TimingRule {
+    /// Half the nominal segment duration under simple addressing; `None` for explicit
+    /// addressing.
+    simple_tolerance: Option<i128>,
+    /// The Period end on the MPD timeline of this Representation, in media ticks (same
+    /// origin as the rescaled segment starts), when the Period's duration is known.
+    period_end: Option<i128>,
+}
+
+fn timing_rule(
+    mpd: &Mpd,
+    l: &RepresentationListing,
+    aset: &AdaptationSet,
+    rep: &Representation,
+    media_ts: u32,
+) -> TimingRule {
+    let mpd_ts = l.segments.timescale.get();
+    let Some(period) = mpd.periods.get(l.period_index) else {
+        return TimingRule::default();
+    };
+    let nominal = match inherit::effective_addressing(period, aset, rep) {
+        Addressing::Template(t) if t.segment_timeline.is_none() => t.duration,
+        Addressing::List(t) if t.segment_timeline.is_none() => t.duration,
+        _ => None,
+    };
+    let simple_tolerance = nominal.map(|d| rescale(i128::from(d), mpd_ts, media_ts) / 2);
+    let period_end = inherit::period_timings(mpd)
+        .ok()
+        .and_then(|t| t.get(l.period_index).and_then(|t| t.duration_nanos))
+        .map(|ns| {
+            let pto = rescale(
+                i128::from(l.segments.presentation_time_offset),
+                mpd_ts,
+                media_ts,
+            );
+            pto + ns.saturating_mul(i128::from(media_ts)) / 1_000_000_000
+        });
+    TimingRule {
+        simple_tolerance,
+        period_end,
+    }
+}
+
 /// SEG-TFDT: the segment's earliest presentation time (tfdt + composition offset − elst)
 /// equals its MPD-addressed start. Small offsets (up to two samples or 50 ms, such as AAC
-/// priming) are warnings with the amount; larger ones are errors. Returns whether the
-/// segment is close enough for the continuity checks to be meaningful.
+/// priming) are warnings with the amount; under simple addressing so is anything within
+/// half a segment duration of the nominal start (§7.2.1, see [`TimingRule`]); larger ones
+/// are errors. Returns whether the segment is close enough for the continuity checks to be
+/// meaningful.
 #[allow(clippy::too_many_arguments)]
 fn check_tfdt(
     url: &str,
@@ -400,14 +588,21 @@ fn check_tfdt(
     facts: &InitFacts,
     mpd_start: u64,
     mpd_ts: u32,
+    rule: &TimingRule,
     out: &mut Vec<Finding>,
 ) -> bool {
     let diff = f.ept - expected;
     if diff == 0 {
         return true;
     }
-    let tol = (2 * i128::from(f.first_sample_duration)).max(i128::from(facts.timescale) / 20);
+    let tol = small_tolerance(f, facts.timescale).max(rule.simple_tolerance.unwrap_or(0));
     let small = diff.abs() <= tol;
+    let allowance = if rule.simple_tolerance.is_some() {
+        " (simple addressing allows each segment edge up to half a segment duration from \
+         its nominal time, ISO/IEC 23009-1 §7.2.1)"
+    } else {
+        ""
+    };
     out.push(Finding {
         code: codes::SEG_TFDT,
         severity: if small {
@@ -420,7 +615,7 @@ fn check_tfdt(
         found: Some(format!("EPT {} (tfdt {})", f.ept, f.decode_start)),
         message: format!(
             "media starts {} ticks ({}) {} the MPD start t={mpd_start} (timescale {mpd_ts}); \
-             EPT = tfdt {} + composition offset - elst {}",
+             EPT = tfdt {} + composition offset - elst {}{allowance}",
             diff.unsigned_abs(),
             ms(diff.abs(), facts.timescale),
             if diff > 0 { "after" } else { "before" },
@@ -432,13 +627,23 @@ fn check_tfdt(
     small
 }
 
-/// SEG-DURATION: the last segment's media ends where the MPD says it ends.
+/// Two samples or 50 ms: the offset any addressing mode tolerates as a warning (AAC
+/// priming, a stretched first frame).
+fn small_tolerance(f: &SegmentFacts, media_ts: u32) -> i128 {
+    (2 * i128::from(f.first_sample_duration)).max(i128::from(media_ts) / 20)
+}
+
+/// SEG-DURATION: the last segment's media ends where the MPD says it ends. Media running
+/// past the Period end is clipped by the player (ISO/IEC 23009-1 §7.2.1: media outside the
+/// Period is not presented), so it is a warning, as is an end within the simple-addressing
+/// allowance ([`TimingRule`]).
 fn check_last_duration(
     url: &str,
     rep_id: &str,
     mpd_end: i128,
     f: &SegmentFacts,
     media_ts: u32,
+    rule: &TimingRule,
     out: &mut Vec<Finding>,
 ) {
     let media_end = f.ept + i128::from(f.duration);
@@ -446,12 +651,18 @@ fn check_last_duration(
     if diff == 0 {
         return;
     }
-    // Same tolerance as SEG-TFDT: two samples or 50 ms (a clipped last segment is normal).
-    let tol = (2 * i128::from(f.first_sample_duration)).max(i128::from(media_ts) / 20);
-    let severity = if diff.abs() > tol {
+    let tol = small_tolerance(f, media_ts).max(rule.simple_tolerance.unwrap_or(0));
+    // The MPD's last segment ends at the Period end (clipped there): media beyond it is cut.
+    let past_period_end = diff > 0 && rule.period_end.is_some_and(|e| mpd_end >= e);
+    let severity = if diff.abs() > tol && !past_period_end {
         Severity::Error
     } else {
         Severity::Warning
+    };
+    let why = if past_period_end {
+        "; the Period ends there and players clip the rest"
+    } else {
+        ""
     };
     out.push(Finding {
         code: codes::SEG_DURATION,
@@ -460,7 +671,7 @@ fn check_last_duration(
         expected: Some(format!("media end {mpd_end}")),
         found: Some(format!("media end {media_end}")),
         message: format!(
-            "the last segment's media ends {} ticks ({}) {} its MPD end",
+            "the last segment's media ends {} ticks ({}) {} its MPD end{why}",
             diff.unsigned_abs(),
             ms(diff.abs(), media_ts),
             if diff > 0 { "after" } else { "before" }
@@ -526,6 +737,32 @@ fn compare_codecs(declared: &str, derived: &str, sbr: Option<SbrSignalling>) -> 
         return CodecMatch::Equivalent(
             "the sample entries differ only in whether parameter sets may also travel in-band \
              (avc1/avc3, hvc1/hev1); players accept either",
+        );
+    }
+    // Codecs whose parameters dashkit derives only since issue 19: an MPD naming the bare
+    // 4CC (as their packagers long wrote, RFC 6381 leaves parameters optional) is less
+    // specific, not wrong.
+    let parameters_optional = matches!(
+        d4.as_str(),
+        "vvc1"
+            | "vvi1"
+            | "ac-4"
+            | "mhm1"
+            | "mha1"
+            | "mhm2"
+            | "mha2"
+            | "stpp"
+            | "dvh1"
+            | "dvhe"
+            | "dvav"
+            | "dva1"
+            | "dav1"
+            | "iamf"
+    );
+    if d4 == e4 && df.is_empty() && !ef.is_empty() && parameters_optional {
+        return CodecMatch::Equivalent(
+            "@codecs names the codec without the parameters its configuration box gives \
+             (RFC 6381 §3.3); players that check support cannot see profile and level",
         );
     }
     if d4 == "mp4a" && e4 == "mp4a" {
@@ -610,7 +847,31 @@ fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or(path, |(p, _)| p)
 }
 
-/// MPD-DIMENSIONS: `@width`/`@height` equal the track's (tkhd) dimensions.
+/// `@sar` as `(horizontal, vertical)`, both non-zero (ISO/IEC 23009-1 §5.3.7.2: `x:y`).
+fn parse_sar(s: &str) -> Option<(u64, u64)> {
+    let (a, b) = s.trim().split_once(':')?;
+    let (a, b) = (a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?);
+    (a > 0 && b > 0).then_some((a, b))
+}
+
+/// Whether the MPD's `@width` (coded samples, §5.3.7.2) describes the tkhd display width:
+/// equal, or equal once stretched by `@sar` (the display width `@width · sar_x / sar_y`,
+/// rounded either way: packagers truncate or round, e.g. `width="256" sar="110:109"` for a
+/// tkhd width of 258).
+fn width_matches(mpd_width: u32, tkhd_width: u32, sar: Option<(u64, u64)>) -> bool {
+    if mpd_width == tkhd_width {
+        return true;
+    }
+    let Some((x, y)) = sar else {
+        return false;
+    };
+    let scaled = u64::from(mpd_width) * x;
+    let t = u64::from(tkhd_width);
+    t == scaled / y || t == scaled.div_ceil(y)
+}
+
+/// MPD-DIMENSIONS: `@width`/`@height` equal the track's (tkhd) dimensions, `@width` on the
+/// `@sar` grid.
 fn check_dimensions(
     path: &str,
     rep_id: &str,
@@ -624,7 +885,12 @@ fn check_dimensions(
     };
     let mw = rep.width.or(aset.width);
     let mh = rep.height.or(aset.height);
-    if mw.is_some_and(|x| x != w) || mh.is_some_and(|x| x != h) {
+    let sar = rep
+        .sar
+        .as_deref()
+        .or(aset.sar.as_deref())
+        .and_then(parse_sar);
+    if mw.is_some_and(|x| !width_matches(x, w, sar)) || mh.is_some_and(|x| x != h) {
         out.push(Finding {
             code: codes::MPD_DIMENSIONS,
             severity: Severity::Error,
@@ -936,6 +1202,40 @@ fn check_av_drift(reps: &[RepresentationListing], summaries: &[Summary], out: &m
 mod tests {
     use super::*;
 
+    /// Issue 19: an xlink Period was dropped silently.
+    #[test]
+    fn remote_periods_are_warned_about_or_resolved_through_the_source() {
+        let mpd = r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" xmlns:xlink="http://www.w3.org/1999/xlink"
+            type="static" mediaPresentationDuration="PT2S" minBufferTime="PT2S">
+            <Period xlink:href="remote.xml" xlink:actuate="onLoad"/></MPD>"#;
+        let mut none = |_: &str, _: Option<crate::mpd::segments::ByteRange>| None;
+        let r = validate(mpd, &mut none).unwrap();
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.code == codes::MPD_XLINK)
+            .unwrap();
+        assert_eq!(f.severity, Severity::Warning);
+        assert_eq!(f.found.as_deref(), Some("remote.xml"));
+        let mut asked = Vec::new();
+        let mut remote = |url: &str, _: Option<crate::mpd::segments::ByteRange>| {
+            asked.push(url.to_owned());
+            (url == "remote.xml").then(|| {
+                br#"<Period><AdaptationSet><SegmentTemplate media="a$Number$.m4s" initialization="i.mp4" duration="2"/>
+                <Representation id="a" bandwidth="1"/></AdaptationSet></Period>"#
+                    .to_vec()
+            })
+        };
+        let r = validate(mpd, &mut remote).unwrap();
+        assert!(r
+            .findings
+            .iter()
+            .any(|f| f.code == codes::MPD_XLINK && f.severity == Severity::Info));
+        // The remote Period's Representation was checked: its init segment was asked for.
+        assert!(r.has(codes::INIT_MISSING), "{:?}", r.findings);
+        assert!(asked.iter().any(|u| u == "i.mp4"), "{asked:?}");
+    }
+
     #[test]
     fn min_bandwidth_is_the_worst_window() {
         // Two segments of one sample each (ts 1): 1000 bytes at t=0, 3000 at t=2; 2 s buffer.
@@ -988,12 +1288,104 @@ mod tests {
         assert_eq!(cmp("mp4a.40.1", "mp4a.40.2", Some(Implicit)), "different");
         assert_eq!(cmp("mp4a.40.2", "mp4a.40.42", Some(Implicit)), "different");
         assert_eq!(cmp("mp4a.6B", "mp4a.40.2", Some(Implicit)), "different");
+        // Issue 19: the new full strings; a bare 4CC declared for them is only less specific.
+        assert_eq!(cmp("stpp", "stpp.ttml.im1t", None), "equivalent");
+        assert_eq!(cmp("ac-4.02.01.01", "ac-4.02.01.01", None), "same");
+        assert_eq!(cmp("ac-4.02.01.02", "ac-4.02.01.01", None), "different");
+        assert_eq!(cmp("dvh1.05.06", "dvh1.05.06", None), "same");
+        assert_eq!(cmp("avc1", "avc1.4d400c", None), "different");
     }
 
     #[test]
     fn codec_fields_ignore_hex_case_only() {
         assert_eq!(codec_fields("avc1.64001E"), codec_fields("avc1.64001e"));
         assert_ne!(codec_fields("Opus"), codec_fields("opus"));
+    }
+
+    fn facts(timescale: u32) -> InitFacts {
+        InitFacts {
+            track_id: 1,
+            timescale,
+            handler: "soun".to_owned(),
+            codec: "mp4a.40.2".to_owned(),
+            dimensions: None,
+            sample_rate: Some(timescale),
+            elst_media_time: 0,
+            aac_sbr: None,
+            brands: Vec::new(),
+        }
+    }
+
+    fn segment(ept: i128, duration: u64) -> SegmentFacts {
+        SegmentFacts {
+            decode_start: u64::try_from(ept).unwrap_or(0),
+            ept,
+            duration,
+            first_sample_duration: 1024,
+            size_bytes: 0,
+        }
+    }
+
+    /// Issue 19: ffmpeg's `@duration` output has AAC segments starting ~55 ms before their
+    /// nominal time; simple addressing allows up to half a segment, a SegmentTimeline none.
+    #[test]
+    fn simple_addressing_allows_half_a_segment_per_edge_timeline_does_not() {
+        let f = facts(48_000);
+        let early = segment(96_000 - 2_640, 96_256); // 55 ms early, 2 s segments
+        let simple = TimingRule {
+            simple_tolerance: Some(48_000),
+            period_end: None,
+        };
+        let mut out = Vec::new();
+        assert!(check_tfdt(
+            "a", "1", 96_000, &early, &f, 96_000, 48_000, &simple, &mut out
+        ));
+        assert_eq!(out[0].severity, Severity::Warning);
+        assert!(out[0].message.contains("§7.2.1"), "{}", out[0].message);
+        let mut out = Vec::new();
+        let explicit = TimingRule::default();
+        assert!(!check_tfdt(
+            "a", "1", 96_000, &early, &f, 96_000, 48_000, &explicit, &mut out
+        ));
+        assert_eq!(out[0].severity, Severity::Error);
+        // Beyond half a segment is an error under simple addressing too.
+        let far = segment(96_000 - 48_001, 96_256);
+        let mut out = Vec::new();
+        assert!(!check_tfdt(
+            "a", "1", 96_000, &far, &f, 96_000, 48_000, &simple, &mut out
+        ));
+        assert_eq!(out[0].severity, Severity::Error);
+    }
+
+    /// Issue 19: a last segment ending ~95 ms after the Period end is clipped by the player.
+    #[test]
+    fn last_segment_past_the_period_end_is_not_an_error() {
+        let f = segment(0, 96_000 + 4_560);
+        let at_end = TimingRule {
+            simple_tolerance: None,
+            period_end: Some(96_000),
+        };
+        let mut out = Vec::new();
+        check_last_duration("a", "1", 96_000, &f, 48_000, &at_end, &mut out);
+        assert_eq!(out[0].severity, Severity::Warning);
+        // The same overrun where the MPD's segment ends before the Period end is an error.
+        let before_end = TimingRule {
+            simple_tolerance: None,
+            period_end: Some(192_000),
+        };
+        let mut out = Vec::new();
+        check_last_duration("a", "1", 96_000, &f, 48_000, &before_end, &mut out);
+        assert_eq!(out[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn width_on_the_sar_grid_matches_the_display_width() {
+        assert!(width_matches(256, 258, parse_sar("110:109")));
+        assert!(width_matches(640, 640, None));
+        assert!(!width_matches(256, 258, None));
+        assert!(!width_matches(256, 258, parse_sar("1:1")));
+        assert!(width_matches(720, 853, parse_sar("32:27")));
+        assert_eq!(parse_sar("0:1"), None);
     }
 
     #[test]

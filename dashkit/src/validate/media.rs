@@ -8,6 +8,7 @@ use crate::bmff::index::Depth;
 use crate::bmff::info::describe;
 use crate::bmff::samples::{track_samples, TrackSamples};
 use crate::bmff::{Index, Sidx};
+use crate::sniff::{sniff, Container};
 
 /// What the init segment says about the (one) track a Representation carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,10 +218,10 @@ pub(crate) fn check_segment(
             return None;
         }
     };
-    check_sap(ctx, track, out);
+    check_sap(ctx, track, bytes, &idx, out);
     check_sequence(ctx, bytes, &idx, last_sequence, out);
     check_data_offsets(ctx, track, &idx, out);
-    check_sidx(ctx, track, bytes, &idx, out);
+    check_sidx(ctx, &tracks, track, bytes, &idx, out);
     let mut duration: u64 = 0;
     let mut earliest: Option<i128> = None;
     // Bytes that are not sample data (styp, sidx, moof, headers) travel with the first sample.
@@ -251,21 +252,47 @@ pub(crate) fn check_segment(
     })
 }
 
-/// SEG-SAP: a segment (and, for single-file video, each fragment) starts with a sync sample
-/// (ISO/IEC 23009-1 §5.3.3.2 `@startWithSAP`; sync iff sample_is_non_sync_sample is clear).
-fn check_sap(ctx: &SegmentCheck<'_>, track: &TrackSamples, out: &mut Vec<Finding>) {
+/// SEG-SAP: a segment starts with a sync sample (ISO/IEC 23009-1 §5.3.3.2 `@startWithSAP`;
+/// sync iff sample_is_non_sync_sample is clear).
+///
+/// In a single file ([`SegmentCheck::require_sap_per_fragment`]) a segment starts where the
+/// file says one does, not at every moof: at each type-0 sidx reference that claims
+/// `starts_with_SAP` (§8.16.3), else at each `styp` (§8.16.2: a styp begins a segment), else
+/// at the first fragment only. Chunked CMAF (one frame per moof) thus needs no sync sample
+/// inside a segment.
+fn check_sap(
+    ctx: &SegmentCheck<'_>,
+    track: &TrackSamples,
+    bytes: &[u8],
+    idx: &Index,
+    out: &mut Vec<Finding>,
+) {
     let starts: Vec<usize> = if ctx.require_sap_per_fragment {
+        let offsets = segment_start_offsets(bytes, idx, track.track_id);
         track
             .fragments
             .iter()
-            .map(|f| f.first_sample_index)
+            .enumerate()
+            .filter(|(k, f)| {
+                if offsets.is_empty() {
+                    *k == 0
+                } else {
+                    offsets.contains(&f.moof_offset)
+                }
+            })
+            .map(|(_, f)| f.first_sample_index)
             .collect()
     } else if ctx.require_sap_at_start {
         vec![0]
     } else {
         return;
     };
-    for (fi, &i) in starts.iter().enumerate() {
+    for &i in &starts {
+        let fi = track
+            .fragments
+            .iter()
+            .position(|f| f.first_sample_index == i)
+            .unwrap_or(0);
         if let Some(s) = track.samples.get(i) {
             if !s.is_sync {
                 out.push(finding(
@@ -284,6 +311,62 @@ fn check_sap(ctx: &SegmentCheck<'_>, track: &TrackSamples, out: &mut Vec<Finding
             }
         }
     }
+}
+
+/// Absolute offsets where a segment (subsegment) of `track_id` starts inside one file: the
+/// starts of the type-0 references with `starts_with_SAP` of the sidx boxes indexing that
+/// track, else the first moof after each `styp`. Empty when the file marks none.
+fn segment_start_offsets(bytes: &[u8], idx: &Index, track_id: u32) -> Vec<u64> {
+    let base = idx.base();
+    let mut from_sidx = Vec::new();
+    let mut any_sidx = false;
+    for i in idx.top().filter(|&i| idx.boxes()[i].is(b"sidx")) {
+        let b = &idx.boxes()[i];
+        let Some(sidx) = bytes
+            .get(b.range())
+            .and_then(|s| Sidx::parse(s, base + b.start as u64).ok())
+        else {
+            continue;
+        };
+        if sidx.reference_id != track_id {
+            continue;
+        }
+        any_sidx = true;
+        let Some(ranges) = sidx.reference_ranges(base + b.start as u64, b.size) else {
+            continue;
+        };
+        for (r, &(start, _)) in sidx.references.iter().zip(&ranges) {
+            if !r.reference_type && r.starts_with_sap {
+                from_sidx.push(start);
+            }
+        }
+    }
+    if any_sidx {
+        // A reference may start at a styp or emsg before its moof: its segment begins at the
+        // first moof at or after the reference start.
+        let moofs: Vec<u64> = idx
+            .top()
+            .map(|i| &idx.boxes()[i])
+            .filter(|b| b.is(b"moof"))
+            .map(|b| base + b.start as u64)
+            .collect();
+        return from_sidx
+            .iter()
+            .filter_map(|&s| moofs.iter().copied().find(|&m| m >= s))
+            .collect();
+    }
+    let mut out = Vec::new();
+    let mut after_styp = false;
+    for i in idx.top() {
+        let b = &idx.boxes()[i];
+        if b.is(b"styp") {
+            after_styp = true;
+        } else if b.is(b"moof") && after_styp {
+            out.push(base + b.start as u64);
+            after_styp = false;
+        }
+    }
+    out
 }
 
 /// SEG-SEQUENCE: mfhd sequence_number increases from fragment to fragment (§8.8.5).
@@ -386,7 +469,8 @@ fn check_data_offsets(
 /// boxes and lasts as long as the fragments it covers (ISO/IEC 14496-12 §8.16.3).
 fn check_sidx(
     ctx: &SegmentCheck<'_>,
-    track: &TrackSamples,
+    tracks: &[TrackSamples],
+    init_track: &TrackSamples,
     bytes: &[u8],
     idx: &Index,
     out: &mut Vec<Finding>,
@@ -427,6 +511,13 @@ fn check_sidx(
         let Some(ranges) = sidx.reference_ranges(base + b.start as u64, b.size) else {
             continue;
         };
+        // One sidx per track: each indexes the track its reference_ID names (§8.16.3). A
+        // reference_ID naming no track of the file is read as the init segment's track.
+        let track = tracks
+            .iter()
+            .find(|t| t.track_id == sidx.reference_id)
+            .unwrap_or(init_track);
+        let track_ts = track.timescale.unwrap_or(ctx.facts.timescale);
         for (ri, (r, &(start, end))) in sidx.references.iter().zip(&ranges).enumerate() {
             if r.reference_type {
                 continue;
@@ -465,7 +556,7 @@ fn check_sidx(
                 .filter(|f| f.moof_offset >= start && f.moof_offset < end)
                 .map(|f| f.duration)
                 .sum();
-            let media_ts = u128::from(ctx.facts.timescale);
+            let media_ts = u128::from(track_ts);
             let sidx_ts = u128::from(sidx.timescale);
             // The presented part: an edit list that starts inside this subsegment cuts it.
             let first_decode = track
@@ -473,7 +564,11 @@ fn check_sidx(
                 .iter()
                 .find(|f| f.moof_offset >= start && f.moof_offset < end)
                 .map_or(0, |f| f.decode_time);
-            let elst = u64::try_from(ctx.facts.elst_media_time).unwrap_or(0);
+            let elst = if track.track_id == ctx.facts.track_id {
+                u64::try_from(ctx.facts.elst_media_time).unwrap_or(0)
+            } else {
+                0
+            };
             let cut = elst.saturating_sub(first_decode).min(media);
             let presented = media - cut;
             // Equal as rational numbers of seconds.
@@ -490,13 +585,13 @@ fn check_sidx(
                             .checked_div(media_ts)
                             .unwrap_or(0),
                         media,
-                        ctx.facts.timescale
+                        track_ts
                     )),
                     Some(format!("subsegment_duration {}", r.subsegment_duration)),
                     format!(
                         "the reference lasts {} but the fragments it covers last {}",
                         ms(i128::from(r.subsegment_duration), sidx.timescale),
-                        ms(i128::from(media), ctx.facts.timescale)
+                        ms(i128::from(media), track_ts)
                     ),
                     ctx.representation,
                 ));
@@ -557,6 +652,24 @@ pub(crate) fn check_continuity(
 /// ```
 pub fn validate_fragmented_file(bytes: &[u8]) -> Report {
     let mut out = Vec::new();
+    if let Some(kind) = sniff(bytes).filter(|k| *k != Container::IsoBmff) {
+        out.push(finding(
+            codes::NOT_ISOBMFF,
+            Severity::Error,
+            String::new(),
+            Some("ISO-BMFF (MP4)".to_owned()),
+            Some(kind.name().to_owned()),
+            format!(
+                "the file is {} by its signature, not ISO-BMFF: no MP4 check applies",
+                kind.name()
+            ),
+            None,
+        ));
+        return Report { findings: out };
+    }
+    if let Some(report) = validate_partial_file(bytes) {
+        return report;
+    }
     let facts = match init_facts(bytes) {
         Ok(f) => f,
         Err(e) => {
@@ -617,4 +730,120 @@ pub fn validate_fragmented_file(bytes: &[u8]) -> Report {
         f.location = f.location.trim_start().to_owned();
     }
     Report { findings: out }
+}
+
+/// A file that is not a whole fragmented MP4: an init segment alone (moov, no fragment), a
+/// progressive MP4 (moov with samples, no fragment) or a media segment alone (fragments, no
+/// moov). Says what it is and which checks ran; `None` for a whole fragmented file (or one
+/// whose top level does not parse, left to the full path's errors).
+fn validate_partial_file(bytes: &[u8]) -> Option<Report> {
+    let idx = Index::parse_with(bytes, 0, Depth::TopAndMoof).ok()?;
+    let has_moov = idx.top().any(|i| idx.boxes()[i].is(b"moov"));
+    let moofs = idx.top().filter(|&i| idx.boxes()[i].is(b"moof")).count();
+    let mut out = Vec::new();
+    let kind = |message: String| {
+        finding(
+            codes::FILE_KIND,
+            Severity::Info,
+            String::new(),
+            None,
+            None,
+            message,
+            None,
+        )
+    };
+    match (has_moov, moofs) {
+        (true, 0) => {
+            let facts = match init_facts(bytes) {
+                Ok(f) => f,
+                Err(e) => {
+                    out.push(finding(
+                        codes::INIT_PARSE,
+                        Severity::Error,
+                        "moov".to_owned(),
+                        None,
+                        None,
+                        format!("no usable moov: {e}"),
+                        None,
+                    ));
+                    return Some(Report { findings: out });
+                }
+            };
+            let progressive = track_samples(None, bytes, 0)
+                .is_ok_and(|t| t.iter().any(|t| !t.samples.is_empty()));
+            let track = format!(
+                "track {} ({}, codec {}, timescale {})",
+                facts.track_id,
+                facts.handler,
+                if facts.codec.is_empty() {
+                    "unknown"
+                } else {
+                    &facts.codec
+                },
+                facts.timescale
+            );
+            out.push(kind(if progressive {
+                format!(
+                    "a progressive (unfragmented) MP4: its moov was read ({track}); the \
+                     fragment checks (SAP, mfhd order, trun data offsets, sidx, tfdt \
+                     continuity) apply to fragmented files and were not run"
+                )
+            } else {
+                format!(
+                    "an initialization segment (moov without media): checked that the moov \
+                     parses ({track}); not checked: media timing, SAP, sample data (validate \
+                     an MPD, or the init segment followed by its media segments)"
+                )
+            }));
+        }
+        (false, n) if n > 0 => {
+            out.push(kind(format!(
+                "a media segment without its initialization segment ({n} fragment(s)): \
+                 checked: mfhd order, trun data offsets against the mdat; not checked: codec, \
+                 timescale, durations, SAP and sidx (they need the init segment's moov)"
+            )));
+            let mut last = None;
+            let facts = InitFacts {
+                track_id: 0,
+                timescale: 0,
+                handler: String::new(),
+                codec: String::new(),
+                dimensions: None,
+                sample_rate: None,
+                elst_media_time: 0,
+                aac_sbr: None,
+                brands: Vec::new(),
+            };
+            let ctx = SegmentCheck {
+                init: None,
+                facts: &facts,
+                name: "",
+                representation: None,
+                require_sap_at_start: false,
+                require_sap_per_fragment: false,
+            };
+            check_sequence(&ctx, bytes, &idx, &mut last, &mut out);
+            match track_samples(None, bytes, 0) {
+                Ok(tracks) => {
+                    for t in &tracks {
+                        check_data_offsets(&ctx, t, &idx, &mut out);
+                    }
+                }
+                Err(e) => out.push(finding(
+                    codes::SEG_PARSE,
+                    Severity::Error,
+                    String::new(),
+                    None,
+                    None,
+                    format!("segment does not parse: {e}"),
+                    None,
+                )),
+            }
+        }
+        _ => return None,
+    }
+    for f in &mut out {
+        f.location = f.location.trim_start().to_owned();
+    }
+    Some(Report { findings: out })
 }

@@ -22,6 +22,7 @@
 //! ```
 
 mod hls;
+mod live;
 mod manifest;
 mod media;
 mod profile;
@@ -29,7 +30,7 @@ mod profile;
 use crate::mpd::segments::ByteRange;
 
 pub use hls::{validate_playlist, DURATION_TOLERANCE_NS};
-pub use manifest::validate;
+pub use manifest::{validate, validate_at};
 pub use media::validate_fragmented_file;
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
@@ -216,6 +217,29 @@ pub mod codes {
     pub const HLS_PART: &str = "HLS-PART";
     /// A media playlist a multivariant playlist names is missing or does not parse.
     pub const HLS_PLAYLIST: &str = "HLS-PLAYLIST";
+    /// A remote Period (`xlink:href`, ISO/IEC 23009-1 §5.5): a warning when it could not be
+    /// resolved through the [`SegmentSource`] (its content is not checked), info when it was.
+    pub const MPD_XLINK: &str = "MPD-XLINK";
+    /// A Representation's media is not ISO-BMFF by its `@mimeType` (WebM DASH): the MPD
+    /// checks ran, the segment checks do not apply. Info.
+    pub const SEG_NOT_APPLICABLE: &str = "SEG-NOT-APPLICABLE";
+    /// A dynamic MPD without `UTCTiming`: clients cannot align their clock with the
+    /// packager's (DASH-IF IOP §4.7.2). Warning.
+    pub const MPD_UTC_TIMING: &str = "MPD-UTC-TIMING";
+    /// A dynamic MPD's `@publishTime` is missing, or later than the instant validated.
+    pub const MPD_PUBLISH_TIME: &str = "MPD-PUBLISH-TIME";
+    /// `@minimumUpdatePeriod` of a dynamic MPD is longer than `@timeShiftBufferDepth`: a
+    /// client reloading that rarely sees segments leave the window unannounced. Warning.
+    pub const MPD_UPDATE_PERIOD: &str = "MPD-UPDATE-PERIOD";
+    /// What a dynamic MPD promises at the instant validated: how many segments were
+    /// available and checked (info), or none at all (availabilityStartTime in the future).
+    pub const MPD_LIVE_WINDOW: &str = "MPD-LIVE-WINDOW";
+    /// What a single input file is (an init segment alone, a media segment alone, a
+    /// progressive MP4) and which checks were and were not run on it. Info.
+    pub const FILE_KIND: &str = "FILE-KIND";
+    /// The input is not ISO-BMFF: it is named (WebM, MPEG-TS, ADTS, ...) and no MP4 check
+    /// applies.
+    pub const NOT_ISOBMFF: &str = "NOT-ISOBMFF";
 }
 
 /// Ticks as milliseconds text (display only).

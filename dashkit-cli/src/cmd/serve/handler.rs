@@ -21,6 +21,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::assets::Assets;
 use super::body::Body;
+use super::file_cache::Kept;
 use super::files::{content_type, decode_components, parse_range, PathError, RangeRequest};
 
 /// Longest request target accepted (414 beyond).
@@ -47,6 +48,24 @@ fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+/// The `Date` header value for now, formatted once a second per worker thread.
+fn date_now() -> HeaderValue {
+    thread_local! {
+        static DATE: RefCell<(i64, HeaderValue)> =
+            const { RefCell::new((i64::MIN, HeaderValue::from_static(""))) };
+    }
+    let s = now_ms().div_euclid(1000);
+    DATE.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.0 != s {
+            if let Ok(v) = HeaderValue::try_from(http_date(s * 1000)) {
+                *d = (s, v);
+            }
+        }
+        d.1.clone()
+    })
 }
 
 fn iso_time(ms: i64) -> String {
@@ -161,7 +180,7 @@ where
     add_cors(resp.headers_mut());
     let h = resp.headers_mut();
     if !h.contains_key(header::DATE) {
-        set(h, header::DATE, &http_date(now_ms()));
+        h.insert(header::DATE, date_now());
     }
     let bodiless = matches!(
         resp.status(),
@@ -329,7 +348,22 @@ async fn live(
             fetched.borrow_mut().push(b.clone());
             Some(b.as_ref())
         };
-        let answer = respond(&asset.live, &path.options, &found.file, now, &config, fetch);
+        let (opts, file) = (&path.options, found.file.as_str());
+        let cached = asset
+            .mpds
+            .lock()
+            .ok()
+            .and_then(|c| c.get(opts, file, &config, now));
+        let answer = match cached {
+            Some(mpd) => Ok(mpd),
+            None => {
+                let answer = respond(&asset.live, opts, file, now, &config, fetch);
+                if let (Ok(a), Ok(mut c)) = (&answer, asset.mpds.lock()) {
+                    c.insert(opts, file, &config, now, a);
+                }
+                answer
+            }
+        };
         if let Err(dashkit::live::Error::MissingFile { url }) = &answer {
             if spilled.len() < MAX_FILES_PER_ANSWER && !spilled.iter().any(|(u, _)| u == url) {
                 let (root, dir, u) = (state.assets.root().clone(), asset.dir.clone(), url.clone());
@@ -351,24 +385,29 @@ async fn live(
 }
 
 async fn static_file(state: &Arc<State>, comps: &[String], headers: &HeaderMap) -> Response<Body> {
-    // Resolving (canonicalize) and stat-ing touch the disk: on a blocking thread.
-    let root = state.assets.root().clone();
-    let comps = comps.to_vec();
-    let found = tokio::task::spawn_blocking(move || {
-        let path = root.resolve(&comps)?;
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_file() => Ok((path, m)),
-            _ => Err(PathError::NotFound),
+    // A file kept in memory and checked within the last second is answered without IO;
+    // otherwise resolving (canonicalize), stat-ing and reading touch the disk: on a blocking
+    // thread, keeping the file when it fits (file_cache).
+    let key = comps.join("/");
+    let kept = state.assets.static_files().get(&key).filter(|k| k.fresh());
+    let found = match kept {
+        Some(k) => Ok(Ok(Found::Kept(k))),
+        None => {
+            let assets = Arc::clone(&state.assets);
+            let comps = comps.to_vec();
+            tokio::task::spawn_blocking(move || find_static(&assets, key, &comps)).await
         }
-    })
-    .await;
-    let (path, meta) = match found {
+    };
+    let found = match found {
         Ok(Ok(v)) => v,
         Ok(Err(PathError::Bad)) => return text(StatusCode::BAD_REQUEST, "malformed path"),
         Ok(Err(PathError::NotFound)) => return text(StatusCode::NOT_FOUND, "not found"),
         Err(_) => return text(StatusCode::INTERNAL_SERVER_ERROR, "lookup failed"),
     };
-    let len = meta.len();
+    let (path, len, modified) = match &found {
+        Found::Kept(k) => (k.path.clone(), k.bytes.len() as u64, k.modified),
+        Found::Disk(p, m) => (p.clone(), m.len(), m.modified().ok()),
+    };
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     let (status, start, end) = match parse_range(range, len) {
         RangeRequest::Full => (StatusCode::OK, 0, len),
@@ -384,7 +423,9 @@ async fn static_file(state: &Arc<State>, comps: &[String], headers: &HeaderMap) 
         }
     };
     let count = end - start;
-    let body = if count <= WHOLE_FILE_LIMIT {
+    let body = if let Found::Kept(k) = &found {
+        Body::full(k.bytes.slice(start as usize..end as usize))
+    } else if count <= WHOLE_FILE_LIMIT {
         let p = path.clone();
         match tokio::task::spawn_blocking(move || read_span(&p, start, count)).await {
             Ok(Ok(b)) => Body::full(b),
@@ -418,7 +459,7 @@ async fn static_file(state: &Arc<State>, comps: &[String], headers: &HeaderMap) 
             &format!("bytes {start}-{}/{len}", end - 1),
         );
     }
-    if let Ok(m) = meta.modified() {
+    if let Some(m) = modified {
         if let Ok(d) = m.duration_since(UNIX_EPOCH) {
             set(
                 h,
@@ -428,6 +469,52 @@ async fn static_file(state: &Arc<State>, comps: &[String], headers: &HeaderMap) 
         }
     }
     r
+}
+
+/// A static file: kept in memory, or on disk.
+enum Found {
+    Kept(Arc<Kept>),
+    Disk(std::path::PathBuf, std::fs::Metadata),
+}
+
+/// Resolves `comps` below the root and stats it (blocking); a kept file still the same on
+/// disk is marked checked, a changed one forgotten, and a file that fits is read and kept.
+fn find_static(assets: &Assets, key: String, comps: &[String]) -> Result<Found, PathError> {
+    let cache = assets.static_files();
+    let path = match assets.root().resolve(comps) {
+        Ok(p) => p,
+        Err(e) => {
+            cache.forget(&key);
+            return Err(e);
+        }
+    };
+    let meta = match std::fs::metadata(&path) {
+        Ok(m) if m.is_file() => m,
+        _ => {
+            cache.forget(&key);
+            return Err(PathError::NotFound);
+        }
+    };
+    if let Some(k) = cache.get(&key) {
+        if k.still(&path, &meta) {
+            return Ok(Found::Kept(k));
+        }
+        cache.forget(&key);
+    }
+    let modified = meta.modified().ok();
+    if cache.wants(meta.len(), modified) {
+        if let Ok(bytes) = std::fs::read(&path) {
+            if bytes.len() as u64 == meta.len() {
+                return Ok(Found::Kept(cache.put(
+                    key,
+                    path,
+                    Bytes::from(bytes),
+                    modified,
+                )));
+            }
+        }
+    }
+    Ok(Found::Disk(path, meta))
 }
 
 fn read_span(path: &std::path::Path, start: u64, count: u64) -> std::io::Result<Bytes> {

@@ -133,3 +133,55 @@ impl FileCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn file(name: &str, bytes: &[u8]) -> (PathBuf, std::fs::Metadata) {
+        let dir = std::env::temp_dir().join(format!("dashkit-file-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let m = std::fs::metadata(&p).unwrap();
+        (p, m)
+    }
+
+    #[test]
+    fn keeps_settled_files_within_budget_and_sees_changes() {
+        let c = FileCache::new(10);
+        let old = SystemTime::now() - SETTLE - Duration::from_secs(1);
+        assert!(c.wants(10, Some(old)));
+        assert!(!c.wants(11, Some(old)), "over the budget");
+        assert!(!c.wants(1, Some(SystemTime::now())), "still being written");
+        assert!(!c.wants(1, None), "no modification time");
+
+        let (p, m) = file("a", b"abcd");
+        let k = c.put(
+            "a".into(),
+            p.clone(),
+            Bytes::from_static(b"abcd"),
+            m.modified().ok(),
+        );
+        assert!(k.fresh());
+        assert!(k.still(&p, &m));
+        assert!(c.get("a").is_some());
+        assert!(!c.wants(7, Some(old)), "4 of 10 bytes used");
+        // Rewritten with another size: no longer the kept file.
+        let (p, m2) = file("a", b"abcdef");
+        assert!(!k.still(&p, &m2));
+        c.forget("a");
+        assert!(c.get("a").is_none());
+        assert!(c.wants(10, Some(old)), "bytes given back");
+        c.put(
+            "b".into(),
+            p,
+            Bytes::from_static(b"abcdef"),
+            m2.modified().ok(),
+        );
+        c.clear();
+        assert!(c.get("b").is_none());
+        assert!(c.wants(10, Some(old)));
+    }
+}

@@ -9,8 +9,10 @@ use std::time::Instant;
 use criterion::Criterion;
 use dashkit::live::asset::LiveAsset;
 use dashkit::live::mpd::live_mpd;
+use dashkit::live::mpd_cache::MpdCache;
 use dashkit::live::options::LiveOptions;
 use dashkit::live::segment::{live_segment, LiveSegmentResult, SegmentAddress};
+use dashkit::live::source::{respond, Response, SourceConfig};
 use dashkit::live::timing::Timing;
 
 const NOW_MS: i64 = 1_356_998_460_000;
@@ -67,6 +69,52 @@ fn main() {
         b.iter(|| {
             let m = live_mpd(black_box(&a), &opts, NOW_MS);
             m.map(|m| dashkit::mpd::write(&m).len()).unwrap_or(0)
+        })
+    });
+    // One live MPD at now as a server answers it (issue 15: SegmentTimeline, 5-minute window,
+    // what benches/load/vs_nginx.sh asks for): built and written by `respond` for every
+    // request, against the same answer from an MpdCache (a new `now` each iteration, within
+    // one second, as requests arriving in that second).
+    let tl300 = LiveOptions::parse("segtimeline_1/tsbd_300").unwrap_or_default();
+    let cfg = SourceConfig {
+        utc_timing_url: Some("http://127.0.0.1:8059/time".into()),
+        request_url: None,
+    };
+    let mut ms = 0i64;
+    c.bench_function("live_mpd_at_now_timeline_tsbd300", |b| {
+        b.iter(|| {
+            ms = (ms + 1) % 1000;
+            match respond(
+                black_box(&a),
+                &tl300,
+                "manifest.mpd",
+                NOW_MS + ms,
+                &cfg,
+                |_| None,
+            ) {
+                Ok(Response::Mpd { xml }) => xml.len(),
+                other => panic!("{other:?}"),
+            }
+        })
+    });
+    let mut cache = MpdCache::default();
+    c.bench_function("live_mpd_at_now_timeline_tsbd300_cached", |b| {
+        b.iter(|| {
+            ms = (ms + 1) % 1000;
+            let now = NOW_MS + ms;
+            let r = match cache.get(&tl300, "manifest.mpd", &cfg, now) {
+                Some(r) => r,
+                None => {
+                    let r = respond(black_box(&a), &tl300, "manifest.mpd", now, &cfg, |_| None)
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    cache.insert(&tl300, "manifest.mpd", &cfg, now, &r);
+                    r
+                }
+            };
+            match r {
+                Response::Mpd { xml } => xml.len(),
+                other => panic!("{other:?}"),
+            }
         })
     });
     // Low-latency chunking (issue 10): the same VoD segment cut into 500 ms chunks.

@@ -435,3 +435,30 @@ fn watch_picks_up_a_changed_asset() {
     }
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// A VoD file is answered from memory once read, and a change on disk is seen within the
+/// revalidation second (size and modification time, as nginx's open_file_cache); a deleted
+/// file becomes a 404.
+#[test]
+fn vod_file_changes_are_seen_after_revalidation() {
+    let root = tmp("vod-change");
+    let p = root.join("a.m4s");
+    let write = |bytes: &[u8], age_s: u64| {
+        std::fs::write(&p, bytes).unwrap();
+        let f = std::fs::File::options().write(true).open(&p).unwrap();
+        f.set_modified(std::time::SystemTime::now() - Duration::from_secs(age_s))
+            .unwrap();
+    };
+    write(b"one", 10);
+    let server = Server::start(&root, &[]);
+    assert_eq!(server.get("/dash/vod/a.m4s").body, b"one");
+    assert_eq!(server.get("/dash/vod/a.m4s").body, b"one");
+    let r = server.request("GET", "/dash/vod/a.m4s", &["Range: bytes=1-"]);
+    assert_eq!((r.status, r.body.as_slice()), (206, &b"ne"[..]));
+    write(b"two!", 5);
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(server.get("/dash/vod/a.m4s").body, b"two!");
+    std::fs::remove_file(&p).unwrap();
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(server.get("/dash/vod/a.m4s").status, 404);
+}

@@ -289,9 +289,34 @@ pub fn source_config(host: Option<&str>, path_and_query: &str) -> SourceConfig {
 /// assert_eq!(dashkit::live::http::http_date(1_302_000), "Thu, 01 Jan 1970 00:21:42 GMT");
 /// ```
 pub fn http_date(ms: i64) -> String {
-    chrono::DateTime::from_timestamp(ms.div_euclid(1000), 0)
-        .map(|t| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
-        .unwrap_or_default()
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    // Written field by field: a `format` string is parsed again on every call, and this runs
+    // for every segment answer (Expires) and every MPD.
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let Some(t) = chrono::DateTime::from_timestamp(ms.div_euclid(1000), 0) else {
+        return String::new();
+    };
+    let day = DAYS[t.weekday().num_days_from_monday() as usize % 7];
+    let month = MONTHS[t.month0() as usize % 12];
+    let mut out = String::with_capacity(29);
+    let year = t.year();
+    let _ = if (0..10_000).contains(&year) {
+        write!(out, "{day}, {:02} {month} {year:04} ", t.day())
+    } else {
+        write!(out, "{day}, {:02} {month} {year:+05} ", t.day())
+    };
+    let _ = write!(
+        out,
+        "{:02}:{:02}:{:02} GMT",
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    out
 }
 
 /// The status of a refusal: 425 Too Early, 410 Gone, 404 (all 404 for dashlivesim).
@@ -436,6 +461,17 @@ pub fn http_response<'a>(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    proptest::proptest! {
+        /// The field-by-field HTTP-date is chrono's `%a, %d %b %Y %H:%M:%S GMT`.
+        #[test]
+        fn http_date_is_the_strftime_form(ms in -100_000_000_000_000i64..300_000_000_000_000) {
+            let want = chrono::DateTime::from_timestamp(ms.div_euclid(1000), 0)
+                .map(|t| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+                .unwrap_or_default();
+            proptest::prop_assert_eq!(http_date(ms), want);
+        }
+    }
 
     #[test]
     fn refusals_map_to_statuses() {

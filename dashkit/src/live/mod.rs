@@ -10,6 +10,7 @@ pub mod chunk;
 pub mod http;
 pub mod lowlatency;
 pub mod mpd;
+pub mod mpd_cache;
 pub mod options;
 pub mod segment;
 pub mod shift;

@@ -12,8 +12,10 @@ use bytes::Bytes;
 use dashkit::live::asset::LiveAsset;
 use dashkit::live::http::{default_mpd, DirMpd};
 use dashkit::origin::cache::{keeps, mpd_fingerprint, MAX_DIR_ENTRIES, MAX_WATCHED_FILES};
+use dashkit::live::mpd_cache::MpdCache;
 use tokio::sync::OnceCell;
 
+use super::file_cache::FileCache;
 use super::files::Root;
 
 /// One loaded asset.
@@ -29,6 +31,9 @@ pub struct Asset {
     /// The MPD's modification time and a hash of its bytes, taken before it was read (for
     /// `--watch`: a change during the load is seen on the next check).
     pub stamp: Option<(SystemTime, u64)>,
+    /// Its live MPDs at their latest second, so each is written once a second, not once a
+    /// request ([`dashkit::live::mpd_cache`]).
+    pub mpds: Mutex<MpdCache>,
 }
 
 /// Why an asset could not be had.
@@ -71,6 +76,8 @@ pub struct Assets {
     cached: AtomicU64,
     /// Keys of slots that failed, so they can be retried after a reload.
     reload_lock: Mutex<()>,
+    /// Static files under `/dash/vod/` kept in memory (a budget of their own, `cache_limit`).
+    static_files: FileCache,
 }
 
 impl Assets {
@@ -83,7 +90,13 @@ impl Assets {
             cache_limit,
             cached: AtomicU64::new(0),
             reload_lock: Mutex::new(()),
+            static_files: FileCache::new(cache_limit),
         }
+    }
+
+    /// The static files kept in memory.
+    pub fn static_files(&self) -> &FileCache {
+        &self.static_files
     }
 
     /// The root.
@@ -204,6 +217,7 @@ impl Assets {
             mpd_path,
             files,
             stamp,
+            mpds: Mutex::new(MpdCache::default()),
         })
     }
 
@@ -217,6 +231,7 @@ impl Assets {
             m.clear();
         }
         self.cached.store(0, Ordering::Relaxed);
+        self.static_files.clear();
     }
 
     /// Drops the assets whose MPD or segment files changed since they were loaded, and

@@ -27,6 +27,7 @@ use hyper::{Request, Response, StatusCode};
 
 use super::assets::Assets;
 use super::body::Body;
+use super::file_cache::Kept;
 
 /// Files up to this size are sent from one read; larger ones are streamed.
 const WHOLE_FILE_LIMIT: u64 = 4 << 20;
@@ -218,7 +219,22 @@ async fn live(
             fetched.borrow_mut().push(b.clone());
             Some(b.as_ref())
         };
-        let answer = respond(&asset.live, &path.options, &found.file, now, &config, fetch);
+        let (opts, file) = (&path.options, found.file.as_str());
+        let cached = asset
+            .mpds
+            .lock()
+            .ok()
+            .and_then(|c| c.get(opts, file, &config, now));
+        let answer = match cached {
+            Some(mpd) => Ok(mpd),
+            None => {
+                let answer = respond(&asset.live, opts, file, now, &config, fetch);
+                if let (Ok(a), Ok(mut c)) = (&answer, asset.mpds.lock()) {
+                    c.insert(opts, file, &config, now, a);
+                }
+                answer
+            }
+        };
         if let Err(dashkit::live::Error::MissingFile { url }) = &answer {
             if spilled.len() < MAX_FILES_PER_ANSWER && !spilled.iter().any(|(u, _)| u == url) {
                 let (root, dir, u) = (state.assets.root().clone(), asset.dir.clone(), url.clone());
@@ -244,30 +260,34 @@ async fn static_file(
     comps: Vec<String>,
     headers: &HeaderMap,
 ) -> Response<Body> {
-    // Resolving (canonicalize) and stat-ing touch the disk: on a blocking thread.
-    let root = state.assets.root().clone();
-    let found = tokio::task::spawn_blocking(move || {
-        let path = root.resolve(&comps)?;
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_file() => Ok((path, m)),
-            _ => Err(PathError::NotFound),
+    // A file kept in memory and checked within the last second is answered without IO;
+    // otherwise resolving (canonicalize), stat-ing and reading touch the disk: on a blocking
+    // thread, keeping the file when it fits (file_cache).
+    let key = comps.join("/");
+    let kept = state.assets.static_files().get(&key).filter(|k| k.fresh());
+    let found = match kept {
+        Some(k) => Ok(Ok(Found::Kept(k))),
+        None => {
+            let assets = Arc::clone(&state.assets);
+            tokio::task::spawn_blocking(move || find_static(&assets, key, &comps)).await
         }
-    })
-    .await;
-    let (path, meta) = match found {
+    };
+    let found = match found {
         Ok(Ok(v)) => v,
         Ok(Err(e)) => return to_hyper(e.answer(), &[]),
         Err(_) => return text(StatusCode::INTERNAL_SERVER_ERROR, "lookup failed"),
     };
+    let (path, len, modified) = match &found {
+        Found::Kept(k) => (k.path.clone(), k.bytes.len() as u64, k.modified),
+        Found::Disk(p, m) => (p.clone(), m.len(), m.modified().ok()),
+    };
     let name = path.to_string_lossy();
-    let modified_ms = meta
-        .modified()
-        .ok()
+    let modified_ms = modified
         .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
         .and_then(|d| i64::try_from(d.as_millis()).ok());
     let file = FileMeta {
         name: &name,
-        len: meta.len(),
+        len,
         modified_ms,
     };
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
@@ -280,7 +300,10 @@ async fn static_file(
             count,
         } => (status, headers, start, count),
     };
-    let body = if count <= WHOLE_FILE_LIMIT {
+    let body = if let Found::Kept(k) = &found {
+        // file_answer keeps start + count within len, which is the kept bytes' length.
+        Body::full(k.bytes.slice(start as usize..(start + count) as usize))
+    } else if count <= WHOLE_FILE_LIMIT {
         let p = path.clone();
         match tokio::task::spawn_blocking(move || read_span(&p, start, count)).await {
             Ok(Ok(b)) => Body::full(b),
@@ -317,6 +340,52 @@ pub fn with_headers(
         }
     }
     resp
+}
+
+/// A static file: kept in memory, or on disk.
+enum Found {
+    Kept(Arc<Kept>),
+    Disk(std::path::PathBuf, std::fs::Metadata),
+}
+
+/// Resolves `comps` below the root and stats it (blocking); a kept file still the same on
+/// disk is marked checked, a changed one forgotten, and a file that fits is read and kept.
+fn find_static(assets: &Assets, key: String, comps: &[String]) -> Result<Found, PathError> {
+    let cache = assets.static_files();
+    let path = match assets.root().resolve(comps) {
+        Ok(p) => p,
+        Err(e) => {
+            cache.forget(&key);
+            return Err(e);
+        }
+    };
+    let meta = match std::fs::metadata(&path) {
+        Ok(m) if m.is_file() => m,
+        _ => {
+            cache.forget(&key);
+            return Err(PathError::NotFound);
+        }
+    };
+    if let Some(k) = cache.get(&key) {
+        if k.still(&path, &meta) {
+            return Ok(Found::Kept(k));
+        }
+        cache.forget(&key);
+    }
+    let modified = meta.modified().ok();
+    if cache.wants(meta.len(), modified) {
+        if let Ok(bytes) = std::fs::read(&path) {
+            if bytes.len() as u64 == meta.len() {
+                return Ok(Found::Kept(cache.put(
+                    key,
+                    path,
+                    Bytes::from(bytes),
+                    modified,
+                )));
+            }
+        }
+    }
+    Ok(Found::Disk(path, meta))
 }
 
 fn read_span(path: &std::path::Path, start: u64, count: u64) -> std::io::Result<Bytes> {

@@ -24,6 +24,7 @@ use crate::error::CliError;
 
 pub mod assets;
 pub mod body;
+pub mod file_cache;
 pub mod files;
 pub mod handler;
 pub mod ingest;

@@ -48,6 +48,9 @@ mod channel;
 mod manifest;
 pub mod naming;
 mod reader;
+pub mod source;
+#[cfg(test)]
+mod source_tests;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -173,6 +176,9 @@ impl Origin {
     /// Drops channels idle for the keep-alive at `now` (no upload or reader activity, no open
     /// reader); returns their names.
     pub fn sweep(&mut self, now: Instant) -> Vec<String> {
+        for name in self.channels() {
+            self.failover(&name, now);
+        }
         let keep = self.cfg.keepalive;
         let mut dropped = Vec::new();
         self.channels.retain(|name, c| {

@@ -66,7 +66,8 @@ impl Origin {
             .ok_or_else(|| Refusal::UnknownPublishingPoint {
                 channel: channel.to_string(),
             })?;
-        let Some(f) = ch.files.get(file) else {
+        let private = file.starts_with(super::source::PRIVATE);
+        let Some(f) = ch.files.get(file).filter(|_| !private) else {
             if let Some((key, n)) = naming::media_key(file) {
                 if let Some(s) = ch.streams.get(&key) {
                     if s.ended && s.highest.is_some_and(|h| n > h) {

@@ -73,7 +73,7 @@ fn refusal(r: &Refusal) -> Response<Body> {
 fn outcome(o: &Outcome) -> Response<Body> {
     let message = match o {
         Outcome::Refused(r) => return refusal(r),
-        Outcome::Standby => "standby: not stored while the primary is live",
+        Outcome::Standby => "standby: kept, not published while another source is",
         Outcome::AlreadyReceived => "already received",
         Outcome::Probe => "ready",
         _ => "",

@@ -43,6 +43,7 @@
 //! assert_eq!(parts.concat(), b"<MPD/>");
 //! ```
 
+pub mod abr;
 pub mod admission;
 mod channel;
 mod manifest;
@@ -121,6 +122,8 @@ pub struct Config {
     pub publishing_points: Option<Vec<String>>,
     /// Most channels at once.
     pub max_channels: usize,
+    /// ABR grouping rules ([`abr`]).
+    pub abr: Vec<abr::AbrRule>,
 }
 
 impl Default for Config {
@@ -134,6 +137,7 @@ impl Default for Config {
             failover: Duration::from_secs(5),
             publishing_points: None,
             max_channels: crate::limits::MAX_INGEST_CHANNELS,
+            abr: Vec::new(),
         }
     }
 }
@@ -144,6 +148,10 @@ pub struct Origin {
     cfg: Config,
     channels: HashMap<String, Channel>,
     next_id: u64,
+    /// Messages for the server's log ([`Origin::take_notes`]).
+    notes: Vec<String>,
+    /// The last reason each ABR rendition was left out for (`None`: it was in).
+    abr_reasons: HashMap<String, Option<String>>,
 }
 
 impl Origin {
@@ -153,6 +161,8 @@ impl Origin {
             cfg,
             channels: HashMap::new(),
             next_id: 1,
+            notes: Vec::new(),
+            abr_reasons: HashMap::new(),
         }
     }
 

@@ -284,10 +284,15 @@ impl Ingest {
     /// `GET`/`HEAD` of `/live/<channel>/<path>` (decoded components).
     pub fn read(self: &Arc<Self>, comps: &[String], time_url: Option<String>) -> Response<Body> {
         let path = comps.join("/");
-        let opened = {
+        let (opened, notes) = {
             let now = self.now();
-            self.origin().open(&path, time_url.as_deref(), now)
+            let mut origin = self.origin();
+            let opened = origin.open(&path, time_url.as_deref(), now);
+            (opened, origin.take_notes())
         };
+        for n in notes {
+            eprintln!("dashkit serve: {n}");
+        }
         let body = match opened {
             Err(r) => return refusal(&r),
             Ok(Opened::Whole(parts)) => Body::parts(parts),

@@ -90,6 +90,12 @@ pub struct Args {
     /// channel name, created on first upload.
     #[arg(long = "ingest-channel", value_name = "NAME")]
     pub ingest_channels: Vec<String>,
+    /// An ABR group (repeatable): `NAME=PATTERN[,PATTERN...]`, `*` matching any run of
+    /// characters and naming the group, e.g. `*_abr=*_720,*_480,*_360`: channels `x_720`,
+    /// `x_480`, `x_360` are also published together as `/live/x_abr/manifest.mpd`, with their
+    /// status at `/live/x_abr/status`.
+    #[arg(long = "abr", value_name = "RULE")]
+    pub abr: Vec<String>,
     /// Seconds to let open requests finish after SIGINT/SIGTERM.
     #[arg(long, default_value_t = 5)]
     pub grace_s: u64,
@@ -146,6 +152,12 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
             "  ingest: PUT http://{local}/ingest/<channel>/<file>, play http://{local}/live/<channel>/<mpd>"
         )?;
     }
+    let abr = args
+        .abr
+        .iter()
+        .map(|r| dashkit::ingest::abr::AbrRule::parse(r))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let ingest = ingest::Ingest::new(
         dashkit::ingest::Config {
             token,
@@ -157,6 +169,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
             publishing_points: (!args.ingest_channels.is_empty())
                 .then(|| args.ingest_channels.clone()),
             max_channels: dashkit::limits::MAX_INGEST_CHANNELS,
+            abr,
         },
         args.store.clone(),
     )

@@ -37,6 +37,13 @@
 //! extended after a switch: encoders meant for failover should use `$Number$` templates with a
 //! duration (ffmpeg: `-use_timeline 0`).
 //!
+//! **New Period.** A standby whose init segments carry another codec configuration (sample
+//! entry, codec string or picture size of a track) still continues the timeline, and its
+//! init segments are published as `p<N>-<name>` (N: the first published number from it); every
+//! published MPD gets a Period from the switch on (a copy of its last one, templates starting
+//! at N with the matching presentationTimeOffset, initialization renamed), so players
+//! reinitialise their decoders there.
+//!
 //! **Refusals.** A standby whose init segment has another track set or timescale than the
 //! published one for the same stream is refused ([`Refusal::SourceMismatch`], 409) until it
 //! sends a matching init segment; nothing published changes.
@@ -73,6 +80,8 @@ pub(crate) struct Source {
     pub direct: bool,
     /// How each of its numbered streams maps onto the published one, by stream key.
     pub maps: HashMap<String, StreamMap>,
+    /// It brought another codec configuration and started this Period (`p<number>`).
+    pub period: Option<String>,
 }
 
 impl Source {
@@ -312,7 +321,131 @@ pub(crate) fn init_mismatch(published: &[u8], standby: &[u8]) -> Option<String> 
     })
 }
 
+/// Per track: id, sample entry, codec string, picture size.
+type CodecConfig = Vec<(u32, String, String, Option<(u32, u32)>)>;
+
+/// What a player must reconfigure its decoder for: each track's sample entry, codec string
+/// and picture size.
+fn codec_config(moov: &[u8]) -> Option<CodecConfig> {
+    let info = crate::bmff::info::describe(moov).ok()?;
+    Some(
+        info.tracks
+            .iter()
+            .map(|t| {
+                (
+                    t.track_id,
+                    t.sample_entry.clone(),
+                    t.codec.clone(),
+                    t.dimensions,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The published MPD with a Period from `start_ns` on: a copy of its last Period whose
+/// templates start at `number`, at media time `start` (in `timescale`), with init segments
+/// renamed `<period>-<name>`.
+fn add_period(text: &str, period: &str, number: u64, start: u64, timescale: u32) -> Option<Bytes> {
+    let mut mpd = crate::mpd::parse(text).ok()?;
+    if mpd.periods.iter().any(|p| p.id.as_deref() == Some(period)) {
+        return None;
+    }
+    let mut p = mpd.periods.last()?.clone();
+    p.id = Some(period.to_string());
+    let ns = i128::from(start) * 1_000_000_000 / i128::from(timescale.max(1));
+    p.start = Some(crate::mpd::XsDuration::from_nanos(ns));
+    let fix = |t: &mut crate::mpd::SegmentTemplate| {
+        if let Some(i) = &mut t.initialization {
+            *i = format!("{period}-{i}");
+        }
+        let ts = u128::from(t.timescale.unwrap_or(1));
+        t.start_number = Some(number);
+        t.presentation_time_offset =
+            u64::try_from(u128::from(start) * ts / u128::from(timescale.max(1))).ok();
+    };
+    if let Some(t) = p.segment_template.as_deref_mut() {
+        fix(t);
+    }
+    for a in &mut p.adaptation_sets {
+        if let Some(t) = a.segment_template.as_deref_mut() {
+            fix(t);
+        }
+        for r in &mut a.representations {
+            if let Some(t) = r.segment_template.as_deref_mut() {
+                fix(t);
+            }
+        }
+    }
+    mpd.periods.push(p);
+    Some(Bytes::from(crate::mpd::write(&mpd)))
+}
+
 impl Origin {
+    /// The promoted source `prefix` brings another codec configuration: its init segments are
+    /// published as `p<number>-<name>`, and the published MPD gets a Period from the switch on
+    /// (published number `number`, media time `start` in `timescale`) that uses them.
+    fn split_period(
+        &mut self,
+        channel: &str,
+        prefix: &str,
+        number: u64,
+        start: u64,
+        timescale: u32,
+    ) {
+        let period = format!("p{number}");
+        let next_id = &mut self.next_id;
+        let mut new_id = || {
+            *next_id += 1;
+            *next_id
+        };
+        let Some(ch) = self.channels.get_mut(channel) else {
+            return;
+        };
+        if let Some(s) = ch
+            .sources
+            .iter_mut()
+            .find(|s| s.prefix().as_deref() == Some(prefix))
+        {
+            s.period = Some(period.clone());
+        }
+        let inits: Vec<(String, Bytes)> = ch
+            .inits
+            .iter()
+            .filter_map(|(p, m)| Some((p.strip_prefix(prefix)?.to_string(), m.clone())))
+            .collect();
+        for (rel, moov) in inits {
+            let Some(f) = ch.files.get(&format!("{prefix}{rel}")).cloned() else {
+                continue;
+            };
+            let public = format!("{period}-{rel}");
+            ch.inits.insert(public.clone(), moov);
+            ch.files.insert(public, File { id: new_id(), ..f });
+        }
+        let mpds: Vec<String> = ch
+            .files
+            .iter()
+            .filter(|(p, f)| {
+                !p.starts_with(PRIVATE) && naming::is_mpd_name(p) && f.status == Status::Complete
+            })
+            .map(|(p, _)| p.clone())
+            .collect();
+        for p in mpds {
+            let Some(f) = ch.files.get_mut(&p) else {
+                continue;
+            };
+            let text = f.pieces.concat();
+            let Some(out) = std::str::from_utf8(&text)
+                .ok()
+                .and_then(|t| add_period(t, &period, number, start, timescale))
+            else {
+                continue;
+            };
+            f.pieces = vec![out];
+            f.id = new_id();
+        }
+    }
+
     /// Finds or joins source `key` on `channel` at `now`: the prefix of its private space
     /// (`None`: its files are published as they are).
     pub(super) fn join_source(
@@ -352,6 +485,7 @@ impl Origin {
             last_seen: now,
             direct,
             maps: HashMap::new(),
+            period: None,
         };
         let prefix = s.prefix();
         ch.sources.push(s);
@@ -592,8 +726,37 @@ impl Origin {
                 // The former active ended the stream (lmsg); it goes on.
                 s.ended = false;
             }
+            let split = match (&cont, ch.sources[src].period.is_none()) {
+                (Some(c), true) => segs
+                    .iter()
+                    .find(|(n, _)| *n == map.from)
+                    .and_then(|(_, p)| {
+                        let theirs = naming::init_for(p, &ch.inits)?;
+                        let ours = naming::init_for(&p[prefix.len()..], &ch.inits)?;
+                        (codec_config(theirs)? != codec_config(ours)?).then_some(())
+                    })
+                    .and_then(|()| {
+                        let (id, end) = *c.ends.first()?;
+                        let m = ch
+                            .files
+                            .get(&segs.iter().find(|(n, _)| *n == map.from)?.1)?;
+                        let ts = m
+                            .meta
+                            .as_deref()?
+                            .tracks
+                            .iter()
+                            .find(|t| t.track_id == id)?
+                            .timescale?;
+                        Some((c.number, end, ts))
+                    }),
+                _ => None,
+            };
             ch.sources[src].maps.insert(key.to_string(), map);
+            if let Some((number, end, ts)) = split {
+                self.split_period(channel, prefix, number, end, ts);
+            }
         }
+
         for (_, p) in segs {
             self.mirror(channel, prefix, &p);
         }

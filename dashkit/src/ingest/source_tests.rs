@@ -442,3 +442,97 @@ proptest! {
         }
     }
 }
+
+const FIX_MPD: &[u8] = include_bytes!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd");
+const FIX_INIT: &[u8] = include_bytes!("../../../fixtures/dash/ffmpeg_livesim/0/init.mp4");
+const FIX_SEG: [&[u8]; 3] = [
+    include_bytes!("../../../fixtures/dash/ffmpeg_livesim/0/1.m4s"),
+    include_bytes!("../../../fixtures/dash/ffmpeg_livesim/0/2.m4s"),
+    include_bytes!("../../../fixtures/dash/ffmpeg_livesim/0/3.m4s"),
+];
+
+/// (tfdt, duration) of a published segment of the fixture's video, by its init.
+fn span(o: &mut Origin, path: &str) -> (u64, u64) {
+    let moov = store::find_moov(FIX_INIT).unwrap().to_vec();
+    let mut p = crate::cmaf::Parser::new();
+    p.set_init(&moov).unwrap();
+    p.push(&whole(o, path).unwrap()).unwrap();
+    p.finish().unwrap();
+    let chunks: Vec<_> = p
+        .drain()
+        .filter_map(|e| match e {
+            Event::Chunk(c) => Some(c),
+            Event::Box(_) => None,
+        })
+        .collect();
+    (
+        chunks[0].decode_time.unwrap(),
+        chunks.iter().map(|c| c.duration).sum(),
+    )
+}
+
+#[test]
+fn a_standby_with_another_codec_configuration_starts_a_new_period() {
+    let mut o = Origin::new(cfg());
+    // The standby's encoder uses another H.264 profile compatibility: another codec string.
+    let mut other = FIX_INIT.to_vec();
+    let avcc = other.windows(4).position(|w| w == b"avcC").unwrap();
+    other[avcc + 6] ^= 0x40;
+    assert_eq!(put(&mut o, "enc-a", "ch/manifest.mpd", FIX_MPD, at(0)), 201);
+    assert_eq!(put(&mut o, "enc-a", "ch/0/init.mp4", FIX_INIT, at(0)), 201);
+    assert_eq!(put(&mut o, "enc-b", "ch/0/init.mp4", &other, at(500)), 202);
+    assert_eq!(
+        put(&mut o, "enc-a", "ch/0/1.m4s", FIX_SEG[0], at(2000)),
+        201
+    );
+    assert_eq!(
+        put(&mut o, "enc-b", "ch/0/1.m4s", FIX_SEG[0], at(3000)),
+        202
+    );
+    assert_eq!(
+        put(&mut o, "enc-a", "ch/0/2.m4s", FIX_SEG[1], at(4000)),
+        201
+    );
+    assert_eq!(
+        put(&mut o, "enc-b", "ch/0/2.m4s", FIX_SEG[1], at(5000)),
+        202
+    );
+    let mut a3 = admit(&mut o, "enc-a", "ch/0/3.m4s", at(6000)).unwrap();
+    o.feed(
+        &mut a3,
+        Bytes::copy_from_slice(&FIX_SEG[2][..100]),
+        at(6000),
+    )
+    .unwrap();
+    o.abort(*a3, at(6100));
+    // enc-b's segment 2 is published as 3, continuing 2 exactly ...
+    let (t2, d2) = span(&mut o, "ch/0/2.m4s");
+    let (t3, _) = span(&mut o, "ch/0/3.m4s");
+    assert_eq!(t3, t2 + d2);
+    // ... in a new Period that starts there, with enc-b's init segment.
+    let mpd = String::from_utf8(whole(&mut o, "ch/manifest.mpd").unwrap()).unwrap();
+    let parsed = crate::mpd::parse(&mpd).unwrap();
+    assert_eq!(parsed.periods.len(), 2, "{mpd}");
+    let p = &parsed.periods[1];
+    assert_eq!(p.id.as_deref(), Some("p3"));
+    let t = p.adaptation_sets[0].representations[0]
+        .segment_template
+        .as_deref()
+        .unwrap();
+    assert_eq!(t.start_number, Some(3));
+    assert_eq!(
+        t.initialization.as_deref(),
+        Some("p3-$RepresentationID$/init.mp4")
+    );
+    let ts = u64::from(t.timescale.unwrap());
+    let info = crate::bmff::info::describe(FIX_INIT).unwrap();
+    let track_ts = u64::from(info.tracks[0].timescale);
+    assert_eq!(t.presentation_time_offset, Some(t3 * ts / track_ts));
+    assert_eq!(
+        crate::mpd::XsDuration::from_nanos(i128::from(t3) * 1_000_000_000 / i128::from(track_ts)),
+        *p.start.as_ref().unwrap()
+    );
+    assert_eq!(whole(&mut o, "ch/p3-0/init.mp4").unwrap(), other);
+    // The first Period and its init are unchanged.
+    assert_eq!(whole(&mut o, "ch/0/init.mp4").unwrap(), FIX_INIT);
+}

@@ -8,9 +8,10 @@
 mod support;
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
+use support::encoder;
 use support::server::Server;
 
 const TOKEN: &str = "abr-token";
@@ -20,45 +21,16 @@ fn fixtures() -> PathBuf {
 }
 
 fn push(addr: &str, channel: &str, size: &str, kbps: u32, gop: u32) -> Child {
-    Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-re"])
-        .args([
-            "-f",
-            "lavfi",
-            "-i",
-            &format!("testsrc2=size={size}:rate=25"),
-        ])
-        .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"])
-        .args(["-t", "20"])
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-tune",
-            "zerolatency",
-        ])
-        .args(["-g", &gop.to_string(), "-keyint_min", &gop.to_string()])
-        .args(["-sc_threshold", "0", "-b:v", &format!("{kbps}k")])
-        .args(["-c:a", "aac", "-b:a", "48k"])
-        .args(["-f", "dash", "-method", "PUT", "-streaming", "1"])
-        .args([
-            "-seg_duration",
-            "1",
-            "-use_template",
-            "1",
-            "-use_timeline",
-            "0",
-        ])
-        .args(["-http_opts", "auth_type=basic"])
-        .arg(format!(
-            "http://{channel}:{TOKEN}@{addr}/ingest/{channel}/manifest.mpd"
-        ))
-        .stdin(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("ffmpeg is needed by this test (apt-get install -y ffmpeg): {e}")
-        })
+    encoder::push(&encoder::Push {
+        addr,
+        user: channel,
+        token: TOKEN,
+        channel,
+        size,
+        kbps,
+        gop,
+        seconds: 20,
+    })
 }
 
 #[test]

@@ -13,11 +13,12 @@
 mod support;
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dashkit::cmaf::{parse_all, Event, Parser};
+use support::encoder;
 use support::server::Server;
 
 const TOKEN: &str = "fo-token";
@@ -33,48 +34,16 @@ fn fixtures() -> PathBuf {
 }
 
 fn push(addr: &str, user: &str, channel: &str) -> Child {
-    Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-re"])
-        .args(["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25"])
-        .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"])
-        .args(["-t", &(END_S + 5).to_string()])
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-tune",
-            "zerolatency",
-        ])
-        .args([
-            "-g",
-            "25",
-            "-keyint_min",
-            "25",
-            "-sc_threshold",
-            "0",
-            "-b:v",
-            "100k",
-        ])
-        .args(["-c:a", "aac", "-b:a", "48k"])
-        .args(["-f", "dash", "-method", "PUT", "-streaming", "1"])
-        .args([
-            "-seg_duration",
-            "1",
-            "-use_template",
-            "1",
-            "-use_timeline",
-            "0",
-        ])
-        .args(["-http_opts", "auth_type=basic"])
-        .arg(format!(
-            "http://{user}:{TOKEN}@{addr}/ingest/{channel}/manifest.mpd"
-        ))
-        .stdin(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("ffmpeg is needed by this test (apt-get install -y ffmpeg): {e}")
-        })
+    encoder::push(&encoder::Push {
+        addr,
+        user,
+        token: TOKEN,
+        channel,
+        size: "160x90",
+        kbps: 100,
+        gop: 25,
+        seconds: (END_S + 5) as u32,
+    })
 }
 
 fn seg_path(channel: &str, stream: u32, n: u64) -> String {

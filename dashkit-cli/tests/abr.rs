@@ -30,6 +30,7 @@ fn push(addr: &str, channel: &str, size: &str, kbps: u32, gop: u32) -> Child {
         kbps,
         gop,
         seconds: 20,
+        extra: &[],
     })
 }
 

@@ -45,6 +45,7 @@ fn dashjs_plays_an_abr_group_and_switches_quality() {
             kbps,
             gop: 25,
             seconds: 60,
+            extra: &[],
         })
     })
     .collect();

@@ -3,6 +3,8 @@
 //! over. The published edge must not stop for more than 5 s, and every published segment
 //! across the switch must continue the previous one exactly: tfdt = previous tfdt + previous
 //! duration (no gap, no overlap), consecutive numbers, consecutive mfhd sequence numbers.
+//! A standby with another codec configuration (here another picture size) continues the
+//! timeline in a second Period of the published MPD.
 //!
 //! Timing is shortened for CI (2 cores): 1 s segments, 160x90 video, and the standby starts
 //! 6 s after the first instead of the 16 s. ffmpeg's dash muxer starts every run at
@@ -33,7 +35,7 @@ fn fixtures() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/dash"))
 }
 
-fn push(addr: &str, user: &str, channel: &str) -> Child {
+fn push(addr: &str, user: &str, channel: &str, extra: &[&str]) -> Child {
     encoder::push(&encoder::Push {
         addr,
         user,
@@ -43,6 +45,7 @@ fn push(addr: &str, user: &str, channel: &str) -> Child {
         kbps: 100,
         gop: 25,
         seconds: (END_S + 5) as u32,
+        extra,
     })
 }
 
@@ -102,7 +105,9 @@ fn moov_of(init: &[u8]) -> Vec<u8> {
 }
 
 /// Runs the scenario; `fail` makes the first encoder fail.
-fn failover(channel: &str, fail: impl FnOnce(&mut Child)) {
+/// `b_extra`: the standby's own encoder options (another codec configuration starts a new
+/// Period).
+fn failover(channel: &str, b_extra: &[&str], fail: impl FnOnce(&mut Child)) {
     let server = Arc::new(Server::start(
         &fixtures(),
         &[
@@ -115,13 +120,13 @@ fn failover(channel: &str, fail: impl FnOnce(&mut Child)) {
         ],
     ));
     let t0 = Instant::now();
-    let mut a = push(&server.addr, "enc-a", channel);
+    let mut a = push(&server.addr, "enc-a", channel, &[]);
     let watcher = {
         let (s, c) = (Arc::clone(&server), channel.to_string());
         std::thread::spawn(move || watch(s, c, t0 + Duration::from_secs(END_S)))
     };
     std::thread::sleep(Duration::from_secs(LAG_S));
-    let mut b = push(&server.addr, "enc-b", channel);
+    let mut b = push(&server.addr, "enc-b", channel, b_extra);
     std::thread::sleep(
         (t0 + Duration::from_secs(FAIL_S)).saturating_duration_since(Instant::now()),
     );
@@ -172,6 +177,12 @@ fn failover(channel: &str, fail: impl FnOnce(&mut Child)) {
             prev = Some((n, t));
         }
     }
+    // One Period, or a second one from the switch when the standby's codec configuration
+    // differs.
+    let mpd =
+        dashkit::mpd::parse(&server.get(&format!("/live/{channel}/manifest.mpd")).text()).unwrap();
+    let periods = if b_extra.is_empty() { 1 } else { 2 };
+    assert_eq!(mpd.periods.len(), periods);
     let _ = b.kill();
     let _ = b.wait();
     let _ = a.kill();
@@ -180,7 +191,7 @@ fn failover(channel: &str, fail: impl FnOnce(&mut Child)) {
 
 #[test]
 fn the_standby_continues_the_timeline_when_the_active_encoder_is_killed() {
-    failover("fo-kill", |a| {
+    failover("fo-kill", &[], |a| {
         a.kill().unwrap();
         a.wait().unwrap();
     });
@@ -188,12 +199,20 @@ fn the_standby_continues_the_timeline_when_the_active_encoder_is_killed() {
 
 #[test]
 fn the_standby_continues_the_timeline_when_the_active_encoder_freezes() {
-    failover("fo-stop", |a| {
+    failover("fo-stop", &[], |a| {
         let ok = Command::new("kill")
             .args(["-STOP", &a.id().to_string()])
             .status()
             .unwrap()
             .success();
         assert!(ok, "SIGSTOP");
+    });
+}
+
+#[test]
+fn a_standby_with_another_codec_configuration_continues_in_a_new_period() {
+    failover("fo-codec", &["-s", "192x108"], |a| {
+        a.kill().unwrap();
+        a.wait().unwrap();
     });
 }

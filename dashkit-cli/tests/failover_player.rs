@@ -37,6 +37,7 @@ fn dashjs_plays_across_a_failover() {
             kbps: 300,
             gop: 25,
             seconds: 70,
+            extra: &[],
         })
     };
     let mut a = push("enc-a");

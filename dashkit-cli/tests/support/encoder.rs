@@ -24,6 +24,8 @@ pub struct Push<'a> {
     pub gop: u32,
     /// Seconds to run.
     pub seconds: u32,
+    /// More output options (before the muxer's), e.g. `["-profile:v", "high"]`.
+    pub extra: &'a [&'a str],
 }
 
 /// Starts ffmpeg (`-re`, 1 s segments, `$Number$` templates without a timeline, chunked
@@ -49,6 +51,7 @@ pub fn push(p: &Push<'_>) -> Child {
         ])
         .args(["-g", &p.gop.to_string(), "-keyint_min", &p.gop.to_string()])
         .args(["-sc_threshold", "0", "-b:v", &format!("{}k", p.kbps)])
+        .args(p.extra)
         .args(["-c:a", "aac", "-b:a", "48k"])
         .args(["-f", "dash", "-method", "PUT", "-streaming", "1"])
         .args([

@@ -118,6 +118,8 @@ pub(crate) struct Signalled {
     pub file_id: u64,
     pub chunk_ms: Option<u64>,
     pub time_url: Option<String>,
+    /// It asks players to refresh it often (several sources: a Period may be added).
+    pub refresh: bool,
     pub bytes: Bytes,
 }
 

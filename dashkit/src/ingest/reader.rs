@@ -97,15 +97,24 @@ impl Origin {
             });
         };
         if naming::is_mpd_name(file) && f.status == Status::Complete {
+            let refresh = ch.sources.len() > 1 || ch.switched;
             let fresh = ch.signalled.get(file).is_some_and(|s| {
-                s.file_id == f.id && s.chunk_ms == ch.chunk_ms && s.time_url.as_deref() == time_url
+                s.file_id == f.id
+                    && s.chunk_ms == ch.chunk_ms
+                    && s.time_url.as_deref() == time_url
+                    && s.refresh == refresh
             });
             if !fresh {
-                let bytes = super::manifest::signal_mpd(&f.pieces.concat(), ch.chunk_ms, time_url);
+                let mut bytes =
+                    super::manifest::signal_mpd(&f.pieces.concat(), ch.chunk_ms, time_url);
+                if refresh {
+                    bytes = super::manifest::refresh_often(&bytes);
+                }
                 let s = Signalled {
                     file_id: f.id,
                     chunk_ms: ch.chunk_ms,
                     time_url: time_url.map(str::to_string),
+                    refresh,
                     bytes,
                 };
                 ch.signalled.insert(file.to_string(), s);

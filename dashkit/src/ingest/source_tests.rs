@@ -536,3 +536,28 @@ fn a_standby_with_another_codec_configuration_starts_a_new_period() {
     // The first Period and its init are unchanged.
     assert_eq!(whole(&mut o, "ch/0/init.mp4").unwrap(), FIX_INIT);
 }
+
+#[test]
+fn with_a_standby_waiting_players_are_asked_to_refresh_the_mpd_often() {
+    let mut o = Origin::new(cfg());
+    let mpd = r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="dynamic" availabilityStartTime="2026-01-01T00:00:00Z" minimumUpdatePeriod="PT500S" profiles="urn:mpeg:dash:profile:isoff-live:2011"><Period id="0" start="PT0S"/></MPD>"#;
+    assert_eq!(
+        put(&mut o, "enc-a", "ch/manifest.mpd", mpd.as_bytes(), at(0)),
+        201
+    );
+    let served = |o: &mut Origin| {
+        let t = String::from_utf8(whole(o, "ch/manifest.mpd").unwrap()).unwrap();
+        crate::mpd::parse(&t)
+            .unwrap()
+            .minimum_update_period
+            .unwrap()
+            .to_nanos()
+            .unwrap()
+    };
+    assert_eq!(served(&mut o), 500_000_000_000);
+    assert_eq!(
+        put(&mut o, "enc-b", "ch/manifest.mpd", mpd.as_bytes(), at(100)),
+        202
+    );
+    assert_eq!(served(&mut o), 2_000_000_000);
+}

@@ -199,6 +199,8 @@ impl Origin {
             alive
         });
         dropped.sort();
+        let channels = &self.channels;
+        self.abr_reasons.retain(|c, _| channels.contains_key(c));
         dropped
     }
 

@@ -63,6 +63,9 @@ use crate::cmaf::Event;
 /// Most sources per channel: one active and two standby.
 pub const MAX_SOURCES: usize = 3;
 
+/// Most refused sources a channel remembers.
+pub(crate) const MAX_REFUSED_SOURCES: usize = 16;
+
 /// Private paths start with this: no upload or read path can (control characters are refused).
 pub(crate) const PRIVATE: &str = "\u{1}source-";
 

@@ -801,6 +801,10 @@ impl Origin {
                 (mismatch, &up.source, self.channels.get_mut(&up.channel))
             {
                 ch.files.remove(&path);
+                if ch.refused_sources.len() >= super::source::MAX_REFUSED_SOURCES {
+                    // Bounded: a source forgotten here is refused again by its next init.
+                    ch.refused_sources.clear();
+                }
                 ch.refused_sources.insert(key.clone(), reason.clone());
                 let key = key.clone();
                 self.active_left(&up.channel, &key);

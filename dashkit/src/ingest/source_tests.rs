@@ -166,6 +166,26 @@ fn the_first_source_is_published_two_more_wait_and_a_fourth_is_refused() {
     };
     assert_eq!(r.http_status(), 409);
     assert!(r.to_string().contains("enc-a, enc-b, enc-c"), "{r}");
+    // The channel's status lists them, the active one first.
+    let status = String::from_utf8(whole(&mut o, "ch/status").unwrap()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&status).unwrap();
+    let roles: Vec<(String, String)> = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["source"].as_str().unwrap().into(),
+                s["role"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want = [
+        ("enc-a", "active"),
+        ("enc-b", "standby"),
+        ("enc-c", "standby"),
+    ];
+    assert_eq!(roles, want.map(|(a, b)| (a.to_string(), b.to_string())));
     // Nothing of the standbys is published: the MPD and segment 1 are enc-a's.
     assert_eq!(whole(&mut o, "ch/manifest.mpd").unwrap(), b"<MPD a/>");
     assert_published(&mut o, 1, 0);

@@ -78,7 +78,9 @@ pub struct Args {
     /// Megabytes one upload may hold.
     #[arg(long, default_value_t = 64)]
     pub ingest_max_mb: u64,
-    /// Seconds without an upload after which the primary encoder counts as gone.
+    /// Seconds without an upload after which the active encoder counts as gone: the oldest
+    /// standby (another Basic-auth user name on the same token, or the --standby-token one)
+    /// takes over.
     #[arg(long, default_value_t = 5)]
     pub failover_s: u64,
     /// Keeps ingested files (segments, inits, MPDs) under DIR/<channel>/ as they complete and

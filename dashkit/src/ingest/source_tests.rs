@@ -246,7 +246,14 @@ fn a_disconnect_mid_segment_promotes_the_standby_with_continuous_timestamps() {
     .unwrap();
     assert_eq!(o.finish(*b3, at(6400)).outcome, Outcome::Created);
     assert_published(&mut o, 6, 5000);
-    assert_eq!(put(&mut o, "enc-b", &path(4), &seg(4), at(6500)), 201);
+    // A store gets the published copy of what the new active source completes.
+    let mut b4 = admit(&mut o, "enc-b", &path(4), at(6500)).unwrap();
+    o.feed(&mut b4, Bytes::from(seg(4)), at(6500)).unwrap();
+    let f = o.finish(*b4, at(6500));
+    assert_eq!(f.outcome, Outcome::Created);
+    let stored = f.store.unwrap();
+    assert_eq!(stored.path, "chunk-stream0-00007.m4s");
+    assert_eq!(timing(&stored.pieces.concat()), [(13, 6000), (14, 6500)]);
     assert_published(&mut o, 7, 6000);
     // The MPD stays enc-a's; enc-b's own segment 4 is not published under its name twice.
     assert_eq!(whole(&mut o, "ch/manifest.mpd").unwrap(), b"<MPD a/>");
@@ -320,7 +327,14 @@ fn lmsg_from_the_active_promotes_the_oldest_standby() {
     let mut last = seg(6);
     last[8..12].copy_from_slice(b"lmsg");
     assert_eq!(put(&mut o, "enc-a", &path(6), &last, at(6000)), 201);
-    assert_eq!(put(&mut o, "enc-b", &path(4), &seg(4), at(6500)), 201);
+    // A store gets the published copy of what the new active source completes.
+    let mut b4 = admit(&mut o, "enc-b", &path(4), at(6500)).unwrap();
+    o.feed(&mut b4, Bytes::from(seg(4)), at(6500)).unwrap();
+    let f = o.finish(*b4, at(6500));
+    assert_eq!(f.outcome, Outcome::Created);
+    let stored = f.store.unwrap();
+    assert_eq!(stored.path, "chunk-stream0-00007.m4s");
+    assert_eq!(timing(&stored.pieces.concat()), [(13, 6000), (14, 6500)]);
     assert_published(&mut o, 7, 6000);
     // enc-c's segments stay private.
     assert!(whole(&mut o, &path(13)).is_none());

@@ -857,7 +857,17 @@ impl Origin {
             } else {
                 Outcome::Created
             },
-            store: current.then(|| self.stored(&up.channel, &path)).flatten(),
+            store: if current {
+                self.stored(&up.channel, &path)
+            } else {
+                // A promoted source's segment: its published copy, once complete.
+                self.channels
+                    .get(&up.channel)
+                    .and_then(|c| c.mirrors.get(&path))
+                    .filter(|m| m.ended)
+                    .map(|m| m.public.clone())
+                    .and_then(|public| self.stored(&up.channel, &public))
+            },
         }
     }
 

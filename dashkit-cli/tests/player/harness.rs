@@ -259,6 +259,27 @@ impl PlayReport {
 /// Plays `url` with `play.mjs` (one browser at a time) and returns its report.
 /// Panics when `play.mjs` printed no JSON line.
 pub fn play(tools: &PlayerTools, url: &str, opts: &PlayOptions) -> PlayReport {
+    play_with(tools, url, opts, &[])
+}
+
+/// [`play`] asking dash.js, once playing, for the next video Representation every
+/// `every_s` seconds with its ABR off (`--switch-quality`): the report's `quality_requests`
+/// and `quality_rendered` list what was asked and what was shown.
+pub fn play_switching(
+    tools: &PlayerTools,
+    url: &str,
+    opts: &PlayOptions,
+    every_s: f64,
+) -> PlayReport {
+    play_with(
+        tools,
+        url,
+        opts,
+        &["--switch-quality".to_string(), every_s.to_string()],
+    )
+}
+
+fn play_with(tools: &PlayerTools, url: &str, opts: &PlayOptions, extra: &[String]) -> PlayReport {
     let _one_at_a_time = browser_lock();
     let mut cmd = Command::new(&tools.node);
     cmd.arg(tools.dir.join("play.mjs"))
@@ -267,6 +288,7 @@ pub fn play(tools: &PlayerTools, url: &str, opts: &PlayOptions) -> PlayReport {
         .args(["--startup-timeout", &opts.startup_timeout_s.to_string()])
         .arg("--chromium")
         .arg(&tools.chromium)
+        .args(extra)
         .current_dir(&tools.dir)
         .stdin(Stdio::null());
     if opts.low_latency {

@@ -12,6 +12,10 @@
 //   --target-latency <s>     target live latency with --low-latency (default 2)
 //   --startup-timeout <s>    give up when nothing plays by then (default 20)
 //   --chromium <path>        browser binary (default $CHROMIUM or /usr/bin/chromium)
+//   --switch-quality <s>     turn ABR off and, once playing, ask dash.js for the next video
+//                            Representation every <s> seconds (cycling); the report lists the
+//                            requests (quality_requests) and the switches rendered
+//                            (quality_rendered)
 //   --debug                  dash.js debug log level, browser console copied to stderr
 //
 // The page's own origin is `http://player.invalid` (served by request interception, never by the
@@ -58,6 +62,7 @@ function parseArgs(argv) {
       case '--target-latency': o.targetLatency = num(); break;
       case '--startup-timeout': o.startupTimeout = num(); break;
       case '--chromium': o.chromium = val(); break;
+      case '--switch-quality': o.switchQuality = num(); break;
       case '--debug': o.debug = true; break;
       default: throw new Error(`unknown argument ${a}`);
     }
@@ -77,6 +82,8 @@ function pageMain(cfg) {
     stalls: [],
     playhead: [],
     latency: [],
+    quality_requests: [],
+    quality_rendered: [],
     first_playing_at: null,
     done: false,
   };
@@ -105,8 +112,32 @@ function pageMain(cfg) {
       playbackRate: { min: -0.5, max: 0.5 },
     };
   }
+  if (cfg.switchQuality) {
+    settings.streaming.abr = { autoSwitchBitrate: { video: false } };
+  }
   player.updateSettings(settings);
   const E = dashjs.MediaPlayer.events;
+  player.on(E.QUALITY_CHANGE_RENDERED, (e) => {
+    const r = e.newRepresentation || {};
+    dk.quality_rendered.push({ t: now(), media_type: e.mediaType || null, id: r.id ?? null });
+  });
+  if (cfg.switchQuality) {
+    let next = 0;
+    video.addEventListener('playing', () => {
+      if (dk.switching) return;
+      dk.switching = setInterval(() => {
+        try {
+          const reps = player.getRepresentationsByType('video') || [];
+          if (reps.length === 0) return;
+          next = (next + 1) % reps.length;
+          dk.quality_requests.push({ t: now(), index: next, id: reps[next].id ?? null });
+          player.setRepresentationForTypeByIndex('video', next, true);
+        } catch (err) {
+          dk.errors.push({ t: now(), code: null, message: 'switch: ' + String(err && err.message ? err.message : err) });
+        }
+      }, cfg.switchQuality * 1000);
+    });
+  }
   player.on(E.ERROR, (e) => {
     const err = e.error || {};
     dk.errors.push({
@@ -311,6 +342,7 @@ async function main() {
       targetLatency: opts.targetLatency,
       timeUrl: PAGE_ORIGIN + '/time',
       debug: opts.debug,
+      switchQuality: opts.switchQuality || 0,
     });
 
     // Wait for the first `playing` (or a fatal error), then play for the requested time,
@@ -345,6 +377,8 @@ async function main() {
     result.stalls_after_start = playingAt === null ? 0 : dk.stalls.filter((s) => s.t > playingAt).length;
     result.playhead = dk.playhead;
     result.latency = dk.latency;
+    result.quality_requests = dk.quality_requests;
+    result.quality_rendered = dk.quality_rendered;
     result.video = dk.summary;
     const times = dk.playhead.map((p) => p[1]).filter((x) => x !== null);
     if (times.length > 0) {

@@ -1,1 +1,2 @@
+pub mod encoder;
 pub mod server;

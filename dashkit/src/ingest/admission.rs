@@ -50,6 +50,19 @@ impl Credentials {
         }
     }
 
+    /// A token with a user name, as Basic auth carries them (the name names the source).
+    ///
+    /// ```
+    /// use dashkit::ingest::Credentials;
+    /// assert_eq!(Credentials::basic("enc-a", "t").user(), Some("enc-a"));
+    /// ```
+    pub fn basic(user: impl Into<String>, token: impl Into<String>) -> Credentials {
+        Credentials {
+            token: Some(token.into()),
+            user: Some(user.into()),
+        }
+    }
+
     /// The Basic-auth user name, when one was sent: it names the source (ffmpeg's
     /// `http://enc-a:TOKEN@host/...`), so that sources sharing a token can be told apart.
     pub fn user(&self) -> Option<&str> {
@@ -214,6 +227,22 @@ pub enum Refusal {
         /// The stream's highest number.
         highest: u64,
     },
+    /// The channel has [`super::source::MAX_SOURCES`] sources already.
+    #[error("channel {channel} has {} sources already ({}): one active and two standby at most", sources.len(), sources.join(", "))]
+    TooManySources {
+        /// The channel.
+        channel: String,
+        /// Its sources' names (empty: the anonymous source).
+        sources: Vec<String>,
+    },
+    /// A standby whose tracks cannot continue the published stream.
+    #[error("source {name:?} refused: {reason}")]
+    SourceMismatch {
+        /// The source's name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
     /// Media arrived for a track before its CMAF header (init segment).
     #[error("no init segment (CMAF header) for {target} yet: send it first")]
     MissingInit {
@@ -256,7 +285,10 @@ impl Refusal {
             Refusal::StreamEnded { .. } => 410,
             Refusal::TooLarge { .. } => 413,
             Refusal::TooManyChannels => 503,
-            Refusal::Busy { .. } | Refusal::NotAfter { .. } => 409,
+            Refusal::Busy { .. }
+            | Refusal::NotAfter { .. }
+            | Refusal::TooManySources { .. }
+            | Refusal::SourceMismatch { .. } => 409,
             Refusal::MissingInit { .. } | Refusal::WrongInit { .. } => 412,
             Refusal::UnsupportedMedia { .. } => 415,
             Refusal::Malformed(_) | Refusal::NoTarget { .. } => 400,

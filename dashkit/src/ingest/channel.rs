@@ -28,6 +28,62 @@ pub(crate) struct File {
     /// Published pieces: readers see these (whole CMAF boxes or chunks, or the whole file).
     pub pieces: Vec<Bytes>,
     pub status: Status,
+    /// What the media segment holds (its number, decode times, durations), for failover.
+    pub meta: Option<Box<SegMeta>>,
+}
+
+/// A media segment's timing, gathered from its chunks as they arrive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SegMeta {
+    /// When its upload was admitted.
+    pub started: Instant,
+    /// Its number (the last run of digits of its name).
+    pub number: u64,
+    /// `mfhd` sequence numbers of its first and last chunk.
+    pub first_seq: Option<u32>,
+    pub last_seq: Option<u32>,
+    /// Whether its first chunk starts with a sync sample (`None` before the first chunk).
+    pub starts_with_sync: Option<bool>,
+    /// Per track, in order of appearance.
+    pub tracks: Vec<TrackSpan>,
+}
+
+/// A track's span in a segment: first decode time and summed duration, in its timescale.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct TrackSpan {
+    pub track_id: u32,
+    pub timescale: Option<u32>,
+    pub start: u64,
+    pub duration: u64,
+}
+
+impl SegMeta {
+    /// Records a chunk.
+    pub fn add_chunk(&mut self, c: &crate::cmaf::Chunk) {
+        if self.first_seq.is_none() {
+            self.first_seq = Some(c.sequence_number);
+            self.starts_with_sync = Some(c.starts_with_sync);
+        }
+        self.last_seq = Some(c.sequence_number);
+        for t in &c.tracks {
+            match self.tracks.iter_mut().find(|s| s.track_id == t.track_id) {
+                Some(s) => s.duration = s.duration.saturating_add(t.duration),
+                None => self.tracks.push(TrackSpan {
+                    track_id: t.track_id,
+                    timescale: t.timescale,
+                    start: t.decode_time.unwrap_or(0),
+                    duration: t.duration,
+                }),
+            }
+        }
+    }
+
+    /// Its duration in milliseconds (first track), when its timescale is known.
+    pub fn duration_ms(&self) -> Option<u64> {
+        let t = self.tracks.first()?;
+        let ts = u64::from(t.timescale.filter(|t| *t > 0)?);
+        Some(t.duration.saturating_mul(1000) / ts)
+    }
 }
 
 impl File {
@@ -62,6 +118,8 @@ pub(crate) struct Signalled {
     pub file_id: u64,
     pub chunk_ms: Option<u64>,
     pub time_url: Option<String>,
+    /// It asks players to refresh it often (several sources: a Period may be added).
+    pub refresh: bool,
     pub bytes: Bytes,
 }
 
@@ -80,6 +138,17 @@ pub(crate) struct Channel {
     /// Each MPD as readers get it, computed once per version, chunk duration and time URL.
     pub signalled: HashMap<String, Signalled>,
     pub last_primary: Option<Instant>,
+    /// The encoders pushing this channel, in the order they joined (at most
+    /// [`super::source::MAX_SOURCES`]).
+    pub sources: Vec<super::source::Source>,
+    /// The source whose segments are published.
+    pub active: Option<String>,
+    /// A standby has been promoted in this channel's life: the published MPD is frozen.
+    pub switched: bool,
+    /// Published copies of the active source's segments, by private path.
+    pub mirrors: HashMap<String, super::source::Mirror>,
+    /// Sources refused (track set or timescale), with the reason.
+    pub refused_sources: HashMap<String, String>,
     pub last_activity: Option<Instant>,
     pub readers: usize,
 }
@@ -98,6 +167,7 @@ impl Channel {
         }
         for old in &evicted {
             self.files.remove(old);
+            self.mirrors.remove(old);
         }
         evicted
     }

@@ -23,3 +23,32 @@ pub(crate) fn signal_mpd(bytes: &[u8], chunk_ms: Option<u64>, time_url: Option<&
         Err(_) => as_is(),
     }
 }
+
+/// Longest `minimumUpdatePeriod` of a channel with several sources: a switch to a standby
+/// with another codec configuration adds a Period, which players learn of by refreshing
+/// (ffmpeg writes `PT500S` for `$Number$` templates).
+pub(crate) const REFRESH_NS: i128 = 2_000_000_000;
+
+/// The MPD with its `minimumUpdatePeriod` cut to [`REFRESH_NS`] when it is dynamic and longer
+/// (or absent); as it is otherwise, or when dashkit does not parse it.
+pub(crate) fn refresh_often(bytes: &[u8]) -> Bytes {
+    let as_is = || Bytes::copy_from_slice(bytes);
+    let Some(mut mpd) = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|t| crate::mpd::parse(t).ok())
+    else {
+        return as_is();
+    };
+    if !mpd.is_dynamic() {
+        return as_is();
+    }
+    let long = mpd
+        .minimum_update_period
+        .as_ref()
+        .is_none_or(|d| d.to_nanos().map_or(true, |n| n > REFRESH_NS));
+    if !long {
+        return as_is();
+    }
+    mpd.minimum_update_period = Some(crate::mpd::XsDuration::from_nanos(REFRESH_NS));
+    Bytes::from(crate::mpd::write(&mpd))
+}

@@ -43,11 +43,15 @@
 //! assert_eq!(parts.concat(), b"<MPD/>");
 //! ```
 
+pub mod abr;
 pub mod admission;
 mod channel;
 mod manifest;
 pub mod naming;
 mod reader;
+pub mod source;
+#[cfg(test)]
+mod source_tests;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -118,6 +122,8 @@ pub struct Config {
     pub publishing_points: Option<Vec<String>>,
     /// Most channels at once.
     pub max_channels: usize,
+    /// ABR grouping rules ([`abr`]).
+    pub abr: Vec<abr::AbrRule>,
 }
 
 impl Default for Config {
@@ -131,6 +137,7 @@ impl Default for Config {
             failover: Duration::from_secs(5),
             publishing_points: None,
             max_channels: crate::limits::MAX_INGEST_CHANNELS,
+            abr: Vec::new(),
         }
     }
 }
@@ -141,6 +148,10 @@ pub struct Origin {
     cfg: Config,
     channels: HashMap<String, Channel>,
     next_id: u64,
+    /// Messages for the server's log ([`Origin::take_notes`]).
+    notes: Vec<String>,
+    /// The last reason each ABR rendition was left out for (`None`: it was in).
+    abr_reasons: HashMap<String, Option<String>>,
 }
 
 impl Origin {
@@ -150,6 +161,8 @@ impl Origin {
             cfg,
             channels: HashMap::new(),
             next_id: 1,
+            notes: Vec::new(),
+            abr_reasons: HashMap::new(),
         }
     }
 
@@ -173,6 +186,9 @@ impl Origin {
     /// Drops channels idle for the keep-alive at `now` (no upload or reader activity, no open
     /// reader); returns their names.
     pub fn sweep(&mut self, now: Instant) -> Vec<String> {
+        for name in self.channels() {
+            self.failover(&name, now);
+        }
         let keep = self.cfg.keepalive;
         let mut dropped = Vec::new();
         self.channels.retain(|name, c| {
@@ -183,6 +199,8 @@ impl Origin {
             alive
         });
         dropped.sort();
+        let channels = &self.channels;
+        self.abr_reasons.retain(|c, _| channels.contains_key(c));
         dropped
     }
 

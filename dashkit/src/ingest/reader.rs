@@ -60,13 +60,29 @@ impl Origin {
         now: Instant,
     ) -> Result<Opened, Refusal> {
         let (channel, file) = path.split_once('/').unwrap_or((path, ""));
+        if !self.channels.contains_key(channel) {
+            let members = self.group_members(channel);
+            if !members.is_empty() {
+                return self.open_group(channel, &members, file, time_url, now);
+            }
+        }
+        if file == "status"
+            && self
+                .channels
+                .get(channel)
+                .is_some_and(|c| !c.files.contains_key(file))
+        {
+            let json = self.channel_status(channel);
+            return Ok(Opened::Whole(vec![Bytes::from(json)]));
+        }
         let ch = self
             .channels
             .get_mut(channel)
             .ok_or_else(|| Refusal::UnknownPublishingPoint {
                 channel: channel.to_string(),
             })?;
-        let Some(f) = ch.files.get(file) else {
+        let private = file.starts_with(super::source::PRIVATE);
+        let Some(f) = ch.files.get(file).filter(|_| !private) else {
             if let Some((key, n)) = naming::media_key(file) {
                 if let Some(s) = ch.streams.get(&key) {
                     if s.ended && s.highest.is_some_and(|h| n > h) {
@@ -81,15 +97,24 @@ impl Origin {
             });
         };
         if naming::is_mpd_name(file) && f.status == Status::Complete {
+            let refresh = ch.sources.len() > 1 || ch.switched;
             let fresh = ch.signalled.get(file).is_some_and(|s| {
-                s.file_id == f.id && s.chunk_ms == ch.chunk_ms && s.time_url.as_deref() == time_url
+                s.file_id == f.id
+                    && s.chunk_ms == ch.chunk_ms
+                    && s.time_url.as_deref() == time_url
+                    && s.refresh == refresh
             });
             if !fresh {
-                let bytes = super::manifest::signal_mpd(&f.pieces.concat(), ch.chunk_ms, time_url);
+                let mut bytes =
+                    super::manifest::signal_mpd(&f.pieces.concat(), ch.chunk_ms, time_url);
+                if refresh {
+                    bytes = super::manifest::refresh_often(&bytes);
+                }
                 let s = Signalled {
                     file_id: f.id,
                     chunk_ms: ch.chunk_ms,
                     time_url: time_url.map(str::to_string),
+                    refresh,
                     bytes,
                 };
                 ch.signalled.insert(file.to_string(), s);
@@ -139,5 +164,118 @@ impl Origin {
             ch.readers = ch.readers.saturating_sub(1);
             ch.last_activity = Some(now);
         }
+    }
+}
+
+/// A JSON string.
+fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+impl Origin {
+    /// A grouped channel's MPD or status; a read of it keeps its renditions alive.
+    fn open_group(
+        &mut self,
+        group: &str,
+        members: &[String],
+        file: &str,
+        time_url: Option<&str>,
+        now: Instant,
+    ) -> Result<Opened, Refusal> {
+        for m in members {
+            if let Some(ch) = self.channels.get_mut(m) {
+                ch.last_activity = Some(now);
+            }
+        }
+        let (mpd, renditions) = self.group_view(group);
+        if file == "status" {
+            let list: Vec<String> = renditions
+                .iter()
+                .map(|r| {
+                    let mut o = format!("{{\"channel\":{}", json_str(&r.channel));
+                    o.push_str(&format!(",\"included\":{}", r.left_out.is_none()));
+                    if let Some(why) = &r.left_out {
+                        o.push_str(&format!(",\"reason\":{}", json_str(why)));
+                    }
+                    if let Some(b) = r.bandwidth {
+                        o.push_str(&format!(",\"bandwidth\":{b}"));
+                    }
+                    if let Some(c) = &r.codecs {
+                        o.push_str(&format!(",\"codecs\":{}", json_str(c)));
+                    }
+                    if let Some((w, h)) = r.size {
+                        o.push_str(&format!(",\"width\":{w},\"height\":{h}"));
+                    }
+                    o.push('}');
+                    o
+                })
+                .collect();
+            let json = format!(
+                "{{\"channel\":{},\"group\":true,\"renditions\":[{}]}}",
+                json_str(group),
+                list.join(",")
+            );
+            return Ok(Opened::Whole(vec![Bytes::from(json)]));
+        }
+        let not_found = || Refusal::NotFound {
+            path: file.to_string(),
+        };
+        if !naming::is_mpd_name(file) {
+            return Err(not_found());
+        }
+        let mpd = mpd.ok_or_else(not_found)?;
+        let chunk_ms = members
+            .iter()
+            .find_map(|m| self.channels.get(m).and_then(|c| c.chunk_ms));
+        Ok(Opened::Whole(vec![super::manifest::signal_mpd(
+            &mpd, chunk_ms, time_url,
+        )]))
+    }
+
+    /// A channel's status: its sources, the active one first.
+    fn channel_status(&self, channel: &str) -> String {
+        let Some(ch) = self.channels.get(channel) else {
+            return String::new();
+        };
+        let sources: Vec<String> = ch
+            .sources
+            .iter()
+            .map(|s| {
+                let role = if ch.active.as_deref() == Some(s.key.as_str()) {
+                    "active"
+                } else {
+                    "standby"
+                };
+                format!("{{\"source\":{},\"role\":\"{role}\"}}", json_str(&s.key))
+            })
+            .collect();
+        let refused: Vec<String> = ch
+            .refused_sources
+            .iter()
+            .map(|(k, why)| {
+                format!(
+                    "{{\"source\":{},\"reason\":{}}}",
+                    json_str(k),
+                    json_str(why)
+                )
+            })
+            .collect();
+        format!(
+            "{{\"channel\":{},\"sources\":[{}],\"refused\":[{}]}}",
+            json_str(channel),
+            sources.join(","),
+            refused.join(",")
+        )
     }
 }

@@ -151,6 +151,7 @@ impl Origin {
                     id,
                     pieces: vec![bytes],
                     status: Status::Complete,
+                    meta: None,
                 },
             );
             count += 1;
@@ -170,6 +171,7 @@ impl Origin {
                         id,
                         pieces: vec![bytes],
                         status: Status::Complete,
+                        meta: None,
                     },
                 );
                 ch.push_window(&key, &path, window);

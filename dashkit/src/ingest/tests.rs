@@ -22,6 +22,7 @@ fn cfg() -> Config {
         failover: Duration::from_secs(5),
         publishing_points: None,
         max_channels: 4,
+        ..Config::default()
     }
 }
 

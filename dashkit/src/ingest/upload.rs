@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use bytes::Bytes;
 
 use super::admission::{media_content_type, Method, Refusal, Role};
-use super::channel::{File, Status};
+use super::channel::{File, SegMeta, Status};
 use super::naming::{self, Target};
 use super::store::StoredFile;
 use super::{Credentials, Instant, Origin};
@@ -52,7 +52,8 @@ pub enum Admission {
 pub enum Outcome {
     /// Stored and published (201).
     Created,
-    /// A standby's upload while the primary is live: parsed, not stored (202).
+    /// A standby's upload: parsed and kept (a `--standby-token` one: not kept) while another
+    /// source is published (202).
     Standby,
     /// A media segment already received (a restarted source re-sending): ignored (200).
     AlreadyReceived,
@@ -134,6 +135,12 @@ pub struct Upload {
     init_loaded: bool,
     /// A track segment's decode time (its name), recorded as received once complete.
     track_time: Option<u64>,
+    /// The source (encoder) it comes from, when it takes part in failover.
+    source: Option<String>,
+    /// Where the source's files are kept when they are not published as they are.
+    prefix: Option<String>,
+    /// When it was admitted.
+    started: Instant,
 }
 
 impl Upload {
@@ -145,6 +152,14 @@ impl Upload {
     /// Bytes received so far.
     pub fn received_bytes(&self) -> u64 {
         self.total
+    }
+
+    /// Where a file of this upload's source is kept.
+    fn stored_path(&self, rel: &str) -> String {
+        match &self.prefix {
+            Some(p) => format!("{p}{rel}"),
+            None => rel.to_string(),
+        }
     }
 
     /// Bytes the upload holds that are not yet published.
@@ -195,6 +210,15 @@ impl Origin {
                     channel: p.channel.clone(),
                 }
             })?;
+            let key = req.credentials.user().unwrap_or("");
+            if ch
+                .sources
+                .iter()
+                .any(|s| s.key == key && s.prefix().is_some())
+            {
+                // A standby's own window bounds its files; its deletes are taken, not applied.
+                return Ok(Admission::Probe);
+            }
             if ch.files.remove(&path).is_none() {
                 return Err(Refusal::NotFound { path });
             }
@@ -242,6 +266,12 @@ impl Origin {
             Some(Target::File(f)) => naming::is_media_name(f),
             None => false,
         };
+        let (mut source, mut prefix) = (None, None);
+        if let (Role::Primary, Some(Target::File(f))) = (role, &p.target) {
+            let key = req.credentials.user().unwrap_or("").to_string();
+            prefix = self.join_source(&p.channel, &key, f, now)?;
+            source = Some(key);
+        }
         Ok(Admission::Upload(Box::new(Upload {
             channel: p.channel,
             target: p.target,
@@ -265,6 +295,9 @@ impl Origin {
             init_set: false,
             init_loaded: false,
             track_time: None,
+            source,
+            prefix,
+            started: now,
         })))
     }
 
@@ -300,6 +333,10 @@ impl Origin {
                 ch.last_primary = Some(now);
             }
         }
+        if let Some(k) = up.source.clone() {
+            self.source_seen(&up.channel, &k, now);
+            self.failover(&up.channel, now);
+        }
         if up.claim == Claim::Duplicate {
             return Ok(false);
         }
@@ -322,11 +359,12 @@ impl Origin {
         if !up.init_set {
             up.init_set = true;
             if let Target::File(path) = &target {
-                if let Some(m) = self
-                    .channels
-                    .get(&up.channel)
-                    .and_then(|ch| naming::init_for(path, &ch.inits))
-                {
+                // A standby without an init segment of its own yet: the published one.
+                let stored = up.stored_path(path);
+                if let Some(m) = self.channels.get(&up.channel).and_then(|ch| {
+                    naming::init_for(&stored, &ch.inits)
+                        .or_else(|| naming::init_for(path, &ch.inits))
+                }) {
                     up.init_loaded = up.parser.set_init(m).is_ok();
                 }
             } else if let Some(m) = self
@@ -439,6 +477,7 @@ impl Origin {
                                 id,
                                 pieces: vec![init],
                                 status: Status::Complete,
+                                meta: None,
                             },
                         );
                         if let Some(m) = &moov {
@@ -492,15 +531,26 @@ impl Origin {
             self.claim_file(up, &path)?;
             up.track_time = Some(time);
         }
+        if let Some(m) = self.file_mut(up).and_then(|f| f.meta.as_mut()) {
+            m.add_chunk(c);
+        }
         Ok(())
     }
 
     /// Takes `path` for this upload: the numbering rule, a concurrent upload, a re-sent
     /// segment, a standby taking over.
-    fn claim_file(&mut self, up: &mut Upload, path: &str) -> Result<(), Refusal> {
+    fn claim_file(&mut self, up: &mut Upload, rel: &str) -> Result<(), Refusal> {
         if up.claim == Claim::Dropped {
             return Ok(());
         }
+        let path = &up.stored_path(rel);
+        let meta = naming::media_key(rel).map(|(_, number)| {
+            Box::new(SegMeta {
+                started: up.started,
+                number,
+                ..SegMeta::default()
+            })
+        });
         let id = self.next_id();
         let ch = self.channels.entry(up.channel.clone()).or_default();
         let old = ch.files.get(path).map(|f| f.status);
@@ -552,6 +602,7 @@ impl Origin {
                 id,
                 pieces: Vec::new(),
                 status: Status::Writing,
+                meta,
             },
         );
         up.claim = Claim::File {
@@ -579,9 +630,17 @@ impl Origin {
         match self.file_mut(up) {
             Some(f) => {
                 f.pieces.push(piece);
+                self.private_changed_by(up);
                 true
             }
             None => false,
+        }
+    }
+
+    /// A standby's (or promoted source's) file changed: publish what the failover rules say.
+    fn private_changed_by(&mut self, up: &Upload) {
+        if let (Some(_), Claim::File { path, .. }) = (&up.prefix, &up.claim) {
+            self.private_changed(&up.channel, path);
         }
     }
 
@@ -603,6 +662,7 @@ impl Origin {
                 ch.push_window(&key, path, window);
             }
         }
+        self.private_changed_by(up);
     }
 
     /// The encoder went away mid-upload: what was published is all there is (readers end
@@ -611,6 +671,12 @@ impl Origin {
         self.end_file(&up, Status::Incomplete);
         if let Some(ch) = self.channels.get_mut(&up.channel) {
             ch.last_activity = Some(now);
+        }
+        // An encoder that goes away in the middle of a segment: a standby takes over.
+        if let (Some(k), Claim::File { path, .. }) = (&up.source, &up.claim) {
+            if naming::media_key(path).is_some() {
+                self.active_left(&up.channel, k);
+            }
         }
     }
 
@@ -629,6 +695,9 @@ impl Origin {
             if up.role == Role::Primary {
                 ch.last_primary = Some(now);
             }
+        }
+        if let Some(k) = up.source.clone() {
+            self.source_seen(&up.channel, &k, now);
         }
         if up.total == 0 {
             return Finished {
@@ -710,6 +779,44 @@ impl Origin {
                 store: None,
             };
         };
+        if self.file_mut(&up).is_none() {
+            // Superseded while it was arriving (a newer MPD; a standby took over; its source
+            // left): nothing more to record.
+            return Finished {
+                outcome: Outcome::Created,
+                store: None,
+            };
+        }
+        if let (Some(prefix), Some(m)) = (&up.prefix, &up.moov) {
+            let rel = &path[prefix.len()..];
+            let moov = up.head.get(m.start as usize..m.end as usize);
+            let published = self
+                .channels
+                .get(&up.channel)
+                .and_then(|c| c.inits.get(rel));
+            let mismatch = published
+                .zip(moov)
+                .and_then(|(a, b)| super::source::init_mismatch(a, b));
+            if let (Some(reason), Some(key), Some(ch)) =
+                (mismatch, &up.source, self.channels.get_mut(&up.channel))
+            {
+                ch.files.remove(&path);
+                if ch.refused_sources.len() >= super::source::MAX_REFUSED_SOURCES {
+                    // Bounded: a source forgotten here is refused again by its next init.
+                    ch.refused_sources.clear();
+                }
+                ch.refused_sources.insert(key.clone(), reason.clone());
+                let key = key.clone();
+                self.active_left(&up.channel, &key);
+                return Finished {
+                    outcome: Outcome::Refused(Refusal::SourceMismatch { name: key, reason }),
+                    store: None,
+                };
+            }
+            if let (Some(key), Some(ch)) = (&up.source, self.channels.get_mut(&up.channel)) {
+                ch.refused_sources.remove(key);
+            }
+        }
         let window = self.cfg.window;
         if let Some(ch) = self.channels.get_mut(&up.channel) {
             if let (Target::Track(name), Some(time)) = (&target, up.track_time) {
@@ -730,11 +837,37 @@ impl Origin {
                 }
             }
         }
-        // A superseded upload (a newer one of the same MPD) leaves nothing to store.
-        let current = self.file_mut(&up).is_some();
+        if let (true, Some(k)) = (last, &up.source) {
+            // The active source ended its stream: a standby takes over.
+            let k = k.clone();
+            self.active_left(&up.channel, &k);
+        }
+        // A superseded upload (a newer one of the same MPD) leaves nothing to store; a
+        // standby's files are not stored.
+        let current = self.file_mut(&up).is_some() && up.prefix.is_none();
+        let standby = up.prefix.is_some()
+            && up.source.as_deref().is_some_and(|k| {
+                self.channels
+                    .get(&up.channel)
+                    .is_none_or(|c| c.active.as_deref() != Some(k))
+            });
         Finished {
-            outcome: Outcome::Created,
-            store: current.then(|| self.stored(&up.channel, &path)).flatten(),
+            outcome: if standby {
+                Outcome::Standby
+            } else {
+                Outcome::Created
+            },
+            store: if current {
+                self.stored(&up.channel, &path)
+            } else {
+                // A promoted source's segment: its published copy, once complete.
+                self.channels
+                    .get(&up.channel)
+                    .and_then(|c| c.mirrors.get(&path))
+                    .filter(|m| m.ended)
+                    .map(|m| m.public.clone())
+                    .and_then(|public| self.stored(&up.channel, &public))
+            },
         }
     }
 

@@ -37,7 +37,7 @@ pub fn refusal(r: &Refusal) -> HttpResponse<'static> {
 pub fn outcome(o: &Outcome) -> HttpResponse<'static> {
     let message = match o {
         Outcome::Refused(r) => return refusal(r),
-        Outcome::Standby => "standby: not stored while the primary is live",
+        Outcome::Standby => "standby: not published while another source is active",
         Outcome::AlreadyReceived => "already received",
         Outcome::Probe => "ready",
         _ => "",

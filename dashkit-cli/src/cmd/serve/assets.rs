@@ -11,8 +11,8 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use dashkit::live::asset::LiveAsset;
 use dashkit::live::http::{default_mpd, DirMpd};
-use dashkit::origin::cache::{keeps, mpd_fingerprint, MAX_DIR_ENTRIES, MAX_WATCHED_FILES};
 use dashkit::live::mpd_cache::MpdCache;
+use dashkit::origin::cache::{keeps, mpd_fingerprint, MAX_DIR_ENTRIES, MAX_WATCHED_FILES};
 use tokio::sync::OnceCell;
 
 use super::file_cache::FileCache;

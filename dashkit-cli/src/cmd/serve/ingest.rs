@@ -242,10 +242,15 @@ impl Ingest {
     /// `GET`/`HEAD` of `/live/<path>` (decoded), from a request whose `Host` is `host`.
     pub fn read(self: &Arc<Self>, path: &str, host: Option<&str>) -> Response<Body> {
         let time_url = time_url(host);
-        let opened = {
+        let (opened, notes) = {
             let now = self.now();
-            self.origin().open(path, time_url.as_deref(), now)
+            let mut origin = self.origin();
+            let opened = origin.open(path, time_url.as_deref(), now);
+            (opened, origin.take_notes())
         };
+        for n in notes {
+            eprintln!("dashkit serve: {n}");
+        }
         let body = match opened {
             Err(r) => return refusal(&r),
             Ok(Opened::Whole(parts)) => Body::parts(parts),

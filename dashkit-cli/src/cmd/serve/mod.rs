@@ -82,7 +82,9 @@ pub struct Args {
     /// Megabytes one upload may hold.
     #[arg(long, default_value_t = 64)]
     pub ingest_max_mb: u64,
-    /// Seconds without an upload after which the primary encoder counts as gone.
+    /// Seconds without an upload after which the active encoder counts as gone: the oldest
+    /// standby (another Basic-auth user name on the same token, or the --standby-token one)
+    /// takes over.
     #[arg(long, default_value_t = 5)]
     pub failover_s: u64,
     /// Keeps ingested files (segments, inits, MPDs) under DIR/<channel>/ as they complete and
@@ -94,6 +96,12 @@ pub struct Args {
     /// channel name, created on first upload.
     #[arg(long = "ingest-channel", value_name = "NAME")]
     pub ingest_channels: Vec<String>,
+    /// An ABR group (repeatable): `NAME=PATTERN[,PATTERN...]`, `*` matching any run of
+    /// characters and naming the group, e.g. `*_abr=*_720,*_480,*_360`: channels `x_720`,
+    /// `x_480`, `x_360` are also published together as `/live/x_abr/manifest.mpd`, with their
+    /// status at `/live/x_abr/status`.
+    #[arg(long = "abr", value_name = "RULE")]
+    pub abr: Vec<String>,
     /// Seconds to let open requests finish after SIGINT/SIGTERM.
     #[arg(long, default_value_t = 5)]
     pub grace_s: u64,
@@ -150,6 +158,12 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
             "  ingest: PUT http://{local}/ingest/<channel>/<file>, play http://{local}/live/<channel>/<mpd>"
         )?;
     }
+    let abr = args
+        .abr
+        .iter()
+        .map(|r| dashkit::ingest::abr::AbrRule::parse(r))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let ingest = ingest::Ingest::new(
         dashkit::ingest::Config {
             token,
@@ -161,6 +175,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
             publishing_points: (!args.ingest_channels.is_empty())
                 .then(|| args.ingest_channels.clone()),
             max_channels: dashkit::limits::MAX_INGEST_CHANNELS,
+            abr,
         },
         args.store.clone(),
     )

@@ -79,7 +79,8 @@ pub fn live_segment<'a>(
 
 /// Rewrites one VoD segment as live segment `live`: tfdt + `tfdt_offset_ticks`, mfhd =
 /// `live.number`, sidx dropped or (with `sidx`) dashlivesim's 52-byte sidx inserted before
-/// the moof. `url` only labels errors.
+/// the moof, and the `lmsg` brand when `live` is the session's last segment
+/// ([`super::lmsg::mark_last_segment`]). `url` only labels errors.
 pub fn shift_segment<'a>(
     vod_bytes: &'a [u8],
     url: &str,
@@ -140,6 +141,12 @@ pub fn shift_segment<'a>(
             .unwrap_or(0);
         let bytes = dashlivesim_sidx(timescale, new_tfdt, referenced, duration)?;
         insert_at(&mut out, prefix, bytes);
+    }
+    if live.last {
+        super::lmsg::mark_last_segment(&mut out, vod_bytes).map_err(|e| match e {
+            Error::Segment { source, .. } => berr(*source),
+            other => other,
+        })?;
     }
     Ok(out)
 }

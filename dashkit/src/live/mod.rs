@@ -12,6 +12,7 @@ pub mod lmsg;
 pub mod lowlatency;
 pub mod mpd;
 pub mod options;
+pub mod periods;
 pub mod segment;
 pub mod shift;
 pub mod source;

@@ -248,11 +248,6 @@ pub fn live_mpd_with(
     session: &Session,
     now_ms: i64,
 ) -> Result<Mpd, Error> {
-    if options.periods_per_hour.is_some() {
-        return Err(Error::UnsupportedOption {
-            key: "periods".into(),
-        });
-    }
     let t = &session.timing;
     let d = t.looping.segment_duration_s;
     let now_s = now_ms.div_euclid(1000);
@@ -458,6 +453,8 @@ pub fn live_mpd_with(
         ll.availability_time_offset_ms = ll_ato_ms;
         super::lowlatency::apply_low_latency(&mut mpd, &ll)?;
     }
+    // periods_N: the one Period cut on the wall-clock grid (docs/live-options.md#periods).
+    super::periods::split_periods(&mut mpd, options, t, now_ms)?;
     Ok(mpd)
 }
 

@@ -13,6 +13,7 @@ pub mod lowlatency;
 pub mod mpd;
 pub mod options;
 pub mod periods;
+pub mod scte35;
 pub mod segment;
 pub mod shift;
 pub mod source;

@@ -453,6 +453,8 @@ pub fn live_mpd_with(
         ll.availability_time_offset_ms = ll_ato_ms;
         super::lowlatency::apply_low_latency(&mut mpd, &ll)?;
     }
+    // scte35_: the InbandEventStream of the cues (docs/live-options.md#scte-35).
+    super::scte35::signal_in_mpd(&mut mpd, asset, options);
     // periods_N: the one Period cut on the wall-clock grid (docs/live-options.md#periods).
     super::periods::split_periods(&mut mpd, options, t, now_ms)?;
     Ok(mpd)

@@ -123,6 +123,8 @@ pub struct LiveOptions {
     pub periods_per_hour: Option<u32>,
     /// `continuous_1`: period continuity signalling.
     pub continuous: bool,
+    /// `scte35_<n>`: SCTE-35 splice_insert cues, 1, 2 or 3 a minute (livesim2's cadence).
+    pub scte35_per_minute: Option<u8>,
     /// `utc_<m1>-<m2>…`: UTCTiming methods, in order.
     pub utc: Vec<UtcMethod>,
     /// `chunkdur_<s>`: low-latency chunk duration in milliseconds.
@@ -144,7 +146,6 @@ const UNSUPPORTED: &[&str] = &[
     "segtimelineloss",
     "baseurl",
     "peroff",
-    "scte35",
     "sts",
     "sid",
     "timesubsstpp",
@@ -185,6 +186,7 @@ const SUPPORTED: &[&str] = &[
     "segtimelinenr",
     "periods",
     "continuous",
+    "scte35",
     "utc",
     "chunkdur",
     "ltgt",
@@ -301,6 +303,13 @@ impl LiveOptions {
                 self.periods_per_hour = Some(v.min(60))
             }
             "continuous" => self.continuous = flag()?,
+            "scte35" => {
+                let v: u8 = value.parse().map_err(|_| bad())?;
+                if !super::scte35::is_valid_per_minute(v) {
+                    return Err(bad());
+                }
+                self.scte35_per_minute = Some(v)
+            }
             "utc" => {
                 self.utc = value
                     .split('-')
@@ -400,6 +409,9 @@ impl LiveOptions {
         if self.continuous {
             push("continuous", "1".into());
         }
+        if let Some(v) = self.scte35_per_minute {
+            push("scte35", v.to_string());
+        }
         if !self.utc.is_empty() {
             let m: Vec<&str> = self.utc.iter().map(|m| m.name()).collect();
             push("utc", m.join("-"));
@@ -474,8 +486,12 @@ mod tests {
             );
         }
         assert!(matches!(
-            LiveOptions::parse("scte35_1"),
+            LiveOptions::parse("statuscode_x"),
             Err(Error::UnsupportedOption { .. })
+        ));
+        assert!(matches!(
+            LiveOptions::parse("scte35_4"),
+            Err(Error::BadOption { .. })
         ));
         assert!(matches!(
             LiveOptions::parse("testpic_2s"),

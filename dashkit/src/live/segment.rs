@@ -89,6 +89,28 @@ pub fn shift_segment<'a>(
     tfdt_offset_ticks: u64,
     sidx: bool,
 ) -> Result<Rewritten<'a>, Error> {
+    shift_segment_with_events(
+        vod_bytes,
+        url,
+        live,
+        timescale,
+        tfdt_offset_ticks,
+        sidx,
+        Vec::new(),
+    )
+}
+
+/// [`shift_segment`] with `emsg` boxes inserted before the moof (after styp, sidx and prft):
+/// the live simulator's in-band events (`scte35_`, [`super::scte35`]).
+pub fn shift_segment_with_events<'a>(
+    vod_bytes: &'a [u8],
+    url: &str,
+    live: &LiveSegment,
+    timescale: u32,
+    tfdt_offset_ticks: u64,
+    sidx: bool,
+    emsg: Vec<crate::bmff::boxes::Emsg>,
+) -> Result<Rewritten<'a>, Error> {
     let berr = |e| Error::Segment {
         url: url.to_string(),
         source: Box::new(e),
@@ -101,6 +123,7 @@ pub fn shift_segment<'a>(
         }],
         sequence_number: Some(seq),
         sidx: SidxEdit::Drop,
+        emsg,
         ..Edits::default()
     };
     let mut out = rewrite_segment(vod_bytes, &edits).map_err(berr)?;

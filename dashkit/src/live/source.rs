@@ -19,7 +19,7 @@ pub use super::availability::Refusal;
 use super::chunk::{chunk_live_segment, LiveChunk};
 use super::mpd::live_mpd_with;
 use super::options::{LiveOptions, TimelineMode};
-use super::segment::{shift_segment, SegmentAddress};
+use super::segment::{shift_segment_with_events, SegmentAddress};
 use super::timing::Timing;
 use super::Error;
 
@@ -418,6 +418,9 @@ where
         url: vod_url.clone(),
     })?;
     let offset = live.tfdt_offset_ticks(las.timescale)?;
+    // In-band events of the segment (scte35_: docs/live-options.md#scte-35).
+    let events =
+        super::scte35::segment_events(options, &las.content_type, bytes, las.timescale, offset)?;
     if let Some(chunk_ms) = options.chunk_duration_ms {
         let init = match rep.init_url()? {
             Some(u) => Some(fetch(&u).ok_or(Error::MissingFile { url: u })?),
@@ -427,7 +430,7 @@ where
             .ok()
             .and_then(|d| d.checked_mul(1000))
             .ok_or(Error::Overflow)?;
-        let chunks = chunk_live_segment(
+        let mut chunks = chunk_live_segment(
             bytes,
             init,
             &vod_url,
@@ -436,6 +439,7 @@ where
             offset,
             chunk_ms,
         )?;
+        super::scte35::insert_in_first_chunk(&mut chunks, &events)?;
         return Ok(Response::Chunked {
             chunks,
             kind,
@@ -444,7 +448,15 @@ where
             fetch_until_ms: live.fetch_until_ms,
         });
     }
-    let data = shift_segment(bytes, &vod_url, &live, las.timescale, offset, options.sidx)?;
+    let data = shift_segment_with_events(
+        bytes,
+        &vod_url,
+        &live,
+        las.timescale,
+        offset,
+        options.sidx,
+        events,
+    )?;
     Ok(Response::Segment {
         data,
         kind,

@@ -674,6 +674,11 @@ fn replay(
                 }
             }
         }
+        Response::Injected { status, .. } => {
+            // No recorded request uses statuscode_ or traffic_ (livesim2's options).
+            diff.eq("injected answer", None, Some(status));
+        }
+        Response::Delayed { .. } => diff.eq("delayed answer", None, Some(0)),
         Response::Chunked { number, .. } => {
             // No recorded request uses chunkdur_ (dashlivesim's chunking needs its server's
             // streaming path): a chunked answer here is a mismatch.

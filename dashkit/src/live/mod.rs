@@ -8,6 +8,7 @@ pub mod asset;
 pub mod availability;
 pub mod chunk;
 pub mod http;
+pub mod inject;
 pub mod lmsg;
 pub mod lowlatency;
 pub mod mpd;

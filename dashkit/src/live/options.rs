@@ -125,6 +125,10 @@ pub struct LiveOptions {
     pub continuous: bool,
     /// `scte35_<n>`: SCTE-35 splice_insert cues, 1, 2 or 3 a minute (livesim2's cadence).
     pub scte35_per_minute: Option<u8>,
+    /// `statuscode_[{cycle:C,rsq:R,code:X,rep:…},…]`: cyclic error statuses for media segments.
+    pub status_codes: Vec<super::inject::StatusCodeRule>,
+    /// `traffic_<pattern>,…`: one BaseURL per pattern with up/down/slow/hang intervals.
+    pub traffic: Vec<super::inject::TrafficPattern>,
     /// `utc_<m1>-<m2>…`: UTCTiming methods, in order.
     pub utc: Vec<UtcMethod>,
     /// `chunkdur_<s>`: low-latency chunk duration in milliseconds.
@@ -153,8 +157,6 @@ const UNSUPPORTED: &[&str] = &[
     "timesubsdur",
     "timesubsreg",
     "timecc608",
-    "statuscode",
-    "traffic",
     "drm",
     "eccp",
     "patch",
@@ -187,6 +189,8 @@ const SUPPORTED: &[&str] = &[
     "periods",
     "continuous",
     "scte35",
+    "statuscode",
+    "traffic",
     "utc",
     "chunkdur",
     "ltgt",
@@ -303,6 +307,8 @@ impl LiveOptions {
                 self.periods_per_hour = Some(v.min(60))
             }
             "continuous" => self.continuous = flag()?,
+            "statuscode" => self.status_codes = super::inject::parse_status_codes(value)?,
+            "traffic" => self.traffic = super::inject::parse_traffic(value)?,
             "scte35" => {
                 let v: u8 = value.parse().map_err(|_| bad())?;
                 if !super::scte35::is_valid_per_minute(v) {
@@ -412,6 +418,15 @@ impl LiveOptions {
         if let Some(v) = self.scte35_per_minute {
             push("scte35", v.to_string());
         }
+        if !self.status_codes.is_empty() {
+            push(
+                "statuscode",
+                super::inject::status_codes_to_string(&self.status_codes),
+            );
+        }
+        if !self.traffic.is_empty() {
+            push("traffic", super::inject::traffic_to_string(&self.traffic));
+        }
         if !self.utc.is_empty() {
             let m: Vec<&str> = self.utc.iter().map(|m| m.name()).collect();
             push("utc", m.join("-"));
@@ -486,7 +501,7 @@ mod tests {
             );
         }
         assert!(matches!(
-            LiveOptions::parse("statuscode_x"),
+            LiveOptions::parse("annexI_a=1"),
             Err(Error::UnsupportedOption { .. })
         ));
         assert!(matches!(

@@ -482,6 +482,35 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Issue 17: these livesim2 options stay refused, never ignored
+    /// (docs/live-options.md#every-livesim2-option).
+    #[test]
+    fn out_of_scope_livesim2_options_stay_refused() {
+        for key in [
+            "annexI",
+            "sgai",
+            "steer",
+            "ssras",
+            "chunkdurssr",
+            "timecc608",
+            "drm",
+            "eccp",
+            "patch",
+            "timesubsstpp",
+            "timesubswvtt",
+            "timesubsdur",
+            "timesubsreg",
+        ] {
+            assert!(
+                matches!(
+                    LiveOptions::parse(&format!("{key}_1")),
+                    Err(Error::UnsupportedOption { .. })
+                ),
+                "{key}"
+            );
+        }
+    }
+
     #[test]
     fn malformed_and_unsupported_are_errors() {
         for bad in [

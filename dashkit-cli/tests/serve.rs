@@ -171,7 +171,10 @@ fn availability_headers_and_refusals() {
     for bad in [
         "/livesim/tsbd_x/ffmpeg_livesim/manifest.mpd",
         "/livesim/ato_-10/ffmpeg_livesim/manifest.mpd",
-        "/livesim/scte35_1/ffmpeg_livesim/manifest.mpd",
+        // scte35_ is supported since issue 17: 4 a minute is not a livesim2 cadence, and
+        // sgai_ stays refused.
+        "/livesim/scte35_4/ffmpeg_livesim/manifest.mpd",
+        "/livesim/sgai_1/ffmpeg_livesim/manifest.mpd",
         "/livesim/ffmpeg_livesim/manifest.mpd?nowMS=soon",
     ] {
         let r = server.get(bad);

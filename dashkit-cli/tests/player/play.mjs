@@ -80,6 +80,7 @@ function pageMain(cfg) {
     errors: [],
     media_errors: [],
     stalls: [],
+    period_switches: [],
     playhead: [],
     latency: [],
     quality_requests: [],
@@ -144,6 +145,17 @@ function pageMain(cfg) {
       t: now(),
       code: typeof err.code === 'number' ? err.code : null,
       message: String(err.message ?? e.message ?? JSON.stringify(e.error ?? e)).slice(0, 500),
+    });
+  });
+  // Multi-Period streams: every switch to a new Period, with that Period's id.
+  player.on(E.PERIOD_SWITCH_COMPLETED, (e) => {
+    const to = e.toStreamInfo || {};
+    const from = e.fromStreamInfo || {};
+    dk.period_switches.push({
+      t: now(),
+      from: from.id ?? null,
+      id: to.id ?? null,
+      start: typeof to.start === 'number' ? to.start : null,
     });
   });
   player.on(E.BUFFER_EMPTY, (e) => {
@@ -231,6 +243,7 @@ async function main() {
     media_errors: [],
     page_errors: [],
     stalls: [],
+    period_switches: [],
     stalls_after_start: 0,
     latency: [],
     requests: { manifest: 0, segments: 0, time: 0, other: 0 },
@@ -374,6 +387,7 @@ async function main() {
     result.errors = dk.errors;
     result.media_errors = dk.media_errors;
     result.stalls = dk.stalls;
+    result.period_switches = dk.period_switches;
     result.stalls_after_start = playingAt === null ? 0 : dk.stalls.filter((s) => s.t > playingAt).length;
     result.playhead = dk.playhead;
     result.latency = dk.latency;

@@ -362,7 +362,7 @@ fn build_chunk<'a>(
 }
 
 /// [`chunk_segment`] for live segment `live` (mfhd = its number, tfdt shifted by
-/// `tfdt_offset_ticks`), as [`super::segment::shift_segment`] labels it; `url` labels errors.
+/// `tfdt_offset_ticks`, `lmsg` in the first chunk's styp for a session's last segment), as [`super::segment::shift_segment`] labels it; `url` labels errors.
 pub fn chunk_live_segment<'a>(
     vod_bytes: &'a [u8],
     init: Option<&[u8]>,
@@ -378,11 +378,25 @@ pub fn chunk_live_segment<'a>(
         sequence_number: u32::try_from(live.number).map_err(|_| Error::Overflow)?,
         tfdt_offset_ticks,
     };
-    chunk_segment(vod_bytes, init, &spec).map_err(|e| match e {
+    let mut chunks = chunk_segment(vod_bytes, init, &spec).map_err(|e| match e {
         Error::Segment { source, .. } => Error::Segment {
             url: url.to_string(),
             source,
         },
         other => other,
-    })
+    })?;
+    // The last segment of a session: its first chunk's styp carries `lmsg` (the chunks' moofs
+    // count their data from themselves, so a longer styp moves nothing they point at).
+    if live.last {
+        if let Some(first) = chunks.first_mut() {
+            let styp = first
+                .parts
+                .first()
+                .and_then(|p| super::lmsg::styp_with_lmsg(p.as_bytes()));
+            if let Some(styp) = styp {
+                first.parts[0] = Part::Owned(styp);
+            }
+        }
+    }
+    Ok(chunks)
 }

@@ -356,6 +356,27 @@ fn segment_headers(
     h
 }
 
+/// `r` with its body `delay_ms` late (error injection, docs/live-options.md#error-injection):
+/// the status and headers go out at once, the body after the delay.
+fn delayed(mut r: HttpResponse<'_>, delay_ms: u64) -> HttpResponse<'_> {
+    if delay_ms == 0 {
+        return r;
+    }
+    r.body = match r.body {
+        HttpBody::Parts(parts) => HttpBody::Timed(vec![TimedChunk { delay_ms, parts }]),
+        HttpBody::Timed(chunks) => HttpBody::Timed(
+            chunks
+                .into_iter()
+                .map(|c| TimedChunk {
+                    delay_ms: c.delay_ms.saturating_add(delay_ms),
+                    parts: c.parts,
+                })
+                .collect(),
+        ),
+    };
+    r
+}
+
 /// The HTTP answer for [`respond`](super::source::respond)'s answer at `now_ms` (the same instant it was asked at).
 /// Errors: a missing VoD file is a 404, a bad option a 400, anything else a 500.
 ///
@@ -387,6 +408,14 @@ pub fn http_response<'a>(
         Err(e) => return HttpResponse::text(500, e.to_string()),
     };
     match answer {
+        Response::Injected {
+            status,
+            delay_ms,
+            message,
+        } => delayed(HttpResponse::text(status, message), delay_ms),
+        Response::Delayed { delay_ms, answer } => {
+            delayed(http_response(Ok(*answer), now_ms, policy), delay_ms)
+        }
         Response::Mpd { xml } => HttpResponse {
             status: 200,
             headers: vec![

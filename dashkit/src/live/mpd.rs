@@ -248,19 +248,15 @@ pub fn live_mpd_with(
     session: &Session,
     now_ms: i64,
 ) -> Result<Mpd, Error> {
-    if options.periods_per_hour.is_some() {
-        return Err(Error::UnsupportedOption {
-            key: "periods".into(),
-        });
-    }
-    if !options.durations_s.is_empty() {
-        return Err(Error::UnsupportedOption { key: "dur".into() });
-    }
     let t = &session.timing;
     let d = t.looping.segment_duration_s;
     let now_s = now_ms.div_euclid(1000);
     let mut mpd = asset.mpd.clone();
-    let stopped = t.stop_s.is_some_and(|stop| now_s > stop);
+    // livesim2's rule: static once now is past the stop (docs/live-options.md#the-last-segment).
+    let stopped = t.stop_s.is_some_and(|stop| {
+        stop.checked_mul(1000)
+            .is_some_and(|stop_ms| now_ms > stop_ms)
+    });
     mpd.r#type = Some(if stopped { "static" } else { "dynamic" }.into());
     mpd.availability_start_time = Some(datetime(t.ast_s)?);
     mpd.publish_time = Some(datetime(now_s)?);
@@ -288,7 +284,7 @@ pub fn live_mpd_with(
     } else {
         Some(duration_s(t.tsbd_s))
     };
-    mpd.suggested_presentation_delay = options.spd_s.map(duration_s);
+    mpd.suggested_presentation_delay = options.spd_s.filter(|_| !stopped).map(duration_s);
     mpd.max_segment_duration = (!timeline).then(|| duration_s(d));
     mpd.utc_timings.clear();
     let methods: &[UtcMethod] = if options.utc.is_empty() {
@@ -353,7 +349,13 @@ pub fn live_mpd_with(
         .ok()
         .and_then(|v| v.checked_mul(1000))
         .ok_or(Error::Overflow)?;
-    let start_ms = (now_rel_ms - tsbd_ms).max(0);
+    // After the stop the window ends at the stop (as livesim2's): a static MPD lists the whole
+    // session its mediaPresentationDuration announces.
+    let window_end_ms = match t.stop_s {
+        Some(stop) => now_rel_ms.min((stop - t.ast_s) * 1000),
+        None => now_rel_ms,
+    };
+    let start_ms = (window_end_ms - tsbd_ms).max(0);
     let shift_ms = t.media_time_at_ast_s * 1000;
 
     for las in &asset.adaptation_sets {
@@ -451,6 +453,12 @@ pub fn live_mpd_with(
         ll.availability_time_offset_ms = ll_ato_ms;
         super::lowlatency::apply_low_latency(&mut mpd, &ll)?;
     }
+    // scte35_: the InbandEventStream of the cues (docs/live-options.md#scte-35).
+    super::scte35::signal_in_mpd(&mut mpd, asset, options);
+    // traffic_: one BaseURL per pattern (docs/live-options.md#error-injection).
+    super::inject::signal_in_mpd(&mut mpd, &options.traffic);
+    // periods_N: the one Period cut on the wall-clock grid (docs/live-options.md#periods).
+    super::periods::split_periods(&mut mpd, options, t, now_ms)?;
     Ok(mpd)
 }
 

@@ -123,6 +123,12 @@ pub struct LiveOptions {
     pub periods_per_hour: Option<u32>,
     /// `continuous_1`: period continuity signalling.
     pub continuous: bool,
+    /// `scte35_<n>`: SCTE-35 splice_insert cues, 1, 2 or 3 a minute (livesim2's cadence).
+    pub scte35_per_minute: Option<u8>,
+    /// `statuscode_[{cycle:C,rsq:R,code:X,rep:…},…]`: cyclic error statuses for media segments.
+    pub status_codes: Vec<super::inject::StatusCodeRule>,
+    /// `traffic_<pattern>,…`: one BaseURL per pattern with up/down/slow/hang intervals.
+    pub traffic: Vec<super::inject::TrafficPattern>,
     /// `utc_<m1>-<m2>…`: UTCTiming methods, in order.
     pub utc: Vec<UtcMethod>,
     /// `chunkdur_<s>`: low-latency chunk duration in milliseconds.
@@ -144,7 +150,6 @@ const UNSUPPORTED: &[&str] = &[
     "segtimelineloss",
     "baseurl",
     "peroff",
-    "scte35",
     "sts",
     "sid",
     "timesubsstpp",
@@ -152,8 +157,6 @@ const UNSUPPORTED: &[&str] = &[
     "timesubsdur",
     "timesubsreg",
     "timecc608",
-    "statuscode",
-    "traffic",
     "drm",
     "eccp",
     "patch",
@@ -185,6 +188,9 @@ const SUPPORTED: &[&str] = &[
     "segtimelinenr",
     "periods",
     "continuous",
+    "scte35",
+    "statuscode",
+    "traffic",
     "utc",
     "chunkdur",
     "ltgt",
@@ -301,6 +307,15 @@ impl LiveOptions {
                 self.periods_per_hour = Some(v.min(60))
             }
             "continuous" => self.continuous = flag()?,
+            "statuscode" => self.status_codes = super::inject::parse_status_codes(value)?,
+            "traffic" => self.traffic = super::inject::parse_traffic(value)?,
+            "scte35" => {
+                let v: u8 = value.parse().map_err(|_| bad())?;
+                if !super::scte35::is_valid_per_minute(v) {
+                    return Err(bad());
+                }
+                self.scte35_per_minute = Some(v)
+            }
             "utc" => {
                 self.utc = value
                     .split('-')
@@ -400,6 +415,18 @@ impl LiveOptions {
         if self.continuous {
             push("continuous", "1".into());
         }
+        if let Some(v) = self.scte35_per_minute {
+            push("scte35", v.to_string());
+        }
+        if !self.status_codes.is_empty() {
+            push(
+                "statuscode",
+                super::inject::status_codes_to_string(&self.status_codes),
+            );
+        }
+        if !self.traffic.is_empty() {
+            push("traffic", super::inject::traffic_to_string(&self.traffic));
+        }
         if !self.utc.is_empty() {
             let m: Vec<&str> = self.utc.iter().map(|m| m.name()).collect();
             push("utc", m.join("-"));
@@ -455,6 +482,35 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Issue 17: these livesim2 options stay refused, never ignored
+    /// (docs/live-options.md#every-livesim2-option).
+    #[test]
+    fn out_of_scope_livesim2_options_stay_refused() {
+        for key in [
+            "annexI",
+            "sgai",
+            "steer",
+            "ssras",
+            "chunkdurssr",
+            "timecc608",
+            "drm",
+            "eccp",
+            "patch",
+            "timesubsstpp",
+            "timesubswvtt",
+            "timesubsdur",
+            "timesubsreg",
+        ] {
+            assert!(
+                matches!(
+                    LiveOptions::parse(&format!("{key}_1")),
+                    Err(Error::UnsupportedOption { .. })
+                ),
+                "{key}"
+            );
+        }
+    }
+
     #[test]
     fn malformed_and_unsupported_are_errors() {
         for bad in [
@@ -474,8 +530,12 @@ mod tests {
             );
         }
         assert!(matches!(
-            LiveOptions::parse("scte35_1"),
+            LiveOptions::parse("annexI_a=1"),
             Err(Error::UnsupportedOption { .. })
+        ));
+        assert!(matches!(
+            LiveOptions::parse("scte35_4"),
+            Err(Error::BadOption { .. })
         ));
         assert!(matches!(
             LiveOptions::parse("testpic_2s"),

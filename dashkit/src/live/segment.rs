@@ -80,7 +80,8 @@ pub fn live_segment<'a>(
 
 /// Rewrites one VoD segment as live segment `live`: tfdt + `tfdt_offset_ticks`, mfhd =
 /// `live.number`, sidx dropped or (with `sidx`) dashlivesim's 52-byte sidx inserted before
-/// the moof. `url` only labels errors.
+/// the moof, and the `lmsg` brand when `live` is the session's last segment
+/// ([`super::lmsg::mark_last_segment`]). `url` only labels errors.
 pub fn shift_segment<'a>(
     vod_bytes: &'a [u8],
     url: &str,
@@ -88,6 +89,28 @@ pub fn shift_segment<'a>(
     timescale: u32,
     tfdt_offset_ticks: u64,
     sidx: bool,
+) -> Result<Rewritten<'a>, Error> {
+    shift_segment_with_events(
+        vod_bytes,
+        url,
+        live,
+        timescale,
+        tfdt_offset_ticks,
+        sidx,
+        Vec::new(),
+    )
+}
+
+/// [`shift_segment`] with `emsg` boxes inserted before the moof (after styp, sidx and prft):
+/// the live simulator's in-band events (`scte35_`, [`super::scte35`]).
+pub fn shift_segment_with_events<'a>(
+    vod_bytes: &'a [u8],
+    url: &str,
+    live: &LiveSegment,
+    timescale: u32,
+    tfdt_offset_ticks: u64,
+    sidx: bool,
+    emsg: Vec<crate::bmff::boxes::Emsg>,
 ) -> Result<Rewritten<'a>, Error> {
     let berr = |e| Error::Segment {
         url: url.to_string(),
@@ -101,6 +124,7 @@ pub fn shift_segment<'a>(
         }],
         sequence_number: Some(seq),
         sidx: SidxEdit::Drop,
+        emsg,
         ..Edits::default()
     };
     let mut out = rewrite_segment(vod_bytes, &edits).map_err(berr)?;
@@ -141,6 +165,12 @@ pub fn shift_segment<'a>(
             .unwrap_or(0);
         let bytes = dashlivesim_sidx(timescale, new_tfdt, referenced, duration)?;
         insert_at(&mut out, prefix, bytes);
+    }
+    if live.last {
+        super::lmsg::mark_last_segment(&mut out, vod_bytes).map_err(|e| match e {
+            Error::Segment { source, .. } => berr(*source),
+            other => other,
+        })?;
     }
     Ok(out)
 }

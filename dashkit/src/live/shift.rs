@@ -156,6 +156,13 @@ where
             Response::Init { bytes, .. } => vec![Part::Borrowed(bytes)],
             Response::Segment { data, .. } => data.parts,
             Response::Chunked { chunks, .. } => chunks.into_iter().flat_map(|c| c.parts).collect(),
+            Response::Injected { .. } | Response::Delayed { .. } => {
+                return Err(Error::OptionConflict {
+                    message:
+                        "live-shift writes files: statuscode_ and traffic_ are HTTP behaviours"
+                            .into(),
+                })
+            }
             Response::Refused { refusal, message } => {
                 if explicit || number.is_none() {
                     out.skipped.push(Skipped {

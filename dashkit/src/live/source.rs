@@ -19,7 +19,7 @@ pub use super::availability::Refusal;
 use super::chunk::{chunk_live_segment, LiveChunk};
 use super::mpd::live_mpd_with;
 use super::options::{LiveOptions, TimelineMode};
-use super::segment::{shift_segment, SegmentAddress};
+use super::segment::{shift_segment_with_events, SegmentAddress};
 use super::timing::Timing;
 use super::Error;
 
@@ -110,6 +110,24 @@ pub enum Response<'a> {
         start_ms: i64,
         /// The last instant (epoch ms) it may be fetched; `None` when it never expires.
         fetch_until_ms: Option<i64>,
+    },
+    /// An injected error (`statuscode_`, `traffic_` down or hang,
+    /// docs/live-options.md#error-injection): `status` with a short text, sent `delay_ms` after
+    /// the request.
+    Injected {
+        /// The status.
+        status: u16,
+        /// Milliseconds before it is sent.
+        delay_ms: u64,
+        /// The text of the body.
+        message: String,
+    },
+    /// The answer, `delay_ms` late (`traffic_` slow).
+    Delayed {
+        /// Milliseconds before it is sent.
+        delay_ms: u64,
+        /// The answer.
+        answer: Box<Response<'a>>,
     },
     /// Refused, with dashlivesim's message (e.g. `Request for 5.m4s was 1.5s too
     /// early`).
@@ -380,6 +398,42 @@ pub fn respond<'a, F>(
     file: &str,
     now_ms: i64,
     config: &SourceConfig,
+    fetch: F,
+) -> Result<Response<'a>, Error>
+where
+    F: FnMut(&str) -> Option<&'a [u8]>,
+{
+    // traffic_: a media request through BaseURL bu<i>/ takes that BaseURL's state at now.
+    let (bu, file) = if options.traffic.is_empty() || file.ends_with(".mpd") {
+        (None, file)
+    } else {
+        super::inject::split_base_url(file)
+    };
+    let traffic = super::inject::traffic_injection(&options.traffic, bu, now_ms);
+    if let Some(super::inject::Injection::Status { status, delay_ms }) = traffic {
+        return Ok(Response::Injected {
+            status,
+            delay_ms,
+            message: if status == 404 { "Not Found" } else { "Hang" }.into(),
+        });
+    }
+    let answer = respond_file(asset, options, file, now_ms, config, fetch)?;
+    Ok(match traffic {
+        Some(super::inject::Injection::Slow { delay_ms }) => Response::Delayed {
+            delay_ms,
+            answer: Box::new(answer),
+        },
+        _ => answer,
+    })
+}
+
+/// [`respond`] below the `traffic_` BaseURL.
+fn respond_file<'a, F>(
+    asset: &LiveAsset,
+    options: &LiveOptions,
+    file: &str,
+    now_ms: i64,
+    config: &SourceConfig,
     mut fetch: F,
 ) -> Result<Response<'a>, Error>
 where
@@ -408,6 +462,23 @@ where
         Target::Unknown => return refused(&timing, file, None, Refusal::NotFound, now_ms),
         Target::Media(las, rep, number) => (las, rep, number),
     };
+    // statuscode_: the cyclic status of this segment, whatever its availability (livesim2).
+    let status = super::inject::status_code_for(
+        &options.status_codes,
+        &rep.id,
+        &las.content_type,
+        number,
+        timing.start_number,
+        timing.media_time_at_ast_s,
+        timing.looping.segment_duration_s,
+    );
+    if let Some(status) = status {
+        return Ok(Response::Injected {
+            status,
+            delay_ms: 0,
+            message: format!("statuscode_ {status} for segment {number}"),
+        });
+    }
     let live = match timing.check_media(number, now_ms)?.into_result() {
         Ok(live) => live,
         Err(r) => return refused(&timing, name, Some(number), r, now_ms),
@@ -418,6 +489,9 @@ where
         url: vod_url.clone(),
     })?;
     let offset = live.tfdt_offset_ticks(las.timescale)?;
+    // In-band events of the segment (scte35_: docs/live-options.md#scte-35).
+    let events =
+        super::scte35::segment_events(options, &las.content_type, bytes, las.timescale, offset)?;
     if let Some(chunk_ms) = options.chunk_duration_ms {
         let init = match rep.init_url()? {
             Some(u) => Some(fetch(&u).ok_or(Error::MissingFile { url: u })?),
@@ -427,7 +501,7 @@ where
             .ok()
             .and_then(|d| d.checked_mul(1000))
             .ok_or(Error::Overflow)?;
-        let chunks = chunk_live_segment(
+        let mut chunks = chunk_live_segment(
             bytes,
             init,
             &vod_url,
@@ -436,6 +510,7 @@ where
             offset,
             chunk_ms,
         )?;
+        super::scte35::insert_in_first_chunk(&mut chunks, &events)?;
         return Ok(Response::Chunked {
             chunks,
             kind,
@@ -444,7 +519,15 @@ where
             fetch_until_ms: live.fetch_until_ms,
         });
     }
-    let data = shift_segment(bytes, &vod_url, &live, las.timescale, offset, options.sidx)?;
+    let data = shift_segment_with_events(
+        bytes,
+        &vod_url,
+        &live,
+        las.timescale,
+        offset,
+        options.sidx,
+        events,
+    )?;
     Ok(Response::Segment {
         data,
         kind,

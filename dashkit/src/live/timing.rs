@@ -88,6 +88,9 @@ pub struct LiveSegment {
     pub fetch_from_ms: Option<i64>,
     /// Last instant it may be fetched (epoch ms), `None` when never too late.
     pub fetch_until_ms: Option<i64>,
+    /// The last segment of a session with an end (`stop_`, `stoprel_` or `dur_`): it carries
+    /// the `lmsg` brand (docs/live-options.md#the-last-segment).
+    pub last: bool,
 }
 
 impl LiveSegment {
@@ -150,7 +153,7 @@ impl Timing {
             (None, Some(r)) if start.is_some() => {
                 Some(now_s.checked_add(r).ok_or(Error::Overflow)?)
             }
-            _ => None,
+            _ => dur_end_s(options, start, d)?,
         };
         let stop_s = match (stop, start) {
             (Some(y), Some(_)) => Some(
@@ -202,6 +205,24 @@ impl Timing {
             has_start: start.is_some(),
         })
     }
+}
+
+/// The end of a `dur_` session (docs/live-options.md#the-last-segment): dashlivesim's last
+/// cumulative end `floor((start + ΣD) / d)·d`; `None` without `dur_` or without a start.
+fn dur_end_s(
+    options: &super::options::LiveOptions,
+    start: Option<i64>,
+    d: i64,
+) -> Result<Option<i64>, Error> {
+    let Some(start) = start.filter(|_| !options.durations_s.is_empty()) else {
+        return Ok(None);
+    };
+    let mut end = start;
+    for dur in &options.durations_s {
+        let dur = i64::try_from(*dur).map_err(|_| Error::Overflow)?;
+        end = end.checked_add(dur).ok_or(Error::Overflow)?;
+    }
+    Ok(Some(end.div_euclid(d.max(1)) * d))
 }
 
 fn ms(s: i64) -> Result<i64, Error> {
@@ -279,6 +300,9 @@ impl Timing {
             available_at_ms,
             fetch_from_ms,
             fetch_until_ms,
+            last: self
+                .stop_number()
+                .is_some_and(|stop| Some(stop) == n.checked_add(1)),
         })
     }
 

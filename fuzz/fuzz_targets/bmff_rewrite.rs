@@ -2,7 +2,7 @@
 //! succeeds, a rewrite with no edits is the identity.
 #![no_main]
 
-use dashkit::bmff::index::{Depth, Index};
+use dashkit::bmff::{Depth, Index};
 use dashkit::bmff::patch::{rewrite_segment, Edits, NewSidx, SidxEdit, TfdtEdit, TfdtTarget};
 use libfuzzer_sys::fuzz_target;
 

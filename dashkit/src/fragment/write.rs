@@ -1,7 +1,7 @@
 //! Writing fragmented output: a small writer for the containers the fragmenter builds (moov,
 //! trak, moof, traf, ...) that patches each container's size when it closes, so no size is
 //! ever stored apart from its content. The leaf boxes are written by their own encoders in
-//! [`crate::bmff::boxes`] (one file per box); the functions here are the fragmenter's
+//! `bmff::boxes` (one file per box); the functions here are the fragmenter's
 //! shorthands for them.
 
 use super::Error;
@@ -70,10 +70,10 @@ impl BoxWriter {
         self.buf.extend_from_slice(&v.to_be_bytes());
     }
 
-    /// Appends a box written by one of the encoders of [`crate::bmff::boxes`].
+    /// Appends a box written by one of the encoders of `bmff::boxes`.
     ///
     /// ```
-    /// use dashkit::bmff::boxes::Mfhd;
+    /// use dashkit::bmff::Mfhd;
     /// use dashkit::fragment::write::BoxWriter;
     /// let mut w = BoxWriter::default();
     /// w.put(|out| Mfhd { sequence_number: 1 }.encode_into(out)).unwrap();
@@ -156,7 +156,7 @@ pub fn tfdt(w: &mut BoxWriter, base_media_decode_time: u64) -> Result<(), Error>
 }
 
 /// The header of an `mdat` holding `payload_bytes` bytes: 8 bytes, or 16 with a 64-bit size
-/// when the payload does not fit a 32-bit box size ([`boxes::encode_mdat_header`]).
+/// when the payload does not fit a 32-bit box size (`bmff::boxes::encode_mdat_header`).
 pub fn mdat_header(out: &mut Vec<u8>, payload_bytes: u64) -> Result<(), Error> {
     boxes::encode_mdat_header(out, payload_bytes).map_err(Error::from)
 }

@@ -400,3 +400,8 @@ pub fn chunk_live_segment<'a>(
     }
     Ok(chunks)
 }
+
+/// The fixture agreement tests of chunking (moved here from the integration tests: they read
+/// fragments through the internal moof resolver).
+#[cfg(test)]
+mod fixture_tests;

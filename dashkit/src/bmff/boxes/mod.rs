@@ -223,7 +223,6 @@ pub use mfhd::*;
 pub use mvhd::*;
 pub use prft::*;
 pub use saio::*;
-pub use sidx::{Sidx, SidxReference};
 pub use stco::*;
 pub use stsc::*;
 pub use stss::*;

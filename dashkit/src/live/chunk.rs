@@ -363,7 +363,7 @@ fn build_chunk<'a>(
 
 /// [`chunk_segment`] for live segment `live` (mfhd = its number, tfdt shifted by
 /// `tfdt_offset_ticks`, `lmsg` in the first chunk's styp for a session's last segment), as [`super::segment::shift_segment`] labels it; `url` labels errors.
-pub fn chunk_live_segment<'a>(
+pub(crate) fn chunk_live_segment<'a>(
     vod_bytes: &'a [u8],
     init: Option<&[u8]>,
     url: &str,

@@ -105,6 +105,17 @@ pub enum ErrorKind {
         /// Bytes available from the box start to the end of the enclosing range.
         available: u64,
     },
+    /// A run's sample data (trun, resolved through tfhd/trex and the data offset) ends past
+    /// the bytes present: a truncated or inconsistent fragment.
+    #[error("sample {sample} of this run ends at byte {end}, past the end of the data ({available} bytes)")]
+    SampleDataPastEnd {
+        /// Index of the first sample that does not fit, within its trun.
+        sample: u64,
+        /// Where its data would end (absolute byte offset).
+        end: u64,
+        /// Bytes present.
+        available: u64,
+    },
     /// A size of 0 ("to the end") on a box that is not the last one at its level.
     #[error("box size 0 (to the end) on a box followed by {trailing} more bytes at its level")]
     SizeZeroNotLast {

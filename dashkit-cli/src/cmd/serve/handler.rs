@@ -131,7 +131,7 @@ where
             live(&state, &path, now_ms, req.headers(), pq).await
         }
         Route::VodFile(comps) => static_file(&state, comps, req.headers()).await,
-        Route::Live(path) => state.ingest.read(&path, host(req.headers())),
+        Route::Live(path) => state.ingest.read(&path, host(req.headers())).await,
         Route::Ingest(path) => {
             let (parts, body) = req.into_parts();
             state

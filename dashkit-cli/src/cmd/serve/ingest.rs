@@ -200,6 +200,8 @@ impl Ingest {
             ingest: self,
             up: Some(up),
         };
+        // A reader held for this file (the next segment) can open it now.
+        self.wake(&channel);
         loop {
             let frame =
                 std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
@@ -240,17 +242,39 @@ impl Ingest {
     }
 
     /// `GET`/`HEAD` of `/live/<path>` (decoded), from a request whose `Host` is `host`.
-    pub fn read(self: &Arc<Self>, path: &str, host: Option<&str>) -> Response<Body> {
+    /// The next segment of a stream ([`Refusal::NotYet`]) is waited for, woken by the
+    /// channel's uploads, up to the library's hold time; then 404.
+    pub async fn read(self: &Arc<Self>, path: &str, host: Option<&str>) -> Response<Body> {
         let time_url = time_url(host);
-        let (opened, notes) = {
-            let now = self.now();
-            let mut origin = self.origin();
-            let opened = origin.open(path, time_url.as_deref(), now);
-            (opened, origin.take_notes())
+        let channel = path.split('/').next().unwrap_or(path);
+        let mut deadline = None;
+        let opened = loop {
+            let notify = self.notify(channel);
+            let notified = notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let (opened, notes) = {
+                let now = self.now();
+                let mut origin = self.origin();
+                let opened = origin.open(path, time_url.as_deref(), now);
+                (opened, origin.take_notes())
+            };
+            for n in notes {
+                eprintln!("dashkit serve: {n}");
+            }
+            match opened {
+                Err(Refusal::NotYet { hold_ms, .. }) => {
+                    let until = *deadline.get_or_insert_with(|| {
+                        tokio::time::Instant::now() + Duration::from_millis(hold_ms)
+                    });
+                    if tokio::time::Instant::now() >= until {
+                        break opened;
+                    }
+                    let _ = tokio::time::timeout_at(until, notified).await;
+                }
+                other => break other,
+            }
         };
-        for n in notes {
-            eprintln!("dashkit serve: {n}");
-        }
         let body = match opened {
             Err(r) => return refusal(&r),
             Ok(Opened::Whole(parts)) => Body::parts(parts),

@@ -15,13 +15,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use dashkit::bmff::patch::Part;
 use dashkit::live::http::{
-    http_response, locate_asset, source_config, AssetLookup, DirMpd, HttpBody, HttpPolicy,
+    http_response_at, locate_asset, source_config, AssetLookup, DirMpd, HttpBody, HttpPolicy,
     HttpResponse, LivePath,
 };
 use dashkit::live::source::respond;
 use dashkit::origin::files::{file_answer, FileAnswer, FileMeta, PathError};
 use dashkit::origin::livesim::MAX_FILES_PER_ANSWER;
-use dashkit::origin::{finish, route, Config, RequestHead, Route};
+use dashkit::origin::{finish, revalidate, route, Config, RequestHead, Route};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 
@@ -124,6 +124,10 @@ where
             .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
             .and_then(|v| v.to_str().ok()),
     };
+    let req_validators = (
+        header_str(req.headers(), header::IF_NONE_MATCH),
+        header_str(req.headers(), header::IF_MODIFIED_SINCE),
+    );
     let mut resp = match route(&head, now, &state.config) {
         Route::Answer(r) => to_hyper(r, &[]),
         Route::Livesim { path, now_ms } => {
@@ -140,6 +144,9 @@ where
                 .await
         }
     };
+    if matches!(method.as_str(), "GET" | "HEAD") {
+        resp = revalidated(resp, req_validators);
+    }
     let done = finish(&method, resp.status().as_u16(), resp.body().len(), now_ms());
     let h = resp.headers_mut();
     for (name, value) in done.set {
@@ -156,6 +163,36 @@ where
         return Response::from_parts(parts, Body::empty());
     }
     resp
+}
+
+fn header_str(h: &HeaderMap, name: HeaderName) -> Option<String> {
+    h.get(name)?.to_str().ok().map(str::to_string)
+}
+
+/// `resp`, or the 304 for it when the request's validators match
+/// ([`dashkit::origin::revalidate`]).
+fn revalidated(
+    resp: Response<Body>,
+    (inm, ims): (Option<String>, Option<String>),
+) -> Response<Body> {
+    if inm.is_none() && ims.is_none() {
+        return resp;
+    }
+    let h = resp.headers();
+    let get = |n: HeaderName| h.get(n).and_then(|v| v.to_str().ok());
+    if !revalidate::not_modified(
+        resp.status().as_u16(),
+        inm.as_deref(),
+        ims.as_deref(),
+        get(header::ETAG),
+        get(header::LAST_MODIFIED),
+    ) {
+        return resp;
+    }
+    let kept = h
+        .iter()
+        .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
+    to_hyper(revalidate::not_modified_response(kept), &[])
 }
 
 fn set(h: &mut HeaderMap, name: HeaderName, value: &str) {
@@ -251,7 +288,8 @@ async fn live(
             }
         }
         let fetched = fetched.into_inner();
-        return to_hyper(http_response(answer, now, &policy), &fetched);
+        let changes = dashkit::origin::livesim::mpd_changes(&asset.live, opts, now);
+        return to_hyper(http_response_at(answer, now, &policy, changes), &fetched);
     }
 }
 

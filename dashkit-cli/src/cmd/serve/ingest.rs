@@ -251,10 +251,12 @@ impl Ingest {
         for n in notes {
             eprintln!("dashkit serve: {n}");
         }
+        let mut headers = answers::read_headers(path);
         let body = match opened {
             Err(r) => return refusal(&r),
             Ok(Opened::Whole(parts)) => Body::parts(parts),
             Ok(Opened::Streaming(mut reader)) => {
+                headers = answers::streaming_read_headers(path);
                 let (tx, rx) = tokio::sync::mpsc::channel(8);
                 let notify = self.notify(reader.channel());
                 let me = Arc::clone(self);
@@ -293,7 +295,7 @@ impl Ingest {
                 Body::Stream { rx, len: None }
             }
         };
-        with_headers(200, answers::read_headers(path), body)
+        with_headers(200, headers, body)
     }
 }
 

@@ -42,6 +42,8 @@ pub struct State {
     pub assets: Arc<Assets>,
     /// How requests are routed and answered (dashlivesim's 404s, the `now` override).
     pub config: Config,
+    /// What `/metrics` reports.
+    pub metrics: Arc<super::metrics::Metrics>,
 }
 
 fn now_ms() -> i64 {
@@ -128,15 +130,41 @@ where
         header_str(req.headers(), header::IF_NONE_MATCH),
         header_str(req.headers(), header::IF_MODIFIED_SINCE),
     );
+    let started = std::time::Instant::now();
+    let path = req.uri().path().to_string();
+    let mut label = "other";
     let mut resp = match route(&head, now, &state.config) {
+        Route::Answer(_) if path == "/metrics" && matches!(method.as_str(), "GET" | "HEAD") => {
+            let (channels, held) = state.ingest.gauges();
+            let text = state.metrics.render(channels, held);
+            with_headers(
+                200,
+                vec![
+                    (
+                        "content-type",
+                        "text/plain; version=0.0.4; charset=utf-8".into(),
+                    ),
+                    ("cache-control", "no-store".into()),
+                ],
+                Body::parts(vec![Bytes::from(text)]),
+            )
+        }
         Route::Answer(r) => to_hyper(r, &[]),
         Route::Livesim { path, now_ms } => {
+            label = "livesim";
             let pq = req.uri().path_and_query().map_or("/", |p| p.as_str());
             live(&state, &path, now_ms, req.headers(), pq).await
         }
-        Route::VodFile(comps) => static_file(&state, comps, req.headers()).await,
-        Route::Live(path) => state.ingest.read(&path, host(req.headers())),
+        Route::VodFile(comps) => {
+            label = "vod";
+            static_file(&state, comps, req.headers()).await
+        }
+        Route::Live(path) => {
+            label = "live";
+            state.ingest.read(&path, host(req.headers()))
+        }
         Route::Ingest(path) => {
+            label = "ingest";
             let (parts, body) = req.into_parts();
             state
                 .ingest
@@ -148,6 +176,13 @@ where
         resp = revalidated(resp, req_validators);
     }
     let done = finish(&method, resp.status().as_u16(), resp.body().len(), now_ms());
+    state.metrics.answered(
+        label,
+        &path,
+        resp.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0,
+        resp.body().len().filter(|_| done.send_body),
+    );
     let h = resp.headers_mut();
     for (name, value) in done.set {
         set(h, HeaderName::from_static(name), &value);
@@ -246,7 +281,11 @@ async fn live(
     let mut spilled: Vec<(String, Bytes)> = Vec::new();
     loop {
         let fetched: RefCell<Vec<Bytes>> = RefCell::new(Vec::new());
+        let hits = std::cell::Cell::new(0u64);
         let fetch = |url: &str| -> Option<&[u8]> {
+            if asset.files.contains_key(url) {
+                hits.set(hits.get() + 1);
+            }
             let b = asset.files.get(url).or_else(|| {
                 spilled
                     .iter()
@@ -288,6 +327,7 @@ async fn live(
             }
         }
         let fetched = fetched.into_inner();
+        state.metrics.asset_files(hits.get(), spilled.len() as u64);
         let changes = dashkit::origin::livesim::mpd_changes(&asset.live, opts, now);
         return to_hyper(http_response_at(answer, now, &policy, changes), &fetched);
     }

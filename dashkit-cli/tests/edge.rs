@@ -343,3 +343,106 @@ fn systemd_unit_verifies() {
     assert!(out.status.success(), "systemd-analyze verify: {said}");
     assert!(said.trim().is_empty(), "warnings: {said}");
 }
+
+/// Chunk pass-through: a `chunkdur_0.5` segment asked while it is being produced comes through
+/// the edge chunk by chunk as the origin releases them (not buffered until complete), and is
+/// not stored (`no-store`), so the next player's request reaches the origin again.
+#[test]
+fn low_latency_chunks_pass_through_an_edge_uncached() {
+    let work = std::env::temp_dir().join(format!("dashkit-edge-ll-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let access_log = work.join("origin-access.log");
+    let origin = format!("127.0.0.1:{}", free_port());
+    let _origin = Proc(
+        Command::new(env!("CARGO_BIN_EXE_dashkit"))
+            .arg("serve")
+            .arg("--root")
+            .arg(repo().join("fixtures/dash"))
+            .args(["--bind", &origin, "--access-log"])
+            .arg(&access_log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_ready(&origin);
+    let backup = format!("127.0.0.1:{}", free_port());
+    let listen = format!("127.0.0.1:{}", free_port());
+    let _edge = start_edge(&work.join("edge"), &listen, &origin, &backup);
+    let mut seen = 0;
+    let _ = new_targets(&access_log, &mut seen);
+
+    // 2 s segments, 0.5 s chunks: segment n is produced from 2n to 2n + 2 s and may be fetched
+    // from 2n + 0.5 s. Ask 0.6-0.9 s into it: its last chunk is due at least a second later.
+    let now_ms = || {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    };
+    while !(600..900).contains(&(now_ms() % 2000)) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let n = now_ms() / 2000;
+    let target = format!("/livesim/chunkdur_0.5/ffmpeg_livesim/0/{n}.m4s");
+    let asked = Instant::now();
+    let mut c = TcpStream::connect(&listen).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        c,
+        "GET {target} HTTP/1.1\r\nHost: {listen}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    let mut first_body: Option<Duration> = None;
+    let mut piece = [0u8; 65536];
+    loop {
+        let k = c.read(&mut piece).unwrap();
+        if k == 0 {
+            break;
+        }
+        buf.extend_from_slice(&piece[..k]);
+        if first_body.is_none() {
+            if let Some(h) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                if buf.len() > h + 4 {
+                    first_body = Some(asked.elapsed());
+                }
+            }
+        }
+    }
+    let done = asked.elapsed();
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&buf[..split]).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("cache-control: no-store"), "{head}");
+    assert!(head.contains("x-cache-status: miss"), "{head}");
+    // The first chunk arrived long before the segment was complete: nginx did not buffer it.
+    let first = first_body.unwrap();
+    assert!(
+        done >= first + Duration::from_millis(500),
+        "first body bytes after {first:?}, complete after {done:?}"
+    );
+    // Complete now: the edge had not stored the partial answer, so it asks the origin again,
+    // gets the whole (cacheable) segment, and answers the next request from its cache.
+    let again = get(&listen, &target);
+    assert_eq!(again.status, 200);
+    assert!(max_age(&again) > 0);
+    assert_eq!(
+        again.headers.get("x-cache-status").map(String::as_str),
+        Some("MISS")
+    );
+    let third = get(&listen, &target);
+    assert_eq!(
+        third.headers.get("x-cache-status").map(String::as_str),
+        Some("HIT")
+    );
+    assert_eq!(third.body, again.body);
+    let lines = new_targets(&access_log, &mut seen);
+    let fetched = lines.iter().filter(|l| **l == target).count();
+    assert_eq!(
+        fetched, 2,
+        "the in-progress and the complete answer: {lines:?}"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}

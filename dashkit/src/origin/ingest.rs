@@ -73,6 +73,21 @@ pub fn read_headers(path: &str) -> Vec<(&'static str, Cow<'static, str>)> {
     ]
 }
 
+/// The headers of a file read back while it is still being uploaded (relayed chunk by chunk
+/// as they arrive): [`read_headers`], but `no-store` (no cache may keep it as if complete)
+/// and `X-Accel-Buffering: no` (nginx passes the chunks through as they come).
+///
+/// ```
+/// let h = dashkit::origin::ingest::streaming_read_headers("ch/chunk-stream0-00005.m4s");
+/// assert!(h.contains(&("cache-control", "no-store".into())));
+/// assert!(h.contains(&("x-accel-buffering", "no".into())));
+/// ```
+pub fn streaming_read_headers(path: &str) -> Vec<(&'static str, Cow<'static, str>)> {
+    let mut h = read_headers(path);
+    crate::live::http::in_progress(&mut h);
+    h
+}
+
 /// The request headers ingest needs, read by name (lower case) with `header`, as an
 /// [`crate::ingest::UploadRequest`]'s credentials, declared length and type.
 ///

@@ -29,6 +29,7 @@ pub struct Ingest {
     epoch: std::time::Instant,
     notifies: Mutex<HashMap<String, Arc<Notify>>>,
     store: Option<Store>,
+    metrics: Arc<super::metrics::Metrics>,
 }
 
 /// Reads and drops a refused upload's first bytes (up to 64 KiB, for at most a second), so
@@ -86,7 +87,11 @@ impl Drop for AbortGuard<'_> {
 
 impl Ingest {
     /// An origin; with a store, each channel's window is reloaded from it first.
-    pub fn new(cfg: Config, store: Option<PathBuf>) -> std::io::Result<Ingest> {
+    pub fn new(
+        cfg: Config,
+        store: Option<PathBuf>,
+        metrics: Arc<super::metrics::Metrics>,
+    ) -> std::io::Result<Ingest> {
         let epoch = std::time::Instant::now();
         let mut origin = Origin::new(cfg);
         let store = match store {
@@ -107,7 +112,14 @@ impl Ingest {
             epoch,
             notifies: Mutex::new(HashMap::new()),
             store,
+            metrics,
         })
+    }
+
+    /// The ingest origin's channels and the bytes it holds, for `/metrics`.
+    pub fn gauges(&self) -> (usize, u64) {
+        let o = self.origin();
+        (o.channels().len(), o.held_bytes())
     }
 
     fn now(&self) -> Instant {
@@ -214,6 +226,7 @@ impl Ingest {
                     Err(_) => continue, // trailers
                 },
             };
+            self.metrics.received(data.len());
             let fed = match guard.up.as_mut() {
                 Some(up) => {
                     let now = self.now();
@@ -235,6 +248,7 @@ impl Ingest {
             self.origin().finish(*up, now)
         };
         self.wake(&channel);
+        self.metrics.uploaded();
         if let (Some(s), Some(f)) = (&self.store, finished.store) {
             s.send(Job::Write(f));
         }
@@ -275,13 +289,16 @@ impl Ingest {
                 other => break other,
             }
         };
+        let mut headers = answers::read_headers(path);
         let body = match opened {
             Err(r) => return refusal(&r),
             Ok(Opened::Whole(parts)) => Body::parts(parts),
             Ok(Opened::Streaming(mut reader)) => {
+                headers = answers::streaming_read_headers(path);
                 let (tx, rx) = tokio::sync::mpsc::channel(8);
                 let notify = self.notify(reader.channel());
                 let me = Arc::clone(self);
+                me.metrics.waiting(true);
                 tokio::spawn(async move {
                     loop {
                         let notified = notify.notified();
@@ -313,11 +330,12 @@ impl Ingest {
                     }
                     let now = me.now();
                     me.origin().close(reader, now);
+                    me.metrics.waiting(false);
                 });
                 Body::Stream { rx, len: None }
             }
         };
-        with_headers(200, answers::read_headers(path), body)
+        with_headers(200, headers, body)
     }
 }
 

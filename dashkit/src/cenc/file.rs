@@ -459,20 +459,15 @@ pub fn encrypt(data: &[u8], init: Option<&[u8]>, opts: &EncryptOptions) -> Resul
                 .iter()
                 .map(|e| u8::try_from(e.encoded_len(subs_flag)).unwrap_or(u8::MAX))
                 .collect();
-            let uniform = sizes.windows(2).all(|w| w[0] == w[1]);
+            // A default of 0 means "listed per sample", so a uniform 0 (cbcs full-sample:
+            // constant IV, no subsamples) is listed too.
+            let uniform =
+                sizes.windows(2).all(|w| w[0] == w[1]) && sizes.first().is_some_and(|&s| s != 0);
             let saiz = Saiz {
                 aux_info_type: None,
-                default_sample_info_size: if uniform {
-                    sizes.first().copied().unwrap_or(0)
-                } else {
-                    0
-                },
+                default_sample_info_size: if uniform { sizes[0] } else { 0 },
                 sample_count: sizes.len() as u32,
-                sizes: if uniform && !sizes.is_empty() {
-                    vec![]
-                } else {
-                    sizes
-                },
+                sizes: if uniform { vec![] } else { sizes },
             };
             let mut saio = Saio {
                 version: 0,

@@ -100,3 +100,16 @@ fn encrypting_twice_and_wrong_keys_are_typed_errors() {
         })
     ));
 }
+
+#[test]
+fn video_that_cannot_be_subsample_encrypted_is_refused() {
+    // The same init with its sample entry called av01 (no avcC layout dashkit can use).
+    let mut init = fixture("dash/ffmpeg_number/init-0.m4s");
+    let at = init.windows(4).position(|w| w == b"avc1").unwrap();
+    init[at..at + 4].copy_from_slice(b"av01");
+    let o = EncryptOptions::new(Scheme::Cbcs, key(), [1; 16]);
+    assert!(matches!(
+        encrypt(&init, None, &o),
+        Err(Error::UnsupportedCodec { track_id: 1, fourcc }) if fourcc.0 == *b"av01"
+    ));
+}

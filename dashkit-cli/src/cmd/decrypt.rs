@@ -6,9 +6,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use dashkit::cenc::{decrypt, Key};
+use dashkit::cenc::decrypt;
 
-use super::encrypt::parse_key;
+use super::encrypt::KeyArg;
 use crate::error::{read_file, CliError};
 
 /// Arguments of `dashkit decrypt` (the job of Bento4's mp4decrypt).
@@ -19,8 +19,8 @@ pub struct Args {
     /// The clear output.
     pub output: PathBuf,
     /// KID:KEY, 32 hex digits each: every track protected under this KID is decrypted.
-    #[arg(long, value_parser = parse_key)]
-    pub key: Key,
+    #[arg(long)]
+    pub key: KeyArg,
     /// The (encrypted) init segment of a media segment.
     #[arg(long, value_name = "FILE")]
     pub init: Option<PathBuf>,
@@ -28,9 +28,10 @@ pub struct Args {
 
 /// Runs `dashkit decrypt`.
 pub fn run(a: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
+    let key = a.key.key()?;
     let data = read_file(&a.input)?;
     let init = a.init.as_deref().map(read_file).transpose()?;
-    let dec = decrypt(&data, init.as_deref(), &a.key).map_err(|e| CliError::input(&a.input, e))?;
+    let dec = decrypt(&data, init.as_deref(), &key).map_err(|e| CliError::input(&a.input, e))?;
     std::fs::write(&a.output, &dec).map_err(|source| CliError::Io {
         path: a.output.clone(),
         source,

@@ -22,8 +22,8 @@ pub struct Args {
     #[arg(long, value_parser = parse_scheme)]
     pub scheme: Scheme,
     /// KID:KEY, 32 hex digits each.
-    #[arg(long, value_parser = parse_key)]
-    pub key: Key,
+    #[arg(long)]
+    pub key: KeyArg,
     /// Encrypt this track only (default: every audio and video track).
     #[arg(long, value_name = "ID")]
     pub track: Option<u32>,
@@ -41,9 +41,31 @@ pub fn parse_scheme(s: &str) -> Result<Scheme, String> {
     s.parse().map_err(|e: dashkit::cenc::Error| e.to_string())
 }
 
-/// `KID:KEY`, or the library's typed error as text (which never holds the digits).
-pub fn parse_key(s: &str) -> Result<Key, String> {
-    s.parse().map_err(|e: dashkit::cenc::Error| e.to_string())
+/// The `--key` text as given. Parsed in `run`, not by clap: clap's error for a bad value
+/// quotes the value, and key digits must never be printed. `Debug` shows nothing of it.
+#[derive(Clone)]
+pub struct KeyArg(String);
+
+impl std::str::FromStr for KeyArg {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(KeyArg(s.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for KeyArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyArg(<redacted>)")
+    }
+}
+
+impl KeyArg {
+    /// The key, or the library's typed error as a usage error (which never holds the digits).
+    pub fn key(&self) -> Result<Key, CliError> {
+        self.0
+            .parse()
+            .map_err(|e: dashkit::cenc::Error| CliError::Usage(format!("--key: {e}")))
+    }
 }
 
 fn parse_iv(s: &str) -> Result<[u8; 16], String> {
@@ -64,13 +86,14 @@ fn random_iv() -> Result<[u8; 16], CliError> {
 
 /// Runs `dashkit encrypt`.
 pub fn run(a: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
+    let key = a.key.key()?;
     let data = read_file(&a.input)?;
     let init = a.init.as_deref().map(read_file).transpose()?;
     let iv = match a.iv {
         Some(iv) => iv,
         None => random_iv()?,
     };
-    let mut opts = EncryptOptions::new(a.scheme, a.key, iv);
+    let mut opts = EncryptOptions::new(a.scheme, key, iv);
     opts.track_id = a.track;
     let enc = encrypt(&data, init.as_deref(), &opts).map_err(|e| CliError::input(&a.input, e))?;
     std::fs::write(&a.output, &enc).map_err(|source| CliError::Io {

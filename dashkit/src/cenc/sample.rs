@@ -1,7 +1,7 @@
 //! Encrypting and decrypting one sample's bytes (ISO/IEC 23001-7 §9.4 `cenc`, §9.6 `cbcs`),
 //! with AES-128 from RustCrypto (`aes`, `ctr`, `cbc`).
 
-use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit, StreamCipher};
+use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyIvInit, StreamCipher};
 
 use super::{Error, Scheme};
 use crate::bmff::boxes::Subsample;
@@ -92,22 +92,21 @@ pub(crate) fn crypt_sample(
             } else {
                 (usize::from(pattern.crypt), usize::from(pattern.skip))
             };
+            // One key schedule for the sample; each range gets a fresh chain from it.
+            let cipher = <aes::Aes128 as aes::cipher::KeyInit>::new(key.into());
             for r in ranges {
                 let Some(b) = buf.get_mut(r) else { continue };
-                let mut enc = CbcEnc::new(key.into(), (&iv16).into());
-                let mut dec = CbcDec::new(key.into(), (&iv16).into());
-                for (i, block) in b.chunks_exact_mut(16).enumerate() {
-                    if i % (crypt + skip) >= crypt {
-                        continue;
-                    }
-                    let Ok(block) = <&mut aes::Block>::try_from(block) else {
-                        continue;
-                    };
-                    if encrypt {
-                        enc.encrypt_block(block);
-                    } else {
-                        dec.decrypt_block(block);
-                    }
+                let blocks = b
+                    .chunks_exact_mut(16)
+                    .enumerate()
+                    .filter(|(i, _)| i % (crypt + skip) < crypt)
+                    .filter_map(|(_, block)| <&mut aes::Block>::try_from(block).ok());
+                if encrypt {
+                    let mut enc = CbcEnc::inner_iv_init(cipher.clone(), (&iv16).into());
+                    blocks.for_each(|block| enc.encrypt_block(block));
+                } else {
+                    let mut dec = CbcDec::inner_iv_init(cipher.clone(), (&iv16).into());
+                    blocks.for_each(|block| dec.decrypt_block(block));
                 }
             }
         }

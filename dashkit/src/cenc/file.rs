@@ -204,6 +204,7 @@ fn apply(mut buf: Vec<u8>, idx: &Index, mut splices: Vec<Splice>) -> Result<Vec<
             buf[at..at + 4].copy_from_slice(&v.to_be_bytes());
         }
     }
+    fix_sidx(&mut buf, idx, &delta)?;
     splices.sort_by_key(|s| s.at);
     let grow: usize = splices.iter().map(|s| s.insert.len()).sum();
     let mut out = Vec::with_capacity(buf.len() + grow);
@@ -215,6 +216,53 @@ fn apply(mut buf: Vec<u8>, idx: &Index, mut splices: Vec<Splice>) -> Result<Vec<
     }
     out.extend_from_slice(&buf[from.min(buf.len())..]);
     Ok(out)
+}
+
+/// Every top-level `sidx` (ISO/IEC 14496-12 §8.16.3): each reference's `referenced_size`
+/// follows the size changes of the top-level boxes it covers.
+fn fix_sidx(buf: &mut [u8], idx: &Index, delta: &[i64]) -> Result<(), Error> {
+    let b = idx.boxes();
+    for s in idx.top().filter(|&i| b[i].is(b"sidx")) {
+        let body = b[s].start + b[s].header_len;
+        let wide = buf.get(body).copied().unwrap_or(0) == 1;
+        let w = if wide { 8 } else { 4 };
+        let first_offset = match buf.get(body + 12 + w..body + 12 + 2 * w) {
+            Some(x) => x.iter().fold(0u64, |a, &v| (a << 8) | u64::from(v)),
+            None => continue,
+        };
+        let count_at = body + 12 + 2 * w + 2;
+        let count = match buf.get(count_at..count_at + 2) {
+            Some(&[h, l]) => usize::from(u16::from_be_bytes([h, l])),
+            _ => continue,
+        };
+        let mut start = b[s].end() as u64 + first_offset;
+        for k in 0..count {
+            let at = count_at + 2 + 12 * k;
+            let Some(&[w0, w1, w2, w3]) = buf.get(at..at + 4) else {
+                break;
+            };
+            let word = u32::from_be_bytes([w0, w1, w2, w3]);
+            let size = u64::from(word & 0x7FFF_FFFF);
+            let end = start + size;
+            let d: i64 = idx
+                .top()
+                .filter(|&i| (b[i].start as u64) >= start && (b[i].start as u64) < end)
+                .map(|i| delta[i])
+                .sum();
+            if d != 0 {
+                let new = u32::try_from(size as i64 + d)
+                    .ok()
+                    .filter(|&v| v <= 0x7FFF_FFFF)
+                    .ok_or(Error::Unsupported {
+                        what: "sidx referenced_size out of range after the change",
+                        offset: b[s].offset,
+                    })?;
+                buf[at..at + 4].copy_from_slice(&((word & 0x8000_0000) | new).to_be_bytes());
+            }
+            start = end;
+        }
+    }
+    Ok(())
 }
 
 fn trex_defaults(data: &[u8], idx: &Index) -> Result<Vec<Trex>, Error> {

@@ -189,7 +189,7 @@ fn read_live(app: &Arc<App>, path: &str, host: Option<&str>) -> Response<Body> {
         Err(r) => return respond(answers::refusal(&r)),
         Ok(Opened::Whole(parts)) => Body::from(parts.concat()),
         Ok(Opened::Streaming(mut reader)) => {
-            headers = answers::streaming_read_headers(path); // no-store, unbuffered
+            headers = answers::streaming_read_headers(path); // no-cache, unbuffered
             let (tx, rx) = mpsc::channel(8);
             let app = Arc::clone(app);
             tokio::spawn(async move {

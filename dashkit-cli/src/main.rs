@@ -39,6 +39,10 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Fragment a progressive MP4 (Bento4 mp4fragment's options), or split it into segments.
     Fragment(cmd::fragment::Args),
+    /// Encrypt a fragmented MP4, init or media segment (Common Encryption, cenc or cbcs).
+    Encrypt(cmd::encrypt::Args),
+    /// Decrypt a Common Encryption fragmented MP4, init or media segment.
+    Decrypt(cmd::decrypt::Args),
     /// Write HLS playlists for a static DASH asset, over the same segment files.
     Hls(cmd::hls::Args),
     /// Write the live MPD at an instant and every segment available then (dashlivesim paths).
@@ -58,6 +62,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
         Command::Info(a) => cmd::info::run(a, out),
         Command::Validate(a) => cmd::validate::run(a, out),
         Command::Fragment(a) => cmd::fragment::run(a, out),
+        Command::Encrypt(a) => cmd::encrypt::run(a, out),
+        Command::Decrypt(a) => cmd::decrypt::run(a, out),
         Command::Hls(a) => cmd::hls::run(a, out),
         Command::LiveShift(a) => cmd::live_shift::run(a, out),
         Command::Serve(a) => cmd::serve::run(a, out),

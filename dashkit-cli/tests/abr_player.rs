@@ -74,7 +74,6 @@ fn dashjs_plays_an_abr_group_and_switches_quality() {
         let _ = e.kill();
         let _ = e.wait();
     }
-    r.assert_clean_allowing_stalls("dash.js on an ABR group", 15.0, true);
     let rendered: Vec<String> = r.json["quality_rendered"]
         .as_array()
         .into_iter()
@@ -82,6 +81,22 @@ fn dashjs_plays_an_abr_group_and_switches_quality() {
         .filter(|q| q["media_type"] == "video")
         .filter_map(|q| q["id"].as_str().map(str::to_string))
         .collect();
+    // On a quality switch dash.js abandons the download in flight of the rendition it leaves
+    // (Chromium reports net::ERR_ABORTED): the player's doing, allowed once per switch and only
+    // on a rendition it switched away from. Anything else still fails the run.
+    let left: Vec<&String> = rendered.iter().rev().skip(1).collect();
+    let abandoned = |f: &str| {
+        f.starts_with("\"net::ERR_ABORTED\"")
+            && left.iter().any(|id| f.contains(&format!("/live/{id}/")))
+    };
+    let switches = r.json["quality_requests"].as_array().map_or(0, Vec::len);
+    let n_abandoned = r.http_failures().iter().filter(|f| abandoned(f)).count();
+    assert!(
+        n_abandoned <= switches,
+        "{n_abandoned} abandoned downloads for {switches} switches: {}",
+        r.json
+    );
+    r.assert_clean_allowing_stalls_and("dash.js on an ABR group", 15.0, true, &abandoned);
     eprintln!(
         "asked {}, rendered {rendered:?}",
         r.json["quality_requests"]

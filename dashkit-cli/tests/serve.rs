@@ -465,3 +465,35 @@ fn vod_file_changes_are_seen_after_revalidation() {
     std::thread::sleep(Duration::from_millis(1100));
     assert_eq!(server.get("/dash/vod/a.m4s").status, 404);
 }
+
+/// docs/caching.md through the server: at 1000.5 s the newest segment (2 s) was listed at
+/// 1000 s and the next is at 1002 s, so the MPD is kept 1 s, with validators a cache revalidates
+/// with (304), and a too-early segment is never stored.
+#[test]
+fn live_mpd_revalidates_and_refusals_are_not_stored() {
+    let server = Server::start(&fixtures(), &[]);
+    let mpd = "/livesim/ffmpeg_livesim/manifest.mpd?nowMS=1000500";
+    let r = server.get(mpd);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("cache-control"), Some("public, max-age=1"));
+    assert_eq!(
+        r.header("last-modified"),
+        Some("Thu, 01 Jan 1970 00:16:40 GMT")
+    );
+    let etag = r.header("etag").expect("etag").to_string();
+    let again = server.request("GET", mpd, &[&format!("If-None-Match: {etag}")]);
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    let since = server.request(
+        "GET",
+        mpd,
+        &["If-Modified-Since: Thu, 01 Jan 1970 00:16:40 GMT"],
+    );
+    assert_eq!(since.status, 304);
+    let other = server.request("GET", mpd, &["If-None-Match: \"other\""]);
+    assert_eq!(other.status, 200);
+    let early = server.get("/livesim/ffmpeg_livesim/0/600.m4s?nowMS=1000000");
+    assert_eq!(early.status, 425);
+    assert_eq!(early.header("cache-control"), Some("no-store"));
+}

@@ -11,12 +11,36 @@ mod harness;
 mod support;
 
 use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use harness::{play, player_tools, PlayOptions};
 use support::server::Server;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/dash"))
+}
+
+/// Where in a 60 s Period the player starts: `DASHKIT_PERIODS_START_S` seconds after a
+/// boundary (0 to 59; default 6, just after one, the start that once got Too Early answers).
+fn start_offset_s() -> u64 {
+    std::env::var("DASHKIT_PERIODS_START_S")
+        .ok()
+        .map(|v| {
+            v.parse::<u64>()
+                .ok()
+                .filter(|s| *s < 60)
+                .expect("DASHKIT_PERIODS_START_S: 0 to 59")
+        })
+        .unwrap_or(6)
+}
+
+/// Sleeps until the wall clock is `offset_s` seconds past a minute (a `periods_60` boundary).
+fn wait_until_past_boundary(offset_s: u64) {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let into = now.as_millis() % 60_000;
+    let target = u128::from(offset_s) * 1000;
+    let wait = (target + 60_000 - into) % 60_000;
+    std::thread::sleep(Duration::from_millis(u64::try_from(wait).unwrap()));
 }
 
 #[test]
@@ -29,6 +53,12 @@ fn dashjs_plays_periods_60_across_two_boundaries() {
     let tools = player_tools().expect("player tools");
     let path = "/livesim/periods_60/continuous_1/ffmpeg_livesim/manifest.mpd";
     let url = format!("http://{}{path}", server.addr);
+    let offset = start_offset_s();
+    wait_until_past_boundary(offset);
+    eprintln!(
+        "starting {offset} s after a Period boundary, at {:?}",
+        SystemTime::now().duration_since(UNIX_EPOCH).unwrap()
+    );
     let r = play(
         &tools,
         &url,
@@ -37,6 +67,15 @@ fn dashjs_plays_periods_60_across_two_boundaries() {
             startup_timeout_s: 30.0,
             ..PlayOptions::default()
         },
+    );
+    eprintln!(
+        "startup {:?} s, HTTP failures {}, dash.js clock offsets {}, Periods {}, stalls after \
+         start {}",
+        r.startup_s(),
+        r.json["http_failures"],
+        r.json["clock_offsets"],
+        r.json["period_switches"],
+        r.json["stalls_after_start"]
     );
     // 150 s of wall time: at least 140 s of media, so the playhead crossed two 60 s Periods.
     r.assert_clean(path, 140.0, true);

@@ -239,3 +239,46 @@ fn webm_dash_manifest_is_handled_at_the_mpd_level() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["representations"][0]["segments"][0]["url"], "v.webm");
 }
+
+/// Issue 19: a fragment whose trun data runs past the file (here the mdat of a real ffmpeg
+/// segment declared 1000 bytes long and cut there) is named as such, not as a "box size" that
+/// is not the trun's; `info` still shows the tracks from the moov and exits 1 with the problem.
+#[test]
+fn info_shows_what_it_can_when_sample_data_runs_past_the_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dash/ffmpeg_number");
+    let mut data = std::fs::read(root.join("init-0.m4s")).unwrap();
+    data.extend(std::fs::read(root.join("chunk-0-00001.m4s")).unwrap());
+    let mdat = data.windows(4).position(|w| w == b"mdat").unwrap() - 4;
+    data[mdat..mdat + 4].copy_from_slice(&1008u32.to_be_bytes());
+    data.truncate(mdat + 1008);
+    let d = scratch("trun-past-end");
+    let f = d.join("short.mp4");
+    std::fs::write(&f, &data).unwrap();
+    let (code, out, err) = dashkit(&["info", f.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("codecs: avc1.") && out.contains("dimensions: 320x180"),
+        "{out}"
+    );
+    assert!(
+        out.contains("samples: not readable:")
+            && out.contains("moof/traf[0]/trun[0]")
+            && out.contains("past the end of the data"),
+        "{out}"
+    );
+    assert!(!out.contains("box size"), "{out}");
+    let (code, json, _) = dashkit(&["info", "--json", f.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        v["samples_error"]
+            .as_str()
+            .unwrap()
+            .contains("past the end"),
+        "{json}"
+    );
+    assert_eq!(
+        v["tracks"][0]["codecs"].as_str().unwrap().get(..5),
+        Some("avc1.")
+    );
+}

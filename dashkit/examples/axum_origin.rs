@@ -183,12 +183,13 @@ async fn upload(app: &App, req: Request, path: &str) -> Response<Body> {
 
 /// `/live/<path>`: a complete file at once, one being uploaded as its chunks arrive.
 fn read_live(app: &Arc<App>, path: &str, host: Option<&str>) -> Response<Body> {
-    let (url, now) = (time_url(host), app.now());
+    let (url, now, mut headers) = (time_url(host), app.now(), answers::read_headers(path));
     let opened = app.ingest().open(path, url.as_deref(), now);
     let body = match opened {
         Err(r) => return respond(answers::refusal(&r)),
         Ok(Opened::Whole(parts)) => Body::from(parts.concat()),
         Ok(Opened::Streaming(mut reader)) => {
+            headers = answers::streaming_read_headers(path); // no-cache, unbuffered
             let (tx, rx) = mpsc::channel(8);
             let app = Arc::clone(app);
             tokio::spawn(async move {
@@ -215,7 +216,7 @@ fn read_live(app: &Arc<App>, path: &str, host: Option<&str>) -> Response<Body> {
             Body::new(Chan(rx))
         }
     };
-    set(body.into_response(), answers::read_headers(path), false)
+    set(body.into_response(), headers, false)
 }
 
 #[tokio::main]

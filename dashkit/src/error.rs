@@ -11,6 +11,9 @@ pub enum Error {
     /// An ISO-BMFF structure could not be read or rewritten.
     #[error(transparent)]
     Bmff(#[from] crate::bmff::Error),
+    /// A file could not be encrypted or decrypted (Common Encryption).
+    #[error(transparent)]
+    Cenc(#[from] crate::cenc::Error),
     /// An incremental CMAF stream could not be parsed.
     #[error(transparent)]
     Cmaf(#[from] crate::cmaf::Error),

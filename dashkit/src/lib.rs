@@ -39,6 +39,7 @@
 
 pub mod analyze;
 pub mod bmff;
+pub mod cenc;
 pub mod cmaf;
 pub mod error;
 pub mod fragment;

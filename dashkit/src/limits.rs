@@ -75,3 +75,8 @@ pub const MAX_HLS_TAGS: usize = 1_000_000;
 
 /// Most attributes one HLS attribute list (`NAME=VALUE,...`) may carry.
 pub const MAX_HLS_ATTRIBUTES: usize = 256;
+
+/// Longest a server holds a reader's request for the next segment of an ingested stream
+/// before answering 404 ([`crate::ingest::Refusal::NotYet`]): longer than a typical segment
+/// (2 s) plus an encoder's upload jitter, short enough that a player's own timeout is not hit.
+pub const NEXT_SEGMENT_HOLD_MS: u64 = 4_000;

@@ -3,7 +3,7 @@
 //! way) as when the whole input is fed at once. The first two bytes choose the piece sizes.
 #![no_main]
 
-use dashkit::cmaf::{StreamEvent, Parser};
+use dashkit::cmaf::{Parser, StreamEvent};
 use libfuzzer_sys::fuzz_target;
 
 fn run(data: &[u8], piece: impl Fn(usize) -> usize) -> (Vec<StreamEvent>, bool) {

@@ -36,7 +36,12 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     } else {
         text(&info, out)?;
     }
-    Ok(ExitCode::SUCCESS)
+    // What could be shown was; a file whose samples cannot be resolved is still a finding.
+    Ok(if info.samples_error.is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn seconds(ticks: u64, timescale: u32) -> String {
@@ -101,6 +106,9 @@ fn text(info: &FileInfo, out: &mut dyn Write) -> std::io::Result<()> {
             writeln!(out, "  fragments: {} [{}]", d.len(), d.join(", "))?;
         }
     }
+    if let Some(e) = &info.samples_error {
+        writeln!(out, "samples: not readable: {e}")?;
+    }
     Ok(())
 }
 
@@ -128,5 +136,6 @@ fn json(info: &FileInfo) -> serde_json::Value {
             "sample_duration": t.sample_duration,
             "fragment_durations": t.fragment_durations,
         })).collect::<Vec<_>>(),
+        "samples_error": info.samples_error.as_ref().map(ToString::to_string),
     })
 }

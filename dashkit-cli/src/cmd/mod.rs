@@ -1,7 +1,9 @@
 //! One module per subcommand: flags, one library call, formatting.
 
 pub mod analyze;
+pub mod decrypt;
 pub mod dump;
+pub mod encrypt;
 pub mod fragment;
 pub mod hls;
 pub mod info;

@@ -226,13 +226,30 @@ impl PlayReport {
     /// [`PlayReport::assert_clean`] without the stall check (the caller judges stalls, e.g.
     /// only those after the first seconds of a low-latency run).
     pub fn assert_clean_allowing_stalls(&self, what: &str, min_advance_s: f64, expect_video: bool) {
+        self.assert_clean_allowing_stalls_and(what, min_advance_s, expect_video, &|_| false);
+    }
+
+    /// [`PlayReport::assert_clean_allowing_stalls`], where the request failures for which
+    /// `players_own` is true are the player's own doing (e.g. dash.js abandoning the download
+    /// of the rendition it switches away from) and not counted; the caller bounds them.
+    pub fn assert_clean_allowing_stalls_and(
+        &self,
+        what: &str,
+        min_advance_s: f64,
+        expect_video: bool,
+        players_own: &dyn Fn(&str) -> bool,
+    ) {
         let ctx = || format!("{what}: {}", self.json);
         assert_eq!(self.errors(), Vec::<String>::new(), "{}", ctx());
         assert_eq!(self.exit_code, 0, "{}\nstderr: {}", ctx(), self.stderr);
         // A live server answers a request made before the segment is available with 425 Too
         // Early, which dash.js retries: a player whose clock is a little ahead may hit it once
         // or twice in a run. More than that, or any other failure, is a fault.
-        let failures = self.http_failures();
+        let failures: Vec<String> = self
+            .http_failures()
+            .into_iter()
+            .filter(|f| !players_own(f))
+            .collect();
         let (early, other): (Vec<_>, Vec<_>) =
             failures.into_iter().partition(|f| f.starts_with("425 "));
         assert_eq!(other, Vec::<String>::new(), "{}", ctx());

@@ -81,6 +81,7 @@ function pageMain(cfg) {
     media_errors: [],
     stalls: [],
     period_switches: [],
+    clock_offsets: [],
     playhead: [],
     latency: [],
     quality_requests: [],
@@ -157,6 +158,11 @@ function pageMain(cfg) {
       id: to.id ?? null,
       start: typeof to.start === 'number' ? to.start : null,
     });
+  });
+  // dash.js's estimate of server time minus this clock (milliseconds), from each UTC sync: the clock
+  // it checks segment availability against (dash.js core event 'updateTimeSyncOffset').
+  player.on('updateTimeSyncOffset', (e) => {
+    dk.clock_offsets.push({ t: now(), offset_ms: typeof e.offset === 'number' ? e.offset : null });
   });
   player.on(E.BUFFER_EMPTY, (e) => {
     dk.stalls.push({ t: now(), kind: 'buffer_empty', media_type: e.mediaType || null });
@@ -244,6 +250,7 @@ async function main() {
     page_errors: [],
     stalls: [],
     period_switches: [],
+    clock_offsets: [],
     stalls_after_start: 0,
     latency: [],
     requests: { manifest: 0, segments: 0, time: 0, other: 0 },
@@ -337,7 +344,11 @@ async function main() {
     });
     page.on('response', (res) => {
       if (res.status() >= 400) {
-        result.http_failures.push({ url: res.url().slice(0, 300), status: res.status() });
+        // at: the wall clock (epoch s), to place a failure against the stream's timeline.
+        const f = { url: res.url().slice(0, 300), status: res.status(), at: Date.now() / 1000 };
+        result.http_failures.push(f);
+        // The server's reason (e.g. how early a 425 was), when it can still be read.
+        res.text().then((b) => { f.body = b.slice(0, 200); }, () => {});
       }
     });
     page.on('requestfailed', (req) => {
@@ -388,6 +399,7 @@ async function main() {
     result.media_errors = dk.media_errors;
     result.stalls = dk.stalls;
     result.period_switches = dk.period_switches;
+    result.clock_offsets = dk.clock_offsets;
     result.stalls_after_start = playingAt === null ? 0 : dk.stalls.filter((s) => s.t > playingAt).length;
     result.playhead = dk.playhead;
     result.latency = dk.latency;

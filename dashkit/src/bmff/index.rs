@@ -155,6 +155,23 @@ const AUDIO_ENTRIES: &[&[u8; 4]] = &[
     b"dtsc", b"dtse", b"dtsh", b"dtsl", b"ipcm", b"fpcm", b"lpcm", b"mha2", b"mhm2", b"iamf",
 ];
 
+/// True for the sample entry types whose children the index walks.
+fn is_sample_entry(kind: &FourCc) -> bool {
+    let k = &kind.0;
+    VISUAL_ENTRIES.contains(&k)
+        || AUDIO_ENTRIES.contains(&k)
+        || matches!(k, b"wvtt" | b"tx3g" | b"stpp")
+}
+
+/// True when `window` starts with a box header whose size fits in it (size 0, "to the end",
+/// included): what the rest of a sample entry must be to be read as child boxes.
+fn fits_a_box(window: &[u8]) -> bool {
+    match BoxHeader::parse(window, 0) {
+        Ok(h) => h.size_within(window.len() as u64, 0).is_ok(),
+        Err(_) => false,
+    }
+}
+
 /// Where children start inside a payload, or None for a leaf.
 pub(crate) fn children_offset(kind: &FourCc, payload: &[u8], depth: usize) -> Option<usize> {
     let k = &kind.0;
@@ -381,10 +398,20 @@ impl Walker<'_> {
         }
         let mut seen = Seen::default();
         let mut pos = start;
+        // A sample entry may end with bytes that are not a box (QuickTime's four-byte
+        // terminator, padding some muxers write); 14496-12 lets readers skip what they do not
+        // understand at the end of a box, and other readers accept these files, so the walk
+        // stops there instead of failing the whole file.
+        let in_sample_entry = parent
+            .and_then(|p| self.boxes.get(p))
+            .is_some_and(|b| is_sample_entry(&b.kind));
         while pos < end {
             let avail = end - pos;
             let window = self.data.get(pos..end).unwrap_or(&[]);
             let at = self.base + pos as u64;
+            if in_sample_entry && !fits_a_box(window) {
+                break;
+            }
             let header = match BoxHeader::parse(window, at) {
                 Ok(h) => h,
                 Err(e) => {
@@ -460,6 +487,35 @@ mod tests {
     use super::*;
 
     use crate::bmff::testbox::bx;
+
+    /// issue 19: bytes after a sample entry's last child box (a QuickTime terminator, padding)
+    /// are skipped, not an error; the children before them are indexed.
+    #[test]
+    fn trailing_bytes_after_sample_entry_children_are_skipped() {
+        for tail in [
+            &[0u8, 0, 0, 0][..],
+            &[1, 2, 3, 4, 5, 6, 7, 8, 9][..],
+            &[0, 0, 0, 64, 0, 0][..],
+        ] {
+            let avcc = bx(b"avcC", &[1, 0x64, 0, 0x1f, 0xff, 0xe0, 0]);
+            let avc1 = bx(b"avc1", &[&[0u8; 78][..], &avcc, tail].concat());
+            let stsd = bx(b"stsd", &[&[0u8, 0, 0, 0, 0, 0, 0, 1][..], &avc1].concat());
+            let moov = bx(
+                b"moov",
+                &bx(b"trak", &bx(b"mdia", &bx(b"minf", &bx(b"stbl", &stsd)))),
+            );
+            let index = Index::parse(&moov).expect("trailing bytes in a sample entry are skipped");
+            assert!(index
+                .find("moov/trak/mdia/minf/stbl/stsd/avc1/avcC")
+                .is_some());
+        }
+        // Outside sample entries, bytes that are not a box are still an error.
+        let bad = bx(
+            b"moov",
+            &[&bx(b"trak", &[])[..], &[0, 0, 0, 0][..]].concat(),
+        );
+        assert!(Index::parse(&bad).is_err());
+    }
 
     #[test]
     fn flat_and_nested_with_paths() {

@@ -47,6 +47,10 @@ pub struct FileInfo {
     pub fragment_count: usize,
     /// Tracks, from the moov (or, without one, from the fragments' tfhd track IDs).
     pub tracks: Vec<TrackInfo>,
+    /// Why the samples could not be resolved (a trun whose data runs past the file, a broken
+    /// sample table), when they could not: the boxes were still read, so everything else
+    /// above is shown, and sample counts and durations are zero.
+    pub samples_error: Option<Error>,
 }
 
 /// Summarizes a file (init segment, media segment, fragmented or progressive file).
@@ -81,7 +85,10 @@ pub fn describe(data: &[u8]) -> Result<FileInfo, Error> {
     };
     let fragment_count = idx.top().filter(|&i| idx.boxes()[i].is(b"moof")).count();
     let fragmented = fragment_count > 0 || moov.and_then(|m| idx.child(m, b"mvex")).is_some();
-    let samples = track_samples(None, data, 0)?;
+    let (samples, samples_error) = match track_samples(None, data, 0) {
+        Ok(s) => (s, None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
     let mut tracks = Vec::new();
     let parse = |i: usize| (&data[idx.boxes()[i].range()], idx.boxes()[i].offset);
     if let Some(moov) = moov {
@@ -170,5 +177,6 @@ pub fn describe(data: &[u8]) -> Result<FileInfo, Error> {
         fragmented,
         fragment_count,
         tracks,
+        samples_error,
     })
 }

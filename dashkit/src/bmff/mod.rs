@@ -36,7 +36,10 @@ pub(crate) use boxes::sidx;
 /// The box decoders an embedder meets: in public signatures (`Emsg`, `Ftyp`, `Trex`, `Sidx`)
 /// or needed to read a media segment's fragment headers (`Mfhd`, `Tfhd`, `Tfdt`, `Trun`,
 /// `Saio`). The other boxes' decoders are internal.
-pub use boxes::{DataBase, Emsg, Ftyp, Mfhd, Saio, Tfdt, Tfhd, Trex, Trun, TrunEntry};
+pub use boxes::{
+    DataBase, Emsg, Frma, Ftyp, Mfhd, Pssh, Saio, Saiz, Schm, Senc, Tenc, Tfdt, Tfhd, Trex, Trun,
+    TrunEntry,
+};
 pub use index::{BoxRef, Depth, FourCc, Index};
 pub use sidx::{Sidx, SidxReference};
 
@@ -107,6 +110,17 @@ pub enum ErrorKind {
         /// Declared size.
         size: u64,
         /// Bytes available from the box start to the end of the enclosing range.
+        available: u64,
+    },
+    /// A run's sample data (trun, resolved through tfhd/trex and the data offset) ends past
+    /// the bytes present: a truncated or inconsistent fragment.
+    #[error("sample {sample} of this run ends at byte {end}, past the end of the data ({available} bytes)")]
+    SampleDataPastEnd {
+        /// Index of the first sample that does not fit, within its trun.
+        sample: u64,
+        /// Where its data would end (absolute byte offset).
+        end: u64,
+        /// Bytes present.
         available: u64,
     },
     /// A size of 0 ("to the end") on a box that is not the last one at its level.

@@ -155,9 +155,10 @@ pub(crate) fn resolve_traf(
                 return Err(Error::new(
                     cb.offset,
                     idx.path(c),
-                    ErrorKind::SizePastEnd {
-                        size: end.saturating_sub(idx.base()),
-                        available: data.len() as u64,
+                    ErrorKind::SampleDataPastEnd {
+                        sample: n as u64,
+                        end,
+                        available: idx.base().saturating_add(data.len() as u64),
                     },
                 ));
             }

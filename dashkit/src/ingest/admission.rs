@@ -195,6 +195,17 @@ pub enum Refusal {
         /// The path asked for.
         path: String,
     },
+    /// The next segment of a live stream, not published yet: a server may hold the request
+    /// up to `hold_ms` for it to appear (opening again when the channel publishes), and
+    /// answers 404 if it has not by then. Players asking at the live edge, or across a
+    /// failover, then get the segment instead of an error.
+    #[error("{path} is not published yet")]
+    NotYet {
+        /// The path asked for.
+        path: String,
+        /// How long the request may be held, in milliseconds.
+        hold_ms: u64,
+    },
     /// The file's stream ended (`lmsg`) before this segment.
     #[error("the stream of {path} ended")]
     StreamEnded {
@@ -281,7 +292,9 @@ impl Refusal {
             Refusal::IngestOff | Refusal::WrongCredentials | Refusal::BadPath(_) => 403,
             Refusal::MissingCredentials => 401,
             Refusal::Method => 405,
-            Refusal::UnknownPublishingPoint { .. } | Refusal::NotFound { .. } => 404,
+            Refusal::UnknownPublishingPoint { .. }
+            | Refusal::NotFound { .. }
+            | Refusal::NotYet { .. } => 404,
             Refusal::StreamEnded { .. } => 410,
             Refusal::TooLarge { .. } => 413,
             Refusal::TooManyChannels => 503,

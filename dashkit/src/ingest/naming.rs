@@ -68,6 +68,14 @@ const TRACK_EXTENSIONS: [&str; 4] = ["cmfv", "cmfa", "cmft", "cmfm"];
 /// assert!(decode_components("ch/../x").is_err());
 /// ```
 pub fn decode_components(path: &str) -> Result<Vec<String>, PathError> {
+    decode_path(path, MAX_PATH_LEN)
+}
+
+/// The one path decoder of the origin (ingest paths here, every request path in
+/// [`crate::origin::files::decode_components`]): percent-decoded once, at most `max_len`
+/// bytes decoded, no control characters or backslashes, empty and `.` components dropped,
+/// `..` refused.
+pub(crate) fn decode_path(path: &str, max_len: usize) -> Result<Vec<String>, PathError> {
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -83,7 +91,7 @@ pub fn decode_components(path: &str) -> Result<Vec<String>, PathError> {
         }
     }
     let text = String::from_utf8(out).map_err(|_| PathError::Encoding)?;
-    if text.len() > MAX_PATH_LEN {
+    if text.len() > max_len {
         return Err(PathError::TooLong);
     }
     if text.chars().any(|c| c.is_control() || c == '\\') {

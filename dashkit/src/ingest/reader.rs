@@ -90,6 +90,13 @@ impl Origin {
                             path: file.to_string(),
                         });
                     }
+                    // The number right after the newest one received is the next to come.
+                    if !s.ended && s.highest.and_then(|h| h.checked_add(1)) == Some(n) {
+                        return Err(Refusal::NotYet {
+                            path: file.to_string(),
+                            hold_ms: crate::limits::NEXT_SEGMENT_HOLD_MS,
+                        });
+                    }
                 }
             }
             return Err(Refusal::NotFound {

@@ -471,6 +471,45 @@ fn lmsg_ends_a_stream() {
     assert_eq!(status_of(&mut o, "e/v/5000.m4s"), 410);
 }
 
+/// The segment after the newest one of a live stream is "not yet", to be held by the server
+/// for [`crate::limits::NEXT_SEGMENT_HOLD_MS`]; any other missing number is not found; after
+/// `lmsg` nothing is expected.
+#[test]
+fn the_next_segment_is_not_yet_and_may_be_waited_for() {
+    let mut o = Origin::new(cfg());
+    let (seg, _) = segment(0, 1);
+    assert_eq!(put(&mut o, "n/seg-7.m4s", &seg, at(0)), 201);
+    match o.open("n/seg-8.m4s", None, at(1)) {
+        Err(Refusal::NotYet { path, hold_ms }) => {
+            assert_eq!(path, "seg-8.m4s");
+            assert_eq!(hold_ms, crate::limits::NEXT_SEGMENT_HOLD_MS);
+        }
+        other => panic!("expected NotYet, got {other:?}"),
+    }
+    assert!(matches!(
+        o.open("n/seg-9.m4s", None, at(1)),
+        Err(Refusal::NotFound { .. })
+    ));
+    assert!(matches!(
+        o.open("n/seg-6.m4s", None, at(1)),
+        Err(Refusal::NotFound { .. })
+    ));
+    assert!(matches!(
+        o.open("n/x-8.m4s", None, at(1)),
+        Err(Refusal::NotFound { .. })
+    ));
+    // Once it arrives, the same request opens it.
+    assert_eq!(put(&mut o, "n/seg-8.m4s", &seg, at(2)), 201);
+    assert!(matches!(
+        o.open("n/seg-8.m4s", None, at(2)),
+        Ok(Opened::Whole(_))
+    ));
+    // After the last segment nothing more is expected.
+    let (last, _) = segment_with(1, 1024, 1, b"msdh\0\0\0\0msdhlmsg");
+    assert_eq!(put(&mut o, "n/seg-9.m4s", &last, at(3)), 201);
+    assert_eq!(status_of(&mut o, "n/seg-10.m4s"), 410);
+}
+
 #[test]
 fn init_segments_are_detected_by_content_and_not_windowed() {
     let mut o = Origin::new(Config { window: 1, ..cfg() });

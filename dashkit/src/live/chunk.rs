@@ -188,7 +188,7 @@ pub fn chunk_segment<'a>(
             let mut decode = traf.decode_time.or(next_decode).ok_or(Error::NotLiveable {
                 reason: "a VoD media segment has no moof/traf/tfdt",
             })?;
-            for s in traf.samples {
+            for (n, s) in traf.samples.into_iter().enumerate() {
                 let end = s
                     .offset
                     .checked_add(u64::from(s.size))
@@ -201,8 +201,9 @@ pub fn chunk_segment<'a>(
                         berr(crate::bmff::Error::new(
                             b.offset,
                             idx.path(t),
-                            crate::bmff::ErrorKind::SizePastEnd {
-                                size: end,
+                            crate::bmff::ErrorKind::SampleDataPastEnd {
+                                sample: n as u64,
+                                end,
                                 available: vod_bytes.len() as u64,
                             },
                         ))

@@ -356,6 +356,118 @@ fn segment_headers(
     h
 }
 
+/// When a live MPD's content last changed and next can change, in epoch milliseconds: for
+/// the live simulator, when the newest listed segment became available and when the next one
+/// does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MpdChanges {
+    /// The last change (`Last-Modified`).
+    pub last_ms: i64,
+    /// The next change: no cache may keep the MPD past it.
+    pub next_ms: i64,
+}
+
+/// The MPD's `minimumUpdatePeriod` in milliseconds, read from its root element's attribute
+/// (`None` when absent or unreadable; a static MPD has none).
+///
+/// ```
+/// use dashkit::live::http::minimum_update_period_ms;
+/// assert_eq!(minimum_update_period_ms(r#"<MPD minimumUpdatePeriod="PT2.5S">"#), Some(2500));
+/// assert_eq!(minimum_update_period_ms("<MPD type=\"static\">"), None);
+/// ```
+pub fn minimum_update_period_ms(xml: &str) -> Option<i64> {
+    // The root element's attributes only: the first `>` ends its start tag (after any
+    // declaration and comments, which hold no such attribute text in written MPDs).
+    let head = &xml[..xml
+        .find("<MPD")
+        .and_then(|i| xml[i..].find('>').map(|j| i + j))?];
+    let start = head.find("minimumUpdatePeriod=\"")? + "minimumUpdatePeriod=\"".len();
+    let value = &head[start..start + head[start..].find('"')?];
+    let nanos = crate::mpd::XsDuration::parse(value).ok()?.to_nanos().ok()?;
+    i64::try_from(nanos.div_euclid(1_000_000)).ok()
+}
+
+/// A strong entity tag for `bytes` (RFC 9110 §8.8.3): their FNV-1a hash and length, so any
+/// change of the bytes changes it.
+///
+/// ```
+/// use dashkit::live::http::strong_etag;
+/// assert_eq!(strong_etag(b"abc"), strong_etag(b"abc"));
+/// assert_ne!(strong_etag(b"abc"), strong_etag(b"abd"));
+/// assert!(strong_etag(b"").starts_with('"') && !strong_etag(b"").starts_with("W/"));
+/// ```
+pub fn strong_etag(bytes: &[u8]) -> String {
+    format!(
+        "\"{:016x}-{:x}\"",
+        crate::origin::cache::fingerprint(bytes),
+        bytes.len()
+    )
+}
+
+/// How long a shared cache may keep a live MPD answered at `now_ms`, in whole seconds (rounded
+/// down, so never past the change): until `next_change_ms` (by default the next whole second,
+/// where the text's publishTime moves), and never longer than `minimum_update_period_ms`.
+///
+/// ```
+/// use dashkit::live::http::mpd_max_age_s;
+/// assert_eq!(mpd_max_age_s(10_000, Some(13_999), Some(60_000)), 3);
+/// assert_eq!(mpd_max_age_s(10_000, Some(30_000), Some(2_000)), 2);
+/// assert_eq!(mpd_max_age_s(10_000, Some(10_500), None), 0);
+/// assert_eq!(mpd_max_age_s(10_000, None, None), 1);
+/// ```
+pub fn mpd_max_age_s(
+    now_ms: i64,
+    next_change_ms: Option<i64>,
+    minimum_update_period_ms: Option<i64>,
+) -> i64 {
+    let mut until = next_change_ms.unwrap_or(now_ms.saturating_add(1000));
+    if let Some(mup) = minimum_update_period_ms {
+        until = until.min(now_ms.saturating_add(mup.max(0)));
+    }
+    until.saturating_sub(now_ms).max(0) / 1000
+}
+
+/// The headers of a live MPD answered at `now_ms`: its type, `Cache-Control`/`Expires` for
+/// [`mpd_max_age_s`], `Last-Modified` (the last change, by default `now`'s second) and a
+/// [`strong_etag`] for revalidation.
+pub fn mpd_headers(
+    xml: &str,
+    now_ms: i64,
+    changes: Option<MpdChanges>,
+) -> Vec<(&'static str, Cow<'static, str>)> {
+    let age = mpd_max_age_s(
+        now_ms,
+        changes.map(|c| c.next_ms),
+        minimum_update_period_ms(xml),
+    );
+    let last = changes.map_or(now_ms, |c| c.last_ms.min(now_ms));
+    vec![
+        ("content-type", "application/dash+xml".into()),
+        ("cache-control", format!("public, max-age={age}").into()),
+        (
+            "expires",
+            http_date(now_ms.saturating_add(age.saturating_mul(1000))).into(),
+        ),
+        ("last-modified", http_date(last).into()),
+        ("etag", strong_etag(xml.as_bytes()).into()),
+    ]
+}
+
+/// Marks an answer whose body is still being produced (low-latency chunks sent as they are
+/// due, an upload relayed as it arrives): no cache may store it as if complete, and a proxy
+/// must pass its chunks through as they come (`X-Accel-Buffering: no` for nginx).
+///
+/// ```
+/// let mut h = vec![("cache-control", "public, max-age=30".into())];
+/// dashkit::live::http::in_progress(&mut h);
+/// assert_eq!(h, [("cache-control", "no-store".into()), ("x-accel-buffering", "no".into())]);
+/// ```
+pub fn in_progress(headers: &mut Vec<(&'static str, Cow<'static, str>)>) {
+    headers.retain(|(n, _)| !matches!(*n, "cache-control" | "expires" | "x-accel-buffering"));
+    headers.push(("cache-control", "no-store".into()));
+    headers.push(("x-accel-buffering", "no".into()));
+}
+
 /// `r` with its body `delay_ms` late (error injection, docs/live-options.md#error-injection):
 /// the status and headers go out at once, the body after the delay.
 fn delayed(mut r: HttpResponse<'_>, delay_ms: u64) -> HttpResponse<'_> {
@@ -394,6 +506,29 @@ pub fn http_response<'a>(
     now_ms: i64,
     policy: &HttpPolicy,
 ) -> HttpResponse<'a> {
+    http_response_at(answer, now_ms, policy, None)
+}
+
+/// [`http_response`] for a server that knows when the live MPD's segment list last changed
+/// and next changes ([`MpdChanges`], `dashkit::origin::livesim::mpd_changes` for the live
+/// simulator): the MPD is then cacheable until that change (never past its
+/// minimumUpdatePeriod) and `Last-Modified` is the last one (docs/caching.md).
+///
+/// ```
+/// use dashkit::live::http::{http_response_at, HttpPolicy, MpdChanges};
+/// use dashkit::live::source::Response;
+/// let xml = r#"<MPD type="dynamic" minimumUpdatePeriod="PT10S"/>"#.to_string();
+/// let changes = MpdChanges { last_ms: 1_000_000, next_ms: 1_004_000 };
+/// let r = http_response_at(Ok(Response::Mpd { xml }), 1_000_500, &HttpPolicy::default(), Some(changes));
+/// assert_eq!(r.header("cache-control"), Some("public, max-age=3"));
+/// assert_eq!(r.header("last-modified"), Some("Thu, 01 Jan 1970 00:16:40 GMT"));
+/// ```
+pub fn http_response_at<'a>(
+    answer: Result<Response<'a>, Error>,
+    now_ms: i64,
+    policy: &HttpPolicy,
+    mpd_changes: Option<MpdChanges>,
+) -> HttpResponse<'a> {
     let answer = match answer {
         Ok(a) => a,
         Err(Error::MissingFile { url }) => {
@@ -413,16 +548,13 @@ pub fn http_response<'a>(
             delay_ms,
             message,
         } => delayed(HttpResponse::text(status, message), delay_ms),
-        Response::Delayed { delay_ms, answer } => {
-            delayed(http_response(Ok(*answer), now_ms, policy), delay_ms)
-        }
+        Response::Delayed { delay_ms, answer } => delayed(
+            http_response_at(Ok(*answer), now_ms, policy, mpd_changes),
+            delay_ms,
+        ),
         Response::Mpd { xml } => HttpResponse {
             status: 200,
-            headers: vec![
-                ("content-type", "application/dash+xml".into()),
-                ("cache-control", "public, max-age=1".into()),
-                ("expires", http_date(now_ms.saturating_add(1000)).into()),
-            ],
+            headers: mpd_headers(&xml, now_ms, mpd_changes),
             body: HttpBody::Parts(vec![Part::Owned(xml.into_bytes())]),
         },
         Response::Init { bytes, kind } => HttpResponse {
@@ -470,9 +602,13 @@ pub fn http_response<'a>(
             } else {
                 HttpBody::Timed(timed)
             };
+            let mut headers = segment_headers(kind, fetch_until_ms, now_ms);
+            if matches!(body, HttpBody::Timed(_)) {
+                in_progress(&mut headers);
+            }
             HttpResponse {
                 status: 200,
-                headers: segment_headers(kind, fetch_until_ms, now_ms),
+                headers,
                 body,
             }
         }
@@ -533,6 +669,115 @@ mod tests {
         );
         let h = segment_headers(MediaKind::Audio, None, 0);
         assert_eq!(h[1].1, "public, max-age=86400");
+    }
+
+    /// docs/caching.md, at fixed instants: a live MPD is kept until its next segment is listed,
+    /// never past minimumUpdatePeriod, with validators.
+    #[test]
+    fn live_mpd_cache_lifetime() {
+        let xml = r#"<MPD type="dynamic" minimumUpdatePeriod="PT4S"><Period/></MPD>"#;
+        let at = |now, next| {
+            let c = MpdChanges {
+                last_ms: 1_000_000,
+                next_ms: next,
+            };
+            let r = http_response_at(
+                Ok(Response::Mpd { xml: xml.into() }),
+                now,
+                &HttpPolicy::default(),
+                Some(c),
+            );
+            (
+                r.header("cache-control").unwrap().to_string(),
+                r.header("expires").unwrap().to_string(),
+                r.header("last-modified").unwrap().to_string(),
+                r.header("etag").unwrap().to_string(),
+            )
+        };
+        // 1.5 s before the next segment: 1 s (rounded down, so never past it).
+        let (cc, exp, lm, etag) = at(1_000_500, 1_002_000);
+        assert_eq!(cc, "public, max-age=1");
+        assert_eq!(exp, http_date(1_001_500));
+        assert_eq!(lm, "Thu, 01 Jan 1970 00:16:40 GMT");
+        assert_eq!(etag, strong_etag(xml.as_bytes()));
+        // Less than a second before it: not cacheable.
+        assert_eq!(at(1_001_100, 1_002_000).0, "public, max-age=0");
+        // A far change is capped by minimumUpdatePeriod (4 s).
+        assert_eq!(at(1_000_000, 1_010_000).0, "public, max-age=4");
+        // Without known changes: a second, as before, capped by minimumUpdatePeriod.
+        let r = http_response(
+            Ok(Response::Mpd { xml: xml.into() }),
+            7_300,
+            &HttpPolicy::default(),
+        );
+        assert_eq!(r.header("cache-control"), Some("public, max-age=1"));
+        assert_eq!(r.header("last-modified"), Some(http_date(7_300).as_str()));
+        let zero = r#"<MPD minimumUpdatePeriod="PT0S">"#;
+        let r = http_response(
+            Ok(Response::Mpd { xml: zero.into() }),
+            7_300,
+            &HttpPolicy::default(),
+        );
+        assert_eq!(r.header("cache-control"), Some("public, max-age=0"));
+    }
+
+    /// Refusals (404, 410, 425) and errors are never stored, so a cache cannot answer "too
+    /// early" once the segment exists.
+    #[test]
+    fn refusals_are_not_stored() {
+        for refusal in [
+            Refusal::TooEarly { by_ms: 1500 },
+            Refusal::TooLate { by_ms: 1 },
+            Refusal::NotFound,
+        ] {
+            let r = http_response(
+                Ok(Response::Refused {
+                    refusal,
+                    message: "x".into(),
+                }),
+                1_000_000,
+                &HttpPolicy::default(),
+            );
+            assert_eq!(r.header("cache-control"), Some("no-store"), "{}", r.status);
+        }
+    }
+
+    /// A low-latency segment whose chunks are still due is `no-store` with
+    /// `X-Accel-Buffering: no`; once every chunk is due it is a complete, cacheable segment.
+    #[test]
+    fn in_progress_segments_are_not_stored() {
+        use crate::live::chunk::LiveChunk;
+        let chunk = |end_offset_ms| LiveChunk {
+            parts: vec![Part::Borrowed(b"a")],
+            decode_time: 0,
+            duration_ticks: 1,
+            sample_count: 1,
+            end_offset_ticks: 1,
+            end_offset_ms,
+        };
+        let chunks = || vec![chunk(500), chunk(1000)];
+        let answer = |now| {
+            http_response(
+                Ok(Response::Chunked {
+                    chunks: chunks(),
+                    kind: MediaKind::Video,
+                    start_ms: 10_000,
+                    fetch_until_ms: Some(50_000),
+                    number: 5,
+                }),
+                now,
+                &HttpPolicy::default(),
+            )
+        };
+        let growing = answer(10_600);
+        assert!(matches!(growing.body, HttpBody::Timed(_)));
+        assert_eq!(growing.header("cache-control"), Some("no-store"));
+        assert_eq!(growing.header("x-accel-buffering"), Some("no"));
+        assert_eq!(growing.header("expires"), None);
+        let done = answer(11_000);
+        assert!(matches!(done.body, HttpBody::Parts(_)));
+        assert_eq!(done.header("cache-control"), Some("public, max-age=39"));
+        assert_eq!(done.header("x-accel-buffering"), None);
     }
 
     #[test]

@@ -45,33 +45,8 @@ impl PathError {
 /// assert_eq!(decode_components("/%2e%2e/etc"), Err(PathError::Bad));
 /// ```
 pub fn decode_components(path: &str) -> Result<Vec<String>, PathError> {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = bytes.get(i + 1..i + 3).ok_or(PathError::Bad)?;
-            let s = std::str::from_utf8(hex).map_err(|_| PathError::Bad)?;
-            out.push(u8::from_str_radix(s, 16).map_err(|_| PathError::Bad)?);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
-    }
-    let text = String::from_utf8(out).map_err(|_| PathError::Bad)?;
-    if text.chars().any(|c| c.is_control() || c == '\\') {
-        return Err(PathError::Bad);
-    }
-    let mut comps = Vec::new();
-    for c in text.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => return Err(PathError::Bad),
-            _ => comps.push(c.to_string()),
-        }
-    }
-    Ok(comps)
+    // The length of a request target is bounded before routing (MAX_TARGET_LEN).
+    crate::ingest::naming::decode_path(path, usize::MAX).map_err(|_| PathError::Bad)
 }
 
 /// Checks components before they are joined onto the root: none empty, `.`, `..`, or holding

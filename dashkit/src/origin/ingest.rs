@@ -73,6 +73,24 @@ pub fn read_headers(path: &str) -> Vec<(&'static str, Cow<'static, str>)> {
     ]
 }
 
+/// The headers of a file read back while it is still being uploaded (relayed chunk by chunk
+/// as they arrive): [`read_headers`] (`no-cache`: no cache serves it as complete without
+/// revalidating) and `X-Accel-Buffering: no` (nginx passes the chunks through as they come).
+///
+/// ```
+/// let h = dashkit::origin::ingest::streaming_read_headers("ch/chunk-stream0-00005.m4s");
+/// assert!(h.contains(&("cache-control", "no-cache".into())));
+/// assert!(h.contains(&("x-accel-buffering", "no".into())));
+/// ```
+pub fn streaming_read_headers(path: &str) -> Vec<(&'static str, Cow<'static, str>)> {
+    // `no-cache` (from read_headers) already keeps shared caches from serving it as complete
+    // without asking; `no-store` on these made dash.js abandon every download in flight
+    // (Chromium net::ERR_ABORTED on each segment of an ABR group, tests/abr_player.rs).
+    let mut h = read_headers(path);
+    h.push(("x-accel-buffering", "no".into()));
+    h
+}
+
 /// The request headers ingest needs, read by name (lower case) with `header`, as an
 /// [`crate::ingest::UploadRequest`]'s credentials, declared length and type.
 ///

@@ -15,10 +15,12 @@ use crate::analyze::AssetSource;
 use crate::bmff::patch::Part;
 use crate::live::asset::LiveAsset;
 use crate::live::http::{
-    default_mpd, http_response, locate_asset, source_config, AssetLookup, DirMpd, HttpBody,
-    HttpPolicy, HttpResponse, LivePath, TimedChunk,
+    default_mpd, http_response_at, locate_asset, source_config, AssetLookup, DirMpd, HttpBody,
+    HttpPolicy, HttpResponse, LivePath, MpdChanges, TimedChunk,
 };
+use crate::live::options::LiveOptions;
 use crate::live::source::respond;
+use crate::live::timing::{Ato, Timing};
 
 use super::files::{file_answer, relative_components, FileMeta, PathError};
 use super::route::{Config, Route};
@@ -62,6 +64,46 @@ impl AssetSource for AssetDir<'_> {
     fn list(&mut self, dir: &str) -> Option<Vec<String>> {
         self.source.list(&relative_components(self.dir, dir).ok()?)
     }
+}
+
+/// When the live simulator's MPD for `asset` with `options` last changed and next changes
+/// around `now_ms`: the instants at which its newest listed segment became and the next one
+/// becomes listed (a segment is listed once `now` passes its end less the
+/// availabilityTimeOffset, plus any `hold`). `None` before the first segment or when the
+/// options give no timing; the MPD is then cacheable for a second at most.
+///
+/// ```
+/// use dashkit::live::{asset::LiveAsset, options::LiveOptions};
+/// let cfg = "[General]\nversion = 1.0\n\n[Setup]\ndefault_tsbd_secs = 300\n\
+///     segment_duration_s = 2\nnr_segments_in_loop = 4\nfirst_segment_in_loop = 1\n\n\
+///     [video]\nrepresentations = V300\ntimescale = 90000\n\n";
+/// let vod = dashkit::mpd::parse(r#"<MPD><Period><AdaptationSet contentType="video">
+///   <SegmentTemplate media="$RepresentationID$/$Number$.m4s" duration="2"/>
+///   <Representation id="V300"/></AdaptationSet></Period></MPD>"#).unwrap();
+/// let asset = LiveAsset::from_cfg(cfg, vod, |_| None).unwrap();
+/// let c = dashkit::origin::livesim::mpd_changes(&asset, &LiveOptions::default(), 1_001_500).unwrap();
+/// assert_eq!((c.last_ms, c.next_ms), (1_000_000, 1_002_000));
+/// ```
+pub fn mpd_changes(asset: &LiveAsset, options: &LiveOptions, now_ms: i64) -> Option<MpdChanges> {
+    let timing = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)
+        .ok()?
+        .timing;
+    let newest = *timing.available_numbers(now_ms).ok()?.end();
+    // Listed once now ≥ end − ato + hold (Timing::available_numbers); ato = INF lists the
+    // segment being produced, i.e. one duration early.
+    let d_ms = i64::try_from(timing.looping.segment_duration_s)
+        .ok()?
+        .checked_mul(1000)?;
+    let early_ms = match timing.ato {
+        Ato::Zero => 0,
+        Ato::Millis(a) => i64::try_from(a).ok()?,
+        Ato::Infinite => d_ms,
+    } - i64::try_from(timing.hold_ms).ok()?;
+    let listed = |n: u64| Some(timing.segment(n).ok()?.available_at_ms - early_ms);
+    Some(MpdChanges {
+        last_ms: listed(newest)?,
+        next_ms: listed(newest.checked_add(1)?)?,
+    })
 }
 
 /// Why an asset could not be loaded, as the answer to give: 404 when its MPD is missing, 500
@@ -295,7 +337,8 @@ impl Livesim {
                     }
                 }
             }
-            return into_owned(http_response(answer, now_ms, &policy));
+            let changes = mpd_changes(&asset, &path.options, now_ms);
+            return into_owned(http_response_at(answer, now_ms, &policy, changes));
         }
     }
 }

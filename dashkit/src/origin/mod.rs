@@ -18,6 +18,8 @@
 //!   - [`Route::Live`]: a read of an ingested file, [`crate::ingest::Origin::open`], sent with
 //!     [`ingest::read_headers`].
 //! - [`cache`]: which files a server keeps in memory and how it sees that an asset changed.
+//! - [`revalidate`]: 304 Not Modified for a cache revalidating an answer (ETag,
+//!   Last-Modified); docs/caching.md has every answer's cache lifetime.
 //! - [`finish`]: what every answer carries (CORS, `Date`, `Content-Length`) and whether the
 //!   body is sent (not for HEAD).
 //!
@@ -59,6 +61,7 @@ pub mod cache;
 pub mod files;
 pub mod ingest;
 pub mod livesim;
+pub mod revalidate;
 mod route;
 
 pub use route::{finish, iso_time, route, Config, Finish, RequestHead, Route, MAX_TARGET_LEN};

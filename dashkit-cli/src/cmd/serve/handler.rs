@@ -15,13 +15,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use dashkit::bmff::patch::Part;
 use dashkit::live::http::{
-    http_response, locate_asset, source_config, AssetLookup, DirMpd, HttpBody, HttpPolicy,
+    http_response_at, locate_asset, source_config, AssetLookup, DirMpd, HttpBody, HttpPolicy,
     HttpResponse, LivePath,
 };
 use dashkit::live::source::respond;
 use dashkit::origin::files::{file_answer, FileAnswer, FileMeta, PathError};
 use dashkit::origin::livesim::MAX_FILES_PER_ANSWER;
-use dashkit::origin::{finish, route, Config, RequestHead, Route};
+use dashkit::origin::{finish, revalidate, route, Config, RequestHead, Route};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 
@@ -42,6 +42,8 @@ pub struct State {
     pub assets: Arc<Assets>,
     /// How requests are routed and answered (dashlivesim's 404s, the `now` override).
     pub config: Config,
+    /// What `/metrics` reports.
+    pub metrics: Arc<super::metrics::Metrics>,
 }
 
 fn now_ms() -> i64 {
@@ -124,15 +126,45 @@ where
             .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
             .and_then(|v| v.to_str().ok()),
     };
+    let req_validators = (
+        header_str(req.headers(), header::IF_NONE_MATCH),
+        header_str(req.headers(), header::IF_MODIFIED_SINCE),
+    );
+    let started = std::time::Instant::now();
+    let path = req.uri().path().to_string();
+    let mut label = "other";
     let mut resp = match route(&head, now, &state.config) {
+        Route::Answer(_) if path == "/metrics" && matches!(method.as_str(), "GET" | "HEAD") => {
+            let (channels, held) = state.ingest.gauges();
+            let text = state.metrics.render(channels, held);
+            with_headers(
+                200,
+                vec![
+                    (
+                        "content-type",
+                        "text/plain; version=0.0.4; charset=utf-8".into(),
+                    ),
+                    ("cache-control", "no-store".into()),
+                ],
+                Body::parts(vec![Bytes::from(text)]),
+            )
+        }
         Route::Answer(r) => to_hyper(r, &[]),
         Route::Livesim { path, now_ms } => {
+            label = "livesim";
             let pq = req.uri().path_and_query().map_or("/", |p| p.as_str());
             live(&state, &path, now_ms, req.headers(), pq).await
         }
-        Route::VodFile(comps) => static_file(&state, comps, req.headers()).await,
-        Route::Live(path) => state.ingest.read(&path, host(req.headers())),
+        Route::VodFile(comps) => {
+            label = "vod";
+            static_file(&state, comps, req.headers()).await
+        }
+        Route::Live(path) => {
+            label = "live";
+            state.ingest.read(&path, host(req.headers())).await
+        }
         Route::Ingest(path) => {
+            label = "ingest";
             let (parts, body) = req.into_parts();
             state
                 .ingest
@@ -140,7 +172,17 @@ where
                 .await
         }
     };
+    if matches!(method.as_str(), "GET" | "HEAD") {
+        resp = revalidated(resp, req_validators);
+    }
     let done = finish(&method, resp.status().as_u16(), resp.body().len(), now_ms());
+    state.metrics.answered(
+        label,
+        &path,
+        resp.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0,
+        resp.body().len().filter(|_| done.send_body),
+    );
     let h = resp.headers_mut();
     for (name, value) in done.set {
         set(h, HeaderName::from_static(name), &value);
@@ -156,6 +198,36 @@ where
         return Response::from_parts(parts, Body::empty());
     }
     resp
+}
+
+fn header_str(h: &HeaderMap, name: HeaderName) -> Option<String> {
+    h.get(name)?.to_str().ok().map(str::to_string)
+}
+
+/// `resp`, or the 304 for it when the request's validators match
+/// ([`dashkit::origin::revalidate`]).
+fn revalidated(
+    resp: Response<Body>,
+    (inm, ims): (Option<String>, Option<String>),
+) -> Response<Body> {
+    if inm.is_none() && ims.is_none() {
+        return resp;
+    }
+    let h = resp.headers();
+    let get = |n: HeaderName| h.get(n).and_then(|v| v.to_str().ok());
+    if !revalidate::not_modified(
+        resp.status().as_u16(),
+        inm.as_deref(),
+        ims.as_deref(),
+        get(header::ETAG),
+        get(header::LAST_MODIFIED),
+    ) {
+        return resp;
+    }
+    let kept = h
+        .iter()
+        .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
+    to_hyper(revalidate::not_modified_response(kept), &[])
 }
 
 fn set(h: &mut HeaderMap, name: HeaderName, value: &str) {
@@ -209,7 +281,11 @@ async fn live(
     let mut spilled: Vec<(String, Bytes)> = Vec::new();
     loop {
         let fetched: RefCell<Vec<Bytes>> = RefCell::new(Vec::new());
+        let hits = std::cell::Cell::new(0u64);
         let fetch = |url: &str| -> Option<&[u8]> {
+            if asset.files.contains_key(url) {
+                hits.set(hits.get() + 1);
+            }
             let b = asset.files.get(url).or_else(|| {
                 spilled
                     .iter()
@@ -251,7 +327,9 @@ async fn live(
             }
         }
         let fetched = fetched.into_inner();
-        return to_hyper(http_response(answer, now, &policy), &fetched);
+        state.metrics.asset_files(hits.get(), spilled.len() as u64);
+        let changes = dashkit::origin::livesim::mpd_changes(&asset.live, opts, now);
+        return to_hyper(http_response_at(answer, now, &policy, changes), &fetched);
     }
 }
 

@@ -29,6 +29,7 @@ pub struct Ingest {
     epoch: std::time::Instant,
     notifies: Mutex<HashMap<String, Arc<Notify>>>,
     store: Option<Store>,
+    metrics: Arc<super::metrics::Metrics>,
 }
 
 /// Reads and drops a refused upload's first bytes (up to 64 KiB, for at most a second), so
@@ -86,7 +87,11 @@ impl Drop for AbortGuard<'_> {
 
 impl Ingest {
     /// An origin; with a store, each channel's window is reloaded from it first.
-    pub fn new(cfg: Config, store: Option<PathBuf>) -> std::io::Result<Ingest> {
+    pub fn new(
+        cfg: Config,
+        store: Option<PathBuf>,
+        metrics: Arc<super::metrics::Metrics>,
+    ) -> std::io::Result<Ingest> {
         let epoch = std::time::Instant::now();
         let mut origin = Origin::new(cfg);
         let store = match store {
@@ -107,7 +112,14 @@ impl Ingest {
             epoch,
             notifies: Mutex::new(HashMap::new()),
             store,
+            metrics,
         })
+    }
+
+    /// The ingest origin's channels and the bytes it holds, for `/metrics`.
+    pub fn gauges(&self) -> (usize, u64) {
+        let o = self.origin();
+        (o.channels().len(), o.held_bytes())
     }
 
     fn now(&self) -> Instant {
@@ -200,6 +212,8 @@ impl Ingest {
             ingest: self,
             up: Some(up),
         };
+        // A reader held for this file (the next segment) can open it now.
+        self.wake(&channel);
         loop {
             let frame =
                 std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
@@ -212,6 +226,7 @@ impl Ingest {
                     Err(_) => continue, // trailers
                 },
             };
+            self.metrics.received(data.len());
             let fed = match guard.up.as_mut() {
                 Some(up) => {
                     let now = self.now();
@@ -233,6 +248,7 @@ impl Ingest {
             self.origin().finish(*up, now)
         };
         self.wake(&channel);
+        self.metrics.uploaded();
         if let (Some(s), Some(f)) = (&self.store, finished.store) {
             s.send(Job::Write(f));
         }
@@ -240,24 +256,49 @@ impl Ingest {
     }
 
     /// `GET`/`HEAD` of `/live/<path>` (decoded), from a request whose `Host` is `host`.
-    pub fn read(self: &Arc<Self>, path: &str, host: Option<&str>) -> Response<Body> {
+    /// The next segment of a stream ([`Refusal::NotYet`]) is waited for, woken by the
+    /// channel's uploads, up to the library's hold time; then 404.
+    pub async fn read(self: &Arc<Self>, path: &str, host: Option<&str>) -> Response<Body> {
         let time_url = time_url(host);
-        let (opened, notes) = {
-            let now = self.now();
-            let mut origin = self.origin();
-            let opened = origin.open(path, time_url.as_deref(), now);
-            (opened, origin.take_notes())
+        let channel = path.split('/').next().unwrap_or(path);
+        let mut deadline = None;
+        let opened = loop {
+            let notify = self.notify(channel);
+            let notified = notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let (opened, notes) = {
+                let now = self.now();
+                let mut origin = self.origin();
+                let opened = origin.open(path, time_url.as_deref(), now);
+                (opened, origin.take_notes())
+            };
+            for n in notes {
+                eprintln!("dashkit serve: {n}");
+            }
+            match opened {
+                Err(Refusal::NotYet { hold_ms, .. }) => {
+                    let until = *deadline.get_or_insert_with(|| {
+                        tokio::time::Instant::now() + Duration::from_millis(hold_ms)
+                    });
+                    if tokio::time::Instant::now() >= until {
+                        break opened;
+                    }
+                    let _ = tokio::time::timeout_at(until, notified).await;
+                }
+                other => break other,
+            }
         };
-        for n in notes {
-            eprintln!("dashkit serve: {n}");
-        }
+        let mut headers = answers::read_headers(path);
         let body = match opened {
             Err(r) => return refusal(&r),
             Ok(Opened::Whole(parts)) => Body::parts(parts),
             Ok(Opened::Streaming(mut reader)) => {
+                headers = answers::streaming_read_headers(path);
                 let (tx, rx) = tokio::sync::mpsc::channel(8);
                 let notify = self.notify(reader.channel());
                 let me = Arc::clone(self);
+                me.metrics.waiting(true);
                 tokio::spawn(async move {
                     loop {
                         let notified = notify.notified();
@@ -289,11 +330,12 @@ impl Ingest {
                     }
                     let now = me.now();
                     me.origin().close(reader, now);
+                    me.metrics.waiting(false);
                 });
                 Body::Stream { rx, len: None }
             }
         };
-        with_headers(200, answers::read_headers(path), body)
+        with_headers(200, headers, body)
     }
 }
 

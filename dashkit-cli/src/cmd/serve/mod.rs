@@ -29,6 +29,7 @@ pub mod files;
 pub mod handler;
 pub mod ingest;
 mod log;
+pub mod metrics;
 
 use assets::Assets;
 use files::Root;
@@ -164,6 +165,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
         .map(|r| dashkit::ingest::abr::AbrRule::parse(r))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| CliError::Usage(e.to_string()))?;
+    let metrics = Arc::new(metrics::Metrics::new());
     let ingest = ingest::Ingest::new(
         dashkit::ingest::Config {
             token,
@@ -178,6 +180,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
             abr,
         },
         args.store.clone(),
+        Arc::clone(&metrics),
     )
     .map_err(|source| CliError::Io {
         path: args.store.clone().unwrap_or_default(),
@@ -188,6 +191,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let state = Arc::new(State {
         ingest,
         assets,
+        metrics,
         config: dashkit::origin::Config {
             dashlivesim_404: args.dashlivesim_404,
             allow_now_override: !args.no_now_override,

@@ -120,7 +120,7 @@ impl Decimal {
         }
     }
 
-    /// The value as written ([`Decimal::to_string`]): exact when its decimal expansion ends
+    /// The value as written (its `Display`, `to_string`): exact when its decimal expansion ends
     /// within 9 digits, else rounded half up at the 9th.
     ///
     /// ```

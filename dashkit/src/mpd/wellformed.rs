@@ -1,6 +1,6 @@
 //! XML well-formedness checks the MPD parser leaves to a separate pass, because MPDs in the
 //! field break them and players still read those MPDs: attributes not separated by white
-//! space (`a="1"b="2"`, XML 1.0 §3.1 production [40] requires `S` between attributes),
+//! space (`a="1"b="2"`, XML 1.0 §3.1 production \[40\] requires `S` between attributes),
 //! prefixes bound by no namespace declaration in scope (Namespaces in XML 1.0 §5, "Namespace
 //! constraint: Prefix Declared") and an attribute given twice (XML 1.0 §3.1, "Unique Att
 //! Spec"). [`check_well_formed`] reports them with line and column; [`super::parse()`] stays

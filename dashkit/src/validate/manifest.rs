@@ -39,7 +39,7 @@ pub fn validate(mpd_text: &str, source: &mut dyn SegmentSource) -> Result<Report
 }
 
 /// Validates a dynamic MPD as a player sees it at `now_ms` (Unix epoch milliseconds): the
-/// MPD-level live checks ([`super::live`]: UTCTiming, publishTime, minimumUpdatePeriod,
+/// MPD-level live checks (`validate::live`: UTCTiming, publishTime, minimumUpdatePeriod,
 /// availabilityStartTime), then the segments the MPD promises at that instant (complete,
 /// and not yet out of the time-shift buffer, ISO/IEC 23009-1 §5.3.9.5.3) with the same
 /// per-segment checks as [`validate`], the timeline against the media included. A static

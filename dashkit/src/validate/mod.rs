@@ -218,7 +218,7 @@ pub mod codes {
     /// A media playlist a multivariant playlist names is missing or does not parse.
     pub const HLS_PLAYLIST: &str = "HLS-PLAYLIST";
     /// A remote Period (`xlink:href`, ISO/IEC 23009-1 §5.5): a warning when it could not be
-    /// resolved through the [`SegmentSource`] (its content is not checked), info when it was.
+    /// resolved through the [`SegmentSource`](super::SegmentSource) (its content is not checked), info when it was.
     pub const MPD_XLINK: &str = "MPD-XLINK";
     /// A Representation's media is not ISO-BMFF by its `@mimeType` (WebM DASH): the MPD
     /// checks ran, the segment checks do not apply. Info.

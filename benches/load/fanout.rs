@@ -4,7 +4,7 @@
 //! video segments cut by `dashkit::live::chunk::chunk_segment`), and has N readers fetch each
 //! segment from `/live/<channel>/` while it is being uploaded. For every chunk it measures the
 //! delay from the chunk's last byte being written by the encoder to each reader having it, and
-//! reads the server's memory (/proc/<pid>/status) before the readers connect, while they all
+//! reads the server's memory (`/proc/<pid>/status`) before the readers connect, while they all
 //! wait, and at the end. Relayed chunks are those uploaded while the reader's answer was
 //! already under way (the delay the origin adds); a chunk uploaded before the reader's GET
 //! was answered comes in the first burst (request time included) and is counted apart.

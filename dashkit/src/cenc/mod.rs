@@ -5,7 +5,7 @@
 //! `encv`/`enca` with a `sinf` (`frma`, `schm`, `schi`/`tenc`) and the `moov` gets a W3C common
 //! (ClearKey) `pssh`; every `traf` of a protected track gets `saiz`, `saio` and `senc`, its
 //! `trun.data_offset` and the `moof` size follow, and the samples in `mdat` are encrypted.
-//! Audio is full-sample encrypted, AVC and HEVC video subsample encrypted ([`nal`] has the
+//! Audio is full-sample encrypted, AVC and HEVC video subsample encrypted (the `nal` module has the
 //! layout). [`decrypt`] undoes it for either scheme, whoever encrypted. AES comes from the
 //! RustCrypto crates (`aes`, `ctr`, `cbc`). Key material never appears in an error or in
 //! `Debug` output.

@@ -5,7 +5,7 @@
 //!
 //! This is the whole decision for a server that reads files synchronously (on a blocking
 //! thread). `dashkit serve` makes the same calls ([`locate_asset`], [`load_asset`],
-//! [`respond`], [`http_response`]) itself so that its cache can be shared by many workers
+//! [`respond`], [`http_response`](crate::live::http::http_response)) itself so that its cache can be shared by many workers
 //! without a lock around a load.
 
 use std::collections::HashMap;

@@ -37,8 +37,8 @@ pub(crate) use boxes::sidx;
 /// or needed to read a media segment's fragment headers (`Mfhd`, `Tfhd`, `Tfdt`, `Trun`,
 /// `Saio`). The other boxes' decoders are internal.
 pub use boxes::{
-    DataBase, Emsg, Frma, Ftyp, Mfhd, Pssh, Saio, Saiz, Schm, Senc, Tenc, Tfdt, Tfhd, Trex, Trun,
-    TrunEntry,
+    DataBase, Emsg, Frma, Ftyp, Mfhd, Pssh, Saio, Saiz, Schm, Senc, SencEntry, Subsample, Tenc,
+    Tfdt, Tfhd, Trex, Trun, TrunEntry, COMMON_SYSTEM_ID, SENC_USE_SUBSAMPLES,
 };
 pub use index::{BoxRef, Depth, FourCc, Index};
 pub use sidx::{Sidx, SidxReference};

@@ -454,17 +454,20 @@ pub fn mpd_headers(
 }
 
 /// Marks an answer whose body is still being produced (low-latency chunks sent as they are
-/// due, an upload relayed as it arrives): no cache may store it as if complete, and a proxy
-/// must pass its chunks through as they come (`X-Accel-Buffering: no` for nginx).
+/// due, an upload relayed as it arrives): `no-cache`, so no cache serves it as complete without
+/// asking again (nginx does not store such answers at all), and a proxy must pass its chunks
+/// through as they come (`X-Accel-Buffering: no` for nginx). Not `no-store`: with it
+/// Chromium's dash.js abandoned every such download in flight (net::ERR_ABORTED on each
+/// segment of a `chunkdur_` stream and of an ingested ABR group, in the player tests).
 ///
 /// ```
 /// let mut h = vec![("cache-control", "public, max-age=30".into())];
 /// dashkit::live::http::in_progress(&mut h);
-/// assert_eq!(h, [("cache-control", "no-store".into()), ("x-accel-buffering", "no".into())]);
+/// assert_eq!(h, [("cache-control", "no-cache".into()), ("x-accel-buffering", "no".into())]);
 /// ```
 pub fn in_progress(headers: &mut Vec<(&'static str, Cow<'static, str>)>) {
     headers.retain(|(n, _)| !matches!(*n, "cache-control" | "expires" | "x-accel-buffering"));
-    headers.push(("cache-control", "no-store".into()));
+    headers.push(("cache-control", "no-cache".into()));
     headers.push(("x-accel-buffering", "no".into()));
 }
 
@@ -742,7 +745,7 @@ mod tests {
         }
     }
 
-    /// A low-latency segment whose chunks are still due is `no-store` with
+    /// A low-latency segment whose chunks are still due is `no-cache` with
     /// `X-Accel-Buffering: no`; once every chunk is due it is a complete, cacheable segment.
     #[test]
     fn in_progress_segments_are_not_stored() {
@@ -771,7 +774,7 @@ mod tests {
         };
         let growing = answer(10_600);
         assert!(matches!(growing.body, HttpBody::Timed(_)));
-        assert_eq!(growing.header("cache-control"), Some("no-store"));
+        assert_eq!(growing.header("cache-control"), Some("no-cache"));
         assert_eq!(growing.header("x-accel-buffering"), Some("no"));
         assert_eq!(growing.header("expires"), None);
         let done = answer(11_000);

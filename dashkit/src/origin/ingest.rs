@@ -83,11 +83,8 @@ pub fn read_headers(path: &str) -> Vec<(&'static str, Cow<'static, str>)> {
 /// assert!(h.contains(&("x-accel-buffering", "no".into())));
 /// ```
 pub fn streaming_read_headers(path: &str) -> Vec<(&'static str, Cow<'static, str>)> {
-    // `no-cache` (from read_headers) already keeps shared caches from serving it as complete
-    // without asking; `no-store` on these made dash.js abandon every download in flight
-    // (Chromium net::ERR_ABORTED on each segment of an ABR group, tests/abr_player.rs).
     let mut h = read_headers(path);
-    h.push(("x-accel-buffering", "no".into()));
+    crate::live::http::in_progress(&mut h);
     h
 }
 

@@ -14,7 +14,7 @@ pub fn load_mpd(path: &Path) -> Result<dashkit::mpd::Mpd, CliError> {
         let line = valid.bytes().filter(|&b| b == b'\n').count() + 1;
         let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         input(dashkit::Error::Mpd(dashkit::mpd::Error::Xml {
-            at: dashkit::mpd::Location {
+            at: dashkit::mpd::ErrorLocation {
                 line: u32::try_from(line).unwrap_or(u32::MAX),
                 column: u32::try_from(column).unwrap_or(u32::MAX),
                 path: String::new(),

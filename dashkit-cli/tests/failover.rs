@@ -19,7 +19,7 @@ use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dashkit::cmaf::{parse_all, Event, Parser};
+use dashkit::cmaf::{parse_all, Parser, StreamEvent};
 use support::encoder;
 use support::server::Server;
 
@@ -78,8 +78,8 @@ fn timing(moov: &[u8], seg: &[u8]) -> (u64, u64, u32, u32) {
     let chunks: Vec<_> = p
         .drain()
         .filter_map(|e| match e {
-            Event::Chunk(c) => Some(c),
-            Event::Box(_) => None,
+            StreamEvent::Chunk(c) => Some(c),
+            StreamEvent::Box(_) => None,
         })
         .collect();
     assert!(!chunks.is_empty(), "a segment without chunks");
@@ -96,7 +96,7 @@ fn moov_of(init: &[u8]) -> Vec<u8> {
         .unwrap()
         .into_iter()
         .find_map(|e| match e {
-            Event::Box(b) if &b.kind.0 == b"moov" => {
+            StreamEvent::Box(b) if &b.kind.0 == b"moov" => {
                 Some(init[b.range.start as usize..b.range.end as usize].to_vec())
             }
             _ => None,

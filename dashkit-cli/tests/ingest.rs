@@ -445,7 +445,7 @@ fn cmaf_ingest_tracks_and_error_codes() {
         events
             .iter()
             .find_map(|e| match e {
-                dashkit::cmaf::Event::Chunk(c) => c.decode_time,
+                dashkit::cmaf::StreamEvent::Chunk(c) => c.decode_time,
                 _ => None,
             })
             .unwrap()

@@ -14,7 +14,7 @@ pub const MAX_MPD_BYTES: usize = 64 * 1024 * 1024;
 /// of 1 s segments. Larger requests are errors rather than allocations.
 pub const MAX_SEGMENTS: u64 = 400_000_000;
 
-/// Most segments one Representation's listing materialises ([`crate::mpd::segments::enumerate`],
+/// Most segments one Representation's listing materialises ([`crate::mpd::listing::list_segments`],
 /// hence `segments` and `validate`): about 100 bytes each, so at most ~100 MB. Counting a plan
 /// is bounded by [`MAX_SEGMENTS`] and allocates nothing; a listing larger than this (say an
 /// `@duration` that forgot its timescale, `timescale="90000" duration="2"` over two hours: 324

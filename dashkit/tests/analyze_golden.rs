@@ -131,18 +131,11 @@ fn drift_names_the_segment_and_the_amounts() {
     // Shift video segment 3's tfdt by half a second (6400 ticks at 12.8 kHz).
     let path = d.join("0/3.m4s");
     let bytes = std::fs::read(&path).unwrap();
-    let tfdt = analyze::read::read_segment_timing(
-        "3.m4s",
-        3,
-        &bytes,
-        &analyze::read::InitInfo {
-            track_id: 1,
-            timescale: 12_800,
-            default_sample_duration: None,
-        },
-    )
-    .unwrap()
-    .tfdt;
+    let idx = dashkit::bmff::Index::parse(&bytes).unwrap();
+    let at = &idx.boxes()[idx.find("moof/traf/tfdt").unwrap()];
+    let tfdt = dashkit::bmff::Tfdt::parse(&bytes[at.range()], at.offset)
+        .unwrap()
+        .base_media_decode_time;
     let edits = dashkit::bmff::patch::Edits {
         tfdt: vec![dashkit::bmff::patch::TfdtEdit {
             track_id: None,

@@ -6,10 +6,10 @@
 
 use std::path::PathBuf;
 
-use dashkit::bmff::boxes::{Emsg, Mfhd, Saio, Tfdt, Tfhd, Trun};
-use dashkit::bmff::index::{Depth, Index};
 use dashkit::bmff::patch::{rewrite_segment, Edits, NewSidx, Part, SidxEdit, TfdtEdit, TfdtTarget};
 use dashkit::bmff::Sidx;
+use dashkit::bmff::{Depth, Index};
+use dashkit::bmff::{Emsg, Mfhd, Saio, Tfdt, Tfhd, Trun};
 use mp4_atom::{Decode, Moof as AtomMoof};
 
 fn fixtures_dir() -> PathBuf {

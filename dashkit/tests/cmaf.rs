@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use dashkit::bmff::samples::track_samples;
-use dashkit::cmaf::{Event, Parser};
+use dashkit::cmaf::{Parser, StreamEvent};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dash")
@@ -60,7 +60,7 @@ fn streams() -> Vec<(String, Vec<u8>, usize)> {
         .collect()
 }
 
-fn run(data: &[u8], cuts: &[usize]) -> Vec<Event> {
+fn run(data: &[u8], cuts: &[usize]) -> Vec<StreamEvent> {
     let mut p = Parser::new();
     let mut out = Vec::new();
     let mut prev = 0;
@@ -106,8 +106,8 @@ fn chunks_agree_with_the_samples_view() {
         let mut end = 0u64;
         for e in &events {
             let r = match e {
-                Event::Box(b) => b.range.clone(),
-                Event::Chunk(c) => {
+                StreamEvent::Box(b) => b.range.clone(),
+                StreamEvent::Chunk(c) => {
                     for t in &c.tracks {
                         got.push((
                             c.moof.start,

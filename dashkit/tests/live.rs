@@ -4,8 +4,8 @@
 //! back, and laws over wrap-arounds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use dashkit::bmff::boxes::{Mfhd, Tfdt};
-use dashkit::bmff::index::Index;
+use dashkit::bmff::Index;
+use dashkit::bmff::{Mfhd, Tfdt};
 use dashkit::live::asset::LiveAsset;
 use dashkit::live::mpd::{live_mpd, timeline_segments};
 use dashkit::live::options::LiveOptions;

@@ -296,7 +296,7 @@ type Entry = (Option<u64>, Option<u64>, Option<i64>);
 /// (t, d, every other r) is still compared exactly.
 fn dashlivesim_same_run_index_bug(
     ours: &[Entry],
-    runs: &[dashkit::analyze::dat::Run],
+    runs: &[dashkit::analyze::Run],
     wrap: u64,
 ) -> Vec<Entry> {
     let run_of = |rel: u64| {

@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 
-use dashkit::bmff::boxes::Emsg;
-use dashkit::bmff::index::Index;
+use dashkit::bmff::Emsg;
+use dashkit::bmff::Index;
 use dashkit::live::options::LiveOptions;
 use dashkit::live::scte35::crc32_mpeg2;
 use dashkit::live::source::{respond, Response, SourceConfig};

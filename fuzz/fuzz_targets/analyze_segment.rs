@@ -1,16 +1,25 @@
-//! The analyzer's segment readers on arbitrary bytes: init (track count, mdhd, trex) and media
-//! (tfdt, trun durations) never panic.
+//! The analyzer's segment readers on arbitrary bytes, driven through the public entry point
+//! (`analyze::analyze` over an in-memory source): the input as the init segment, then as the
+//! one media segment after a real init (track count, mdhd, trex; tfdt, trun durations).
+//! Nothing panics.
 #![no_main]
 
-use dashkit::analyze::read::{read_init, read_segment_timing, InitInfo};
+use dashkit::analyze::analyze;
 use libfuzzer_sys::fuzz_target;
 
+/// One video Representation, one 2 s segment: `0/init.mp4` and `0/1.m4s`.
+const MPD: &str = r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT2S" minBufferTime="PT2S" profiles="urn:mpeg:dash:profile:isoff-live:2011"><Period id="p0" start="PT0S"><AdaptationSet contentType="video" mimeType="video/mp4" segmentAlignment="true"><SegmentTemplate timescale="90000" duration="180000" startNumber="1" initialization="$RepresentationID$/init.mp4" media="$RepresentationID$/$Number$.m4s"/><Representation id="0" bandwidth="100000" codecs="avc1.64001e"/></AdaptationSet></Period></MPD>"#;
+
+/// A real init segment (ffmpeg), so the media run reaches the segment readers.
+const INIT: &[u8] = include_bytes!("../../fixtures/dash/ffmpeg_livesim/0/init.mp4");
+
 fuzz_target!(|data: &[u8]| {
-    let _ = read_init("init.mp4", data);
-    let init = InitInfo {
-        track_id: 1,
-        timescale: 90_000,
-        default_sample_duration: Some(3000),
-    };
-    let _ = read_segment_timing("1.m4s", 1, data, &init);
+    for init in [data, INIT] {
+        let mut source = |url: &str| match url {
+            "0/init.mp4" => Some(init.to_vec()),
+            "0/1.m4s" => Some(data.to_vec()),
+            _ => None,
+        };
+        let _ = analyze(MPD, "fuzz", &mut source);
+    }
 });

@@ -2,8 +2,8 @@
 //! succeeds, a rewrite with no edits is the identity.
 #![no_main]
 
-use dashkit::bmff::index::{Depth, Index};
 use dashkit::bmff::patch::{rewrite_segment, Edits, NewSidx, SidxEdit, TfdtEdit, TfdtTarget};
+use dashkit::bmff::{Depth, Index};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,7 +4,7 @@
 //! segment (with itself as init) must error or succeed, never panic.
 #![no_main]
 
-use dashkit::bmff::boxes::{Pssh, Saio, Saiz, Senc, Tenc};
+use dashkit::bmff::{Pssh, Saio, Saiz, Senc, Tenc};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,10 +3,10 @@
 //! way) as when the whole input is fed at once. The first two bytes choose the piece sizes.
 #![no_main]
 
-use dashkit::cmaf::{Event, Parser};
+use dashkit::cmaf::{Parser, StreamEvent};
 use libfuzzer_sys::fuzz_target;
 
-fn run(data: &[u8], piece: impl Fn(usize) -> usize) -> (Vec<Event>, bool) {
+fn run(data: &[u8], piece: impl Fn(usize) -> usize) -> (Vec<StreamEvent>, bool) {
     let mut p = Parser::new();
     let mut out = Vec::new();
     let mut at = 0;
@@ -41,8 +41,8 @@ fuzz_target!(|input: &[u8]| {
     let mut end = 0;
     for e in &whole {
         let r = match e {
-            Event::Box(x) => x.range.clone(),
-            Event::Chunk(c) => c.range.clone(),
+            StreamEvent::Box(x) => x.range.clone(),
+            StreamEvent::Chunk(c) => c.range.clone(),
         };
         assert!(r.end > end && r.end > r.start && r.end <= data.len() as u64);
         end = r.end;

@@ -13,7 +13,11 @@ fuzz_target!(|data: &[u8]| {
         match dashkit::hls::parse(&out) {
             Ok(back) => {
                 assert!(back == p, "round trip changed the model:\n{out}");
-                assert_eq!(dashkit::hls::write(&back), out, "write is not a fixed point");
+                assert_eq!(
+                    dashkit::hls::write(&back),
+                    out,
+                    "write is not a fixed point"
+                );
             }
             Err(e) => panic!("written playlist does not parse: {e}\n{out}"),
         }

@@ -10,8 +10,8 @@ use std::process::ExitCode;
 
 use dashkit::bmff::header::ScanError;
 use dashkit::fragment::{
-    manifest, plan_fragments, read_input, write as fwrite, ForceIFrameSync, FragmentOut,
-    InputBoxes, Options, TrackSelection,
+    manifest, plan_fragments, read_input, segment_styp, ForceIFrameSync, FragmentOut, InputBoxes,
+    Options, TrackSelection,
 };
 
 use crate::error::CliError;
@@ -268,7 +268,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
         o.flush().map_err(io_err(out_path))?;
     }
     if let Some(dir) = &args.segments {
-        let styp = fwrite::segment_styp().map_err(|e| CliError::input(in_path, e))?;
+        let styp = segment_styp().map_err(|e| CliError::input(in_path, e))?;
         for t in plan.tracks() {
             let d = dir.join(manifest::track_dir(t.track_id));
             std::fs::create_dir_all(&d).map_err(io_err(&d))?;

@@ -37,17 +37,6 @@ pub struct MediaConfig {
 }
 
 /// The whole `.cfg` file.
-///
-/// ```
-/// use dashkit::analyze::cfg::{parse_cfg, write_cfg};
-/// let text = "[General]\nversion = 1.1\n\n[Setup]\ndefault_tsbd_secs = 300\n\
-///     segment_duration_s = 2\nnr_segments_in_loop = 4\nfirst_segment_in_loop = 1\n\n\
-///     [video]\nrepresentations = V300\ntimescale = 90000\ntotal_duration = 720000\n\
-///     dat_file = testpic_2s_video.dat\n\n";
-/// let cfg = parse_cfg(text).unwrap();
-/// assert_eq!(cfg.nr_segments_in_loop, 4);
-/// assert_eq!(write_cfg(&cfg), text);
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VodConfig {
     /// `[General] version`: `1.0` or `1.1`.
@@ -360,5 +349,24 @@ mod tests {
             prop_assert!(text.ends_with("\n\n"));
             prop_assert_eq!(parse_cfg(&text).unwrap(), cfg);
         }
+    }
+}
+
+/// The examples of internal items, as tests (rustdoc would compile them as an outside
+/// crate, which cannot name them).
+#[cfg(test)]
+mod doc_examples {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    #[test]
+    fn vod_config_example() {
+        use crate::analyze::cfg::{parse_cfg, write_cfg};
+        let text = "[General]\nversion = 1.1\n\n[Setup]\ndefault_tsbd_secs = 300\n\
+            segment_duration_s = 2\nnr_segments_in_loop = 4\nfirst_segment_in_loop = 1\n\n\
+            [video]\nrepresentations = V300\ntimescale = 90000\ntotal_duration = 720000\n\
+            dat_file = testpic_2s_video.dat\n\n";
+        let cfg = parse_cfg(text).unwrap();
+        assert_eq!(cfg.nr_segments_in_loop, 4);
+        assert_eq!(write_cfg(&cfg), text);
     }
 }

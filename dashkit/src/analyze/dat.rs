@@ -13,14 +13,6 @@
 use super::Error;
 
 /// One record of a `.dat` file: a run of `repeats + 1` segments of equal duration.
-///
-/// ```
-/// use dashkit::analyze::dat::{parse_dat, write_dat, Run};
-/// let runs = [Run { start_nr: 1, repeats: 2, start_time: 0, duration: 96_256 }];
-/// let bytes = write_dat(&runs);
-/// assert_eq!(bytes.len(), 12);
-/// assert_eq!(parse_dat(&bytes).unwrap(), runs);
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Run {
     /// VoD segment number of the first segment of the run.
@@ -75,6 +67,7 @@ pub fn parse_dat(bytes: &[u8]) -> Result<Vec<Run>, Error> {
 
 /// Checks that each run starts where the previous one ended, in time and in numbering, as
 /// dashlivesim's `parse_dat_file.py` does for time.
+#[cfg(test)]
 pub fn check_runs(runs: &[Run]) -> Result<(), Error> {
     for (i, w) in runs.windows(2).enumerate() {
         let (a, b) = (w[0], w[1]);
@@ -174,5 +167,26 @@ mod tests {
             let runs: Vec<Run> = v.into_iter().map(|(a, b, c, d)| Run { start_nr: a, repeats: b, start_time: c, duration: d }).collect();
             prop_assert_eq!(parse_dat(&write_dat(&runs)).unwrap(), runs);
         }
+    }
+}
+
+/// The examples of internal items, as tests (rustdoc would compile them as an outside
+/// crate, which cannot name them).
+#[cfg(test)]
+mod doc_examples {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    #[test]
+    fn run_dat_round_trip() {
+        use crate::analyze::dat::{parse_dat, write_dat, Run};
+        let runs = [Run {
+            start_nr: 1,
+            repeats: 2,
+            start_time: 0,
+            duration: 96_256,
+        }];
+        let bytes = write_dat(&runs);
+        assert_eq!(bytes.len(), 12);
+        assert_eq!(parse_dat(&bytes).unwrap(), runs);
     }
 }

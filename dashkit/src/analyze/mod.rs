@@ -2,7 +2,7 @@
 //! `.cfg` file and the `.dat` segment timing runs it writes, byte for byte, from the same
 //! rules (docs/live-timing.md#vod-analysis), with typed errors where vodanalyzer crashes.
 //!
-//! [`analyze_timings`] is the core: it takes what was read from the MPD, the init segments and
+//! `analyze_timings` (internal) is the core: it takes what was read from the MPD, the init segments and
 //! the media segments (per Representation: the track's timescale and every segment's tfdt and
 //! duration) and applies vodanalyzer's rules: whole-second segment duration common to all
 //! AdaptationSets, contiguous numbering, the 100 ms drift rule, run-length timing of the first
@@ -10,13 +10,12 @@
 //! accepts where vodanalyzer fails: a short *last* segment is left out of the loop with a
 //! [`Warning`] instead of aborting on "Too much drift".
 
-pub mod cfg;
-pub mod dat;
-pub mod read;
+pub(crate) mod cfg;
+pub(crate) mod dat;
+pub(crate) mod read;
 
+pub use dat::Run;
 pub use read::{analyze, analyze_mpd, dashlivesim_mpd, AssetSource};
-
-use dat::Run;
 
 /// Errors of the analysis. Each names the Representation, segment number and values involved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -235,7 +234,7 @@ pub enum Error {
 
 /// Timing of one media segment, as read from its boxes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SegmentTiming {
+pub(crate) struct SegmentTiming {
     /// The segment number.
     pub number: u64,
     /// Where it was read from (for messages).
@@ -248,7 +247,7 @@ pub struct SegmentTiming {
 
 /// One Representation's input to the analysis.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepresentationTimings {
+pub(crate) struct RepresentationTimings {
     /// `Representation@id`.
     pub id: String,
     /// Media timescale from the init segment's mdhd.
@@ -259,7 +258,7 @@ pub struct RepresentationTimings {
 
 /// One AdaptationSet's input to the analysis.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AdaptationSetTimings {
+pub(crate) struct AdaptationSetTimings {
     /// The content type (`video`, `audio`, `text`, ...).
     pub content_type: String,
     /// `SegmentTemplate@startNumber`.
@@ -330,7 +329,7 @@ pub struct AdaptationSetAnalysis {
     pub dat_file: String,
 }
 
-/// The result of [`analyze_timings`]: everything the `.cfg` and `.dat` files hold.
+/// The result of the analysis ([`analyze()`]): everything the `.cfg` and `.dat` files hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Analysis {
     /// The base name of the output files.
@@ -348,7 +347,7 @@ pub struct Analysis {
 }
 
 /// Default timeShiftBufferDepth vodanalyzer writes into every `.cfg`.
-pub const DEFAULT_TSBD_SECS: u64 = 300;
+pub(crate) const DEFAULT_TSBD_SECS: u64 = 300;
 
 impl Analysis {
     /// Loop duration in seconds (`nr_segments_in_loop × segment_duration_s`).
@@ -359,7 +358,7 @@ impl Analysis {
 
     /// The `.cfg` model of this analysis: `[video]` and `[audio]` sections only, as
     /// vodanalyzer writes (other content types get a `.dat` but no section).
-    pub fn vod_config(&self) -> cfg::VodConfig {
+    pub(crate) fn vod_config(&self) -> cfg::VodConfig {
         let media = ["video", "audio"]
             .iter()
             .filter_map(|ct| self.adaptation_sets.iter().find(|a| a.content_type == *ct))
@@ -450,22 +449,7 @@ fn runs_of(segments: &[SegmentTiming]) -> Result<Vec<Run>, Error> {
 
 /// Runs vodanalyzer's rules over the timings read from an asset. `base_name` names the output
 /// files (see [`base_name`]).
-///
-/// ```
-/// use dashkit::analyze::*;
-/// let seg = |n: u64, tfdt, d| SegmentTiming { number: n, url: format!("{n}.m4s"), tfdt, duration: d };
-/// let video = AdaptationSetTimings {
-///     content_type: "video".into(), start_number: 1, duration_ticks: 2, mpd_timescale: 1,
-///     representations: vec![RepresentationTimings {
-///         id: "V300".into(), timescale: 90_000,
-///         segments: (0..4).map(|i| seg(i + 1, i * 180_000, 180_000)).collect(),
-///     }],
-/// };
-/// let a = analyze_timings("testpic_2s", &[video]).unwrap();
-/// assert_eq!((a.nr_segments_in_loop, a.segment_duration_s), (4, 2));
-/// assert_eq!(a.adaptation_sets[0].runs[0].repeats, 3);
-/// ```
-pub fn analyze_timings(
+pub(crate) fn analyze_timings(
     base_name: &str,
     adaptation_sets: &[AdaptationSetTimings],
 ) -> Result<Analysis, Error> {
@@ -853,5 +837,37 @@ mod tests {
         assert_eq!(base_name("/abs/dir/Manifest.mpd"), "dir");
         assert_eq!(base_name("./Manifest.mpd"), ".");
         assert_eq!(base_name("Manifest.mpd"), "content");
+    }
+}
+
+/// The examples of internal items, as tests (rustdoc would compile them as an outside
+/// crate, which cannot name them).
+#[cfg(test)]
+mod doc_examples {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    #[test]
+    fn analyze_timings_example() {
+        use crate::analyze::*;
+        let seg = |n: u64, tfdt, d| SegmentTiming {
+            number: n,
+            url: format!("{n}.m4s"),
+            tfdt,
+            duration: d,
+        };
+        let video = AdaptationSetTimings {
+            content_type: "video".into(),
+            start_number: 1,
+            duration_ticks: 2,
+            mpd_timescale: 1,
+            representations: vec![RepresentationTimings {
+                id: "V300".into(),
+                timescale: 90_000,
+                segments: (0..4).map(|i| seg(i + 1, i * 180_000, 180_000)).collect(),
+            }],
+        };
+        let a = analyze_timings("testpic_2s", &[video]).unwrap();
+        assert_eq!((a.nr_segments_in_loop, a.segment_duration_s), (4, 2));
+        assert_eq!(a.adaptation_sets[0].runs[0].repeats, 3);
     }
 }

@@ -3,13 +3,13 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`index`] | [`Index`]: a zero-copy walk over `&[u8]` (type, offset, header and payload ranges, path) |
+//! | `index` | [`Index`]: a zero-copy walk over `&[u8]` (type, offset, header and payload ranges, path) |
 //! | [`header`] | the one box header reader, and top-level box walks built on it |
-//! | [`boxes`] | one file per box: decode, encode where dashkit writes it, and a round-trip test ([`Sidx`] among them, also at [`sidx`]) |
-//! | [`traf`] | the one fragment-sample resolver (defaults chain and data offsets) |
+//! | `boxes` (internal) | one file per box: decode, encode where dashkit writes it, and a round-trip test; the decoders an embedder needs are re-exported here ([`Sidx`], [`Emsg`], [`Tfdt`], ...) |
+//! | `traf` (internal) | the one fragment-sample resolver (defaults chain and data offsets) |
 //! | [`patch`] | zero-copy segment rewriting: [`patch::rewrite_segment`] returns [`patch::Rewritten`] |
 //! | [`samples`] | one samples view for fragmented and progressive files |
-//! | [`stbl`] | a progressive track's sample tables walked in place, sample by sample |
+//! | `stbl` (internal) | a progressive track's sample tables walked in place, sample by sample |
 //! | [`codec`] | RFC 6381 codec strings from sample entries |
 //! | [`info`] | track summary of a file (what `dashkit info` prints) |
 //! | [`dump`] | box tree with decoded fields (what `dashkit dump` prints) |
@@ -18,22 +18,29 @@
 //! [`ErrorKind`] with numbers. No input panics, and no count read from the input sizes an
 //! allocation before it is checked against the bytes present.
 
-pub mod boxes;
+pub(crate) mod boxes;
 pub mod codec;
 pub mod dump;
 pub mod header;
-pub mod index;
+pub(crate) mod index;
 pub mod info;
 pub mod patch;
 mod reader;
 pub mod samples;
-pub mod stbl;
+pub(crate) mod stbl;
 #[cfg(test)]
 pub(crate) mod testbox;
-pub mod traf;
+pub(crate) mod traf;
 
-pub use boxes::sidx;
-pub use index::{BoxRef, FourCc, Index};
+pub(crate) use boxes::sidx;
+/// The box decoders an embedder meets: in public signatures (`Emsg`, `Ftyp`, `Trex`, `Sidx`)
+/// or needed to read a media segment's fragment headers (`Mfhd`, `Tfhd`, `Tfdt`, `Trun`,
+/// `Saio`). The other boxes' decoders are internal.
+pub use boxes::{
+    DataBase, Emsg, Frma, Ftyp, Mfhd, Pssh, Saio, Saiz, Schm, Senc, SencEntry, Subsample, Tenc,
+    Tfdt, Tfhd, Trex, Trun, TrunEntry, COMMON_SYSTEM_ID, SENC_USE_SUBSAMPLES,
+};
+pub use index::{BoxRef, Depth, FourCc, Index};
 pub use sidx::{Sidx, SidxReference};
 
 /// An ISO-BMFF error: where (absolute byte offset and box path) and what.

@@ -26,19 +26,6 @@ fn be64(b: &[u8], at: usize) -> u64 {
 }
 
 /// The sample tables of one track, borrowed from the moov bytes.
-///
-/// ```
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let data = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/media/aac_only.mp4"))?;
-/// use dashkit::bmff::{stbl::SampleTable, Index};
-/// let idx = Index::parse(&data)?;
-/// let stbl = idx.find("moov/trak/mdia/minf/stbl").unwrap();
-/// let table = SampleTable::parse(&data, &idx, stbl)?;
-/// let total: u64 = table.samples().map(|s| u64::from(s.size)).sum();
-/// assert_eq!(table.samples().count(), table.len());
-/// assert!(total > 0);
-/// # Ok(()) }
-/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct SampleTable<'a> {
     count: usize,
@@ -148,19 +135,9 @@ impl<'a> SampleTable<'a> {
         })
     }
 
-    /// Number of samples (from `stsz`/`stz2`).
-    pub fn len(&self) -> usize {
-        self.count
-    }
-
     /// True when the track has no samples.
     pub fn is_empty(&self) -> bool {
         self.count == 0
-    }
-
-    /// True when the track has an `stss` (so not every sample is a sync sample).
-    pub fn has_stss(&self) -> bool {
-        self.stss.is_some()
     }
 
     /// The `sample_description_index` of each `stsc` entry.
@@ -547,5 +524,28 @@ mod tests {
             "{e:?}"
         );
         assert_eq!(e.path, "moov/trak[0]/mdia[0]/minf[0]/stbl[0]/stts[0]");
+    }
+}
+
+/// The examples of internal items, as tests (rustdoc would compile them as an outside
+/// crate, which cannot name them).
+#[cfg(test)]
+mod doc_examples {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    #[test]
+    fn sample_table_example() -> Result<(), Box<dyn std::error::Error>> {
+        let data = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/media/aac_only.mp4"
+        ))?;
+        use crate::bmff::{stbl::SampleTable, Index};
+        let idx = Index::parse(&data)?;
+        let stbl = idx.find("moov/trak/mdia/minf/stbl").unwrap();
+        let table = SampleTable::parse(&data, &idx, stbl)?;
+        let total: u64 = table.samples().map(|s| u64::from(s.size)).sum();
+        assert_eq!(table.samples().count(), table.count);
+        assert!(total > 0);
+        Ok(())
     }
 }

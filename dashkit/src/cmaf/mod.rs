@@ -1,7 +1,7 @@
 //! Incremental CMAF (ISO/IEC 23000-19) stream parsing for ingest: bytes arrive in any split
 //! (one byte at a time included) and the [`Parser`] reports each complete top-level box
-//! ([`Event::Box`]: `ftyp`, `styp`, `moov`, `sidx`, `prft`, `emsg`, `free`, ...) and each
-//! complete CMAF chunk ([`Event::Chunk`]: a `moof` and the `mdat` after it) as soon as the
+//! ([`StreamEvent::Box`]: `ftyp`, `styp`, `moov`, `sidx`, `prft`, `emsg`, `free`, ...) and each
+//! complete CMAF chunk ([`StreamEvent::Chunk`]: a `moof` and the `mdat` after it) as soon as the
 //! last byte of it has been pushed, with the chunk's decode time, duration, sequence number,
 //! tracks, sample count, sync flag and absolute byte range in the stream.
 //!
@@ -20,7 +20,7 @@
 //! only when [`Parser::finish`] is called; a size smaller than the header is an error.
 //!
 //! ```
-//! use dashkit::cmaf::{Event, Parser};
+//! use dashkit::cmaf::{StreamEvent, Parser};
 //! # fn b(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
 //! #     let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
 //! #     v.extend_from_slice(kind); v.extend_from_slice(payload); v }
@@ -41,7 +41,7 @@
 //! }
 //! p.finish().unwrap();
 //! assert_eq!(events.len(), 2);
-//! let Event::Chunk(c) = &events[1] else { panic!() };
+//! let StreamEvent::Chunk(c) = &events[1] else { panic!() };
 //! assert_eq!(c.sequence_number, 7);
 //! assert_eq!(c.decode_time, Some(1000));
 //! assert_eq!(c.duration, 1024);
@@ -49,7 +49,7 @@
 //! assert_eq!(c.range, 12..stream.len() as u64);
 //! ```
 
-pub mod moof;
+pub(crate) mod moof;
 
 use std::collections::VecDeque;
 use std::ops::Range;
@@ -193,7 +193,7 @@ pub struct ChunkTrack {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
     /// Absolute byte range from the first byte of the moof to the last byte of the mdat
-    /// (boxes between them, if any, were reported as [`Event::Box`] and lie inside it).
+    /// (boxes between them, if any, were reported as [`StreamEvent::Box`] and lie inside it).
     pub range: Range<u64>,
     /// Absolute byte range of the moof box.
     pub moof: Range<u64>,
@@ -215,7 +215,7 @@ pub struct Chunk {
 
 /// What the parser reports, in stream order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
+pub enum StreamEvent {
     /// A complete top-level box that is not part of a chunk's moof/mdat pair.
     Box(TopBox),
     /// A complete chunk (moof + mdat).
@@ -267,7 +267,7 @@ pub struct Parser {
     current: Option<Current>,
     pending: Option<PendingMoof>,
     defaults: moof::InitDefaults,
-    events: VecDeque<Event>,
+    events: VecDeque<StreamEvent>,
     failed: Option<u64>,
 }
 
@@ -319,12 +319,12 @@ impl Parser {
     }
 
     /// The next event, in stream order.
-    pub fn next_event(&mut self) -> Option<Event> {
+    pub fn next_event(&mut self) -> Option<StreamEvent> {
         self.events.pop_front()
     }
 
     /// Every event reported so far (drains the queue).
-    pub fn drain(&mut self) -> impl Iterator<Item = Event> + '_ {
+    pub fn drain(&mut self) -> impl Iterator<Item = StreamEvent> + '_ {
         self.events.drain(..)
     }
 
@@ -568,7 +568,7 @@ impl Parser {
             b"mdat" => match self.pending.take() {
                 Some(p) => {
                     let first = p.tracks.first();
-                    self.events.push_back(Event::Chunk(Chunk {
+                    self.events.push_back(StreamEvent::Chunk(Chunk {
                         range: p.range.start..range.end,
                         mdat_payload: range.start + u64::from(cur.header_len)..range.end,
                         sequence_number: p.sequence_number,
@@ -593,7 +593,7 @@ impl Parser {
     }
 
     fn push_box(&mut self, cur: &Current, range: Range<u64>) {
-        self.events.push_back(Event::Box(TopBox {
+        self.events.push_back(StreamEvent::Box(TopBox {
             kind: cur.kind,
             range,
             header_len: cur.header_len,
@@ -609,7 +609,7 @@ impl Parser {
 /// let ev = dashkit::cmaf::parse_all(&free).unwrap();
 /// assert_eq!(ev.len(), 1);
 /// ```
-pub fn parse_all(bytes: &[u8]) -> Result<Vec<Event>, Error> {
+pub fn parse_all(bytes: &[u8]) -> Result<Vec<StreamEvent>, Error> {
     let mut p = Parser::new();
     p.push(bytes)?;
     p.finish()?;

@@ -79,7 +79,7 @@ fn stream() -> Vec<u8> {
     .concat()
 }
 
-fn events_of(data: &[u8], cuts: &[usize]) -> Result<Vec<Event>, Error> {
+fn events_of(data: &[u8], cuts: &[usize]) -> Result<Vec<StreamEvent>, Error> {
     let mut p = Parser::new();
     let mut out = Vec::new();
     let mut prev = 0;
@@ -101,12 +101,14 @@ fn chunks_carry_times_defaults_and_ranges() {
     let kinds: Vec<String> = ev
         .iter()
         .map(|e| match e {
-            Event::Box(b) => b.kind.to_string(),
-            Event::Chunk(_) => "chunk".into(),
+            StreamEvent::Box(b) => b.kind.to_string(),
+            StreamEvent::Chunk(_) => "chunk".into(),
         })
         .collect();
     assert_eq!(kinds, ["ftyp", "moov", "styp", "chunk", "emsg", "chunk"]);
-    let Event::Chunk(c1) = &ev[3] else { panic!() };
+    let StreamEvent::Chunk(c1) = &ev[3] else {
+        panic!()
+    };
     // trex default 512 × 2 samples.
     assert_eq!(c1.duration, 1024);
     assert_eq!(c1.decode_time, Some(0));
@@ -115,14 +117,18 @@ fn chunks_carry_times_defaults_and_ranges() {
     assert!(c1.starts_with_sync);
     assert_eq!(c1.tracks[0].timescale, Some(48_000));
     assert_eq!(c1.tracks[0].sample_bytes, 7);
-    let Event::Box(styp) = &ev[2] else { panic!() };
+    let StreamEvent::Box(styp) = &ev[2] else {
+        panic!()
+    };
     assert_eq!(c1.range.start, styp.range.end);
     assert_eq!(c1.mdat_payload.end - c1.mdat_payload.start, 7);
     assert_eq!(
         &data[c1.mdat_payload.start as usize..c1.mdat_payload.end as usize],
         &[1; 7]
     );
-    let Event::Chunk(c2) = &ev[5] else { panic!() };
+    let StreamEvent::Chunk(c2) = &ev[5] else {
+        panic!()
+    };
     // tfhd default 100 overrides trex.
     assert_eq!(c2.duration, 100);
     assert!(!c2.starts_with_sync);
@@ -147,8 +153,8 @@ fn events_arrive_when_the_last_byte_does() {
         p.push(std::slice::from_ref(b)).unwrap();
         while let Some(e) = p.next_event() {
             let end = match &e {
-                Event::Box(b) => b.range.end,
-                Event::Chunk(c) => c.range.end,
+                StreamEvent::Box(b) => b.range.end,
+                StreamEvent::Chunk(c) => c.range.end,
             };
             assert_eq!(end, i as u64 + 1, "event {e:?} reported late or early");
             assert_eq!(e, whole[seen]);
@@ -170,7 +176,7 @@ fn mdat_payload_is_never_buffered() {
         p.push(&piece).unwrap();
         assert_eq!(p.buffered_len(), 0);
     }
-    let Some(Event::Chunk(c)) = p.next_event() else {
+    let Some(StreamEvent::Chunk(c)) = p.next_event() else {
         panic!()
     };
     assert_eq!(c.mdat_payload.end - c.mdat_payload.start, 1 << 20);
@@ -193,13 +199,13 @@ fn largesize_and_uuid_headers() {
     assert_eq!(
         ev,
         [
-            Event::Box(TopBox {
+            StreamEvent::Box(TopBox {
                 kind: FourCc(*b"free"),
                 range: 0..20,
                 header_len: 16,
                 to_end: false
             }),
-            Event::Box(TopBox {
+            StreamEvent::Box(TopBox {
                 kind: FourCc(*b"uuid"),
                 range: 20..54,
                 header_len: 32,
@@ -220,7 +226,7 @@ fn size_zero_runs_until_finish() {
     p.push(&[9; 10]).unwrap();
     assert!(p.next_event().is_none());
     p.finish().unwrap();
-    let Some(Event::Chunk(c)) = p.next_event() else {
+    let Some(StreamEvent::Chunk(c)) = p.next_event() else {
         panic!()
     };
     assert_eq!(c.range, 0..data.len() as u64 + 10);

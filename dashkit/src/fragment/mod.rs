@@ -2,12 +2,12 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`plan`] | [`plan_fragments`]: reads the moov and decides the cuts (one [`TrackPlan`] per track) |
+//! | `plan` | [`plan_fragments`]: reads the moov and decides the cuts (one [`TrackPlan`] per track) |
 //! | `init` | [`Plan::init_segment`]: ftyp + moov of the output |
 //! | `sidx` | [`Plan::sidx`]: the index of the whole output (`--index`) |
 //! | `moof` | [`Plan::fragments`]: each fragment as owned header bytes (moof + mdat header) plus byte ranges of the input |
-//! | [`input`] | [`read_input`]: the input's ftyp and moov, read through the caller's reads |
-//! | [`write`](mod@write) | the box encoders behind the init segment, moof, mdat header, styp and sidx |
+//! | `input` | [`read_input`]: the input's ftyp and moov, read through the caller's reads |
+//! | `write` (internal) | the box encoders behind the init segment, moof, mdat header, styp and sidx |
 //! | [`manifest`] | a static `$Number$` MPD for the per-track segment layout |
 //!
 //! The plan never sees the sample data: the caller copies [`FragmentOut::ranges`] of the input
@@ -22,16 +22,17 @@
 //! and a zero `fragment_duration_ms` is an error rather than a crash.
 
 mod init;
-pub mod input;
+mod input;
 pub mod manifest;
 mod moof;
-pub mod plan;
+mod plan;
 mod sidx;
-pub mod write;
+pub(crate) mod write;
 
 pub use input::{read_input, InputBoxes};
 pub use moof::Fragments;
 pub use plan::{plan_fragments, FragmentOut, Input, Plan, TrackPlan};
+pub use write::segment_styp;
 
 /// Which tracks to keep (mp4fragment's `--track`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

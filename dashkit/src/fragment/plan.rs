@@ -17,7 +17,6 @@
 use std::collections::VecDeque;
 use std::ops::Range;
 
-pub use super::moof::Fragments;
 use super::{Error, ForceIFrameSync, Options, TrackSelection};
 use crate::bmff::boxes::{self, ElstEntry, Mdhd, Mvhd, Tkhd};
 use crate::bmff::samples::Sample;

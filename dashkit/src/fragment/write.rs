@@ -1,24 +1,17 @@
 //! Writing fragmented output: a small writer for the containers the fragmenter builds (moov,
 //! trak, moof, traf, ...) that patches each container's size when it closes, so no size is
 //! ever stored apart from its content. The leaf boxes are written by their own encoders in
-//! [`crate::bmff::boxes`] (one file per box); the functions here are the fragmenter's
+//! `bmff::boxes` (one file per box); the functions here are the fragmenter's
 //! shorthands for them.
 
 use super::Error;
-use crate::bmff::boxes::{self, Ftyp, Mfhd, SampleSizes, Tfdt};
+use crate::bmff::boxes::{self, Ftyp, SampleSizes};
+#[cfg(test)]
+use crate::bmff::boxes::{Mfhd, Tfdt};
 use crate::bmff::FourCc;
 
 /// Appends boxes to a byte vector; [`BoxWriter::open`] returns a mark that
 /// [`BoxWriter::close`] turns into the box size.
-///
-/// ```
-/// use dashkit::fragment::write::BoxWriter;
-/// let mut w = BoxWriter::default();
-/// let m = w.open(b"free");
-/// w.u32(7);
-/// w.close(m).unwrap();
-/// assert_eq!(w.into_bytes(), [0, 0, 0, 12, b'f', b'r', b'e', b'e', 0, 0, 0, 7]);
-/// ```
 #[derive(Debug, Default, Clone)]
 pub struct BoxWriter {
     buf: Vec<u8>,
@@ -60,25 +53,7 @@ impl BoxWriter {
         self.buf.extend_from_slice(&v.to_be_bytes());
     }
 
-    /// Appends a big-endian u64.
-    pub fn u64(&mut self, v: u64) {
-        self.buf.extend_from_slice(&v.to_be_bytes());
-    }
-
-    /// Appends a big-endian u16.
-    pub fn u16(&mut self, v: u16) {
-        self.buf.extend_from_slice(&v.to_be_bytes());
-    }
-
-    /// Appends a box written by one of the encoders of [`crate::bmff::boxes`].
-    ///
-    /// ```
-    /// use dashkit::bmff::boxes::Mfhd;
-    /// use dashkit::fragment::write::BoxWriter;
-    /// let mut w = BoxWriter::default();
-    /// w.put(|out| Mfhd { sequence_number: 1 }.encode_into(out)).unwrap();
-    /// assert_eq!(w.len(), 16);
-    /// ```
+    /// Appends a box written by one of the encoders of `bmff::boxes`.
     pub fn put(
         &mut self,
         encode: impl FnOnce(&mut Vec<u8>) -> Result<(), crate::bmff::Error>,
@@ -89,23 +64,6 @@ impl BoxWriter {
     /// Appends raw bytes (e.g. a box copied from the input).
     pub fn bytes(&mut self, b: &[u8]) {
         self.buf.extend_from_slice(b);
-    }
-
-    /// Bytes written so far.
-    pub fn len(&self) -> usize {
-        self.buf.len()
-    }
-
-    /// True when nothing has been written.
-    pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
-    }
-
-    /// Overwrites a big-endian u32 at `at` (for fields known only later, like trun data_offset).
-    pub fn patch_u32(&mut self, at: usize, v: u32) {
-        if let Some(s) = self.buf.get_mut(at..at + 4) {
-            s.copy_from_slice(&v.to_be_bytes());
-        }
     }
 
     /// The bytes.
@@ -146,17 +104,19 @@ pub fn empty_sample_tables(w: &mut BoxWriter) -> Result<(), Error> {
 }
 
 /// `mfhd` (§8.8.5): [`Mfhd::encode_into`].
+#[cfg(test)]
 pub fn mfhd(w: &mut BoxWriter, sequence_number: u32) -> Result<(), Error> {
     w.put(|out| Mfhd { sequence_number }.encode_into(out))
 }
 
 /// `tfdt` (§8.8.12): version 0 when the time fits 32 bits, else version 1 ([`Tfdt::new`]).
+#[cfg(test)]
 pub fn tfdt(w: &mut BoxWriter, base_media_decode_time: u64) -> Result<(), Error> {
     w.put(|out| Tfdt::new(base_media_decode_time).encode_into(out))
 }
 
 /// The header of an `mdat` holding `payload_bytes` bytes: 8 bytes, or 16 with a 64-bit size
-/// when the payload does not fit a 32-bit box size ([`boxes::encode_mdat_header`]).
+/// when the payload does not fit a 32-bit box size (`bmff::boxes::encode_mdat_header`).
 pub fn mdat_header(out: &mut Vec<u8>, payload_bytes: u64) -> Result<(), Error> {
     boxes::encode_mdat_header(out, payload_bytes).map_err(Error::from)
 }
@@ -192,5 +152,35 @@ mod tests {
             .collect();
         assert_eq!(kinds, ["stts", "stsc", "stco", "stsz"]);
         assert_eq!(b.len(), 16 * 3 + 20);
+    }
+}
+
+/// The examples of internal items, as tests (rustdoc would compile them as an outside
+/// crate, which cannot name them).
+#[cfg(test)]
+mod doc_examples {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    #[test]
+    fn box_writer_example() {
+        use crate::fragment::write::BoxWriter;
+        let mut w = BoxWriter::default();
+        let m = w.open(b"free");
+        w.u32(7);
+        w.close(m).unwrap();
+        assert_eq!(
+            w.into_bytes(),
+            [0, 0, 0, 12, b'f', b'r', b'e', b'e', 0, 0, 0, 7]
+        );
+    }
+
+    #[test]
+    fn box_writer_put_example() {
+        use crate::bmff::Mfhd;
+        use crate::fragment::write::BoxWriter;
+        let mut w = BoxWriter::default();
+        w.put(|out| Mfhd { sequence_number: 1 }.encode_into(out))
+            .unwrap();
+        assert_eq!(w.buf.len(), 16);
     }
 }

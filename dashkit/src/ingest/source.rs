@@ -58,7 +58,7 @@ use super::channel::{Channel, File, SegMeta, Status};
 use super::naming;
 use super::{Instant, Origin};
 use crate::bmff::patch::{rewrite_segment, Edits, Part, TfdtEdit, TfdtTarget};
-use crate::cmaf::Event;
+use crate::cmaf::StreamEvent;
 
 /// Most sources per channel: one active and two standby.
 pub const MAX_SOURCES: usize = 3;
@@ -264,8 +264,8 @@ pub(crate) fn renumber(path: &str, n: u64) -> Option<String> {
 fn map_piece(piece: &Bytes, map: &StreamMap) -> Option<Vec<Bytes>> {
     let events = crate::cmaf::parse_all(piece).ok()?;
     let Some(c) = events.iter().find_map(|e| match e {
-        Event::Chunk(c) => Some(c),
-        Event::Box(_) => None,
+        StreamEvent::Chunk(c) => Some(c),
+        StreamEvent::Box(_) => None,
     }) else {
         return Some(vec![piece.clone()]);
     };

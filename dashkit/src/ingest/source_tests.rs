@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::bmff::testbox::bx;
 use crate::cmaf::tests::{moof, trex_moov};
-use crate::cmaf::{parse_all, Event};
+use crate::cmaf::{parse_all, StreamEvent};
 
 const TOKEN: &str = "t0ken";
 /// Ticks per segment (timescale 1000: one second), two chunks of one sample each.
@@ -99,8 +99,8 @@ fn timing(bytes: &[u8]) -> Vec<(u32, u64)> {
         .unwrap()
         .into_iter()
         .filter_map(|e| match e {
-            Event::Chunk(c) => Some((c.sequence_number, c.decode_time.unwrap())),
-            Event::Box(_) => None,
+            StreamEvent::Chunk(c) => Some((c.sequence_number, c.decode_time.unwrap())),
+            StreamEvent::Box(_) => None,
         })
         .collect()
 }
@@ -504,8 +504,8 @@ fn span(o: &mut Origin, path: &str) -> (u64, u64) {
     let chunks: Vec<_> = p
         .drain()
         .filter_map(|e| match e {
-            Event::Chunk(c) => Some(c),
-            Event::Box(_) => None,
+            StreamEvent::Chunk(c) => Some(c),
+            StreamEvent::Box(_) => None,
         })
         .collect();
     (

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use super::admission::Refusal;
 use super::channel::{File, Status};
 use super::{naming, Instant, Origin};
-use crate::cmaf::Event;
+use crate::cmaf::StreamEvent;
 
 /// A completed file for a store to keep.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,7 @@ fn restorable(path: &str) -> bool {
 pub(crate) fn find_moov(bytes: &[u8]) -> Option<&[u8]> {
     let events = crate::cmaf::parse_all(bytes).ok()?;
     events.into_iter().find_map(|e| match e {
-        Event::Box(b) if &b.kind.0 == b"moov" => {
+        StreamEvent::Box(b) if &b.kind.0 == b"moov" => {
             bytes.get(b.range.start as usize..b.range.end as usize)
         }
         _ => None,

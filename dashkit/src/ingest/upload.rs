@@ -11,7 +11,7 @@ use super::store::StoredFile;
 use super::{Credentials, Instant, Origin};
 use crate::bmff::boxes::Ftyp;
 use crate::bmff::FourCc;
-use crate::cmaf::{Chunk, Event, Parser, TopBox};
+use crate::cmaf::{Chunk, Parser, StreamEvent, TopBox};
 
 /// An upload or DELETE request, as the server received its head.
 #[derive(Debug, Clone, Copy)]
@@ -382,11 +382,11 @@ impl Origin {
         let mut publish_to = None;
         while let Some(ev) = up.parser.next_event() {
             match ev {
-                Event::Box(b) => {
+                StreamEvent::Box(b) => {
                     self.on_box(up, &target, &b)?;
                     publish_to = Some(b.range.end);
                 }
-                Event::Chunk(c) => {
+                StreamEvent::Chunk(c) => {
                     self.on_chunk(up, &target, &c)?;
                     if up.claim == Claim::Duplicate {
                         up.pending.clear();

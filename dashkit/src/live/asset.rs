@@ -157,7 +157,7 @@ impl LiveAdaptationSet {
     /// `vod_number`, from the `.dat` runs; `None` when the runs do not cover it.
     ///
     /// ```
-    /// use dashkit::analyze::dat::Run;
+    /// use dashkit::analyze::Run;
     /// use dashkit::live::asset::LiveAdaptationSet;
     /// let set = LiveAdaptationSet { content_type: "audio".into(), adaptation_set_index: 0,
     ///     timescale: 48_000, representations: vec![],

@@ -364,7 +364,7 @@ fn build_chunk<'a>(
 
 /// [`chunk_segment`] for live segment `live` (mfhd = its number, tfdt shifted by
 /// `tfdt_offset_ticks`, `lmsg` in the first chunk's styp for a session's last segment), as [`super::segment::shift_segment`] labels it; `url` labels errors.
-pub fn chunk_live_segment<'a>(
+pub(crate) fn chunk_live_segment<'a>(
     vod_bytes: &'a [u8],
     init: Option<&[u8]>,
     url: &str,
@@ -401,3 +401,8 @@ pub fn chunk_live_segment<'a>(
     }
     Ok(chunks)
 }
+
+/// The fixture agreement tests of chunking (moved here from the integration tests: they read
+/// fragments through the internal moof resolver).
+#[cfg(test)]
+mod fixture_tests;

@@ -5,7 +5,7 @@
 //! SegmentTemplate, a `UTCTiming` when the MPD has none, and `S@k` (chunks per segment) in
 //! SegmentTimelines.
 //!
-//! Two entry points: [`apply_low_latency`] for the VoD-as-live MPD (`chunkdur_` option, with
+//! Two entry points: `apply_low_latency` (internal; [`crate::live::mpd::live_mpd`] calls it) for the VoD-as-live MPD (`chunkdur_` option, with
 //! livesim2's values: target `ltgt` or 3500 ms, min 3/4 and max 2× the target, playback rate
 //! 0.96–1.04), and [`signal_low_latency`] for an MPD that an encoder produced (an ingest origin
 //! receiving ffmpeg `-ldash 1` output): what is already there is kept, what is missing is
@@ -59,14 +59,7 @@ impl LowLatency {
 /// The availabilityTimeOffset (ms) a VoD-as-live MPD with `chunkdur_` announces, which the
 /// server's availability check must use too: `ato_` when given (None for `ato_inf`), else the
 /// segment duration minus the chunk duration (None without `chunkdur_`, or when that is 0).
-///
-/// ```
-/// use dashkit::live::{lowlatency::effective_ato_ms, options::LiveOptions};
-/// assert_eq!(effective_ato_ms(&LiveOptions::parse("chunkdur_0.5").unwrap(), 2000), Some(1500));
-/// assert_eq!(effective_ato_ms(&LiveOptions::parse("ato_1/chunkdur_0.5").unwrap(), 2000), Some(1000));
-/// assert_eq!(effective_ato_ms(&LiveOptions::default(), 2000), None);
-/// ```
-pub fn effective_ato_ms(
+pub(crate) fn effective_ato_ms(
     options: &super::options::LiveOptions,
     segment_duration_ms: u64,
 ) -> Option<u64> {
@@ -189,7 +182,7 @@ fn templates(
 /// id=0 type=encoder` per AdaptationSet tying `presentationTime` = the template's
 /// presentationTimeOffset (media time at the availabilityStartTime) to `wallClockTime` =
 /// availabilityStartTime, ato/atc on every template, `S@k`, and a UTCTiming when there is none.
-pub fn apply_low_latency(mpd: &mut Mpd, ll: &LowLatency) -> Result<(), Error> {
+pub(crate) fn apply_low_latency(mpd: &mut Mpd, ll: &LowLatency) -> Result<(), Error> {
     if ll.chunk_duration_ms == 0 {
         return Err(Error::BadOption {
             key: "chunkdur".into(),
@@ -289,4 +282,25 @@ pub fn signal_low_latency(mpd: &mut Mpd, ll: &LowLatency) -> Result<(), Error> {
         mpd.utc_timings.push(ll.utc_timing.clone());
     }
     Ok(())
+}
+
+/// The examples of internal items, as tests (rustdoc would compile them as an outside
+/// crate, which cannot name them).
+#[cfg(test)]
+mod doc_examples {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    #[test]
+    fn effective_ato_ms_example() {
+        use crate::live::{lowlatency::effective_ato_ms, options::LiveOptions};
+        assert_eq!(
+            effective_ato_ms(&LiveOptions::parse("chunkdur_0.5").unwrap(), 2000),
+            Some(1500)
+        );
+        assert_eq!(
+            effective_ato_ms(&LiveOptions::parse("ato_1/chunkdur_0.5").unwrap(), 2000),
+            Some(1000)
+        );
+        assert_eq!(effective_ato_ms(&LiveOptions::default(), 2000), None);
+    }
 }

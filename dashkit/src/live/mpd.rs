@@ -177,7 +177,7 @@ pub fn timeline_segments(
 
 /// The `S` entries for timeline segments: one per run and wrap, only the first with `@t`,
 /// `@r` only when > 0; runs on both sides of a wrap are not merged (as dashlivesim).
-pub fn timeline_entries(segs: &[TimelineSegment]) -> Vec<S> {
+pub(crate) fn timeline_entries(segs: &[TimelineSegment]) -> Vec<S> {
     let mut out: Vec<S> = Vec::new();
     let mut key = None;
     for (i, s) in segs.iter().enumerate() {
@@ -200,7 +200,7 @@ pub fn timeline_entries(segs: &[TimelineSegment]) -> Vec<S> {
 
 /// The live number of a timeline segment: `S + wraps·N + (vod − first) − mediaTimeAtAST div d`
 /// (docs/live-timing.md#timeline-numbers): [`Timing::segment`] maps it back to that VoD segment.
-pub fn timeline_number(t: &Timing, seg: &TimelineSegment) -> Result<u64, Error> {
+pub(crate) fn timeline_number(t: &Timing, seg: &TimelineSegment) -> Result<u64, Error> {
     let l = &t.looping;
     let d = i128::from(l.segment_duration_s.max(1));
     let n = i128::from(t.start_number)

@@ -197,7 +197,7 @@ const SUPPORTED: &[&str] = &[
 ];
 
 /// Whether `key` is an option key dashlivesim or livesim2 knows.
-pub fn is_option_key(key: &str) -> bool {
+pub(crate) fn is_option_key(key: &str) -> bool {
     SUPPORTED.contains(&key) || UNSUPPORTED.contains(&key)
 }
 
@@ -442,7 +442,7 @@ impl LiveOptions {
 }
 
 /// Milliseconds as the shortest decimal seconds (`2500` → `2.5`).
-pub fn ms_to_seconds(ms: u64) -> String {
+pub(crate) fn ms_to_seconds(ms: u64) -> String {
     let (s, f) = (ms / 1000, ms % 1000);
     if f == 0 {
         s.to_string()

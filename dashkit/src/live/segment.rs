@@ -200,13 +200,7 @@ fn first_tfdt(bytes: &[u8], idx: &Index, url: &str) -> Result<u64, Error> {
 
 /// dashlivesim's sidx (docs/box-rewrite.md#live-shift): 52 bytes, version 1, reference_ID 1,
 /// one reference of type 0 to `referenced_size` bytes, SAP word `0x90000000`.
-///
-/// ```
-/// let s = dashkit::live::segment::dashlivesim_sidx(90_000, 90_000_000, 25_568, 180_000).unwrap();
-/// assert_eq!(s.len(), 52);
-/// assert_eq!(&s[4..8], b"sidx");
-/// ```
-pub fn dashlivesim_sidx(
+pub(crate) fn dashlivesim_sidx(
     timescale: u32,
     earliest_presentation_time: u64,
     referenced_size: usize,
@@ -275,4 +269,19 @@ fn insert_at<'a>(out: &mut Rewritten<'a>, at: usize, bytes: Vec<u8>) {
         parts.push(Part::Owned(b));
     }
     out.parts = parts;
+}
+
+/// The examples of internal items, as tests (rustdoc would compile them as an outside
+/// crate, which cannot name them).
+#[cfg(test)]
+mod doc_examples {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    #[test]
+    fn dashlivesim_sidx_example() {
+        let s =
+            crate::live::segment::dashlivesim_sidx(90_000, 90_000_000, 25_568, 180_000).unwrap();
+        assert_eq!(s.len(), 52);
+        assert_eq!(&s[4..8], b"sidx");
+    }
 }

@@ -117,7 +117,7 @@ impl Timing {
     /// Resolves the options at `now_ms` against the loop (docs/live-timing.md#sessions):
     /// `AST = floor(start / d)·d` (0 by default), stop rounded up to a multiple of `d`,
     /// `S = snr (+ (AST − T) div d with timeoffset_T)`, tsbd from the option or the asset, the
-    /// ato the MPD announces ([`super::lowlatency::effective_ato_ms`]: with `chunkdur_` and no
+    /// ato the MPD announces (`lowlatency::effective_ato_ms`: with `chunkdur_` and no
     /// `ato_`, the segment duration minus the chunk duration) and the low-latency hold.
     ///
     /// This is the one timing construction: the live MPD, the server's answers and

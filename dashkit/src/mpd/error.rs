@@ -7,7 +7,7 @@ use std::fmt;
 /// from 0). A location made outside a document (e.g. for a template string given directly)
 /// has line 0.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Location {
+pub struct ErrorLocation {
     /// 1-based line, or 0 when unknown.
     pub line: u32,
     /// 1-based column (in characters), or 0 when unknown.
@@ -16,7 +16,7 @@ pub struct Location {
     pub path: String,
 }
 
-impl fmt::Display for Location {
+impl fmt::Display for ErrorLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.line, self.path.is_empty()) {
             (0, true) => f.write_str("<no location>"),
@@ -27,7 +27,7 @@ impl fmt::Display for Location {
     }
 }
 
-/// Errors of the MPD layer. Every variant says where ([`Location`]).
+/// Errors of the MPD layer. Every variant says where ([`ErrorLocation`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -35,7 +35,7 @@ pub enum Error {
     #[error("{at}: XML syntax: {message}")]
     Xml {
         /// Where.
-        at: Location,
+        at: ErrorLocation,
         /// The XML reader's description.
         message: String,
     },
@@ -44,7 +44,7 @@ pub enum Error {
     #[error("{at}: invalid value {value:?}, expected {expected}")]
     InvalidAttribute {
         /// Where (the path ends in `/@name`).
-        at: Location,
+        at: ErrorLocation,
         /// The value as written (after XML unescaping).
         value: String,
         /// The expected type, e.g. `xs:unsignedLong`, `xs:duration`.
@@ -54,19 +54,19 @@ pub enum Error {
     #[error("{at}: missing required attribute")]
     MissingAttribute {
         /// Where (the path ends in `/@name`).
-        at: Location,
+        at: ErrorLocation,
     },
     /// An element the schema allows at most once appears again.
     #[error("{at}: element may appear only once here")]
     DuplicateElement {
         /// Where (the second occurrence).
-        at: Location,
+        at: ErrorLocation,
     },
     /// The root element is not a DASH `MPD`.
     #[error("{at}: root element is {found:?}, expected MPD")]
     NotMpd {
         /// Where.
-        at: Location,
+        at: ErrorLocation,
         /// The root element's qualified name.
         found: String,
     },
@@ -74,7 +74,7 @@ pub enum Error {
     #[error("{at}: {what} exceeds the limit of {limit}")]
     Limit {
         /// Where.
-        at: Location,
+        at: ErrorLocation,
         /// What was counted (`document bytes`, `nesting depth`, `elements`).
         what: &'static str,
         /// The cap.
@@ -85,7 +85,7 @@ pub enum Error {
     #[error("{at}: {source}")]
     Time {
         /// Where (element path only; line 0).
-        at: Location,
+        at: ErrorLocation,
         /// What went wrong.
         source: super::xs::XsError,
     },
@@ -94,7 +94,7 @@ pub enum Error {
     #[error("{at}: index: {source}")]
     Index {
         /// The SegmentBase element.
-        at: Location,
+        at: ErrorLocation,
         /// The box-level error, with its byte offset in the file.
         source: Box<crate::bmff::Error>,
     },
@@ -104,7 +104,7 @@ pub enum Error {
     #[error("{at}: template, byte {offset}: {kind}")]
     Template {
         /// The attribute holding the template (empty when parsed outside a document).
-        at: Location,
+        at: ErrorLocation,
         /// Byte offset of the fault in the template text.
         offset: usize,
         /// What is wrong.
@@ -114,13 +114,13 @@ pub enum Error {
     #[error("{at}: must not be zero")]
     Zero {
         /// The attribute.
-        at: Location,
+        at: ErrorLocation,
     },
     /// `S@r` below -1.
     #[error("{at}: repeat count {r} is below -1")]
     InvalidRepeat {
         /// The `S@r` attribute.
-        at: Location,
+        at: ErrorLocation,
         /// Its value.
         r: i64,
     },
@@ -129,13 +129,13 @@ pub enum Error {
     #[error("{at}: r=\"-1\" has no end (no following S@t and no Period end)")]
     OpenRepeat {
         /// The `S@r` attribute.
-        at: Location,
+        at: ErrorLocation,
     },
     /// `S@r="-1"` whose end (next `S@t` or Period end, in ticks) is not after its start.
     #[error("{at}: r=\"-1\" from t={start} to {end} covers no segment")]
     EmptyRepeat {
         /// The `S@r` attribute.
-        at: Location,
+        at: ErrorLocation,
         /// Start time of the `S`, ticks.
         start: u64,
         /// The end it runs to, ticks (rounded up).
@@ -146,14 +146,14 @@ pub enum Error {
     #[error("{at}: segment count unknown: no Period duration and no @endNumber")]
     UnknownPeriodEnd {
         /// The element whose segments were asked for.
-        at: Location,
+        at: ErrorLocation,
     },
     /// The enumeration would exceed `limit`: [`crate::limits::MAX_SEGMENTS`] to count, or
     /// [`crate::limits::MAX_LISTED_SEGMENTS`] to list one by one.
     #[error("{at}: more than {limit} segments")]
     TooManySegments {
         /// Where the count overflowed.
-        at: Location,
+        at: ErrorLocation,
         /// The cap.
         limit: u64,
     },
@@ -161,7 +161,7 @@ pub enum Error {
     #[error("{at}: arithmetic overflow computing {what}")]
     Overflow {
         /// Where.
-        at: Location,
+        at: ErrorLocation,
         /// What was being computed.
         what: &'static str,
     },
@@ -169,7 +169,7 @@ pub enum Error {
     #[error("{at}: {urls} SegmentURL elements but the timing describes {timed} segments")]
     SegmentCountMismatch {
         /// The SegmentList.
-        at: Location,
+        at: ErrorLocation,
         /// Number of SegmentURL elements.
         urls: u64,
         /// Number of segments from `@duration`/SegmentTimeline.
@@ -179,7 +179,7 @@ pub enum Error {
     #[error("{at}: {urls} segments but no @duration or SegmentTimeline")]
     MissingTiming {
         /// The SegmentList.
-        at: Location,
+        at: ErrorLocation,
         /// Number of SegmentURL elements.
         urls: u64,
     },
@@ -187,14 +187,14 @@ pub enum Error {
     #[error("{at}: SegmentBase needs the sidx at its indexRange")]
     SidxRequired {
         /// The SegmentBase.
-        at: Location,
+        at: ErrorLocation,
     },
     /// A sidx reference points at another sidx (reference_type 1); hierarchical indexes are
     /// not followed yet.
     #[error("{at}: sidx reference {reference_index} is hierarchical (reference_type=1)")]
     HierarchicalSidx {
         /// The SegmentBase.
-        at: Location,
+        at: ErrorLocation,
         /// 0-based index of the reference in the sidx.
         reference_index: usize,
     },
@@ -202,7 +202,7 @@ pub enum Error {
     #[error("{at}: {value} ticks at {from}/s is not a whole number of ticks at {to}/s")]
     InexactTimescale {
         /// Where.
-        at: Location,
+        at: ErrorLocation,
         /// The value, in `from` ticks.
         value: u64,
         /// Its timescale.
@@ -215,7 +215,7 @@ pub enum Error {
     #[error("{at}: invalid byte range {text:?}")]
     InvalidByteRange {
         /// The attribute.
-        at: Location,
+        at: ErrorLocation,
         /// The text as found.
         text: String,
     },
@@ -253,22 +253,22 @@ pub enum TemplateErrorKind {
     },
 }
 
-impl Location {
+impl ErrorLocation {
     /// This location with `/child` appended to its path (`child` may be `@attr` or
     /// `S[3]/@r`); line and column stay those of the located element.
     ///
     /// ```
-    /// use dashkit::mpd::Location;
-    /// let at = Location { line: 4, column: 3, path: "MPD/Period[0]/SegmentTemplate".into() };
+    /// use dashkit::mpd::ErrorLocation;
+    /// let at = ErrorLocation { line: 4, column: 3, path: "MPD/Period[0]/SegmentTemplate".into() };
     /// assert_eq!(at.child("SegmentTimeline/S[2]/@r").path, "MPD/Period[0]/SegmentTemplate/SegmentTimeline/S[2]/@r");
     /// ```
-    pub fn child(&self, child: &str) -> Location {
+    pub fn child(&self, child: &str) -> ErrorLocation {
         let path = if self.path.is_empty() {
             child.to_owned()
         } else {
             format!("{}/{}", self.path, child)
         };
-        Location {
+        ErrorLocation {
             line: self.line,
             column: self.column,
             path,
@@ -278,7 +278,7 @@ impl Location {
 
 impl Error {
     /// Where the error is.
-    pub fn location(&self) -> &Location {
+    pub fn location(&self) -> &ErrorLocation {
         match self {
             Error::Xml { at, .. }
             | Error::InvalidAttribute { at, .. }

@@ -36,26 +36,6 @@ macro_rules! pick_copy {
 /// the innermost level that has it (§5.3.9.1). Defaults of the schema are not filled into
 /// the fields; [`EffectiveTemplate::timescale`] and [`EffectiveTemplate::start_number`]
 /// apply them.
-///
-/// ```
-/// use dashkit::mpd::{parse, effective_template};
-/// let mpd = parse(r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><Period>
-///   <AdaptationSet>
-///     <SegmentTemplate timescale="90000" startNumber="5">
-///       <SegmentTimeline><S t="0" d="180000" r="2"/></SegmentTimeline>
-///     </SegmentTemplate>
-///     <Representation id="v1" bandwidth="1000">
-///       <SegmentTemplate media="v1/$Time$.m4s" initialization="v1/init.mp4"/>
-///     </Representation>
-///   </AdaptationSet></Period></MPD>"#).unwrap();
-/// let p = &mpd.periods[0];
-/// let a = &p.adaptation_sets[0];
-/// let t = effective_template(p, a, &a.representations[0]).unwrap();
-/// assert_eq!(t.media, Some("v1/$Time$.m4s"));
-/// assert_eq!(t.timescale().get(), 90_000);
-/// assert_eq!(t.start_number(), 5);
-/// assert_eq!(t.segment_timeline.unwrap().s[0].r, Some(2));
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct EffectiveTemplate<'a> {
     /// `@media`.
@@ -123,18 +103,6 @@ impl EffectiveTemplate<'_> {
 
 /// The effective `SegmentTemplate` of `rep` in `aset` in `period`, or `None` when no level
 /// has one. See [`EffectiveTemplate`].
-///
-/// ```
-/// use dashkit::mpd::{effective_template, parse};
-/// let mpd = parse(r#"<MPD><Period><SegmentTemplate timescale="1000" duration="2000"/>
-///   <AdaptationSet><Representation id="a">
-///     <SegmentTemplate media="a/$Number%05d$.m4s" startNumber="0"/>
-///   </Representation></AdaptationSet></Period></MPD>"#).unwrap();
-/// let (p, a) = (&mpd.periods[0], &mpd.periods[0].adaptation_sets[0]);
-/// let t = effective_template(p, a, &a.representations[0]).unwrap();
-/// assert_eq!((t.media, t.duration, t.start_number()), (Some("a/$Number%05d$.m4s"), Some(2000), 0));
-/// assert_eq!(t.timescale().get(), 1000);
-/// ```
 pub fn effective_template<'a>(
     period: &'a Period,
     aset: &'a AdaptationSet,
@@ -203,15 +171,6 @@ pub struct EffectiveSegmentBase<'a> {
     pub representation_index: Option<&'a Url>,
 }
 
-impl EffectiveSegmentBase<'_> {
-    /// `@timescale`, or 1 when absent or 0.
-    pub fn timescale(&self) -> Timescale {
-        self.timescale
-            .and_then(|t| Timescale::new(t).ok())
-            .unwrap_or(Timescale::ONE)
-    }
-}
-
 /// The effective `SegmentBase` of `rep`, or `None` when no level has one.
 pub fn effective_segment_base<'a>(
     period: &'a Period,
@@ -274,20 +233,6 @@ pub struct EffectiveSegmentList<'a> {
     pub segment_urls: &'a [SegmentUrl],
 }
 
-impl EffectiveSegmentList<'_> {
-    /// `@timescale`, or 1 when absent or 0.
-    pub fn timescale(&self) -> Timescale {
-        self.timescale
-            .and_then(|t| Timescale::new(t).ok())
-            .unwrap_or(Timescale::ONE)
-    }
-
-    /// `@startNumber`, or 1 when absent.
-    pub fn start_number(&self) -> u64 {
-        self.start_number.unwrap_or(1)
-    }
-}
-
 /// The effective `SegmentList` of `rep`, or `None` when no level has one.
 pub fn effective_segment_list<'a>(
     period: &'a Period,
@@ -343,18 +288,6 @@ pub enum EffectiveAddressing<'a> {
 /// The addressing mode of `rep`: the kind present at the innermost level that has segment
 /// information (Template before List before Base when one level has several), merged across
 /// levels.
-///
-/// ```
-/// use dashkit::mpd::{effective_addressing, parse, EffectiveAddressing};
-/// let mpd = parse(r#"<MPD><Period><AdaptationSet><Representation id="a">
-///   <BaseURL>a.mp4</BaseURL><SegmentBase indexRange="800-999"/>
-///   </Representation></AdaptationSet></Period></MPD>"#).unwrap();
-/// let (p, a) = (&mpd.periods[0], &mpd.periods[0].adaptation_sets[0]);
-/// match effective_addressing(p, a, &a.representations[0]) {
-///     EffectiveAddressing::Base(b) => assert_eq!(b.index_range, Some("800-999")),
-///     other => panic!("{other:?}"),
-/// }
-/// ```
 pub fn effective_addressing<'a>(
     period: &'a Period,
     aset: &'a AdaptationSet,
@@ -402,17 +335,6 @@ pub fn effective_addressing<'a>(
 /// the Period, the AdaptationSet and the Representation, for each level that has one
 /// (§5.6.4). Resolve them in this order, each against the result so far, starting from the
 /// MPD's own URL.
-///
-/// ```
-/// use dashkit::mpd::{base_urls, parse};
-/// let mpd = parse(r#"<MPD><BaseURL>http://cdn/</BaseURL><Period><AdaptationSet>
-///   <BaseURL>video/</BaseURL><Representation id="v"/></AdaptationSet></Period></MPD>"#)
-///   .unwrap();
-/// let (p, a) = (&mpd.periods[0], &mpd.periods[0].adaptation_sets[0]);
-/// let chain: Vec<&str> = base_urls(&mpd, p, a, &a.representations[0])
-///     .iter().map(|b| b.url.as_str()).collect();
-/// assert_eq!(chain, ["http://cdn/", "video/"]);
-/// ```
 pub fn base_urls<'a>(
     mpd: &'a Mpd,
     period: &'a Period,
@@ -444,15 +366,6 @@ pub struct PeriodTiming {
 }
 
 /// The start and duration of every Period, in document order (§5.3.2.1).
-///
-/// ```
-/// use dashkit::mpd::{parse, period_timings};
-/// let mpd = parse(r#"<MPD mediaPresentationDuration="PT25S">
-///   <Period duration="PT10S"/><Period/></MPD>"#).unwrap();
-/// let t = period_timings(&mpd).unwrap();
-/// assert_eq!(t[1].start_nanos, Some(10_000_000_000));
-/// assert_eq!(t[1].duration_nanos, Some(15_000_000_000));
-/// ```
 pub fn period_timings(mpd: &Mpd) -> Result<Vec<PeriodTiming>, Error> {
     let nanos = |d: Option<&XsDuration>, path: String| -> Result<Option<i128>, Error> {
         d.map(|d| {
@@ -618,5 +531,101 @@ mod tests {
         let mpd = parse(r#"<MPD><Period duration="P1M"/></MPD>"#).unwrap();
         let e = period_timings(&mpd).unwrap_err();
         assert_eq!(e.location().path, "MPD/Period[0]/@duration");
+    }
+}
+
+/// The examples of internal items, as tests (rustdoc would compile them as an outside
+/// crate, which cannot name them).
+#[cfg(test)]
+mod doc_examples {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    #[test]
+    fn effective_template_example() {
+        use crate::mpd::{effective_template, parse};
+        let mpd = parse(
+            r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"><Period>
+          <AdaptationSet>
+            <SegmentTemplate timescale="90000" startNumber="5">
+              <SegmentTimeline><S t="0" d="180000" r="2"/></SegmentTimeline>
+            </SegmentTemplate>
+            <Representation id="v1" bandwidth="1000">
+              <SegmentTemplate media="v1/$Time$.m4s" initialization="v1/init.mp4"/>
+            </Representation>
+          </AdaptationSet></Period></MPD>"#,
+        )
+        .unwrap();
+        let p = &mpd.periods[0];
+        let a = &p.adaptation_sets[0];
+        let t = effective_template(p, a, &a.representations[0]).unwrap();
+        assert_eq!(t.media, Some("v1/$Time$.m4s"));
+        assert_eq!(t.timescale().get(), 90_000);
+        assert_eq!(t.start_number(), 5);
+        assert_eq!(t.segment_timeline.unwrap().s[0].r, Some(2));
+    }
+
+    #[test]
+    fn effective_template_fn_example() {
+        use crate::mpd::{effective_template, parse};
+        let mpd = parse(
+            r#"<MPD><Period><SegmentTemplate timescale="1000" duration="2000"/>
+          <AdaptationSet><Representation id="a">
+            <SegmentTemplate media="a/$Number%05d$.m4s" startNumber="0"/>
+          </Representation></AdaptationSet></Period></MPD>"#,
+        )
+        .unwrap();
+        let (p, a) = (&mpd.periods[0], &mpd.periods[0].adaptation_sets[0]);
+        let t = effective_template(p, a, &a.representations[0]).unwrap();
+        assert_eq!(
+            (t.media, t.duration, t.start_number()),
+            (Some("a/$Number%05d$.m4s"), Some(2000), 0)
+        );
+        assert_eq!(t.timescale().get(), 1000);
+    }
+
+    #[test]
+    fn effective_addressing_example() {
+        use crate::mpd::inherit::{effective_addressing, EffectiveAddressing};
+        use crate::mpd::parse;
+        let mpd = parse(
+            r#"<MPD><Period><AdaptationSet><Representation id="a">
+          <BaseURL>a.mp4</BaseURL><SegmentBase indexRange="800-999"/>
+          </Representation></AdaptationSet></Period></MPD>"#,
+        )
+        .unwrap();
+        let (p, a) = (&mpd.periods[0], &mpd.periods[0].adaptation_sets[0]);
+        match effective_addressing(p, a, &a.representations[0]) {
+            EffectiveAddressing::Base(b) => assert_eq!(b.index_range, Some("800-999")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn base_urls_example() {
+        use crate::mpd::{inherit::base_urls, parse};
+        let mpd = parse(
+            r#"<MPD><BaseURL>http://cdn/</BaseURL><Period><AdaptationSet>
+          <BaseURL>video/</BaseURL><Representation id="v"/></AdaptationSet></Period></MPD>"#,
+        )
+        .unwrap();
+        let (p, a) = (&mpd.periods[0], &mpd.periods[0].adaptation_sets[0]);
+        let chain: Vec<&str> = base_urls(&mpd, p, a, &a.representations[0])
+            .iter()
+            .map(|b| b.url.as_str())
+            .collect();
+        assert_eq!(chain, ["http://cdn/", "video/"]);
+    }
+
+    #[test]
+    fn period_timings_example() {
+        use crate::mpd::{inherit::period_timings, parse};
+        let mpd = parse(
+            r#"<MPD mediaPresentationDuration="PT25S">
+          <Period duration="PT10S"/><Period/></MPD>"#,
+        )
+        .unwrap();
+        let t = period_timings(&mpd).unwrap();
+        assert_eq!(t[1].start_nanos, Some(10_000_000_000));
+        assert_eq!(t[1].duration_nanos, Some(15_000_000_000));
     }
 }

@@ -1,17 +1,18 @@
 //! Every segment of every Representation of a static MPD: the glue from the parsed model
-//! ([`super::model`], with inheritance from [`super::inherit`]) to segment addressing
+//! ([`super::model`], with inheritance resolved) to segment addressing
 //! ([`super::segments`]).
 //!
 //! SegmentBase Representations are indexed by a `sidx` inside the media file; the caller
 //! supplies those bytes through a closure (dashkit does no IO), which is asked once per such
 //! Representation with the file's URL and `@indexRange`.
 
-use super::error::{Error, Location};
+use super::error::{Error, ErrorLocation as Location};
 use super::inherit::{self, EffectiveAddressing as Effective};
 use super::model::{AdaptationSet, Mpd, Representation, Url};
 use super::segments::{
     self, Addressing, BaseAddressing, ByteRange, ListAddressing, RepresentationContext,
-    RepresentationSegments, SidxInput, SidxReference, TemplateAddressing, Timing, UrlType,
+    RepresentationSegments, SegmentDurations, SidxInput, SubsegmentRef, TemplateAddressing,
+    UrlType,
 };
 use super::template::Template;
 use super::url::resolve_chain;
@@ -49,13 +50,7 @@ pub struct IndexRequest {
 
 /// The content type of an AdaptationSet: `@contentType`, else from `@mimeType` (of the set or
 /// its first Representation), else from `@codecs` (`avc1`, `hvc1`, `mp4a`, `stpp`, ...).
-///
-/// ```
-/// use dashkit::mpd::{listing::content_type, parse};
-/// let mpd = parse(r#"<MPD><Period><AdaptationSet mimeType="audio/mp4"/></Period></MPD>"#).unwrap();
-/// assert_eq!(content_type(&mpd.periods[0].adaptation_sets[0]).as_deref(), Some("audio"));
-/// ```
-pub fn content_type(aset: &AdaptationSet) -> Option<String> {
+pub(crate) fn content_type(aset: &AdaptationSet) -> Option<String> {
     if let Some(ct) = &aset.content_type {
         return Some(ct.clone());
     }
@@ -83,7 +78,7 @@ pub fn content_type(aset: &AdaptationSet) -> Option<String> {
 }
 
 /// The content type implied by an RFC 6381 codecs string's first entry.
-pub fn codec_content_type(codecs: &str) -> Option<&'static str> {
+pub(crate) fn codec_content_type(codecs: &str) -> Option<&'static str> {
     let fourcc = codecs.split([',', '.']).next()?.trim();
     Some(match fourcc {
         "avc1" | "avc3" | "hvc1" | "hev1" | "av01" | "vp08" | "vp09" | "dvh1" | "dvhe" | "vvc1"
@@ -97,7 +92,7 @@ pub fn codec_content_type(codecs: &str) -> Option<&'static str> {
 
 /// Whether a Representation's media is WebM or Matroska by its `@mimeType` (its own or its
 /// AdaptationSet's): `video/webm`, `audio/webm`, `video/x-matroska`, ...
-pub fn is_webm(aset: &AdaptationSet, rep: &Representation) -> bool {
+pub(crate) fn is_webm(aset: &AdaptationSet, rep: &Representation) -> bool {
     rep.mime_type
         .as_deref()
         .or(aset.mime_type.as_deref())
@@ -139,12 +134,12 @@ fn timescale(ts: Option<u32>, path: &Location) -> Result<Timescale, Error> {
 fn timeline(
     tl: Option<&super::model::SegmentTimeline>,
     path: &Location,
-) -> Result<Option<Vec<segments::S>>, Error> {
+) -> Result<Option<Vec<segments::TimelineEntry>>, Error> {
     let Some(tl) = tl else { return Ok(None) };
     tl.s.iter()
         .enumerate()
         .map(|(i, s)| {
-            Ok(segments::S {
+            Ok(segments::TimelineEntry {
                 t: s.t,
                 n: s.n,
                 d: s.d.ok_or_else(|| Error::MissingAttribute {
@@ -190,7 +185,7 @@ fn sidx_input(bytes: &[u8], range: ByteRange, path: &Location) -> Result<SidxInp
         references: sidx
             .references
             .iter()
-            .map(|r| SidxReference {
+            .map(|r| SubsegmentRef {
                 reference_type_is_index: r.reference_type,
                 referenced_size: r.referenced_size,
                 subsegment_duration: r.subsegment_duration,
@@ -203,7 +198,7 @@ fn sidx_input(bytes: &[u8], range: ByteRange, path: &Location) -> Result<SidxInp
 /// SegmentBase addressing. `mpd_url` is where the MPD was loaded from (`""` when relative
 /// URLs should stay relative to it).
 #[allow(clippy::too_many_arguments)]
-pub fn representation_segments<F>(
+pub(crate) fn representation_segments<F>(
     mpd: &Mpd,
     mpd_url: &str,
     period_index: usize,
@@ -258,8 +253,8 @@ where
                 .transpose()?;
             let tl = timeline(t.segment_timeline, &path)?;
             let timing = match (&tl, t.duration) {
-                (Some(s), _) => Timing::Timeline(s),
-                (None, Some(d)) => Timing::Duration(d),
+                (Some(s), _) => SegmentDurations::Timeline(s),
+                (None, Some(d)) => SegmentDurations::Duration(d),
                 (None, None) => {
                     return Err(Error::MissingAttribute {
                         at: path.child("@duration"),
@@ -283,8 +278,8 @@ where
             ctx.at = path.clone();
             let tl = timeline(l.segment_timeline, &path)?;
             let timing = match (&tl, l.duration) {
-                (Some(s), _) => Some(Timing::Timeline(s)),
-                (None, Some(d)) => Some(Timing::Duration(d)),
+                (Some(s), _) => Some(SegmentDurations::Timeline(s)),
+                (None, Some(d)) => Some(SegmentDurations::Duration(d)),
                 (None, None) => None,
             };
             let urls = l
@@ -302,7 +297,7 @@ where
                             )
                         })
                         .transpose()?;
-                    Ok(segments::SegmentUrl {
+                    Ok(segments::ListEntry {
                         media: u.media.clone(),
                         media_range,
                     })
@@ -596,6 +591,24 @@ mod tests {
         assert_eq!(
             err.location().path,
             "MPD/Period[0]/AdaptationSet[0]/Representation[0]/SegmentBase"
+        );
+    }
+}
+
+/// The examples of internal items, as tests (rustdoc would compile them as an outside
+/// crate, which cannot name them).
+#[cfg(test)]
+mod doc_examples {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    #[test]
+    fn content_type_example() {
+        use crate::mpd::{listing::content_type, parse};
+        let mpd =
+            parse(r#"<MPD><Period><AdaptationSet mimeType="audio/mp4"/></Period></MPD>"#).unwrap();
+        assert_eq!(
+            content_type(&mpd.periods[0].adaptation_sets[0]).as_deref(),
+            Some("audio")
         );
     }
 }

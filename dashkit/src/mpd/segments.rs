@@ -4,9 +4,11 @@
 //!
 //! The inputs are plain, already-resolved values (the effective SegmentTemplate, SegmentList
 //! or SegmentBase after inheritance, the Period's timing, the resolved BaseURL), so this module
-//! does not depend on the MPD model. [`plan`] checks everything and computes the count without
-//! materialising segments; [`SegmentPlan::iter`] then yields them lazily, and [`enumerate`]
-//! collects them.
+//! does not depend on the MPD model. The public part is what a listing holds
+//! ([`RepresentationSegments`], [`Segment`], [`UrlRange`], [`ByteRange`]); embedders get it
+//! from [`crate::mpd::listing::list_segments`]. Inside the crate, `plan` checks everything and
+//! computes the count without materialising segments; `SegmentEnumeration::iter` then yields
+//! them lazily, and `enumerate` collects them.
 //!
 //! All time math is exact integer math: u64 ticks with u128 intermediates, every step checked.
 //! Period times come in nanoseconds (exact for any xs:duration with up to 9 fractional digits)
@@ -28,7 +30,7 @@
 
 use std::fmt;
 
-use super::error::{Error, Location};
+use super::error::{Error, ErrorLocation as Location};
 use super::template::{Identifier, Template, TemplateValues};
 use super::url::{resolve, Resolver};
 use crate::limits::{MAX_LISTED_SEGMENTS, MAX_SEGMENTS};
@@ -41,11 +43,11 @@ const NS_PER_S: u128 = 1_000_000_000;
 ///
 /// ```
 /// use dashkit::mpd::segments::ByteRange;
-/// use dashkit::mpd::Location;
-/// let r = ByteRange::parse("100-199", &Location::default())?;
+/// use dashkit::mpd::ErrorLocation;
+/// let r = ByteRange::parse("100-199", &ErrorLocation::default())?;
 /// assert_eq!((r.first(), r.last(), r.size_bytes()), (100, 199, 100));
 /// assert_eq!(r.to_string(), "100-199");
-/// assert!(ByteRange::parse("9-1", &Location::default()).is_err());
+/// assert!(ByteRange::parse("9-1", &ErrorLocation::default()).is_err());
 /// # Ok::<(), dashkit::mpd::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,7 +102,7 @@ impl fmt::Display for ByteRange {
 
 /// One `SegmentTimeline/S` element (ISO/IEC 23009-1 §5.3.9.6), values in timescale ticks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct S {
+pub(crate) struct TimelineEntry {
     /// `@t`: start time in the media timeline; absent means "where the previous S ended" (0
     /// for the first).
     pub t: Option<u64>,
@@ -117,16 +119,16 @@ pub struct S {
 
 /// Where segment durations come from: `@duration` or a SegmentTimeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Timing<'a> {
+pub(crate) enum SegmentDurations<'a> {
     /// `@duration`, in timescale ticks (§5.3.9.2).
     Duration(u64),
     /// The `S` elements of `SegmentTimeline`, in document order.
-    Timeline(&'a [S]),
+    Timeline(&'a [TimelineEntry]),
 }
 
 /// `URLType` (§5.3.9.2.2): `Initialization`, `RepresentationIndex`, `BitstreamSwitching`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct UrlType {
+pub(crate) struct UrlType {
     /// `@sourceURL`; absent means the BaseURL itself.
     pub source_url: Option<String>,
     /// `@range`.
@@ -135,7 +137,7 @@ pub struct UrlType {
 
 /// One `SegmentList/SegmentURL` (§5.3.9.3.2). `@index`/`@indexRange` are not needed here.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SegmentUrl {
+pub(crate) struct ListEntry {
     /// `@media`; absent means the BaseURL itself.
     pub media: Option<String>,
     /// `@mediaRange`.
@@ -144,7 +146,7 @@ pub struct SegmentUrl {
 
 /// One reference of a decoded `sidx` box (ISO/IEC 14496-12 §8.16.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SidxReference {
+pub(crate) struct SubsegmentRef {
     /// `reference_type`: true when it points at another sidx (hierarchical index).
     pub reference_type_is_index: bool,
     /// `referenced_size`, bytes.
@@ -155,7 +157,7 @@ pub struct SidxReference {
 
 /// A decoded `sidx` box, as the caller read it from the bytes at `SegmentBase@indexRange`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SidxInput {
+pub(crate) struct SidxInput {
     /// `timescale` of the sidx.
     pub timescale: Timescale,
     /// `earliest_presentation_time`, in the sidx timescale.
@@ -166,12 +168,12 @@ pub struct SidxInput {
     /// from there). With `@indexRange` covering exactly the sidx, `index_range.last() + 1`.
     pub anchor_offset: u64,
     /// The references, in order.
-    pub references: Vec<SidxReference>,
+    pub references: Vec<SubsegmentRef>,
 }
 
 /// Effective `SegmentTemplate` (§5.3.9.4) of a Representation, after inheritance.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateAddressing<'a> {
+pub(crate) struct TemplateAddressing<'a> {
     /// `@timescale` (default 1).
     pub timescale: Timescale,
     /// `@presentationTimeOffset` in ticks (default 0).
@@ -181,7 +183,7 @@ pub struct TemplateAddressing<'a> {
     /// `@endNumber`: number of the last segment, if given.
     pub end_number: Option<u64>,
     /// `@duration` or the SegmentTimeline.
-    pub timing: Timing<'a>,
+    pub timing: SegmentDurations<'a>,
     /// `@media`.
     pub media: &'a Template,
     /// `@initialization`.
@@ -193,7 +195,7 @@ pub struct TemplateAddressing<'a> {
 
 /// Effective `SegmentList` (§5.3.9.3) of a Representation, after inheritance.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListAddressing<'a> {
+pub(crate) struct ListAddressing<'a> {
     /// `@timescale` (default 1).
     pub timescale: Timescale,
     /// `@presentationTimeOffset` in ticks (default 0).
@@ -201,9 +203,9 @@ pub struct ListAddressing<'a> {
     /// `@startNumber` (default 1).
     pub start_number: u64,
     /// `@duration` or SegmentTimeline; `None` is allowed only for a single SegmentURL.
-    pub timing: Option<Timing<'a>>,
+    pub timing: Option<SegmentDurations<'a>>,
     /// The `SegmentURL` elements, in order.
-    pub segment_urls: &'a [SegmentUrl],
+    pub segment_urls: &'a [ListEntry],
     /// `Initialization`.
     pub initialization: Option<&'a UrlType>,
     /// `RepresentationIndex`.
@@ -212,7 +214,7 @@ pub struct ListAddressing<'a> {
 
 /// Effective `SegmentBase` (§5.3.9.2) of a Representation, after inheritance.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BaseAddressing<'a> {
+pub(crate) struct BaseAddressing<'a> {
     /// `@timescale` (default 1).
     pub timescale: Timescale,
     /// `@presentationTimeOffset` in ticks of `timescale` (default 0).
@@ -230,7 +232,7 @@ pub struct BaseAddressing<'a> {
 
 /// The three addressing modes of §5.3.9.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Addressing<'a> {
+pub(crate) enum Addressing<'a> {
     /// SegmentTemplate (with `@duration` or SegmentTimeline).
     Template(TemplateAddressing<'a>),
     /// SegmentList.
@@ -241,7 +243,7 @@ pub enum Addressing<'a> {
 
 /// What the addressing needs from the Representation and its Period.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RepresentationContext {
+pub(crate) struct RepresentationContext {
     /// `Representation@id` (`$RepresentationID$`).
     pub representation_id: String,
     /// `Representation@bandwidth` (`$Bandwidth$`), bits per second.
@@ -327,14 +329,14 @@ struct Run {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Media<'a> {
     Template(&'a Template),
-    List(&'a [SegmentUrl]),
+    List(&'a [ListEntry]),
     Base,
 }
 
 /// A checked, not yet materialised enumeration: runs of segments, their count, and the
-/// initialization and index segments. Iterate with [`SegmentPlan::iter`].
+/// initialization and index segments. Iterate with [`SegmentEnumeration::iter`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SegmentPlan<'a> {
+pub(crate) struct SegmentEnumeration<'a> {
     timescale: Timescale,
     presentation_time_offset: u64,
     initialization: Option<UrlRange>,
@@ -347,40 +349,15 @@ pub struct SegmentPlan<'a> {
     resolver: Resolver,
 }
 
-impl<'a> SegmentPlan<'a> {
+impl<'a> SegmentEnumeration<'a> {
     /// Number of media segments.
     pub fn len(&self) -> u64 {
         self.len
     }
 
-    /// Whether there are no media segments.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Timescale of the segments' times.
-    pub fn timescale(&self) -> Timescale {
-        self.timescale
-    }
-
-    /// Presentation time offset, ticks of [`SegmentPlan::timescale`].
-    pub fn presentation_time_offset(&self) -> u64 {
-        self.presentation_time_offset
-    }
-
-    /// The initialization segment, if any.
-    pub fn initialization(&self) -> Option<&UrlRange> {
-        self.initialization.as_ref()
-    }
-
-    /// The Representation index segment, if any.
-    pub fn index(&self) -> Option<&UrlRange> {
-        self.index.as_ref()
-    }
-
     /// The media segments, lazily.
-    pub fn iter(&self) -> SegmentIter<'_, 'a> {
-        SegmentIter {
+    pub fn iter(&self) -> SegmentEnumerationIter<'_, 'a> {
+        SegmentEnumerationIter {
             plan: self,
             run: 0,
             within: 0,
@@ -402,17 +379,17 @@ impl<'a> SegmentPlan<'a> {
     }
 }
 
-/// Iterator over the segments of a [`SegmentPlan`].
+/// Iterator over the segments of a [`SegmentEnumeration`].
 #[derive(Debug)]
-pub struct SegmentIter<'p, 'a> {
-    plan: &'p SegmentPlan<'a>,
+pub(crate) struct SegmentEnumerationIter<'p, 'a> {
+    plan: &'p SegmentEnumeration<'a>,
     run: usize,
     within: u64,
     index: usize,
     buf: String,
 }
 
-impl Iterator for SegmentIter<'_, '_> {
+impl Iterator for SegmentEnumerationIter<'_, '_> {
     type Item = Segment;
 
     fn next(&mut self) -> Option<Segment> {
@@ -476,44 +453,12 @@ impl Iterator for SegmentIter<'_, '_> {
     }
 }
 
-/// Enumerates every segment of one Representation: [`plan`] then [`SegmentPlan::materialize`].
-///
-/// ```
-/// use dashkit::mpd::segments::{enumerate, Addressing, RepresentationContext, TemplateAddressing, Timing};
-/// use dashkit::mpd::template::Template;
-/// use dashkit::timeline::Timescale;
-///
-/// let media = Template::parse("$RepresentationID$/seg-$Number%03d$.m4s")?;
-/// let init = Template::parse("$RepresentationID$/init.mp4")?;
-/// let addressing = Addressing::Template(TemplateAddressing {
-///     timescale: Timescale::new(90_000).unwrap(),
-///     presentation_time_offset: 0,
-///     start_number: 1,
-///     end_number: None,
-///     timing: Timing::Duration(180_000), // 2 s
-///     media: &media,
-///     initialization: Some(&init),
-///     index: None,
-/// });
-/// let ctx = RepresentationContext {
-///     representation_id: "v1".into(),
-///     base_url: "https://cdn.example/vod/".into(),
-///     period_duration_ns: Some(5_000_000_000), // 5 s: 2 s + 2 s + 1 s
-///     ..Default::default()
-/// };
-/// let reps = enumerate(&addressing, &ctx)?;
-/// assert_eq!(reps.initialization.unwrap().url, "https://cdn.example/vod/v1/init.mp4");
-/// let s = &reps.segments;
-/// assert_eq!(s.len(), 3);
-/// assert_eq!(s[2].url, "https://cdn.example/vod/v1/seg-003.m4s");
-/// assert_eq!((s[2].number, s[2].start, s[2].duration), (3, 360_000, 90_000));
-/// # Ok::<(), dashkit::mpd::Error>(())
-/// ```
+/// Enumerates every segment of one Representation: [`plan`] then [`SegmentEnumeration::materialize`].
 ///
 /// A plan of more than [`MAX_LISTED_SEGMENTS`] segments is
 /// [`Error::TooManySegments`] (with that limit) rather than an allocation sized by the MPD's
 /// numbers; [`plan`] counts and iterates any number lazily.
-pub fn enumerate(
+pub(crate) fn enumerate(
     addressing: &Addressing<'_>,
     ctx: &RepresentationContext,
 ) -> Result<RepresentationSegments, Error> {
@@ -529,36 +474,10 @@ pub fn enumerate(
 
 /// Checks the addressing and computes the segment runs and count, without materialising
 /// segments. Every error of the enumeration is found here; iteration cannot fail.
-///
-/// ```
-/// use dashkit::mpd::segments::{plan, Addressing, RepresentationContext, TemplateAddressing, Timing, S};
-/// use dashkit::mpd::template::Template;
-/// use dashkit::timeline::Timescale;
-///
-/// let media = Template::parse("t$Time$.m4s")?;
-/// // A day of 1 s segments in one S: counted, not allocated.
-/// let timeline = [S { t: Some(0), d: 1000, r: 86_399, ..S::default() }];
-/// let addressing = Addressing::Template(TemplateAddressing {
-///     timescale: Timescale::new(1000).unwrap(),
-///     presentation_time_offset: 0,
-///     start_number: 1,
-///     end_number: None,
-///     timing: Timing::Timeline(&timeline),
-///     media: &media,
-///     initialization: None,
-///     index: None,
-/// });
-/// let ctx = RepresentationContext::default();
-/// let p = plan(&addressing, &ctx)?;
-/// assert_eq!(p.len(), 86_400);
-/// let third = p.iter().nth(2).unwrap();
-/// assert_eq!((third.number, third.start, third.url.as_str()), (3, 2000, "t2000.m4s"));
-/// # Ok::<(), dashkit::mpd::Error>(())
-/// ```
-pub fn plan<'a>(
+pub(crate) fn plan<'a>(
     addressing: &Addressing<'a>,
     ctx: &'a RepresentationContext,
-) -> Result<SegmentPlan<'a>, Error> {
+) -> Result<SegmentEnumeration<'a>, Error> {
     match addressing {
         Addressing::Template(a) => plan_template(a, ctx),
         Addressing::List(a) => plan_list(a, ctx),
@@ -614,7 +533,7 @@ fn period_end_ceil(
         .transpose()
 }
 
-/// Runs of `Timing::Duration(d)` for `count` segments from `start_number`.
+/// Runs of `SegmentDurations::Duration(d)` for `count` segments from `start_number`.
 fn duration_run(
     ctx: &RepresentationContext,
     at: Location,
@@ -648,7 +567,7 @@ fn duration_run(
 /// Expands a SegmentTimeline into runs (§5.3.9.6), capped at `end_number` and the Period end.
 fn timeline_runs(
     ctx: &RepresentationContext,
-    timeline: &[S],
+    timeline: &[TimelineEntry],
     ts: Timescale,
     pto: u64,
     start_number: u64,
@@ -761,7 +680,7 @@ fn timeline_runs(
 fn plan_template<'a>(
     a: &TemplateAddressing<'a>,
     ctx: &'a RepresentationContext,
-) -> Result<SegmentPlan<'a>, Error> {
+) -> Result<SegmentEnumeration<'a>, Error> {
     let pto = a.presentation_time_offset;
     // Every value the media template may need, checked once (SubNumber is never supplied).
     let probe = TemplateValues {
@@ -802,7 +721,7 @@ fn plan_template<'a>(
         _ => None,
     };
     let (runs, len, clip_end) = match a.timing {
-        Timing::Duration(d) => {
+        SegmentDurations::Duration(d) => {
             if d == 0 {
                 return Err(Error::Zero {
                     at: ctx.at.child("@duration"),
@@ -841,13 +760,13 @@ fn plan_template<'a>(
             let clip = period_end_ceil(ctx, a.timescale, pto)?;
             (vec![run], count, clip)
         }
-        Timing::Timeline(tl) => {
+        SegmentDurations::Timeline(tl) => {
             let (runs, total) =
                 timeline_runs(ctx, tl, a.timescale, pto, a.start_number, a.end_number)?;
             (runs, total, None)
         }
     };
-    Ok(SegmentPlan {
+    Ok(SegmentEnumeration {
         timescale: a.timescale,
         presentation_time_offset: pto,
         initialization,
@@ -871,18 +790,18 @@ fn url_range(ctx: &RepresentationContext, u: &UrlType) -> UrlRange {
 fn plan_list<'a>(
     a: &ListAddressing<'a>,
     ctx: &'a RepresentationContext,
-) -> Result<SegmentPlan<'a>, Error> {
+) -> Result<SegmentEnumeration<'a>, Error> {
     let pto = a.presentation_time_offset;
     let urls = u64::try_from(a.segment_urls.len()).unwrap_or(u64::MAX);
     if urls > MAX_SEGMENTS {
         return Err(too_many(ctx.at.clone()));
     }
     let (runs, clip_end) = match a.timing {
-        Some(Timing::Duration(d)) => {
+        Some(SegmentDurations::Duration(d)) => {
             let run = duration_run(ctx, ctx.at.child("@duration"), d, pto, a.start_number, urls)?;
             (vec![run], period_end_ceil(ctx, a.timescale, pto)?)
         }
-        Some(Timing::Timeline(tl)) => {
+        Some(SegmentDurations::Timeline(tl)) => {
             let (runs, timed) = timeline_runs(ctx, tl, a.timescale, pto, a.start_number, None)?;
             if timed != urls {
                 return Err(Error::SegmentCountMismatch {
@@ -914,7 +833,7 @@ fn plan_list<'a>(
             (vec![run], None)
         }
     };
-    Ok(SegmentPlan {
+    Ok(SegmentEnumeration {
         timescale: a.timescale,
         presentation_time_offset: pto,
         initialization: a.initialization.map(|u| url_range(ctx, u)),
@@ -931,7 +850,7 @@ fn plan_list<'a>(
 fn plan_base<'a>(
     a: &BaseAddressing<'a>,
     ctx: &'a RepresentationContext,
-) -> Result<SegmentPlan<'a>, Error> {
+) -> Result<SegmentEnumeration<'a>, Error> {
     let initialization = a.initialization.map(|u| url_range(ctx, u));
     let index = match (a.representation_index, a.index_range) {
         (Some(u), _) => Some(url_range(ctx, u)),
@@ -950,7 +869,7 @@ fn plan_base<'a>(
         let end = period_end_ceil(ctx, a.timescale, pto)?
             .ok_or_else(|| Error::UnknownPeriodEnd { at: ctx.at.clone() })?;
         let run = duration_run(ctx, ctx.at.clone(), end.saturating_sub(pto), pto, 1, 1)?;
-        return Ok(SegmentPlan {
+        return Ok(SegmentEnumeration {
             timescale: a.timescale,
             presentation_time_offset: pto,
             initialization,
@@ -1024,7 +943,7 @@ fn plan_base<'a>(
             .checked_add(u64::from(r.subsegment_duration))
             .ok_or_else(|| overflow(ctx, "sidx time"))?;
     }
-    Ok(SegmentPlan {
+    Ok(SegmentEnumeration {
         timescale: sidx.timescale,
         presentation_time_offset: pto,
         initialization,
@@ -1041,8 +960,10 @@ fn plan_base<'a>(
 /// `@duration` addressing on its own, for number <-> time questions (live edge, seeking):
 /// segment `n` starts at `presentation_time_offset + (n - start_number) * duration` on the
 /// media timeline (§5.3.9.5.3).
+/// Only its own property tests use it now.
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FixedDuration {
+pub(crate) struct FixedDuration {
     /// `@presentationTimeOffset`, ticks.
     pub presentation_time_offset: u64,
     /// `@startNumber`.
@@ -1051,18 +972,10 @@ pub struct FixedDuration {
     pub duration: u64,
 }
 
+#[cfg(test)]
 impl FixedDuration {
     /// Start of segment `number` on the media timeline, ticks; `None` before `start_number`
     /// or on overflow.
-    ///
-    /// ```
-    /// use dashkit::mpd::segments::FixedDuration;
-    /// let f = FixedDuration { presentation_time_offset: 1000, start_number: 5, duration: 200 };
-    /// assert_eq!(f.time_of_number(5), Some(1000));
-    /// assert_eq!(f.time_of_number(7), Some(1400));
-    /// assert_eq!(f.segment_at_time(1399), Some(6));
-    /// assert_eq!(f.segment_at_time(999), None);
-    /// ```
     pub fn time_of_number(&self, number: u64) -> Option<u64> {
         if self.duration == 0 {
             return None;
@@ -1083,6 +996,11 @@ impl FixedDuration {
         self.start_number.checked_add(k)
     }
 }
+
+/// What real packagers wrote, checked against this enumeration (moved here from the
+/// integration tests when the enumeration became internal).
+#[cfg(test)]
+mod packagers_tests;
 
 #[cfg(test)]
 mod tests {
@@ -1112,7 +1030,7 @@ mod tests {
         Template::parse(a).unwrap()
     }
 
-    fn template<'a>(media: &'a Template, timing: Timing<'a>) -> TemplateAddressing<'a> {
+    fn template<'a>(media: &'a Template, timing: SegmentDurations<'a>) -> TemplateAddressing<'a> {
         TemplateAddressing {
             timescale: ts(1000),
             presentation_time_offset: 0,
@@ -1155,7 +1073,7 @@ mod tests {
     #[test]
     fn duration_mode_clips_the_last_segment_to_a_non_divisible_period_end() {
         let m = tpl("$Number$.m4s");
-        let mut a = template(&m, Timing::Duration(180_000));
+        let mut a = template(&m, SegmentDurations::Duration(180_000));
         a.timescale = ts(90_000);
         // 5.5 s at 90 kHz = 495,000 ticks: 2 s + 2 s + 1.5 s.
         let segs = run(a, &ctx(Some(5_500_000_000))).unwrap();
@@ -1170,7 +1088,7 @@ mod tests {
         // A Period end inside a tick rounds the last duration up: 1 ns past 4 s at 1 kHz.
         let m = tpl("$Number$");
         let segs = run(
-            template(&m, Timing::Duration(2000)),
+            template(&m, SegmentDurations::Duration(2000)),
             &ctx(Some(4_000_000_001)),
         )
         .unwrap();
@@ -1180,7 +1098,7 @@ mod tests {
     #[test]
     fn duration_mode_with_offset_and_start_number_zero() {
         let m = tpl("$RepresentationID$/$Time$-$Number%05d$.m4s");
-        let mut a = template(&m, Timing::Duration(2000));
+        let mut a = template(&m, SegmentDurations::Duration(2000));
         a.presentation_time_offset = 10_000;
         a.start_number = 0;
         let reps = enumerate(&Addressing::Template(a), &ctx(Some(6_000_000_000))).unwrap();
@@ -1196,12 +1114,12 @@ mod tests {
     #[test]
     fn presentation_time_ns_adds_the_period_start() {
         let m = tpl("$Number$");
-        let mut a = template(&m, Timing::Duration(3));
+        let mut a = template(&m, SegmentDurations::Duration(3));
         a.timescale = ts(3);
         let mut c = ctx(Some(3_000_000_000));
         c.period_start_ns = 10_000_000_000;
         let mut a2 = a.clone();
-        a2.timing = Timing::Duration(1);
+        a2.timing = SegmentDurations::Duration(1);
         let reps = enumerate(&Addressing::Template(a2), &c).unwrap();
         // 1/3 s rounds down to 333,333,333 ns.
         assert_eq!(reps.presentation_time_ns(&reps.segments[1]), 10_333_333_333);
@@ -1211,7 +1129,7 @@ mod tests {
     #[test]
     fn end_number_caps_and_bounds_an_unknown_period() {
         let m = tpl("$Number$");
-        let mut a = template(&m, Timing::Duration(2000));
+        let mut a = template(&m, SegmentDurations::Duration(2000));
         a.end_number = Some(3);
         assert_eq!(run(a.clone(), &ctx(Some(10_000_000_000))).unwrap().len(), 3);
         assert_eq!(run(a.clone(), &ctx(None)).unwrap().len(), 3);
@@ -1222,7 +1140,7 @@ mod tests {
     #[test]
     fn duration_mode_without_an_end_is_an_error() {
         let m = tpl("$Number$");
-        let e = run(template(&m, Timing::Duration(2000)), &ctx(None)).unwrap_err();
+        let e = run(template(&m, SegmentDurations::Duration(2000)), &ctx(None)).unwrap_err();
         assert!(matches!(e, Error::UnknownPeriodEnd { .. }), "{e:?}");
         assert_eq!(path_of(&e), P);
     }
@@ -1230,23 +1148,23 @@ mod tests {
     #[test]
     fn zero_duration_is_an_error_not_a_loop() {
         let m = tpl("$Number$");
-        let e = run(template(&m, Timing::Duration(0)), &ctx(Some(1))).unwrap_err();
+        let e = run(template(&m, SegmentDurations::Duration(0)), &ctx(Some(1))).unwrap_err();
         assert_eq!(path_of(&e), format!("{P}/@duration"));
         let tl = [
-            S {
+            TimelineEntry {
                 d: 2,
-                ..S::default()
+                ..TimelineEntry::default()
             },
-            S {
+            TimelineEntry {
                 d: 1,
-                ..S::default()
+                ..TimelineEntry::default()
             },
-            S {
+            TimelineEntry {
                 d: 0,
-                ..S::default()
+                ..TimelineEntry::default()
             },
         ];
-        let e = run(template(&m, Timing::Timeline(&tl)), &ctx(Some(1))).unwrap_err();
+        let e = run(template(&m, SegmentDurations::Timeline(&tl)), &ctx(Some(1))).unwrap_err();
         assert!(matches!(e, Error::Zero { .. }));
         assert_eq!(path_of(&e), format!("{P}/SegmentTimeline/S[2]/@d"));
         // Location keeps the element's line and column.
@@ -1261,7 +1179,7 @@ mod tests {
     #[test]
     fn listing_a_forgotten_timescale_is_an_error_not_gigabytes() {
         let m = tpl("$Number$");
-        let mut a = template(&m, Timing::Duration(2));
+        let mut a = template(&m, SegmentDurations::Duration(2));
         a.timescale = ts(90_000);
         let c = ctx(Some(7_200_000_000_000));
         let a = Addressing::Template(a);
@@ -1277,37 +1195,37 @@ mod tests {
     fn hostile_counts_are_errors_not_allocations() {
         let m = tpl("$Number$");
         // 1 tick segments over ~584 years at 1 GHz.
-        let mut a = template(&m, Timing::Duration(1));
+        let mut a = template(&m, SegmentDurations::Duration(1));
         a.timescale = ts(1_000_000_000);
         let e = run(a, &ctx(Some(u64::MAX))).unwrap_err();
         assert!(matches!(e, Error::TooManySegments { .. }), "{e:?}");
-        let tl = [S {
+        let tl = [TimelineEntry {
             t: Some(0),
             d: 1,
             r: i64::MAX,
-            ..S::default()
+            ..TimelineEntry::default()
         }];
-        let e = run(template(&m, Timing::Timeline(&tl)), &ctx(None)).unwrap_err();
+        let e = run(template(&m, SegmentDurations::Timeline(&tl)), &ctx(None)).unwrap_err();
         assert!(matches!(e, Error::TooManySegments { .. }), "{e:?}");
         assert_eq!(path_of(&e), format!("{P}/SegmentTimeline/S[0]/@r"));
         // Many moderate S elements add up past the cap too.
-        let s = S {
+        let s = TimelineEntry {
             d: 1,
             r: 300_000_000,
-            ..S::default()
+            ..TimelineEntry::default()
         };
         let tl = [s, s];
-        let e = run(template(&m, Timing::Timeline(&tl)), &ctx(None)).unwrap_err();
+        let e = run(template(&m, SegmentDurations::Timeline(&tl)), &ctx(None)).unwrap_err();
         assert_eq!(path_of(&e), format!("{P}/SegmentTimeline/S[1]/@r"));
         // Times past u64 are overflow errors.
-        let tl = [S {
+        let tl = [TimelineEntry {
             t: Some(u64::MAX - 1),
             d: 5,
             r: 0,
-            ..S::default()
+            ..TimelineEntry::default()
         }];
         assert!(matches!(
-            run(template(&m, Timing::Timeline(&tl)), &ctx(None)),
+            run(template(&m, SegmentDurations::Timeline(&tl)), &ctx(None)),
             Err(Error::Overflow { .. })
         ));
     }
@@ -1317,20 +1235,20 @@ mod tests {
         let m = tpl("t$Time$.m4s");
         // 0,2,4,6 (ceil(7/2) = 4: the fourth overlaps the next S@t, which is followed).
         let tl = [
-            S {
+            TimelineEntry {
                 t: Some(0),
                 d: 2,
                 r: -1,
-                ..S::default()
+                ..TimelineEntry::default()
             },
-            S {
+            TimelineEntry {
                 t: Some(7),
                 d: 1,
                 r: 0,
-                ..S::default()
+                ..TimelineEntry::default()
             },
         ];
-        let segs = run(template(&m, Timing::Timeline(&tl)), &ctx(None)).unwrap();
+        let segs = run(template(&m, SegmentDurations::Timeline(&tl)), &ctx(None)).unwrap();
         assert_eq!(
             nsd(&segs),
             [(1, 0, 2), (2, 2, 2), (3, 4, 2), (4, 6, 2), (5, 7, 1)]
@@ -1342,14 +1260,14 @@ mod tests {
     fn repeat_minus_one_runs_to_the_period_end() {
         let m = tpl("$Number$");
         // 8.5 s at 1 kHz with 2 s segments: starts 0, 2, 4, 6, 8 (the last starts before 8.5 s).
-        let tl = [S {
+        let tl = [TimelineEntry {
             t: Some(0),
             d: 2000,
             r: -1,
-            ..S::default()
+            ..TimelineEntry::default()
         }];
         let segs = run(
-            template(&m, Timing::Timeline(&tl)),
+            template(&m, SegmentDurations::Timeline(&tl)),
             &ctx(Some(8_500_000_000)),
         )
         .unwrap();
@@ -1357,7 +1275,7 @@ mod tests {
         assert_eq!(segs[4].start, 8000);
         // Exactly divisible: 8 s gives 4.
         let segs = run(
-            template(&m, Timing::Timeline(&tl)),
+            template(&m, SegmentDurations::Timeline(&tl)),
             &ctx(Some(8_000_000_000)),
         )
         .unwrap();
@@ -1367,13 +1285,13 @@ mod tests {
     #[test]
     fn repeat_minus_one_with_an_offset_counts_from_the_offset() {
         let m = tpl("$Number$");
-        let tl = [S {
+        let tl = [TimelineEntry {
             t: Some(5000),
             d: 1000,
             r: -1,
-            ..S::default()
+            ..TimelineEntry::default()
         }];
-        let mut a = template(&m, Timing::Timeline(&tl));
+        let mut a = template(&m, SegmentDurations::Timeline(&tl));
         a.presentation_time_offset = 5000;
         let segs = run(a, &ctx(Some(4_000_000_000))).unwrap();
         assert_eq!(
@@ -1392,48 +1310,52 @@ mod tests {
         let m = tpl("$Number$");
         // Next S without @t.
         let tl = [
-            S {
+            TimelineEntry {
                 t: Some(0),
                 d: 2,
                 r: -1,
-                ..S::default()
+                ..TimelineEntry::default()
             },
-            S {
+            TimelineEntry {
                 d: 2,
-                ..S::default()
+                ..TimelineEntry::default()
             },
         ];
-        let e = run(template(&m, Timing::Timeline(&tl)), &ctx(Some(10))).unwrap_err();
+        let e = run(
+            template(&m, SegmentDurations::Timeline(&tl)),
+            &ctx(Some(10)),
+        )
+        .unwrap_err();
         assert!(matches!(e, Error::OpenRepeat { .. }));
         assert_eq!(path_of(&e), format!("{P}/SegmentTimeline/S[0]/@r"));
-        // Last S, Period end unknown.
-        let tl = [S {
+        // Last TimelineEntry, Period end unknown.
+        let tl = [TimelineEntry {
             t: Some(0),
             d: 2,
             r: -1,
-            ..S::default()
+            ..TimelineEntry::default()
         }];
-        let e = run(template(&m, Timing::Timeline(&tl)), &ctx(None)).unwrap_err();
+        let e = run(template(&m, SegmentDurations::Timeline(&tl)), &ctx(None)).unwrap_err();
         assert!(matches!(e, Error::OpenRepeat { .. }));
         // ... unless @endNumber bounds it.
-        let mut a = template(&m, Timing::Timeline(&tl));
+        let mut a = template(&m, SegmentDurations::Timeline(&tl));
         a.end_number = Some(4);
         assert_eq!(run(a, &ctx(None)).unwrap().len(), 4);
         // Next S@t not after this one.
         let tl = [
-            S {
+            TimelineEntry {
                 t: Some(10),
                 d: 2,
                 r: -1,
-                ..S::default()
+                ..TimelineEntry::default()
             },
-            S {
+            TimelineEntry {
                 t: Some(10),
                 d: 2,
-                ..S::default()
+                ..TimelineEntry::default()
             },
         ];
-        let e = run(template(&m, Timing::Timeline(&tl)), &ctx(None)).unwrap_err();
+        let e = run(template(&m, SegmentDurations::Timeline(&tl)), &ctx(None)).unwrap_err();
         assert!(
             matches!(
                 e,
@@ -1447,17 +1369,17 @@ mod tests {
         );
         // r below -1.
         let tl = [
-            S {
+            TimelineEntry {
                 d: 2,
-                ..S::default()
+                ..TimelineEntry::default()
             },
-            S {
+            TimelineEntry {
                 d: 2,
                 r: -2,
-                ..S::default()
+                ..TimelineEntry::default()
             },
         ];
-        let e = run(template(&m, Timing::Timeline(&tl)), &ctx(None)).unwrap_err();
+        let e = run(template(&m, SegmentDurations::Timeline(&tl)), &ctx(None)).unwrap_err();
         assert_eq!(
             e,
             Error::InvalidRepeat {
@@ -1471,44 +1393,44 @@ mod tests {
     fn timeline_follows_s_t_across_gaps_and_s_n_sets_numbers() {
         let m = tpl("$Number$");
         let tl = [
-            S {
+            TimelineEntry {
                 t: Some(0),
                 d: 2,
                 r: 1,
-                ..S::default()
+                ..TimelineEntry::default()
             },
-            S {
+            TimelineEntry {
                 t: Some(10),
                 d: 3,
-                ..S::default()
+                ..TimelineEntry::default()
             },
-            S {
+            TimelineEntry {
                 n: Some(100),
                 d: 1,
-                ..S::default()
+                ..TimelineEntry::default()
             },
         ];
-        let segs = run(template(&m, Timing::Timeline(&tl)), &ctx(None)).unwrap();
+        let segs = run(template(&m, SegmentDurations::Timeline(&tl)), &ctx(None)).unwrap();
         assert_eq!(nsd(&segs), [(1, 0, 2), (2, 2, 2), (3, 10, 3), (100, 13, 1)]);
     }
 
     #[test]
     fn timeline_drops_segments_starting_after_the_period_and_honours_end_number() {
         let m = tpl("$Number$");
-        let tl = [S {
+        let tl = [TimelineEntry {
             t: Some(0),
             d: 1000,
             r: 9,
-            ..S::default()
+            ..TimelineEntry::default()
         }];
         // Period of 3.5 s: starts 0..3000 kept, duration kept as written.
         let segs = run(
-            template(&m, Timing::Timeline(&tl)),
+            template(&m, SegmentDurations::Timeline(&tl)),
             &ctx(Some(3_500_000_000)),
         )
         .unwrap();
         assert_eq!(nsd(&segs).last(), Some(&(4, 3000, 1000)));
-        let mut a = template(&m, Timing::Timeline(&tl));
+        let mut a = template(&m, SegmentDurations::Timeline(&tl));
         a.end_number = Some(2);
         assert_eq!(run(a, &ctx(None)).unwrap().len(), 2);
     }
@@ -1516,12 +1438,12 @@ mod tests {
     #[test]
     fn first_s_without_t_starts_at_zero() {
         let m = tpl("$Time$");
-        let tl = [S {
+        let tl = [TimelineEntry {
             d: 5,
             r: 1,
-            ..S::default()
+            ..TimelineEntry::default()
         }];
-        let mut a = template(&m, Timing::Timeline(&tl));
+        let mut a = template(&m, SegmentDurations::Timeline(&tl));
         a.presentation_time_offset = 100;
         let segs = run(a, &ctx(None)).unwrap();
         assert_eq!(nsd(&segs), [(1, 0, 5), (2, 5, 5)]);
@@ -1532,7 +1454,7 @@ mod tests {
         let m = tpl("$RepresentationID$/$Number$.m4s");
         let i = tpl("$RepresentationID$/init-$Bandwidth$.mp4");
         let x = tpl("$RepresentationID$/index.sidx");
-        let mut a = template(&m, Timing::Duration(1000));
+        let mut a = template(&m, SegmentDurations::Duration(1000));
         a.initialization = Some(&i);
         a.index = Some(&x);
         let reps = enumerate(&Addressing::Template(a.clone()), &ctx(Some(1_000_000_000))).unwrap();
@@ -1556,17 +1478,17 @@ mod tests {
         let m = tpl("$Bandwidth$/$Number$");
         let mut c = ctx(Some(1_000_000_000));
         c.bandwidth = None;
-        let e = run(template(&m, Timing::Duration(1000)), &c).unwrap_err();
+        let e = run(template(&m, SegmentDurations::Duration(1000)), &c).unwrap_err();
         assert_eq!(path_of(&e), format!("{P}/@media"));
         let m = tpl("$Number$_$SubNumber$");
         assert!(run(
-            template(&m, Timing::Duration(1000)),
+            template(&m, SegmentDurations::Duration(1000)),
             &ctx(Some(1_000_000_000))
         )
         .is_err());
     }
 
-    fn list<'a>(urls: &'a [SegmentUrl], timing: Option<Timing<'a>>) -> Addressing<'a> {
+    fn list<'a>(urls: &'a [ListEntry], timing: Option<SegmentDurations<'a>>) -> Addressing<'a> {
         Addressing::List(ListAddressing {
             timescale: ts(1000),
             presentation_time_offset: 0,
@@ -1581,15 +1503,15 @@ mod tests {
     #[test]
     fn segment_list_with_media_ranges() {
         let urls = [
-            SegmentUrl {
+            ListEntry {
                 media: Some("a.mp4".into()),
                 media_range: ByteRange::new(800, 1799),
             },
-            SegmentUrl {
+            ListEntry {
                 media: Some("a.mp4".into()),
                 media_range: ByteRange::new(1800, 2499),
             },
-            SegmentUrl {
+            ListEntry {
                 media: None,
                 media_range: ByteRange::new(2500, 2999),
             },
@@ -1598,7 +1520,7 @@ mod tests {
             source_url: Some("a.mp4".into()),
             range: ByteRange::new(0, 799),
         };
-        let mut addr = list(&urls, Some(Timing::Duration(2000)));
+        let mut addr = list(&urls, Some(SegmentDurations::Duration(2000)));
         if let Addressing::List(l) = &mut addr {
             l.initialization = Some(&init);
         }
@@ -1627,26 +1549,34 @@ mod tests {
 
     #[test]
     fn segment_list_timeline_and_count_checks() {
-        let u = SegmentUrl {
+        let u = ListEntry {
             media: Some("s.m4s".into()),
             media_range: None,
         };
         let urls = [u.clone(), u.clone(), u.clone()];
         let tl = [
-            S {
+            TimelineEntry {
                 t: Some(0),
                 d: 10,
                 r: 1,
-                ..S::default()
+                ..TimelineEntry::default()
             },
-            S {
+            TimelineEntry {
                 d: 4,
-                ..S::default()
+                ..TimelineEntry::default()
             },
         ];
-        let segs = enumerate(&list(&urls, Some(Timing::Timeline(&tl))), &ctx(None)).unwrap();
+        let segs = enumerate(
+            &list(&urls, Some(SegmentDurations::Timeline(&tl))),
+            &ctx(None),
+        )
+        .unwrap();
         assert_eq!(nsd(&segs.segments), [(1, 0, 10), (2, 10, 10), (3, 20, 4)]);
-        let e = enumerate(&list(&urls[..2], Some(Timing::Timeline(&tl))), &ctx(None)).unwrap_err();
+        let e = enumerate(
+            &list(&urls[..2], Some(SegmentDurations::Timeline(&tl))),
+            &ctx(None),
+        )
+        .unwrap_err();
         assert!(
             matches!(
                 e,
@@ -1673,7 +1603,7 @@ mod tests {
             anchor_offset: 1000,
             references: refs
                 .iter()
-                .map(|&(size, dur)| SidxReference {
+                .map(|&(size, dur)| SubsegmentRef {
                     reference_type_is_index: false,
                     referenced_size: size,
                     subsegment_duration: dur,
@@ -1783,13 +1713,13 @@ mod tests {
     #[test]
     fn plan_counts_without_materialising() {
         let m = tpl("$Number$");
-        let tl = [S {
+        let tl = [TimelineEntry {
             t: Some(0),
             d: 1,
             r: 99_999_999,
-            ..S::default()
+            ..TimelineEntry::default()
         }];
-        let a = Addressing::Template(template(&m, Timing::Timeline(&tl)));
+        let a = Addressing::Template(template(&m, SegmentDurations::Timeline(&tl)));
         let c = ctx(None);
         let p = plan(&a, &c).unwrap();
         assert_eq!(p.len(), 100_000_000);
@@ -1797,13 +1727,13 @@ mod tests {
         assert_eq!((last.number, last.start), (6, 5));
     }
 
-    fn arb_timeline() -> impl Strategy<Value = Vec<S>> {
+    fn arb_timeline() -> impl Strategy<Value = Vec<TimelineEntry>> {
         prop::collection::vec((1u64..100_000, 0i64..50), 1..30).prop_map(|v| {
             v.into_iter()
-                .map(|(d, r)| S {
+                .map(|(d, r)| TimelineEntry {
                     d,
                     r,
-                    ..S::default()
+                    ..TimelineEntry::default()
                 })
                 .collect()
         })
@@ -1815,7 +1745,7 @@ mod tests {
             let mut tl = tl;
             tl[0].t = Some(t0);
             let m = tpl("$Time$");
-            let mut a = template(&m, Timing::Timeline(&tl));
+            let mut a = template(&m, SegmentDurations::Timeline(&tl));
             a.start_number = start;
             let segs = run(a, &ctx(None)).unwrap();
             let want_count: i64 = tl.iter().map(|s| s.r + 1).sum();
@@ -1837,7 +1767,7 @@ mod tests {
         #[test]
         fn duration_mode_covers_the_period_exactly(d in 1u64..10_000, ts_n in 1u32..200_000, pd_ns in 1u64..100_000_000_000, pto in 0u64..1_000_000) {
             let m = tpl("$Number$");
-            let mut a = template(&m, Timing::Duration(d));
+            let mut a = template(&m, SegmentDurations::Duration(d));
             a.timescale = ts(ts_n);
             a.presentation_time_offset = pto;
             // Sum of durations = Period duration in ticks, rounded up.
@@ -1879,8 +1809,8 @@ mod tests {
         #[test]
         fn enumeration_never_panics(d in any::<u64>(), r in any::<i64>(), t in any::<Option<u64>>(), pd in any::<Option<u64>>(), pto in any::<u64>(), n in any::<u64>(), tsn in 1u32..=u32::MAX) {
             let m = tpl("$Number$$Time$");
-            let tl = [S { t, d, r, ..S::default() }, S { t: None, d, r: 0, ..S::default() }];
-            for timing in [Timing::Duration(d), Timing::Timeline(&tl)] {
+            let tl = [TimelineEntry { t, d, r, ..TimelineEntry::default() }, TimelineEntry { t: None, d, r: 0, ..TimelineEntry::default() }];
+            for timing in [SegmentDurations::Duration(d), SegmentDurations::Timeline(&tl)] {
                 let mut a = template(&m, timing);
                 a.timescale = ts(tsn);
                 a.presentation_time_offset = pto;
@@ -1892,5 +1822,105 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+/// The examples of internal items, as tests (rustdoc would compile them as an outside
+/// crate, which cannot name them).
+#[cfg(test)]
+mod doc_examples {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    #[test]
+    fn enumerate_example() -> Result<(), Box<dyn std::error::Error>> {
+        use crate::mpd::segments::{
+            enumerate, Addressing, RepresentationContext, SegmentDurations, TemplateAddressing,
+        };
+        use crate::mpd::template::Template;
+        use crate::timeline::Timescale;
+
+        let media = Template::parse("$RepresentationID$/seg-$Number%03d$.m4s")?;
+        let init = Template::parse("$RepresentationID$/init.mp4")?;
+        let addressing = Addressing::Template(TemplateAddressing {
+            timescale: Timescale::new(90_000).unwrap(),
+            presentation_time_offset: 0,
+            start_number: 1,
+            end_number: None,
+            timing: SegmentDurations::Duration(180_000), // 2 s
+            media: &media,
+            initialization: Some(&init),
+            index: None,
+        });
+        let ctx = RepresentationContext {
+            representation_id: "v1".into(),
+            base_url: "https://cdn.example/vod/".into(),
+            period_duration_ns: Some(5_000_000_000), // 5 s: 2 s + 2 s + 1 s
+            ..Default::default()
+        };
+        let reps = enumerate(&addressing, &ctx)?;
+        assert_eq!(
+            reps.initialization.unwrap().url,
+            "https://cdn.example/vod/v1/init.mp4"
+        );
+        let s = &reps.segments;
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[2].url, "https://cdn.example/vod/v1/seg-003.m4s");
+        assert_eq!(
+            (s[2].number, s[2].start, s[2].duration),
+            (3, 360_000, 90_000)
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn plan_example() -> Result<(), Box<dyn std::error::Error>> {
+        use crate::mpd::segments::{
+            plan, Addressing, RepresentationContext, SegmentDurations, TemplateAddressing,
+            TimelineEntry,
+        };
+        use crate::mpd::template::Template;
+        use crate::timeline::Timescale;
+
+        let media = Template::parse("t$Time$.m4s")?;
+        // A day of 1 s segments in one S: counted, not allocated.
+        let timeline = [TimelineEntry {
+            t: Some(0),
+            d: 1000,
+            r: 86_399,
+            ..TimelineEntry::default()
+        }];
+        let addressing = Addressing::Template(TemplateAddressing {
+            timescale: Timescale::new(1000).unwrap(),
+            presentation_time_offset: 0,
+            start_number: 1,
+            end_number: None,
+            timing: SegmentDurations::Timeline(&timeline),
+            media: &media,
+            initialization: None,
+            index: None,
+        });
+        let ctx = RepresentationContext::default();
+        let p = plan(&addressing, &ctx)?;
+        assert_eq!(p.len(), 86_400);
+        let third = p.iter().nth(2).unwrap();
+        assert_eq!(
+            (third.number, third.start, third.url.as_str()),
+            (3, 2000, "t2000.m4s")
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn fixed_duration_example() {
+        use crate::mpd::segments::FixedDuration;
+        let f = FixedDuration {
+            presentation_time_offset: 1000,
+            start_number: 5,
+            duration: 200,
+        };
+        assert_eq!(f.time_of_number(5), Some(1000));
+        assert_eq!(f.time_of_number(7), Some(1400));
+        assert_eq!(f.segment_at_time(1399), Some(6));
+        assert_eq!(f.segment_at_time(999), None);
     }
 }

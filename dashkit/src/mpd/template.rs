@@ -12,7 +12,7 @@
 
 use std::fmt;
 
-use super::error::{Error, Location, TemplateErrorKind};
+use super::error::{Error, ErrorLocation as Location, TemplateErrorKind};
 use crate::limits::MAX_TEMPLATE_WIDTH;
 
 /// One identifier of ISO/IEC 23009-1 §5.3.9.4.4 (the literal `$$` is not one).

@@ -111,7 +111,7 @@ pub(super) fn grown_to(mpd: &Mpd, now_ms: i64) -> Mpd {
     let Some(ast) = mpd.availability_start_time.as_ref() else {
         return m;
     };
-    let Ok(timings) = crate::mpd::period_timings(mpd) else {
+    let Ok(timings) = crate::mpd::inherit::period_timings(mpd) else {
         return m;
     };
     let Some((last, t)) = m.periods.last_mut().zip(timings.last()) else {

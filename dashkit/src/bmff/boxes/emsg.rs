@@ -5,7 +5,7 @@ use super::*;
 /// `emsg` (ISO/IEC 23009-1 §5.10.3.3): an event message, v0 or v1.
 ///
 /// ```
-/// use dashkit::bmff::boxes::Emsg;
+/// use dashkit::bmff::Emsg;
 /// let e = Emsg {
 ///     version: 1,
 ///     scheme_id_uri: "urn:scte:scte35:2013:bin".into(),

@@ -13,7 +13,7 @@ impl Frma {
     /// Decodes a whole `frma` box.
     ///
     /// ```
-    /// use dashkit::bmff::{boxes::Frma, FourCc};
+    /// use dashkit::bmff::{FourCc, Frma};
     /// let f = Frma { data_format: FourCc(*b"avc1") };
     /// let mut b = Vec::new();
     /// f.encode_into(&mut b).unwrap();

@@ -38,7 +38,7 @@ impl Ftyp {
     /// Appends the encoded box to `out` as type `kind` (`ftyp` or `styp`).
     ///
     /// ```
-    /// use dashkit::bmff::{boxes::Ftyp, FourCc};
+    /// use dashkit::bmff::{FourCc, Ftyp};
     /// let f = Ftyp { major_brand: FourCc(*b"msdh"), minor_version: 0,
     ///     compatible_brands: vec![FourCc(*b"msdh"), FourCc(*b"msix")] };
     /// let mut b = Vec::new();

@@ -15,13 +15,6 @@ pub fn mdat_header_len(payload_bytes: u64) -> u64 {
 
 /// Appends the header of an `mdat` holding `payload_bytes` bytes (32-bit size, or size 1
 /// with the 64-bit largesize when needed).
-///
-/// ```
-/// use dashkit::bmff::boxes::encode_mdat_header;
-/// let mut h = Vec::new();
-/// encode_mdat_header(&mut h, 10).unwrap();
-/// assert_eq!(h, [0, 0, 0, 18, b'm', b'd', b'a', b't']);
-/// ```
 pub fn encode_mdat_header(out: &mut Vec<u8>, payload_bytes: u64) -> Result<(), Error> {
     if mdat_header_len(payload_bytes) == 8 {
         // The length check above makes this fit.
@@ -52,5 +45,20 @@ mod tests {
             assert!(back.is(b"mdat"));
             assert_eq!(back.size, Some(payload + h.len() as u64));
         }
+    }
+}
+
+/// The examples of internal items, as tests (rustdoc would compile them as an outside
+/// crate, which cannot name them).
+#[cfg(test)]
+mod doc_examples {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    #[test]
+    fn encode_mdat_header_example() {
+        use crate::bmff::boxes::encode_mdat_header;
+        let mut h = Vec::new();
+        encode_mdat_header(&mut h, 10).unwrap();
+        assert_eq!(h, [0, 0, 0, 18, b'm', b'd', b'a', b't']);
     }
 }

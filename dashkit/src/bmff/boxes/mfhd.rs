@@ -13,7 +13,7 @@ impl Mfhd {
     /// Decodes a whole `mfhd` box.
     ///
     /// ```
-    /// use dashkit::bmff::boxes::Mfhd;
+    /// use dashkit::bmff::Mfhd;
     /// let b = [0, 0, 0, 16, b'm', b'f', b'h', b'd', 0, 0, 0, 0, 0, 0, 0, 9];
     /// assert_eq!(Mfhd::parse(&b, 0).unwrap().sequence_number, 9);
     /// ```
@@ -32,7 +32,7 @@ impl Mfhd {
     /// Appends the encoded box to `out`.
     ///
     /// ```
-    /// use dashkit::bmff::boxes::Mfhd;
+    /// use dashkit::bmff::Mfhd;
     /// let mut b = Vec::new();
     /// Mfhd { sequence_number: 9 }.encode_into(&mut b).unwrap();
     /// assert_eq!(Mfhd::parse(&b, 0).unwrap().sequence_number, 9);

@@ -234,7 +234,6 @@ pub use saio::*;
 pub use saiz::*;
 pub use schm::*;
 pub use senc::*;
-pub use sidx::{Sidx, SidxReference};
 pub use stco::*;
 pub use stsc::*;
 pub use stss::*;

@@ -31,6 +31,7 @@ impl Prft {
     }
 
     /// Encoded length in bytes: 28 for version 0, 32 for version 1.
+    #[cfg(test)]
     pub fn encoded_len(&self) -> usize {
         if self.version == 1 {
             32
@@ -40,6 +41,7 @@ impl Prft {
     }
 
     /// Appends the encoded box to `out`. Fails on a version 0 media time above 2^32 - 1.
+    #[cfg(test)]
     pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         put_full_header(
             out,

@@ -25,7 +25,7 @@ impl Pssh {
     /// Decodes a whole `pssh` box.
     ///
     /// ```
-    /// use dashkit::bmff::boxes::{Pssh, COMMON_SYSTEM_ID};
+    /// use dashkit::bmff::{Pssh, COMMON_SYSTEM_ID};
     /// let p = Pssh { version: 1, system_id: COMMON_SYSTEM_ID, kids: vec![[1; 16]], data: vec![] };
     /// let mut b = Vec::new();
     /// p.encode_into(&mut b).unwrap();

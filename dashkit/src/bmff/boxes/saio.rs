@@ -52,7 +52,7 @@ impl Saio {
     /// Appends the encoded box to `out` (flag 0x1 writes `aux_info_type` `cenc`, parameter 0).
     ///
     /// ```
-    /// use dashkit::bmff::boxes::Saio;
+    /// use dashkit::bmff::Saio;
     /// let s = Saio { version: 0, flags: 0, offsets: vec![1234], offsets_at: 16 };
     /// let mut b = Vec::new();
     /// s.encode_into(&mut b).unwrap();

@@ -20,7 +20,7 @@ impl Saiz {
     /// Decodes a whole `saiz` box.
     ///
     /// ```
-    /// use dashkit::bmff::boxes::Saiz;
+    /// use dashkit::bmff::Saiz;
     /// let s = Saiz { aux_info_type: None, default_sample_info_size: 0, sample_count: 2, sizes: vec![16, 22] };
     /// let mut b = Vec::new();
     /// s.encode_into(&mut b).unwrap();

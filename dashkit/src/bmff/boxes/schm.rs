@@ -17,7 +17,7 @@ impl Schm {
     /// Decodes a whole `schm` box.
     ///
     /// ```
-    /// use dashkit::bmff::{boxes::Schm, FourCc};
+    /// use dashkit::bmff::{FourCc, Schm};
     /// let s = Schm { scheme_type: FourCc(*b"cbcs"), scheme_version: 0x10000, scheme_uri: None };
     /// let mut b = Vec::new();
     /// s.encode_into(&mut b).unwrap();

@@ -50,7 +50,7 @@ impl Senc {
     /// `tenc.default_Per_Sample_IV_Size` (0, 8 or 16).
     ///
     /// ```
-    /// use dashkit::bmff::boxes::{Senc, SencEntry, Subsample, SENC_USE_SUBSAMPLES};
+    /// use dashkit::bmff::{Senc, SencEntry, Subsample, SENC_USE_SUBSAMPLES};
     /// let s = Senc { flags: SENC_USE_SUBSAMPLES, entries: vec![SencEntry {
     ///     iv: vec![1; 8], subsamples: vec![Subsample { clear_bytes: 5, protected_bytes: 32 }] }] };
     /// let mut b = Vec::new();

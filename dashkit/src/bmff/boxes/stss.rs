@@ -9,6 +9,7 @@ pub fn parse_stss(data: &[u8], offset: u64) -> Result<Vec<u32>, Error> {
 }
 
 /// Appends an `stss` box listing these sync sample numbers (1-based).
+#[cfg(test)]
 pub fn encode_stss(numbers: &[u32], out: &mut Vec<u8>) -> Result<(), Error> {
     put_table(out, b"stss", 0, numbers, 4, |o, v| {
         o.extend_from_slice(&v.to_be_bytes())

@@ -25,11 +25,6 @@ impl SampleSizes {
         }
     }
 
-    /// True when there are no samples.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Size of sample `i` (0-based).
     pub fn get(&self, i: usize) -> Option<u32> {
         match self {

@@ -27,7 +27,7 @@ impl Tenc {
     /// Decodes a whole `tenc` box.
     ///
     /// ```
-    /// use dashkit::bmff::boxes::Tenc;
+    /// use dashkit::bmff::Tenc;
     /// let t = Tenc { version: 0, crypt_byte_block: 0, skip_byte_block: 0, is_protected: 1,
     ///     per_sample_iv_size: 8, kid: [7; 16], constant_iv: vec![] };
     /// let mut b = Vec::new();

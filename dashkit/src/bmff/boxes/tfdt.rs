@@ -15,7 +15,7 @@ impl Tfdt {
     /// Decodes a whole `tfdt` box.
     ///
     /// ```
-    /// use dashkit::bmff::boxes::Tfdt;
+    /// use dashkit::bmff::Tfdt;
     /// let b = [0, 0, 0, 16, b't', b'f', b'd', b't', 0, 0, 0, 0, 0, 1, 0, 0];
     /// assert_eq!(Tfdt::parse(&b, 0).unwrap().base_media_decode_time, 65536);
     /// ```

@@ -12,8 +12,6 @@ pub const TFHD_DEFAULT_DURATION: u32 = 0x000008;
 pub const TFHD_DEFAULT_SIZE: u32 = 0x000010;
 /// `tfhd` flag: default_sample_flags present.
 pub const TFHD_DEFAULT_FLAGS: u32 = 0x000020;
-/// `tfhd` flag: duration-is-empty.
-pub const TFHD_DURATION_IS_EMPTY: u32 = 0x010000;
 /// `tfhd` flag: default-base-is-moof.
 pub const TFHD_DEFAULT_BASE_IS_MOOF: u32 = 0x020000;
 
@@ -68,7 +66,7 @@ impl Tfhd {
     /// traf, else the end of the previous traf's data.
     ///
     /// ```
-    /// use dashkit::bmff::boxes::{DataBase, Tfhd};
+    /// use dashkit::bmff::{DataBase, Tfhd};
     /// let tfhd = Tfhd { flags: 0, track_id: 1, base_data_offset: None,
     ///     sample_description_index: None, default_sample_duration: None,
     ///     default_sample_size: None, default_sample_flags: None };

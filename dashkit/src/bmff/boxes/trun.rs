@@ -98,7 +98,7 @@ impl Trun {
     /// comes first for record 0. `None` when there is no record `n`.
     ///
     /// ```
-    /// use dashkit::bmff::boxes::{Tfhd, Trex, Trun, TrunEntry};
+    /// use dashkit::bmff::{Tfhd, Trex, Trun, TrunEntry};
     /// let trun = Trun { version: 0, flags: 0, data_offset: None, first_sample_flags: Some(0),
     ///     entries: vec![TrunEntry { size: Some(9), ..TrunEntry::default() }; 2] };
     /// let tfhd = Tfhd { flags: 0x08, track_id: 1, base_data_offset: None,
@@ -116,7 +116,7 @@ impl Trun {
         ))
     }
 
-    /// Duration of record `n` through [`defaulted`]; `None` when there is no record `n` or
+    /// Duration of record `n` through the defaulting chain (trun, then tfhd, then trex); `None` when there is no record `n` or
     /// no value anywhere in the chain (no trex given).
     pub fn sample_duration(&self, n: usize, tfhd: &Tfhd, trex: Option<&Trex>) -> Option<u32> {
         let e = self.entries.get(n)?;
@@ -127,7 +127,7 @@ impl Trun {
         )
     }
 
-    /// Size of record `n` through [`defaulted`] (see [`Trun::sample_duration`]).
+    /// Size of record `n` through the defaulting chain (trun, then tfhd, then trex) (see [`Trun::sample_duration`]).
     pub fn sample_size(&self, n: usize, tfhd: &Tfhd, trex: Option<&Trex>) -> Option<u32> {
         let e = self.entries.get(n)?;
         defaulted(
@@ -137,7 +137,7 @@ impl Trun {
         )
     }
 
-    /// Flags of record `n`: `first_sample_flags` for record 0, then [`defaulted`] (see
+    /// Flags of record `n`: `first_sample_flags` for record 0, then the defaulting chain (trun, then tfhd, then trex) (see
     /// [`Trun::sample_duration`]).
     pub fn sample_flags(&self, n: usize, tfhd: &Tfhd, trex: Option<&Trex>) -> Option<u32> {
         let e = self.entries.get(n)?;

@@ -7,14 +7,15 @@
 //! The expectations come from the tool, not from this code. Once the fixtures exist, the
 //! glue from the parsed model replaces the hand-copied inputs.
 
-use dashkit::mpd::segments::{
-    enumerate, Addressing, BaseAddressing, ByteRange, ListAddressing, RepresentationContext,
-    SegmentUrl, SidxInput, SidxReference, TemplateAddressing, Timing, UrlType, S,
+use crate::mpd::segments::{
+    enumerate, Addressing, BaseAddressing, ByteRange, ListAddressing, ListEntry,
+    RepresentationContext, SegmentDurations, SidxInput, SubsegmentRef, TemplateAddressing,
+    TimelineEntry, UrlType,
 };
-use dashkit::mpd::template::Template;
-use dashkit::mpd::url::resolve_chain;
-use dashkit::mpd::Location;
-use dashkit::timeline::Timescale;
+use crate::mpd::template::Template;
+use crate::mpd::url::resolve_chain;
+use crate::mpd::Location;
+use crate::timeline::Timescale;
 
 fn ctx(id: &str, base_url: String, period_duration_ns: u64) -> RepresentationContext {
     RepresentationContext {
@@ -43,7 +44,7 @@ fn ffmpeg_dash_number_template_lists_the_files_it_wrote() {
         presentation_time_offset: 0,
         start_number: 1,
         end_number: None,
-        timing: Timing::Duration(2_000_000),
+        timing: SegmentDurations::Duration(2_000_000),
         media: &media,
         initialization: Some(&init),
         index: None,
@@ -74,15 +75,15 @@ fn ffmpeg_dash_number_template_lists_the_files_it_wrote() {
 fn ffmpeg_dash_time_timeline_lists_the_files_it_wrote() {
     let media = Template::parse("chunk-$RepresentationID$-$Time$.m4s").unwrap();
     let tl = [
-        S {
+        TimelineEntry {
             t: Some(0),
             d: 25_600,
             r: 3,
-            ..S::default()
+            ..TimelineEntry::default()
         },
-        S {
+        TimelineEntry {
             d: 16_896,
-            ..S::default()
+            ..TimelineEntry::default()
         },
     ];
     let a = Addressing::Template(TemplateAddressing {
@@ -90,7 +91,7 @@ fn ffmpeg_dash_time_timeline_lists_the_files_it_wrote() {
         presentation_time_offset: 0,
         start_number: 1,
         end_number: None,
-        timing: Timing::Timeline(&tl),
+        timing: SegmentDurations::Timeline(&tl),
         media: &media,
         initialization: None,
         index: None,
@@ -122,11 +123,11 @@ fn ffmpeg_dash_time_timeline_lists_the_files_it_wrote() {
 #[test]
 fn ffmpeg_dash_audio_timeline_matches_all_but_the_primed_first_file() {
     let media = Template::parse("chunk-$RepresentationID$-$Time$.m4s").unwrap();
-    let s = |t: Option<u64>, d: u64, r: i64| S {
+    let s = |t: Option<u64>, d: u64, r: i64| TimelineEntry {
         t,
         d,
         r,
-        ..S::default()
+        ..TimelineEntry::default()
     };
     let tl = [
         s(Some(0), 92_160, 0),
@@ -138,7 +139,7 @@ fn ffmpeg_dash_audio_timeline_matches_all_but_the_primed_first_file() {
         presentation_time_offset: 0,
         start_number: 1,
         end_number: None,
-        timing: Timing::Timeline(&tl),
+        timing: SegmentDurations::Timeline(&tl),
         media: &media,
         initialization: None,
         index: None,
@@ -172,7 +173,7 @@ fn ffmpeg_dash_single_file_segment_list() {
     ];
     let urls: Vec<_> = ranges
         .iter()
-        .map(|&(a, b)| SegmentUrl {
+        .map(|&(a, b)| ListEntry {
             media: None,
             media_range: ByteRange::new(a, b),
         })
@@ -185,7 +186,7 @@ fn ffmpeg_dash_single_file_segment_list() {
         timescale: Timescale::new(1_000_000).unwrap(),
         presentation_time_offset: 0,
         start_number: 1,
-        timing: Some(Timing::Duration(2_000_000)),
+        timing: Some(SegmentDurations::Duration(2_000_000)),
         segment_urls: &urls,
         initialization: Some(&init),
         representation_index: None,
@@ -229,7 +230,7 @@ fn ffmpeg_global_sidx_ranges_start_at_each_moof() {
         anchor_offset: 879,
         references: refs
             .iter()
-            .map(|&(size, dur)| SidxReference {
+            .map(|&(size, dur)| SubsegmentRef {
                 reference_type_is_index: false,
                 referenced_size: size,
                 subsegment_duration: dur,

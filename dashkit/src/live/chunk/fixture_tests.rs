@@ -7,11 +7,11 @@
 
 use std::path::PathBuf;
 
-use dashkit::bmff::index::Index;
-use dashkit::bmff::samples::track_samples;
-use dashkit::cmaf::moof::resolve_moof;
-use dashkit::cmaf::{Event, Parser};
-use dashkit::live::chunk::{chunk_segment, ChunkSpec};
+use crate::bmff::samples::track_samples;
+use crate::bmff::Index;
+use crate::cmaf::moof::resolve_moof;
+use crate::cmaf::{Parser, StreamEvent};
+use crate::live::chunk::{chunk_segment, ChunkSpec};
 
 fn fixture(p: &str) -> Vec<u8> {
     std::fs::read(
@@ -48,7 +48,7 @@ fn reps() -> Vec<(String, Vec<String>)> {
 fn raw_flags(init: &[u8], data: &[u8]) -> Vec<u32> {
     let iidx = Index::parse(init).unwrap();
     let moov = &iidx.boxes()[iidx.find("moov").unwrap()];
-    let d = dashkit::cmaf::moof::moov_defaults(&init[moov.range()], 0).unwrap();
+    let d = crate::cmaf::moof::moov_defaults(&init[moov.range()], 0).unwrap();
     let idx = Index::parse(data).unwrap();
     idx.top()
         .filter(|&i| idx.boxes()[i].is(b"moof"))
@@ -88,8 +88,7 @@ fn chunks_hold_the_segments_samples() {
                     let b = c.to_vec();
                     let idx = Index::parse(&b).unwrap();
                     let m = idx.find("moof/mfhd").unwrap();
-                    let mfhd =
-                        dashkit::bmff::boxes::Mfhd::parse(&b[idx.boxes()[m].range()], 0).unwrap();
+                    let mfhd = crate::bmff::Mfhd::parse(&b[idx.boxes()[m].range()], 0).unwrap();
                     assert_eq!(mfhd.sequence_number, 777, "{name}");
                     assert!(c.sample_count > 0);
                 }
@@ -152,8 +151,8 @@ fn chunks_hold_the_segments_samples() {
                 let parsed: Vec<(u64, u64)> = p
                     .drain()
                     .filter_map(|e| match e {
-                        Event::Chunk(c) => Some((c.decode_time.unwrap(), c.duration)),
-                        Event::Box(_) => None,
+                        StreamEvent::Chunk(c) => Some((c.decode_time.unwrap(), c.duration)),
+                        StreamEvent::Box(_) => None,
                     })
                     .collect();
                 let made: Vec<(u64, u64)> = chunks
@@ -188,8 +187,8 @@ fn ffmpeg_video_in_500ms_chunks_is_four_chunks_with_end_times() {
             .parts
             .iter()
             .filter_map(|p| match p {
-                dashkit::bmff::patch::Part::Owned(v) => Some(v.len()),
-                dashkit::bmff::patch::Part::Borrowed(_) => None,
+                crate::bmff::patch::Part::Owned(v) => Some(v.len()),
+                crate::bmff::patch::Part::Borrowed(_) => None,
             })
             .sum();
         assert!(owned < 2000, "{owned}");
@@ -213,9 +212,9 @@ fn zero_chunk_duration_and_non_segments_are_errors() {
     };
     assert!(matches!(
         chunk_segment(&init, None, &spec),
-        Err(dashkit::live::Error::NotLiveable { .. })
+        Err(crate::live::Error::NotLiveable { .. })
     ));
     // A truncated segment: the samples run past the end.
     let e = chunk_segment(&vod[..vod.len() - 100], None, &spec).unwrap_err();
-    assert!(matches!(e, dashkit::live::Error::Segment { .. }), "{e:?}");
+    assert!(matches!(e, crate::live::Error::Segment { .. }), "{e:?}");
 }

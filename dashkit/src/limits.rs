@@ -80,3 +80,10 @@ pub const MAX_HLS_ATTRIBUTES: usize = 256;
 /// before answering 404 ([`crate::ingest::Refusal::NotYet`]): longer than a typical segment
 /// (2 s) plus an encoder's upload jitter, short enough that a player's own timeout is not hit.
 pub const NEXT_SEGMENT_HOLD_MS: u64 = 4_000;
+
+/// Largest ClearKey license request body accepted, in bytes (64 KiB: a W3C EME request names
+/// a few KIDs of 22 characters each).
+pub const MAX_LICENSE_REQUEST_BYTES: usize = 64 * 1024;
+
+/// Most KIDs one ClearKey license request may name.
+pub const MAX_LICENSE_KIDS: usize = 64;

@@ -135,6 +135,9 @@ pub struct LiveOptions {
     pub chunk_duration_ms: Option<u64>,
     /// `ltgt_<ms>`: low-latency target latency in milliseconds.
     pub latency_target_ms: Option<u64>,
+    /// `drm_eccp-cenc` / `drm_eccp-cbcs` (or livesim2's older `eccp_cenc` / `eccp_cbcs`):
+    /// on-the-fly Common Encryption with DASH-IF Enhanced ClearKey (docs/encryption.md).
+    pub drm: Option<crate::cenc::Scheme>,
 }
 
 /// Keys dashlivesim or livesim2 accept that dashkit does not implement (yet).
@@ -157,8 +160,6 @@ const UNSUPPORTED: &[&str] = &[
     "timesubsdur",
     "timesubsreg",
     "timecc608",
-    "drm",
-    "eccp",
     "patch",
     "annexI",
     "ssras",
@@ -194,6 +195,8 @@ const SUPPORTED: &[&str] = &[
     "utc",
     "chunkdur",
     "ltgt",
+    "drm",
+    "eccp",
 ];
 
 /// Whether `key` is an option key dashlivesim or livesim2 knows.
@@ -330,6 +333,7 @@ impl LiveOptions {
                 self.chunk_duration_ms = Some(v)
             }
             "ltgt" => self.latency_target_ms = Some(uint()?),
+            "drm" | "eccp" => self.drm = Some(super::eccp::parse_option(key, value)?),
             _ => {
                 return Err(Error::UnknownOption {
                     component: component.to_string(),
@@ -436,6 +440,9 @@ impl LiveOptions {
         }
         if let Some(v) = self.latency_target_ms {
             push("ltgt", v.to_string());
+        }
+        if let Some(s) = self.drm {
+            push("drm", format!("eccp-{}", s.fourcc()));
         }
         c.join("/")
     }

@@ -138,18 +138,8 @@ function pageMain(cfg) {
   video.muted = true;
   video.autoplay = true;
 
-  // EME: which key systems the player asked for (and whether the browser granted them).
-  if (navigator.requestMediaKeySystemAccess) {
-    const rmksa = navigator.requestMediaKeySystemAccess.bind(navigator);
-    navigator.requestMediaKeySystemAccess = (ks, configs) => {
-      const rec = { t: now(), key_system: ks, granted: null };
-      dk.key_systems.push(rec);
-      return rmksa(ks, configs).then(
-        (a) => { rec.granted = true; return a; },
-        (e) => { rec.granted = false; rec.error = msg(e); throw e; },
-      );
-    };
-  }
+  // EME: which key systems the player asked for (recorded by emeProbe before any script ran).
+  dk.key_systems = window.__dkKeySystems || [];
   const hexToB64url = (hex) => {
     const bytes = hex.match(/../g).map((h) => parseInt(h, 16));
     return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -743,6 +733,41 @@ const PLAYER_SCRIPTS = {
   hlsjs: { path: '/hls.min.js', file: 'node_modules/hls.js/dist/hls.min.js' },
 };
 
+// Runs in the page before any of its scripts (players may keep their own reference to
+// requestMediaKeySystemAccess): records which key systems were asked for and granted.
+function emeProbe() {
+  const list = [];
+  window.__dkKeySystems = list;
+  if (!navigator.requestMediaKeySystemAccess) return;
+  const t0 = performance.now();
+  const rmksa = navigator.requestMediaKeySystemAccess.bind(navigator);
+  navigator.requestMediaKeySystemAccess = (ks, configs) => {
+    const rec = { t: Math.round(performance.now() - t0) / 1000, key_system: ks, granted: null, via: 'requestMediaKeySystemAccess' };
+    if (list.length < 50) list.push(rec);
+    return rmksa(ks, configs).then(
+      (a) => { rec.granted = true; return a; },
+      (e) => { rec.granted = false; rec.error = String(e && e.message ? e.message : e).slice(0, 200); throw e; },
+    );
+  };
+  // Shaka asks through MediaCapabilities (decodingInfo with a keySystemConfiguration): one
+  // entry per key system, granted when any query returned a MediaKeySystemAccess.
+  const mc = navigator.mediaCapabilities;
+  if (mc && mc.decodingInfo) {
+    const di = mc.decodingInfo.bind(mc);
+    mc.decodingInfo = (config) => {
+      const ks = config && config.keySystemConfiguration && config.keySystemConfiguration.keySystem;
+      const p = di(config);
+      if (!ks) return p;
+      let rec = list.find((r) => r.key_system === ks && r.via === 'decodingInfo');
+      if (!rec && list.length < 50) {
+        rec = { t: Math.round(performance.now() - t0) / 1000, key_system: ks, granted: false, via: 'decodingInfo' };
+        list.push(rec);
+      }
+      return p.then((r) => { if (rec && r && r.keySystemAccess) rec.granted = true; return r; });
+    };
+  }
+}
+
 function pageHtml(player) {
   return '<!doctype html><html><head><meta charset="utf-8"><title>dashkit player</title>' +
     `<script src="${PLAYER_SCRIPTS[player].path}"></script></head>` +
@@ -908,6 +933,7 @@ async function main() {
     page.on('crash', () => result.page_errors.push('page crashed'));
     if (opts.debug) page.on('console', (m) => process.stderr.write(`[console.${m.type()}] ${m.text()}\n`));
 
+    await page.addInitScript(emeProbe);
     await page.goto(PAGE_ORIGIN + '/', { waitUntil: 'load' });
     await page.evaluate(pageMain, {
       url: opts.url,

@@ -1,29 +1,85 @@
 #!/usr/bin/env node
-// Play an MPD in dash.js inside headless Chromium and print ONE JSON line describing what the
-// player did. Used by dashkit-cli/tests/player.rs; runnable by hand:
+// Play a manifest (DASH MPD or HLS playlist) in dash.js, Shaka Player or hls.js inside headless
+// Chromium and print ONE JSON line describing what the player did. Driven by harness.rs
+// (dashkit-cli/tests/*player*.rs); runnable by hand:
 //
 //   node play.mjs --url http://127.0.0.1:8059/livesim/x/manifest.mpd --seconds 30 --low-latency
+//   node play.mjs --url http://127.0.0.1:8059/x/manifest.m3u8 --player hlsjs
 //
 // Options:
-//   --url <mpd>              the manifest (required)
+//   --url <manifest>         the MPD or multivariant playlist (required)
+//   --player <p>             dashjs (default; dash.js 5), shaka (Shaka Player 5, compiled
+//                            non-debug bundle; DASH and HLS, by the URL's .mpd/.m3u8) or hlsjs
+//                            (hls.js 1.7; HLS)
 //   --seconds <n>            how long to play, counted from the first `playing` event (default 8)
-//   --low-latency            dash.js low-latency settings: liveDelay = --target-latency,
-//                            liveCatchup on (playback rate -/+ 50 %, maxDrift 0.5 s)
+//   --low-latency            the player's low-latency mode holding --target-latency:
+//                            dash.js liveDelay + liveCatchup (rate -/+ 50 %, maxDrift 0.5 s);
+//                            Shaka streaming.lowLatencyMode + liveSync (targetLatency, tolerance
+//                            0.5 s, rate 0.5..1.5); hls.js lowLatencyMode + liveSyncDuration
+//                            (liveMaxLatencyDuration = target + 6 s, maxLiveSyncPlaybackRate 1.5)
 //   --target-latency <s>     target live latency with --low-latency (default 2)
 //   --startup-timeout <s>    give up when nothing plays by then (default 20)
 //   --chromium <path>        browser binary (default $CHROMIUM or /usr/bin/chromium)
-//   --switch-quality <s>     turn ABR off and, once playing, ask dash.js for the next video
-//                            Representation every <s> seconds (cycling); the report lists the
+//   --switch-quality <s>     turn ABR off and, once playing, ask for the next video quality every
+//                            <s> seconds (cycling): dash.js setRepresentationForTypeByIndex,
+//                            Shaka selectVariantTrack (abr.enabled false; one variant per video
+//                            stream, by bandwidth), hls.js currentLevel. The report lists the
 //                            requests (quality_requests) and the switches rendered
-//                            (quality_rendered)
-//   --debug                  dash.js debug log level, browser console copied to stderr
+//                            (quality_rendered: dash.js QUALITY_CHANGE_RENDERED, Shaka
+//                            'adaptation'/'variantchanged', hls.js LEVEL_SWITCHED)
+//   --clearkey               play ClearKey-protected content with the license server the MPD
+//                            names (DASH-IF ClearKey ContentProtection urn:uuid:e2719d58-...
+//                            with a dashif:Laurl or clearkey:Laurl child): dash.js reads it
+//                            itself; for Shaka the page also reads the MPD and sets
+//                            drm.servers['org.w3.clearkey']. dash.js resolves a relative Laurl
+//                            against the page, so write it absolute. Loopback origins other than
+//                            the media's become reachable (a license server on another port)
+//   --clearkey-keys <KID:KEY,...>  fixed keys (32 hex digits each) instead of a license server:
+//                            dash.js protection data `clearkeys`, Shaka drm.clearKeys (not hls.js)
+//   --license-url <url>      a ClearKey license server overriding the manifest's (all players;
+//                            hls.js through emeEnabled + drmSystems)
+//   --events                 report the events the player surfaces (`events`): dash.js
+//                            player.on(scheme, .., {mode: onStart}) for urn:scte:scte35:2013:bin
+//                            and each --event-scheme; Shaka 'emsg' and 'timelineregionenter';
+//                            hls.js FRAG_PARSING_METADATA (ID3)
+//   --event-scheme <uri>     one more dash.js event scheme (repeatable; implies --events)
+//   --text-tracks            enable the first text track (dash.js setCurrentTrack + enableText,
+//                            Shaka selectTextTrack + setTextTrackVisibility(true), hls.js
+//                            subtitleTrack + subtitleDisplay) and report `text_tracks` and every
+//                            cue made active in video.textTracks (`cues`)
+//   --text-lang <lang>       the text track of that language instead (implies --text-tracks)
+//   --debug                  the player's debug log, browser console copied to stderr
 //
-// The page's own origin is `http://player.invalid` (served by request interception, never by the
-// network), so every media request is cross-origin: a server without CORS fails here as it would
-// in a real deployment. When the MPD has no UTCTiming, dash.js's default time source (an external
-// host) is replaced by `http://player.invalid/time`, answered from this machine's clock.
+// The page's own origin is `http://localhost:9` (served by request interception, never by the
+// network, as are the player scripts), so every media request is cross-origin: a server without
+// CORS fails here as it would in a real deployment. When the MPD has no UTCTiming, dash.js's
+// default time source (an external host) is replaced by `http://localhost:9/time`, answered from
+// this machine's clock. Any other request off the media origin is blocked and listed in
+// `external_requests`.
 //
-// Exit codes: 0 played (playhead advanced, no player error); 1 played badly (a dash.js ERROR
+// The JSON report (every field always present):
+//   ok, url, player, player_version, dashjs_version (dash.js runs only), chromium_version,
+//   low_latency, seconds_requested, seconds_played, wall_s, startup_s (first `playing`, seconds
+//   since page start), playhead_advanced, playhead_start, playhead_end, playhead [[t, s]...],
+//   errors [{t, code, message, severity?/type?/details?/fatal?}] (dash.js ERROR, Shaka CRITICAL
+//   errors (severity 2), hls.js fatal ERROR events), warnings (same shape: Shaka RECOVERABLE
+//   errors, hls.js non-fatal ERROR events; reported, not judged), media_errors, page_errors,
+//   stalls [{t, kind}] (waiting; dash.js buffer_empty; Shaka buffering; hls.js
+//   buffer_stalled), stalls_after_start, period_switches (dash.js only), clock_offsets
+//   (dash.js only), latency [[t, s]...] (live: dash.js getCurrentLiveLatency, Shaka
+//   getStats().liveLatency or seekRange().end - currentTime, hls.js latency),
+//   quality_requests, quality_rendered, events [{t, wall, playhead, source, scheme_id_uri,
+//   value, id, presentation_time, duration, message}], text_tracks [{language, kind,
+//   mime_type, codecs, id}], text_selected, cues [{t, playhead, start, end, text, language,
+//   kind, label}], key_systems [{t, key_system, granted, via}], license_requests [{url, at}]
+//   (POSTs), license_url_from_manifest (Shaka --clearkey), hls_blocking_requests (count of
+//   requests with _HLS_msn/_HLS_part) and hls_blocking_urls (the first 20), requests {manifest
+//   (.mpd/.m3u8), segments, time, other}, http_failures, request_failures, external_requests,
+//   video {dynamic, target_live_delay, video_width, video_height, video_representation {id,
+//   codecs, bandwidth, width, height}, audio_representation, ended, paused, ready_state,
+//   playback_rate, media_keys, dropped_frames, decoded_frames}, harness_error.
+//
+// Exit codes: 0 played (playhead advanced, no player error); 1 played badly (a player error
 // event, a media element error, or no progress); 2 the harness itself failed (arguments, browser
 // launch, page crash, timeout). The JSON line is printed in every case.
 

@@ -44,7 +44,7 @@
 //                            hls.js FRAG_PARSING_METADATA (ID3)
 //   --event-scheme <uri>     one more dash.js event scheme (repeatable; implies --events)
 //   --text-tracks            enable the first text track (dash.js setCurrentTrack + enableText,
-//                            Shaka selectTextTrack + setTextTrackVisibility(true), hls.js
+//                            Shaka selectTextTrack (which shows it in Shaka 5), hls.js
 //                            subtitleTrack + subtitleDisplay) and report `text_tracks` and every
 //                            cue made active in video.textTracks (`cues`)
 //   --text-lang <lang>       the text track of that language instead (implies --text-tracks)
@@ -651,7 +651,8 @@ function pageMain(cfg) {
           player.selectTextTrack(pick);
           dk.text_selected = pick.language || null;
         }
-        await player.setTextTrackVisibility(true);
+        // Shaka 4: setTextTrackVisibility(true); Shaka 5: selectTextTrack(track) shows it.
+        if (typeof player.setTextTrackVisibility === 'function') await player.setTextTrackVisibility(true);
       }
     })().catch((err) => onError(err && typeof err.code === 'number' ? err : { code: null, severity: 2, message: 'load: ' + msg(err) }));
     window.__shaka = player;

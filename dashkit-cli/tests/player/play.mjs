@@ -698,7 +698,8 @@ function pageMain(cfg) {
     });
     hls.on(H.LEVEL_SWITCHED, (_ev, d) => {
       const l = hls.levels[d.level] || {};
-      dk.quality_rendered.push({ t: now(), media_type: 'video', id: String(l.id ?? d.level), index: d.level, height: l.height || null });
+      // hls.js levels are known by their index (Level.id is not unique across variants).
+      dk.quality_rendered.push({ t: now(), media_type: 'video', id: String(d.level), index: d.level, height: l.height || null });
     });
     if (cfg.switchQuality) {
       let next = 0;
@@ -706,7 +707,7 @@ function pageMain(cfg) {
         const n = hls.levels.length;
         if (n === 0) return;
         next = (next + 1) % n;
-        dk.quality_requests.push({ t: now(), index: next, id: String(hls.levels[next].id ?? next) });
+        dk.quality_requests.push({ t: now(), index: next, id: String(next) });
         hls.currentLevel = next; // manual level: ABR off until set back to -1
       });
     }
@@ -760,7 +761,7 @@ function pageMain(cfg) {
         video_width: common.video_width(),
         video_height: common.video_height(),
         video_representation: l ? {
-          id: String(l.id ?? idx),
+          id: String(idx),
           codecs: l.videoCodec ?? null,
           bandwidth: l.bitrate ?? null,
           width: l.width || null,

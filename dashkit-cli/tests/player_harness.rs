@@ -288,3 +288,86 @@ fn dashjs_and_shaka_play_dashkit_encrypt_output_through_clearkey() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const VTT: &str = "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nFirst cue from dashkit\n\n\
+                   00:00:02.500 --> 00:00:04.000\nSecond cue\n\n\
+                   00:00:04.500 --> 00:00:06.000\nThird cue\n";
+
+#[test]
+fn text_tracks_report_sidecar_webvtt_cues_in_each_player() {
+    let Some(tools) = player_tools() else { return };
+    let dir = scratch("text");
+    copy_files(&fixtures().join("ffmpeg_number"), &dir);
+    dashkit(&["hls", dir.join("manifest.mpd").to_str().unwrap()]);
+    // One English WebVTT file beside the media: a text AdaptationSet in the MPD, a SUBTITLES
+    // rendition in the multivariant playlist.
+    std::fs::write(dir.join("subs_en.vtt"), VTT).unwrap();
+    std::fs::write(
+        dir.join("subs_en.m3u8"),
+        "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:10\n#EXT-X-MEDIA-SEQUENCE:1\n\
+         #EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:10.000,\nsubs_en.vtt\n#EXT-X-ENDLIST\n",
+    )
+    .unwrap();
+    let m3u8 = std::fs::read_to_string(dir.join("manifest.m3u8")).unwrap();
+    let m3u8 = m3u8
+        .replacen(
+            "#EXT-X-STREAM-INF:",
+            "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English\",LANGUAGE=\"en\",\
+             DEFAULT=YES,AUTOSELECT=YES,URI=\"subs_en.m3u8\"\n#EXT-X-STREAM-INF:",
+            1,
+        )
+        .replace("AUDIO=\"audio\"", "AUDIO=\"audio\",SUBTITLES=\"subs\"");
+    assert!(m3u8.contains("SUBTITLES=\"subs\""), "{m3u8}");
+    std::fs::write(dir.join("subs.m3u8"), m3u8).unwrap();
+    let mpd = std::fs::read_to_string(dir.join("manifest.mpd")).unwrap();
+    let mpd = mpd.replace(
+        "</Period>",
+        "<AdaptationSet id=\"2\" contentType=\"text\" mimeType=\"text/vtt\" lang=\"en\">\n\
+         <Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"subtitle\"/>\n\
+         <Representation id=\"subs_en\" bandwidth=\"256\"><BaseURL>subs_en.vtt</BaseURL>\
+         </Representation>\n</AdaptationSet>\n</Period>",
+    );
+    std::fs::write(dir.join("subs.mpd"), mpd).unwrap();
+    let server = StaticServer::start(&dir);
+    for (player, manifest) in [
+        (Player::DashJs, "subs.mpd"),
+        (Player::Shaka, "subs.mpd"),
+        (Player::HlsJs, "subs.m3u8"),
+    ] {
+        let what = format!("{} text tracks of {manifest}", player.arg());
+        let r = play(
+            &tools,
+            &server.url(manifest),
+            &PlayOptions {
+                player,
+                seconds: 7.0,
+                text_lang: Some("en".to_string()),
+                ..PlayOptions::default()
+            },
+        );
+        r.assert_clean(&what, 5.0, true);
+        let tracks = r.text_tracks();
+        assert_eq!(tracks.len(), 1, "{what}: {}", r.json);
+        assert_eq!(tracks[0].0.as_deref(), Some("en"), "{what}: {}", r.json);
+        let cues: Vec<(f64, f64, String)> = r
+            .cues()
+            .into_iter()
+            .map(|c| {
+                assert_eq!(c.language.as_deref(), Some("en"), "{what}: {}", r.json);
+                (c.start, c.end, c.text)
+            })
+            .collect();
+        assert_eq!(
+            cues,
+            vec![
+                (0.5, 2.0, "First cue from dashkit".to_string()),
+                (2.5, 4.0, "Second cue".to_string()),
+                (4.5, 6.0, "Third cue".to_string()),
+            ],
+            "{what}: {}",
+            r.json
+        );
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

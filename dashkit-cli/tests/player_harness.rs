@@ -371,3 +371,67 @@ fn text_tracks_report_sidecar_webvtt_cues_in_each_player() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn events_report_mpd_event_streams_in_dashjs_and_shaka() {
+    let Some(tools) = player_tools() else { return };
+    let dir = scratch("events");
+    copy_files(&fixtures().join("ffmpeg_number"), &dir);
+    // Two MPD EventStreams: SCTE-35 (a splice_insert, base64 as the Event's text) and one of
+    // this test's own scheme, subscribed with `event_schemes`.
+    let mpd = std::fs::read_to_string(dir.join("manifest.mpd")).unwrap();
+    let period = r#"<Period id="0" start="PT0.0S">"#;
+    assert!(mpd.contains(period));
+    let mpd = mpd.replace(
+        period,
+        &format!(
+            "{period}\n<EventStream schemeIdUri=\"urn:scte:scte35:2013:bin\" timescale=\"1000\">\
+             <Event presentationTime=\"1500\" duration=\"2000\" id=\"7\">\
+             /DAlAAAAAAAAAP/wFAUAAAABf+/+AAAAAH4AKTLgAAEAAAAAbWtM4A==</Event></EventStream>\n\
+             <EventStream schemeIdUri=\"urn:dashkit:test:2026\" value=\"v1\" timescale=\"10\">\
+             <Event presentationTime=\"40\" duration=\"10\" id=\"42\">hello</Event>\
+             </EventStream>"
+        ),
+    );
+    std::fs::write(dir.join("events.mpd"), mpd).unwrap();
+    let server = StaticServer::start(&dir);
+    for player in [Player::DashJs, Player::Shaka] {
+        let what = format!("{} events", player.arg());
+        let r = play(
+            &tools,
+            &server.url("events.mpd"),
+            &PlayOptions {
+                player,
+                seconds: 6.0,
+                events: true,
+                event_schemes: vec!["urn:dashkit:test:2026".to_string()],
+                ..PlayOptions::default()
+            },
+        );
+        r.assert_clean(&what, 4.5, true);
+        let events = r.events();
+        for (scheme, id, start, duration) in [
+            ("urn:scte:scte35:2013:bin", "7", 1.5, 2.0),
+            ("urn:dashkit:test:2026", "42", 4.0, 1.0),
+        ] {
+            let hits: Vec<_> = events
+                .iter()
+                .filter(|e| e.scheme_id_uri.as_deref() == Some(scheme))
+                .collect();
+            assert_eq!(hits.len(), 1, "{what}: {scheme}: {}", r.json);
+            let e = hits[0];
+            assert_eq!(e.id.as_deref(), Some(id), "{what}: {}", r.json);
+            assert_eq!(e.presentation_time, Some(start), "{what}: {}", r.json);
+            assert_eq!(e.duration, Some(duration), "{what}: {}", r.json);
+            // Fired when the playhead reached it (sampled a little later on a loaded machine).
+            let at = e.playhead.unwrap_or(-1.0);
+            assert!(
+                at >= start - 0.5 && at < start + duration,
+                "{what}: {scheme} fired at {at}: {}",
+                r.json
+            );
+        }
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -40,8 +40,10 @@
 //                            hls.js through emeEnabled + drmSystems)
 //   --events                 report the events the player surfaces (`events`): dash.js
 //                            player.on(scheme, .., {mode: onStart}) for urn:scte:scte35:2013:bin
-//                            and each --event-scheme; Shaka 'emsg' and 'timelineregionenter';
-//                            hls.js FRAG_PARSING_METADATA (ID3)
+//                            and each --event-scheme; Shaka 'emsg' and 'timelineregionenter'
+//                            (every scheme: filter by scheme_id_uri; Shaka 5.2 adds no region
+//                            for an Event whose body is an XML <Signal><Binary>, only for text);
+//                            hls.js FRAG_PARSING_METADATA (ID3). Times in seconds
 //   --event-scheme <uri>     one more dash.js event scheme (repeatable; implies --events)
 //   --text-tracks            enable the first text track (dash.js setCurrentTrack + enableText,
 //                            Shaka selectTextTrack (which shows it in Shaka 5), hls.js
@@ -390,14 +392,14 @@ function pageMain(cfg) {
         player.on(scheme, (e) => {
           const ev = e.event || {};
           const stream = ev.eventStream || {};
-          const ts = stream.timescale || 1;
           pushEvent({
             source: 'dashjs',
             scheme_id_uri: stream.schemeIdUri ?? scheme,
             value: stream.value ?? null,
             id: ev.id ?? null,
-            presentation_time: finite(ev.calculatedPresentationTime ?? (ev.presentationTime / ts)),
-            duration: finite(typeof ev.duration === 'number' ? ev.duration / ts : null),
+            // dash.js gives both in seconds already (presentationTime in timescale units).
+            presentation_time: finite(ev.calculatedPresentationTime),
+            duration: finite(ev.duration),
             message: bytesText(ev.messageData),
           });
         }, null, mode);

@@ -496,7 +496,9 @@ function pageMain(cfg) {
     } else if (cfg.licenseUrl) {
       config.drm = { servers: { 'org.w3.clearkey': cfg.licenseUrl } };
     }
-    player.configure(config);
+    if (!player.configure(config)) {
+      dk.warnings.push({ t: now(), code: null, severity: null, message: 'shaka: configure() rejected part of ' + JSON.stringify(config).slice(0, 300) });
+    }
     const onError = (err) => {
       // shaka.util.Error: severity 2 CRITICAL (playback stopped) is an error; 1 RECOVERABLE
       // (Shaka retries or works around it) a warning.

@@ -296,7 +296,10 @@ pub(crate) fn protect_media<'a>(
     scheme: Scheme,
     rep_id: &str,
 ) -> Result<Vec<Part<'a>>, Error> {
-    let clear: Vec<u8> = parts.iter().flat_map(|p| p.as_bytes()).copied().collect();
+    let mut clear = Vec::with_capacity(parts.iter().map(|p| p.as_bytes().len()).sum());
+    for p in &parts {
+        clear.extend_from_slice(p.as_bytes());
+    }
     let decode_time = super::segment::vod_tfdt(&clear)?;
     let out = crate::cenc::encrypt(&clear, Some(init), &options(scheme, rep_id, decode_time))
         .map_err(|e| protection_err(scheme, e))?;

@@ -223,3 +223,26 @@ fn an_encrypted_asset_is_not_encrypted_again() {
     );
     assert!(!e.to_string().contains("28463e"));
 }
+
+#[test]
+fn a_codec_that_cannot_be_subsample_encrypted_is_a_typed_error() {
+    let asset = livesim_asset();
+    let mut f = files();
+    // The video sample entry renamed to AV1's: dashkit lays out AVC and HEVC subsamples only.
+    let init = f.get_mut("0/init.mp4").unwrap();
+    let at = init.windows(4).position(|w| w == b"avc1").unwrap();
+    init[at..at + 4].copy_from_slice(b"av01");
+    for file in ["0/init.mp4", "0/499999.m4s"] {
+        let o = LiveOptions::parse("drm_eccp-cenc").unwrap();
+        let e = respond(&asset, &o, file, NOW, &config(), |u| {
+            f.get(u).map(Vec::as_slice)
+        })
+        .unwrap_err();
+        assert!(
+            matches!(&e, dashkit::live::Error::Protection { source, .. }
+                if matches!(**source, dashkit::cenc::Error::UnsupportedCodec { track_id: 1, .. })),
+            "{file}: {e:?}"
+        );
+        assert!(e.to_string().contains("av01"), "{e}");
+    }
+}

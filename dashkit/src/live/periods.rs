@@ -95,14 +95,20 @@ fn expand(tpl: &SegmentTemplate, mode: TimelineMode, timing: &Timing) -> Result<
     Ok(out)
 }
 
-/// `S` entries for consecutive segments: the first with `@t`, equal durations merged into `@r`.
+/// `S` entries for consecutive segments: `@t` on the first and wherever a segment does not
+/// start at the previous one's end, equal durations merged into `@r`.
 fn compress(segs: &[Seg]) -> Vec<S> {
     let mut out: Vec<S> = Vec::new();
-    for (i, s) in segs.iter().enumerate() {
+    let mut prev_end = None;
+    for s in segs {
+        let contiguous = prev_end == Some(s.t);
+        prev_end = s.t.checked_add(s.d);
         match out.last_mut() {
-            Some(last) if last.d == Some(s.d) => last.r = Some(last.r.unwrap_or(0) + 1),
+            Some(last) if contiguous && last.d == Some(s.d) => {
+                last.r = Some(last.r.unwrap_or(0) + 1)
+            }
             _ => out.push(S {
-                t: (i == 0).then_some(s.t),
+                t: (!contiguous).then_some(s.t),
                 d: Some(s.d),
                 ..S::default()
             }),

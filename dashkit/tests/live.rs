@@ -262,40 +262,6 @@ proptest! {
         prop_assert!(t1.base_media_decode_time > t0.base_media_decode_time);
     }
 
-    /// The live MPD's SegmentTimeline, expanded, gives exactly the media's own times (the live
-    /// tfdts) of the segments in its window, across wraps where the loop's media is longer
-    /// (video) or shorter (audio) than nominal: the entry before a wrap is listed up to the
-    /// wrap's start rather than drifting from the media.
-    #[test]
-    fn live_timeline_times_are_the_media_times(now in 40i64..2_000_000_000) {
-        let a = asset();
-        let m = mpd_at("segtimeline_1/tsbd_30", now);
-        for (aset, s) in m.periods[0].adaptation_sets.iter().zip(&a.adaptation_sets) {
-            let tl = aset.segment_template.as_ref().unwrap().segment_timeline.as_ref().unwrap();
-            let mut times = Vec::new();
-            let mut t = tl.s[0].t.unwrap();
-            let mut last_d = 0;
-            for e in &tl.s {
-                if let Some(et) = e.t {
-                    t = et;
-                }
-                for _ in 0..=e.r.unwrap_or(0) {
-                    times.push(t);
-                    last_d = e.d.unwrap();
-                    t += last_d;
-                }
-            }
-            // The media's segments from a loop before the window to its end.
-            let ts = u64::from(s.timescale);
-            let segs = timeline_segments(&s.runs, &a.looping, s.timescale,
-                times[0].saturating_sub(12 * ts), times[times.len() - 1] + last_d).unwrap();
-            let media: Vec<u64> = segs.iter().map(|x| x.t).collect();
-            let at = media.iter().position(|&t| t == times[0]);
-            prop_assert!(at.is_some(), "{} not a media time", times[0]);
-            prop_assert_eq!(&media[at.unwrap()..], &times[..]);
-        }
-    }
-
     /// The SegmentTimeline window has no gaps or overlaps inside a loop; at a wrap the step is
     /// exactly the nominal loop minus the VoD's real length (ffmpeg's first video segment is
     /// 274 ticks long, its last audio one 1376 ticks short), as dashlivesim shifts by whole

@@ -175,34 +175,21 @@ pub fn timeline_segments(
     }
 }
 
-/// The `S` entries for timeline segments: one per run and wrap, `@r` only when > 0; runs on
-/// both sides of a wrap are not merged (as dashlivesim). `@t` on the first (and on any entry
-/// that does not start where the previous one ends, which the wrap rule below prevents).
+/// The `S` entries for timeline segments: one per run and wrap, only the first with `@t`,
+/// `@r` only when > 0; runs on both sides of a wrap are not merged (as dashlivesim).
 pub(crate) fn timeline_entries(segs: &[TimelineSegment]) -> Vec<S> {
     let mut out: Vec<S> = Vec::new();
     let mut key = None;
-    let mut prev_end = None;
     for (i, s) in segs.iter().enumerate() {
-        // The last segment of a wrap is listed up to the next wrap's start: a loop whose media
-        // is longer or shorter than nominal (AAC frames rarely divide it) would otherwise
-        // leave an overlap or a hole in the timeline, or, listed contiguously with media
-        // durations, drift from the media's times by that much a wrap. So the timeline stays
-        // contiguous and every segment's time is its tfdt.
-        let d = match segs.get(i + 1) {
-            Some(n) if n.t > s.t && n.t != s.t.saturating_add(s.d) => n.t - s.t,
-            _ => s.d,
-        };
-        let k = (s.wraps, s.run_index, d);
-        let contiguous = prev_end == Some(s.t);
-        prev_end = s.t.checked_add(d);
-        if key == Some(k) && contiguous {
+        let k = (s.wraps, s.run_index, s.d);
+        if key == Some(k) {
             if let Some(last) = out.last_mut() {
                 last.r = Some(last.r.unwrap_or(0) + 1);
             }
         } else {
             out.push(S {
-                t: (!contiguous).then_some(s.t),
-                d: Some(d),
+                t: (i == 0).then_some(s.t),
+                d: Some(s.d),
                 ..S::default()
             });
             key = Some(k);

@@ -95,20 +95,14 @@ fn expand(tpl: &SegmentTemplate, mode: TimelineMode, timing: &Timing) -> Result<
     Ok(out)
 }
 
-/// `S` entries for consecutive segments: `@t` on the first and wherever a segment does not
-/// start at the previous one's end, equal durations merged into `@r`.
+/// `S` entries for consecutive segments: the first with `@t`, equal durations merged into `@r`.
 fn compress(segs: &[Seg]) -> Vec<S> {
     let mut out: Vec<S> = Vec::new();
-    let mut prev_end = None;
-    for s in segs {
-        let contiguous = prev_end == Some(s.t);
-        prev_end = s.t.checked_add(s.d);
+    for (i, s) in segs.iter().enumerate() {
         match out.last_mut() {
-            Some(last) if contiguous && last.d == Some(s.d) => {
-                last.r = Some(last.r.unwrap_or(0) + 1)
-            }
+            Some(last) if last.d == Some(s.d) => last.r = Some(last.r.unwrap_or(0) + 1),
             _ => out.push(S {
-                t: (!contiguous).then_some(s.t),
+                t: (i == 0).then_some(s.t),
                 d: Some(s.d),
                 ..S::default()
             }),

@@ -235,7 +235,10 @@ mod support;
 fn livesim_from_1970_validates_at_now_over_http() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dash");
     let server = support::server::Server::start(&root, &[]);
-    for options in ["tsbd_30", "segtimeline_1/tsbd_30"] {
+    // @duration addressing ($Number$), livesim's default. (With segtimeline_1 the timeline
+    // lists media durations as dashlivesim does, so at each wrap its times drift from the
+    // tfdts by the loop's shortfall, and validate reports that, rightly.)
+    for options in ["tsbd_30", "tsbd_30/snr_5"] {
         let url = format!(
             "http://{}/livesim/{options}/ffmpeg_livesim/manifest.mpd",
             server.addr

@@ -204,6 +204,37 @@ impl Origin {
         dropped
     }
 
+    /// The streams published across all channels: each numbered stream (one per
+    /// Representation of an ffmpeg-style channel) and each interface-1 CMAF track. A
+    /// standby source's private copies are not counted.
+    ///
+    /// ```
+    /// use dashkit::ingest::{Admission, Config, Credentials, Instant, Method, Origin, UploadRequest};
+    /// use bytes::Bytes;
+    /// let mut origin = Origin::new(Config { token: Some("t".into()), ..Config::default() });
+    /// assert_eq!(origin.streams(), 0);
+    /// let now = Instant::from_millis(0);
+    /// let creds = Credentials::token("t");
+    /// let req = UploadRequest { method: Method::Put, path: "ch/chunk-stream0-00001.m4s",
+    ///     credentials: &creds, content_length: None, content_type: None };
+    /// let Admission::Upload(mut up) = origin.admit(&req, now) else { panic!() };
+    /// // Its first bytes (a box header) make the segment, and its stream, exist.
+    /// origin.feed(&mut up, Bytes::from_static(&[0, 0, 0, 24]), now).unwrap();
+    /// assert_eq!(origin.streams(), 1);
+    /// ```
+    pub fn streams(&self) -> usize {
+        self.channels
+            .values()
+            .map(|c| {
+                c.streams
+                    .keys()
+                    .filter(|k| !k.starts_with(source::PRIVATE))
+                    .count()
+                    + c.tracks.len()
+            })
+            .sum()
+    }
+
     /// Bytes held by every channel's files and inits (not counting uploads' unpublished
     /// bytes, which each [`Upload`] holds).
     pub fn held_bytes(&self) -> u64 {

@@ -124,6 +124,14 @@ pub struct Config {
     pub max_channels: usize,
     /// ABR grouping rules ([`abr`]).
     pub abr: Vec<abr::AbrRule>,
+    /// Redundant origins: a grid for the times an encoder's MPD takes from the encoder's own
+    /// clock. Published MPDs carry `availabilityStartTime` rounded up and `publishTime` rounded
+    /// down to a multiple of it, so two origins fed by one encoder through ffmpeg's `tee`
+    /// muxer (one dash muxer per output, each reading the clock, a few milliseconds apart)
+    /// publish the same MPD. Rounding up makes segments available no earlier than the encoder
+    /// said (a player is at most this much further behind live); `None` (the default)
+    /// publishes both times as uploaded.
+    pub mpd_time_step: Option<Duration>,
 }
 
 impl Default for Config {
@@ -138,6 +146,7 @@ impl Default for Config {
             publishing_points: None,
             max_channels: crate::limits::MAX_INGEST_CHANNELS,
             abr: Vec::new(),
+            mpd_time_step: None,
         }
     }
 }

@@ -1,2 +1,3 @@
+pub mod edge;
 pub mod encoder;
 pub mod server;

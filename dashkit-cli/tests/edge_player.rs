@@ -150,6 +150,20 @@ fn assert_mpd_fetches_per_max_age(what: &str, edge: &[EdgeLine], origin: &[&Orig
                 w
             );
         }
+        eprintln!(
+            "{what}: {target} from the origin {} times, max-ages {:?}",
+            fetches.len(),
+            fetches
+                .iter()
+                .map(|l| l.upstream_max_age)
+                .collect::<Vec<_>>()
+        );
+        // A player that refreshes every second for 30 s: many fetches, and some of them
+        // cacheable, or the check above checked nothing.
+        assert!(
+            fetches.len() >= 5 && fetches.iter().any(|l| l.upstream_max_age.unwrap_or(0) > 0),
+            "{what}: {target}: {fetches:?}"
+        );
         let at_origin = origin.iter().filter(|l| l.target == target).count();
         assert_eq!(
             at_origin,
@@ -178,6 +192,36 @@ fn assert_segments_once(what: &str, origin: &[&OriginLine]) -> Vec<String> {
     v
 }
 
+/// The player's 425s: each at most 0.2 s early (the player's clock, not the origin's rule), and
+/// each segment later fetched from the origin with 200 through the same edge, so the edge kept
+/// no "too early" once the segment existed.
+fn assert_too_early_not_kept(what: &str, r: &PlayReport, origin: &[&OriginLine]) {
+    for f in r.json["http_failures"].as_array().into_iter().flatten() {
+        if f["status"] != 425 {
+            continue;
+        }
+        let body = f["body"].as_str().unwrap_or("");
+        let early: f64 = body
+            .split(" was ")
+            .nth(1)
+            .and_then(|b| b.split('s').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::MAX);
+        assert!(early <= 0.2, "{what}: {f}");
+        let url = f["url"].as_str().unwrap_or("");
+        let target = &url[url.find("/livesim/").unwrap_or(0)..];
+        let got = origin
+            .iter()
+            .filter(|l| l.target == target)
+            .map(|l| l.status)
+            .collect::<Vec<_>>();
+        assert!(
+            got.first() == Some(&425) && got.last() == Some(&200),
+            "{what}: {target}: the origin answered {got:?}"
+        );
+    }
+}
+
 #[test]
 fn dashjs_plays_livesim_through_two_edges_each_object_fetched_once() {
     let Some(tools) = player_tools() else {
@@ -197,7 +241,9 @@ fn dashjs_plays_livesim_through_two_edges_each_object_fetched_once() {
             (listen, dir, p)
         })
         .collect();
-    let path = "/livesim/ffmpeg_livesim/manifest.mpd";
+    // `mup_1`: dash.js refreshes the MPD every second (the default, a century, would have it
+    // read once), so the MPD's max-age (0 or 1 s with 2 s segments) is put to the test.
+    let path = "/livesim/mup_1/ffmpeg_livesim/manifest.mpd";
     let opts = PlayOptions {
         seconds: 30.0,
         startup_timeout_s: 30.0,
@@ -212,9 +258,15 @@ fn dashjs_plays_livesim_through_two_edges_each_object_fetched_once() {
     let lines = origin_log(&log);
     for ((listen, dir, _), r) in edges.iter().zip(&reports) {
         let what = format!("dash.js through the edge on {listen}");
-        r.assert_clean(&what, 24.0, true);
+        // A clean run, but for 425s: two browsers on a loaded machine time their /time probes
+        // badly, and dash.js, its clock estimate a tenth of a second ahead, asks for the newest
+        // segment that much too early every 2 s. Each is bounded below and must not have been
+        // kept by the edge (checked against the origin's log).
+        r.assert_clean_allowing_stalls_and(&what, 24.0, true, &|f| f.starts_with("425 "));
+        assert_eq!(r.json["stalls_after_start"], 0, "{what}: {}", r.json);
         assert_eq!(r.json["video"]["dynamic"], true, "{what}: {}", r.json);
         let mine: Vec<&OriginLine> = lines.iter().filter(|l| l.host == *listen).collect();
+        assert_too_early_not_kept(&what, r, &mine);
         let fetched = assert_segments_once(&what, &mine);
         // The player's segments all came through this edge: 30 s of 2 s segments, two
         // Representations.
@@ -238,9 +290,11 @@ fn dashjs_plays_livesim_through_two_edges_each_object_fetched_once() {
             .count();
         assert_eq!(after, before, "{what}: the hits reached the origin");
         eprintln!(
-            "{what}: {} segments from the origin, {} origin requests in all; stalls {:?}",
+            "{what}: {} segments from the origin, {} origin requests in all, the player's MPD \
+             requests {}; stalls {:?}",
             fetched.len(),
             before,
+            r.json["requests"]["manifest"],
             r.stalls()
         );
     }
@@ -537,10 +591,11 @@ fn two_origins_fed_by_one_tee_publish_the_same_and_an_edge_fails_over() {
     let _ = ffmpeg.wait();
     let what = "dash.js through an edge across the primary origin's death";
     eprintln!(
-        "{what}: played {:.1} s, playhead moved {:.1} s, stalls {:?}",
+        "{what}: played {:.1} s, playhead moved {:.1} s, stalls {:?}, failures {:?}",
         r.seconds_played(),
         r.playhead_advance(),
-        r.stalls()
+        r.stalls(),
+        r.http_failures()
     );
     assert_eq!(r.errors(), Vec::<String>::new(), "{what}: {}", r.json);
     assert_eq!(r.exit_code, 0, "{what}: {}\n{}", r.json, r.stderr);
@@ -551,12 +606,25 @@ fn two_origins_fed_by_one_tee_publish_the_same_and_an_edge_fails_over() {
         .into_iter()
         .filter(|l| l.start_s() > killed_at + 1.0 && l.target.contains("/chunk-stream"))
         .collect();
+    let from_b = after
+        .iter()
+        .filter(|l| l.status == 200 && l.upstream.ends_with(&b))
+        .count();
     assert!(
-        after.len() >= 20
+        from_b >= 20
             && after
                 .iter()
-                .all(|l| l.status == 200 && l.upstream.ends_with(&b)),
+                .all(|l| l.status < 500 && !l.upstream.ends_with(&a)),
         "{what}: after the kill: {after:?}"
+    );
+    // What failed was in flight when the primary died (its answers cut short, which dash.js
+    // asks again), or a segment asked a moment before it was published (404, retried).
+    let failures = r.http_failures();
+    let cut = r.json["request_failures"].as_array().map_or(0, Vec::len);
+    let early = failures.iter().filter(|f| f.starts_with("404 ")).count();
+    assert!(
+        cut <= 4 && early <= 2 && failures.len() == cut + early,
+        "{what}: {failures:?}"
     );
     // No stall longer than 2 s.
     let samples = playhead(&r);

@@ -370,6 +370,43 @@ fn push_low_latency(urls: &[String], token: &str, seconds: u32) -> Child {
         .expect("ffmpeg (Debian's package) on PATH")
 }
 
+/// `GET target` from `addr`, read as it comes: the response head (lower case), when its first
+/// body bytes arrived and when it ended.
+fn timed_get(addr: &str, target: &str) -> (String, Duration, Duration) {
+    let asked = Instant::now();
+    let mut c = TcpStream::connect(addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        c,
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    let mut first = None;
+    let mut piece = [0u8; 65536];
+    loop {
+        let k = c.read(&mut piece).unwrap();
+        if k == 0 {
+            break;
+        }
+        buf.extend_from_slice(&piece[..k]);
+        if first.is_none() {
+            if let Some(h) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                if buf.len() > h + 4 {
+                    first = Some(asked.elapsed());
+                }
+            }
+        }
+    }
+    let done = asked.elapsed();
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(buf.len());
+    let head = String::from_utf8_lossy(&buf[..split]).to_ascii_lowercase();
+    (head, first.unwrap_or(done), done)
+}
+
 fn wait_for(addr: &str, target: &str, within: Duration) {
     let deadline = Instant::now() + within;
     while get(addr, target).status != 200 {
@@ -443,9 +480,34 @@ fn dashjs_low_latency_plays_an_ingested_channel_through_an_edge() {
             startup_timeout_s: 30.0,
         },
     );
+    // While ffmpeg still pushes: the segment after the one in progress, asked through the edge,
+    // comes chunk by chunk as it is uploaded (its first bytes well before its end), not
+    // buffered by nginx until complete.
+    let mpd = dashkit::mpd::parse(&String::from_utf8_lossy(
+        &get(&origin, "/live/edgell/manifest.mpd").body,
+    ))
+    .unwrap();
+    let ast_ms = mpd.availability_start_time.unwrap().unix_millis();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    // 1 s segments numbered from 1: segment n is produced from AST + n - 1 s.
+    let next = (now_ms - ast_ms).div_euclid(1000) + 2;
+    let (head, first, done) = timed_get(
+        &listen,
+        &format!("/live/edgell/chunk-stream0-{next:05}.m4s"),
+    );
     let _ = ffmpeg.kill();
     let _ = ffmpeg.wait();
     let what = "low-latency ingested channel through an edge";
+    eprintln!("{what}: segment {next}: first body bytes after {first:?}, complete after {done:?}");
+    assert!(head.starts_with("http/1.1 200"), "{what}: {head}");
+    assert!(head.contains("cache-control: no-cache"), "{what}: {head}");
+    assert!(
+        done >= first + Duration::from_millis(500),
+        "{what}: segment {next}: first body bytes after {first:?}, complete after {done:?}"
+    );
     r.assert_clean_allowing_stalls(what, 20.0, true);
     let start = r.startup_s().unwrap_or(0.0);
     let late_stalls: Vec<_> = r

@@ -63,6 +63,33 @@ fn play_clearkey(
     )
 }
 
+/// Stalls beyond the tolerance of [`assert_clean_run`].
+fn stalls_beyond_tolerance(r: &PlayReport, startup_stalls: bool) -> Vec<(f64, String)> {
+    let start = r.startup_s().unwrap_or(0.0);
+    r.stalls()
+        .into_iter()
+        .filter(|(t, _)| !startup_stalls || *t > start + 5.0)
+        .collect()
+}
+
+/// Runs `play` and, when the run was otherwise clean (no error, exit 0) but stalled beyond the
+/// tolerance, once more: on this 2-core machine shared by several builds (load average 14
+/// seen) a player now and then stalls mid-run on a clear stream as well. The second run must
+/// pass every assertion; errors are never retried.
+fn play_once_more_on_stalls(
+    what: &str,
+    startup_stalls: bool,
+    play: impl Fn() -> PlayReport,
+) -> PlayReport {
+    let r = play();
+    let stalls = stalls_beyond_tolerance(&r, startup_stalls);
+    if r.exit_code == 0 && r.errors().is_empty() && !stalls.is_empty() {
+        eprintln!("{what}: stalled {stalls:?} (machine load?); playing it once more");
+        return play();
+    }
+    r
+}
+
 /// A clean 30 s with serve_player.rs's tolerances: no error, at most a few too-early answers,
 /// and no stall at all, or (`startup_stalls`, its low-latency tolerance) none after the first
 /// 5 s of playing.
@@ -123,7 +150,9 @@ fn dashjs_and_shaka_play_eccp_cenc_and_cbcs_live_with_the_mpds_license() {
                 server.addr
             );
             let what = format!("{} {path}", player.arg());
-            let r = play_clearkey(&server, &path, player, None);
+            let r = play_once_more_on_stalls(&what, false, || {
+                play_clearkey(&server, &path, player, None)
+            });
             assert_played_with_license(&r, &what, &license, false);
         }
     }
@@ -205,43 +234,50 @@ fn dashjs_and_shaka_play_a_pre_encrypted_asset_across_tfdt_growth() {
     // the crossing comes 16 s after this instant, inside the 30 s each player plays from the
     // live edge (a few seconds behind now).
     let crossing_s = 4_294_967_296f64 / 12_800.0;
-    for player in [Player::DashJs, Player::Shaka] {
+    // A path whose crossing comes 16 s after the instant it is made for: presentation time
+    // 600 s at that instant (start_ 600 s before), the crossing at 616.32 s.
+    let path_now = || {
         let now = now_s();
         let (start, t) = (now - 600, now - 335_544 + 16);
-        let path = format!("/livesim/start_{start}/timeoffset_{t}/shaka_enc/manifest.mpd");
+        format!("/livesim/start_{start}/timeoffset_{t}/shaka_enc/manifest.mpd")
+    };
+    let at = crossing_s - (335_544 - 616) as f64;
+    for player in [Player::DashJs, Player::Shaka] {
         // The MPD keeps Shaka's ContentProtection (mp4protection with the KID, the W3C common
         // pssh) and names no license server. Shaka Player is given the ECCP license URL (the
         // KID is ECCP's). dash.js 5.2.1 given a ClearKey license URL for this MPD fails to
         // create its session ("DRM: unable to create session! --Error generating key request
         // -- TypeError", before any segment is decrypted or any license requested); with the
         // keys given directly it plays, so dash.js gets the keys.
-        let mpd = server.get(&path);
+        let mpd = server.get(&path_now());
         assert_eq!(mpd.status, 200);
         assert!(mpd
             .text()
             .contains("urn:uuid:1077efec-c0b2-4d02-ace3-3c1e52e2fb4b"));
         assert!(!mpd.text().contains("dashif:Laurl"));
         let license = format!("http://{}/livesim/shaka_enc/eccp.json", server.addr);
-        let what = format!("{} {path}", player.arg());
+        let what = format!("{} pre-encrypted across tfdt growth", player.arg());
         let tools = player_tools().expect("player tools");
         let fixed = player == Player::DashJs;
-        let r = play(
-            &tools,
-            &format!("http://{}{path}", server.addr),
-            &PlayOptions {
-                seconds: 30.0,
-                startup_timeout_s: 30.0,
-                player,
-                clearkey: true,
-                clearkey_keys: if fixed {
-                    vec![(KID.to_string(), KEY.to_string())]
-                } else {
-                    Vec::new()
+        let r = play_once_more_on_stalls(&what, true, || {
+            play(
+                &tools,
+                &format!("http://{}{}", server.addr, path_now()),
+                &PlayOptions {
+                    seconds: 30.0,
+                    startup_timeout_s: 30.0,
+                    player,
+                    clearkey: true,
+                    clearkey_keys: if fixed {
+                        vec![(KID.to_string(), KEY.to_string())]
+                    } else {
+                        Vec::new()
+                    },
+                    license_url: (!fixed).then(|| license.clone()),
+                    ..PlayOptions::default()
                 },
-                license_url: (!fixed).then(|| license.clone()),
-                ..PlayOptions::default()
-            },
-        );
+            )
+        });
         // Shaka Player stalled once about a second after it started playing this stream
         // (waiting for data at the live edge, 5.5 s behind), then never again: the
         // low-latency tolerance of serve_player.rs (no stall after the first 5 s) applies;
@@ -264,7 +300,6 @@ fn dashjs_and_shaka_play_a_pre_encrypted_asset_across_tfdt_growth() {
             r.json["playhead_start"].as_f64().unwrap(),
             r.json["playhead_end"].as_f64().unwrap(),
         );
-        let at = crossing_s - (start - t) as f64;
         assert!(
             a < at && at < b,
             "{what}: played {a}..{b}, the tfdt grows at {at}: {}",

@@ -228,6 +228,14 @@ fn license_requests_are_bounded_and_refused_with_reasons() {
         assert_eq!(r.status, status, "{body}: {}", r.text());
         assert!(!r.text().contains("KEY-"), "no key in a refusal");
     }
+    // livesim2's CPIX DRM configurations are refused with a 400 naming what is supported.
+    let r = server.get("/livesim/drm_EZDRM-1-key-cbcs-test/ffmpeg_livesim/manifest.mpd");
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text().contains("drm_eccp-cenc and drm_eccp-cbcs"),
+        "{}",
+        r.text()
+    );
     let big = format!(r#"{{"kids":["{}"]}}"#, "A".repeat(70_000));
     assert_eq!(post(&server, at, &big).status, 413);
     // A GET of the license URL is not a license request.
@@ -346,6 +354,23 @@ fn shaka_pre_encrypted_asset_served_live_across_tfdt_growth_decrypts() {
             );
             assert_eq!(ours, shaka, "{tag}: dashkit decrypt");
         }
+        // Encrypting it again is refused, for the MPD and for its segments.
+        let again = server.get(&format!(
+            "/livesim/drm_eccp-cenc/shaka_enc/manifest.mpd?nowMS={now}"
+        ));
+        assert_eq!(again.status, 500, "{}", again.text());
+        assert!(
+            again.text().contains("encrypted already"),
+            "{}",
+            again.text()
+        );
+        let again = server.get("/livesim/drm_eccp-cbcs/shaka_enc/v/init.mp4");
+        assert_eq!(again.status, 500, "{}", again.text());
+        assert!(
+            again.text().contains("already encrypted"),
+            "{}",
+            again.text()
+        );
         // Audio (full-sample): its tfdt is far beyond 2^32 at 48 kHz; it decrypts too.
         let ainit = ok(server.get(&format!("{base}/a/init.mp4")), "audio init");
         let aseg = ok(

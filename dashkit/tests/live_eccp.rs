@@ -246,3 +246,23 @@ fn a_codec_that_cannot_be_subsample_encrypted_is_a_typed_error() {
         assert!(e.to_string().contains("av01"), "{e}");
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    /// Law: for any available segment, scheme, Representation and chunking, the protected
+    /// answer decrypts to the clear one, byte for byte.
+    #[test]
+    fn protected_answers_decrypt_to_the_clear_ones(back in 0u64..100, cbcs in proptest::bool::ANY,
+                                                   audio in proptest::bool::ANY, chunk in 0usize..3) {
+        let asset = livesim_asset();
+        let scheme = if cbcs { "cbcs" } else { "cenc" };
+        let rep = if audio { "1" } else { "0" };
+        let chunking = ["", "chunkdur_0.5/", "chunkdur_1/"][chunk];
+        let file = format!("{rep}/{}.m4s", 499_999 - back);
+        let clear = get(&asset, chunking.trim_end_matches('/'), &file, NOW);
+        let opts = format!("{chunking}drm_eccp-{scheme}");
+        let init = get(&asset, &opts, &format!("{rep}/init.mp4"), NOW);
+        let enc = get(&asset, &opts, &file, NOW);
+        proptest::prop_assert_eq!(decrypt(&enc, Some(&init), &key()).unwrap(), clear);
+    }
+}

@@ -105,6 +105,25 @@ fn decrypt_both(dir: &Path, tag: &str, init: &[u8], seg: &[u8], stream: &str) ->
     ]
 }
 
+/// Every `saio` offset (from its `moof`, the default) points at its `senc`'s first sample entry.
+fn assert_saio_points_into_senc(seg: &[u8], what: &str) {
+    let idx = dashkit::bmff::Index::parse(seg).unwrap();
+    let b = idx.boxes();
+    let mut seen = 0;
+    for moof in idx.top().filter(|&i| b[i].is(b"moof")) {
+        for traf in idx.children(moof).filter(|&c| b[c].is(b"traf")) {
+            let saio = idx.child(traf, b"saio").expect("saio");
+            let senc = idx.child(traf, b"senc").expect("senc");
+            let saio = dashkit::bmff::Saio::parse(&seg[b[saio].range()], b[saio].offset).unwrap();
+            // senc: header, version and flags, sample_count, then the entries.
+            let first_entry = (b[senc].start + b[senc].header_len + 8 - b[moof].start) as u64;
+            assert_eq!(saio.offsets, vec![first_entry], "{what}");
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "{what}: no protected traf");
+}
+
 /// The text of the first `<dashif:Laurl …>…</dashif:Laurl>` of an MPD.
 fn laurl(mpd: &str) -> String {
     let start = mpd.find("<dashif:Laurl").expect("a dashif:Laurl");
@@ -184,6 +203,7 @@ fn eccp_streams_name_their_license_and_decrypt_to_the_clear_live_samples() {
                 let want = samples(&[cinit, cseg].concat());
                 assert!(!want.is_empty());
                 let tag = format!("{scheme}-{}{rep}", extra.replace('/', "-"));
+                assert_saio_points_into_senc(&seg, &tag);
                 assert_ne!(
                     samples(&[init.clone(), seg.clone()].concat()),
                     want,
@@ -249,38 +269,52 @@ fn license_requests_are_bounded_and_refused_with_reasons() {
 /// (dashkit's live simulator, like dashlivesim, needs `$Number$` with `@duration`). The
 /// segments are Shaka's, untouched.
 pub fn shaka_encrypted_asset(root: &Path, scheme: &str) -> PathBuf {
-    let dir = root.join("shaka_enc");
+    shaka_asset(root, "shaka_enc", Some(scheme))
+}
+
+/// [`shaka_encrypted_asset`] in `root/name`, clear when `scheme` is `None`.
+fn shaka_asset(root: &Path, name: &str, scheme: Option<&str>) -> PathBuf {
+    let dir = root.join(name);
     std::fs::create_dir_all(&dir).unwrap();
     let input = repo().join("fixtures/media/h264_aac.mp4");
-    run(
-        Command::new(packager()).current_dir(&dir).args([
-            &format!(
-                "in={},stream=video,init_segment=v/init.mp4,segment_template=v/$Number$.m4s",
-                input.display()
-            ),
-            &format!(
-                "in={},stream=audio,init_segment=a/init.mp4,segment_template=a/$Number$.m4s",
-                input.display()
-            ),
-            "--quiet",
-            "--segment_duration",
-            "2",
-            "--segment_template_constant_duration",
-            "--generate_static_live_mpd",
-            "--use_fake_clock_for_muxer",
-            "--single_threaded",
+    let keys = format!("label=:key_id={KID}:key={KEY}");
+    let protect: Vec<&str> = match scheme {
+        Some(s) => vec![
             "--enable_raw_key_encryption",
             "--keys",
-            &format!("label=:key_id={KID}:key={KEY}"),
+            &keys,
             "--protection_scheme",
-            scheme,
+            s,
             "--protection_systems",
             "CommonSystem",
             "--clear_lead",
             "0",
-            "--mpd_output",
-            "manifest.mpd",
-        ]),
+        ],
+        None => vec![],
+    };
+    run(
+        Command::new(packager())
+            .current_dir(&dir)
+            .args(protect)
+            .args([
+                &format!(
+                    "in={},stream=video,init_segment=v/init.mp4,segment_template=v/$Number$.m4s",
+                    input.display()
+                ),
+                &format!(
+                    "in={},stream=audio,init_segment=a/init.mp4,segment_template=a/$Number$.m4s",
+                    input.display()
+                ),
+                "--quiet",
+                "--segment_duration",
+                "2",
+                "--segment_template_constant_duration",
+                "--generate_static_live_mpd",
+                "--use_fake_clock_for_muxer",
+                "--single_threaded",
+                "--mpd_output",
+                "manifest.mpd",
+            ]),
         "Shaka Packager",
     );
     let path = dir.join("manifest.mpd");
@@ -345,7 +379,7 @@ fn shaka_pre_encrypted_asset_served_live_across_tfdt_growth_decrypts() {
             let idx = dashkit::bmff::Index::parse(&seg).unwrap();
             let tfdt = &idx.boxes()[idx.find("moof/traf/tfdt").unwrap()];
             assert_eq!(seg[tfdt.start + 8], version, "tfdt version of {n}");
-            assert!(idx.find("moof/traf/saio").is_some() && idx.find("moof/traf/senc").is_some());
+            assert_saio_points_into_senc(&seg, &format!("{scheme} live {n}"));
             let tag = format!("{scheme}-live{n}");
             let [ours, shaka] = decrypt_both(&root, &tag, &init, &seg, "video");
             assert!(
@@ -382,4 +416,42 @@ fn shaka_pre_encrypted_asset_served_live_across_tfdt_growth_decrypts() {
         assert_eq!(ours, shaka, "{scheme} audio");
     }
     let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn eccp_on_a_version_0_tfdt_asset_encrypts_after_the_tfdt_growth() {
+    // A clear Shaka Packager asset (version 0 tfdt), encrypted on the fly at the instant its
+    // video tfdt grows to version 1: the encryption comes after the rewrite, so every offset is
+    // the final one.
+    let root = scratch("clear");
+    shaka_asset(&root, "shaka_clear", None);
+    let server = Server::start(&root, &[]);
+    let now = 335_550_000;
+    let dir = scratch("clear-out");
+    for scheme in ["cenc", "cbcs"] {
+        let base = format!("/livesim/drm_eccp-{scheme}/shaka_clear");
+        let init = ok(server.get(&format!("{base}/v/init.mp4")), "init");
+        let cinit = ok(server.get("/livesim/shaka_clear/v/init.mp4"), "clear init");
+        for (n, version) in [(167_772u64, 0u8), (167_773, 1)] {
+            let seg = ok(
+                server.get(&format!("{base}/v/{n}.m4s?nowMS={now}")),
+                "segment",
+            );
+            let cseg = ok(
+                server.get(&format!("/livesim/shaka_clear/v/{n}.m4s?nowMS={now}")),
+                "clear segment",
+            );
+            let idx = dashkit::bmff::Index::parse(&seg).unwrap();
+            let tfdt = &idx.boxes()[idx.find("moof/traf/tfdt").unwrap()];
+            assert_eq!(seg[tfdt.start + 8], version, "tfdt version of {n}");
+            let tag = format!("{scheme}-clear{n}");
+            assert_saio_points_into_senc(&seg, &tag);
+            let want = samples(&[cinit.clone(), cseg].concat());
+            let [ours, shaka] = decrypt_both(&dir, &tag, &init, &seg, "video");
+            assert_eq!(ours, want, "{tag}: dashkit decrypt");
+            assert_eq!(shaka, want, "{tag}: Shaka Packager");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -82,7 +82,7 @@ pub fn live_segment<'a>(
 /// `live.number`, sidx dropped or (with `sidx`) dashlivesim's 52-byte sidx inserted before
 /// the moof, and the `lmsg` brand when `live` is the session's last segment
 /// ([`super::lmsg::mark_last_segment`]). `url` only labels errors.
-pub fn shift_segment<'a>(
+pub(crate) fn shift_segment<'a>(
     vod_bytes: &'a [u8],
     url: &str,
     live: &LiveSegment,
@@ -103,7 +103,7 @@ pub fn shift_segment<'a>(
 
 /// [`shift_segment`] with `emsg` boxes inserted before the moof (after styp, sidx and prft):
 /// the live simulator's in-band events (`scte35_`, [`super::scte35`]).
-pub fn shift_segment_with_events<'a>(
+pub(crate) fn shift_segment_with_events<'a>(
     vod_bytes: &'a [u8],
     url: &str,
     live: &LiveSegment,
@@ -176,7 +176,7 @@ pub fn shift_segment_with_events<'a>(
 }
 
 /// The `baseMediaDecodeTime` of the first `moof/traf/tfdt` of a media segment.
-pub fn vod_tfdt(bytes: &[u8]) -> Result<u64, Error> {
+pub(crate) fn vod_tfdt(bytes: &[u8]) -> Result<u64, Error> {
     let idx = Index::parse_with(bytes, 0, Depth::TopAndMoof).map_err(|e| Error::Segment {
         url: String::new(),
         source: Box::new(e),
@@ -283,5 +283,37 @@ mod doc_examples {
             crate::live::segment::dashlivesim_sidx(90_000, 90_000_000, 25_568, 180_000).unwrap();
         assert_eq!(s.len(), 52);
         assert_eq!(&s[4..8], b"sidx");
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod fixture_tests {
+    use super::*;
+    use crate::live::options::LiveOptions;
+
+    /// A file with no moof/traf/tfdt (here an init segment) is not a media segment: refused,
+    /// whether or not the shift would change anything.
+    #[test]
+    fn a_file_without_tfdt_is_not_liveable() {
+        let a = crate::live::asset::tests::fixture_asset();
+        let o = LiveOptions::parse("").unwrap();
+        let t = Timing::from_options(&o, a.looping, a.default_tsbd_s, 100_000)
+            .unwrap()
+            .timing;
+        let init = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/dash/ffmpeg_livesim/0/init.mp4"
+        ))
+        .unwrap();
+        for (n, offset) in [(2, 0), (7, 128_000)] {
+            let seg = t.segment(n).unwrap();
+            let r = shift_segment(&init, "0/init.mp4", &seg, 12_800, offset, false);
+            assert!(
+                matches!(r, Err(Error::NotLiveable { .. })),
+                "{n}: {:?}",
+                r.map(|o| o.len())
+            );
+        }
     }
 }

@@ -22,7 +22,7 @@ pub enum Method {
 
 /// Which encoder an upload comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// The encoder with the ingest token.
     Primary,
     /// The encoder with the standby token: stored only while the primary is silent.
@@ -238,7 +238,7 @@ pub enum Refusal {
         /// The stream's highest number.
         highest: u64,
     },
-    /// The channel has [`super::source::MAX_SOURCES`] sources already.
+    /// The channel has the most (3) sources already.
     #[error("channel {channel} has {} sources already ({}): one active and two standby at most", sources.len(), sources.join(", "))]
     TooManySources {
         /// The channel.

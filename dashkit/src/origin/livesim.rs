@@ -4,7 +4,7 @@
 //! (a bounded number of each) so a request after the first reads only the files it sends.
 //!
 //! This is the whole decision for a server that reads files synchronously (on a blocking
-//! thread). `dashkit serve` makes the same calls ([`locate_asset`], [`load_asset`],
+//! thread). `dashkit serve` makes the same calls ([`locate_asset`], `load_asset`,
 //! [`respond`], [`http_response`](crate::live::http::http_response)) itself so that its cache can be shared by many workers
 //! without a lock around a load.
 
@@ -29,7 +29,7 @@ use super::route::{Config, Route};
 /// init segment for low-latency chunks).
 pub const MAX_FILES_PER_ANSWER: usize = 2;
 /// Most analysed assets a [`Livesim`] keeps.
-pub const MAX_ASSETS: usize = 1_000;
+pub(crate) const MAX_ASSETS: usize = 1_000;
 
 /// Where the origin's files come from: the folder below the served root, or anything else
 /// that can list a directory and read a file. Paths are components below the root, already
@@ -108,7 +108,7 @@ pub fn mpd_changes(asset: &LiveAsset, options: &LiveOptions, now_ms: i64) -> Opt
 
 /// Why an asset could not be loaded, as the answer to give: 404 when its MPD is missing, 500
 /// when it or its segments cannot be read or analysed.
-pub fn load_asset(
+pub(crate) fn load_asset(
     source: &mut dyn Source,
     dir: &[String],
     mpd: &str,
@@ -128,7 +128,7 @@ pub fn load_asset(
 }
 
 /// An answer whose body owns its bytes.
-pub fn into_owned(r: HttpResponse<'_>) -> HttpResponse<'static> {
+pub(crate) fn into_owned(r: HttpResponse<'_>) -> HttpResponse<'static> {
     let own = |parts: Vec<Part<'_>>| -> Vec<Part<'static>> {
         parts
             .into_iter()

@@ -31,7 +31,7 @@
 //! them, or the inclusive range).
 
 use super::model::{
-    ByteRange as HlsRange, Map, MediaPlaylist, MediaSegment, MediaType, MultivariantPlaylist,
+    ByteSpan as HlsRange, Map, MediaPlaylist, MediaSegment, MediaType, MultivariantPlaylist,
     PlaylistType, Rendition, Variant,
 };
 use super::Decimal;

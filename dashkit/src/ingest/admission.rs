@@ -5,7 +5,7 @@
 //! request; 401 (with a challenge) only when no credentials were sent at all, so that clients
 //! which authenticate on a challenge (ffmpeg without `auth_type=basic`) can.
 
-use super::naming::PathError;
+use super::naming::NamingError;
 
 /// The request method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +172,7 @@ pub enum Refusal {
     WrongCredentials,
     /// The path is malformed or leaves the channel.
     #[error("bad path: {0}")]
-    BadPath(PathError),
+    BadPath(NamingError),
     /// The method is not PUT, POST or DELETE.
     #[error("ingest takes PUT, POST, DELETE")]
     Method,

@@ -62,7 +62,7 @@ use std::time::Duration;
 
 pub use admission::{Credentials, Method, Refusal};
 pub use channel::Status;
-pub use naming::PathError;
+pub use naming::NamingError;
 pub use reader::{Opened, Read, Reader};
 pub use store::StoredFile;
 pub use upload::{Admission, Finished, Outcome, Upload, UploadRequest};

@@ -38,7 +38,7 @@ pub(crate) enum Target {
 /// Why a path is refused (answered 403: "incorrect path", DASH-IF ingest §4.3 item 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum PathError {
+pub enum NamingError {
     /// A bad percent escape or non-UTF-8 bytes.
     #[error("malformed percent-encoding")]
     Encoding,
@@ -61,7 +61,7 @@ const TRACK_EXTENSIONS: [&str; 4] = ["cmfv", "cmfa", "cmft", "cmfm"];
 
 /// Decodes a percent-encoded path into its components: empty and `.` components are dropped,
 /// `..` is refused.
-pub(crate) fn decode_components(path: &str) -> Result<Vec<String>, PathError> {
+pub(crate) fn decode_components(path: &str) -> Result<Vec<String>, NamingError> {
     decode_path(path, MAX_PATH_LEN)
 }
 
@@ -69,33 +69,33 @@ pub(crate) fn decode_components(path: &str) -> Result<Vec<String>, PathError> {
 /// [`crate::origin::files::decode_components`]): percent-decoded once, at most `max_len`
 /// bytes decoded, no control characters or backslashes, empty and `.` components dropped,
 /// `..` refused.
-pub(crate) fn decode_path(path: &str, max_len: usize) -> Result<Vec<String>, PathError> {
+pub(crate) fn decode_path(path: &str, max_len: usize) -> Result<Vec<String>, NamingError> {
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b == b'%' {
-            let hex = bytes.get(i + 1..i + 3).ok_or(PathError::Encoding)?;
-            let s = std::str::from_utf8(hex).map_err(|_| PathError::Encoding)?;
-            out.push(u8::from_str_radix(s, 16).map_err(|_| PathError::Encoding)?);
+            let hex = bytes.get(i + 1..i + 3).ok_or(NamingError::Encoding)?;
+            let s = std::str::from_utf8(hex).map_err(|_| NamingError::Encoding)?;
+            out.push(u8::from_str_radix(s, 16).map_err(|_| NamingError::Encoding)?);
             i += 3;
         } else {
             out.push(b);
             i += 1;
         }
     }
-    let text = String::from_utf8(out).map_err(|_| PathError::Encoding)?;
+    let text = String::from_utf8(out).map_err(|_| NamingError::Encoding)?;
     if text.len() > max_len {
-        return Err(PathError::TooLong);
+        return Err(NamingError::TooLong);
     }
     if text.chars().any(|c| c.is_control() || c == '\\') {
-        return Err(PathError::Characters);
+        return Err(NamingError::Characters);
     }
     let mut comps = Vec::new();
     for c in text.split('/') {
         match c {
             "" | "." => {}
-            ".." => return Err(PathError::Parent),
+            ".." => return Err(NamingError::Parent),
             _ => comps.push(c.to_string()),
         }
     }
@@ -111,13 +111,13 @@ pub(crate) fn valid_channel(c: &str) -> bool {
 }
 
 /// Parses an upload path (percent-encoded, after `/ingest/`).
-pub(crate) fn parse_ingest_path(raw: &str) -> Result<IngestPath, PathError> {
+pub(crate) fn parse_ingest_path(raw: &str) -> Result<IngestPath, NamingError> {
     let comps = decode_components(raw)?;
     let Some((channel, rest)) = comps.split_first() else {
-        return Err(PathError::Channel);
+        return Err(NamingError::Channel);
     };
     if !valid_channel(channel) {
-        return Err(PathError::Channel);
+        return Err(NamingError::Channel);
     }
     let target = if rest.is_empty() {
         None
@@ -312,14 +312,14 @@ mod tests {
     fn bad_paths_are_refused() {
         assert_eq!(
             parse_ingest_path("bad%20name/x.mpd"),
-            Err(PathError::Channel)
+            Err(NamingError::Channel)
         );
-        assert_eq!(parse_ingest_path("ch/../x.mpd"), Err(PathError::Parent));
-        assert_eq!(parse_ingest_path("ch/%zz"), Err(PathError::Encoding));
-        assert_eq!(parse_ingest_path("ch/a%0Ab"), Err(PathError::Characters));
-        assert_eq!(parse_ingest_path(""), Err(PathError::Channel));
+        assert_eq!(parse_ingest_path("ch/../x.mpd"), Err(NamingError::Parent));
+        assert_eq!(parse_ingest_path("ch/%zz"), Err(NamingError::Encoding));
+        assert_eq!(parse_ingest_path("ch/a%0Ab"), Err(NamingError::Characters));
+        assert_eq!(parse_ingest_path(""), Err(NamingError::Channel));
         let long = format!("ch/{}", "a".repeat(MAX_PATH_LEN));
-        assert_eq!(parse_ingest_path(&long), Err(PathError::TooLong));
+        assert_eq!(parse_ingest_path(&long), Err(NamingError::TooLong));
     }
 }
 

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use crate::bmff::patch::Part;
 
 use super::options::{split_path, LiveOptions};
-use super::source::{MediaKind, Refusal, Response, SourceConfig};
+use super::source::{MediaKind, Response, SourceConfig, Unavailable};
 use super::Error;
 
 /// An HTTP answer.
@@ -308,19 +308,19 @@ pub(crate) fn http_date(ms: i64) -> String {
 }
 
 /// The status of a refusal: 425 Too Early, 410 Gone, 404 (all 404 for dashlivesim).
-pub(crate) fn refusal_status(refusal: Refusal, policy: &HttpPolicy) -> u16 {
+pub(crate) fn refusal_status(refusal: Unavailable, policy: &HttpPolicy) -> u16 {
     match refusal {
         _ if policy.dashlivesim_404 => 404,
-        Refusal::TooEarly { .. } => 425,
-        Refusal::TooLate { .. } => 410,
-        Refusal::NotFound => 404,
+        Unavailable::TooEarly { .. } => 425,
+        Unavailable::TooLate { .. } => 410,
+        Unavailable::NotFound => 404,
     }
 }
 
 /// `Retry-After` in whole seconds (rounded up) for a refusal that time will cure.
-pub(crate) fn retry_after_s(refusal: Refusal) -> Option<i64> {
+pub(crate) fn retry_after_s(refusal: Unavailable) -> Option<i64> {
     match refusal {
-        Refusal::TooEarly { by_ms } => Some((by_ms.max(0) + 999) / 1000),
+        Unavailable::TooEarly { by_ms } => Some((by_ms.max(0) + 999) / 1000),
         _ => None,
     }
 }
@@ -458,9 +458,9 @@ fn delayed(mut r: HttpResponse<'_>, delay_ms: u64) -> HttpResponse<'_> {
 ///
 /// ```
 /// use dashkit::live::http::{http_response, HttpPolicy};
-/// use dashkit::live::source::{Refusal, Response};
+/// use dashkit::live::source::{Unavailable, Response};
 /// let r = http_response(Ok(Response::Refused {
-///     refusal: Refusal::TooEarly { by_ms: 1500 },
+///     refusal: Unavailable::TooEarly { by_ms: 1500 },
 ///     message: "Request for 500.m4s was 1.5s too early".into(),
 /// }), 1_000_500, &HttpPolicy::default());
 /// assert_eq!((r.status, r.header("retry-after")), (425, Some("2")));
@@ -609,10 +609,10 @@ mod tests {
             dashlivesim_404: true,
         };
         for (r, status, old_status, retry) in [
-            (Refusal::TooEarly { by_ms: 1 }, 425, 404, Some(1)),
-            (Refusal::TooEarly { by_ms: 2000 }, 425, 404, Some(2)),
-            (Refusal::TooLate { by_ms: 5 }, 410, 404, None),
-            (Refusal::NotFound, 404, 404, None),
+            (Unavailable::TooEarly { by_ms: 1 }, 425, 404, Some(1)),
+            (Unavailable::TooEarly { by_ms: 2000 }, 425, 404, Some(2)),
+            (Unavailable::TooLate { by_ms: 5 }, 410, 404, None),
+            (Unavailable::NotFound, 404, 404, None),
         ] {
             assert_eq!(refusal_status(r, &p), status);
             assert_eq!(refusal_status(r, &old), old_status);
@@ -690,9 +690,9 @@ mod tests {
     #[test]
     fn refusals_are_not_stored() {
         for refusal in [
-            Refusal::TooEarly { by_ms: 1500 },
-            Refusal::TooLate { by_ms: 1 },
-            Refusal::NotFound,
+            Unavailable::TooEarly { by_ms: 1500 },
+            Unavailable::TooLate { by_ms: 1 },
+            Unavailable::NotFound,
         ] {
             let r = http_response(
                 Ok(Response::Refused {

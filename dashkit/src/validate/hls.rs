@@ -260,7 +260,7 @@ fn check_media_sequence_alignment(facts: &[(&str, Option<MediaFacts>)], out: &mu
 fn fetch_range(
     source: &mut dyn SegmentSource,
     url: &str,
-    range: Option<hls::ByteRange>,
+    range: Option<hls::ByteSpan>,
     previous_end: &mut Option<(String, u64)>,
 ) -> Option<Vec<u8>> {
     let Some(r) = range else {
@@ -498,7 +498,7 @@ fn check_parts(
         ));
         return;
     };
-    let long = |part: &hls::Part, location: String, out: &mut Vec<Finding>| {
+    let long = |part: &hls::PartialSegment, location: String, out: &mut Vec<Finding>| {
         if part.duration > target {
             out.push(finding(
                 codes::HLS_PART,

@@ -14,6 +14,7 @@ use crate::limits::MAX_LIVE_VOD_SEGMENTS;
 use crate::mpd::listing::content_type;
 use crate::mpd::template::{Template, TemplateValues};
 use crate::mpd::{effective_template, Mpd};
+use crate::source::Source;
 
 use super::timing::LoopSpec;
 use super::Error;
@@ -176,7 +177,8 @@ impl LiveAdaptationSet {
 impl LiveAsset {
     /// Analyses a VoD MPD and its segments as vodanalyzer does (docs/live-timing.md#vod-analysis):
     /// every Representation's init segment (mdhd timescale) and media segments from `@startNumber`
-    /// until `fetch` returns `None` (tfdt and duration). `fetch` gets URLs relative to the MPD.
+    /// until `source` has no such file (tfdt and duration). `source` gets URLs relative to the
+    /// MPD and is read whole.
     ///
     /// ```
     /// use dashkit::live::asset::LiveAsset;
@@ -184,12 +186,11 @@ impl LiveAsset {
     ///   <Representation id="v"><SegmentTemplate media="$Number$.m4s" duration="2"/>
     ///   </Representation></AdaptationSet></Period></MPD>"#).unwrap();
     /// // Nothing can be fetched: no segments, an error rather than an empty loop.
-    /// assert!(LiveAsset::from_vod(mpd, |_| None).is_err());
+    /// let mut nothing = dashkit::source::WholeFiles(|_: &str| None);
+    /// assert!(LiveAsset::from_vod(mpd, &mut nothing).is_err());
     /// ```
-    pub fn from_vod<F>(mpd: Mpd, mut fetch: F) -> Result<LiveAsset, Error>
-    where
-        F: FnMut(&str) -> Option<Vec<u8>>,
-    {
+    pub fn from_vod(mpd: Mpd, source: &mut dyn Source) -> Result<LiveAsset, Error> {
+        let mut fetch = |url: &str| source.read(url, None);
         let sets = mpd_sets(&mpd)?;
         let mut timings = Vec::new();
         for (_, ct, reps, dur, ts, start) in &sets.sets {
@@ -349,7 +350,11 @@ pub(crate) mod tests {
         );
         let text = std::fs::read_to_string(format!("{dir}/manifest.mpd")).unwrap();
         let mpd = crate::mpd::parse(&text).unwrap();
-        LiveAsset::from_vod(mpd, |u| std::fs::read(format!("{dir}/{u}")).ok()).unwrap()
+        LiveAsset::from_vod(
+            mpd,
+            &mut crate::source::WholeFiles(|u: &str| std::fs::read(format!("{dir}/{u}")).ok()),
+        )
+        .unwrap()
     }
 
     #[test]

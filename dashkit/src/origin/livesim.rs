@@ -11,7 +11,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::analyze::AssetSource;
 use crate::bmff::patch::Part;
 use crate::live::asset::LiveAsset;
 use crate::live::http::{
@@ -21,6 +20,8 @@ use crate::live::http::{
 use crate::live::options::LiveOptions;
 use crate::live::source::respond;
 use crate::live::timing::{Ato, Timing};
+use crate::mpd::segments::ByteRange;
+use crate::source::{slice, Source as AssetSource};
 
 use super::files::{file_answer, relative_components, FileMeta, PathError};
 use super::route::{Config, Route};
@@ -36,10 +37,11 @@ pub(crate) const MAX_ASSETS: usize = 1_000;
 /// checked ([`super::files::check_components`]): an implementation over a file system joins
 /// them onto its root and refuses what is not [`super::files::confined`] in it.
 ///
-/// The asset readers elsewhere in the crate take MPD-relative URLs: [`AssetSource`]
-/// (analysis), `LiveAsset::from_vod`'s `FnMut(&str) -> Option<Vec<u8>>`, `respond`'s
-/// `FnMut(&str) -> Option<&[u8]>`. Each is this trait seen from one directory: [`AssetDir`]
-/// makes any `Source` an [`AssetSource`] for the asset in a directory.
+/// The asset readers elsewhere in the crate take MPD-relative URLs through
+/// [`crate::source::Source`] (analysis, validation), `LiveAsset::from_vod`'s
+/// `FnMut(&str) -> Option<Vec<u8>>`, `respond`'s `FnMut(&str) -> Option<&[u8]>`. Each is
+/// this trait seen from one directory: [`AssetDir`] makes any `Source` a
+/// [`crate::source::Source`] for the asset in a directory.
 pub trait Source {
     /// The names of the entries of directory `dir`; `None` when it is not a directory.
     fn list(&mut self, dir: &[String]) -> Option<Vec<String>>;
@@ -47,7 +49,7 @@ pub trait Source {
     fn read(&mut self, path: &[String]) -> Option<Vec<u8>>;
 }
 
-/// A [`Source`] seen from the directory `dir`: the [`AssetSource`] of the asset there, its
+/// A [`Source`] seen from the directory `dir`: the [`crate::source::Source`] of the asset there, its
 /// URLs resolved with [`relative_components`] (never above the root).
 pub struct AssetDir<'a> {
     /// Where the files are.
@@ -57,8 +59,14 @@ pub struct AssetDir<'a> {
 }
 
 impl AssetSource for AssetDir<'_> {
-    fn fetch(&mut self, url: &str) -> Option<Vec<u8>> {
-        self.source.read(&relative_components(self.dir, url).ok()?)
+    fn read(&mut self, url: &str, range: Option<ByteRange>) -> Option<Vec<u8>> {
+        let all = self
+            .source
+            .read(&relative_components(self.dir, url).ok()?)?;
+        Some(match range {
+            None => all,
+            Some(_) => slice(&all, range).to_vec(),
+        })
     }
 
     fn list(&mut self, dir: &str) -> Option<Vec<String>> {
@@ -123,7 +131,7 @@ pub(crate) fn load_asset(
     let vod = crate::mpd::parse(text)
         .map_err(|e| HttpResponse::text(500, format!("{}: {e}", comps.join("/"))))?;
     let mut files = AssetDir { source, dir };
-    LiveAsset::from_vod(vod, |url| files.fetch(url))
+    LiveAsset::from_vod(vod, &mut files)
         .map_err(|e| HttpResponse::text(500, format!("{}: {e}", comps.join("/"))))
 }
 

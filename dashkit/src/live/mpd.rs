@@ -13,6 +13,7 @@
 use crate::mpd::model::{Descriptor, Mpd, Period, SegmentTemplate, SegmentTimeline, S};
 use crate::mpd::xs::DurationParts;
 use crate::mpd::{XsDateTime, XsDuration};
+use crate::timeline::Timescale;
 
 use super::asset::LiveAsset;
 use super::options::{LiveOptions, TimelineMode, UtcMethod};
@@ -90,7 +91,7 @@ pub(crate) struct TimelineSegment {
 pub(crate) fn timeline_segments(
     runs: &[crate::analyze::dat::Run],
     looping: &super::timing::LoopSpec,
-    timescale: u32,
+    timescale: Timescale,
     start_ticks: u64,
     end_ticks: u64,
 ) -> Result<Vec<TimelineSegment>, Error> {
@@ -390,7 +391,7 @@ pub(crate) fn live_mpd_with(
                 before += 1;
             }
             segs.drain(..before);
-            tpl.timescale = Some(ts);
+            tpl.timescale = Some(ts.get());
             if t.media_time_at_ast_s != 0 {
                 tpl.presentation_time_offset = Some(
                     u64::try_from(t.media_time_at_ast_s)
@@ -458,6 +459,10 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::analyze::dat::Run;
+
+    fn ts(ticks_per_second: u32) -> Timescale {
+        Timescale::new(ticks_per_second).unwrap()
+    }
     use crate::live::asset::LiveAsset;
     use crate::live::timing::LoopSpec;
 
@@ -483,8 +488,14 @@ mod tests {
     fn testpic_audio_timeline_vector() {
         // docs/live-timing.md#timeline-numbers:
         // audio S t=47424512 d=96256, d=95232, d=96256 r=2, d=95232.
-        let segs = timeline_segments(&testpic_audio(), &lp(), 48_000, 990 * 48_000, 1000 * 48_000)
-            .unwrap();
+        let segs = timeline_segments(
+            &testpic_audio(),
+            &lp(),
+            ts(48_000),
+            990 * 48_000,
+            1000 * 48_000,
+        )
+        .unwrap();
         let s: Vec<_> = timeline_entries(&segs)
             .iter()
             .map(|s| (s.t, s.d, s.r))
@@ -535,13 +546,13 @@ mod tests {
     #[test]
     fn window_at_wrap_starts_with_the_new_wrap() {
         let (video, _) = ffmpeg_livesim_runs();
-        let segs = timeline_segments(&video, &lp5(), 12_800, 128_000 * 3, 128_000 * 4).unwrap();
+        let segs = timeline_segments(&video, &lp5(), ts(12_800), 128_000 * 3, 128_000 * 4).unwrap();
         assert_eq!(
             (segs[0].t, segs[0].wraps, segs[0].vod_number),
             (384_000, 3, 1)
         );
         // Exact end in a run: the segment ending there (docs/live-timing.md#timeline-window).
-        let segs = timeline_segments(&video, &lp5(), 12_800, 25_874 + 25_600, 128_000).unwrap();
+        let segs = timeline_segments(&video, &lp5(), ts(12_800), 25_874 + 25_600, 128_000).unwrap();
         assert_eq!(segs[0].t, 25_874);
     }
 
@@ -551,7 +562,7 @@ mod tests {
     #[test]
     fn window_starting_in_the_loop_gap_is_not_empty() {
         let (_, audio) = ffmpeg_livesim_runs();
-        let segs = timeline_segments(&audio, &lp5(), 48_000, 479_000, 480_000 * 3).unwrap();
+        let segs = timeline_segments(&audio, &lp5(), ts(48_000), 479_000, 480_000 * 3).unwrap();
         assert_eq!((segs[0].t, segs[0].vod_number), (384_000, 5));
         assert_eq!(segs.len(), 1 + 5 + 5);
     }
@@ -665,7 +676,8 @@ mod tests {
             start_time: 0,
             duration: 180_000,
         }];
-        let segs = timeline_segments(&video, &lp(), 90_000, 990 * 90_000, 1000 * 90_000).unwrap();
+        let segs =
+            timeline_segments(&video, &lp(), ts(90_000), 990 * 90_000, 1000 * 90_000).unwrap();
         let s = timeline_entries(&segs);
         assert_eq!(s.len(), 2);
         assert_eq!(

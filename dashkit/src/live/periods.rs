@@ -74,6 +74,7 @@ fn expand(tpl: &SegmentTemplate, mode: TimelineMode, timing: &Timing) -> Result<
             t = st;
         }
         if i == 0 && mode == TimelineMode::Time {
+            let ts = crate::timeline::Timescale::new(ts).map_err(|_| Error::EmptyLoop)?;
             next_nr = timing.number_for_time(t, ts)?;
         }
         let d = s.d.unwrap_or(0);

@@ -10,6 +10,7 @@
 use crate::bmff::boxes::Emsg;
 use crate::bmff::patch::Part;
 use crate::mpd::model::{Descriptor, Mpd};
+use crate::timeline::Timescale;
 
 use super::options::LiveOptions;
 use super::Error;
@@ -223,7 +224,7 @@ pub(crate) fn segment_events(
     options: &LiveOptions,
     content_type: &str,
     vod_bytes: &[u8],
-    timescale: u32,
+    timescale: Timescale,
     tfdt_offset_ticks: u64,
 ) -> Result<Vec<Emsg>, Error> {
     let Some(per_minute) = options.scte35_per_minute else {
@@ -243,7 +244,7 @@ pub(crate) fn segment_events(
         })
         .unwrap_or(0);
     let end = start.checked_add(duration).ok_or(Error::Overflow)?;
-    Ok(cue_for_segment(start, end, timescale, per_minute)?
+    Ok(cue_for_segment(start, end, timescale.get(), per_minute)?
         .into_iter()
         .collect())
 }

@@ -13,6 +13,7 @@ use crate::bmff::index::{Depth, Index};
 use crate::bmff::patch::{rewrite_segment, Edits, Part, Rewritten, SidxEdit, TfdtEdit, TfdtTarget};
 use crate::bmff::samples::track_samples;
 use crate::bmff::{Sidx, SidxReference};
+use crate::timeline::Timescale;
 
 use super::asset::LiveAsset;
 use super::availability::Availability;
@@ -86,7 +87,7 @@ pub(crate) fn shift_segment<'a>(
     vod_bytes: &'a [u8],
     url: &str,
     live: &LiveSegment,
-    timescale: u32,
+    timescale: Timescale,
     tfdt_offset_ticks: u64,
     sidx: bool,
 ) -> Result<Rewritten<'a>, Error> {
@@ -107,7 +108,7 @@ pub(crate) fn shift_segment_with_events<'a>(
     vod_bytes: &'a [u8],
     url: &str,
     live: &LiveSegment,
-    timescale: u32,
+    timescale: Timescale,
     tfdt_offset_ticks: u64,
     sidx: bool,
     emsg: Vec<crate::bmff::boxes::Emsg>,
@@ -163,7 +164,7 @@ pub(crate) fn shift_segment_with_events<'a>(
             })
             .filter(|d: &u64| *d > 0)
             .unwrap_or(0);
-        let bytes = dashlivesim_sidx(timescale, new_tfdt, referenced, duration)?;
+        let bytes = dashlivesim_sidx(timescale.get(), new_tfdt, referenced, duration)?;
         insert_at(&mut out, prefix, bytes);
     }
     if live.last {
@@ -308,7 +309,8 @@ mod fixture_tests {
         .unwrap();
         for (n, offset) in [(2, 0), (7, 128_000)] {
             let seg = t.segment(n).unwrap();
-            let r = shift_segment(&init, "0/init.mp4", &seg, 12_800, offset, false);
+            let video = Timescale::new(12_800).unwrap();
+            let r = shift_segment(&init, "0/init.mp4", &seg, video, offset, false);
             assert!(
                 matches!(r, Err(Error::NotLiveable { .. })),
                 "{n}: {:?}",

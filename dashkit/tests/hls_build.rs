@@ -35,7 +35,10 @@ fn build_text(mpd_text: &str, dir: &Path) -> Playlists {
         mpd_url: "manifest.mpd",
         stem: "manifest",
     };
-    from_mpd(&mpd, &opts, |url, range| read(dir, url, range)).unwrap()
+    from_mpd(&mpd, &opts, &mut |url: &str, range: Option<ByteRange>| {
+        read(dir, url, range)
+    })
+    .unwrap()
 }
 
 fn build(name: &str) -> Playlists {

@@ -369,14 +369,18 @@ pub(crate) fn minimum_update_period_ms(xml: &str) -> Option<i64> {
     i64::try_from(nanos.div_euclid(1_000_000)).ok()
 }
 
+/// The 64-bit FNV-1a hash of `bytes`: the ETag's and the origin's file fingerprint
+/// (`origin::cache::fingerprint`).
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// A strong entity tag for `bytes` (RFC 9110 §8.8.3): their FNV-1a hash and length, so any
 /// change of the bytes changes it.
 pub(crate) fn strong_etag(bytes: &[u8]) -> String {
-    format!(
-        "\"{:016x}-{:x}\"",
-        crate::origin::cache::fingerprint(bytes),
-        bytes.len()
-    )
+    format!("\"{:016x}-{:x}\"", fnv1a(bytes), bytes.len())
 }
 
 /// How long a shared cache may keep a live MPD answered at `now_ms`, in whole seconds (rounded

@@ -12,7 +12,7 @@
 //! | [`live`] | VoD to live: options, timing model, availability, live MPD, shifted segments, low-latency chunks | `analyze`, `mpd`, `bmff`, `cmaf`, `source`, `timeline`, `limits` |
 //! | [`timeline`] | exact integer media time: timescales, ticks, rescaling | nothing |
 //! | [`mpd`] | the MPD model, parse, write, xs types, templates, segment addressing | `bmff`, `timeline`, `limits` |
-//! | [`bmff`] | ISO-BMFF: zero-copy box index, samples view, in-place rewriting | `limits` |
+//! | [`bmff`] | ISO-BMFF: zero-copy box index, samples view, in-place rewriting | `limits`, `timeline` |
 //! | [`cmaf`] | incremental CMAF stream parsing: complete boxes and chunks as bytes arrive | `bmff`, `limits` |
 //! | [`validate`] | checks of an MPD with its segments, or of one fMP4: a report of findings | `mpd`, `bmff`, `hls`, `sniff`, `source`, `limits`, `error` |
 //! | [`fragment`] | progressive MP4 to fragmented MP4: plan (cuts), init segment, moof headers + input ranges | `bmff`, `timeline`, `limits` |
@@ -27,7 +27,7 @@
 //!
 //! Dependencies point one way, with no cycle: `live` -> `analyze` -> `source` -> `mpd` ->
 //! `bmff` -> `limits`; `cmaf`, `validate` and `fragment` sit on `bmff`; `timeline` is used by
-//! `mpd`, `fragment`, `live` and `error` only. Nothing here imports the command-line tool. The table is
+//! `bmff` (`Timescale`), `mpd`, `fragment`, `live` and `error` only. Nothing here imports the command-line tool. The table is
 //! measured from the `crate::` paths in the code; `docs/architecture.md#how-to-re-check-the-graph`
 //! has the command that re-measures it.
 //!

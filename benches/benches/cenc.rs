@@ -108,14 +108,17 @@ fn main() {
     let text = String::from_utf8(fixture("dash/ffmpeg_720p/manifest.mpd")).unwrap_or_default();
     let mpd = dashkit::mpd::parse(&text).unwrap_or_else(|e| panic!("{e}"));
     // The analysis reads the segments it finds (only the first exists).
-    let asset = LiveAsset::from_vod(mpd, |u| {
-        let name = format!("dash/ffmpeg_720p/{u}");
-        std::fs::read(match std::env::var_os("DASHKIT_FIXTURES") {
-            Some(dir) => std::path::Path::new(&dir).join(&name),
-            None => dashkit_benches::fixture_path(&name),
-        })
-        .ok()
-    })
+    let asset = LiveAsset::from_vod(
+        mpd,
+        &mut dashkit::source::WholeFiles(|u: &str| {
+            let name = format!("dash/ffmpeg_720p/{u}");
+            std::fs::read(match std::env::var_os("DASHKIT_FIXTURES") {
+                Some(dir) => std::path::Path::new(&dir).join(&name),
+                None => dashkit_benches::fixture_path(&name),
+            })
+            .ok()
+        }),
+    )
     .unwrap_or_else(|e| panic!("{e}"));
     let clear = LiveOptions::default();
     let file = segment_url(&asset, &clear, "0", LIVE_NUMBER, NOW_MS).unwrap_or_default();

@@ -21,12 +21,15 @@ fn asset() -> LiveAsset {
     let text = String::from_utf8(dashkit_benches::fixture("dash/ffmpeg_livesim/manifest.mpd"))
         .unwrap_or_default();
     let mpd = dashkit::mpd::parse(&text).unwrap_or_else(|e| panic!("{e}"));
-    LiveAsset::from_vod(mpd, |u| {
-        std::fs::read(dashkit_benches::fixture_path(&format!(
-            "dash/ffmpeg_livesim/{u}"
-        )))
-        .ok()
-    })
+    LiveAsset::from_vod(
+        mpd,
+        &mut dashkit::source::WholeFiles(|u: &str| {
+            std::fs::read(dashkit_benches::fixture_path(&format!(
+                "dash/ffmpeg_livesim/{u}"
+            )))
+            .ok()
+        }),
+    )
     .unwrap_or_else(|e| panic!("{e}"))
 }
 

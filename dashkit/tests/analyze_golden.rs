@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use dashkit::analyze::{self, AssetSource, Error};
+use dashkit::analyze::{self, Error};
+use dashkit::mpd::segments::ByteRange;
+use dashkit::source::{slice, Source};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -14,9 +16,10 @@ fn root() -> PathBuf {
 /// Files under a directory, with listing (vodanalyzer's way of finding segments).
 struct Dir(PathBuf);
 
-impl AssetSource for Dir {
-    fn fetch(&mut self, url: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.0.join(url)).ok()
+impl Source for Dir {
+    fn read(&mut self, url: &str, range: Option<ByteRange>) -> Option<Vec<u8>> {
+        let all = std::fs::read(self.0.join(url)).ok()?;
+        Some(slice(&all, range).to_vec())
     }
     fn list(&mut self, dir: &str) -> Option<Vec<String>> {
         let names = std::fs::read_dir(self.0.join(dir)).ok()?;

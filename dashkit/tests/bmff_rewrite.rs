@@ -10,6 +10,7 @@ use dashkit::bmff::patch::{rewrite_segment, Edits, NewSidx, Part, SidxEdit, Tfdt
 use dashkit::bmff::Sidx;
 use dashkit::bmff::{Depth, Index};
 use dashkit::bmff::{Emsg, Mfhd, Saio, Tfdt, Tfhd, Trun};
+use dashkit::timeline::Timescale;
 use mp4_atom::{Decode, Moof as AtomMoof};
 
 fn fixtures_dir() -> PathBuf {
@@ -592,7 +593,7 @@ fn sidx_drop_and_insert_reproduce_the_packagers_sidx() {
             &Edits {
                 sidx: SidxEdit::Insert(NewSidx {
                     reference_track_id: None,
-                    timescale: orig.timescale,
+                    timescale: Timescale::new(orig.timescale).unwrap(),
                     earliest_presentation_time: Some(orig.earliest_presentation_time),
                     defaults: Vec::new(),
                 }),
@@ -619,7 +620,7 @@ fn sidx_drop_and_insert_reproduce_the_packagers_sidx() {
                 &Edits {
                     sidx: SidxEdit::Insert(NewSidx {
                         reference_track_id: None,
-                        timescale: orig.timescale,
+                        timescale: Timescale::new(orig.timescale).unwrap(),
                         earliest_presentation_time: None,
                         defaults: Vec::new(),
                     }),

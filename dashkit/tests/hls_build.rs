@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use dashkit::hls::build::{from_mpd, Options, Playlists};
 use dashkit::hls::{
-    parse, write_media, write_multivariant, Decimal, MediaPlaylist, MediaType, Part, Playlist,
+    parse, write_media, write_multivariant, Decimal, MediaPlaylist, MediaType, PartialSegment,
+    Playlist,
 };
 use dashkit::mpd::segments::ByteRange;
 use dashkit::validate::{codes, validate_playlist, Report};
@@ -34,7 +35,10 @@ fn build_text(mpd_text: &str, dir: &Path) -> Playlists {
         mpd_url: "manifest.mpd",
         stem: "manifest",
     };
-    from_mpd(&mpd, &opts, |url, range| read(dir, url, range)).unwrap()
+    from_mpd(&mpd, &opts, &mut |url: &str, range: Option<ByteRange>| {
+        read(dir, url, range)
+    })
+    .unwrap()
 }
 
 fn build(name: &str) -> Playlists {
@@ -331,7 +335,7 @@ fn validate_checks_parts() {
     let r = mutated(|p| {
         let d = p.segments[0].duration;
         let half = Decimal::from_ticks(d.ticks(), d.timescale() * 2).unwrap();
-        let part = |k: u32| Part {
+        let part = |k: u32| PartialSegment {
             uri: format!("audio/1.{k}.m4s"),
             duration: half,
             independent: true,
@@ -349,7 +353,7 @@ fn validate_checks_parts() {
         r.findings
     );
     let r = mutated(|p| {
-        p.segments[0].parts = vec![Part {
+        p.segments[0].parts = vec![PartialSegment {
             uri: "audio/1.0.m4s".into(),
             duration: Decimal::from_int(1),
             independent: true,

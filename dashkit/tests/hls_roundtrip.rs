@@ -3,9 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use dashkit::hls::{
-    parse, write, write_media, write_multivariant, ByteRange, Decimal, Map, MediaPlaylist,
-    MediaSegment, MediaType, MultivariantPlaylist, Part, Playlist, PlaylistType, PreloadHint,
-    PreloadHintType, Rendition, RenditionReport, ServerControl, Skip, Variant,
+    parse, write, write_media, write_multivariant, ByteSpan, Decimal, Map, MediaPlaylist,
+    MediaSegment, MediaType, MultivariantPlaylist, PartialSegment, Playlist, PlaylistType,
+    PreloadHint, PreloadHintType, Rendition, RenditionReport, ServerControl, Skip, Variant,
 };
 use dashkit::mpd::XsDateTime;
 use proptest::prelude::*;
@@ -19,9 +19,9 @@ fn uri() -> impl Strategy<Value = String> {
     "[a-z0-9_][a-z0-9/_.?=&-]{0,24}"
 }
 
-fn byte_range() -> impl Strategy<Value = ByteRange> {
+fn byte_range() -> impl Strategy<Value = ByteSpan> {
     (any::<u64>(), proptest::option::of(any::<u64>()))
-        .prop_map(|(length, offset)| ByteRange { length, offset })
+        .prop_map(|(length, offset)| ByteSpan { length, offset })
 }
 
 fn unknown_tag() -> impl Strategy<Value = String> {
@@ -29,7 +29,7 @@ fn unknown_tag() -> impl Strategy<Value = String> {
     "#EXT-X-UNK-[A-Z]{1,6}(:([A-Za-z0-9=,\" .-]{0,15}[A-Za-z0-9=,\".-])?)?"
 }
 
-fn part() -> impl Strategy<Value = Part> {
+fn part() -> impl Strategy<Value = PartialSegment> {
     (
         uri(),
         decimal(),
@@ -37,13 +37,15 @@ fn part() -> impl Strategy<Value = Part> {
         proptest::option::of(byte_range()),
         any::<bool>(),
     )
-        .prop_map(|(uri, duration, independent, byte_range, gap)| Part {
-            uri,
-            duration,
-            independent,
-            byte_range,
-            gap,
-        })
+        .prop_map(
+            |(uri, duration, independent, byte_range, gap)| PartialSegment {
+                uri,
+                duration,
+                independent,
+                byte_range,
+                gap,
+            },
+        )
 }
 
 fn date_time() -> impl Strategy<Value = XsDateTime> {
@@ -283,7 +285,7 @@ fn written(d: Decimal) -> Decimal {
 }
 
 fn media_as_written(mut p: MediaPlaylist) -> MediaPlaylist {
-    let fix_part = |x: &mut Part| x.duration = written(x.duration);
+    let fix_part = |x: &mut PartialSegment| x.duration = written(x.duration);
     for s in &mut p.segments {
         s.duration = written(s.duration);
         s.parts.iter_mut().for_each(fix_part);

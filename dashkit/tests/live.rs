@@ -7,7 +7,7 @@
 use dashkit::bmff::Index;
 use dashkit::bmff::{Mfhd, Tfdt};
 use dashkit::live::asset::LiveAsset;
-use dashkit::live::mpd::{live_mpd, timeline_segments};
+use dashkit::live::mpd::live_mpd;
 use dashkit::live::options::LiveOptions;
 use dashkit::live::segment::{live_segment, LiveSegmentResult, SegmentAddress};
 use dashkit::live::timing::Timing;
@@ -260,55 +260,5 @@ proptest! {
         let (s1, t1, _) = decode(&b1.out);
         prop_assert_eq!(u64::from(s0) + 1, u64::from(s1));
         prop_assert!(t1.base_media_decode_time > t0.base_media_decode_time);
-    }
-
-    /// The SegmentTimeline window has no gaps or overlaps inside a loop; at a wrap the step is
-    /// exactly the nominal loop minus the VoD's real length (ffmpeg's first video segment is
-    /// 274 ticks long, its last audio one 1376 ticks short), as dashlivesim shifts by whole
-    /// nominal loops.
-    #[test]
-    fn timeline_contiguous(start in 0u64..10_000_000, len in 0u64..200) {
-        let a = asset();
-        for s in &a.adaptation_sets {
-            let ts = u64::from(s.timescale);
-            let segs = timeline_segments(&s.runs, &a.looping, s.timescale, start * ts,
-                (start + len) * ts).unwrap();
-            let first = s.runs.first().unwrap().start_time as i128;
-            let real = s.runs.last().unwrap().end_time() as i128 - first;
-            let wrap = (a.looping.loop_duration_s().unwrap() * ts) as i128;
-            for w in segs.windows(2) {
-                let step = w[1].t as i128 - (w[0].t + w[0].d) as i128;
-                if w[0].wraps == w[1].wraps {
-                    prop_assert_eq!(step, 0);
-                } else {
-                    prop_assert_eq!(step, wrap - real);
-                }
-            }
-            if let Some(l) = segs.last() {
-                prop_assert!(l.t + l.d <= (start + len) * ts);
-            }
-        }
-    }
-}
-
-/// A file with no moof/traf/tfdt (here an init segment) is not a media segment: refused,
-/// whether or not the shift would change anything.
-#[test]
-fn a_file_without_tfdt_is_not_liveable() {
-    let a = asset();
-    let o = LiveOptions::parse("").unwrap();
-    let t = Timing::from_options(&o, a.looping, a.default_tsbd_s, 100_000)
-        .unwrap()
-        .timing;
-    let init = std::fs::read(dir().join("0/init.mp4")).unwrap();
-    for (n, offset) in [(2, 0), (7, 128_000)] {
-        let seg = t.segment(n).unwrap();
-        let r =
-            dashkit::live::segment::shift_segment(&init, "0/init.mp4", &seg, 12_800, offset, false);
-        assert!(
-            matches!(r, Err(dashkit::live::Error::NotLiveable { .. })),
-            "{n}: {:?}",
-            r.map(|o| o.len())
-        );
     }
 }

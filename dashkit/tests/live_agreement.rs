@@ -11,7 +11,7 @@
 //!   mfhd, every traf's track, tfdt and its version, every trun's flags, data offset, sample count
 //!   and durations, the mdat's size and hash) and the hash of the whole segment;
 //! - refusals: dashlivesim's message text, and the status (dashlivesim answers 404 to
-//!   everything; dashkit says 425 for too early and 410 for too late, [`Refusal`] tells which).
+//!   everything; dashkit says 425 for too early and 410 for too late, [`Unavailable`] tells which).
 //!
 //! Where dashkit deliberately differs (README "Live output and dashlivesim", the doc comment of
 //! `dashkit/src/live/mpd.rs`), the difference is an explicit exception below, each with its
@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 use dashkit::live::asset::LiveAsset;
 use dashkit::live::options::{LiveOptions, TimelineMode, UtcMethod};
-use dashkit::live::source::{respond, Refusal, Response, SourceConfig};
+use dashkit::live::source::{respond, Response, SourceConfig, Unavailable};
 use dashkit::live::timing::Timing;
 use dashkit::mpd::Mpd;
 use serde_json::{json, Value};
@@ -621,9 +621,9 @@ fn replay(
             diff.eq("status (dashlivesim 200?)", 404, status);
             diff.eq("message", format!("{message}\n"), body.to_string());
             let ours = match refusal {
-                Refusal::TooEarly { .. } => 425,
-                Refusal::TooLate { .. } => 410,
-                Refusal::NotFound => 404,
+                Unavailable::TooEarly { .. } => 425,
+                Unavailable::TooLate { .. } => 410,
+                Unavailable::NotFound => 404,
             };
             // dashlivesim answers 404 to every refusal; dashkit maps too-early to 425 and
             // too-late to 410, by the kind its message names.

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use dashkit::live::options::LiveOptions;
-use dashkit::live::source::{respond, Refusal, Response, SourceConfig};
+use dashkit::live::source::{respond, Response, SourceConfig, Unavailable};
 use dashkit::live::timing::{LoopSpec, Timing};
 use proptest::prelude::*;
 
@@ -13,7 +13,7 @@ mod support;
 use support::{golden, livesim_asset as asset, livesim_dir as dir};
 
 /// The answer to `file` with `opts` at `now_ms`, as bytes of the segment (or the refusal).
-fn get(opts: &str, file: &str, now_ms: i64) -> Result<Vec<u8>, Refusal> {
+fn get(opts: &str, file: &str, now_ms: i64) -> Result<Vec<u8>, Unavailable> {
     let a = asset();
     let o = LiveOptions::parse(opts).unwrap();
     let files: Vec<(String, Vec<u8>)> = ["0/1.m4s", "0/2.m4s", "0/3.m4s", "0/4.m4s", "0/5.m4s"]
@@ -66,7 +66,7 @@ fn stop_session_last_segment_has_lmsg() {
     assert_eq!(&last[8..24], &plain[8..24]);
     assert_eq!(
         get("start_100/stop_120", "0/10.m4s", now),
-        Err(Refusal::NotFound)
+        Err(Unavailable::NotFound)
     );
     // Audio too, and the chunked (low-latency) form.
     let audio = get("start_100/stop_120", "1/9.m4s", now).unwrap();
@@ -88,7 +88,7 @@ fn dur_session_ends_like_stop() {
     );
     assert_eq!(
         get("start_100/dur_15/dur_6", "0/10.m4s", now),
-        Err(Refusal::NotFound)
+        Err(Unavailable::NotFound)
     );
 }
 

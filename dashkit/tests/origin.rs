@@ -130,8 +130,11 @@ fn livesim_over_a_source_answers_as_respond_does_and_keeps_the_asset() {
         k.extend(url.split('/').map(String::from));
         files.get(&k)
     };
-    let asset =
-        LiveAsset::from_vod(dashkit::mpd::parse(&text).unwrap(), |u| file(u).cloned()).unwrap();
+    let asset = LiveAsset::from_vod(
+        dashkit::mpd::parse(&text).unwrap(),
+        &mut dashkit::source::WholeFiles(|u: &str| file(u).cloned()),
+    )
+    .unwrap();
     let options = dashkit::live::http::parse_live_path(&[
         "ffmpeg_livesim".into(),
         "0".into(),
@@ -243,8 +246,8 @@ fn vod_files_through_a_source() {
 
 #[test]
 fn a_source_seen_from_a_directory_is_an_asset_source() {
-    use dashkit::analyze::AssetSource;
     use dashkit::origin::livesim::AssetDir;
+    use dashkit::source::Source;
     let mut src = Memory::load(&fixtures(), "ffmpeg_livesim");
     let dir = vec!["ffmpeg_livesim".to_string()];
     let mpd = src.files[&vec!["ffmpeg_livesim".into(), "manifest.mpd".into()]].clone();
@@ -252,9 +255,9 @@ fn a_source_seen_from_a_directory_is_an_asset_source() {
         source: &mut src,
         dir: &dir,
     };
-    assert_eq!(files.fetch("manifest.mpd"), Some(mpd.clone()));
+    assert_eq!(files.read("manifest.mpd", None), Some(mpd.clone()));
     assert_eq!(
-        files.fetch("../../etc/passwd"),
+        files.read("../../etc/passwd", None),
         None,
         "never above the root"
     );

@@ -77,6 +77,7 @@ groups = {
     'lib-tests': 'dashkit/tests/**/*.rs',
     'benches': 'benches/**/*.rs',
     'fuzz': 'fuzz/fuzz_targets/*.rs',
+    'examples': 'dashkit/examples/*.rs',
 }
 named = collections.defaultdict(set)
 for group, pattern in groups.items():

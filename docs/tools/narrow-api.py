@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Applies the list "Items that become `pub(crate)`" of docs/api.md to dashkit/src: each listed
+"""Applies a list of public paths (a file named as the argument, or else the list "Items that
+become `pub(crate)`" of docs/api.md) to dashkit/src: each listed
 item's definition goes from `pub` to `pub(crate)`, and `pub use` lines that re-export a listed
 item export it as `pub(crate) use`. Run from the repository root on a clean tree, then review
 `git diff`, make the modules named in docs/api.md private, and build. It does not rename
@@ -9,8 +10,13 @@ An item it cannot find (moved or renamed since the list was made) is printed and
 import os
 import re
 
-doc = open('docs/api.md').read()
-block = doc.split('### Items that become `pub(crate)`', 1)[1].split('```text', 1)[1].split('```', 1)[0]
+import sys
+
+if len(sys.argv) > 1:  # a file of paths, one a line
+    block = open(sys.argv[1]).read()
+else:
+    doc = open('docs/api.md').read()
+    block = doc.split('### Items that become `pub(crate)`', 1)[1].split('```text', 1)[1].split('```', 1)[0]
 paths = [l.strip() for l in block.splitlines() if l.strip() and not l.startswith('#')]
 narrowed = set(paths)
 KEYWORDS = r'(?:struct|enum|fn|const|trait|type)'

@@ -5,6 +5,7 @@
 #![no_main]
 
 use dashkit::analyze::analyze;
+use dashkit::source::WholeFiles;
 use libfuzzer_sys::fuzz_target;
 
 /// One video Representation, one 2 s segment: `0/init.mp4` and `0/1.m4s`.
@@ -15,11 +16,11 @@ const INIT: &[u8] = include_bytes!("../../fixtures/dash/ffmpeg_livesim/0/init.mp
 
 fuzz_target!(|data: &[u8]| {
     for init in [data, INIT] {
-        let mut source = |url: &str| match url {
+        let mut source = WholeFiles(|url: &str| match url {
             "0/init.mp4" => Some(init.to_vec()),
             "0/1.m4s" => Some(data.to_vec()),
             _ => None,
-        };
+        });
         let _ = analyze(MPD, "fuzz", &mut source);
     }
 });

@@ -3,6 +3,7 @@
 #![no_main]
 
 use dashkit::bmff::patch::{rewrite_segment, Edits, NewSidx, SidxEdit, TfdtEdit, TfdtTarget};
+use dashkit::timeline::Timescale;
 use dashkit::bmff::{Depth, Index};
 use libfuzzer_sys::fuzz_target;
 
@@ -28,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
             },
             _ => SidxEdit::Insert(NewSidx {
                 reference_track_id: None,
-                timescale: 90_000,
+                timescale: Timescale::new(90_000).unwrap_or(Timescale::ONE),
                 earliest_presentation_time: None,
                 defaults: Vec::new(),
             }),

@@ -5,7 +5,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use dashkit::analyze::{self, Analysis, AssetSource};
+use dashkit::analyze::{self, Analysis};
+use dashkit::mpd::segments::ByteRange;
+use dashkit::source::Source;
 use serde_json::json;
 
 use crate::error::CliError;
@@ -36,12 +38,12 @@ struct FsSource<'a> {
     open: Option<(String, std::fs::File)>,
 }
 
-impl AssetSource for FsSource<'_> {
-    fn fetch(&mut self, url: &str) -> Option<Vec<u8>> {
-        std::fs::read(local_path(self.mpd, url)?).ok()
-    }
-
-    fn fetch_range(&mut self, url: &str, offset: u64, len: u64) -> Option<Vec<u8>> {
+impl Source for FsSource<'_> {
+    fn read(&mut self, url: &str, range: Option<ByteRange>) -> Option<Vec<u8>> {
+        let Some(range) = range else {
+            return std::fs::read(local_path(self.mpd, url)?).ok();
+        };
+        let (offset, len) = (range.first(), range.size_bytes());
         if self.open.as_ref().is_none_or(|(u, _)| u != url) {
             let f = std::fs::File::open(local_path(self.mpd, url)?).ok()?;
             self.open = Some((url.to_string(), f));

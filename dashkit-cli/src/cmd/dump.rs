@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use dashkit::bmff::dump::{dump, render_text, Node, Value};
+use dashkit::bmff::dump::{dump, render_text, BoxNode, Value};
 
 use crate::error::{read_file, CliError};
 
@@ -41,7 +41,7 @@ pub(crate) fn value_json(v: &Value) -> serde_json::Value {
     }
 }
 
-fn node_json(n: &Node) -> serde_json::Value {
+fn node_json(n: &BoxNode) -> serde_json::Value {
     let mut fields = serde_json::Map::new();
     for (k, v) in &n.fields {
         let v = value_json(v);

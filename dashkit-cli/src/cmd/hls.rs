@@ -69,7 +69,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
         .unwrap_or_else(|| "manifest".to_owned());
     // URLs come relative to the output directory: resolve them as if from a file in it.
     let anchor = dir.join(format!("{stem}.m3u8"));
-    let fetch = |url: &str, range: Option<ByteRange>| -> Option<Vec<u8>> {
+    let mut fetch = |url: &str, range: Option<ByteRange>| -> Option<Vec<u8>> {
         let path = local_path(&anchor, url)?;
         match range {
             None => std::fs::read(path).ok(),
@@ -83,7 +83,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
         stem: &stem,
     };
     let playlists =
-        from_mpd(&mpd, &options, fetch).map_err(|e| CliError::input(&args.manifest, e))?;
+        from_mpd(&mpd, &options, &mut fetch).map_err(|e| CliError::input(&args.manifest, e))?;
     let save = |name: &str, text: String| -> Result<PathBuf, CliError> {
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(|source| CliError::Io {

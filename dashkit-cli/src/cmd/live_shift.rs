@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use dashkit::live::asset::LiveAsset;
 use dashkit::live::options::LiveOptions;
 use dashkit::live::shift::live_files;
+use dashkit::source::WholeFiles;
 
 use crate::error::CliError;
 use crate::input::{load_mpd, local_path};
@@ -105,11 +106,14 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     let vod = load_mpd(&mpd_path)?;
     // The VoD files, read once while analysing; the live files borrow from them.
     let mut vod_files: HashMap<String, Vec<u8>> = HashMap::new();
-    let asset = LiveAsset::from_vod(vod, |u| {
-        let bytes = local_path(&mpd_path, u).and_then(|p| std::fs::read(p).ok())?;
-        vod_files.insert(u.to_string(), bytes.clone());
-        Some(bytes)
-    })
+    let asset = LiveAsset::from_vod(
+        vod,
+        &mut WholeFiles(|u: &str| {
+            let bytes = local_path(&mpd_path, u).and_then(|p| std::fs::read(p).ok())?;
+            vod_files.insert(u.to_string(), bytes.clone());
+            Some(bytes)
+        }),
+    )
     .map_err(|e| CliError::input(&mpd_path, e))?;
     let opts = LiveOptions::parse(&args.options).map_err(|e| usage(format!("--options: {e}")))?;
     let mpd_name = mpd_path

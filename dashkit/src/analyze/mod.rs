@@ -15,7 +15,7 @@ pub(crate) mod dat;
 pub(crate) mod read;
 
 pub use dat::Run;
-pub use read::{analyze, analyze_mpd, dashlivesim_mpd, AssetSource};
+pub use read::{analyze, analyze_mpd, dashlivesim_mpd};
 
 /// Errors of the analysis. Each names the Representation, segment number and values involved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,5 +1,5 @@
 //! Reading a VoD asset for analysis: the MPD, each Representation's init segment and media
-//! segments, through a caller-supplied [`AssetSource`] (dashkit does no IO).
+//! segments, through a caller-supplied [`Source`] (dashkit does no IO).
 //!
 //! Segment numbers are found as vodanalyzer finds them when the source can list directories
 //! (every file matching the media template, which must number contiguously); otherwise from
@@ -12,31 +12,7 @@ use crate::bmff::Index;
 use crate::mpd::listing::{content_type, representation_segments};
 use crate::mpd::template::{Identifier, Template, TemplateValues};
 use crate::mpd::{inherit, Mpd};
-
-/// Where the asset's files come from. URLs are relative to the MPD, as written in it.
-pub trait AssetSource {
-    /// The whole file at `url`, or `None` when there is no such file.
-    fn fetch(&mut self, url: &str) -> Option<Vec<u8>>;
-
-    /// The names of the files in directory `dir` (relative to the MPD; `""` is the MPD's own
-    /// directory), or `None` when this source cannot list. Listing lets the analysis find the
-    /// segments as vodanalyzer does, from the files present.
-    fn list(&mut self, _dir: &str) -> Option<Vec<String>> {
-        None
-    }
-
-    /// Up to `len` bytes of `url` from `offset` (fewer at the end of the file), or `None` when
-    /// there is no such file. The default reads the whole file; a source that can seek should
-    /// override it, so the analysis reads box headers and moofs but never media data.
-    fn fetch_range(&mut self, url: &str, offset: u64, len: u64) -> Option<Vec<u8>> {
-        let all = self.fetch(url)?;
-        let start = usize::try_from(offset).ok()?.min(all.len());
-        let end = start
-            .saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
-            .min(all.len());
-        Some(all[start..end].to_vec())
-    }
-}
+use crate::source::{read_at, Source};
 
 /// Largest non-`mdat` top-level box the analysis reads from a segment (64 MiB).
 const MAX_HEADER_BOX: u64 = 64 << 20;
@@ -44,10 +20,7 @@ const MAX_HEADER_BOX: u64 = 64 << 20;
 /// Reads a media segment's top-level boxes except `mdat` (styp, sidx, moof, emsg, ...),
 /// concatenated in file order: all the timing analysis needs, without reading media data.
 /// Returns `None` when the file does not exist.
-pub fn fetch_segment_headers(
-    source: &mut dyn AssetSource,
-    url: &str,
-) -> Result<Option<Vec<u8>>, Error> {
+pub fn fetch_segment_headers(source: &mut dyn Source, url: &str) -> Result<Option<Vec<u8>>, Error> {
     // One page: usually holds styp, sidx, moof and the mdat header (a 2 s segment's moof is a
     // few hundred bytes), so a segment costs one read plus one at the end of its mdat. A larger
     // first read only copies media data nobody looks at (it was 16 KiB: a quarter of the
@@ -55,7 +28,7 @@ pub fn fetch_segment_headers(
     const CHUNK: u64 = 4 * 1024;
     let mut out = Vec::new();
     let mut offset = 0u64;
-    let Some(mut buf) = source.fetch_range(url, 0, CHUNK) else {
+    let Some(mut buf) = read_at(source, url, 0, CHUNK) else {
         return Ok(None);
     };
     let mut buf_start = 0u64;
@@ -65,7 +38,7 @@ pub fn fetch_segment_headers(
             o >= start && o + n <= start + buf.len() as u64
         };
         if !in_buf(offset, 32, &buf, buf_start) {
-            buf = source.fetch_range(url, offset, CHUNK).unwrap_or_default();
+            buf = read_at(source, url, offset, CHUNK).unwrap_or_default();
             buf_start = offset;
         }
         let local = (offset - buf_start) as usize;
@@ -94,7 +67,7 @@ pub fn fetch_segment_headers(
             if in_buf(offset, size, &buf, buf_start) {
                 out.extend_from_slice(&buf[local..local + size as usize]);
             } else {
-                let body = source.fetch_range(url, offset, size).unwrap_or_default();
+                let body = read_at(source, url, offset, size).unwrap_or_default();
                 if (body.len() as u64) < size {
                     return Err(bad(crate::bmff::ErrorKind::SizePastEnd {
                         size,
@@ -110,12 +83,6 @@ pub fn fetch_segment_headers(
                 value: size,
             })
         })?;
-    }
-}
-
-impl<F: FnMut(&str) -> Option<Vec<u8>>> AssetSource for F {
-    fn fetch(&mut self, url: &str) -> Option<Vec<u8>> {
-        self(url)
     }
 }
 
@@ -296,18 +263,14 @@ fn nominal_duration(t: &inherit::EffectiveTemplate<'_>) -> Option<u64> {
 pub fn analyze(
     mpd_text: &str,
     base_name: &str,
-    source: &mut dyn AssetSource,
+    source: &mut dyn Source,
 ) -> Result<Analysis, Error> {
     let mpd = crate::mpd::parse(mpd_text)?;
     analyze_mpd(&mpd, base_name, source)
 }
 
 /// [`analyze`] on an already parsed MPD.
-pub fn analyze_mpd(
-    mpd: &Mpd,
-    base_name: &str,
-    source: &mut dyn AssetSource,
-) -> Result<Analysis, Error> {
+pub fn analyze_mpd(mpd: &Mpd, base_name: &str, source: &mut dyn Source) -> Result<Analysis, Error> {
     let timings = inherit::period_timings(mpd)?;
     let mut sets = Vec::new();
     let mut as_index = 0usize;
@@ -356,10 +319,13 @@ pub fn analyze_mpd(
                 start_number.get_or_insert(t.start_number());
                 seg_duration.get_or_insert((nominal, ts));
 
-                let init_bytes = source.fetch(&init_url).ok_or_else(|| Error::MissingFile {
-                    representation: id.clone(),
-                    url: init_url.clone(),
-                })?;
+                let init_bytes =
+                    source
+                        .read(&init_url, None)
+                        .ok_or_else(|| Error::MissingFile {
+                            representation: id.clone(),
+                            url: init_url.clone(),
+                        })?;
                 let init = read_init(&init_url, &init_bytes)?;
 
                 // The (number, url) pairs to read.
@@ -517,6 +483,7 @@ pub fn dashlivesim_mpd(mpd: &Mpd) -> Result<Mpd, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mpd::segments::ByteRange;
 
     /// A template added at AdaptationSet level is written where the schema puts it: before
     /// the Representations, not after them.
@@ -548,16 +515,13 @@ mod tests {
         calls: usize,
     }
 
-    impl AssetSource for OneFile {
-        fn fetch(&mut self, _url: &str) -> Option<Vec<u8>> {
-            panic!("the header reader must read by range, never the whole file");
-        }
-        fn fetch_range(&mut self, _url: &str, offset: u64, len: u64) -> Option<Vec<u8>> {
-            let start = (offset as usize).min(self.bytes.len());
-            let end = start.saturating_add(len as usize).min(self.bytes.len());
-            self.served += (end - start) as u64;
+    impl Source for OneFile {
+        fn read(&mut self, _url: &str, range: Option<ByteRange>) -> Option<Vec<u8>> {
+            let r = range.expect("the header reader must read by range, never the whole file");
+            let got = crate::source::slice(&self.bytes, Some(r));
+            self.served += got.len() as u64;
             self.calls += 1;
-            Some(self.bytes[start..end].to_vec())
+            Some(got.to_vec())
         }
     }
 

@@ -35,7 +35,7 @@ impl std::fmt::Display for Value {
 
 /// One box of the dump.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Node {
+pub struct BoxNode {
     /// Box type.
     pub kind: String,
     /// Box path (`moof/traf[0]/trun[1]`).
@@ -49,7 +49,7 @@ pub struct Node {
     /// Decoded fields, in box order. A box that fails to decode carries an `error` field.
     pub fields: Vec<(&'static str, Value)>,
     /// Child boxes.
-    pub children: Vec<Node>,
+    pub children: Vec<BoxNode>,
 }
 
 /// Dumps every box of `data`.
@@ -60,18 +60,18 @@ pub struct Node {
 /// let tree = dump(&b).unwrap();
 /// assert_eq!(render_text(&tree), "[mfhd] offset=0 size=16 header=8\n  version = 0\n  flags = 0x000000\n  sequence_number = 3\n");
 /// ```
-pub fn dump(data: &[u8]) -> Result<Vec<Node>, Error> {
+pub fn dump(data: &[u8]) -> Result<Vec<BoxNode>, Error> {
     let idx = Index::parse(data)?;
     Ok(idx.top().map(|i| node(data, &idx, i)).collect())
 }
 
-fn node(data: &[u8], idx: &Index, i: usize) -> Node {
+fn node(data: &[u8], idx: &Index, i: usize) -> BoxNode {
     let b = &idx.boxes()[i];
     let mut fields = Vec::new();
     if let Err(e) = decode_fields(data, idx, i, &mut fields) {
         fields.push(("error", Value::S(e.to_string())));
     }
-    Node {
+    BoxNode {
         kind: b.kind.to_string(),
         path: idx.path(i),
         offset: b.offset,
@@ -338,7 +338,7 @@ fn decode_fields(
 
 /// Renders a dump as indented text: one `[type] offset= size= header=` line per box, then its
 /// fields as `name = value`.
-pub fn render_text(nodes: &[Node]) -> String {
+pub fn render_text(nodes: &[BoxNode]) -> String {
     let mut s = String::new();
     for n in nodes {
         text(n, 0, &mut s);
@@ -346,7 +346,7 @@ pub fn render_text(nodes: &[Node]) -> String {
     s
 }
 
-fn text(n: &Node, depth: usize, s: &mut String) {
+fn text(n: &BoxNode, depth: usize, s: &mut String) {
     let pad = "  ".repeat(depth);
     let _ = writeln!(
         s,

@@ -2,7 +2,7 @@
 //! quoted-string keeps its quotes), and typed reads of one attribute.
 
 use super::error::{excerpt, ErrorKind};
-use super::model::ByteRange;
+use super::model::ByteSpan;
 use super::Decimal;
 use crate::limits::MAX_HLS_ATTRIBUTES;
 
@@ -140,7 +140,7 @@ impl<'a> Attrs<'a> {
     }
 
     /// A quoted `n[@o]` byte range.
-    pub fn byte_range(&self, name: &'static str) -> Result<Option<ByteRange>, ErrorKind> {
+    pub fn byte_range(&self, name: &'static str) -> Result<Option<ByteSpan>, ErrorKind> {
         match self.string(name)? {
             None => Ok(None),
             Some(v) => parse_byte_range(v)
@@ -184,12 +184,12 @@ pub(crate) fn parse_integer(s: &str) -> Option<u64> {
 }
 
 /// `n[@o]`.
-pub(crate) fn parse_byte_range(s: &str) -> Option<ByteRange> {
+pub(crate) fn parse_byte_range(s: &str) -> Option<ByteSpan> {
     let (n, o) = match s.split_once('@') {
         Some((n, o)) => (n, Some(o)),
         None => (s, None),
     };
-    Some(ByteRange {
+    Some(ByteSpan {
         length: parse_integer(n)?,
         offset: match o {
             Some(o) => Some(parse_integer(o)?),
@@ -241,7 +241,7 @@ mod tests {
     fn byte_ranges() {
         assert_eq!(
             parse_byte_range("100@5"),
-            Some(ByteRange {
+            Some(ByteSpan {
                 length: 100,
                 offset: Some(5)
             })

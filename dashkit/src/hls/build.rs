@@ -27,11 +27,11 @@
 //! (WebVTT or TTML in MP4) are `SUBTITLES` renditions in group `subs`. Without video, each
 //! audio Representation is a variant of its own.
 //!
-//! The library reads nothing itself: `fetch(url, range)` returns the bytes of a URL (all of
+//! The library reads nothing itself: a [`Source`] returns the bytes of a URL (all of
 //! them, or the inclusive range).
 
 use super::model::{
-    ByteRange as HlsRange, Map, MediaPlaylist, MediaSegment, MediaType, MultivariantPlaylist,
+    ByteSpan as HlsRange, Map, MediaPlaylist, MediaSegment, MediaType, MultivariantPlaylist,
     PlaylistType, Rendition, Variant,
 };
 use super::Decimal;
@@ -39,6 +39,7 @@ use crate::bmff::samples::track_samples;
 use crate::mpd::listing::{list_segments, IndexRequest, RepresentationListing};
 use crate::mpd::model::{AdaptationSet, Mpd, Representation};
 use crate::mpd::segments::{ByteRange, UrlRange};
+use crate::source::Source;
 
 /// What went wrong building playlists.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -195,22 +196,22 @@ fn read_init(url: &str, bytes: &[u8]) -> Result<Init, Error> {
     })
 }
 
-fn fetch_url<F>(fetch: &mut F, u: &UrlRange) -> Result<Vec<u8>, Error>
-where
-    F: FnMut(&str, Option<ByteRange>) -> Option<Vec<u8>>,
-{
-    fetch(&u.url, u.byte_range).ok_or_else(|| Error::Missing { url: u.url.clone() })
+fn fetch_url(source: &mut dyn Source, u: &UrlRange) -> Result<Vec<u8>, Error> {
+    source
+        .read(&u.url, u.byte_range)
+        .ok_or_else(|| Error::Missing { url: u.url.clone() })
 }
 
 /// Builds the multivariant playlist and one media playlist per Representation of a static
-/// MPD. `fetch(url, range)` supplies the init and media segment bytes (and sidx bytes for
-/// SegmentBase), with URLs as resolved against [`Options::mpd_url`].
+/// MPD. `source` supplies the init and media segment bytes (and sidx bytes for SegmentBase),
+/// with URLs as resolved against [`Options::mpd_url`].
 ///
 /// ```no_run
 /// use dashkit::hls::build::{from_mpd, Options};
+/// use dashkit::mpd::segments::ByteRange;
 /// let mpd = dashkit::mpd::parse(&std::fs::read_to_string("dash/manifest.mpd")?)?;
 /// let opts = Options { mpd_url: "manifest.mpd", stem: "manifest" };
-/// let out = from_mpd(&mpd, &opts, |url, range| {
+/// let out = from_mpd(&mpd, &opts, &mut |url: &str, range: Option<ByteRange>| {
 ///     let bytes = std::fs::read(format!("dash/{url}")).ok()?;
 ///     match range {
 ///         None => Some(bytes),
@@ -220,15 +221,16 @@ where
 /// println!("{}", dashkit::hls::write_multivariant(&out.multivariant));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn from_mpd<F>(mpd: &Mpd, options: &Options<'_>, mut fetch: F) -> Result<Playlists, Error>
-where
-    F: FnMut(&str, Option<ByteRange>) -> Option<Vec<u8>>,
-{
+pub fn from_mpd(
+    mpd: &Mpd,
+    options: &Options<'_>,
+    source: &mut dyn Source,
+) -> Result<Playlists, Error> {
     if mpd.is_dynamic() {
         return Err(Error::Dynamic);
     }
     let listings = list_segments(mpd, options.mpd_url, |req: &IndexRequest| {
-        fetch(&req.url, Some(req.range))
+        source.read(&req.url, Some(req.range))
     })?;
     // Group by Representation@id, in order of first appearance.
     let mut ids: Vec<&str> = Vec::new();
@@ -241,7 +243,7 @@ where
     let mut measures = Vec::with_capacity(ids.len());
     for id in ids {
         let parts: Vec<&RepresentationListing> = listings.iter().filter(|l| l.id == id).collect();
-        let (playlist, measure) = media_playlist(mpd, &parts, &mut fetch)?;
+        let (playlist, measure) = media_playlist(mpd, &parts, source)?;
         media.push(MediaPlaylistFile {
             name: media_name(options.stem, id),
             representation_id: id.to_owned(),
@@ -263,14 +265,11 @@ fn rep_of<'m>(mpd: &'m Mpd, l: &RepresentationListing) -> (&'m AdaptationSet, &'
     (a, &a.representations[l.representation_index])
 }
 
-fn media_playlist<F>(
+fn media_playlist(
     mpd: &Mpd,
     periods: &[&RepresentationListing],
-    fetch: &mut F,
-) -> Result<(MediaPlaylist, Measure), Error>
-where
-    F: FnMut(&str, Option<ByteRange>) -> Option<Vec<u8>>,
-{
+    fetch: &mut dyn Source,
+) -> Result<(MediaPlaylist, Measure), Error> {
     let mut p = MediaPlaylist {
         playlist_type: Some(PlaylistType::Vod),
         end_list: true,
@@ -547,7 +546,7 @@ mod tests {
             stem: "m",
         };
         assert_eq!(
-            from_mpd(&mpd, &opts, |_, _| None).map(|_| ()),
+            from_mpd(&mpd, &opts, &mut crate::source::WholeFiles(|_: &str| None)).map(|_| ()),
             Err(Error::Dynamic)
         );
     }
@@ -565,7 +564,7 @@ mod tests {
             stem: "m",
         };
         assert_eq!(
-            from_mpd(&mpd, &opts, |_, _| None).map(|_| ()),
+            from_mpd(&mpd, &opts, &mut crate::source::WholeFiles(|_: &str| None)).map(|_| ()),
             Err(Error::Missing {
                 url: "init.mp4".into()
             })

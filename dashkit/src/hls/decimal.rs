@@ -4,14 +4,14 @@
 //!
 //! Media durations enter as integer ticks of a timescale and stay so; text is written from
 //! integers (no float formatting), and text is read into a fixed-point value with up to
-//! [`MAX_FRACTION_DIGITS`] fractional digits.
+//! 9 (`MAX_FRACTION_DIGITS`) fractional digits.
 
 use std::cmp::Ordering;
 use std::fmt::{self, Write as _};
 
 /// Most fractional digits written, and kept exactly when read (nanoseconds). A value whose
 /// decimal expansion is longer (1/3 s, 1024/48000 s) is written rounded half up at this digit.
-pub const MAX_FRACTION_DIGITS: u32 = 9;
+pub(crate) const MAX_FRACTION_DIGITS: u32 = 9;
 
 /// An exact non-negative rational `ticks / timescale`. Equality and order compare values, so
 /// `2000/1000 == 2/1`.

@@ -36,9 +36,9 @@ mod write;
 pub use decimal::Decimal;
 pub use error::{Error, ErrorKind};
 pub use model::{
-    ByteRange, Map, MediaPlaylist, MediaSegment, MediaType, MultivariantPlaylist, Part, Playlist,
-    PlaylistType, PreloadHint, PreloadHintType, Rendition, RenditionReport, ServerControl, Skip,
-    Variant,
+    ByteSpan, Map, MediaPlaylist, MediaSegment, MediaType, MultivariantPlaylist, PartialSegment,
+    Playlist, PlaylistType, PreloadHint, PreloadHintType, Rendition, RenditionReport,
+    ServerControl, Skip, Variant,
 };
 pub use parse::parse;
 pub use write::{write, write_media, write_multivariant};

@@ -145,7 +145,7 @@ pub enum PlaylistType {
 
 /// A byte range: `n[@o]` of `EXT-X-BYTERANGE` and `BYTERANGE` (RFC 8216 §4.3.2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ByteRange {
+pub struct ByteSpan {
     /// Length in bytes.
     pub length: u64,
     /// Offset of the first byte; absent means "right after the previous segment's range"
@@ -159,12 +159,12 @@ pub struct Map {
     /// `URI`.
     pub uri: String,
     /// `BYTERANGE` (the offset is required inside `EXT-X-MAP`).
-    pub byte_range: Option<ByteRange>,
+    pub byte_range: Option<ByteSpan>,
 }
 
 /// `EXT-X-PART` (rfc8216bis §4.4.4.9): a partial segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Part {
+pub struct PartialSegment {
     /// `URI`.
     pub uri: String,
     /// `DURATION`.
@@ -172,7 +172,7 @@ pub struct Part {
     /// `INDEPENDENT=YES`: starts with an independent frame.
     pub independent: bool,
     /// `BYTERANGE`.
-    pub byte_range: Option<ByteRange>,
+    pub byte_range: Option<ByteSpan>,
     /// `GAP=YES`.
     pub gap: bool,
 }
@@ -187,7 +187,7 @@ pub struct MediaSegment {
     /// `EXTINF` title (after the comma), usually empty.
     pub title: String,
     /// `EXT-X-BYTERANGE`.
-    pub byte_range: Option<ByteRange>,
+    pub byte_range: Option<ByteSpan>,
     /// `EXT-X-DISCONTINUITY` before this segment.
     pub discontinuity: bool,
     /// `EXT-X-PROGRAM-DATE-TIME` of its first sample.
@@ -196,7 +196,7 @@ pub struct MediaSegment {
     /// the next one.
     pub map: Option<Map>,
     /// `EXT-X-PART`s of this segment (low-latency), in order.
-    pub parts: Vec<Part>,
+    pub parts: Vec<PartialSegment>,
     /// Tags the model does not know, raw, written after `EXTINF` (before the URI).
     pub unknown_tags: Vec<String>,
 }
@@ -316,7 +316,7 @@ pub struct MediaPlaylist {
     /// The segments, first to last.
     pub segments: Vec<MediaSegment>,
     /// `EXT-X-PART`s of the segment being built, after the last complete segment.
-    pub trailing_parts: Vec<Part>,
+    pub trailing_parts: Vec<PartialSegment>,
     /// `EXT-X-PRELOAD-HINT`s.
     pub preload_hints: Vec<PreloadHint>,
     /// `EXT-X-RENDITION-REPORT`s.

@@ -35,11 +35,11 @@ const MEDIA_ONLY: &[&str] = &[
 #[derive(Default)]
 struct PendingSegment {
     extinf: Option<(Decimal, String, usize)>,
-    byte_range: Option<(ByteRange, usize)>,
+    byte_range: Option<(ByteSpan, usize)>,
     discontinuity: Option<usize>,
     program_date_time: Option<(XsDateTime, usize)>,
     map: Option<(Map, usize)>,
-    parts: Vec<Part>,
+    parts: Vec<PartialSegment>,
     unknown_tags: Vec<String>,
 }
 
@@ -410,9 +410,9 @@ impl State {
     }
 }
 
-fn part(a: &Attrs<'_>) -> Result<Part, ErrorKind> {
+fn part(a: &Attrs<'_>) -> Result<PartialSegment, ErrorKind> {
     let d = a.required("DURATION")?;
-    Ok(Part {
+    Ok(PartialSegment {
         uri: a.required_string("URI")?.to_owned(),
         duration: Decimal::parse(d).ok_or_else(|| ErrorKind::InvalidValue {
             tag: "EXT-X-PART",

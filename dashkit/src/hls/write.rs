@@ -41,7 +41,7 @@ fn quoted(out: &mut String, name: &str, v: &str) {
     out.push('"');
 }
 
-fn byte_range(out: &mut String, r: ByteRange) {
+fn byte_range(out: &mut String, r: ByteSpan) {
     push_u64(out, r.length);
     if let Some(o) = r.offset {
         out.push('@');
@@ -208,7 +208,7 @@ pub fn write_media(p: &MediaPlaylist) -> String {
     out
 }
 
-fn write_part(out: &mut String, part: &Part) {
+fn write_part(out: &mut String, part: &PartialSegment) {
     out.push_str("#EXT-X-PART:DURATION=");
     part.duration.write_to(out);
     out.push(',');

@@ -8,7 +8,7 @@
 //! switchable rendition as a Representation (ordered by bandwidth; codecs and sizes read from
 //! each init segment) and the audio of the first rendition (in pattern order) that has audio.
 //! Its segment URLs point into the renditions' channels (`../x_720/...`), so a rendition's
-//! failover (see [`super::source`]) carries on inside the group.
+//! failover (the `source` rules) carries on inside the group.
 //!
 //! **Switchable** means segment boundaries aligned in time: the same template duration and the
 //! same measured duration of the last complete video segment (a different GOP cuts ffmpeg's
@@ -96,14 +96,10 @@ fn capture<'a>(pattern: &str, s: &'a str) -> Option<&'a str> {
 
 /// The groups formed by `channels` under `rules`: group name → (pattern index, channel),
 /// ordered. A channel joins the first rule that matches it; a group never contains itself.
-///
-/// ```
-/// use dashkit::ingest::abr::{groups, AbrRule};
-/// let rules = [AbrRule::parse("*_abr=*_720,*_360").unwrap()];
-/// let g = groups(&rules, &["a_360".into(), "a_720".into(), "cctv".into()]);
-/// assert_eq!(g["a_abr"], [(0, "a_720".to_string()), (1, "a_360".to_string())]);
-/// ```
-pub fn groups(rules: &[AbrRule], channels: &[String]) -> BTreeMap<String, Vec<(usize, String)>> {
+pub(crate) fn groups(
+    rules: &[AbrRule],
+    channels: &[String],
+) -> BTreeMap<String, Vec<(usize, String)>> {
     let mut out: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
     for c in channels {
         if let Some((g, i)) = rules.iter().find_map(|r| r.group_of(c)) {
@@ -120,7 +116,7 @@ pub fn groups(rules: &[AbrRule], channels: &[String]) -> BTreeMap<String, Vec<(u
 
 /// A rendition of a group as its status shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rendition {
+pub(crate) struct Rendition {
     /// Its channel.
     pub channel: String,
     /// Why it is left out of the grouped MPD (`None`: it is in).
@@ -586,6 +582,22 @@ mod tests {
         assert_eq!(
             template_key("chunk-stream0-$Number%05d$.m4s").unwrap(),
             "chunk-stream0-.m4s"
+        );
+    }
+}
+
+/// The examples of this file's internal items, as unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod doc_examples {
+    #[test]
+    fn groups() {
+        use crate::ingest::abr::{groups, AbrRule};
+        let rules = [AbrRule::parse("*_abr=*_720,*_360").unwrap()];
+        let g = groups(&rules, &["a_360".into(), "a_720".into(), "cctv".into()]);
+        assert_eq!(
+            g["a_abr"],
+            [(0, "a_720".to_string()), (1, "a_360".to_string())]
         );
     }
 }

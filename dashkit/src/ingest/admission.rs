@@ -5,7 +5,7 @@
 //! request; 401 (with a challenge) only when no credentials were sent at all, so that clients
 //! which authenticate on a challenge (ffmpeg without `auth_type=basic`) can.
 
-use super::naming::PathError;
+use super::naming::NamingError;
 
 /// The request method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub enum Method {
 
 /// Which encoder an upload comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// The encoder with the ingest token.
     Primary,
     /// The encoder with the standby token: stored only while the primary is silent.
@@ -172,7 +172,7 @@ pub enum Refusal {
     WrongCredentials,
     /// The path is malformed or leaves the channel.
     #[error("bad path: {0}")]
-    BadPath(PathError),
+    BadPath(NamingError),
     /// The method is not PUT, POST or DELETE.
     #[error("ingest takes PUT, POST, DELETE")]
     Method,
@@ -238,7 +238,7 @@ pub enum Refusal {
         /// The stream's highest number.
         highest: u64,
     },
-    /// The channel has [`super::source::MAX_SOURCES`] sources already.
+    /// The channel has the most (3) sources already.
     #[error("channel {channel} has {} sources already ({}): one active and two standby at most", sources.len(), sources.join(", "))]
     TooManySources {
         /// The channel.

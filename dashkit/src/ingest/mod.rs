@@ -47,9 +47,9 @@ pub mod abr;
 pub mod admission;
 mod channel;
 mod manifest;
-pub mod naming;
+pub(crate) mod naming;
 mod reader;
-pub mod source;
+pub(crate) mod source;
 #[cfg(test)]
 mod source_tests;
 mod store;
@@ -60,9 +60,9 @@ mod upload;
 use std::collections::HashMap;
 use std::time::Duration;
 
-pub use admission::{Credentials, Method, Refusal, Role};
+pub use admission::{Credentials, Method, Refusal};
 pub use channel::Status;
-pub use naming::{PathError, Target};
+pub use naming::NamingError;
 pub use reader::{Opened, Read, Reader};
 pub use store::StoredFile;
 pub use upload::{Admission, Finished, Outcome, Upload, UploadRequest};

@@ -12,13 +12,13 @@ use std::collections::HashMap;
 use bytes::Bytes;
 
 /// Longest channel name.
-pub const MAX_CHANNEL_NAME: usize = 64;
+pub(crate) const MAX_CHANNEL_NAME: usize = 64;
 /// Longest path inside a channel (bytes, decoded).
-pub const MAX_PATH_LEN: usize = 1024;
+pub(crate) const MAX_PATH_LEN: usize = 1024;
 
 /// What an upload path (after the `/ingest/` prefix) names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IngestPath {
+pub(crate) struct IngestPath {
     /// The channel: the first component, `[A-Za-z0-9._-]{1,64}`.
     pub channel: String,
     /// What inside the channel; `None` for the publishing point itself (`/ingest/<channel>`).
@@ -27,7 +27,7 @@ pub struct IngestPath {
 
 /// A file of the channel or a CMAF track.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A named file: the MPD, an init segment, a numbered media segment, anything else.
     File(String),
     /// A CMAF track whose segments all arrive at one URL (interface 1). Its files are read back
@@ -38,7 +38,7 @@ pub enum Target {
 /// Why a path is refused (answered 403: "incorrect path", DASH-IF ingest §4.3 item 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum PathError {
+pub enum NamingError {
     /// A bad percent escape or non-UTF-8 bytes.
     #[error("malformed percent-encoding")]
     Encoding,
@@ -51,7 +51,7 @@ pub enum PathError {
     /// The channel name is not `[A-Za-z0-9._-]{1,64}`.
     #[error("channel names are [A-Za-z0-9._-]{{1,64}}")]
     Channel,
-    /// The path is longer than [`MAX_PATH_LEN`].
+    /// The path is longer than `MAX_PATH_LEN`.
     #[error("path longer than {MAX_PATH_LEN} bytes")]
     TooLong,
 }
@@ -61,13 +61,7 @@ const TRACK_EXTENSIONS: [&str; 4] = ["cmfv", "cmfa", "cmft", "cmfm"];
 
 /// Decodes a percent-encoded path into its components: empty and `.` components are dropped,
 /// `..` is refused.
-///
-/// ```
-/// use dashkit::ingest::naming::decode_components;
-/// assert_eq!(decode_components("ch/a%20b//./c.m4s").unwrap(), ["ch", "a b", "c.m4s"]);
-/// assert!(decode_components("ch/../x").is_err());
-/// ```
-pub fn decode_components(path: &str) -> Result<Vec<String>, PathError> {
+pub(crate) fn decode_components(path: &str) -> Result<Vec<String>, NamingError> {
     decode_path(path, MAX_PATH_LEN)
 }
 
@@ -75,33 +69,33 @@ pub fn decode_components(path: &str) -> Result<Vec<String>, PathError> {
 /// [`crate::origin::files::decode_components`]): percent-decoded once, at most `max_len`
 /// bytes decoded, no control characters or backslashes, empty and `.` components dropped,
 /// `..` refused.
-pub(crate) fn decode_path(path: &str, max_len: usize) -> Result<Vec<String>, PathError> {
+pub(crate) fn decode_path(path: &str, max_len: usize) -> Result<Vec<String>, NamingError> {
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b == b'%' {
-            let hex = bytes.get(i + 1..i + 3).ok_or(PathError::Encoding)?;
-            let s = std::str::from_utf8(hex).map_err(|_| PathError::Encoding)?;
-            out.push(u8::from_str_radix(s, 16).map_err(|_| PathError::Encoding)?);
+            let hex = bytes.get(i + 1..i + 3).ok_or(NamingError::Encoding)?;
+            let s = std::str::from_utf8(hex).map_err(|_| NamingError::Encoding)?;
+            out.push(u8::from_str_radix(s, 16).map_err(|_| NamingError::Encoding)?);
             i += 3;
         } else {
             out.push(b);
             i += 1;
         }
     }
-    let text = String::from_utf8(out).map_err(|_| PathError::Encoding)?;
+    let text = String::from_utf8(out).map_err(|_| NamingError::Encoding)?;
     if text.len() > max_len {
-        return Err(PathError::TooLong);
+        return Err(NamingError::TooLong);
     }
     if text.chars().any(|c| c.is_control() || c == '\\') {
-        return Err(PathError::Characters);
+        return Err(NamingError::Characters);
     }
     let mut comps = Vec::new();
     for c in text.split('/') {
         match c {
             "" | "." => {}
-            ".." => return Err(PathError::Parent),
+            ".." => return Err(NamingError::Parent),
             _ => comps.push(c.to_string()),
         }
     }
@@ -109,7 +103,7 @@ pub(crate) fn decode_path(path: &str, max_len: usize) -> Result<Vec<String>, Pat
 }
 
 /// Whether `c` is a valid channel name.
-pub fn valid_channel(c: &str) -> bool {
+pub(crate) fn valid_channel(c: &str) -> bool {
     !c.is_empty()
         && c.len() <= MAX_CHANNEL_NAME
         && c.bytes()
@@ -117,22 +111,13 @@ pub fn valid_channel(c: &str) -> bool {
 }
 
 /// Parses an upload path (percent-encoded, after `/ingest/`).
-///
-/// ```
-/// use dashkit::ingest::naming::{parse_ingest_path, Target};
-/// let p = parse_ingest_path("live/Streams(video-720p.cmfv)").unwrap();
-/// assert_eq!(p.channel, "live");
-/// assert_eq!(p.target, Some(Target::Track("video-720p.cmfv".into())));
-/// let p = parse_ingest_path("ch/chunk-stream0-00001.m4s").unwrap();
-/// assert_eq!(p.target, Some(Target::File("chunk-stream0-00001.m4s".into())));
-/// ```
-pub fn parse_ingest_path(raw: &str) -> Result<IngestPath, PathError> {
+pub(crate) fn parse_ingest_path(raw: &str) -> Result<IngestPath, NamingError> {
     let comps = decode_components(raw)?;
     let Some((channel, rest)) = comps.split_first() else {
-        return Err(PathError::Channel);
+        return Err(NamingError::Channel);
     };
     if !valid_channel(channel) {
-        return Err(PathError::Channel);
+        return Err(NamingError::Channel);
     }
     let target = if rest.is_empty() {
         None
@@ -172,13 +157,7 @@ fn classify(rest: &[String]) -> Target {
 /// The stream a segment belongs to and its number: the path with its last run of digits
 /// taken out (`chunk-stream0-00042.m4s` → `chunk-stream0-.m4s`, 42). The extension (`.m4s`,
 /// `.mp4`) may hold digits of its own, so the run is looked for before it.
-///
-/// ```
-/// use dashkit::ingest::naming::stream_key;
-/// assert_eq!(stream_key("chunk-stream0-00042.m4s"), Some(("chunk-stream0-.m4s".into(), 42)));
-/// assert_eq!(stream_key("init.mp4"), None);
-/// ```
-pub fn stream_key(path: &str) -> Option<(String, u64)> {
+pub(crate) fn stream_key(path: &str) -> Option<(String, u64)> {
     let stem_end = path
         .rfind('.')
         .filter(|d| !path[*d..].contains('/'))
@@ -194,7 +173,7 @@ pub fn stream_key(path: &str) -> Option<(String, u64)> {
 }
 
 /// Whether the name's extension is one of ISO-BMFF media (`m4s`, `mp4`, `cmf?`, `m4v`, `m4a`).
-pub fn is_media_name(path: &str) -> bool {
+pub(crate) fn is_media_name(path: &str) -> bool {
     let ext = path.rsplit('.').next().unwrap_or("");
     matches!(
         ext,
@@ -205,18 +184,18 @@ pub fn is_media_name(path: &str) -> bool {
 /// An init segment by its name (`init.mp4`, ffmpeg's `init-stream0.m4s`, GPAC's
 /// `video_init.mp4`): the file name contains "init". Init segments take no part in the
 /// numbering rule (the digit in `init-stream1.m4s` names a stream).
-pub fn is_init_name(path: &str) -> bool {
+pub(crate) fn is_init_name(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.to_ascii_lowercase().contains("init")
 }
 
 /// Whether the name is an MPD.
-pub fn is_mpd_name(path: &str) -> bool {
+pub(crate) fn is_mpd_name(path: &str) -> bool {
     path.ends_with(".mpd")
 }
 
 /// A media segment's stream: numbered, media, and not an init segment.
-pub fn media_key(path: &str) -> Option<(String, u64)> {
+pub(crate) fn media_key(path: &str) -> Option<(String, u64)> {
     (is_media_name(path) && !is_init_name(path))
         .then(|| stream_key(path))
         .flatten()
@@ -244,7 +223,7 @@ fn dir(p: &str) -> &str {
 /// The init segment (its `moov`) of a media segment: in the same folder, named with the same
 /// digit runs but the last (ffmpeg's `init-stream0.m4s` for `chunk-stream0-00042.m4s`;
 /// `V300/init.mp4` for `V300/5.m4s`).
-pub fn init_for<'a>(media: &str, inits: &'a HashMap<String, Bytes>) -> Option<&'a Bytes> {
+pub(crate) fn init_for<'a>(media: &str, inits: &'a HashMap<String, Bytes>) -> Option<&'a Bytes> {
     let mut runs = digit_runs(stem(media));
     runs.pop();
     let mut found: Vec<(&String, &Bytes)> = inits
@@ -257,12 +236,12 @@ pub fn init_for<'a>(media: &str, inits: &'a HashMap<String, Bytes>) -> Option<&'
 }
 
 /// A track's init segment as readers see it.
-pub fn track_init_path(track: &str) -> String {
+pub(crate) fn track_init_path(track: &str) -> String {
     format!("{track}/init.mp4")
 }
 
 /// A track's segment as readers see it: its decode time, as `$Time$`.
-pub fn track_segment_path(track: &str, decode_time: u64) -> String {
+pub(crate) fn track_segment_path(track: &str, decode_time: u64) -> String {
     format!("{track}/{decode_time}.m4s")
 }
 
@@ -333,13 +312,51 @@ mod tests {
     fn bad_paths_are_refused() {
         assert_eq!(
             parse_ingest_path("bad%20name/x.mpd"),
-            Err(PathError::Channel)
+            Err(NamingError::Channel)
         );
-        assert_eq!(parse_ingest_path("ch/../x.mpd"), Err(PathError::Parent));
-        assert_eq!(parse_ingest_path("ch/%zz"), Err(PathError::Encoding));
-        assert_eq!(parse_ingest_path("ch/a%0Ab"), Err(PathError::Characters));
-        assert_eq!(parse_ingest_path(""), Err(PathError::Channel));
+        assert_eq!(parse_ingest_path("ch/../x.mpd"), Err(NamingError::Parent));
+        assert_eq!(parse_ingest_path("ch/%zz"), Err(NamingError::Encoding));
+        assert_eq!(parse_ingest_path("ch/a%0Ab"), Err(NamingError::Characters));
+        assert_eq!(parse_ingest_path(""), Err(NamingError::Channel));
         let long = format!("ch/{}", "a".repeat(MAX_PATH_LEN));
-        assert_eq!(parse_ingest_path(&long), Err(PathError::TooLong));
+        assert_eq!(parse_ingest_path(&long), Err(NamingError::TooLong));
+    }
+}
+
+/// The examples of this file's internal items, as unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod doc_examples {
+    #[test]
+    fn decode_components() {
+        use crate::ingest::naming::decode_components;
+        assert_eq!(
+            decode_components("ch/a%20b//./c.m4s").unwrap(),
+            ["ch", "a b", "c.m4s"]
+        );
+        assert!(decode_components("ch/../x").is_err());
+    }
+
+    #[test]
+    fn parse_ingest_path() {
+        use crate::ingest::naming::{parse_ingest_path, Target};
+        let p = parse_ingest_path("live/Streams(video-720p.cmfv)").unwrap();
+        assert_eq!(p.channel, "live");
+        assert_eq!(p.target, Some(Target::Track("video-720p.cmfv".into())));
+        let p = parse_ingest_path("ch/chunk-stream0-00001.m4s").unwrap();
+        assert_eq!(
+            p.target,
+            Some(Target::File("chunk-stream0-00001.m4s".into()))
+        );
+    }
+
+    #[test]
+    fn stream_key() {
+        use crate::ingest::naming::stream_key;
+        assert_eq!(
+            stream_key("chunk-stream0-00042.m4s"),
+            Some(("chunk-stream0-.m4s".into(), 42))
+        );
+        assert_eq!(stream_key("init.mp4"), None);
     }
 }

@@ -61,7 +61,7 @@ use crate::bmff::patch::{rewrite_segment, Edits, Part, TfdtEdit, TfdtTarget};
 use crate::cmaf::StreamEvent;
 
 /// Most sources per channel: one active and two standby.
-pub const MAX_SOURCES: usize = 3;
+pub(crate) const MAX_SOURCES: usize = 3;
 
 /// Most refused sources a channel remembers.
 pub(crate) const MAX_REFUSED_SOURCES: usize = 16;

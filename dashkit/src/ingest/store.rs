@@ -98,7 +98,7 @@ impl Origin {
         now: Instant,
     ) -> Result<usize, Refusal> {
         if !naming::valid_channel(channel) {
-            return Err(Refusal::BadPath(naming::PathError::Channel));
+            return Err(Refusal::BadPath(naming::NamingError::Channel));
         }
         if !self.channels.contains_key(channel) && self.channels.len() >= self.cfg.max_channels {
             return Err(Refusal::TooManyChannels);

@@ -14,6 +14,8 @@ use crate::limits::MAX_LIVE_VOD_SEGMENTS;
 use crate::mpd::listing::content_type;
 use crate::mpd::template::{Template, TemplateValues};
 use crate::mpd::{effective_template, Mpd};
+use crate::source::Source;
+use crate::timeline::Timescale;
 
 use super::timing::LoopSpec;
 use super::Error;
@@ -39,7 +41,7 @@ pub struct LiveAdaptationSet {
     /// Index of the AdaptationSet in the VoD MPD's first Period.
     pub adaptation_set_index: usize,
     /// Media timescale (mdhd) of its tracks.
-    pub timescale: u32,
+    pub timescale: Timescale,
     /// Segment timing runs of the first Representation (the `.dat` records); empty when the
     /// `.cfg` is version 1.0 and has none.
     pub runs: Vec<Run>,
@@ -58,6 +60,13 @@ pub struct LiveAsset {
     pub adaptation_sets: Vec<LiveAdaptationSet>,
     /// The VoD MPD.
     pub mpd: Mpd,
+}
+
+/// A track's timescale, which must not be zero.
+fn timescale(ticks_per_second: u32) -> Result<Timescale, Error> {
+    Timescale::new(ticks_per_second).map_err(|_| Error::NotLiveable {
+        reason: "a track's timescale is zero",
+    })
 }
 
 fn analyze_err(e: crate::analyze::Error) -> Error {
@@ -160,7 +169,7 @@ impl LiveAdaptationSet {
     /// use dashkit::analyze::Run;
     /// use dashkit::live::asset::LiveAdaptationSet;
     /// let set = LiveAdaptationSet { content_type: "audio".into(), adaptation_set_index: 0,
-    ///     timescale: 48_000, representations: vec![],
+    ///     timescale: dashkit::timeline::Timescale::new(48_000).unwrap(), representations: vec![],
     ///     runs: vec![Run { start_nr: 1, repeats: 2, start_time: 0, duration: 96_256 }] };
     /// assert_eq!(set.vod_start_ticks(3), Some(192_512));
     /// assert_eq!(set.vod_start_ticks(4), None);
@@ -176,7 +185,8 @@ impl LiveAdaptationSet {
 impl LiveAsset {
     /// Analyses a VoD MPD and its segments as vodanalyzer does (docs/live-timing.md#vod-analysis):
     /// every Representation's init segment (mdhd timescale) and media segments from `@startNumber`
-    /// until `fetch` returns `None` (tfdt and duration). `fetch` gets URLs relative to the MPD.
+    /// until `source` has no such file (tfdt and duration). `source` gets URLs relative to the
+    /// MPD and is read whole.
     ///
     /// ```
     /// use dashkit::live::asset::LiveAsset;
@@ -184,12 +194,11 @@ impl LiveAsset {
     ///   <Representation id="v"><SegmentTemplate media="$Number$.m4s" duration="2"/>
     ///   </Representation></AdaptationSet></Period></MPD>"#).unwrap();
     /// // Nothing can be fetched: no segments, an error rather than an empty loop.
-    /// assert!(LiveAsset::from_vod(mpd, |_| None).is_err());
+    /// let mut nothing = dashkit::source::WholeFiles(|_: &str| None);
+    /// assert!(LiveAsset::from_vod(mpd, &mut nothing).is_err());
     /// ```
-    pub fn from_vod<F>(mpd: Mpd, mut fetch: F) -> Result<LiveAsset, Error>
-    where
-        F: FnMut(&str) -> Option<Vec<u8>>,
-    {
+    pub fn from_vod(mpd: Mpd, source: &mut dyn Source) -> Result<LiveAsset, Error> {
+        let mut fetch = |url: &str| source.read(url, None);
         let sets = mpd_sets(&mpd)?;
         let mut timings = Vec::new();
         for (_, ct, reps, dur, ts, start) in &sets.sets {
@@ -250,7 +259,7 @@ impl LiveAsset {
             adaptation_sets.push(LiveAdaptationSet {
                 content_type: ct,
                 adaptation_set_index: ai,
-                timescale: an.timescale,
+                timescale: timescale(an.timescale)?,
                 runs: an.runs,
                 representations: reps,
             });
@@ -313,7 +322,7 @@ impl LiveAsset {
             adaptation_sets.push(LiveAdaptationSet {
                 content_type: ct,
                 adaptation_set_index: ai,
-                timescale: media.timescale,
+                timescale: timescale(media.timescale)?,
                 runs,
                 representations: reps,
             });
@@ -338,7 +347,7 @@ impl LiveAsset {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
@@ -349,7 +358,11 @@ mod tests {
         );
         let text = std::fs::read_to_string(format!("{dir}/manifest.mpd")).unwrap();
         let mpd = crate::mpd::parse(&text).unwrap();
-        LiveAsset::from_vod(mpd, |u| std::fs::read(format!("{dir}/{u}")).ok()).unwrap()
+        LiveAsset::from_vod(
+            mpd,
+            &mut crate::source::WholeFiles(|u: &str| std::fs::read(format!("{dir}/{u}")).ok()),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -363,7 +376,11 @@ mod tests {
                 nr_segments_in_loop: 5
             }
         );
-        let ts: Vec<_> = a.adaptation_sets.iter().map(|s| s.timescale).collect();
+        let ts: Vec<_> = a
+            .adaptation_sets
+            .iter()
+            .map(|s| s.timescale.get())
+            .collect();
         assert_eq!(ts, [12_800, 48_000]);
         let (_, r) = a.representation("1").unwrap();
         assert_eq!(r.media_url(3).unwrap(), "1/3.m4s");
@@ -395,7 +412,7 @@ mod tests {
                 .map(|s| crate::analyze::cfg::MediaConfig {
                     content_type: s.content_type.clone(),
                     representations: s.representations.iter().map(|r| r.id.clone()).collect(),
-                    timescale: s.timescale,
+                    timescale: s.timescale.get(),
                     total_duration: Some(1),
                     dat_file: Some(format!("{}.dat", s.content_type)),
                 })

@@ -3,7 +3,7 @@
 //!
 //! [`Availability<T>`] is what every live decision returns: the thing (`Ready(T)`: a
 //! [`super::timing::LiveSegment`] from the timing check, a rewritten segment from
-//! [`super::segment::live_segment`]) or why not. A [`Refusal`] is the same type with nothing to
+//! [`super::segment::live_segment`]) or why not. An [`Unavailable`] is the same type with nothing to
 //! be ready ([`Infallible`]), so a refusal carries exactly what an availability check says,
 //! whichever layer made it, and a `match` on it needs no arm for `Ready`.
 
@@ -12,9 +12,9 @@ use std::convert::Infallible;
 /// The answer to "can I have it now?": the thing, or why not.
 ///
 /// ```
-/// use dashkit::live::availability::{Availability, Refusal};
+/// use dashkit::live::availability::{Availability, Unavailable};
 /// let early: Availability<u32> = Availability::TooEarly { by_ms: 1500 };
-/// assert_eq!(early.refusal(), Some(Refusal::TooEarly { by_ms: 1500 }));
+/// assert_eq!(early.refusal(), Some(Unavailable::TooEarly { by_ms: 1500 }));
 /// assert_eq!(Availability::Ready(7).map(|n| n + 1).ready(), Some(8));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub enum Availability<T> {
 }
 
 /// Why a request is refused: an [`Availability`] that cannot be `Ready`.
-pub type Refusal = Availability<Infallible>;
+pub type Unavailable = Availability<Infallible>;
 
 impl<T> Availability<T> {
     /// Applies `f` to the ready value; refusals pass through unchanged.
@@ -56,12 +56,12 @@ impl<T> Availability<T> {
     }
 
     /// The refusal, if this is one.
-    pub fn refusal(self) -> Option<Refusal> {
+    pub fn refusal(self) -> Option<Unavailable> {
         self.into_result().err()
     }
 
     /// `Ok` with the ready value, or `Err` with the refusal.
-    pub fn into_result(self) -> Result<T, Refusal> {
+    pub fn into_result(self) -> Result<T, Unavailable> {
         match self {
             Availability::Ready(t) => Ok(t),
             Availability::TooEarly { by_ms } => Err(Availability::TooEarly { by_ms }),
@@ -78,7 +78,7 @@ impl<T> Availability<T> {
 
 impl<T> Availability<T> {
     /// A refusal as an availability of any `T`.
-    pub fn refused(r: Refusal) -> Self {
+    pub fn refused(r: Unavailable) -> Self {
         match r {
             Availability::TooEarly { by_ms } => Availability::TooEarly { by_ms },
             Availability::TooLate { by_ms } => Availability::TooLate { by_ms },
@@ -94,9 +94,9 @@ mod tests {
     #[test]
     fn refusals_pass_through_map_and_back() {
         for r in [
-            Refusal::TooEarly { by_ms: 5 },
-            Refusal::TooLate { by_ms: 7 },
-            Refusal::NotFound,
+            Unavailable::TooEarly { by_ms: 5 },
+            Unavailable::TooLate { by_ms: 7 },
+            Unavailable::NotFound,
         ] {
             let a = Availability::<u8>::refused(r);
             assert_eq!(a.map(u16::from).refusal(), Some(r));

@@ -32,6 +32,7 @@ use crate::bmff::boxes::{
 use crate::bmff::index::{Depth, Index};
 use crate::bmff::patch::Part;
 use crate::cmaf::moof::{moov_defaults, resolve_moof, ResolvedSample};
+use crate::timeline::Timescale;
 
 use super::timing::LiveSegment;
 use super::Error;
@@ -369,13 +370,13 @@ pub(crate) fn chunk_live_segment<'a>(
     init: Option<&[u8]>,
     url: &str,
     live: &LiveSegment,
-    timescale: u32,
+    timescale: Timescale,
     tfdt_offset_ticks: u64,
     chunk_duration_ms: u64,
 ) -> Result<Vec<LiveChunk<'a>>, Error> {
     let spec = ChunkSpec {
         chunk_duration_ms,
-        timescale,
+        timescale: timescale.get(),
         sequence_number: u32::try_from(live.number).map_err(|_| Error::Overflow)?,
         tfdt_offset_ticks,
     };

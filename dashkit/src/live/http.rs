@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use crate::bmff::patch::Part;
 
 use super::options::{split_path, LiveOptions};
-use super::source::{MediaKind, Refusal, Response, SourceConfig};
+use super::source::{MediaKind, Response, SourceConfig, Unavailable};
 use super::Error;
 
 /// An HTTP answer.
@@ -226,15 +226,7 @@ pub fn locate_asset(path: &LivePath, mut mpd_of: impl FnMut(&[String]) -> DirMpd
 /// The instant a request asks for with livesim2's testing hook, `?nowMS=<epoch ms>` or
 /// `?nowDate=<xs:dateTime with zone>`; `Ok(None)` when it asks for none, a 400 when the value
 /// is malformed.
-///
-/// ```
-/// use dashkit::live::http::now_from_query;
-/// assert_eq!(now_from_query(Some("a=1&nowMS=1000500")).unwrap(), Some(1_000_500));
-/// assert_eq!(now_from_query(Some("nowDate=1970-01-01T00:16:40Z")).unwrap(), Some(1_000_000));
-/// assert_eq!(now_from_query(None).unwrap(), None);
-/// assert_eq!(now_from_query(Some("nowMS=soon")).unwrap_err().status, 400);
-/// ```
-pub fn now_from_query(query: Option<&str>) -> Result<Option<i64>, HttpResponse<'static>> {
+pub(crate) fn now_from_query(query: Option<&str>) -> Result<Option<i64>, HttpResponse<'static>> {
     let param = |key: &str| {
         query?
             .split('&')
@@ -284,11 +276,7 @@ pub fn source_config(host: Option<&str>, path_and_query: &str) -> SourceConfig {
 }
 
 /// An HTTP-date (RFC 9110 §5.6.7, IMF-fixdate) for epoch milliseconds.
-///
-/// ```
-/// assert_eq!(dashkit::live::http::http_date(1_302_000), "Thu, 01 Jan 1970 00:21:42 GMT");
-/// ```
-pub fn http_date(ms: i64) -> String {
+pub(crate) fn http_date(ms: i64) -> String {
     use chrono::{Datelike, Timelike};
     use std::fmt::Write;
     // Written field by field: a `format` string is parsed again on every call, and this runs
@@ -320,19 +308,19 @@ pub fn http_date(ms: i64) -> String {
 }
 
 /// The status of a refusal: 425 Too Early, 410 Gone, 404 (all 404 for dashlivesim).
-pub fn refusal_status(refusal: Refusal, policy: &HttpPolicy) -> u16 {
+pub(crate) fn refusal_status(refusal: Unavailable, policy: &HttpPolicy) -> u16 {
     match refusal {
         _ if policy.dashlivesim_404 => 404,
-        Refusal::TooEarly { .. } => 425,
-        Refusal::TooLate { .. } => 410,
-        Refusal::NotFound => 404,
+        Unavailable::TooEarly { .. } => 425,
+        Unavailable::TooLate { .. } => 410,
+        Unavailable::NotFound => 404,
     }
 }
 
 /// `Retry-After` in whole seconds (rounded up) for a refusal that time will cure.
-pub fn retry_after_s(refusal: Refusal) -> Option<i64> {
+pub(crate) fn retry_after_s(refusal: Unavailable) -> Option<i64> {
     match refusal {
-        Refusal::TooEarly { by_ms } => Some((by_ms.max(0) + 999) / 1000),
+        Unavailable::TooEarly { by_ms } => Some((by_ms.max(0) + 999) / 1000),
         _ => None,
     }
 }
@@ -369,13 +357,7 @@ pub struct MpdChanges {
 
 /// The MPD's `minimumUpdatePeriod` in milliseconds, read from its root element's attribute
 /// (`None` when absent or unreadable; a static MPD has none).
-///
-/// ```
-/// use dashkit::live::http::minimum_update_period_ms;
-/// assert_eq!(minimum_update_period_ms(r#"<MPD minimumUpdatePeriod="PT2.5S">"#), Some(2500));
-/// assert_eq!(minimum_update_period_ms("<MPD type=\"static\">"), None);
-/// ```
-pub fn minimum_update_period_ms(xml: &str) -> Option<i64> {
+pub(crate) fn minimum_update_period_ms(xml: &str) -> Option<i64> {
     // The root element's attributes only: the first `>` ends its start tag (after any
     // declaration and comments, which hold no such attribute text in written MPDs).
     let head = &xml[..xml
@@ -387,35 +369,24 @@ pub fn minimum_update_period_ms(xml: &str) -> Option<i64> {
     i64::try_from(nanos.div_euclid(1_000_000)).ok()
 }
 
+/// The 64-bit FNV-1a hash of `bytes`: the ETag's and the origin's file fingerprint
+/// (`origin::cache::fingerprint`).
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// A strong entity tag for `bytes` (RFC 9110 §8.8.3): their FNV-1a hash and length, so any
 /// change of the bytes changes it.
-///
-/// ```
-/// use dashkit::live::http::strong_etag;
-/// assert_eq!(strong_etag(b"abc"), strong_etag(b"abc"));
-/// assert_ne!(strong_etag(b"abc"), strong_etag(b"abd"));
-/// assert!(strong_etag(b"").starts_with('"') && !strong_etag(b"").starts_with("W/"));
-/// ```
-pub fn strong_etag(bytes: &[u8]) -> String {
-    format!(
-        "\"{:016x}-{:x}\"",
-        crate::origin::cache::fingerprint(bytes),
-        bytes.len()
-    )
+pub(crate) fn strong_etag(bytes: &[u8]) -> String {
+    format!("\"{:016x}-{:x}\"", fnv1a(bytes), bytes.len())
 }
 
 /// How long a shared cache may keep a live MPD answered at `now_ms`, in whole seconds (rounded
 /// down, so never past the change): until `next_change_ms` (by default the next whole second,
 /// where the text's publishTime moves), and never longer than `minimum_update_period_ms`.
-///
-/// ```
-/// use dashkit::live::http::mpd_max_age_s;
-/// assert_eq!(mpd_max_age_s(10_000, Some(13_999), Some(60_000)), 3);
-/// assert_eq!(mpd_max_age_s(10_000, Some(30_000), Some(2_000)), 2);
-/// assert_eq!(mpd_max_age_s(10_000, Some(10_500), None), 0);
-/// assert_eq!(mpd_max_age_s(10_000, None, None), 1);
-/// ```
-pub fn mpd_max_age_s(
+pub(crate) fn mpd_max_age_s(
     now_ms: i64,
     next_change_ms: Option<i64>,
     minimum_update_period_ms: Option<i64>,
@@ -430,7 +401,7 @@ pub fn mpd_max_age_s(
 /// The headers of a live MPD answered at `now_ms`: its type, `Cache-Control`/`Expires` for
 /// [`mpd_max_age_s`], `Last-Modified` (the last change, by default `now`'s second) and a
 /// [`strong_etag`] for revalidation.
-pub fn mpd_headers(
+pub(crate) fn mpd_headers(
     xml: &str,
     now_ms: i64,
     changes: Option<MpdChanges>,
@@ -459,13 +430,7 @@ pub fn mpd_headers(
 /// through as they come (`X-Accel-Buffering: no` for nginx). Not `no-store`: with it
 /// Chromium's dash.js abandoned every such download in flight (net::ERR_ABORTED on each
 /// segment of a `chunkdur_` stream and of an ingested ABR group, in the player tests).
-///
-/// ```
-/// let mut h = vec![("cache-control", "public, max-age=30".into())];
-/// dashkit::live::http::in_progress(&mut h);
-/// assert_eq!(h, [("cache-control", "no-cache".into()), ("x-accel-buffering", "no".into())]);
-/// ```
-pub fn in_progress(headers: &mut Vec<(&'static str, Cow<'static, str>)>) {
+pub(crate) fn in_progress(headers: &mut Vec<(&'static str, Cow<'static, str>)>) {
     headers.retain(|(n, _)| !matches!(*n, "cache-control" | "expires" | "x-accel-buffering"));
     headers.push(("cache-control", "no-cache".into()));
     headers.push(("x-accel-buffering", "no".into()));
@@ -497,9 +462,9 @@ fn delayed(mut r: HttpResponse<'_>, delay_ms: u64) -> HttpResponse<'_> {
 ///
 /// ```
 /// use dashkit::live::http::{http_response, HttpPolicy};
-/// use dashkit::live::source::{Refusal, Response};
+/// use dashkit::live::source::{Unavailable, Response};
 /// let r = http_response(Ok(Response::Refused {
-///     refusal: Refusal::TooEarly { by_ms: 1500 },
+///     refusal: Unavailable::TooEarly { by_ms: 1500 },
 ///     message: "Request for 500.m4s was 1.5s too early".into(),
 /// }), 1_000_500, &HttpPolicy::default());
 /// assert_eq!((r.status, r.header("retry-after")), (425, Some("2")));
@@ -656,10 +621,10 @@ mod tests {
             dashlivesim_404: true,
         };
         for (r, status, old_status, retry) in [
-            (Refusal::TooEarly { by_ms: 1 }, 425, 404, Some(1)),
-            (Refusal::TooEarly { by_ms: 2000 }, 425, 404, Some(2)),
-            (Refusal::TooLate { by_ms: 5 }, 410, 404, None),
-            (Refusal::NotFound, 404, 404, None),
+            (Unavailable::TooEarly { by_ms: 1 }, 425, 404, Some(1)),
+            (Unavailable::TooEarly { by_ms: 2000 }, 425, 404, Some(2)),
+            (Unavailable::TooLate { by_ms: 5 }, 410, 404, None),
+            (Unavailable::NotFound, 404, 404, None),
         ] {
             assert_eq!(refusal_status(r, &p), status);
             assert_eq!(refusal_status(r, &old), old_status);
@@ -737,9 +702,9 @@ mod tests {
     #[test]
     fn refusals_are_not_stored() {
         for refusal in [
-            Refusal::TooEarly { by_ms: 1500 },
-            Refusal::TooLate { by_ms: 1 },
-            Refusal::NotFound,
+            Unavailable::TooEarly { by_ms: 1500 },
+            Unavailable::TooLate { by_ms: 1 },
+            Unavailable::NotFound,
         ] {
             let r = http_response(
                 Ok(Response::Refused {
@@ -807,5 +772,73 @@ mod tests {
         );
         let none = locate_asset(&p, |_| DirMpd::Absent);
         assert!(matches!(none, AssetLookup::Refused(r) if r.status == 404));
+    }
+}
+
+/// The examples of this file's internal items, as unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod doc_examples {
+    #[test]
+    fn now_from_query() {
+        use crate::live::http::now_from_query;
+        assert_eq!(
+            now_from_query(Some("a=1&nowMS=1000500")).unwrap(),
+            Some(1_000_500)
+        );
+        assert_eq!(
+            now_from_query(Some("nowDate=1970-01-01T00:16:40Z")).unwrap(),
+            Some(1_000_000)
+        );
+        assert_eq!(now_from_query(None).unwrap(), None);
+        assert_eq!(now_from_query(Some("nowMS=soon")).unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn http_date() {
+        assert_eq!(
+            crate::live::http::http_date(1_302_000),
+            "Thu, 01 Jan 1970 00:21:42 GMT"
+        );
+    }
+
+    #[test]
+    fn minimum_update_period_ms() {
+        use crate::live::http::minimum_update_period_ms;
+        assert_eq!(
+            minimum_update_period_ms(r#"<MPD minimumUpdatePeriod="PT2.5S">"#),
+            Some(2500)
+        );
+        assert_eq!(minimum_update_period_ms("<MPD type=\"static\">"), None);
+    }
+
+    #[test]
+    fn strong_etag() {
+        use crate::live::http::strong_etag;
+        assert_eq!(strong_etag(b"abc"), strong_etag(b"abc"));
+        assert_ne!(strong_etag(b"abc"), strong_etag(b"abd"));
+        assert!(strong_etag(b"").starts_with('"') && !strong_etag(b"").starts_with("W/"));
+    }
+
+    #[test]
+    fn mpd_max_age_s() {
+        use crate::live::http::mpd_max_age_s;
+        assert_eq!(mpd_max_age_s(10_000, Some(13_999), Some(60_000)), 3);
+        assert_eq!(mpd_max_age_s(10_000, Some(30_000), Some(2_000)), 2);
+        assert_eq!(mpd_max_age_s(10_000, Some(10_500), None), 0);
+        assert_eq!(mpd_max_age_s(10_000, None, None), 1);
+    }
+
+    #[test]
+    fn in_progress() {
+        let mut h = vec![("cache-control", "public, max-age=30".into())];
+        crate::live::http::in_progress(&mut h);
+        assert_eq!(
+            h,
+            [
+                ("cache-control", "no-cache".into()),
+                ("x-accel-buffering", "no".into())
+            ]
+        );
     }
 }

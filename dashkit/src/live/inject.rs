@@ -20,7 +20,7 @@ pub const SLOW_MS: u64 = 2_000;
 /// How long a `hang` lasts before its 503, in milliseconds (livesim2: 10 s).
 pub const HANG_MS: u64 = 10_000;
 /// Most rules or patterns one option may hold, a bound on the work per request.
-pub const MAX_RULES: usize = 16;
+pub(crate) const MAX_RULES: usize = 16;
 
 /// One `statuscode_` rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,16 +64,7 @@ fn bad(key: &str, value: &str) -> Error {
 
 /// Parses a `statuscode_` value: `[{cycle:30,rsq:0,code:404,rep:video}]`, several rules
 /// separated by `},{`; spaces are ignored.
-///
-/// ```
-/// use dashkit::live::inject::parse_status_codes;
-/// let r = parse_status_codes("[{cycle:30,rsq:2,code:503,rep:0,1},{cycle:10,rsq:0,code:404}]").unwrap();
-/// assert_eq!((r[0].cycle_s, r[0].rsq, r[0].code), (30, 2, 503));
-/// assert_eq!(r[0].reps, ["0", "1"]);
-/// assert!(r[1].reps.is_empty());
-/// assert!(parse_status_codes("[{cycle:0,rsq:0,code:404}]").is_err());
-/// ```
-pub fn parse_status_codes(value: &str) -> Result<Vec<StatusCodeRule>, Error> {
+pub(crate) fn parse_status_codes(value: &str) -> Result<Vec<StatusCodeRule>, Error> {
     let err = || bad("statuscode", value);
     let v: String = value.chars().filter(|c| *c != ' ').collect();
     let inner = v
@@ -122,7 +113,7 @@ pub fn parse_status_codes(value: &str) -> Result<Vec<StatusCodeRule>, Error> {
 }
 
 /// Writes rules back in the option's grammar.
-pub fn status_codes_to_string(rules: &[StatusCodeRule]) -> String {
+pub(crate) fn status_codes_to_string(rules: &[StatusCodeRule]) -> String {
     let r: Vec<String> = rules
         .iter()
         .map(|r| {
@@ -138,16 +129,7 @@ pub fn status_codes_to_string(rules: &[StatusCodeRule]) -> String {
 }
 
 /// Parses a `traffic_` value: comma-separated patterns such as `u50d10` or `u20s5h5d10`.
-///
-/// ```
-/// use dashkit::live::inject::{parse_traffic, LinkState};
-/// let p = parse_traffic("u50d10,d10u50").unwrap();
-/// assert_eq!(p[0].intervals, [(50, LinkState::Up), (10, LinkState::Down)]);
-/// assert_eq!(p[0].state_at(55), LinkState::Down);
-/// assert_eq!(p[1].state_at(55), LinkState::Up);
-/// assert!(parse_traffic("u0d10").is_err());
-/// ```
-pub fn parse_traffic(value: &str) -> Result<Vec<TrafficPattern>, Error> {
+pub(crate) fn parse_traffic(value: &str) -> Result<Vec<TrafficPattern>, Error> {
     let err = || bad("traffic", value);
     let mut out = Vec::new();
     for pat in value.split(',') {
@@ -199,7 +181,7 @@ pub fn parse_traffic(value: &str) -> Result<Vec<TrafficPattern>, Error> {
 }
 
 /// Writes patterns back in the option's grammar.
-pub fn traffic_to_string(patterns: &[TrafficPattern]) -> String {
+pub(crate) fn traffic_to_string(patterns: &[TrafficPattern]) -> String {
     let p: Vec<String> = patterns
         .iter()
         .map(|p| {
@@ -239,18 +221,12 @@ impl TrafficPattern {
 }
 
 /// The BaseURL of pattern `i`: `bu<i>/`.
-pub fn base_url(i: usize) -> String {
+pub(crate) fn base_url(i: usize) -> String {
     format!("bu{i}/")
 }
 
 /// Splits a leading `bu<i>/` off a file path: `(Some(i), rest)`, or `(None, file)`.
-///
-/// ```
-/// use dashkit::live::inject::split_base_url;
-/// assert_eq!(split_base_url("bu1/0/5.m4s"), (Some(1), "0/5.m4s"));
-/// assert_eq!(split_base_url("0/5.m4s"), (None, "0/5.m4s"));
-/// ```
-pub fn split_base_url(file: &str) -> (Option<usize>, &str) {
+pub(crate) fn split_base_url(file: &str) -> (Option<usize>, &str) {
     if let Some((first, rest)) = file.split_once('/') {
         if let Some(n) = first.strip_prefix("bu") {
             if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
@@ -267,15 +243,7 @@ pub fn split_base_url(file: &str) -> (Option<usize>, &str) {
 /// `content_type`), or `None`. The segment's place in its cycle comes from its nominal media
 /// start `m = (number − S)·d + mediaTimeAtAST` seconds: cycle `c = m div C`, position
 /// `(number − first)` where `first` is the first segment starting at or after `c·C`.
-///
-/// ```
-/// use dashkit::live::inject::{parse_status_codes, status_code_for};
-/// let rules = parse_status_codes("[{cycle:10,rsq:1,code:503}]").unwrap();
-/// // 2 s segments from media time 0: segments 1, 6, 11, … (2nd of each 10 s) fail.
-/// let failing: Vec<u64> = (0..12).filter(|n| status_code_for(&rules, "0", "video", *n, 0, 0, 2).is_some()).collect();
-/// assert_eq!(failing, [1, 6, 11]);
-/// ```
-pub fn status_code_for(
+pub(crate) fn status_code_for(
     rules: &[StatusCodeRule],
     rep_id: &str,
     content_type: &str,
@@ -304,7 +272,7 @@ pub fn status_code_for(
 
 /// What error injection does to one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Injection {
+pub(crate) enum Injection {
     /// Answer with this status (and a short text) instead, after `delay_ms`.
     Status {
         /// The status.
@@ -403,5 +371,49 @@ mod tests {
             .collect();
         assert_eq!(failing, [0, 5, 10]);
         assert_eq!(status_code_for(&rules, "0", "video", 0, 0, 1, 2), None);
+    }
+}
+
+/// The examples of this file's internal items, as unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod doc_examples {
+    #[test]
+    fn parse_status_codes() {
+        use crate::live::inject::parse_status_codes;
+        let r = parse_status_codes("[{cycle:30,rsq:2,code:503,rep:0,1},{cycle:10,rsq:0,code:404}]")
+            .unwrap();
+        assert_eq!((r[0].cycle_s, r[0].rsq, r[0].code), (30, 2, 503));
+        assert_eq!(r[0].reps, ["0", "1"]);
+        assert!(r[1].reps.is_empty());
+        assert!(parse_status_codes("[{cycle:0,rsq:0,code:404}]").is_err());
+    }
+
+    #[test]
+    fn parse_traffic() {
+        use crate::live::inject::{parse_traffic, LinkState};
+        let p = parse_traffic("u50d10,d10u50").unwrap();
+        assert_eq!(p[0].intervals, [(50, LinkState::Up), (10, LinkState::Down)]);
+        assert_eq!(p[0].state_at(55), LinkState::Down);
+        assert_eq!(p[1].state_at(55), LinkState::Up);
+        assert!(parse_traffic("u0d10").is_err());
+    }
+
+    #[test]
+    fn split_base_url() {
+        use crate::live::inject::split_base_url;
+        assert_eq!(split_base_url("bu1/0/5.m4s"), (Some(1), "0/5.m4s"));
+        assert_eq!(split_base_url("0/5.m4s"), (None, "0/5.m4s"));
+    }
+
+    #[test]
+    fn status_code_for() {
+        use crate::live::inject::{parse_status_codes, status_code_for};
+        let rules = parse_status_codes("[{cycle:10,rsq:1,code:503}]").unwrap();
+        // 2 s segments from media time 0: segments 1, 6, 11, … (2nd of each 10 s) fail.
+        let failing: Vec<u64> = (0..12)
+            .filter(|n| status_code_for(&rules, "0", "video", *n, 0, 0, 2).is_some())
+            .collect();
+        assert_eq!(failing, [1, 6, 11]);
     }
 }

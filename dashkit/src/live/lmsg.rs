@@ -14,20 +14,12 @@ use crate::bmff::patch::{Part, Rewritten};
 use super::Error;
 
 /// The brand that marks the last media segment of a presentation.
-pub const LMSG: [u8; 4] = *b"lmsg";
+pub(crate) const LMSG: [u8; 4] = *b"lmsg";
 
 /// `styp` bytes with `lmsg` appended as a compatible brand (an `lmsg` already present is
 /// dropped first, so the brand appears once, last). `None` when `styp` is not a well-formed
 /// 32-bit-size `styp` box.
-///
-/// ```
-/// use dashkit::live::lmsg::styp_with_lmsg;
-/// let styp = [&[0, 0, 0, 16][..], b"styp", b"msdh", &[0, 0, 0, 0]].concat();
-/// let out = styp_with_lmsg(&styp).unwrap();
-/// assert_eq!(out, [&[0, 0, 0, 20][..], b"styp", b"msdh", &[0, 0, 0, 0], b"lmsg"].concat());
-/// assert_eq!(styp_with_lmsg(&out).unwrap(), out);
-/// ```
-pub fn styp_with_lmsg(styp: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn styp_with_lmsg(styp: &[u8]) -> Option<Vec<u8>> {
     let size = usize::try_from(u32::from_be_bytes(styp.get(..4)?.try_into().ok()?)).ok()?;
     if styp.get(4..8)? != b"styp" || size != styp.len() || size < 8 || (size - 8) % 4 != 0 {
         return None;
@@ -76,7 +68,7 @@ fn has_absolute_base(vod_bytes: &[u8]) -> Result<bool, Error> {
 /// start with a `styp`, or when a `traf` of `vod_bytes` (the segment before the rewrite) uses an
 /// absolute `base_data_offset`, which four more bytes in front of it would break
 /// (docs/live-options.md#the-last-segment).
-pub fn mark_last_segment(out: &mut Rewritten<'_>, vod_bytes: &[u8]) -> Result<bool, Error> {
+pub(crate) fn mark_last_segment(out: &mut Rewritten<'_>, vod_bytes: &[u8]) -> Result<bool, Error> {
     let mut head = [0u8; 8];
     let mut got = 0;
     for p in &out.parts {
@@ -224,5 +216,22 @@ mod tests {
         assert_eq!(styp_with_lmsg(b"\0\0\0\x0bstypabc"), None);
         assert_eq!(styp_with_lmsg(b"\0\0\0\x08ftyp"), None);
         assert_eq!(styp_with_lmsg(b"\0\0\0\x09styp"), None);
+    }
+}
+
+/// The examples of this file's internal items, as unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod doc_examples {
+    #[test]
+    fn styp_with_lmsg() {
+        use crate::live::lmsg::styp_with_lmsg;
+        let styp = [&[0, 0, 0, 16][..], b"styp", b"msdh", &[0, 0, 0, 0]].concat();
+        let out = styp_with_lmsg(&styp).unwrap();
+        assert_eq!(
+            out,
+            [&[0, 0, 0, 20][..], b"styp", b"msdh", &[0, 0, 0, 0], b"lmsg"].concat()
+        );
+        assert_eq!(styp_with_lmsg(&out).unwrap(), out);
     }
 }

@@ -13,6 +13,7 @@
 use crate::mpd::model::{Descriptor, Mpd, Period, SegmentTemplate, SegmentTimeline, S};
 use crate::mpd::xs::DurationParts;
 use crate::mpd::{XsDateTime, XsDuration};
+use crate::timeline::Timescale;
 
 use super::asset::LiveAsset;
 use super::options::{LiveOptions, TimelineMode, UtcMethod};
@@ -20,20 +21,11 @@ use super::timing::{Ato, Session, Timing};
 use super::Error;
 
 /// Most `S` segments a SegmentTimeline window may span (tsbd / d), a bound on the work.
-pub const MAX_TIMELINE_SEGMENTS: u64 = 1_000_000;
+pub(crate) const MAX_TIMELINE_SEGMENTS: u64 = 1_000_000;
 
 /// An xs:duration of whole seconds in dashlivesim's layout (`P<d>D` then `T<h>H<m>M<s>S`,
 /// zero parts left out), valid where dashlivesim writes `P1DT`.
-///
-/// ```
-/// use dashkit::live::mpd::duration_s;
-/// assert_eq!(duration_s(300).to_string(), "PT5M");
-/// assert_eq!(duration_s(66).to_string(), "PT1M6S");
-/// assert_eq!(duration_s(0).to_string(), "PT0S");
-/// assert_eq!(duration_s(86_400).to_string(), "P1D");
-/// assert_eq!(duration_s(90_000).to_string(), "P1DT1H");
-/// ```
-pub fn duration_s(s: u64) -> XsDuration {
+pub(crate) fn duration_s(s: u64) -> XsDuration {
     XsDuration::from_parts(DurationParts {
         days: s / 86_400,
         hours: s / 3600 % 24,
@@ -78,7 +70,7 @@ fn utc_timing(m: UtcMethod, now_s: i64) -> Result<Option<Descriptor>, Error> {
 
 /// One segment of the live SegmentTimeline, in media ticks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TimelineSegment {
+pub(crate) struct TimelineSegment {
     /// Media start time (the live tfdt).
     pub t: u64,
     /// Duration.
@@ -96,10 +88,10 @@ pub struct TimelineSegment {
 /// exact boundary inside a run, the one ending there; at a run's first segment, the one
 /// starting there), looked up in the wrap that `start` falls in by nominal loop duration, to
 /// the last one ending at or before `end`.
-pub fn timeline_segments(
+pub(crate) fn timeline_segments(
     runs: &[crate::analyze::dat::Run],
     looping: &super::timing::LoopSpec,
-    timescale: u32,
+    timescale: Timescale,
     start_ticks: u64,
     end_ticks: u64,
 ) -> Result<Vec<TimelineSegment>, Error> {
@@ -242,7 +234,7 @@ pub fn live_mpd(asset: &LiveAsset, options: &LiveOptions, now_ms: i64) -> Result
 const MAX_DRIFT_MS: i64 = 100;
 
 /// [`live_mpd`] with the session already resolved.
-pub fn live_mpd_with(
+pub(crate) fn live_mpd_with(
     asset: &LiveAsset,
     options: &LiveOptions,
     session: &Session,
@@ -399,7 +391,7 @@ pub fn live_mpd_with(
                 before += 1;
             }
             segs.drain(..before);
-            tpl.timescale = Some(ts);
+            tpl.timescale = Some(ts.get());
             if t.media_time_at_ast_s != 0 {
                 tpl.presentation_time_offset = Some(
                     u64::try_from(t.media_time_at_ast_s)
@@ -467,6 +459,10 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::analyze::dat::Run;
+
+    fn ts(ticks_per_second: u32) -> Timescale {
+        Timescale::new(ticks_per_second).unwrap()
+    }
     use crate::live::asset::LiveAsset;
     use crate::live::timing::LoopSpec;
 
@@ -492,8 +488,14 @@ mod tests {
     fn testpic_audio_timeline_vector() {
         // docs/live-timing.md#timeline-numbers:
         // audio S t=47424512 d=96256, d=95232, d=96256 r=2, d=95232.
-        let segs = timeline_segments(&testpic_audio(), &lp(), 48_000, 990 * 48_000, 1000 * 48_000)
-            .unwrap();
+        let segs = timeline_segments(
+            &testpic_audio(),
+            &lp(),
+            ts(48_000),
+            990 * 48_000,
+            1000 * 48_000,
+        )
+        .unwrap();
         let s: Vec<_> = timeline_entries(&segs)
             .iter()
             .map(|s| (s.t, s.d, s.r))
@@ -544,13 +546,13 @@ mod tests {
     #[test]
     fn window_at_wrap_starts_with_the_new_wrap() {
         let (video, _) = ffmpeg_livesim_runs();
-        let segs = timeline_segments(&video, &lp5(), 12_800, 128_000 * 3, 128_000 * 4).unwrap();
+        let segs = timeline_segments(&video, &lp5(), ts(12_800), 128_000 * 3, 128_000 * 4).unwrap();
         assert_eq!(
             (segs[0].t, segs[0].wraps, segs[0].vod_number),
             (384_000, 3, 1)
         );
         // Exact end in a run: the segment ending there (docs/live-timing.md#timeline-window).
-        let segs = timeline_segments(&video, &lp5(), 12_800, 25_874 + 25_600, 128_000).unwrap();
+        let segs = timeline_segments(&video, &lp5(), ts(12_800), 25_874 + 25_600, 128_000).unwrap();
         assert_eq!(segs[0].t, 25_874);
     }
 
@@ -560,7 +562,7 @@ mod tests {
     #[test]
     fn window_starting_in_the_loop_gap_is_not_empty() {
         let (_, audio) = ffmpeg_livesim_runs();
-        let segs = timeline_segments(&audio, &lp5(), 48_000, 479_000, 480_000 * 3).unwrap();
+        let segs = timeline_segments(&audio, &lp5(), ts(48_000), 479_000, 480_000 * 3).unwrap();
         assert_eq!((segs[0].t, segs[0].vod_number), (384_000, 5));
         assert_eq!(segs.len(), 1 + 5 + 5);
     }
@@ -674,7 +676,8 @@ mod tests {
             start_time: 0,
             duration: 180_000,
         }];
-        let segs = timeline_segments(&video, &lp(), 90_000, 990 * 90_000, 1000 * 90_000).unwrap();
+        let segs =
+            timeline_segments(&video, &lp(), ts(90_000), 990 * 90_000, 1000 * 90_000).unwrap();
         let s = timeline_entries(&segs);
         assert_eq!(s.len(), 2);
         assert_eq!(
@@ -682,5 +685,78 @@ mod tests {
             (Some(88_920_000), Some(180_000), Some(1))
         );
         assert_eq!((s[1].t, s[1].d, s[1].r), (None, Some(180_000), Some(3)));
+    }
+}
+
+/// The examples of this file's internal items, as unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod doc_examples {
+    #[test]
+    fn duration_s() {
+        use crate::live::mpd::duration_s;
+        assert_eq!(duration_s(300).to_string(), "PT5M");
+        assert_eq!(duration_s(66).to_string(), "PT1M6S");
+        assert_eq!(duration_s(0).to_string(), "PT0S");
+        assert_eq!(duration_s(86_400).to_string(), "P1D");
+        assert_eq!(duration_s(90_000).to_string(), "P1DT1H");
+    }
+}
+
+/// Laws of [`timeline_segments`] on the `ffmpeg_livesim` fixture (5 × 2 s, video at 12 800 Hz,
+/// audio at 48 000 Hz).
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod timeline_laws {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The SegmentTimeline window from `start` s for `len` s has no gaps or overlaps inside a
+    /// loop; at a wrap the step is exactly the nominal loop minus the VoD's real length
+    /// (ffmpeg's first video segment is 274 ticks long, its last audio one 1376 ticks short),
+    /// as dashlivesim shifts by whole nominal loops.
+    fn check_contiguous(start: u64, len: u64) -> Result<(), TestCaseError> {
+        let a = crate::live::asset::tests::fixture_asset();
+        for s in &a.adaptation_sets {
+            let ts = u64::from(s.timescale);
+            let segs = timeline_segments(
+                &s.runs,
+                &a.looping,
+                s.timescale,
+                start * ts,
+                (start + len) * ts,
+            )
+            .unwrap();
+            let first = s.runs.first().unwrap().start_time as i128;
+            let real = s.runs.last().unwrap().end_time() as i128 - first;
+            let wrap = (a.looping.loop_duration_s().unwrap() * ts) as i128;
+            for w in segs.windows(2) {
+                let step = w[1].t as i128 - (w[0].t + w[0].d) as i128;
+                if w[0].wraps == w[1].wraps {
+                    prop_assert_eq!(step, 0);
+                } else {
+                    prop_assert_eq!(step, wrap - real);
+                }
+            }
+            if let Some(l) = segs.last() {
+                prop_assert!(l.t + l.d <= (start + len) * ts);
+            }
+        }
+        Ok(())
+    }
+
+    /// The case proptest once shrank a failure to.
+    #[test]
+    fn timeline_contiguous_from_zero() {
+        check_contiguous(0, 13).unwrap();
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn timeline_contiguous(start in 0u64..10_000_000, len in 0u64..200) {
+            check_contiguous(start, len)?;
+        }
     }
 }

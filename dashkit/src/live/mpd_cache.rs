@@ -14,19 +14,11 @@ use super::options::LiveOptions;
 use super::source::{Response, SourceConfig};
 
 /// Entries kept (distinct MPD file, options and host combinations); the oldest goes first.
-pub const MAX_MPD_CACHE_ENTRIES: usize = 64;
+pub(crate) const MAX_MPD_CACHE_ENTRIES: usize = 64;
 
 /// The instant, in the unit the live MPD depends on: epoch seconds, or milliseconds with
 /// `chunkdur_` (whose SegmentTimeline lists a segment once `now − ato` passes its end).
-///
-/// ```
-/// use dashkit::live::{mpd_cache::mpd_instant, options::LiveOptions};
-/// let plain = LiveOptions::parse("segtimeline_1").unwrap();
-/// assert_eq!(mpd_instant(&plain, 1_000_999), mpd_instant(&plain, 1_000_000));
-/// let ll = LiveOptions::parse("chunkdur_0.5/segtimeline_1").unwrap();
-/// assert_ne!(mpd_instant(&ll, 1_000_999), mpd_instant(&ll, 1_000_000));
-/// ```
-pub fn mpd_instant(options: &LiveOptions, now_ms: i64) -> i64 {
+pub(crate) fn mpd_instant(options: &LiveOptions, now_ms: i64) -> i64 {
     if options.chunk_duration_ms.is_some() {
         now_ms
     } else {
@@ -225,5 +217,22 @@ mod tests {
         let refused = respond(&a, &o, "V300/9999.m4s", 5_000_000, &cfg, |_| None).unwrap();
         c.insert(&o, "V300/9999.m4s", &cfg, 5_000_000, &refused);
         assert!(c.get(&o, "V300/9999.m4s", &cfg, 5_000_000).is_none());
+    }
+}
+
+/// The examples of this file's internal items, as unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod doc_examples {
+    #[test]
+    fn mpd_instant() {
+        use crate::live::{mpd_cache::mpd_instant, options::LiveOptions};
+        let plain = LiveOptions::parse("segtimeline_1").unwrap();
+        assert_eq!(
+            mpd_instant(&plain, 1_000_999),
+            mpd_instant(&plain, 1_000_000)
+        );
+        let ll = LiveOptions::parse("chunkdur_0.5/segtimeline_1").unwrap();
+        assert_ne!(mpd_instant(&ll, 1_000_999), mpd_instant(&ll, 1_000_000));
     }
 }

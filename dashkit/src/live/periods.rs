@@ -19,18 +19,11 @@ use super::Error;
 
 /// The scheme of the period-continuity descriptor (ISO/IEC 23009-1 §5.3.2.4, DASH-IF IOP
 /// 4.3.3.3.2).
-pub const PERIOD_CONTINUITY: &str = "urn:mpeg:dash:period-continuity:2015";
+pub(crate) const PERIOD_CONTINUITY: &str = "urn:mpeg:dash:period-continuity:2015";
 
 /// The length of one Period in seconds for `periods_<per_hour>`, checked against the segment
 /// duration `d` (livesim2 refuses a Period that is not a whole number of segments).
-///
-/// ```
-/// use dashkit::live::periods::period_duration_s;
-/// assert_eq!(period_duration_s(60, 2).unwrap(), 60);
-/// assert_eq!(period_duration_s(6, 6).unwrap(), 600);
-/// assert!(period_duration_s(60, 7).is_err());
-/// ```
-pub fn period_duration_s(per_hour: u32, d: u64) -> Result<u64, Error> {
+pub(crate) fn period_duration_s(per_hour: u32, d: u64) -> Result<u64, Error> {
     let p = 3600 / u64::from(per_hour.clamp(1, 60));
     if d == 0 || p % d != 0 {
         return Err(Error::OptionConflict {
@@ -81,6 +74,7 @@ fn expand(tpl: &SegmentTemplate, mode: TimelineMode, timing: &Timing) -> Result<
             t = st;
         }
         if i == 0 && mode == TimelineMode::Time {
+            let ts = crate::timeline::Timescale::new(ts).map_err(|_| Error::EmptyLoop)?;
             next_nr = timing.number_for_time(t, ts)?;
         }
         let d = s.d.unwrap_or(0);
@@ -270,5 +264,18 @@ mod tests {
         assert_eq!(period_duration_s(60, 2).unwrap(), 60);
         assert_eq!(period_duration_s(1, 2).unwrap(), 3600);
         assert!(period_duration_s(60, 8).is_err());
+    }
+}
+
+/// The examples of this file's internal items, as unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod doc_examples {
+    #[test]
+    fn period_duration_s() {
+        use crate::live::periods::period_duration_s;
+        assert_eq!(period_duration_s(60, 2).unwrap(), 60);
+        assert_eq!(period_duration_s(6, 6).unwrap(), 600);
+        assert!(period_duration_s(60, 7).is_err());
     }
 }

@@ -10,15 +10,16 @@
 use crate::bmff::boxes::Emsg;
 use crate::bmff::patch::Part;
 use crate::mpd::model::{Descriptor, Mpd};
+use crate::timeline::Timescale;
 
 use super::options::LiveOptions;
 use super::Error;
 
 /// The `emsg` scheme of binary SCTE-35 (SCTE 214-1 §6.8.1).
-pub const SCHEME_ID_URI: &str = "urn:scte:scte35:2013:bin";
+pub(crate) const SCHEME_ID_URI: &str = "urn:scte:scte35:2013:bin";
 
 /// How long before the splice the cue is sent, in seconds (livesim2).
-pub const ANNOUNCE_AHEAD_S: u64 = 7;
+pub(crate) const ANNOUNCE_AHEAD_S: u64 = 7;
 
 /// The MPEG-2 systems clock SCTE-35 times count in.
 const PTS_HZ: u64 = 90_000;
@@ -26,7 +27,7 @@ const PTS_HZ: u64 = 90_000;
 /// A `splice_insert()` command (ANSI/SCTE 35 §9.7.3) in a `splice_info_section` (§9.6),
 /// program splice mode, no component loop.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpliceInsert {
+pub(crate) struct SpliceInsert {
     /// `splice_event_id`.
     pub splice_event_id: u32,
     /// `out_of_network_indicator`: true at the start of a break.
@@ -53,17 +54,7 @@ pub struct SpliceInsert {
 
 /// The MPEG-2 CRC-32 (ISO/IEC 13818-1 Annex A: polynomial 0x04C11DB7, initial value
 /// 0xFFFFFFFF, no reflection, no final XOR) that ends a `splice_info_section`.
-///
-/// ```
-/// // The CRC of a section including its own CRC is 0.
-/// let s = dashkit::live::scte35::SpliceInsert {
-///     splice_event_id: 1, out_of_network: true, splice_immediate: false,
-///     pts_time: Some(0), break_duration: None, unique_program_id: 0, avail_num: 0,
-///     avails_expected: 0, tier: 0xFFF, cw_index: 0, descriptors: vec![],
-/// }.section().unwrap();
-/// assert_eq!(dashkit::live::scte35::crc32_mpeg2(&s), 0);
-/// ```
-pub fn crc32_mpeg2(data: &[u8]) -> u32 {
+pub(crate) fn crc32_mpeg2(data: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;
     for &b in data {
         crc ^= u32::from(b) << 24;
@@ -113,17 +104,6 @@ impl SpliceInsert {
 
     /// The whole `splice_info_section` (§9.6): table_id 0xFC, no encryption, pts_adjustment 0,
     /// this command, the descriptors, and the CRC-32.
-    ///
-    /// ```
-    /// use dashkit::live::scte35::SpliceInsert;
-    /// // livesim2's cue for the splice at 70 s with scte35_1 (a 20 s break).
-    /// let s = SpliceInsert { splice_event_id: 70, out_of_network: true, splice_immediate: false,
-    ///     pts_time: Some(70 * 90_000), break_duration: Some((true, 20 * 90_000)),
-    ///     unique_program_id: 0, avail_num: 0, avails_expected: 0, tier: 0xFFF, cw_index: 0,
-    ///     descriptors: vec![] }.section().unwrap();
-    /// assert_eq!(s.len(), 40);
-    /// assert_eq!(&s[..3], &[0xFC, 0x30, 0x25]);
-    /// ```
     pub fn section(&self) -> Result<Vec<u8>, Error> {
         let cmd = self.command();
         let too_long = || Error::OptionConflict {
@@ -174,7 +154,7 @@ fn schedule(per_minute: u8) -> Option<&'static [(u64, u64)]> {
 }
 
 /// Whether `scte35_<n>` is a cadence livesim2 has (1, 2 or 3 splices a minute).
-pub fn is_valid_per_minute(n: u8) -> bool {
+pub(crate) fn is_valid_per_minute(n: u8) -> bool {
     schedule(n).is_some()
 }
 
@@ -182,16 +162,7 @@ pub fn is_valid_per_minute(n: u8) -> bool {
 /// `scte35_<per_minute>`: an `emsg` for the splice whose announcement (7 s before it) lies in
 /// `(start, end]`, or `None`. Its id and `splice_event_id` are the splice time in seconds, its
 /// presentation time the splice time, its duration the break.
-///
-/// ```
-/// use dashkit::live::scte35::cue_for_segment;
-/// // livesim2's test vectors: the 2–4 s segment (ts 90 kHz) announces the splice at 10 s.
-/// let e = cue_for_segment(180_000, 360_000, 90_000, 1).unwrap().unwrap();
-/// assert_eq!((e.presentation_time, e.id, e.event_duration), (900_000, 10, 1_800_000));
-/// assert!(cue_for_segment(0, 180_000, 90_000, 1).unwrap().is_none());
-/// assert!(cue_for_segment(360_000, 540_000, 90_000, 1).unwrap().is_none());
-/// ```
-pub fn cue_for_segment(
+pub(crate) fn cue_for_segment(
     start: u64,
     end: u64,
     timescale: u32,
@@ -253,7 +224,7 @@ pub(crate) fn segment_events(
     options: &LiveOptions,
     content_type: &str,
     vod_bytes: &[u8],
-    timescale: u32,
+    timescale: Timescale,
     tfdt_offset_ticks: u64,
 ) -> Result<Vec<Emsg>, Error> {
     let Some(per_minute) = options.scte35_per_minute else {
@@ -273,7 +244,7 @@ pub(crate) fn segment_events(
         })
         .unwrap_or(0);
     let end = start.checked_add(duration).ok_or(Error::Overflow)?;
-    Ok(cue_for_segment(start, end, timescale, per_minute)?
+    Ok(cue_for_segment(start, end, timescale.get(), per_minute)?
         .into_iter()
         .collect())
 }
@@ -423,5 +394,70 @@ mod tests {
             .map(|e| e.id)
             .collect();
         assert_eq!(announced, [10, 36, 46]);
+    }
+}
+
+/// The examples of this file's internal items, as unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod doc_examples {
+    #[test]
+    fn crc32_mpeg2() {
+        // The CRC of a section including its own CRC is 0.
+        let s = crate::live::scte35::SpliceInsert {
+            splice_event_id: 1,
+            out_of_network: true,
+            splice_immediate: false,
+            pts_time: Some(0),
+            break_duration: None,
+            unique_program_id: 0,
+            avail_num: 0,
+            avails_expected: 0,
+            tier: 0xFFF,
+            cw_index: 0,
+            descriptors: vec![],
+        }
+        .section()
+        .unwrap();
+        assert_eq!(crate::live::scte35::crc32_mpeg2(&s), 0);
+    }
+
+    #[test]
+    fn cue_for_segment() {
+        use crate::live::scte35::cue_for_segment;
+        // livesim2's test vectors: the 2–4 s segment (ts 90 kHz) announces the splice at 10 s.
+        let e = cue_for_segment(180_000, 360_000, 90_000, 1)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (e.presentation_time, e.id, e.event_duration),
+            (900_000, 10, 1_800_000)
+        );
+        assert!(cue_for_segment(0, 180_000, 90_000, 1).unwrap().is_none());
+        assert!(cue_for_segment(360_000, 540_000, 90_000, 1)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn section() {
+        // livesim2's cue for the splice at 70 s with scte35_1 (a 20 s break).
+        let s = crate::live::scte35::SpliceInsert {
+            splice_event_id: 70,
+            out_of_network: true,
+            splice_immediate: false,
+            pts_time: Some(70 * 90_000),
+            break_duration: Some((true, 20 * 90_000)),
+            unique_program_id: 0,
+            avail_num: 0,
+            avails_expected: 0,
+            tier: 0xFFF,
+            cw_index: 0,
+            descriptors: vec![],
+        }
+        .section()
+        .unwrap();
+        assert_eq!(s.len(), 40);
+        assert_eq!(&s[..3], &[0xFC, 0x30, 0x25]);
     }
 }

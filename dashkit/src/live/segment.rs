@@ -13,6 +13,7 @@ use crate::bmff::index::{Depth, Index};
 use crate::bmff::patch::{rewrite_segment, Edits, Part, Rewritten, SidxEdit, TfdtEdit, TfdtTarget};
 use crate::bmff::samples::track_samples;
 use crate::bmff::{Sidx, SidxReference};
+use crate::timeline::Timescale;
 
 use super::asset::LiveAsset;
 use super::availability::Availability;
@@ -82,11 +83,11 @@ pub fn live_segment<'a>(
 /// `live.number`, sidx dropped or (with `sidx`) dashlivesim's 52-byte sidx inserted before
 /// the moof, and the `lmsg` brand when `live` is the session's last segment
 /// ([`super::lmsg::mark_last_segment`]). `url` only labels errors.
-pub fn shift_segment<'a>(
+pub(crate) fn shift_segment<'a>(
     vod_bytes: &'a [u8],
     url: &str,
     live: &LiveSegment,
-    timescale: u32,
+    timescale: Timescale,
     tfdt_offset_ticks: u64,
     sidx: bool,
 ) -> Result<Rewritten<'a>, Error> {
@@ -103,11 +104,11 @@ pub fn shift_segment<'a>(
 
 /// [`shift_segment`] with `emsg` boxes inserted before the moof (after styp, sidx and prft):
 /// the live simulator's in-band events (`scte35_`, [`super::scte35`]).
-pub fn shift_segment_with_events<'a>(
+pub(crate) fn shift_segment_with_events<'a>(
     vod_bytes: &'a [u8],
     url: &str,
     live: &LiveSegment,
-    timescale: u32,
+    timescale: Timescale,
     tfdt_offset_ticks: u64,
     sidx: bool,
     emsg: Vec<crate::bmff::boxes::Emsg>,
@@ -163,7 +164,7 @@ pub fn shift_segment_with_events<'a>(
             })
             .filter(|d: &u64| *d > 0)
             .unwrap_or(0);
-        let bytes = dashlivesim_sidx(timescale, new_tfdt, referenced, duration)?;
+        let bytes = dashlivesim_sidx(timescale.get(), new_tfdt, referenced, duration)?;
         insert_at(&mut out, prefix, bytes);
     }
     if live.last {
@@ -176,7 +177,7 @@ pub fn shift_segment_with_events<'a>(
 }
 
 /// The `baseMediaDecodeTime` of the first `moof/traf/tfdt` of a media segment.
-pub fn vod_tfdt(bytes: &[u8]) -> Result<u64, Error> {
+pub(crate) fn vod_tfdt(bytes: &[u8]) -> Result<u64, Error> {
     let idx = Index::parse_with(bytes, 0, Depth::TopAndMoof).map_err(|e| Error::Segment {
         url: String::new(),
         source: Box::new(e),
@@ -283,5 +284,38 @@ mod doc_examples {
             crate::live::segment::dashlivesim_sidx(90_000, 90_000_000, 25_568, 180_000).unwrap();
         assert_eq!(s.len(), 52);
         assert_eq!(&s[4..8], b"sidx");
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod fixture_tests {
+    use super::*;
+    use crate::live::options::LiveOptions;
+
+    /// A file with no moof/traf/tfdt (here an init segment) is not a media segment: refused,
+    /// whether or not the shift would change anything.
+    #[test]
+    fn a_file_without_tfdt_is_not_liveable() {
+        let a = crate::live::asset::tests::fixture_asset();
+        let o = LiveOptions::parse("").unwrap();
+        let t = Timing::from_options(&o, a.looping, a.default_tsbd_s, 100_000)
+            .unwrap()
+            .timing;
+        let init = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/dash/ffmpeg_livesim/0/init.mp4"
+        ))
+        .unwrap();
+        for (n, offset) in [(2, 0), (7, 128_000)] {
+            let seg = t.segment(n).unwrap();
+            let video = Timescale::new(12_800).unwrap();
+            let r = shift_segment(&init, "0/init.mp4", &seg, video, offset, false);
+            assert!(
+                matches!(r, Err(Error::NotLiveable { .. })),
+                "{n}: {:?}",
+                r.map(|o| o.len())
+            );
+        }
     }
 }

@@ -20,7 +20,7 @@ use crate::bmff::patch::Part;
 use super::asset::LiveAsset;
 use super::mpd::MAX_TIMELINE_SEGMENTS;
 use super::options::{LiveOptions, TimelineMode};
-use super::source::{media_segment_of, respond, segment_url, Refusal, Response, SourceConfig};
+use super::source::{media_segment_of, respond, segment_url, Response, SourceConfig, Unavailable};
 use super::timing::Timing;
 use super::Error;
 
@@ -64,7 +64,7 @@ pub struct Skipped {
     /// Its path relative to the MPD.
     pub path: String,
     /// Why.
-    pub refusal: Refusal,
+    pub refusal: Unavailable,
     /// dashlivesim's message.
     pub message: String,
 }

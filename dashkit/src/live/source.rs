@@ -15,7 +15,7 @@ use crate::bmff::patch::Rewritten;
 use crate::mpd::template::{Template, TemplateValues};
 
 use super::asset::{LiveAdaptationSet, LiveAsset, LiveRepresentation};
-pub use super::availability::Refusal;
+pub use super::availability::Unavailable;
 use super::chunk::{chunk_live_segment, LiveChunk};
 use super::mpd::live_mpd_with;
 use super::options::{LiveOptions, TimelineMode};
@@ -141,7 +141,7 @@ pub enum Response<'a> {
     /// early`).
     Refused {
         /// Why.
-        refusal: Refusal,
+        refusal: Unavailable,
         /// The message for the body.
         message: String,
     },
@@ -163,27 +163,29 @@ pub(crate) fn refusal_message(
     timing: &Timing,
     name: &str,
     number: Option<u64>,
-    refusal: Refusal,
+    refusal: Unavailable,
     now_ms: i64,
 ) -> Result<String, Error> {
     Ok(match (refusal, number) {
-        (Refusal::TooEarly { by_ms }, Some(_)) if now_ms < timing.first_segment_gate_ms()? => {
+        (Unavailable::TooEarly { by_ms }, Some(_))
+            if now_ms < timing.first_segment_gate_ms()? =>
+        {
             format!(
                 "Request {name} before first seg AST. {}s too early",
                 tenths(by_ms)
             )
         }
-        (Refusal::TooEarly { .. }, Some(n)) => {
+        (Unavailable::TooEarly { .. }, Some(n)) => {
             let report_ms = timing.segment(n)?.available_at_ms - now_ms;
             format!("Request for {name} was {}s too early", tenths(report_ms))
         }
-        (Refusal::TooEarly { by_ms }, None) => {
+        (Unavailable::TooEarly { by_ms }, None) => {
             format!("Request for {name} was {}s too early", tenths(by_ms))
         }
-        (Refusal::TooLate { by_ms }, _) => {
+        (Unavailable::TooLate { by_ms }, _) => {
             format!("Request for {name} was {}s too late", tenths(by_ms))
         }
-        (Refusal::NotFound, Some(n)) => match timing.stop_number() {
+        (Unavailable::NotFound, Some(n)) => match timing.stop_number() {
             _ if i64::try_from(n).is_ok_and(|n| n < timing.start_number) => format!(
                 "Request for segment {n} before first {}",
                 timing.start_number
@@ -191,7 +193,7 @@ pub(crate) fn refusal_message(
             Some(stop) => format!("Beyond last segment {stop}"),
             None => format!("Unknown file {name}"),
         },
-        (Refusal::NotFound, _) => format!("Unknown file {name}"),
+        (Unavailable::NotFound, _) => format!("Unknown file {name}"),
     })
 }
 
@@ -199,7 +201,7 @@ fn refused<'a>(
     timing: &Timing,
     name: &str,
     number: Option<u64>,
-    refusal: Refusal,
+    refusal: Unavailable,
     now_ms: i64,
 ) -> Result<Response<'a>, Error> {
     Ok(Response::Refused {
@@ -394,7 +396,7 @@ fn session_location(url: &str, timing: &Timing) -> String {
 /// // Segment 500 ends at 1002 s: at 1001 s it is a second too early.
 /// let r = respond(&asset, &opts, "V300/500.m4s", 1_001_000, &cfg, |_| None).unwrap();
 /// assert_eq!(r, Response::Refused {
-///     refusal: Refusal::TooEarly { by_ms: 1000 },
+///     refusal: Unavailable::TooEarly { by_ms: 1000 },
 ///     message: "Request for 500.m4s was 1.0s too early".into(),
 /// });
 /// let r = respond(&asset, &opts, "Manifest.mpd", 1_001_000, &cfg, |_| None).unwrap();
@@ -486,7 +488,7 @@ where
                 },
             };
         }
-        Target::Unknown => return refused(&timing, file, None, Refusal::NotFound, now_ms),
+        Target::Unknown => return refused(&timing, file, None, Unavailable::NotFound, now_ms),
         Target::Media(las, rep, number) => (las, rep, number),
     };
     // statuscode_: the cyclic status of this segment, whatever its availability (livesim2).

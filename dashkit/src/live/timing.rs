@@ -9,6 +9,7 @@
 
 use super::availability::Availability;
 use super::Error;
+use crate::timeline::Timescale;
 
 /// The VoD loop, as the `.cfg` `[Setup]` section describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +96,7 @@ pub struct LiveSegment {
 
 impl LiveSegment {
     /// The tfdt shift for a track: `offset_s × timescale` ticks, checked.
-    pub fn tfdt_offset_ticks(&self, timescale: u32) -> Result<u64, Error> {
+    pub fn tfdt_offset_ticks(&self, timescale: Timescale) -> Result<u64, Error> {
         self.offset_s
             .checked_mul(u64::from(timescale))
             .ok_or(Error::Overflow)
@@ -251,7 +252,8 @@ impl Timing {
     ///     looping: LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 } };
     /// let s = t.segment(500).unwrap();
     /// assert_eq!((s.vod_number, s.offset_s), (1, 1000));
-    /// assert_eq!(s.tfdt_offset_ticks(90_000).unwrap(), 90_000_000);
+    /// let video = dashkit::timeline::Timescale::new(90_000).unwrap();
+    /// assert_eq!(s.tfdt_offset_ticks(video).unwrap(), 90_000_000);
     /// assert_eq!(s.available_at_ms, 1_002_000);
     /// ```
     pub fn segment(&self, number: u64) -> Result<LiveSegment, Error> {
@@ -308,7 +310,7 @@ impl Timing {
 
     /// The live number whose media time is `media_time` ticks of `timescale` (the `$Time$`
     /// addressing): `round(time / d / timescale)` counted from `S`, as dashlivesim does.
-    pub fn number_for_time(&self, media_time: u64, timescale: u32) -> Result<u64, Error> {
+    pub fn number_for_time(&self, media_time: u64, timescale: Timescale) -> Result<u64, Error> {
         let per_seg = u128::from(self.looping.segment_duration_s) * u128::from(timescale);
         if per_seg == 0 {
             return Err(Error::EmptyLoop);
@@ -447,6 +449,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn ts(ticks_per_second: u32) -> Timescale {
+        Timescale::new(ticks_per_second).unwrap()
+    }
+
     fn testpic_2s() -> Timing {
         Timing {
             ast_s: 0,
@@ -471,7 +477,7 @@ mod tests {
         let t = testpic_2s();
         let s = t.segment(500).unwrap();
         assert_eq!(
-            (s.vod_number, s.tfdt_offset_ticks(48_000).unwrap()),
+            (s.vod_number, s.tfdt_offset_ticks(ts(48_000)).unwrap()),
             (1, 48_000_000)
         );
         let s = t.segment(499).unwrap();
@@ -487,13 +493,13 @@ mod tests {
         assert_eq!((s.vod_number, s.offset_s), (3, 896));
         // 3 is at 4 s in the loop, so tfdt = (896 + 4) s = 81,000,000 at 90 kHz.
         assert_eq!(
-            s.tfdt_offset_ticks(90_000).unwrap() + 4 * 90_000,
+            s.tfdt_offset_ticks(ts(90_000)).unwrap() + 4 * 90_000,
             81_000_000
         );
         let s = t.segment(678_499_229).unwrap();
         assert_eq!(s.vod_number, 2);
         assert_eq!(
-            s.tfdt_offset_ticks(90_000).unwrap() + 2 * 90_000,
+            s.tfdt_offset_ticks(ts(90_000)).unwrap() + 2 * 90_000,
             122_129_861_220_000
         );
     }
@@ -660,9 +666,9 @@ mod tests {
     #[test]
     fn time_addressing() {
         let t = testpic_2s();
-        assert_eq!(t.number_for_time(48_000_000, 48_000).unwrap(), 500);
+        assert_eq!(t.number_for_time(48_000_000, ts(48_000)).unwrap(), 500);
         // Audio segments do not start on whole seconds; rounding finds the number.
-        assert_eq!(t.number_for_time(47_904_768, 48_000).unwrap(), 499);
+        assert_eq!(t.number_for_time(47_904_768, ts(48_000)).unwrap(), 499);
     }
 
     proptest! {
@@ -724,7 +730,7 @@ mod tests {
         fn number_time_number(n in 0u64..1_000_000_000, ts in 1u32..200_000) {
             let t = testpic_2s();
             let time = (n as u128 * 2 * u128::from(ts)) as u64;
-            prop_assert_eq!(t.number_for_time(time, ts).unwrap(), n);
+            prop_assert_eq!(t.number_for_time(time, Timescale::new(ts).unwrap()).unwrap(), n);
         }
     }
 }

@@ -33,9 +33,7 @@ pub fn keeps(len: u64, left: u64) -> bool {
 /// assert_ne!(dashkit::origin::cache::fingerprint(b"a"), dashkit::origin::cache::fingerprint(b"b"));
 /// ```
 pub fn fingerprint(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    crate::live::http::fnv1a(bytes)
 }
 
 /// The part of an MPD's stamp besides its modification time: the [`fingerprint`] of its bytes

@@ -38,13 +38,7 @@ impl PathError {
 
 /// Percent-decodes a URL path once and splits it into components, dropping empty ones and
 /// `.`; refuses `..`, NUL, backslashes and control characters anywhere.
-///
-/// ```
-/// use dashkit::origin::files::{decode_components, PathError};
-/// assert_eq!(decode_components("/a//b/./c%20d").unwrap(), ["a", "b", "c d"]);
-/// assert_eq!(decode_components("/%2e%2e/etc"), Err(PathError::Bad));
-/// ```
-pub fn decode_components(path: &str) -> Result<Vec<String>, PathError> {
+pub(crate) fn decode_components(path: &str) -> Result<Vec<String>, PathError> {
     // The length of a request target is bounded before routing (MAX_TARGET_LEN).
     crate::ingest::naming::decode_path(path, usize::MAX).map_err(|_| PathError::Bad)
 }
@@ -110,12 +104,7 @@ pub fn relative_components(base: &[String], url: &str) -> Result<Vec<String>, Pa
 }
 
 /// The `Content-Type` of a file, by the extension of its name.
-///
-/// ```
-/// assert_eq!(dashkit::origin::files::content_type("a/Manifest.MPD"), "application/dash+xml");
-/// assert_eq!(dashkit::origin::files::content_type("x"), "application/octet-stream");
-/// ```
-pub fn content_type(name: &str) -> &'static str {
+pub(crate) fn content_type(name: &str) -> &'static str {
     let ext = Path::new(name)
         .extension()
         .and_then(|e| e.to_str())
@@ -140,7 +129,7 @@ pub fn content_type(name: &str) -> &'static str {
 
 /// A parsed single `Range: bytes=...` header against a file of `len` bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RangeRequest {
+pub(crate) enum RangeRequest {
     /// No usable Range header (absent, multi-range or another unit): send it all.
     Full,
     /// Bytes `start..=end`.
@@ -155,13 +144,7 @@ pub enum RangeRequest {
 }
 
 /// Interprets a `Range` header value (RFC 9110 §14.1.2) for a representation of `len` bytes.
-///
-/// ```
-/// use dashkit::origin::files::{parse_range, RangeRequest};
-/// assert_eq!(parse_range(Some("bytes=-4"), 10), RangeRequest::Part { start: 6, end: 9 });
-/// assert_eq!(parse_range(Some("bytes=10-"), 10), RangeRequest::Unsatisfiable);
-/// ```
-pub fn parse_range(value: Option<&str>, len: u64) -> RangeRequest {
+pub(crate) fn parse_range(value: Option<&str>, len: u64) -> RangeRequest {
     let Some(v) = value else {
         return RangeRequest::Full;
     };
@@ -421,5 +404,45 @@ mod tests {
         assert_eq!((status, start, count), (200, 0, 3));
         assert_eq!(headers[0].1, "application/dash+xml");
         assert!(headers.contains(&("last-modified", "Thu, 01 Jan 1970 00:21:42 GMT".into())));
+    }
+}
+
+/// The examples of this file's internal items, as unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod doc_examples {
+    #[test]
+    fn decode_components() {
+        use crate::origin::files::{decode_components, PathError};
+        assert_eq!(
+            decode_components("/a//b/./c%20d").unwrap(),
+            ["a", "b", "c d"]
+        );
+        assert_eq!(decode_components("/%2e%2e/etc"), Err(PathError::Bad));
+    }
+
+    #[test]
+    fn content_type() {
+        assert_eq!(
+            crate::origin::files::content_type("a/Manifest.MPD"),
+            "application/dash+xml"
+        );
+        assert_eq!(
+            crate::origin::files::content_type("x"),
+            "application/octet-stream"
+        );
+    }
+
+    #[test]
+    fn parse_range() {
+        use crate::origin::files::{parse_range, RangeRequest};
+        assert_eq!(
+            parse_range(Some("bytes=-4"), 10),
+            RangeRequest::Part { start: 6, end: 9 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=10-"), 10),
+            RangeRequest::Unsatisfiable
+        );
     }
 }

@@ -90,13 +90,7 @@ pub fn streaming_read_headers(path: &str) -> Vec<(&'static str, Cow<'static, str
 
 /// The request headers ingest needs, read by name (lower case) with `header`, as an
 /// [`crate::ingest::UploadRequest`]'s credentials, declared length and type.
-///
-/// ```
-/// let h = |n: &str| (n == "x-ingest-token").then_some("t");
-/// let (creds, len, ctype) = dashkit::origin::ingest::request_fields(h);
-/// assert_eq!((creds, len, ctype), (dashkit::ingest::Credentials::token("t"), None, None));
-/// ```
-pub fn request_fields<'a>(
+pub(crate) fn request_fields<'a>(
     header: impl Fn(&str) -> Option<&'a str>,
 ) -> (crate::ingest::Credentials, Option<u64>, Option<&'a str>) {
     let credentials =
@@ -106,7 +100,7 @@ pub fn request_fields<'a>(
 }
 
 /// Admits an ingest request from its HTTP head: `method`, the `path` after `/ingest/` (as
-/// sent) and its headers, read by lower-case name with `header` ([`request_fields`]).
+/// sent) and its headers, read by lower-case name with `header` (`request_fields`).
 ///
 /// ```
 /// use dashkit::ingest::{Admission, Config, Instant, Origin};
@@ -135,18 +129,34 @@ pub fn admit<'a>(
 }
 
 /// The ingest method of an HTTP method name.
-///
-/// ```
-/// use dashkit::ingest::Method;
-/// assert_eq!(dashkit::origin::ingest::method("POST"), Method::Post);
-/// assert_eq!(dashkit::origin::ingest::method("GET"), Method::Other);
-/// ```
-pub fn method(name: &str) -> crate::ingest::Method {
+pub(crate) fn method(name: &str) -> crate::ingest::Method {
     use crate::ingest::Method;
     match name {
         "PUT" => Method::Put,
         "POST" => Method::Post,
         "DELETE" => Method::Delete,
         _ => Method::Other,
+    }
+}
+
+/// The examples of this file's internal items, as unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod doc_examples {
+    #[test]
+    fn request_fields() {
+        let h = |n: &str| (n == "x-ingest-token").then_some("t");
+        let (creds, len, ctype) = crate::origin::ingest::request_fields(h);
+        assert_eq!(
+            (creds, len, ctype),
+            (crate::ingest::Credentials::token("t"), None, None)
+        );
+    }
+
+    #[test]
+    fn method() {
+        use crate::ingest::Method;
+        assert_eq!(crate::origin::ingest::method("POST"), Method::Post);
+        assert_eq!(crate::origin::ingest::method("GET"), Method::Other);
     }
 }

@@ -4,14 +4,13 @@
 //! (a bounded number of each) so a request after the first reads only the files it sends.
 //!
 //! This is the whole decision for a server that reads files synchronously (on a blocking
-//! thread). `dashkit serve` makes the same calls ([`locate_asset`], [`load_asset`],
+//! thread). `dashkit serve` makes the same calls ([`locate_asset`], `load_asset`,
 //! [`respond`], [`http_response`](crate::live::http::http_response)) itself so that its cache can be shared by many workers
 //! without a lock around a load.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::analyze::AssetSource;
 use crate::bmff::patch::Part;
 use crate::live::asset::LiveAsset;
 use crate::live::http::{
@@ -21,6 +20,8 @@ use crate::live::http::{
 use crate::live::options::LiveOptions;
 use crate::live::source::respond;
 use crate::live::timing::{Ato, Timing};
+use crate::mpd::segments::ByteRange;
+use crate::source::{slice, Source as AssetSource};
 
 use super::files::{file_answer, relative_components, FileMeta, PathError};
 use super::route::{Config, Route};
@@ -29,17 +30,18 @@ use super::route::{Config, Route};
 /// init segment for low-latency chunks).
 pub const MAX_FILES_PER_ANSWER: usize = 2;
 /// Most analysed assets a [`Livesim`] keeps.
-pub const MAX_ASSETS: usize = 1_000;
+pub(crate) const MAX_ASSETS: usize = 1_000;
 
 /// Where the origin's files come from: the folder below the served root, or anything else
 /// that can list a directory and read a file. Paths are components below the root, already
 /// checked ([`super::files::check_components`]): an implementation over a file system joins
 /// them onto its root and refuses what is not [`super::files::confined`] in it.
 ///
-/// The asset readers elsewhere in the crate take MPD-relative URLs: [`AssetSource`]
-/// (analysis), `LiveAsset::from_vod`'s `FnMut(&str) -> Option<Vec<u8>>`, `respond`'s
-/// `FnMut(&str) -> Option<&[u8]>`. Each is this trait seen from one directory: [`AssetDir`]
-/// makes any `Source` an [`AssetSource`] for the asset in a directory.
+/// The asset readers elsewhere in the crate take MPD-relative URLs through
+/// [`crate::source::Source`] (analysis, validation), `LiveAsset::from_vod`'s
+/// `FnMut(&str) -> Option<Vec<u8>>`, `respond`'s `FnMut(&str) -> Option<&[u8]>`. Each is
+/// this trait seen from one directory: [`AssetDir`] makes any `Source` a
+/// [`crate::source::Source`] for the asset in a directory.
 pub trait Source {
     /// The names of the entries of directory `dir`; `None` when it is not a directory.
     fn list(&mut self, dir: &[String]) -> Option<Vec<String>>;
@@ -47,7 +49,7 @@ pub trait Source {
     fn read(&mut self, path: &[String]) -> Option<Vec<u8>>;
 }
 
-/// A [`Source`] seen from the directory `dir`: the [`AssetSource`] of the asset there, its
+/// A [`Source`] seen from the directory `dir`: the [`crate::source::Source`] of the asset there, its
 /// URLs resolved with [`relative_components`] (never above the root).
 pub struct AssetDir<'a> {
     /// Where the files are.
@@ -57,8 +59,14 @@ pub struct AssetDir<'a> {
 }
 
 impl AssetSource for AssetDir<'_> {
-    fn fetch(&mut self, url: &str) -> Option<Vec<u8>> {
-        self.source.read(&relative_components(self.dir, url).ok()?)
+    fn read(&mut self, url: &str, range: Option<ByteRange>) -> Option<Vec<u8>> {
+        let all = self
+            .source
+            .read(&relative_components(self.dir, url).ok()?)?;
+        Some(match range {
+            None => all,
+            Some(_) => slice(&all, range).to_vec(),
+        })
     }
 
     fn list(&mut self, dir: &str) -> Option<Vec<String>> {
@@ -108,7 +116,7 @@ pub fn mpd_changes(asset: &LiveAsset, options: &LiveOptions, now_ms: i64) -> Opt
 
 /// Why an asset could not be loaded, as the answer to give: 404 when its MPD is missing, 500
 /// when it or its segments cannot be read or analysed.
-pub fn load_asset(
+pub(crate) fn load_asset(
     source: &mut dyn Source,
     dir: &[String],
     mpd: &str,
@@ -123,12 +131,12 @@ pub fn load_asset(
     let vod = crate::mpd::parse(text)
         .map_err(|e| HttpResponse::text(500, format!("{}: {e}", comps.join("/"))))?;
     let mut files = AssetDir { source, dir };
-    LiveAsset::from_vod(vod, |url| files.fetch(url))
+    LiveAsset::from_vod(vod, &mut files)
         .map_err(|e| HttpResponse::text(500, format!("{}: {e}", comps.join("/"))))
 }
 
 /// An answer whose body owns its bytes.
-pub fn into_owned(r: HttpResponse<'_>) -> HttpResponse<'static> {
+pub(crate) fn into_owned(r: HttpResponse<'_>) -> HttpResponse<'static> {
     let own = |parts: Vec<Part<'_>>| -> Vec<Part<'static>> {
         parts
             .into_iter()

@@ -10,7 +10,7 @@
 //!     asking a [`livesim::Source`] for the directory listings and files it needs (or a server
 //!     makes the same library calls itself, as `serve` does with its shared cache);
 //!   - [`Route::VodFile`]: a static file below the root (`/dash/vod/`, `/vod/`): the server
-//!     stats it (the components were checked by [`files::decode_components`]; a canonical
+//!     stats it (the components were checked by `files::decode_components`; a canonical
 //!     path must be [`files::confined`] in the root) and [`files::file_answer`] says what to
 //!     send (whole, a range, or 416) with which headers;
 //!   - [`Route::Ingest`]: an upload for [`crate::ingest::Origin::admit`], answered with
@@ -68,7 +68,7 @@ pub mod livesim;
 pub mod revalidate;
 mod route;
 
-pub use route::{finish, iso_time, route, Config, Finish, RequestHead, Route, MAX_TARGET_LEN};
+pub use route::{finish, route, Config, Finish, RequestHead, Route};
 
 use std::borrow::Cow;
 

@@ -8,7 +8,7 @@ use crate::live::http::{now_from_query, parse_live_path, HttpBody, HttpResponse,
 use super::files::decode_components;
 
 /// Longest request target (path and query) accepted; longer ones get 414.
-pub const MAX_TARGET_LEN: usize = 4096;
+pub(crate) const MAX_TARGET_LEN: usize = 4096;
 
 /// Settings that change how requests are routed and answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,11 +197,7 @@ fn preflight(asked: Option<&str>) -> HttpResponse<'static> {
 
 /// `/time`'s body: `now` as an xs:dateTime in UTC with milliseconds (what UTCTiming
 /// `http-iso` expects).
-///
-/// ```
-/// assert_eq!(dashkit::origin::iso_time(1_000_500), "1970-01-01T00:16:40.500Z");
-/// ```
-pub fn iso_time(now_ms: i64) -> String {
+pub(crate) fn iso_time(now_ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(now_ms)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
         .unwrap_or_default()
@@ -327,5 +323,18 @@ mod tests {
         };
         assert_eq!(r.status, 204);
         assert_eq!(r.header("access-control-allow-headers"), Some("Range, X-Y"));
+    }
+}
+
+/// The examples of this file's internal items, as unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod doc_examples {
+    #[test]
+    fn iso_time() {
+        assert_eq!(
+            crate::origin::route::iso_time(1_000_500),
+            "1970-01-01T00:16:40.500Z"
+        );
     }
 }

@@ -50,6 +50,41 @@ impl Timescale {
     }
 }
 
+impl From<Timescale> for u32 {
+    /// Ticks per second, as a `u32` for arithmetic in it.
+    fn from(ts: Timescale) -> u32 {
+        ts.get()
+    }
+}
+
+impl From<Timescale> for u64 {
+    /// Ticks per second, as a `u64` for arithmetic in it.
+    fn from(ts: Timescale) -> u64 {
+        u64::from(ts.get())
+    }
+}
+
+impl From<Timescale> for i64 {
+    /// Ticks per second, as a `i64` for arithmetic in it.
+    fn from(ts: Timescale) -> i64 {
+        i64::from(ts.get())
+    }
+}
+
+impl From<Timescale> for u128 {
+    /// Ticks per second, as a `u128` for arithmetic in it.
+    fn from(ts: Timescale) -> u128 {
+        u128::from(ts.get())
+    }
+}
+
+impl From<Timescale> for i128 {
+    /// Ticks per second, as a `i128` for arithmetic in it.
+    fn from(ts: Timescale) -> i128 {
+        i128::from(ts.get())
+    }
+}
+
 /// How [`rescale`] rounds when the result is not a whole number of ticks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rounding {

@@ -2,17 +2,18 @@
 //!
 //! URLs are resolved as RFC 8216 says: a media playlist's URI against the multivariant
 //! playlist, segment and `EXT-X-MAP` URIs against their media playlist. The top playlist's
-//! own URL is `""`, so a [`SegmentSource`] sees URLs relative to it.
+//! own URL is `""`, so a [`Source`] sees URLs relative to it.
 //!
 //! Tolerances: `EXTINF` and part durations are compared with the media within
 //! [`DURATION_TOLERANCE_NS`] (decimal text cannot hold every tick; 1 ms is far above any
 //! rounding at 6 to 9 digits and far below a frame).
 
-use super::{codes, Finding, Report, SegmentSource, Severity};
+use super::{codes, Finding, Report, Severity};
 use crate::bmff::samples::track_samples;
 use crate::hls::{self, Decimal, MediaPlaylist, MultivariantPlaylist, Playlist};
 use crate::mpd::segments::ByteRange;
 use crate::mpd::url::resolve;
+use crate::source::Source;
 
 /// Largest difference between an `EXTINF` (or part) duration and the media's, nanoseconds.
 pub const DURATION_TOLERANCE_NS: i128 = 1_000_000;
@@ -69,10 +70,7 @@ fn ms_text(v: i128) -> String {
 /// assert!(report.has(codes::HLS_TARGETDURATION));
 /// assert!(report.has(codes::HLS_MAP));
 /// ```
-pub fn validate_playlist(
-    text: &str,
-    source: &mut dyn SegmentSource,
-) -> Result<Report, crate::hls::Error> {
+pub fn validate_playlist(text: &str, source: &mut dyn Source) -> Result<Report, crate::hls::Error> {
     let mut out = Vec::new();
     match hls::parse(text)? {
         Playlist::Media(p) => {
@@ -83,11 +81,7 @@ pub fn validate_playlist(
     Ok(Report { findings: out })
 }
 
-fn check_multivariant(
-    m: &MultivariantPlaylist,
-    source: &mut dyn SegmentSource,
-    out: &mut Vec<Finding>,
-) {
+fn check_multivariant(m: &MultivariantPlaylist, source: &mut dyn Source, out: &mut Vec<Finding>) {
     // Each media playlist once, in order of first mention.
     let mut uris: Vec<&str> = Vec::new();
     for u in m
@@ -104,7 +98,7 @@ fn check_multivariant(
     for uri in uris {
         let url = resolve("", uri);
         let playlist = source
-            .fetch(&url, None)
+            .read(&url, None)
             .and_then(|b| String::from_utf8(b).ok());
         let f = match playlist.as_deref().map(hls::parse) {
             None => {
@@ -258,14 +252,14 @@ fn check_media_sequence_alignment(facts: &[(&str, Option<MediaFacts>)], out: &mu
 /// The bytes of `uri` (a segment or init) with an HLS byte range; an absent offset continues
 /// after the previous range of the same URI (RFC 8216 §4.3.2.2).
 fn fetch_range(
-    source: &mut dyn SegmentSource,
+    source: &mut dyn Source,
     url: &str,
-    range: Option<hls::ByteRange>,
+    range: Option<hls::ByteSpan>,
     previous_end: &mut Option<(String, u64)>,
 ) -> Option<Vec<u8>> {
     let Some(r) = range else {
         *previous_end = None;
-        return source.fetch(url, None);
+        return source.read(url, None);
     };
     let offset = match r.offset {
         Some(o) => o,
@@ -278,7 +272,7 @@ fn fetch_range(
     *previous_end = Some((url.to_owned(), end));
     let range = ByteRange::new(offset, end.checked_sub(1)?)?;
     source
-        .fetch(url, Some(range))
+        .read(url, Some(range))
         .filter(|b| b.len() as u64 == r.length)
 }
 
@@ -287,7 +281,7 @@ fn check_media(
     url: &str,
     name: &str,
     p: &MediaPlaylist,
-    source: &mut dyn SegmentSource,
+    source: &mut dyn Source,
     out: &mut Vec<Finding>,
 ) -> MediaFacts {
     let at = |what: String| {
@@ -498,7 +492,7 @@ fn check_parts(
         ));
         return;
     };
-    let long = |part: &hls::Part, location: String, out: &mut Vec<Finding>| {
+    let long = |part: &hls::PartialSegment, location: String, out: &mut Vec<Finding>| {
         if part.duration > target {
             out.push(finding(
                 codes::HLS_PART,

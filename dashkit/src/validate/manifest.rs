@@ -4,13 +4,14 @@
 use super::media::{
     brands, check_continuity, check_segment, init_facts, InitFacts, SegmentCheck, SegmentFacts,
 };
-use super::{codes, ms, profile, Finding, Report, SegmentSource, Severity};
+use super::{codes, ms, profile, Finding, Report, Severity};
 use crate::bmff::codec::SbrSignalling;
 use crate::bmff::index::{Depth, Index};
 use crate::mpd::inherit::{self, EffectiveAddressing as Addressing};
 use crate::mpd::listing::{list_segments_in_window, IndexRequest, RepresentationListing};
 use crate::mpd::model::{AdaptationSet, Mpd, Representation};
 use crate::sniff::{sniff, Container};
+use crate::source::Source;
 
 /// How far (in buffer lengths, plus one segment) a bandwidth window reaches from its start,
 /// besides the whole run from the first sample: keeps the check linear on long assets.
@@ -31,7 +32,7 @@ const BANDWIDTH_HORIZON_BUFFERS: u128 = 4;
 /// let report = validate(mpd, &mut nothing).unwrap();
 /// assert!(report.has(codes::INIT_MISSING));
 /// ```
-pub fn validate(mpd_text: &str, source: &mut dyn SegmentSource) -> Result<Report, crate::Error> {
+pub fn validate(mpd_text: &str, source: &mut dyn Source) -> Result<Report, crate::Error> {
     let mut mpd = crate::mpd::parse(mpd_text)?;
     let mut out = Vec::new();
     check_remote_periods(&mut mpd, source, &mut out);
@@ -62,7 +63,7 @@ pub fn validate(mpd_text: &str, source: &mut dyn SegmentSource) -> Result<Report
 /// ```
 pub fn validate_at(
     mpd_text: &str,
-    source: &mut dyn SegmentSource,
+    source: &mut dyn Source,
     now_ms: i64,
 ) -> Result<Report, crate::Error> {
     let mut mpd = crate::mpd::parse(mpd_text)?;
@@ -80,7 +81,7 @@ pub fn validate_at(
 /// checked to those available at that instant (dynamic MPDs).
 fn validate_model(
     mpd: &Mpd,
-    source: &mut dyn SegmentSource,
+    source: &mut dyn Source,
     live_now_ms: Option<i64>,
     mut out: Vec<Finding>,
 ) -> Result<Report, crate::Error> {
@@ -88,7 +89,7 @@ fn validate_model(
     profile::check_profiles(mpd, &mut out);
     let window = live_now_ms.and_then(|now| super::live::listing_window(mpd, now));
     let listed = list_segments_in_window(mpd, "", window, |req: &IndexRequest| {
-        source.fetch(&req.url, Some(req.range))
+        source.read(&req.url, Some(req.range))
     })
     .and_then(|l| match l.failures.into_iter().next() {
         Some(f) => Err(f.error),
@@ -143,11 +144,11 @@ fn validate_model(
 
 /// MPD-XLINK: remote Periods are resolved through `source` (the href as a URL, the whole
 /// resource, UTF-8); one that cannot be is a warning, since its content goes unchecked.
-fn check_remote_periods(mpd: &mut Mpd, source: &mut dyn SegmentSource, out: &mut Vec<Finding>) {
+fn check_remote_periods(mpd: &mut Mpd, source: &mut dyn Source, out: &mut Vec<Finding>) {
     use crate::mpd::xlink::{resolve_remote_periods, XlinkOutcome};
     let outcomes = resolve_remote_periods(mpd, |href| {
         source
-            .fetch(href, None)
+            .read(href, None)
             .and_then(|b| String::from_utf8(b).ok())
     });
     for o in outcomes {
@@ -272,7 +273,7 @@ fn rescale(a: i128, from: u32, to: u32) -> i128 {
 fn check_representation(
     mpd: &Mpd,
     listing: &RepresentationListing,
-    source: &mut dyn SegmentSource,
+    source: &mut dyn Source,
     min_buffer_ns: Option<u64>,
     max_segment_ns: Option<u64>,
     live: bool,
@@ -315,7 +316,7 @@ fn check_representation(
     let Some((init_url, init_range)) = init_ref else {
         return summary;
     };
-    let Some(init) = source.fetch(init_url, init_range) else {
+    let Some(init) = source.read(init_url, init_range) else {
         out.push(Finding {
             code: codes::INIT_MISSING,
             severity: Severity::Error,
@@ -382,7 +383,7 @@ fn check_representation(
     let mut all_present = true;
     let n = segs.segments.len();
     for (i, seg) in segs.segments.iter().enumerate() {
-        let Some(bytes) = source.fetch(&seg.url, seg.byte_range) else {
+        let Some(bytes) = source.read(&seg.url, seg.byte_range) else {
             all_present = false;
             out.push(Finding {
                 code: codes::SEG_MISSING,

@@ -7,7 +7,7 @@
 //! path) and, where it applies, the expected and found values. An `Err` from [`validate`]
 //! means the MPD could not be read at all.
 //!
-//! dashkit does no IO: segment bytes come from a [`SegmentSource`] the caller implements
+//! dashkit does no IO: segment bytes come from a [`Source`](crate::source::Source) the caller implements
 //! (files, HTTP, memory). Every check is a small `check_*` function; the codes are listed in
 //! [`codes`].
 //!
@@ -26,8 +26,6 @@ mod live;
 mod manifest;
 mod media;
 mod profile;
-
-use crate::mpd::segments::ByteRange;
 
 pub use hls::{validate_playlist, DURATION_TOLERANCE_NS};
 pub use manifest::{validate, validate_at};
@@ -104,25 +102,6 @@ impl Report {
     /// Findings at or above `severity`.
     pub fn at_least(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(move |f| f.severity >= severity)
-    }
-}
-
-/// Where segment bytes come from. `range` is an inclusive byte range within the resource
-/// (SegmentBase and SegmentList `@mediaRange`); `None` means the whole resource. Returns
-/// `None` when the resource does not exist or cannot be read.
-///
-/// Any `FnMut(&str, Option<ByteRange>) -> Option<Vec<u8>>` is a source.
-pub trait SegmentSource {
-    /// The bytes of `url` (all of them, or `range`).
-    fn fetch(&mut self, url: &str, range: Option<ByteRange>) -> Option<Vec<u8>>;
-}
-
-impl<F> SegmentSource for F
-where
-    F: FnMut(&str, Option<ByteRange>) -> Option<Vec<u8>>,
-{
-    fn fetch(&mut self, url: &str, range: Option<ByteRange>) -> Option<Vec<u8>> {
-        self(url, range)
     }
 }
 
@@ -218,7 +197,7 @@ pub mod codes {
     /// A media playlist a multivariant playlist names is missing or does not parse.
     pub const HLS_PLAYLIST: &str = "HLS-PLAYLIST";
     /// A remote Period (`xlink:href`, ISO/IEC 23009-1 §5.5): a warning when it could not be
-    /// resolved through the [`SegmentSource`](super::SegmentSource) (its content is not checked), info when it was.
+    /// resolved through the [`Source`](crate::source::Source) (its content is not checked), info when it was.
     pub const MPD_XLINK: &str = "MPD-XLINK";
     /// A Representation's media is not ISO-BMFF by its `@mimeType` (WebM DASH): the MPD
     /// checks ran, the segment checks do not apply. Info.

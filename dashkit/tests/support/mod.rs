@@ -43,5 +43,9 @@ pub fn livesim_asset() -> LiveAsset {
     let dir = livesim_dir();
     let text = std::fs::read_to_string(dir.join("manifest.mpd")).unwrap();
     let mpd = dashkit::mpd::parse(&text).unwrap();
-    LiveAsset::from_vod(mpd, |u| std::fs::read(dir.join(u)).ok()).unwrap()
+    LiveAsset::from_vod(
+        mpd,
+        &mut dashkit::source::WholeFiles(|u: &str| std::fs::read(dir.join(u)).ok()),
+    )
+    .unwrap()
 }

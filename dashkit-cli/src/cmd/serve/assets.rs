@@ -13,6 +13,7 @@ use dashkit::live::asset::LiveAsset;
 use dashkit::live::http::{default_mpd, DirMpd};
 use dashkit::live::mpd_cache::MpdCache;
 use dashkit::origin::cache::{keeps, mpd_fingerprint, MAX_DIR_ENTRIES, MAX_WATCHED_FILES};
+use dashkit::source::WholeFiles;
 use tokio::sync::OnceCell;
 
 use super::file_cache::FileCache;
@@ -198,17 +199,20 @@ impl Assets {
             .cache_limit
             .saturating_sub(self.cached.load(Ordering::Relaxed));
         let mut added = 0u64;
-        let live = LiveAsset::from_vod(vod, |url| {
-            let path = self.root.resolve_relative(dir, url).ok()?;
-            let bytes = std::fs::read(path).ok()?;
-            let len = bytes.len() as u64;
-            if keeps(len, budget) {
-                budget -= len;
-                added += len;
-                files.insert(url.to_string(), Bytes::from(bytes.clone()));
-            }
-            Some(bytes)
-        })
+        let live = LiveAsset::from_vod(
+            vod,
+            &mut WholeFiles(|url: &str| {
+                let path = self.root.resolve_relative(dir, url).ok()?;
+                let bytes = std::fs::read(path).ok()?;
+                let len = bytes.len() as u64;
+                if keeps(len, budget) {
+                    budget -= len;
+                    added += len;
+                    files.insert(url.to_string(), Bytes::from(bytes.clone()));
+                }
+                Some(bytes)
+            }),
+        )
         .map_err(|e| LoadError::Failed(format!("{}: {e}", mpd_path.display())))?;
         self.cached.fetch_add(added, Ordering::Relaxed);
         Ok(Asset {

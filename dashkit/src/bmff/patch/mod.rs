@@ -45,6 +45,7 @@ use std::io::IoSlice;
 use super::boxes::{Emsg, Trex};
 use super::index::{Depth, Index};
 use super::{Error, ErrorKind};
+use crate::timeline::Timescale;
 
 /// One piece of a rewritten segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,7 +168,7 @@ pub struct NewSidx {
     /// `reference_ID`; `None` takes the first traf's track.
     pub reference_track_id: Option<u32>,
     /// `timescale` (the track's mdhd timescale).
-    pub timescale: u32,
+    pub timescale: Timescale,
     /// `earliest_presentation_time`; `None` computes min(decode time + composition offset) of
     /// the first moof's samples (no edit list applied).
     pub earliest_presentation_time: Option<u64>,

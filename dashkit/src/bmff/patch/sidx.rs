@@ -242,7 +242,7 @@ fn insert_structure(
         version: 0,
         flags: 0,
         reference_id: track,
-        timescale: p.timescale,
+        timescale: p.timescale.get(),
         earliest_presentation_time: ept,
         first_offset: 0,
         references,

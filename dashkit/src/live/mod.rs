@@ -7,6 +7,7 @@
 pub mod asset;
 pub mod availability;
 pub mod chunk;
+pub mod hls;
 pub mod http;
 pub mod inject;
 pub mod lmsg;

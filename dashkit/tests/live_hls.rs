@@ -308,3 +308,53 @@ fn playlist_answers_have_hls_types_and_cache_until_the_next_segment() {
         404
     );
 }
+
+/// The fixtures directory as an origin `Source`.
+struct Dir(std::path::PathBuf);
+
+impl dashkit::origin::livesim::Source for Dir {
+    fn list(&mut self, dir: &[String]) -> Option<Vec<String>> {
+        let p = dir.iter().fold(self.0.clone(), |p, c| p.join(c));
+        let names = std::fs::read_dir(p).ok()?;
+        Some(
+            names
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect(),
+        )
+    }
+    fn read(&mut self, path: &[String]) -> Option<Vec<u8>> {
+        std::fs::read(path.iter().fold(self.0.clone(), |p, c| p.join(c))).ok()
+    }
+}
+
+#[test]
+fn vod_twins_over_a_source() {
+    use dashkit::origin::hls::vod_answer;
+    let mut src = Dir(support::fixtures().join("dash"));
+    let comps = |a: &str, b: &str| vec![a.to_string(), b.to_string()];
+    let top = vod_answer(&mut src, &comps("shaka_live", "manifest.m3u8"), 0).unwrap();
+    assert_eq!(top.status, 200);
+    assert_eq!(
+        top.header("content-type"),
+        Some("application/vnd.apple.mpegurl")
+    );
+    let body = |r: &dashkit::live::http::HttpResponse<'_>| match &r.body {
+        dashkit::live::http::HttpBody::Parts(p) => {
+            String::from_utf8(dashkit::origin::concat(p)).unwrap()
+        }
+        dashkit::live::http::HttpBody::Timed(_) => panic!("timed"),
+    };
+    let Playlist::Multivariant(m) = parse(&body(&top)).unwrap() else {
+        panic!()
+    };
+    for v in &m.variants {
+        let r = vod_answer(&mut src, &comps("shaka_live", &v.uri), 0).unwrap();
+        let Playlist::Media(p) = parse(&body(&r)).unwrap() else {
+            panic!()
+        };
+        assert!(p.end_list && !p.segments.is_empty());
+    }
+    // Not a playlist, a file that exists, a name of no MPD: not answered here.
+    assert!(vod_answer(&mut src, &comps("shaka_live", "manifest.mpd"), 0).is_none());
+    assert!(vod_answer(&mut src, &comps("shaka_live", "nothing.m3u8"), 0).is_none());
+}

@@ -59,6 +59,7 @@
 
 pub mod cache;
 pub mod files;
+pub mod hls;
 pub mod ingest;
 pub mod livesim;
 pub mod revalidate;

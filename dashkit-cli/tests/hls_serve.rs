@@ -220,3 +220,48 @@ fn a_playlist_file_on_disk_is_served_as_it_is() {
     drop(s);
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn an_ingested_channel_has_an_hls_twin() {
+    // ffmpeg pushes 1 s segments for 8 s; its MPD's playlists list the segments received.
+    let s = Server::start(&fixtures(), &["--ingest-token", "t0ken"]);
+    let mut enc = support::encoder::push(&support::encoder::Push {
+        addr: &s.addr,
+        user: "enc",
+        token: "t0ken",
+        channel: "hlsch",
+        size: "320x180",
+        kbps: 300,
+        gop: 25,
+        seconds: 8,
+        extra: &[],
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut seen = None;
+    while std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let r = s.get("/live/hlsch/manifest_0.m3u8");
+        if r.status == 200 && media(&r.text()).segments.len() >= 3 {
+            seen = Some(r);
+            break;
+        }
+    }
+    let r = seen.expect("a media playlist with 3 segments within 20 s");
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/vnd.apple.mpegurl")
+    );
+    let playlists = follow(&s, "/live/hlsch/", "manifest.m3u8", "");
+    for p in &playlists {
+        for seg in &p.segments {
+            // 1 s segments (25 frames; AAC frames end near the second).
+            let ms = seg.duration.ticks() * 1000 / u64::from(seg.duration.timescale());
+            assert!((900..=1100).contains(&ms), "{}: {ms} ms", seg.uri);
+            assert!(seg.program_date_time.is_some());
+        }
+        assert!(p.target_duration >= 1);
+    }
+    let _ = enc.wait();
+    // Unknown names stay 404.
+    assert_eq!(s.get("/live/hlsch/nothing.m3u8").status, 404);
+}

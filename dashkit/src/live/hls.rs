@@ -91,6 +91,24 @@ pub fn playlist_name<'a>(asset: &'a LiveAsset, file: &'a str) -> Option<Playlist
 /// `AudioChannelConfiguration`), text Representations `SUBTITLES` renditions in group `subs`.
 /// Without video each audio Representation is a variant.
 pub fn multivariant(asset: &LiveAsset, stem: &str) -> MultivariantPlaylist {
+    let sets: Vec<(usize, &str)> = asset
+        .adaptation_sets
+        .iter()
+        .map(|l| (l.adaptation_set_index, l.content_type.as_str()))
+        .collect();
+    match asset.mpd.periods.first() {
+        Some(period) => multivariant_of(period, &sets, stem),
+        None => MultivariantPlaylist::default(),
+    }
+}
+
+/// [`multivariant`] for the AdaptationSets `sets` (index in `period`, content type) of any
+/// MPD Period: the live simulator's VoD MPD or an ingested channel's MPD.
+pub(crate) fn multivariant_of(
+    period: &crate::mpd::model::Period,
+    sets: &[(usize, &str)],
+    stem: &str,
+) -> MultivariantPlaylist {
     struct Group {
         id: String,
         codec: String,
@@ -100,34 +118,33 @@ pub fn multivariant(asset: &LiveAsset, stem: &str) -> MultivariantPlaylist {
         independent_segments: true,
         ..MultivariantPlaylist::default()
     };
-    let Some(period) = asset.mpd.periods.first() else {
-        return out;
-    };
     let reps = || {
-        asset.adaptation_sets.iter().flat_map(|las| {
-            las.representations.iter().filter_map(move |rep| {
-                let a = period.adaptation_sets.get(las.adaptation_set_index)?;
-                let r = a
-                    .representations
-                    .iter()
-                    .find(|r| r.id.as_deref() == Some(&rep.id))?;
-                Some((las, rep, a, r))
-            })
+        sets.iter().flat_map(|&(ai, ct)| {
+            period
+                .adaptation_sets
+                .get(ai)
+                .into_iter()
+                .flat_map(move |a| {
+                    a.representations.iter().filter_map(move |r| {
+                        let id = r.id.as_deref()?;
+                        Some((ct, id, a, r))
+                    })
+                })
         })
     };
     let mut groups: Vec<Group> = Vec::new();
     let mut subs_codec: Option<String> = None;
-    for (las, rep, a, r) in reps() {
+    for (ct, id, a, r) in reps() {
         let codec = r
             .codecs
             .clone()
             .or_else(|| a.codecs.clone())
             .unwrap_or_default();
         let name_of = |kind: &str| match &a.lang {
-            Some(l) => format!("{l} {}", rep.id),
-            None => format!("{kind} {}", rep.id),
+            Some(l) => format!("{l} {id}"),
+            None => format!("{kind} {id}"),
         };
-        match las.content_type.as_str() {
+        match ct {
             "audio" => {
                 let gi = match groups.iter().position(|g| g.codec == codec) {
                     Some(i) => i,
@@ -150,7 +167,7 @@ pub fn multivariant(asset: &LiveAsset, stem: &str) -> MultivariantPlaylist {
                 g.bandwidth = g.bandwidth.max(r.bandwidth.unwrap_or(0));
                 out.renditions.push(Rendition {
                     media_type: MediaType::Audio,
-                    uri: Some(media_name(stem, &rep.id)),
+                    uri: Some(media_name(stem, id)),
                     group_id: g.id.clone(),
                     language: a.lang.clone(),
                     name: name_of("audio"),
@@ -165,7 +182,7 @@ pub fn multivariant(asset: &LiveAsset, stem: &str) -> MultivariantPlaylist {
                 subs_codec.get_or_insert(codec);
                 out.renditions.push(Rendition {
                     media_type: MediaType::Subtitles,
-                    uri: Some(media_name(stem, &rep.id)),
+                    uri: Some(media_name(stem, id)),
                     group_id: "subs".to_owned(),
                     language: a.lang.clone(),
                     name: name_of("subtitles"),
@@ -179,13 +196,10 @@ pub fn multivariant(asset: &LiveAsset, stem: &str) -> MultivariantPlaylist {
             _ => {}
         }
     }
-    let has_video = asset
-        .adaptation_sets
-        .iter()
-        .any(|l| l.content_type == "video");
+    let has_video = sets.iter().any(|&(_, ct)| ct == "video");
     let variant_kind = if has_video { "video" } else { "audio" };
-    for (las, rep, a, r) in reps() {
-        if las.content_type != variant_kind {
+    for (ct, id, a, r) in reps() {
+        if ct != variant_kind {
             continue;
         }
         let codec = r
@@ -208,7 +222,7 @@ pub fn multivariant(asset: &LiveAsset, stem: &str) -> MultivariantPlaylist {
                 _ => None,
             };
             out.variants.push(Variant {
-                uri: media_name(stem, &rep.id),
+                uri: media_name(stem, id),
                 bandwidth: r
                     .bandwidth
                     .unwrap_or(0)

@@ -129,3 +129,61 @@ fn hlsjs_switches_levels_with_an_audio_group() {
         r.json
     );
 }
+
+#[test]
+fn hlsjs_and_shaka_play_an_ingested_channels_twin() {
+    // ffmpeg pushes 1 s segments (chunked uploads, -ldash 1) into the ingest origin; the
+    // players read the channel's HLS twin, in normal (not low-latency) mode: the low-latency
+    // twin (parts, blocking reload) is not there yet.
+    let Some(tools) = player_tools() else { return };
+    let server = Server::start(&fixtures(), &["--ingest-token", "t0ken"]);
+    let mut enc = support::encoder::push(&support::encoder::Push {
+        addr: &server.addr,
+        user: "enc",
+        token: "t0ken",
+        channel: "hlsplay",
+        size: "320x180",
+        kbps: 300,
+        gop: 25,
+        seconds: 75,
+        extra: &["-ldash", "1"],
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let r = server.get("/live/hlsplay/manifest_0.m3u8");
+        if r.status == 200 && r.text().matches("#EXTINF").count() >= 4 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no playlist: {}",
+            r.text()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let url = format!("http://{}/live/hlsplay/manifest.m3u8", server.addr);
+    for player in [Player::HlsJs, Player::Shaka] {
+        let what = format!("{} on an ingested channel's HLS", player.arg());
+        let r = play(
+            &tools,
+            &url,
+            &PlayOptions {
+                player,
+                seconds: 20.0,
+                startup_timeout_s: 20.0,
+                ..PlayOptions::default()
+            },
+        );
+        r.assert_clean(&what, 16.0, true);
+        assert_eq!(r.json["video"]["dynamic"], true, "{what}: {}", r.json);
+        assert_eq!(r.video_size(), Some((320, 180)), "{what}: {}", r.json);
+        let lat = r.latency();
+        assert!(lat.len() >= 10, "{what}: {}", r.json);
+        assert!(
+            lat.iter().all(|&(_, l)| l > 0.0 && l < 15.0),
+            "{what}: {lat:?}"
+        );
+    }
+    let _ = enc.kill();
+    let _ = enc.wait();
+}

@@ -541,17 +541,25 @@ pub(crate) fn answer(
     now_ms: i64,
 ) -> Result<Result<Response<'static>, Refusal>, Error> {
     Ok(match name {
-        PlaylistName::Multivariant { stem } => Ok(Response::Playlist {
-            text: crate::hls::write_multivariant(&multivariant(asset, stem)),
-            last_change_ms: None,
-            next_change_ms: None,
-        }),
+        PlaylistName::Multivariant { stem } => {
+            let text = crate::hls::write_multivariant(&multivariant(asset, stem));
+            Ok(Response::Playlist {
+                etag: super::http::strong_etag(text.as_bytes()),
+                text,
+                last_change_ms: None,
+                next_change_ms: None,
+            })
+        }
         PlaylistName::Media { id, .. } => media_playlist(asset, options, id, now_ms)?
             .into_result()
-            .map(|p| Response::Playlist {
-                text: crate::hls::write_media(&p.playlist),
-                last_change_ms: Some(p.last_change_ms),
-                next_change_ms: p.next_change_ms,
+            .map(|p| {
+                let text = crate::hls::write_media(&p.playlist);
+                Response::Playlist {
+                    etag: super::http::strong_etag(text.as_bytes()),
+                    text,
+                    last_change_ms: Some(p.last_change_ms),
+                    next_change_ms: p.next_change_ms,
+                }
             }),
     })
 }

@@ -459,19 +459,20 @@ pub const HLS_CONTENT_TYPE: &str = "application/vnd.apple.mpegurl";
 /// The headers of an HLS playlist answered at `now_ms` (docs/hls.md#caching): its type, and a
 /// cache lifetime by playlist type: a live media playlist until it next changes
 /// (`next_change_ms`, its next segment), rounded down to whole seconds; one that never changes
-/// (multivariant, VoD, ended live) a day. `Last-Modified` (the last change, else `now`) and a
-/// [`strong_etag`] let a cache revalidate.
+/// (multivariant, VoD, ended live) a day. `Last-Modified` (the last change, else `now`) and its
+/// `etag` (the [`strong_etag`] of its text, computed when it was built) let a cache revalidate.
 ///
 /// ```
-/// use dashkit::live::http::playlist_headers;
-/// let h = playlist_headers("#EXTM3U\n", 10_500, Some(10_000), Some(12_000));
+/// use dashkit::live::http::{playlist_headers, strong_etag};
+/// let etag = strong_etag(b"#EXTM3U\n");
+/// let h = playlist_headers(&etag, 10_500, Some(10_000), Some(12_000));
 /// assert!(h.contains(&("cache-control", "public, max-age=1".into())));
 /// assert!(h.contains(&("content-type", "application/vnd.apple.mpegurl".into())));
-/// let vod = playlist_headers("#EXTM3U\n", 10_500, None, None);
+/// let vod = playlist_headers(&etag, 10_500, None, None);
 /// assert!(vod.contains(&("cache-control", "public, max-age=86400".into())));
 /// ```
 pub fn playlist_headers(
-    text: &str,
+    etag: &str,
     now_ms: i64,
     last_change_ms: Option<i64>,
     next_change_ms: Option<i64>,
@@ -489,7 +490,7 @@ pub fn playlist_headers(
             http_date(now_ms.saturating_add(age.saturating_mul(1000))).into(),
         ),
         ("last-modified", http_date(last).into()),
-        ("etag", strong_etag(text.as_bytes()).into()),
+        ("etag", etag.to_owned().into()),
     ]
 }
 
@@ -602,11 +603,12 @@ pub fn http_response_at<'a>(
         },
         Response::Playlist {
             text,
+            etag,
             last_change_ms,
             next_change_ms,
         } => HttpResponse {
             status: 200,
-            headers: playlist_headers(&text, now_ms, last_change_ms, next_change_ms),
+            headers: playlist_headers(&etag, now_ms, last_change_ms, next_change_ms),
             body: HttpBody::Parts(vec![Part::Owned(text.into_bytes())]),
         },
         Response::Init { bytes, kind } => HttpResponse {

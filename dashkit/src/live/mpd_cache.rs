@@ -44,8 +44,8 @@ struct Entry {
     config: SourceConfig,
     instant: i64,
     xml: Arc<str>,
-    /// For a playlist: when it last and next changes (`None` for an MPD).
-    playlist: Option<(Option<i64>, Option<i64>)>,
+    /// For a playlist: its ETag, when it last and next changes (`None` for an MPD).
+    playlist: Option<(Arc<str>, Option<i64>, Option<i64>)>,
 }
 
 impl Entry {
@@ -53,7 +53,7 @@ impl Entry {
     fn holds_at(&self, options: &LiveOptions, now_ms: i64) -> bool {
         match self.playlist {
             None => self.instant == mpd_instant(options, now_ms),
-            Some((_, next)) => self.instant <= now_ms && next.is_none_or(|n| now_ms < n),
+            Some((_, _, next)) => self.instant <= now_ms && next.is_none_or(|n| now_ms < n),
         }
     }
 }
@@ -102,14 +102,15 @@ impl MpdCache {
         self.entries
             .iter()
             .find(|e| e.is(options, file, config) && e.holds_at(options, now_ms))
-            .map(|e| match e.playlist {
+            .map(|e| match &e.playlist {
                 None => Response::Mpd {
                     xml: e.xml.to_string(),
                 },
-                Some((last_change_ms, next_change_ms)) => Response::Playlist {
+                Some((etag, last_change_ms, next_change_ms)) => Response::Playlist {
                     text: e.xml.to_string(),
-                    last_change_ms,
-                    next_change_ms,
+                    etag: etag.to_string(),
+                    last_change_ms: *last_change_ms,
+                    next_change_ms: *next_change_ms,
                 },
             })
     }
@@ -129,11 +130,14 @@ impl MpdCache {
             // startrel_/stoprel_ sessions move with now: their playlists are not kept.
             Response::Playlist {
                 text,
+                etag,
                 last_change_ms,
                 next_change_ms,
-            } if options.startrel_s.is_none() && options.stoprel_s.is_none() => {
-                (text, Some((*last_change_ms, *next_change_ms)), now_ms)
-            }
+            } if options.startrel_s.is_none() && options.stoprel_s.is_none() => (
+                text,
+                Some((Arc::from(etag.as_str()), *last_change_ms, *next_change_ms)),
+                now_ms,
+            ),
             _ => return,
         };
         if let Some(i) = self

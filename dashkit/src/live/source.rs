@@ -116,6 +116,9 @@ pub enum Response<'a> {
     Playlist {
         /// The text.
         text: String,
+        /// Its strong entity tag ([`super::http::strong_etag`] of the text), computed once
+        /// when it is built, not on every answer.
+        etag: String,
         /// When its content last changed (epoch ms); `None` for one that never changes.
         last_change_ms: Option<i64>,
         /// When it next changes (epoch ms), so no cache keeps it longer; `None`: never.

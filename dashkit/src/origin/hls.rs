@@ -116,7 +116,12 @@ impl VodPlaylists {
         let (_, text) = self.files.iter().find(|(n, _)| n == name)?;
         Some(HttpResponse {
             status: 200,
-            headers: playlist_headers(text, now_ms, None, None),
+            headers: playlist_headers(
+                &crate::live::http::strong_etag(text.as_bytes()),
+                now_ms,
+                None,
+                None,
+            ),
             body: HttpBody::Parts(vec![Part::Owned(text.clone().into_bytes())]),
         })
     }

@@ -9,6 +9,9 @@
 #   live    live segments (/livesim/...) of fixtures/dash/ffmpeg_livesim, the newest 100 of both
 #           Representations; nginx serves the very bytes dashkit answered, saved as files;
 #   vod     the same VoD files under /dash/vod/ from both;
+#   m3u8    live HLS media playlists of a 5-minute window (tsbd_300, 150 segments) of both
+#           Representations (issue 16: target >= 40,000/s); nginx serves the very bytes dashkit
+#           answered, saved as files (a static playlist is the floor of any live one);
 #   mpd     live MPDs with a SegmentTimeline and a 5-minute window (dashkit only: nginx has no
 #           equivalent; the target is an absolute rate).
 # Prints each run's line and, per kind, the median requests/s and dashkit/nginx ratio.
@@ -45,13 +48,15 @@ for i in $(seq 0 99); do
 done
 (cd fixtures/dash && find ffmpeg_livesim -name '*.m4s' | sort | sed 's|^|/dash/vod/|') >"$W/vod.txt"
 echo "/livesim/segtimeline_1/tsbd_300/ffmpeg_livesim/manifest.mpd" >"$W/mpd.txt"
+printf '%s\n' /livesim/tsbd_300/ffmpeg_livesim/manifest_0.m3u8 \
+  /livesim/tsbd_300/ffmpeg_livesim/manifest_1.m3u8 >"$W/m3u8.txt"
 
 # nginx's document root: the bytes dashkit answered for each live path, and the VoD files.
 mkdir -p "$W/www" "$W/logs"
 while read -r p; do
   mkdir -p "$W/www$(dirname "$p")"
   curl -sf -o "$W/www$p" "http://127.0.0.1:$DK$p"
-done <"$W/live.txt"
+done < <(cat "$W/live.txt" "$W/m3u8.txt")
 mkdir -p "$W/www/dash/vod"
 cp -r fixtures/dash/ffmpeg_livesim "$W/www/dash/vod/"
 chmod -R a+rX "$W/www"
@@ -89,7 +94,7 @@ run() { # kind port -> prints requests/s
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 declare -A R
-for kind in live vod; do
+for kind in live vod m3u8; do
   : >"$W/$kind.ratios"
   for _ in $(seq "$ROUNDS"); do
     n=$(run "$kind" "$NG" nginx)
@@ -105,4 +110,5 @@ for _ in $(seq "$ROUNDS"); do run mpd "$DK" dashkit >>"$W/mpd.dashkit"; done
 echo
 echo "live segments: ${R[live]}"
 echo "vod files:     ${R[vod]}"
+echo "HLS media playlists (5-min window): ${R[m3u8]}"
 echo "live MPD (SegmentTimeline, 5-min window): dashkit median $(median <"$W/mpd.dashkit")/s"

@@ -76,6 +76,10 @@ pub const MAX_HLS_TAGS: usize = 1_000_000;
 /// Most attributes one HLS attribute list (`NAME=VALUE,...`) may carry.
 pub const MAX_HLS_ATTRIBUTES: usize = 256;
 
+/// Most segments one live HLS media playlist lists (`tsbd_` over the segment duration): a
+/// day of 1 s segments. A longer timeshift window is refused rather than written.
+pub const MAX_HLS_LIVE_WINDOW_SEGMENTS: usize = 86_400;
+
 /// Longest a server holds a reader's request for the next segment of an ingested stream
 /// before answering 404 ([`crate::ingest::Refusal::NotYet`]): longer than a typical segment
 /// (2 s) plus an encoder's upload jitter, short enough that a player's own timeout is not hit.

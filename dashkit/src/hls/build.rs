@@ -123,7 +123,7 @@ struct Measure {
 }
 
 /// The playlist file name for a Representation id.
-fn media_name(stem: &str, id: &str) -> String {
+pub(crate) fn media_name(stem: &str, id: &str) -> String {
     let id: String = id
         .chars()
         .map(|c| {
@@ -371,7 +371,7 @@ fn average_bps(m: &Measure) -> Option<u64> {
 
 /// `CHANNELS` from `AudioChannelConfiguration` (ISO/IEC 23003-3 scheme: a decimal count),
 /// else from the init segment's sample entry.
-fn channels(a: &AdaptationSet, r: &Representation, init: Option<u16>) -> Option<String> {
+pub(crate) fn channels(a: &AdaptationSet, r: &Representation, init: Option<u16>) -> Option<String> {
     let scheme = "urn:mpeg:dash:23003:3:audio_channel_configuration:2011";
     r.audio_channel_configurations
         .iter()

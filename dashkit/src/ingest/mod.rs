@@ -46,6 +46,7 @@
 pub mod abr;
 pub mod admission;
 mod channel;
+mod hls;
 mod manifest;
 pub(crate) mod naming;
 mod reader;

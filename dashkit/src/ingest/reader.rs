@@ -83,6 +83,13 @@ impl Origin {
             })?;
         let private = file.starts_with(super::source::PRIVATE);
         let Some(f) = ch.files.get(file).filter(|_| !private) else {
+            // The HLS twin of the channel's MPD (docs/hls.md#ingested-channels).
+            if file.ends_with(".m3u8") && !private {
+                if let Some(text) = super::hls::playlist(ch, file) {
+                    ch.last_activity = Some(now);
+                    return Ok(Opened::Whole(vec![Bytes::from(text)]));
+                }
+            }
             if let Some((key, n)) = naming::media_key(file) {
                 if let Some(s) = ch.streams.get(&key) {
                     if s.ended && s.highest.is_some_and(|h| n > h) {

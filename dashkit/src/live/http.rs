@@ -424,6 +424,47 @@ pub(crate) fn mpd_headers(
     ]
 }
 
+/// The content type of HLS playlists (RFC 8216 §4).
+pub const HLS_CONTENT_TYPE: &str = "application/vnd.apple.mpegurl";
+
+/// The headers of an HLS playlist answered at `now_ms` (docs/hls.md#caching): its type, and a
+/// cache lifetime by playlist type: a live media playlist until it next changes
+/// (`next_change_ms`, its next segment), rounded down to whole seconds; one that never changes
+/// (multivariant, VoD, ended live) a day. `Last-Modified` (the last change, else `now`) and its
+/// `etag` (the [`strong_etag`] of its text, computed when it was built) let a cache revalidate.
+///
+/// ```
+/// use dashkit::live::http::{playlist_headers, strong_etag};
+/// let etag = strong_etag(b"#EXTM3U\n");
+/// let h = playlist_headers(&etag, 10_500, Some(10_000), Some(12_000));
+/// assert!(h.contains(&("cache-control", "public, max-age=1".into())));
+/// assert!(h.contains(&("content-type", "application/vnd.apple.mpegurl".into())));
+/// let vod = playlist_headers(&etag, 10_500, None, None);
+/// assert!(vod.contains(&("cache-control", "public, max-age=86400".into())));
+/// ```
+pub fn playlist_headers(
+    etag: &str,
+    now_ms: i64,
+    last_change_ms: Option<i64>,
+    next_change_ms: Option<i64>,
+) -> Vec<(&'static str, Cow<'static, str>)> {
+    let age = match next_change_ms {
+        Some(next) => next.saturating_sub(now_ms).max(0) / 1000,
+        None => 86_400,
+    };
+    let last = last_change_ms.map_or(now_ms, |l| l.min(now_ms));
+    vec![
+        ("content-type", HLS_CONTENT_TYPE.into()),
+        ("cache-control", format!("public, max-age={age}").into()),
+        (
+            "expires",
+            http_date(now_ms.saturating_add(age.saturating_mul(1000))).into(),
+        ),
+        ("last-modified", http_date(last).into()),
+        ("etag", etag.to_owned().into()),
+    ]
+}
+
 /// Marks an answer whose body is still being produced (low-latency chunks sent as they are
 /// due, an upload relayed as it arrives): `no-cache`, so no cache serves it as complete without
 /// asking again (nginx does not store such answers at all), and a proxy must pass its chunks
@@ -524,6 +565,16 @@ pub fn http_response_at<'a>(
             status: 200,
             headers: mpd_headers(&xml, now_ms, mpd_changes),
             body: HttpBody::Parts(vec![Part::Owned(xml.into_bytes())]),
+        },
+        Response::Playlist {
+            text,
+            etag,
+            last_change_ms,
+            next_change_ms,
+        } => HttpResponse {
+            status: 200,
+            headers: playlist_headers(&etag, now_ms, last_change_ms, next_change_ms),
+            body: HttpBody::Parts(vec![Part::Owned(text.into_bytes())]),
         },
         Response::Init { bytes, kind } => HttpResponse {
             status: 200,

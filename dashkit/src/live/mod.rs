@@ -8,6 +8,7 @@ pub mod asset;
 pub mod availability;
 pub mod chunk;
 pub mod eccp;
+pub mod hls;
 pub mod http;
 pub mod inject;
 pub(crate) mod lmsg;

@@ -1,8 +1,11 @@
-//! Live MPD answers kept for the instant they stay the same: the live MPD depends on `now`
+//! Live MPD answers (and the live simulator's HLS playlists, [`super::hls`]) kept for the
+//! instant they stay the same: the live MPD depends on `now`
 //! only through whole seconds (publishTime, the SegmentTimeline window and a `direct`
 //! UTCTiming all count in seconds, docs/live-timing.md#the-live-mpd), except with `chunkdur_`,
 //! whose timeline counts milliseconds. So a server answering many players at once writes each
-//! MPD once per second instead of once per request.
+//! MPD once per second instead of once per request. A playlist answer says itself when it
+//! next changes (its next segment, [`Response::Playlist`]`::next_change_ms`): it is kept from
+//! the instant it was built until then.
 //!
 //! A plain value the caller owns (one per asset; behind a lock when its server is
 //! multi-threaded): no clock, no global state. [`MpdCache::get`] returns the very text
@@ -33,6 +36,18 @@ struct Entry {
     config: SourceConfig,
     instant: i64,
     xml: Arc<str>,
+    /// For a playlist: its ETag, when it last and next changes (`None` for an MPD).
+    playlist: Option<(Arc<str>, Option<i64>, Option<i64>)>,
+}
+
+impl Entry {
+    /// Whether this entry is the answer at `now_ms`.
+    fn holds_at(&self, options: &LiveOptions, now_ms: i64) -> bool {
+        match self.playlist {
+            None => self.instant == mpd_instant(options, now_ms),
+            Some((_, _, next)) => self.instant <= now_ms && next.is_none_or(|n| now_ms < n),
+        }
+    }
 }
 
 impl Entry {
@@ -76,12 +91,19 @@ impl MpdCache {
         config: &SourceConfig,
         now_ms: i64,
     ) -> Option<Response<'static>> {
-        let instant = mpd_instant(options, now_ms);
         self.entries
             .iter()
-            .find(|e| e.instant == instant && e.is(options, file, config))
-            .map(|e| Response::Mpd {
-                xml: e.xml.to_string(),
+            .find(|e| e.is(options, file, config) && e.holds_at(options, now_ms))
+            .map(|e| match &e.playlist {
+                None => Response::Mpd {
+                    xml: e.xml.to_string(),
+                },
+                Some((etag, last_change_ms, next_change_ms)) => Response::Playlist {
+                    text: e.xml.to_string(),
+                    etag: etag.to_string(),
+                    last_change_ms: *last_change_ms,
+                    next_change_ms: *next_change_ms,
+                },
             })
     }
 
@@ -95,10 +117,21 @@ impl MpdCache {
         now_ms: i64,
         answer: &Response<'_>,
     ) {
-        let Response::Mpd { xml } = answer else {
-            return;
+        let (xml, playlist, instant) = match answer {
+            Response::Mpd { xml } => (xml, None, mpd_instant(options, now_ms)),
+            // startrel_/stoprel_ sessions move with now: their playlists are not kept.
+            Response::Playlist {
+                text,
+                etag,
+                last_change_ms,
+                next_change_ms,
+            } if options.startrel_s.is_none() && options.stoprel_s.is_none() => (
+                text,
+                Some((Arc::from(etag.as_str()), *last_change_ms, *next_change_ms)),
+                now_ms,
+            ),
+            _ => return,
         };
-        let instant = mpd_instant(options, now_ms);
         if let Some(i) = self
             .entries
             .iter()
@@ -120,6 +153,7 @@ impl MpdCache {
             config: config.clone(),
             instant,
             xml: Arc::from(xml.as_str()),
+            playlist,
         });
     }
 }
@@ -190,6 +224,41 @@ mod tests {
                 request_url: None,
             };
             prop_assert!(c.get(&o, "Manifest.mpd", &elsewhere, now).is_none());
+        }
+    }
+
+    proptest! {
+        /// A kept playlist is the one `respond` builds at any later instant it is returned
+        /// for, and it is returned until the playlist changes.
+        #[test]
+        fn cached_playlist_is_respond_at_the_instant(
+            first in 900_000i64..1_200_000,
+            later in 0i64..5000,
+            which in 0usize..OPTIONS.len(),
+            media in proptest::bool::ANY,
+        ) {
+            let a = asset();
+            let o = LiveOptions::parse(OPTIONS[which]).unwrap();
+            let cfg = SourceConfig::default();
+            let file = if media { "m_V300.m3u8" } else { "m.m3u8" };
+            let mut c = MpdCache::default();
+            if let Ok(r) = respond(&a, &o, file, first, &cfg, |_| None) {
+                c.insert(&o, file, &cfg, first, &r);
+            }
+            let now = first + later;
+            let fresh = respond(&a, &o, file, now, &cfg, |_| None).ok();
+            match c.get(&o, file, &cfg, now) {
+                Some(hit) => prop_assert_eq!(Some(hit), fresh),
+                None => {
+                    // Missed only when it changed (or was never kept).
+                    if let (Some(Response::Playlist { next_change_ms: Some(n), .. }), false) =
+                        (respond(&a, &o, file, first, &cfg, |_| None).ok(), o.startrel_s.is_some())
+                    {
+                        prop_assert!(now >= n);
+                    }
+                }
+            }
+            prop_assert!(c.get(&o, file, &cfg, first - 1).is_none());
         }
     }
 

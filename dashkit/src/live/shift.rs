@@ -153,6 +153,7 @@ where
                 mpd = Some(xml.clone());
                 vec![Part::Owned(xml.into_bytes())]
             }
+            Response::Playlist { text, .. } => vec![Part::Owned(text.into_bytes())],
             Response::Init { bytes, .. } => vec![Part::Borrowed(bytes)],
             Response::ProtectedInit { bytes, .. } => vec![Part::Owned(bytes)],
             Response::Segment { data, .. } => data.parts,

@@ -119,6 +119,19 @@ pub enum Response<'a> {
         /// The last instant (epoch ms) it may be fetched; `None` when it never expires.
         fetch_until_ms: Option<i64>,
     },
+    /// An HLS playlist of the live simulator's HLS twin ([`super::hls`]):
+    /// `application/vnd.apple.mpegurl`, cacheable until it changes.
+    Playlist {
+        /// The text.
+        text: String,
+        /// Its strong entity tag ([`super::http::strong_etag`] of the text), computed once
+        /// when it is built, not on every answer.
+        etag: String,
+        /// When its content last changed (epoch ms); `None` for one that never changes.
+        last_change_ms: Option<i64>,
+        /// When it next changes (epoch ms), so no cache keeps it longer; `None`: never.
+        next_change_ms: Option<i64>,
+    },
     /// An injected error (`statuscode_`, `traffic_` down or hang,
     /// docs/live-options.md#error-injection): `status` with a short text, sent `delay_ms` after
     /// the request.
@@ -213,7 +226,10 @@ fn refused<'a>(
 /// The media template a live `file` of `rep` is named by: the VoD's `@media` (`$Number$`
 /// addressing), or for `segtimeline_1` dashlivesim's `t$Time$` in place of `$Number$`
 /// (`None` when that is not a template).
-fn live_media_template(rep: &LiveRepresentation, mode: TimelineMode) -> Option<Cow<'_, Template>> {
+pub(crate) fn live_media_template(
+    rep: &LiveRepresentation,
+    mode: TimelineMode,
+) -> Option<Cow<'_, Template>> {
     if mode == TimelineMode::Time {
         Template::parse(&rep.media_template.as_str().replace("$Number$", "t$Time$"))
             .ok()
@@ -414,7 +430,8 @@ where
     F: FnMut(&str) -> Option<&'a [u8]>,
 {
     // traffic_: a media request through BaseURL bu<i>/ takes that BaseURL's state at now.
-    let (bu, file) = if options.traffic.is_empty() || file.ends_with(".mpd") {
+    let playlist = file.ends_with(".mpd") || file.ends_with(".m3u8");
+    let (bu, file) = if options.traffic.is_empty() || playlist {
         (None, file)
     } else {
         super::inject::split_base_url(file)
@@ -452,6 +469,12 @@ where
     let session = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?;
     let timing = session.timing;
     let name = file.rsplit('/').next().unwrap_or(file);
+    if let Some(playlist) = super::hls::playlist_name(asset, file) {
+        return match super::hls::answer(asset, options, playlist, now_ms)? {
+            Ok(r) => Ok(r),
+            Err(refusal) => refused(&timing, name, None, refusal, now_ms),
+        };
+    }
     let (las, rep, number) = match target(asset, options, &timing, file)? {
         Target::Mpd => {
             let mut mpd = mpd_for(

@@ -62,6 +62,7 @@
 
 pub mod cache;
 pub mod files;
+pub mod hls;
 pub mod ingest;
 pub mod license;
 pub mod livesim;

@@ -156,7 +156,10 @@ where
         }
         Route::VodFile(comps) => {
             label = "vod";
-            static_file(&state, comps, req.headers()).await
+            match super::hls::vod_playlist(&state, &comps).await {
+                Some(playlist) => playlist,
+                None => static_file(&state, comps, req.headers()).await,
+            }
         }
         Route::Live(path) => {
             label = "live";

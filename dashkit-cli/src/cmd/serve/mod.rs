@@ -27,6 +27,7 @@ pub mod body;
 pub mod file_cache;
 pub mod files;
 pub mod handler;
+pub mod hls;
 pub mod ingest;
 mod license;
 mod log;

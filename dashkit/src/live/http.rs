@@ -431,7 +431,7 @@ pub const HLS_CONTENT_TYPE: &str = "application/vnd.apple.mpegurl";
 /// cache lifetime by playlist type: a live media playlist until it next changes
 /// (`next_change_ms`, its next segment), rounded down to whole seconds; one that never changes
 /// (multivariant, VoD, ended live) a day. `Last-Modified` (the last change, else `now`) and its
-/// `etag` (the [`strong_etag`] of its text, computed when it was built) let a cache revalidate.
+/// `etag` (the strong entity tag of its text, computed when it was built) let a cache revalidate.
 ///
 /// ```
 /// use dashkit::live::http::{playlist_headers, strong_etag};

@@ -124,7 +124,7 @@ pub enum Response<'a> {
     Playlist {
         /// The text.
         text: String,
-        /// Its strong entity tag ([`super::http::strong_etag`] of the text), computed once
+        /// Its strong entity tag (a hash of the text), computed once
         /// when it is built, not on every answer.
         etag: String,
         /// When its content last changed (epoch ms); `None` for one that never changes.

@@ -80,3 +80,7 @@ pub const MAX_HLS_ATTRIBUTES: usize = 256;
 /// before answering 404 ([`crate::ingest::Refusal::NotYet`]): longer than a typical segment
 /// (2 s) plus an encoder's upload jitter, short enough that a player's own timeout is not hit.
 pub const NEXT_SEGMENT_HOLD_MS: u64 = 4_000;
+
+/// Most languages one `timesubsstpp_` or `timesubswvtt_` live option may list (one generated
+/// subtitle AdaptationSet each).
+pub const MAX_TIMESUBS_LANGUAGES: usize = 16;

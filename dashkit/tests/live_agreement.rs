@@ -679,6 +679,8 @@ fn replay(
             diff.eq("injected answer", None, Some(status));
         }
         Response::Delayed { .. } => diff.eq("delayed answer", None, Some(0)),
+        // Generated subtitle files (timesubs*_) are livesim2's, never in these cases.
+        Response::GeneratedInit { .. } => diff.eq("generated init", None, Some(0)),
         Response::Chunked { number, .. } => {
             // No recorded request uses chunkdur_ (dashlivesim's chunking needs its server's
             // streaming path): a chunked answer here is a mismatch.

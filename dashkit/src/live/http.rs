@@ -568,6 +568,14 @@ pub fn http_response_at<'a>(
             ],
             body: HttpBody::Parts(vec![Part::Borrowed(bytes)]),
         },
+        Response::GeneratedInit { bytes, kind } => HttpResponse {
+            status: 200,
+            headers: vec![
+                ("content-type", kind.mime().into()),
+                ("cache-control", "public, max-age=3600".into()),
+            ],
+            body: HttpBody::Parts(vec![Part::Owned(bytes)]),
+        },
         Response::Segment {
             data,
             kind,

@@ -19,6 +19,7 @@ pub mod scte35;
 pub mod segment;
 pub mod shift;
 pub mod source;
+pub mod timesubs;
 pub mod timing;
 
 /// Errors of the live layer.

@@ -135,6 +135,9 @@ pub struct LiveOptions {
     pub chunk_duration_ms: Option<u64>,
     /// `ltgt_<ms>`: low-latency target latency in milliseconds.
     pub latency_target_ms: Option<u64>,
+    /// `timesubsstpp_`, `timesubswvtt_`, `timesubsdur_`, `timesubsreg_`: generated subtitles
+    /// showing the wall clock ([`super::timesubs`]).
+    pub timesubs: super::timesubs::TimeSubsOptions,
 }
 
 /// Keys dashlivesim or livesim2 accept that dashkit does not implement (yet).
@@ -152,10 +155,6 @@ const UNSUPPORTED: &[&str] = &[
     "peroff",
     "sts",
     "sid",
-    "timesubsstpp",
-    "timesubswvtt",
-    "timesubsdur",
-    "timesubsreg",
     "timecc608",
     "drm",
     "eccp",
@@ -194,6 +193,10 @@ const SUPPORTED: &[&str] = &[
     "utc",
     "chunkdur",
     "ltgt",
+    "timesubsstpp",
+    "timesubswvtt",
+    "timesubsdur",
+    "timesubsreg",
 ];
 
 /// Whether `key` is an option key dashlivesim or livesim2 knows.
@@ -330,6 +333,9 @@ impl LiveOptions {
                 self.chunk_duration_ms = Some(v)
             }
             "ltgt" => self.latency_target_ms = Some(uint()?),
+            k if super::timesubs::TimeSubsOptions::is_key(k) => {
+                self.timesubs.apply(k, value).ok_or_else(bad)?
+            }
             _ => {
                 return Err(Error::UnknownOption {
                     component: component.to_string(),
@@ -437,6 +443,9 @@ impl LiveOptions {
         if let Some(v) = self.latency_target_ms {
             push("ltgt", v.to_string());
         }
+        for (k, v) in self.timesubs.components() {
+            push(k, v);
+        }
         c.join("/")
     }
 }
@@ -496,10 +505,6 @@ mod tests {
             "drm",
             "eccp",
             "patch",
-            "timesubsstpp",
-            "timesubswvtt",
-            "timesubsdur",
-            "timesubsreg",
         ] {
             assert!(
                 matches!(

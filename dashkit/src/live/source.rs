@@ -85,6 +85,13 @@ pub enum Response<'a> {
         /// Its track's kind.
         kind: MediaKind,
     },
+    /// A generated init segment (`timesubs*_`, [`super::timesubs`]).
+    GeneratedInit {
+        /// The bytes.
+        bytes: Vec<u8>,
+        /// Its track's kind.
+        kind: MediaKind,
+    },
     /// A live media segment: new headers and borrowed VoD bytes.
     Segment {
         /// The parts, in order.
@@ -442,6 +449,10 @@ where
     let session = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?;
     let timing = session.timing;
     let name = file.rsplit('/').next().unwrap_or(file);
+    // timesubs*_: generated subtitle files (docs/live-options.md#generated-subtitles).
+    if let Some(answer) = super::timesubs::respond(options, &timing, file, now_ms)? {
+        return Ok(answer);
+    }
     let (las, rep, number) = match target(asset, options, &timing, file)? {
         Target::Mpd => {
             let mpd = live_mpd_with(asset, options, &session, now_ms)?;

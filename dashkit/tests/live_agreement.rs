@@ -681,6 +681,8 @@ fn replay(
         Response::Delayed { .. } => diff.eq("delayed answer", None, Some(0)),
         // Generated subtitle files (timesubs*_) are livesim2's, never in these cases.
         Response::GeneratedInit { .. } => diff.eq("generated init", None, Some(0)),
+        // MPD patches (patch_) are livesim2's, never in these cases.
+        Response::MpdPatch { .. } => diff.eq("MPD patch", None, Some(0)),
         Response::Chunked { number, .. } => {
             // No recorded request uses chunkdur_ (dashlivesim's chunking needs its server's
             // streaming path): a chunked answer here is a mismatch.

@@ -568,6 +568,15 @@ pub fn http_response_at<'a>(
             ],
             body: HttpBody::Parts(vec![Part::Borrowed(bytes)]),
         },
+        Response::MpdPatch { xml, expires_ms } => HttpResponse {
+            status: 200,
+            headers: vec![
+                ("content-type", crate::live::patch::CONTENT_TYPE.into()),
+                ("cache-control", "no-cache".into()),
+                ("expires", http_date(expires_ms).into()),
+            ],
+            body: HttpBody::Parts(vec![Part::Owned(xml.into_bytes())]),
+        },
         Response::GeneratedInit { bytes, kind } => HttpResponse {
             status: 200,
             headers: vec![

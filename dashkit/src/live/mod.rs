@@ -14,6 +14,7 @@ pub mod lowlatency;
 pub mod mpd;
 pub mod mpd_cache;
 pub mod options;
+pub mod patch;
 pub mod periods;
 pub mod scte35;
 pub mod segment;

@@ -138,6 +138,9 @@ pub struct LiveOptions {
     /// `timesubsstpp_`, `timesubswvtt_`, `timesubsdur_`, `timesubsreg_`: generated subtitles
     /// showing the wall clock ([`super::timesubs`]).
     pub timesubs: super::timesubs::TimeSubsOptions,
+    /// `patch_<ttl>`: MPD patches with this PatchLocation ttl in seconds ([`super::patch`];
+    /// `patch_0` is no patching, as in livesim2).
+    pub patch_ttl_s: Option<u64>,
 }
 
 /// Keys dashlivesim or livesim2 accept that dashkit does not implement (yet).
@@ -158,7 +161,6 @@ const UNSUPPORTED: &[&str] = &[
     "timecc608",
     "drm",
     "eccp",
-    "patch",
     "annexI",
     "ssras",
     "chunkdurssr",
@@ -197,6 +199,7 @@ const SUPPORTED: &[&str] = &[
     "timesubswvtt",
     "timesubsdur",
     "timesubsreg",
+    "patch",
 ];
 
 /// Whether `key` is an option key dashlivesim or livesim2 knows.
@@ -333,6 +336,7 @@ impl LiveOptions {
                 self.chunk_duration_ms = Some(v)
             }
             "ltgt" => self.latency_target_ms = Some(uint()?),
+            "patch" => self.patch_ttl_s = Some(uint()?).filter(|&t| t > 0),
             k if super::timesubs::TimeSubsOptions::is_key(k) => {
                 self.timesubs.apply(k, value).ok_or_else(bad)?
             }
@@ -355,6 +359,13 @@ impl LiveOptions {
         if !self.durations_s.is_empty() && self.start_s.is_none() {
             return Err(Error::OptionConflict {
                 message: "dur_ needs start_".into(),
+            });
+        }
+        if self.patch_ttl_s.is_some() && self.chunk_duration_ms.is_some() {
+            // A low-latency MPD changes within a second, so the MPD a patch starts from cannot
+            // be named by its (whole-second) publishTime.
+            return Err(Error::OptionConflict {
+                message: "patch_ cannot be combined with chunkdur_".into(),
             });
         }
         if self.continuous && self.periods_per_hour.is_none() {
@@ -446,6 +457,9 @@ impl LiveOptions {
         for (k, v) in self.timesubs.components() {
             push(k, v);
         }
+        if let Some(v) = self.patch_ttl_s {
+            push("patch", v.to_string());
+        }
         c.join("/")
     }
 }
@@ -504,7 +518,6 @@ mod tests {
             "timecc608",
             "drm",
             "eccp",
-            "patch",
         ] {
             assert!(
                 matches!(

@@ -85,6 +85,13 @@ pub enum Response<'a> {
         /// Its track's kind.
         kind: MediaKind,
     },
+    /// An MPD patch (`patch_`, [`super::patch`]): `application/dash-patch+xml`.
+    MpdPatch {
+        /// The Patch document.
+        xml: String,
+        /// When it expires (epoch ms): its publishTime plus the ttl and livesim2's margin.
+        expires_ms: i64,
+    },
     /// A generated init segment (`timesubs*_`, [`super::timesubs`]).
     GeneratedInit {
         /// The bytes.
@@ -449,15 +456,18 @@ where
     let session = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?;
     let timing = session.timing;
     let name = file.rsplit('/').next().unwrap_or(file);
+    // patch_: MPD patches (docs/live-options.md#mpd-patches).
+    if file.ends_with(".mpp") && options.patch_ttl_s.is_some() {
+        return super::patch::respond(asset, options, file, now_ms, config);
+    }
     // timesubs*_: generated subtitle files (docs/live-options.md#generated-subtitles).
     if let Some(answer) = super::timesubs::respond(options, &timing, file, now_ms)? {
         return Ok(answer);
     }
     let (las, rep, number) = match target(asset, options, &timing, file)? {
         Target::Mpd => {
-            let mpd = live_mpd_with(asset, options, &session, now_ms)?;
             return Ok(Response::Mpd {
-                xml: crate::mpd::write(&mpd_for(mpd, options, &timing, config)),
+                xml: mpd_text(asset, options, &session, now_ms, config, file)?,
             });
         }
         Target::Init(las) => {
@@ -545,6 +555,22 @@ where
         number,
         fetch_until_ms: live.fetch_until_ms,
     })
+}
+
+/// The live MPD's text as the server sends it for `file` at `now_ms`: [`live_mpd_with`] with
+/// the server-side touches ([`mpd_for`]) and the patch signalling ([`super::patch`]).
+pub(crate) fn mpd_text(
+    asset: &LiveAsset,
+    options: &LiveOptions,
+    session: &super::timing::Session,
+    now_ms: i64,
+    config: &SourceConfig,
+    file: &str,
+) -> Result<String, Error> {
+    let mpd = live_mpd_with(asset, options, session, now_ms)?;
+    let mut mpd = mpd_for(mpd, options, &session.timing, config);
+    super::patch::signal_in_mpd(&mut mpd, options, file, config);
+    Ok(crate::mpd::write(&mpd))
 }
 
 /// The server-side touches on the live MPD: UTCTiming (and ProducerReferenceTime) URLs

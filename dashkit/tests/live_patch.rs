@@ -190,7 +190,10 @@ fn check(opts: &str, t1: i64, t2: i64) -> Result<(), TestCaseError> {
     let mut tree = parse(&old).unwrap();
     apply(&mut tree, &parse(&xml).unwrap());
     let want = parse(&new).unwrap();
-    prop_assert!(tree.same(&want), "{opts} {t1}→{t2}\npatch:\n{xml}\nold:\n{old}\nnew:\n{new}");
+    prop_assert!(
+        tree.same(&want),
+        "{opts} {t1}→{t2}\npatch:\n{xml}\nold:\n{old}\nnew:\n{new}"
+    );
     Ok(())
 }
 
@@ -224,12 +227,21 @@ fn refusals() {
     let old = mpd(opts, NOW);
     assert!(matches!(
         patch_for(opts, &old, NOW + 999),
-        Response::Refused { refusal: Refusal::TooEarly { by_ms: 1 }, .. }
+        Response::Refused {
+            refusal: Refusal::TooEarly { by_ms: 1 },
+            ..
+        }
     ));
-    assert!(matches!(patch_for(opts, &old, NOW + 20_999), Response::MpdPatch { .. }));
+    assert!(matches!(
+        patch_for(opts, &old, NOW + 20_999),
+        Response::MpdPatch { .. }
+    ));
     assert!(matches!(
         patch_for(opts, &old, NOW + 21_000),
-        Response::Refused { refusal: Refusal::TooLate { .. }, .. }
+        Response::Refused {
+            refusal: Refusal::TooLate { .. },
+            ..
+        }
     ));
     let o = LiveOptions::parse(opts).unwrap();
     let url = format!("{HOST}/patch/livesim2/patch_10/ffmpeg_livesim/manifest.mpp");
@@ -239,8 +251,14 @@ fn refusals() {
     ));
     let plain = LiveOptions::parse("tsbd_30").unwrap();
     assert!(matches!(
-        respond(&asset(), &plain, "manifest.mpp", NOW, &config(&url), |_| None).unwrap(),
-        Response::Refused { refusal: Refusal::NotFound, .. }
+        respond(&asset(), &plain, "manifest.mpp", NOW, &config(&url), |_| {
+            None
+        })
+        .unwrap(),
+        Response::Refused {
+            refusal: Refusal::NotFound,
+            ..
+        }
     ));
     assert!(!mpd("tsbd_30", NOW).contains("PatchLocation"));
     assert!(LiveOptions::parse("patch_10/chunkdur_0.5").is_err());

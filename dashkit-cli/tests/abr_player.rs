@@ -68,6 +68,7 @@ fn dashjs_plays_an_abr_group_and_switches_quality() {
         low_latency: false,
         target_latency_s: 3.0,
         startup_timeout_s: 30.0,
+        ..PlayOptions::default()
     };
     let r = play_switching(&tools, &url, &opts, 4.0);
     for e in &mut encoders {

@@ -65,6 +65,7 @@ fn across(channel: &str, fail: Fail, b_extra: &[&str]) {
         low_latency: false,
         target_latency_s: 3.0,
         startup_timeout_s: 30.0,
+        ..PlayOptions::default()
     };
     let player = {
         let (tools, url, opts) = (tools.clone(), url.clone(), opts.clone());

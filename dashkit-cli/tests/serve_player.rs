@@ -192,6 +192,7 @@ fn dashjs_low_latency_plays_ingested_ffmpeg_and_chunked_vod_as_live() {
         low_latency: true,
         target_latency_s: 1.5,
         startup_timeout_s: 30.0,
+        ..PlayOptions::default()
     };
     // 1. ffmpeg's chunked CMAF pushed into the origin, read back under /live.
     let mut ffmpeg = push_ffmpeg(&server.addr, "ffll", 60);

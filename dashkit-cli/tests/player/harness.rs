@@ -1,6 +1,7 @@
 //! Real-player test harness, shared by integration tests: find node + Debian's chromium + the
 //! npm packages of `tests/player`, serve a directory over loopback HTTP (CORS, HEAD, byte
-//! ranges), play an MPD in dash.js (`play.mjs`) and parse mp4box.js reports (`mp4check.mjs`).
+//! ranges, POST answered with the file as a static license server), play a manifest in dash.js,
+//! Shaka Player or hls.js (`play.mjs`) and parse mp4box.js reports (`mp4check.mjs`).
 //!
 //! A test file in `dashkit-cli/tests/` uses it with `#[path = "player/harness.rs"] mod harness;`.
 //!
@@ -54,7 +55,13 @@ pub fn player_tools() -> Option<PlayerTools> {
         "{} is missing: run `bash .ci/install-player` (or set DASHKIT_SKIP_PLAYER=1)",
         chromium.display()
     );
-    for pkg in ["dashjs", "playwright-core", "mp4box"] {
+    for pkg in [
+        "dashjs",
+        "playwright-core",
+        "mp4box",
+        "shaka-player",
+        "hls.js",
+    ] {
         assert!(
             dir.join("node_modules").join(pkg).is_dir(),
             "{}/node_modules/{pkg} is missing: run `bash .ci/install-player` (or set \
@@ -82,17 +89,63 @@ fn browser_lock() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Which player `play.mjs` runs (`--player`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Player {
+    /// dash.js 5 (DASH).
+    #[default]
+    DashJs,
+    /// Shaka Player 5 (DASH and HLS).
+    Shaka,
+    /// hls.js 1.7 (HLS).
+    HlsJs,
+}
+
+impl Player {
+    /// The `--player` value.
+    pub fn arg(self) -> &'static str {
+        match self {
+            Player::DashJs => "dashjs",
+            Player::Shaka => "shaka",
+            Player::HlsJs => "hlsjs",
+        }
+    }
+}
+
 /// How to play (the flags of `play.mjs`).
 #[derive(Debug, Clone)]
 pub struct PlayOptions {
     /// Seconds to play, counted from the first `playing` event.
     pub seconds: f64,
-    /// dash.js low-latency settings: liveDelay = `target_latency_s`, liveCatchup on.
+    /// The player's low-latency mode holding `target_latency_s` (dash.js liveDelay + liveCatchup,
+    /// Shaka lowLatencyMode + liveSync, hls.js lowLatencyMode + liveSyncDuration).
     pub low_latency: bool,
     /// Target live latency in seconds with `low_latency`.
     pub target_latency_s: f64,
     /// Give up when nothing plays by then.
     pub startup_timeout_s: f64,
+    /// The player (`--player`, default dash.js).
+    pub player: Player,
+    /// Use the ClearKey license server the manifest names (`--clearkey`: a DASH-IF
+    /// `dashif:Laurl` / `clearkey:Laurl` in the ClearKey ContentProtection).
+    pub clearkey: bool,
+    /// Fixed ClearKey keys as (KID, KEY), 32 hex digits each (`--clearkey-keys`); implies
+    /// ClearKey. dash.js and Shaka only.
+    pub clearkey_keys: Vec<(String, String)>,
+    /// A ClearKey license server URL overriding the manifest's (`--license-url`).
+    pub license_url: Option<String>,
+    /// Report the in-band and MPD events the player surfaces (`--events`: SCTE-35
+    /// `urn:scte:scte35:2013:bin` and `event_schemes`).
+    pub events: bool,
+    /// More event schemes to subscribe to (`--event-scheme`, repeatable; implies `events`).
+    pub event_schemes: Vec<String>,
+    /// Enable a text track and report the cues rendered (`--text-tracks`).
+    pub text_tracks: bool,
+    /// The text track's language (`--text-lang`; implies `text_tracks`); default the first.
+    pub text_lang: Option<String>,
+    /// Once playing, ask for the next video quality every so many seconds with ABR off
+    /// (`--switch-quality`); [`play_switching`] sets it too.
+    pub switch_quality_s: Option<f64>,
 }
 
 impl Default for PlayOptions {
@@ -102,6 +155,15 @@ impl Default for PlayOptions {
             low_latency: false,
             target_latency_s: 2.0,
             startup_timeout_s: 20.0,
+            player: Player::DashJs,
+            clearkey: false,
+            clearkey_keys: Vec::new(),
+            license_url: None,
+            events: false,
+            event_schemes: Vec::new(),
+            text_tracks: false,
+            text_lang: None,
+            switch_quality_s: None,
         }
     }
 }
@@ -134,7 +196,8 @@ impl PlayReport {
             _ => 0.0,
         }
     }
-    /// dash.js ERROR events, media element errors and page errors, as text.
+    /// The player's ERROR events (dash.js ERROR, Shaka CRITICAL errors, hls.js fatal errors),
+    /// media element errors and page errors, as text.
     pub fn errors(&self) -> Vec<String> {
         let mut v = Vec::new();
         for key in ["errors", "media_errors"] {
@@ -216,6 +279,118 @@ impl PlayReport {
         (c("video"), c("audio"))
     }
 
+    /// The player's non-fatal problems (Shaka RECOVERABLE errors, hls.js non-fatal ERROR
+    /// events), as text: reported, not judged.
+    pub fn warnings(&self) -> Vec<String> {
+        self.json["warnings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|w| match w["details"].as_str() {
+                Some(d) => format!("{d}: {}", w["message"]),
+                None => format!("code {} {}", w["code"], w["message"]),
+            })
+            .collect()
+    }
+    /// The player that ran (`dashjs`, `shaka`, `hlsjs`) and its version.
+    pub fn player(&self) -> (String, String) {
+        let s = |k: &str| self.json[k].as_str().unwrap_or("").to_string();
+        (s("player"), s("player_version"))
+    }
+    /// Events the player surfaced (`--events`).
+    pub fn events(&self) -> Vec<PlayerEvent> {
+        self.json["events"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| PlayerEvent {
+                source: e["source"].as_str().unwrap_or("").to_string(),
+                scheme_id_uri: e["scheme_id_uri"].as_str().map(str::to_string),
+                value: e["value"].as_str().map(str::to_string),
+                id: match &e["id"] {
+                    Value::Null => None,
+                    Value::String(s) => Some(s.clone()),
+                    v => Some(v.to_string()),
+                },
+                presentation_time: e["presentation_time"].as_f64(),
+                duration: e["duration"].as_f64(),
+                t: e["t"].as_f64().unwrap_or(0.0),
+                wall: e["wall"].as_f64().unwrap_or(0.0),
+                playhead: e["playhead"].as_f64(),
+                message: e["message"].as_str().map(str::to_string),
+            })
+            .collect()
+    }
+    /// Text cues the browser made active while playing (`--text-tracks`), once each.
+    pub fn cues(&self) -> Vec<Cue> {
+        self.json["cues"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| Cue {
+                start: c["start"].as_f64().unwrap_or(f64::NAN),
+                end: c["end"].as_f64().unwrap_or(f64::NAN),
+                text: c["text"].as_str().unwrap_or("").to_string(),
+                language: c["language"].as_str().map(str::to_string),
+                kind: c["kind"].as_str().map(str::to_string),
+                t: c["t"].as_f64().unwrap_or(0.0),
+            })
+            .collect()
+    }
+    /// The text tracks the player listed (`--text-tracks`): (language, kind, mime type).
+    pub fn text_tracks(&self) -> Vec<(Option<String>, Option<String>, Option<String>)> {
+        let s = |v: &Value| v.as_str().map(str::to_string);
+        self.json["text_tracks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| (s(&t["language"]), s(&t["kind"]), s(&t["mime_type"])))
+            .collect()
+    }
+    /// URLs of the EME license requests (POSTs) the player made.
+    pub fn license_requests(&self) -> Vec<String> {
+        self.json["license_requests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["url"].as_str().map(str::to_string))
+            .collect()
+    }
+    /// Key systems the page asked EME for, with whether the browser granted them.
+    pub fn key_systems(&self) -> Vec<(String, bool)> {
+        self.json["key_systems"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|k| {
+                Some((
+                    k["key_system"].as_str()?.to_string(),
+                    k["granted"].as_bool().unwrap_or(false),
+                ))
+            })
+            .collect()
+    }
+    /// Requests to the media origin with an `_HLS_msn` or `_HLS_part` query (LL-HLS blocking
+    /// playlist reloads and preload hints).
+    pub fn hls_blocking_requests(&self) -> u64 {
+        self.json["hls_blocking_requests"].as_u64().unwrap_or(0)
+    }
+    /// Quality switches asked for (`switch_quality_s`) and rendered, as ids.
+    pub fn quality_switches(&self) -> (Vec<String>, Vec<String>) {
+        let ids = |k: &str| {
+            self.json[k]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|q| match &q["id"] {
+                    Value::String(s) => s.clone(),
+                    v => v.to_string(),
+                })
+                .collect::<Vec<_>>()
+        };
+        (ids("quality_requests"), ids("quality_rendered"))
+    }
+
     /// Asserts a clean run: exit 0, no error, no HTTP failure, played at least `min_advance_s`
     /// of media, no stall after startup, and video decoded when `expect_video`.
     pub fn assert_clean(&self, what: &str, min_advance_s: f64, expect_video: bool) {
@@ -273,13 +448,55 @@ impl PlayReport {
     }
 }
 
+/// An event the player surfaced (`PlayOptions::events`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlayerEvent {
+    /// Which API reported it: `dashjs`, `shaka-emsg`, `shaka-timelineregionenter`, `hlsjs-id3`.
+    pub source: String,
+    /// The event stream's scheme.
+    pub scheme_id_uri: Option<String>,
+    /// The event stream's value.
+    pub value: Option<String>,
+    /// The event's id.
+    pub id: Option<String>,
+    /// Its presentation time, seconds on the player's timeline.
+    pub presentation_time: Option<f64>,
+    /// Its duration in seconds.
+    pub duration: Option<f64>,
+    /// When it fired: seconds since page start.
+    pub t: f64,
+    /// When it fired: wall clock, epoch seconds.
+    pub wall: f64,
+    /// The playhead when it fired.
+    pub playhead: Option<f64>,
+    /// The message: text, or the first 100 bytes in hex.
+    pub message: Option<String>,
+}
+
+/// A text cue the browser made active (`PlayOptions::text_tracks`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cue {
+    /// Start, media seconds.
+    pub start: f64,
+    /// End, media seconds.
+    pub end: f64,
+    /// The text (first 100 characters).
+    pub text: String,
+    /// The track's language.
+    pub language: Option<String>,
+    /// The track's kind (`subtitles`, `captions`, ...).
+    pub kind: Option<String>,
+    /// When it became active: seconds since page start.
+    pub t: f64,
+}
+
 /// Plays `url` with `play.mjs` (one browser at a time) and returns its report.
 /// Panics when `play.mjs` printed no JSON line.
 pub fn play(tools: &PlayerTools, url: &str, opts: &PlayOptions) -> PlayReport {
     play_with(tools, url, opts, &[])
 }
 
-/// [`play`] asking dash.js, once playing, for the next video Representation every
+/// [`play`] asking the player, once playing, for the next video Representation every
 /// `every_s` seconds with its ABR off (`--switch-quality`): the report's `quality_requests`
 /// and `quality_rendered` list what was asked and what was shown.
 pub fn play_switching(
@@ -311,6 +528,41 @@ fn play_with(tools: &PlayerTools, url: &str, opts: &PlayOptions, extra: &[String
     if opts.low_latency {
         cmd.arg("--low-latency")
             .args(["--target-latency", &opts.target_latency_s.to_string()]);
+    }
+    if opts.player != Player::DashJs {
+        cmd.args(["--player", opts.player.arg()]);
+    }
+    if opts.clearkey {
+        cmd.arg("--clearkey");
+    }
+    if !opts.clearkey_keys.is_empty() {
+        let keys: Vec<String> = opts
+            .clearkey_keys
+            .iter()
+            .map(|(kid, key)| format!("{kid}:{key}"))
+            .collect();
+        cmd.args(["--clearkey-keys", &keys.join(",")]);
+    }
+    if let Some(u) = &opts.license_url {
+        cmd.args(["--license-url", u]);
+    }
+    if opts.events {
+        cmd.arg("--events");
+    }
+    for s in &opts.event_schemes {
+        cmd.args(["--event-scheme", s]);
+    }
+    if opts.text_tracks {
+        cmd.arg("--text-tracks");
+    }
+    if let Some(l) = &opts.text_lang {
+        cmd.args(["--text-lang", l]);
+    }
+    if let (Some(s), false) = (
+        opts.switch_quality_s,
+        extra.iter().any(|a| a == "--switch-quality"),
+    ) {
+        cmd.args(["--switch-quality", &s.to_string()]);
     }
     let out = cmd.output().expect("running node play.mjs");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -417,6 +669,9 @@ fn content_type(path: &Path) -> &'static str {
         Some("mp4") | Some("m4s") | Some("m4v") | Some("cmfv") => "video/mp4",
         Some("m4a") | Some("cmfa") => "audio/mp4",
         Some("json") => "application/json",
+        Some("m3u8") => "application/vnd.apple.mpegurl",
+        Some("vtt") => "text/vtt",
+        Some("ttml") => "application/ttml+xml",
         Some("html") => "text/html",
         _ => "application/octet-stream",
     }
@@ -478,6 +733,7 @@ fn serve_connection(conn: TcpStream, root: &Path) -> std::io::Result<()> {
         };
         let mut range = None;
         let mut close = false;
+        let mut body_len: u64 = 0;
         loop {
             let mut h = String::new();
             if reader.read_line(&mut h)? == 0 {
@@ -490,11 +746,17 @@ fn serve_connection(conn: TcpStream, root: &Path) -> std::io::Result<()> {
             if let Some((k, v)) = h.split_once(':') {
                 match k.trim().to_ascii_lowercase().as_str() {
                     "range" => range = Some(v.trim().to_string()),
+                    "content-length" => body_len = v.trim().parse().unwrap_or(u64::MAX),
                     "connection" => close = v.trim().eq_ignore_ascii_case("close"),
                     _ => {}
                 }
             }
         }
+        // A request body (a POST's license challenge) is read and dropped; bounded.
+        if body_len > MAX_REQUEST_BODY {
+            return Ok(());
+        }
+        std::io::copy(&mut (&mut reader).take(body_len), &mut std::io::sink())?;
         respond(&mut out, &method, &target, range.as_deref(), root)?;
         out.flush()?;
         if close {
@@ -504,7 +766,13 @@ fn serve_connection(conn: TcpStream, root: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Answers one request (the connection loop handles keep-alive).
+/// The largest request body the static server reads (a ClearKey license request is a few
+/// hundred bytes); a larger one closes the connection.
+const MAX_REQUEST_BODY: u64 = 64 * 1024;
+
+/// Answers one request (the connection loop handles keep-alive). A POST to an existing file
+/// answers with the file, whatever the body: a static ClearKey license server when the file is
+/// the license JSON (`{"keys":[{"kty":"oct","kid":..,"k":..}],"type":"temporary"}`).
 fn respond(
     out: &mut TcpStream,
     method: &str,
@@ -513,7 +781,7 @@ fn respond(
     root: &Path,
 ) -> std::io::Result<()> {
     let cors = "Access-Control-Allow-Origin: *\r\n\
-                Access-Control-Allow-Methods: GET, HEAD, OPTIONS\r\n\
+                Access-Control-Allow-Methods: GET, HEAD, POST, OPTIONS\r\n\
                 Access-Control-Allow-Headers: *\r\n\
                 Access-Control-Expose-Headers: Content-Length, Content-Range, Date\r\n";
     let reply = |out: &mut TcpStream, status: &str, extra: &str, body: &[u8]| {
@@ -528,7 +796,7 @@ fn respond(
         reply(out, "204 No Content", "", b"")?;
         return Ok(());
     }
-    if method != "GET" && method != "HEAD" {
+    if method != "GET" && method != "HEAD" && method != "POST" {
         reply(out, "405 Method Not Allowed", "", b"")?;
         return Ok(());
     }
@@ -554,6 +822,7 @@ fn respond(
     let mut f = std::fs::File::open(&file)?;
     let len = f.metadata()?.len();
     let ctype = content_type(&file);
+    let range = if method == "POST" { None } else { range };
     let (status, start, end) = match range {
         None => ("200 OK", 0, len.saturating_sub(1)),
         Some(r) => match parse_range(r, len) {
@@ -575,7 +844,7 @@ fn respond(
     }
     head.push_str("\r\n");
     out.write_all(head.as_bytes())?;
-    if method == "GET" && count > 0 {
+    if method != "HEAD" && count > 0 {
         f.seek(SeekFrom::Start(start))?;
         std::io::copy(&mut (&mut f).take(count), out)?;
     }

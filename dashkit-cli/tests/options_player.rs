@@ -234,6 +234,7 @@ fn shaka_plays_periods_60_across_two_boundaries() {
     let start = r.json["playhead_start"].as_f64().unwrap();
     let end = r.json["playhead_end"].as_f64().unwrap();
     let boundaries = (end / 60.0).floor() - (start / 60.0).floor();
+    eprintln!("Shaka playhead {start} → {end}: {boundaries} Period boundaries");
     assert!(
         boundaries >= 2.0,
         "{path}: the playhead went {start} → {end}, {boundaries} Period boundaries: {}",

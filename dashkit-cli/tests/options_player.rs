@@ -241,3 +241,64 @@ fn shaka_plays_periods_60_across_two_boundaries() {
         r.json
     );
 }
+
+/// The generated subtitle files parse in mp4box.js (GPAC's parser, independent of dashkit): init
+/// segment and three consecutive media segments as one stream, one track of the right codec at
+/// timescale 1000, every sample a sync sample, the samples covering the 6 s from the first
+/// segment's start (one TTML document per segment; WebVTT cues and gaps).
+#[test]
+fn generated_subtitle_segments_parse_in_mp4box() {
+    use dashkit::live::{asset::LiveAsset, options::LiveOptions, source::*};
+    let Some(tools) = tools() else { return };
+    let dir = fixtures().join("ffmpeg_livesim");
+    let mpd =
+        dashkit::mpd::parse(&std::fs::read_to_string(dir.join("manifest.mpd")).unwrap()).unwrap();
+    let asset = LiveAsset::from_vod(mpd, |u| std::fs::read(dir.join(u)).ok()).unwrap();
+    let opts = LiveOptions::parse("timesubsstpp_en/timesubswvtt_en").unwrap();
+    let scratch = std::env::temp_dir().join(format!("dashkit-subs-mp4box-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let now = 1_700_000_000_000;
+    for (rep, codec, samples) in [("timestpp-en", "stpp", 3), ("timewvtt-en", "wvtt", 12)] {
+        let mut paths = vec![PathBuf::from("--concat")];
+        let files = [
+            "init.mp4",
+            "849999990.m4s",
+            "849999991.m4s",
+            "849999992.m4s",
+        ];
+        for f in files {
+            let bytes = match respond(
+                &asset,
+                &opts,
+                &format!("{rep}/{f}"),
+                now,
+                &SourceConfig::default(),
+                |_| None,
+            )
+            .unwrap()
+            {
+                Response::GeneratedInit { bytes, .. } => bytes,
+                Response::Segment { data, .. } => data.to_vec(),
+                other => panic!("{rep}/{f}: {other:?}"),
+            };
+            let p = scratch.join(format!("{rep}-{f}"));
+            std::fs::write(&p, bytes).unwrap();
+            paths.push(p);
+        }
+        let args: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();
+        let (code, reports) = harness::mp4check(&tools, &args);
+        let r = &reports[0];
+        assert_eq!(code, 0, "{rep}: {r}");
+        assert_eq!(r["ok"], true, "{rep}: {r}");
+        let tracks = r["tracks"].as_array().unwrap();
+        assert_eq!(tracks.len(), 1, "{rep}: {r}");
+        let t = &tracks[0];
+        assert_eq!(t["codec"], codec, "{rep}: {r}");
+        assert_eq!(t["timescale"], 1000, "{rep}: {r}");
+        assert_eq!(t["samples"], samples, "{rep}: {r}");
+        assert_eq!(t["sync_samples"], samples, "{rep}: {r}");
+        assert_eq!(t["duration"], 6000, "{rep}: {r}");
+        assert_eq!(t["first_dts"], 849_999_990u64 * 2000, "{rep}: {r}");
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+}

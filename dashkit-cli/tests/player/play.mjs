@@ -23,7 +23,8 @@
 //   --switch-quality <s>     turn ABR off and, once playing, ask for the next video quality every
 //                            <s> seconds (cycling): dash.js setRepresentationForTypeByIndex,
 //                            Shaka selectVariantTrack (abr.enabled false; one variant per video
-//                            stream, by bandwidth), hls.js currentLevel. The report lists the
+//                            stream, by bandwidth), hls.js nextLevel (from the next fragment;
+//                            currentLevel flushes the buffer). The report lists the
 //                            requests (quality_requests) and the switches rendered
 //                            (quality_rendered: dash.js QUALITY_CHANGE_RENDERED, Shaka
 //                            'adaptation'/'variantchanged', hls.js LEVEL_SWITCHED)
@@ -729,7 +730,7 @@ function pageMain(cfg) {
         if (n === 0) return;
         next = (next + 1) % n;
         dk.quality_requests.push({ t: now(), index: next, id: String(next) });
-        hls.currentLevel = next; // manual level: ABR off until set back to -1
+        hls.nextLevel = next; // manual level from the next fragment: ABR off until -1
       });
     }
     if (cfg.events) {

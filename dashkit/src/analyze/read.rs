@@ -408,6 +408,7 @@ pub fn analyze_mpd(
                         ri,
                         nanos(timing.and_then(|t| t.start_nanos)).unwrap_or(0),
                         nanos(timing.and_then(|t| t.duration_nanos)),
+                        None,
                         &mut |_| None,
                     )?;
                     numbered.extend(segs.segments.into_iter().map(|s| (s.number, s.url)));

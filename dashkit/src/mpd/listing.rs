@@ -206,6 +206,7 @@ pub(crate) fn representation_segments<F>(
     representation_index: usize,
     period_start_ns: u64,
     period_duration_ns: Option<u64>,
+    window_ns: Option<(u64, u64)>,
     fetch_index: &mut F,
 ) -> Result<RepresentationSegments, Error>
 where
@@ -234,6 +235,7 @@ where
         period_start_ns,
         period_duration_ns,
         at: at(&rep_path),
+        window_ns,
     };
     match inherit::effective_addressing(period, aset, rep) {
         Effective::Template(t) => {
@@ -437,7 +439,23 @@ pub struct Listing {
 /// assert_eq!(l.representations.len(), 1);
 /// assert_eq!(l.failures[0].id, "a");
 /// ```
-pub fn list_segments_each<F>(mpd: &Mpd, mpd_url: &str, mut fetch_index: F) -> Result<Listing, Error>
+pub fn list_segments_each<F>(mpd: &Mpd, mpd_url: &str, fetch_index: F) -> Result<Listing, Error>
+where
+    F: FnMut(&IndexRequest) -> Option<Vec<u8>>,
+{
+    list_segments_in_window(mpd, mpd_url, None, fetch_index)
+}
+
+/// [`list_segments_each`], keeping only the segments that overlap `window_ns` (`[from, to)`,
+/// nanoseconds since the presentation start) when it is given: a live MPD's segments around
+/// an instant, found by arithmetic on the addressing, so an MPD whose availabilityStartTime
+/// is decades back costs no more than one made a minute ago.
+pub(crate) fn list_segments_in_window<F>(
+    mpd: &Mpd,
+    mpd_url: &str,
+    window_ns: Option<(u64, u64)>,
+    mut fetch_index: F,
+) -> Result<Listing, Error>
 where
     F: FnMut(&IndexRequest) -> Option<Vec<u8>>,
 {
@@ -469,6 +487,7 @@ where
                     ri,
                     start,
                     duration,
+                    window_ns,
                     &mut fetch_index,
                 ) {
                     Ok(segments) => out.representations.push(RepresentationListing {

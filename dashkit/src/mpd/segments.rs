@@ -258,6 +258,11 @@ pub(crate) struct RepresentationContext {
     /// Location of the addressing element (e.g. the SegmentTemplate), prefixed to every error
     /// path (`.../SegmentTemplate/SegmentTimeline/S[3]/@r`).
     pub at: Location,
+    /// When set, only the segments overlapping this span of presentation time (nanoseconds
+    /// since the presentation start, `[from, to)`) are listed: the window of a live MPD at an
+    /// instant, found by arithmetic on the runs rather than by walking every segment since
+    /// the Period start (a livesim MPD from 1970 has a billion before its window).
+    pub window_ns: Option<(u64, u64)>,
 }
 
 /// One media segment.
@@ -463,13 +468,123 @@ pub(crate) fn enumerate(
     ctx: &RepresentationContext,
 ) -> Result<RepresentationSegments, Error> {
     let p = plan(addressing, ctx)?;
-    if p.len() > MAX_LISTED_SEGMENTS {
-        return Err(Error::TooManySegments {
-            at: ctx.at.clone(),
-            limit: MAX_LISTED_SEGMENTS,
-        });
+    match ctx.window_ns {
+        None => {
+            if p.len() > MAX_LISTED_SEGMENTS {
+                return Err(Error::TooManySegments {
+                    at: ctx.at.clone(),
+                    limit: MAX_LISTED_SEGMENTS,
+                });
+            }
+            Ok(p.materialize())
+        }
+        Some((from_ns, to_ns)) => {
+            let spans = p.window_spans(from_ns, to_ns);
+            let listed = spans
+                .iter()
+                .map(|s| s.count)
+                .fold(0u64, u64::saturating_add);
+            if listed > MAX_LISTED_SEGMENTS {
+                return Err(Error::TooManySegments {
+                    at: ctx.at.clone(),
+                    limit: MAX_LISTED_SEGMENTS,
+                });
+            }
+            let mut segments = Vec::new();
+            for span in spans {
+                let it = SegmentEnumerationIter {
+                    plan: &p,
+                    run: span.run,
+                    within: span.within,
+                    index: span.index,
+                    buf: String::new(),
+                };
+                segments.extend(it.take(usize::try_from(span.count).unwrap_or(usize::MAX)));
+            }
+            // A last segment cut at the Period end may end before the window although its
+            // nominal duration reaches into it.
+            let from = p.window_ticks(from_ns, false);
+            segments.retain(|s| u128::from(s.start) + u128::from(s.duration) > from);
+            Ok(RepresentationSegments {
+                segments,
+                ..p.materialize_empty()
+            })
+        }
     }
-    Ok(p.materialize())
+}
+
+/// Where a windowed listing starts in a run, and how many of the run's segments it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct WindowSpan {
+    run: usize,
+    within: u64,
+    index: usize,
+    count: u64,
+}
+
+impl SegmentEnumeration<'_> {
+    /// The runs' segments that overlap `[from_ns, to_ns)` of presentation time (nanoseconds
+    /// since the presentation start), each run cut by division, never walked.
+    fn window_spans(&self, from_ns: u64, to_ns: u64) -> Vec<WindowSpan> {
+        let from = self.window_ticks(from_ns, false);
+        let to = self.window_ticks(to_ns, true);
+        let mut out = Vec::new();
+        let mut index: u64 = 0;
+        for (i, run) in self.runs.iter().enumerate() {
+            let start = u128::from(run.start);
+            let d = u128::from(run.d);
+            let count = u128::from(run.count);
+            // First segment ending after `from`; first segment starting at or after `to`.
+            let lo = match from.checked_sub(start) {
+                Some(x) if d > 0 => (x / d).min(count),
+                _ => 0,
+            };
+            let hi = match to.checked_sub(start) {
+                None => 0,
+                Some(_) if d == 0 => count,
+                Some(x) => x.div_ceil(d).min(count),
+            };
+            if hi > lo {
+                // lo and hi are at most run.count, a u64.
+                let lo = u64::try_from(lo).unwrap_or(u64::MAX);
+                let hi = u64::try_from(hi).unwrap_or(u64::MAX);
+                out.push(WindowSpan {
+                    run: i,
+                    within: lo,
+                    index: usize::try_from(index.saturating_add(lo)).unwrap_or(usize::MAX),
+                    count: hi - lo,
+                });
+            }
+            index = index.saturating_add(run.count);
+        }
+        out
+    }
+
+    /// Media time (ticks) of a presentation instant (nanoseconds since the presentation
+    /// start): PTO + (t − Period start) · timescale / 10⁹, rounded down or up; an instant
+    /// before the Period maps to the PTO.
+    fn window_ticks(&self, ns: u64, round_up: bool) -> u128 {
+        let rel = u128::from(ns).saturating_sub(u128::from(self.ctx.period_start_ns))
+            * u128::from(self.timescale.get());
+        let t = if round_up {
+            rel.div_ceil(NS_PER_S)
+        } else {
+            rel / NS_PER_S
+        };
+        u128::from(self.presentation_time_offset) + t
+    }
+
+    /// The listing's header (timescale, offsets, init and index) without segments.
+    fn materialize_empty(&self) -> RepresentationSegments {
+        RepresentationSegments {
+            timescale: self.timescale,
+            presentation_time_offset: self.presentation_time_offset,
+            period_start_ns: self.ctx.period_start_ns,
+            initialization: self.initialization.clone(),
+            index: self.index.clone(),
+            segments: Vec::new(),
+        }
+    }
 }
 
 /// Checks the addressing and computes the segment runs and count, without materialising
@@ -745,16 +860,35 @@ fn plan_template<'a>(
                     return Err(Error::UnknownPeriodEnd { at: ctx.at.clone() });
                 }
             };
+            // A windowed listing (a live MPD at an instant) skips, by division, the segments
+            // that end before the window: only the rest is counted against the limits.
+            let skip = ctx
+                .window_ns
+                .map(|(from_ns, _)| {
+                    let rel = u128::from(from_ns).saturating_sub(u128::from(ctx.period_start_ns));
+                    (rel * u128::from(a.timescale.get()) / NS_PER_S / u128::from(d)).min(count)
+                })
+                .unwrap_or(0);
+            let count = count - skip;
             if count > u128::from(MAX_SEGMENTS) {
                 return Err(too_many(ctx.at.clone()));
             }
             let count = to_u64(count, ctx, "segment count")?;
+            let skip = to_u64(skip, ctx, "segment count")?;
+            let first_number = a
+                .start_number
+                .checked_add(skip)
+                .ok_or_else(|| overflow(ctx, "segment number"))?;
+            let first_start = skip
+                .checked_mul(d)
+                .and_then(|x| x.checked_add(pto))
+                .ok_or_else(|| overflow(ctx, "segment start"))?;
             let run = duration_run(
                 ctx,
                 ctx.at.child("@duration"),
                 d,
-                pto,
-                a.start_number,
+                first_start,
+                first_number,
                 count,
             )?;
             let clip = period_end_ceil(ctx, a.timescale, pto)?;
@@ -1023,6 +1157,7 @@ mod tests {
                 column: 9,
                 path: "MPD/Period[0]/AdaptationSet[0]/SegmentTemplate".into(),
             },
+            window_ns: None,
         }
     }
 
@@ -1762,6 +1897,45 @@ mod tests {
             for s in &segs {
                 prop_assert_eq!(&s.url, &format!("http://cdn/x/{}", s.start));
             }
+        }
+
+        #[test]
+        fn a_windowed_listing_is_the_full_listing_cut_to_the_window(
+            d in 1u64..10_000, ts_n in 1u32..200_000, pd_ns in 1u64..100_000_000_000,
+            pto in 0u64..1_000_000, ps_ns in 0u64..10_000_000_000,
+            from_ns in 0u64..120_000_000_000, len_ns in 0u64..30_000_000_000,
+        ) {
+            let timescale = Timescale::new(ts_n).unwrap();
+            let media = tpl("$Number$.m4s");
+            let a = Addressing::Template(TemplateAddressing {
+                timescale,
+                presentation_time_offset: pto,
+                start_number: 1,
+                end_number: None,
+                timing: SegmentDurations::Duration(d),
+                media: &media,
+                initialization: None,
+                index: None,
+            });
+            let mut c = ctx(Some(pd_ns));
+            c.period_start_ns = ps_ns;
+            let Ok(full) = enumerate(&a, &c) else { return Ok(()) };
+            let to_ns = from_ns + len_ns;
+            c.window_ns = Some((from_ns, to_ns));
+            let windowed = enumerate(&a, &c).unwrap();
+            // Overlap, exactly: the segment's presentation interval [a, b) against [from, to),
+            // both sides multiplied by the timescale.
+            let ts = i128::from(ts_n);
+            let at = |ticks: u64| i128::from(ps_ns) * ts + (i128::from(ticks) - i128::from(pto)) * 1_000_000_000;
+            let want: Vec<_> = full
+                .segments
+                .iter()
+                .filter(|s| at(s.start + s.duration) > i128::from(from_ns) * ts
+                    && at(s.start) < i128::from(to_ns) * ts)
+                .cloned()
+                .collect();
+            prop_assert_eq!(&windowed.segments, &want);
+            prop_assert_eq!(windowed.initialization, full.initialization);
         }
 
         #[test]

@@ -100,7 +100,8 @@ pub(super) fn check_live_mpd(mpd: &Mpd, now_ms: i64, out: &mut Vec<Finding>) {
     }
 }
 
-/// The MPD with its open last Period given the duration it has reached at `now`, so that
+/// The MPD with its open last Period given the duration it has reached at `now` (and a
+/// margin, [`OPEN_PERIOD_MARGIN_NS`]), so that
 /// `@duration` addressing can be listed (a live Period has no end yet). Unchanged when the
 /// last Period has a duration, or the MPD a presentation duration, or no start time.
 pub(super) fn grown_to(mpd: &Mpd, now_ms: i64) -> Mpd {
@@ -123,9 +124,30 @@ pub(super) fn grown_to(mpd: &Mpd, now_ms: i64) -> Mpd {
     let start = t.start_nanos.unwrap_or(0);
     let elapsed = (i128::from(now_ms) - i128::from(ast.unix_millis())) * NS_PER_MS - start;
     if elapsed > 0 {
-        last.duration = Some(XsDuration::from_nanos(elapsed));
+        // Past `now`, so that the segment in progress keeps its nominal duration (and is then
+        // left out as incomplete by `available_at`) instead of being cut at `now` and taken
+        // for a complete, available one.
+        last.duration = Some(XsDuration::from_nanos(elapsed + OPEN_PERIOD_MARGIN_NS));
     }
     m
+}
+
+/// How far past `now` [`grown_to`] extends a live Period that has no end yet: longer than
+/// any segment.
+const OPEN_PERIOD_MARGIN_NS: i128 = 3_600 * 1_000_000_000;
+
+/// The span of presentation time (nanoseconds since the presentation start) worth listing
+/// for a dynamic MPD at `now_ms`: from two time-shift buffers and a minute before `now` (the
+/// exact availability rule, [`available_at`], is applied afterwards; the margin only keeps a
+/// segment longer than the buffer in view) up to `now`. `None` (list everything) when the MPD
+/// has no availabilityStartTime or no @timeShiftBufferDepth, whose buffer is unbounded.
+pub(super) fn listing_window(mpd: &Mpd, now_ms: i64) -> Option<(u64, u64)> {
+    let ast_ms = mpd.availability_start_time.as_ref()?.unix_millis();
+    let tsbd = nanos(mpd.time_shift_buffer_depth.as_ref())?;
+    let now = (i128::from(now_ms) - i128::from(ast_ms)) * NS_PER_MS;
+    let from = now - 2 * tsbd.max(0) - 60_000 * NS_PER_MS;
+    let clamp = |v: i128| u64::try_from(v.max(0)).unwrap_or(u64::MAX);
+    Some((clamp(from), clamp(now)))
 }
 
 /// Keeps, of each listing, the segments available at `now_ms`: complete (their end on the

@@ -8,7 +8,7 @@ use super::{codes, ms, profile, Finding, Report, SegmentSource, Severity};
 use crate::bmff::codec::SbrSignalling;
 use crate::bmff::index::{Depth, Index};
 use crate::mpd::inherit::{self, EffectiveAddressing as Addressing};
-use crate::mpd::listing::{list_segments, IndexRequest, RepresentationListing};
+use crate::mpd::listing::{list_segments_in_window, IndexRequest, RepresentationListing};
 use crate::mpd::model::{AdaptationSet, Mpd, Representation};
 use crate::sniff::{sniff, Container};
 
@@ -86,9 +86,15 @@ fn validate_model(
 ) -> Result<Report, crate::Error> {
     check_presentation_type(mpd, &mut out);
     profile::check_profiles(mpd, &mut out);
-    let reps = match list_segments(mpd, "", |req: &IndexRequest| {
+    let window = live_now_ms.and_then(|now| super::live::listing_window(mpd, now));
+    let listed = list_segments_in_window(mpd, "", window, |req: &IndexRequest| {
         source.fetch(&req.url, Some(req.range))
-    }) {
+    })
+    .and_then(|l| match l.failures.into_iter().next() {
+        Some(f) => Err(f.error),
+        None => Ok(l.representations),
+    });
+    let reps = match listed {
         Ok(r) => r,
         Err(e) => {
             out.push(Finding {

@@ -29,6 +29,7 @@ fn ctx(id: &str, base_url: String, period_duration_ns: u64) -> RepresentationCon
             column: 0,
             path: "MPD/Period[0]/AdaptationSet[0]/Representation[0]/SegmentTemplate".into(),
         },
+        window_ns: None,
     }
 }
 

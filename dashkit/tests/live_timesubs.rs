@@ -366,3 +366,53 @@ proptest! {
         }
     }
 }
+
+/// `live-shift` writes the generated subtitle files too, under the names the MPD gives them,
+/// with the bytes the server answers.
+#[test]
+fn live_shift_writes_the_subtitle_files() {
+    let a = asset();
+    let dir = support::livesim_dir();
+    let files: std::collections::HashMap<String, Vec<u8>> = ["0", "1"]
+        .iter()
+        .flat_map(|r| {
+            ["init.mp4", "1.m4s", "2.m4s", "3.m4s", "4.m4s", "5.m4s"].map(|f| format!("{r}/{f}"))
+        })
+        .map(|n| (n.clone(), std::fs::read(dir.join(&n)).unwrap()))
+        .collect();
+    for (opts, names) in [
+        ("timesubswvtt_en", ["849999990.m4s", "849999991.m4s"]),
+        (
+            "segtimeline_1/timesubswvtt_en",
+            ["1699999980000.m4s", "1699999982000.m4s"],
+        ),
+    ] {
+        let o = LiveOptions::parse(opts).unwrap();
+        let out = dashkit::live::shift::live_files(
+            &a,
+            &o,
+            "manifest.mpd",
+            NOW,
+            Some(849_999_990..=849_999_991),
+            |u| files.get(u).map(Vec::as_slice),
+        )
+        .unwrap();
+        let mut want = vec!["timewvtt-en/init.mp4".to_string()];
+        want.extend(names.iter().map(|n| format!("timewvtt-en/{n}")));
+        let got: Vec<&str> = out
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with("timewvtt-en/"))
+            .map(|f| f.path.as_str())
+            .collect();
+        assert_eq!(got, want, "{opts}");
+        for f in out
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with("timewvtt-en/"))
+        {
+            let bytes: Vec<u8> = f.parts.iter().flat_map(|p| p.as_bytes().to_vec()).collect();
+            assert_eq!(bytes, self::bytes(opts, &f.path, NOW), "{opts} {}", f.path);
+        }
+    }
+}

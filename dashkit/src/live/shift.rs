@@ -215,6 +215,16 @@ where
             }
         }
     }
+    // timesubs*_: the generated subtitle files, under the names the MPD gives them.
+    let timing = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?.timing;
+    for (kind, lang) in options.timesubs.tracks() {
+        let rep = format!("{}-{lang}", kind.prefix());
+        answer(&format!("{rep}/init.mp4"), Some(&rep), None, &mut out)?;
+        for n in numbers.clone() {
+            let name = super::timesubs::media_name(options, &timing, n)?;
+            answer(&format!("{rep}/{name}"), Some(&rep), Some(n), &mut out)?;
+        }
+    }
     Ok(out)
 }
 

@@ -293,6 +293,20 @@ pub(crate) fn signal_in_mpd(
     Ok(())
 }
 
+/// The file name of generated subtitle segment `number` below its Representation's folder:
+/// `<number>.m4s`, or with `segtimeline_1` `<media time in ms>.m4s`.
+pub(crate) fn media_name(
+    options: &LiveOptions,
+    timing: &Timing,
+    number: u64,
+) -> Result<String, Error> {
+    Ok(if options.timeline == TimelineMode::Time {
+        format!("{}.m4s", start_ms(timing, number)?)
+    } else {
+        format!("{number}.m4s")
+    })
+}
+
 /// What a request below the asset names among the generated subtitles.
 enum Request<'f> {
     Init(Kind, &'f str),

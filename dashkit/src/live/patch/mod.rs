@@ -7,7 +7,7 @@
 //! whole seconds, and its publishTime is that second) into the MPD of now; 425 while the MPD has
 //! not changed, 410 once the ttl (plus livesim2's 10 s margin) has passed.
 
-pub mod diff;
+pub(crate) mod diff;
 pub mod tree;
 
 use crate::mpd::model::PatchLocation;

@@ -11,7 +11,7 @@
 //! media time in ms, with `segtimeline_1`), answered by the session's availability rule.
 
 pub mod cues;
-pub mod mp4;
+pub(crate) mod mp4;
 
 use crate::bmff::patch::{Part, Rewritten};
 use crate::mpd::model::{

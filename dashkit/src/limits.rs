@@ -84,3 +84,8 @@ pub const NEXT_SEGMENT_HOLD_MS: u64 = 4_000;
 /// Most languages one `timesubsstpp_` or `timesubswvtt_` live option may list (one generated
 /// subtitle AdaptationSet each).
 pub const MAX_TIMESUBS_LANGUAGES: usize = 16;
+
+/// Longest a live-simulator media request that comes too early may be held until its segment
+/// may be fetched (`live::source::SourceConfig::early_hold_ms`): a player's clock a little
+/// ahead, not a request for a segment still being produced.
+pub const MAX_EARLY_HOLD_MS: u64 = 1_000;

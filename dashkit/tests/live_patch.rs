@@ -18,6 +18,7 @@ fn config(url: &str) -> SourceConfig {
     SourceConfig {
         utc_timing_url: Some(format!("{HOST}/time")),
         request_url: Some(url.to_string()),
+        ..SourceConfig::default()
     }
 }
 

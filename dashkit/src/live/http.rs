@@ -280,6 +280,7 @@ pub fn source_config(host: Option<&str>, path_and_query: &str) -> SourceConfig {
     SourceConfig {
         utc_timing_url: time_url(host),
         request_url: plain_host(host).map(|h| format!("http://{h}{path_and_query}")),
+        ..SourceConfig::default()
     }
 }
 

@@ -34,6 +34,13 @@ pub struct SourceConfig {
     /// absolute `start_`/`stop_` values in place of the relative ones, as dashlivesim writes,
     /// so that a player's MPD updates stay in the session instead of starting a new one.
     pub request_url: Option<String>,
+    /// Holds a media request that comes at most this many milliseconds before its segment may
+    /// be fetched, and answers it when it may ([`Response::Delayed`]), instead of refusing it
+    /// as too early (livesim2's and dashlivesim's answer, kept by the default 0). A player
+    /// whose clock runs a few milliseconds ahead of the server's then gets the segment at the
+    /// earliest instant instead of a 425 and a retry a second later. At most
+    /// [`crate::limits::MAX_EARLY_HOLD_MS`].
+    pub early_hold_ms: u64,
 }
 
 /// What kind of media an answer carries, for its `Content-Type`.
@@ -502,6 +509,25 @@ where
     }
     let live = match timing.check_media(number, now_ms)?.into_result() {
         Ok(live) => live,
+        Err(Refusal::TooEarly { by_ms })
+            if by_ms > 0
+                && u64::try_from(by_ms).is_ok_and(|b| {
+                    b <= config.early_hold_ms.min(crate::limits::MAX_EARLY_HOLD_MS)
+                }) =>
+        {
+            // Held: the answer at the instant it may be fetched, sent then (once: no hold
+            // inside).
+            let at = now_ms.checked_add(by_ms).ok_or(Error::Overflow)?;
+            let inner = SourceConfig {
+                early_hold_ms: 0,
+                ..config.clone()
+            };
+            let answer = respond_file(asset, options, file, at, &inner, fetch)?;
+            return Ok(Response::Delayed {
+                delay_ms: u64::try_from(by_ms).map_err(|_| Error::Overflow)?,
+                answer: Box::new(answer),
+            });
+        }
         Err(r) => return refused(&timing, name, Some(number), r, now_ms),
     };
     let kind = MediaKind::of(&las.content_type);

@@ -268,6 +268,28 @@ fn refusals() {
     assert!(!mpd(ended, NOW).contains("PatchLocation"));
 }
 
+/// A relative session (`startrel_`): the PatchLocation names the absolute session its Location
+/// gives, whose MPD the patch turns into the current one.
+#[test]
+fn relative_sessions_patch_their_absolute_form() {
+    let rel = "startrel_-60/patch_60";
+    let old_rel = mpd(rel, NOW);
+    let abs = "start_1699999940/patch_60";
+    assert!(
+        old_rel.contains(&format!(
+            "<Location>{HOST}/livesim2/{abs}/ffmpeg_livesim/manifest.mpd</Location>"
+        )),
+        "{old_rel}"
+    );
+    assert!(
+        old_rel.contains(&format!(
+            "/patch/livesim2/{abs}/ffmpeg_livesim/manifest.mpp?"
+        )),
+        "{old_rel}"
+    );
+    check(abs, NOW, NOW + 5_000).unwrap();
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
     #[test]

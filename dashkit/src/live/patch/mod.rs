@@ -106,7 +106,14 @@ pub(crate) fn signal_in_mpd(
     let Some(publish) = &mpd.publish_time else {
         return;
     };
-    let path = match &config.request_url {
+    // A relative session (`startrel_`) names its absolute form in a Location, which is the MPD
+    // the client fetches next and the session a publishTime regenerates.
+    let url = mpd
+        .locations
+        .first()
+        .map(|l| l.url.clone())
+        .or_else(|| config.request_url.clone());
+    let path = match &url {
         Some(url) => {
             let p = mpd_path(url);
             format!(

@@ -468,7 +468,9 @@ where
         return super::patch::respond(asset, options, file, now_ms, config);
     }
     // timesubs*_: generated subtitle files (docs/live-options.md#generated-subtitles).
-    if let Some(answer) = super::timesubs::respond(options, &timing, file, now_ms)? {
+    if let Some(answer) =
+        super::timesubs::respond(options, &timing, file, now_ms, config.early_hold_ms)?
+    {
         return Ok(answer);
     }
     let (las, rep, number) = match target(asset, options, &timing, file)? {

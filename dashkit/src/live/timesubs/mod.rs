@@ -346,6 +346,7 @@ pub(crate) fn respond<'a>(
     timing: &Timing,
     file: &str,
     now_ms: i64,
+    early_hold_ms: u64,
 ) -> Result<Option<Response<'a>>, Error> {
     let name = file.rsplit('/').next().unwrap_or(file);
     let refused = |refusal: Refusal, number: Option<u64>| -> Result<Option<Response<'a>>, Error> {
@@ -387,18 +388,38 @@ pub(crate) fn respond<'a>(
     } else {
         v
     };
-    let live = match timing.check_media(number, now_ms)?.into_result() {
-        Ok(live) => live,
+    let (live, delay_ms) = match timing.check_media(number, now_ms)?.into_result() {
+        Ok(live) => (live, 0),
+        // Held (`SourceConfig::early_hold_ms`), as the asset's own segments are.
+        Err(Refusal::TooEarly { by_ms })
+            if by_ms > 0
+                && u64::try_from(by_ms)
+                    .is_ok_and(|b| b <= early_hold_ms.min(crate::limits::MAX_EARLY_HOLD_MS)) =>
+        {
+            let at = now_ms.checked_add(by_ms).ok_or(Error::Overflow)?;
+            match timing.check_media(number, at)?.into_result() {
+                Ok(live) => (live, u64::try_from(by_ms).map_err(|_| Error::Overflow)?),
+                Err(r) => return refused(r, Some(number)),
+            }
+        }
         Err(r) => return refused(r, Some(number)),
     };
     let bytes = media_segment(options, timing, kind, lang, number, live.last)?;
-    Ok(Some(Response::Segment {
+    let answer = Response::Segment {
         data: Rewritten {
             parts: vec![Part::Owned(bytes)],
         },
         kind: MediaKind::Other,
         number,
         fetch_until_ms: live.fetch_until_ms,
+    };
+    Ok(Some(if delay_ms > 0 {
+        Response::Delayed {
+            delay_ms,
+            answer: Box::new(answer),
+        }
+    } else {
+        answer
     }))
 }
 

@@ -7,55 +7,16 @@
 //! Needs nginx (Debian's `nginx-light`), `envsubst` (`gettext-base`) and `systemd-analyze`
 //! (`systemd`): `.ci/test` installs them.
 
+mod support;
+
 use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn tool(name: &str) -> PathBuf {
-    for dir in ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/bin"] {
-        let p = Path::new(dir).join(name);
-        if p.exists() {
-            return p;
-        }
-    }
-    panic!("{name} is missing: run `bash .ci/test` (it installs nginx-light, gettext-base and systemd)");
-}
-
-/// A child process stopped on drop: SIGTERM first (nginx's master then stops its workers;
-/// SIGKILL would leave them running), SIGKILL after 5 s.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let until = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < until {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use support::edge::{free_port, repo, start_edge, tool, wait_ready, Proc};
 
 struct Reply {
     status: u16,
@@ -99,55 +60,6 @@ fn get(addr: &str, target: &str) -> Reply {
         headers,
         body: buf[split + 4..].to_vec(),
     }
-}
-
-fn wait_ready(addr: &str) {
-    let until = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < until {
-        if TcpStream::connect(addr).is_ok() && get(addr, "/healthz").status == 200 {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("{addr} did not come up");
-}
-
-/// Renders the template as its header says and starts nginx on it.
-fn start_edge(dir: &Path, listen: &str, origin: &str, backup: &str) -> Proc {
-    std::fs::create_dir_all(dir.join("logs")).unwrap();
-    std::fs::create_dir_all(dir.join("tmp")).unwrap();
-    let template = std::fs::read(repo().join("deploy/nginx/edge.conf.template")).unwrap();
-    let mut envsubst = Command::new(tool("envsubst"))
-        .arg("$EDGE_LISTEN $ORIGIN $BACKUP_ORIGIN $EDGE_DIR")
-        .env("EDGE_LISTEN", listen)
-        .env("ORIGIN", origin)
-        .env("BACKUP_ORIGIN", backup)
-        .env("EDGE_DIR", dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    envsubst.stdin.take().unwrap().write_all(&template).unwrap();
-    let out = envsubst.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let conf = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        conf.contains("$upstream_cache_status"),
-        "nginx's own variables survive"
-    );
-    assert!(!conf.contains("$EDGE_DIR") && !conf.contains("$ORIGIN"));
-    std::fs::write(dir.join("edge.conf"), conf).unwrap();
-    let child = Command::new(tool("nginx"))
-        .arg("-p")
-        .arg(dir)
-        .args(["-c", "edge.conf"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let p = Proc(child);
-    wait_ready(listen);
-    p
 }
 
 /// The request targets of the origin's access log lines so far.

@@ -3,13 +3,14 @@
 //! `--segments` layout lists exactly the files written. These tests need ffmpeg and fail, not
 //! skip, without it (CI installs it in `.ci/run`).
 
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const FIXTURES: [&str; 4] = ["h264_aac", "hevc_aac", "h264_bframes", "aac_only"];
 
 fn root() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+    support::cli::repo_root()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -19,16 +20,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn dashkit(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dashkit"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    support::cli::dashkit_in(&root(), args)
 }
 
 fn tool(name: &str, args: &[&str]) -> std::process::Output {

@@ -3,7 +3,10 @@
 
 mod support;
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use prometheus_parse::{Scrape, Value};
 use support::server::Server;
@@ -107,4 +110,68 @@ fn counters_move_with_requests() {
     assert!(value(&after, "asset_cache_hits_total", &[]) >= 3.0);
     // The first scrape was itself counted as an "other" request.
     assert!(value(&after, "other_requests_total", &[("code", "200")]) >= 1.0);
+    // An MPD alone publishes no stream.
+    assert_eq!(value(&after, "ingest_streams", &[]), 0.0);
+}
+
+/// The ingest gauges move: a media segment upload still arriving makes a stream, a reader of
+/// it waits, and both settle when the upload ends.
+#[test]
+fn ingest_streams_and_waiting_readers_move() {
+    let server = Server::start(&fixtures(), &["--ingest-token", "T"]);
+    let before = scrape(&server);
+    assert_eq!(value(&before, "ingest_streams", &[]), 0.0);
+    assert_eq!(value(&before, "ingest_waiting_readers", &[]), 0.0);
+
+    // A chunked PUT whose body has begun (a box header): the segment exists, still being
+    // written.
+    let mut up = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        up,
+        "PUT /ingest/ch/chunk-stream0-00001.m4s HTTP/1.1\r\nHost: {}\r\n\
+         Authorization: Bearer T\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    up.write_all(b"4\r\n\0\0\0\x18\r\n").unwrap();
+    up.flush().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while value(&scrape(&server), "ingest_streams", &[]) != 1.0 {
+        assert!(Instant::now() < deadline, "the upload made no stream");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A reader of that segment: it gets its head and waits for the body.
+    let mut reader = TcpStream::connect(&server.addr).unwrap();
+    reader
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        reader,
+        "GET /live/ch/chunk-stream0-00001.m4s HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    while value(&scrape(&server), "ingest_waiting_readers", &[]) != 1.0 {
+        assert!(Instant::now() < deadline, "no reader waiting");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The upload ends (empty): the reader's answer ends and it stops waiting.
+    up.write_all(b"0\r\n\r\n").unwrap();
+    let mut answer = Vec::new();
+    let _ = reader.read_to_end(&mut answer);
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    while value(&scrape(&server), "ingest_waiting_readers", &[]) != 0.0 {
+        assert!(
+            Instant::now() < deadline,
+            "the reader still counts as waiting"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let after = scrape(&server);
+    assert_eq!(value(&after, "ingest_streams", &[]), 1.0);
+    assert_eq!(value(&after, "ingest_channels", &[]), 1.0);
 }

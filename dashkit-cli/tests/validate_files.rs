@@ -1,29 +1,14 @@
 //! `dashkit validate` on one file that is not an MPD: what the file is and what was checked
 //! (issue 19). Inputs are made here with ffmpeg (needed; the tests fail, not skip, without it).
 
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn dashkit(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dashkit"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use support::cli::dashkit;
 
 fn scratch(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "dashkit-validate-files-{}-{tag}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    support::cli::scratch("validate-files", tag)
 }
 
 /// Runs ffmpeg on 4 s of 25 fps test video (GOP 2 s) with `args` before the output `out`.

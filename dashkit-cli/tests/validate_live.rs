@@ -5,30 +5,15 @@
 //! validates without errors at its instant; a copy with a segment inside the window deleted is
 //! caught (SEG-MISSING). Needs ffmpeg (the test fails, not skips, without it).
 
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
-fn dashkit(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dashkit"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use support::cli::dashkit;
 
 fn scratch(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "dashkit-validate-live-{}-{tag}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    support::cli::scratch("validate-live", tag)
 }
 
 /// Kills the encoder when the test ends, however it ends.
@@ -224,8 +209,6 @@ fn serve_dir(dir: PathBuf) -> String {
     });
     format!("http://{addr}")
 }
-
-mod support;
 
 /// A livesim MPD (availabilityStartTime 1970, `@duration` addressing) validated over HTTP at
 /// the current instant: the window is found by arithmetic, not by listing the ~890 million

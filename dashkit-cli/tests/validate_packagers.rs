@@ -5,29 +5,14 @@
 //! off ffmpeg's nominal `@duration` grid, which simple addressing allows (ISO/IEC 23009-1
 //! §7.2.1). These tests need ffmpeg and npm and fail, not skip, without them.
 
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn dashkit(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dashkit"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use support::cli::dashkit;
 
 fn scratch(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "dashkit-validate-packagers-{}-{tag}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    support::cli::scratch("validate-packagers", tag)
 }
 
 fn run(cmd: &mut Command, what: &str) {

@@ -513,8 +513,29 @@ pub fn play_switching(
     )
 }
 
+/// Plays each `(url, options)` in its own browser, all at once (e.g. one player per edge
+/// cache, so that they share the live window's timing), and returns their reports in order.
+/// Still one such group at a time across a test binary.
+pub fn play_together(tools: &PlayerTools, runs: &[(String, PlayOptions)]) -> Vec<PlayReport> {
+    let _one_group_at_a_time = browser_lock();
+    std::thread::scope(|s| {
+        let players: Vec<_> = runs
+            .iter()
+            .map(|(url, opts)| s.spawn(move || run_play(tools, url, opts, &[])))
+            .collect();
+        players
+            .into_iter()
+            .map(|p| p.join().expect("a player thread"))
+            .collect()
+    })
+}
+
 fn play_with(tools: &PlayerTools, url: &str, opts: &PlayOptions, extra: &[String]) -> PlayReport {
     let _one_at_a_time = browser_lock();
+    run_play(tools, url, opts, extra)
+}
+
+fn run_play(tools: &PlayerTools, url: &str, opts: &PlayOptions, extra: &[String]) -> PlayReport {
     let mut cmd = Command::new(&tools.node);
     cmd.arg(tools.dir.join("play.mjs"))
         .args(["--url", url])

@@ -1,2 +1,4 @@
+pub mod cli;
+pub mod edge;
 pub mod encoder;
 pub mod server;

@@ -133,8 +133,11 @@ pub(crate) struct Channel {
     pub inits: HashMap<String, Bytes>,
     /// Interface-1 tracks by name.
     pub tracks: HashMap<String, Track>,
-    /// Duration of the last chunk seen, in ms (for the MPD's low-latency signalling).
+    /// The chunk duration the MPD's low-latency signalling is based on, in ms: the longest of
+    /// the streams' latest chunks ([`Channel::record_chunk_ms`]).
     pub chunk_ms: Option<u64>,
+    /// Each stream's latest chunk duration in ms, by stream key (or file or track name).
+    pub stream_chunk_ms: HashMap<String, u64>,
     /// Each MPD as readers get it, computed once per version, chunk duration and time URL.
     pub signalled: HashMap<String, Signalled>,
     pub last_primary: Option<Instant>,
@@ -170,6 +173,29 @@ impl Channel {
             self.mirrors.remove(old);
         }
         evicted
+    }
+
+    /// Records the duration of `stream`'s latest chunk. The channel's [`Channel::chunk_ms`] is
+    /// the longest over its streams, not the last chunk to arrive: streams are uploaded side
+    /// by side, so which arrives last is the network's doing, and two origins fed the same
+    /// stream (or one origin reading it twice) must signal the same MPD. The longest is also
+    /// the safe basis: a shorter one would advertise chunks before they can exist.
+    pub fn record_chunk_ms(&mut self, stream: &str, ms: u64) {
+        if let Some(v) = self.stream_chunk_ms.get_mut(stream) {
+            *v = ms;
+        } else {
+            self.stream_chunk_ms.insert(stream.to_string(), ms);
+        }
+        self.chunk_ms = self.stream_chunk_ms.values().copied().max();
+    }
+
+    /// Forgets the chunk durations of the streams whose key starts with `prefix` (a source
+    /// that left).
+    pub fn forget_chunk_ms(&mut self, prefix: &str) {
+        self.stream_chunk_ms.retain(|k, _| !k.starts_with(prefix));
+        if !self.stream_chunk_ms.is_empty() {
+            self.chunk_ms = self.stream_chunk_ms.values().copied().max();
+        }
     }
 
     /// Bytes held by the channel's files and inits.

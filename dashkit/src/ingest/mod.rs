@@ -124,6 +124,14 @@ pub struct Config {
     pub max_channels: usize,
     /// ABR grouping rules ([`abr`]).
     pub abr: Vec<abr::AbrRule>,
+    /// Redundant origins: a grid for the times an encoder's MPD takes from the encoder's own
+    /// clock. Published MPDs carry `availabilityStartTime` rounded up and `publishTime` rounded
+    /// down to a multiple of it, so two origins fed by one encoder through ffmpeg's `tee`
+    /// muxer (one dash muxer per output, each reading the clock, a few milliseconds apart)
+    /// publish the same MPD. Rounding up makes segments available no earlier than the encoder
+    /// said (a player is at most this much further behind live); `None` (the default)
+    /// publishes both times as uploaded.
+    pub mpd_time_step: Option<Duration>,
 }
 
 impl Default for Config {
@@ -138,6 +146,7 @@ impl Default for Config {
             publishing_points: None,
             max_channels: crate::limits::MAX_INGEST_CHANNELS,
             abr: Vec::new(),
+            mpd_time_step: None,
         }
     }
 }
@@ -202,6 +211,37 @@ impl Origin {
         let channels = &self.channels;
         self.abr_reasons.retain(|c, _| channels.contains_key(c));
         dropped
+    }
+
+    /// The streams published across all channels: each numbered stream (one per
+    /// Representation of an ffmpeg-style channel) and each interface-1 CMAF track. A
+    /// standby source's private copies are not counted.
+    ///
+    /// ```
+    /// use dashkit::ingest::{Admission, Config, Credentials, Instant, Method, Origin, UploadRequest};
+    /// use bytes::Bytes;
+    /// let mut origin = Origin::new(Config { token: Some("t".into()), ..Config::default() });
+    /// assert_eq!(origin.streams(), 0);
+    /// let now = Instant::from_millis(0);
+    /// let creds = Credentials::token("t");
+    /// let req = UploadRequest { method: Method::Put, path: "ch/chunk-stream0-00001.m4s",
+    ///     credentials: &creds, content_length: None, content_type: None };
+    /// let Admission::Upload(mut up) = origin.admit(&req, now) else { panic!() };
+    /// // Its first bytes (a box header) make the segment, and its stream, exist.
+    /// origin.feed(&mut up, Bytes::from_static(&[0, 0, 0, 24]), now).unwrap();
+    /// assert_eq!(origin.streams(), 1);
+    /// ```
+    pub fn streams(&self) -> usize {
+        self.channels
+            .values()
+            .map(|c| {
+                c.streams
+                    .keys()
+                    .filter(|k| !k.starts_with(source::PRIVATE))
+                    .count()
+                    + c.tracks.len()
+            })
+            .sum()
     }
 
     /// Bytes held by every channel's files and inits (not counting uploads' unpublished

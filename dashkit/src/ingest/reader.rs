@@ -112,8 +112,12 @@ impl Origin {
                     && s.refresh == refresh
             });
             if !fresh {
-                let mut bytes =
-                    super::manifest::signal_mpd(&f.pieces.concat(), ch.chunk_ms, time_url);
+                let mut bytes = super::manifest::signal_mpd(
+                    &f.pieces.concat(),
+                    ch.chunk_ms,
+                    time_url,
+                    self.cfg.mpd_time_step,
+                );
                 if refresh {
                     bytes = super::manifest::refresh_often(&bytes);
                 }
@@ -246,7 +250,10 @@ impl Origin {
             .iter()
             .find_map(|m| self.channels.get(m).and_then(|c| c.chunk_ms));
         Ok(Opened::Whole(vec![super::manifest::signal_mpd(
-            &mpd, chunk_ms, time_url,
+            &mpd,
+            chunk_ms,
+            time_url,
+            self.cfg.mpd_time_step,
         )]))
     }
 

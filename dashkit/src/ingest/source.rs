@@ -866,6 +866,7 @@ fn remove_source(ch: &mut Channel, key: &str) {
         ch.mirrors.retain(|p, _| !p.starts_with(&prefix));
         ch.streams.retain(|k, _| !k.starts_with(&prefix));
         ch.signalled.retain(|p, _| !p.starts_with(&prefix));
+        ch.forget_chunk_ms(&prefix);
     }
 }
 

@@ -240,6 +240,26 @@ fn chunks_are_relayed_as_they_complete() {
     assert_eq!(o.channels["ll"].chunk_ms, Some(1024));
 }
 
+/// Two streams with other chunk durations (1024 ms and 512 ms), their segments arriving in
+/// either order: the MPD is signalled from the same chunk duration, the longest.
+#[test]
+fn the_signalled_chunk_duration_does_not_depend_on_arrival_order() {
+    let mut seen = Vec::new();
+    for order in [[0, 1], [1, 0]] {
+        let mut o = Origin::new(cfg());
+        assert_eq!(put(&mut o, "ll/init-stream0.m4s", &init(1), at(0)), 201);
+        let short = [bx(b"ftyp", b"cmfc\0\0\0\0cmfc"), trex_moov(1, 256, 1000)].concat();
+        assert_eq!(put(&mut o, "ll/init-stream1.m4s", &short, at(0)), 201);
+        let (seg, _) = segment(0, 2);
+        for s in order {
+            let path = format!("ll/chunk-stream{s}-00001.m4s");
+            assert_eq!(put(&mut o, &path, &seg, at(10)), 201, "{path}");
+        }
+        seen.push(o.channels["ll"].chunk_ms);
+    }
+    assert_eq!(seen, [Some(1024), Some(1024)]);
+}
+
 #[test]
 fn a_disconnect_leaves_whole_chunks_and_the_path_reusable() {
     let mut o = Origin::new(cfg());

@@ -503,7 +503,11 @@ impl Origin {
             .and_then(|t| t.timescale)
             .filter(|t| *t > 0)
         {
-            ch.chunk_ms = Some(c.duration.saturating_mul(1000) / u64::from(ts));
+            let stream = match target {
+                Target::Track(n) => n.clone(),
+                Target::File(p) => naming::stream_key(p).map_or_else(|| p.clone(), |(k, _)| k),
+            };
+            ch.record_chunk_ms(&stream, c.duration.saturating_mul(1000) / u64::from(ts));
         }
         let has_init = up.moov.is_some() || up.init_loaded;
         let what = || match target {

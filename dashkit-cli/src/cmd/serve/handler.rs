@@ -135,8 +135,7 @@ where
     let mut label = "other";
     let mut resp = match route(&head, now, &state.config) {
         Route::Answer(_) if path == "/metrics" && matches!(method.as_str(), "GET" | "HEAD") => {
-            let (channels, held) = state.ingest.gauges();
-            let text = state.metrics.render(channels, held);
+            let text = state.metrics.render(state.ingest.gauges());
             with_headers(
                 200,
                 vec![

@@ -117,9 +117,13 @@ impl Ingest {
     }
 
     /// The ingest origin's channels and the bytes it holds, for `/metrics`.
-    pub fn gauges(&self) -> (usize, u64) {
+    pub fn gauges(&self) -> super::metrics::IngestGauges {
         let o = self.origin();
-        (o.channels().len(), o.held_bytes())
+        super::metrics::IngestGauges {
+            channels: o.channels().len(),
+            streams: o.streams(),
+            held_bytes: o.held_bytes(),
+        }
     }
 
     fn now(&self) -> Instant {

@@ -1,5 +1,6 @@
 //! The access log: one line per request in the Combined Log Format's first fields plus the
-//! time taken, written by a thread from a bounded queue so a slow disk never stalls a
+//! time taken and the `Host` asked for (`"-"` without one: behind several edges, each passes its
+//! own, so the origin's log says which edge fetched what), written by a thread from a bounded queue so a slow disk never stalls a
 //! response (lines beyond the queue are counted and reported as dropped).
 
 use std::io::Write;
@@ -20,6 +21,7 @@ pub struct RequestLine {
     method: String,
     target: String,
     version: &'static str,
+    host: String,
 }
 
 impl RequestLine {
@@ -30,6 +32,11 @@ impl RequestLine {
             peer,
             method: req.method().to_string(),
             target: target.chars().take(512).collect(),
+            host: req
+                .headers()
+                .get(hyper::header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .map_or_else(|| "-".to_string(), |h| h.chars().take(256).collect()),
             version: match req.version() {
                 hyper::Version::HTTP_10 => "HTTP/1.0",
                 hyper::Version::HTTP_2 => "HTTP/2",
@@ -116,12 +123,13 @@ impl AccessLog {
             .len()
             .map_or_else(|| "-".to_string(), |n| n.to_string());
         let line = format!(
-            "{} - - [{time}] \"{} {} {}\" {status} {size} {:.3}ms\n",
+            "{} - - [{time}] \"{} {} {}\" {status} {size} {:.3}ms \"{}\"\n",
             r.peer.ip(),
             r.method,
             r.target.escape_debug(),
             r.version,
-            took.as_secs_f64() * 1000.0
+            took.as_secs_f64() * 1000.0,
+            r.host.escape_debug()
         );
         if let Err(TrySendError::Full(_)) = tx.try_send(line) {
             self.dropped.fetch_add(1, Ordering::Relaxed);

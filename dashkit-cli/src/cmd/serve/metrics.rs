@@ -47,6 +47,17 @@ fn latency() -> Histogram {
     Histogram::new(BUCKETS_MS)
 }
 
+/// The ingest origin's state, sampled at each scrape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IngestGauges {
+    /// Channels held.
+    pub channels: usize,
+    /// Streams published across them (`dashkit::ingest::Origin::streams`).
+    pub streams: usize,
+    /// Bytes of ingested files held in memory.
+    pub held_bytes: u64,
+}
+
 /// Every counter `serve` keeps.
 pub struct Metrics {
     registry: Registry,
@@ -60,6 +71,7 @@ pub struct Metrics {
     too_early: Counter,
     too_late: Counter,
     ingest_channels: Gauge,
+    ingest_streams: Gauge,
     ingest_held_bytes: Gauge,
     ingest_received_bytes: Counter,
     ingest_uploads: Counter,
@@ -94,6 +106,7 @@ impl Metrics {
             too_early: Counter::default(),
             too_late: Counter::default(),
             ingest_channels: Gauge::default(),
+            ingest_streams: Gauge::default(),
             ingest_held_bytes: Gauge::default(),
             ingest_received_bytes: Counter::default(),
             ingest_uploads: Counter::default(),
@@ -152,6 +165,11 @@ impl Metrics {
             "ingest_channels",
             "Ingest channels held",
             m.ingest_channels.clone(),
+        );
+        r.register(
+            "ingest_streams",
+            "Ingest streams published (numbered streams and CMAF tracks), over all channels",
+            m.ingest_streams.clone(),
         );
         r.register(
             "ingest_held_bytes",
@@ -262,13 +280,14 @@ impl Metrics {
         self.asset_cache_misses.inc_by(misses);
     }
 
-    /// The text of `/metrics`, with the ingest origin's `channels` and `held_bytes` sampled
-    /// now.
-    pub fn render(&self, channels: usize, held_bytes: u64) -> String {
+    /// The text of `/metrics`, with the ingest origin's gauges sampled now.
+    pub fn render(&self, ingest: IngestGauges) -> String {
         self.ingest_channels
-            .set(i64::try_from(channels).unwrap_or(i64::MAX));
+            .set(i64::try_from(ingest.channels).unwrap_or(i64::MAX));
+        self.ingest_streams
+            .set(i64::try_from(ingest.streams).unwrap_or(i64::MAX));
         self.ingest_held_bytes
-            .set(i64::try_from(held_bytes).unwrap_or(i64::MAX));
+            .set(i64::try_from(ingest.held_bytes).unwrap_or(i64::MAX));
         let last = *self.last_upload.lock().unwrap_or_else(|e| e.into_inner());
         self.last_upload_age
             .set(last.map_or(-1.0, |t| t.elapsed().as_secs_f64()));

@@ -103,6 +103,13 @@ pub struct Args {
     /// status at `/live/x_abr/status`.
     #[arg(long = "abr", value_name = "RULE")]
     pub abr: Vec<String>,
+    /// Redundant origins fed by one encoder (ffmpeg's `tee` muxer): milliseconds of a grid on
+    /// which ingested MPDs get their `availabilityStartTime` (rounded up) and `publishTime`
+    /// (rounded down), so that every origin publishes the same MPD although each of the
+    /// encoder's muxers read its own clock. Give every such origin the same value (1000 is
+    /// plenty for muxers a few milliseconds apart). 0: the times as uploaded.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub mpd_time_step_ms: u64,
     /// Seconds to let open requests finish after SIGINT/SIGTERM.
     #[arg(long, default_value_t = 5)]
     pub grace_s: u64,
@@ -178,6 +185,8 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
                 .then(|| args.ingest_channels.clone()),
             max_channels: dashkit::limits::MAX_INGEST_CHANNELS,
             abr,
+            mpd_time_step: (args.mpd_time_step_ms > 0)
+                .then(|| Duration::from_millis(args.mpd_time_step_ms)),
         },
         args.store.clone(),
         Arc::clone(&metrics),

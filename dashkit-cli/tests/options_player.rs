@@ -253,7 +253,7 @@ fn shaka_plays_periods_60_across_two_boundaries() {
     r.assert_clean_allowing_stalls(path, 75.0, true);
     // No stall once playing has settled (3 s after the first `playing`, 10 s or more before the
     // first boundary): Shaka, started with little buffer, sometimes stalls within its first
-    // second of playing (2 runs of 5 here, the subtitle runs too, with 8 s of segments
+    // second of playing (here 1 of 2 Periods runs and 1 of 4 subtitle runs, with 8 s of segments
     // available), a start effect unrelated to Periods. A stall at or after a boundary fails.
     let settled = r.startup_s().unwrap_or(0.0) + 3.0;
     let late: Vec<_> = r

@@ -14,7 +14,7 @@ OUT="${1:-$ROOT/fuzz/corpus-seed}"
 FIX="$ROOT/fixtures"
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{mpd_patch,hls_parse,mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale,analyze_segment,fragment_plan,cmaf_incremental,cenc_boxes}
+mkdir -p "$OUT"/{mpd_patch,hls_parse,mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale,analyze_segment,fragment_plan,cmaf_incremental,cenc_boxes,clearkey_license}
 
 # A seed file name: the fixture path relative to fixtures/, with '/' turned into '__'.
 seed_name() { local rel="${1#"$FIX"/}"; echo "${rel//\//__}"; }

@@ -195,7 +195,9 @@ fn dashjs_low_latency_plays_ingested_ffmpeg_and_chunked_vod_as_live() {
         ..PlayOptions::default()
     };
     // 1. ffmpeg's chunked CMAF pushed into the origin, read back under /live.
-    let mut ffmpeg = push_ffmpeg(&server.addr, "ffll", 60);
+    // 120 s: the harness plays one browser at a time, so this may wait for another test's
+    // player before its own starts; ffmpeg is killed when the test is done.
+    let mut ffmpeg = push_ffmpeg(&server.addr, "ffll", 120);
     let mpd = format!("http://{}/live/ffll/manifest.mpd", server.addr);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     while server.get("/live/ffll/chunk-stream0-00003.m4s").status != 200 {

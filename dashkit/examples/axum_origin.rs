@@ -121,6 +121,14 @@ async fn origin(State(app): State<Arc<App>>, req: Request) -> Response<Body> {
     let resp = match origin::route(&head, now, &config) {
         Route::Ingest(path) => upload(&app, req, &path).await,
         Route::Live(path) => read_live(&app, &path, host.as_deref()),
+        Route::License => {
+            // A ClearKey license request of a drm_eccp-* stream: the body, bounded.
+            let limit = origin::license::MAX_LICENSE_REQUEST_BYTES;
+            match axum::body::to_bytes(req.into_body(), limit).await {
+                Ok(body) => respond(origin::license::answer(&body)),
+                Err(_) => respond(HttpResponse::text(413, "license request too large")),
+            }
+        }
         route => {
             // The rest may read files: on a blocking thread.
             let (app, pq) = (Arc::clone(&app), uri.to_string()); // origin-form: path?query

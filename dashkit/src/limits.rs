@@ -89,3 +89,10 @@ pub const MAX_TIMESUBS_LANGUAGES: usize = 16;
 /// may be fetched (`live::source::SourceConfig::early_hold_ms`): a player's clock a little
 /// ahead, not a request for a segment still being produced.
 pub const MAX_EARLY_HOLD_MS: u64 = 1_000;
+
+/// Largest ClearKey license request body accepted, in bytes (64 KiB: a W3C EME request names
+/// a few KIDs of 22 characters each).
+pub const MAX_LICENSE_REQUEST_BYTES: usize = 64 * 1024;
+
+/// Most KIDs one ClearKey license request may name.
+pub const MAX_LICENSE_KIDS: usize = 64;

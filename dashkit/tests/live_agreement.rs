@@ -683,6 +683,8 @@ fn replay(
         Response::GeneratedInit { .. } => diff.eq("generated init", None, Some(0)),
         // MPD patches (patch_) are livesim2's, never in these cases.
         Response::MpdPatch { .. } => diff.eq("MPD patch", None, Some(0)),
+        // No drm_ option in the dashlivesim vectors: a protected init is a difference.
+        Response::ProtectedInit { .. } => diff.eq("protected init", None, Some(0)),
         Response::Chunked { number, .. } => {
             // No recorded request uses chunkdur_ (dashlivesim's chunking needs its server's
             // streaming path): a chunked answer here is a mismatch.

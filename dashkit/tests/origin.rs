@@ -273,3 +273,52 @@ fn a_source_seen_from_a_directory_is_an_asset_source() {
     assert_eq!(analysis.nr_segments_in_loop, 5);
     assert_eq!(analysis.adaptation_sets.len(), 2);
 }
+
+/// ClearKey license requests of `drm_eccp-*` streams (docs/encryption.md): a POST to a
+/// `/livesim/…/eccp.json` URL is routed to the license; its preflight allows POST; any other
+/// POST is still refused.
+#[test]
+fn license_requests_are_routed() {
+    let at = "/livesim/drm_eccp-cenc/asset/eccp.json";
+    let head = |method, path| RequestHead::new(method, path, None, None);
+    assert_eq!(
+        route(&head("POST", at), 0, &Config::default()),
+        Route::License
+    );
+    assert_eq!(
+        route(
+            &head("POST", "/livesim2/eccp_cbcs/a/b/eccp.json"),
+            0,
+            &Config::default()
+        ),
+        Route::License
+    );
+    let Route::Answer(r) = route(
+        &head("POST", "/livesim/asset/x.json"),
+        0,
+        &Config::default(),
+    ) else {
+        panic!("not an answer")
+    };
+    assert_eq!(r.status, 405);
+    let Route::Answer(r) = route(
+        &RequestHead::new("OPTIONS", at, None, Some("content-type")),
+        0,
+        &Config::default(),
+    ) else {
+        panic!("not an answer")
+    };
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        r.header("access-control-allow-methods"),
+        Some("POST, OPTIONS")
+    );
+    assert_eq!(
+        r.header("access-control-allow-headers"),
+        Some("content-type")
+    );
+    // The license answers by itself, from the body.
+    let ok = dashkit::origin::license::answer(br#"{"kids":["KID-NuRL-b950nUuI0gYpQ"]}"#);
+    assert_eq!(ok.status, 200);
+    assert_eq!(dashkit::origin::license::answer(b"{}").status, 400);
+}

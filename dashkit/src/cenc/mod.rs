@@ -18,6 +18,7 @@
 //! assert_eq!("cbcs".parse::<Scheme>().unwrap(), Scheme::Cbcs);
 //! ```
 
+pub mod clearkey;
 mod file;
 pub(crate) mod nal;
 pub(crate) mod sample;

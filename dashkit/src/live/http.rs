@@ -578,14 +578,16 @@ pub fn http_response_at<'a>(
             ],
             body: HttpBody::Parts(vec![Part::Owned(xml.into_bytes())]),
         },
-        Response::GeneratedInit { bytes, kind } => HttpResponse {
-            status: 200,
-            headers: vec![
-                ("content-type", kind.mime().into()),
-                ("cache-control", "public, max-age=3600".into()),
-            ],
-            body: HttpBody::Parts(vec![Part::Owned(bytes)]),
-        },
+        Response::GeneratedInit { bytes, kind } | Response::ProtectedInit { bytes, kind } => {
+            HttpResponse {
+                status: 200,
+                headers: vec![
+                    ("content-type", kind.mime().into()),
+                    ("cache-control", "public, max-age=3600".into()),
+                ],
+                body: HttpBody::Parts(vec![Part::Owned(bytes)]),
+            }
+        }
         Response::Segment {
             data,
             kind,

@@ -7,6 +7,7 @@
 pub mod asset;
 pub mod availability;
 pub mod chunk;
+pub mod eccp;
 pub mod http;
 pub mod inject;
 pub mod lmsg;
@@ -42,7 +43,10 @@ pub enum Error {
         value: String,
     },
     /// An option dashlivesim or livesim2 knows that dashkit does not implement.
-    #[error("live option {key}_ is not supported by dashkit")]
+    #[error(
+        "live option {key}_ is not supported by dashkit{}",
+        eccp::unsupported_hint(key)
+    )]
     UnsupportedOption {
         /// The key.
         key: String,
@@ -91,4 +95,14 @@ pub enum Error {
     /// The `.cfg`/`.dat` files or the VoD analysis failed.
     #[error(transparent)]
     Analyze(Box<crate::analyze::Error>),
+    /// On-the-fly encryption (`drm_eccp-*`) of a segment failed, or the asset cannot be
+    /// encrypted (already encrypted, a codec that cannot be subsample-encrypted). Never
+    /// carries key material.
+    #[error("drm_eccp-{scheme}: {source}")]
+    Protection {
+        /// The scheme asked for (`cenc` or `cbcs`).
+        scheme: &'static str,
+        /// Why.
+        source: Box<crate::cenc::Error>,
+    },
 }

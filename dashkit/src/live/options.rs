@@ -141,6 +141,9 @@ pub struct LiveOptions {
     /// `patch_<ttl>`: MPD patches with this PatchLocation ttl in seconds ([`super::patch`];
     /// `patch_0` is no patching, as in livesim2).
     pub patch_ttl_s: Option<u64>,
+    /// `drm_eccp-cenc` / `drm_eccp-cbcs` (or livesim2's older `eccp_cenc` / `eccp_cbcs`):
+    /// on-the-fly Common Encryption with DASH-IF Enhanced ClearKey (docs/encryption.md).
+    pub drm: Option<crate::cenc::Scheme>,
 }
 
 /// Keys dashlivesim or livesim2 accept that dashkit does not implement (yet).
@@ -159,8 +162,6 @@ const UNSUPPORTED: &[&str] = &[
     "sts",
     "sid",
     "timecc608",
-    "drm",
-    "eccp",
     "annexI",
     "ssras",
     "chunkdurssr",
@@ -200,6 +201,8 @@ const SUPPORTED: &[&str] = &[
     "timesubsdur",
     "timesubsreg",
     "patch",
+    "drm",
+    "eccp",
 ];
 
 /// Whether `key` is an option key dashlivesim or livesim2 knows.
@@ -340,6 +343,7 @@ impl LiveOptions {
             k if super::timesubs::TimeSubsOptions::is_key(k) => {
                 self.timesubs.apply(k, value).ok_or_else(bad)?
             }
+            "drm" | "eccp" => self.drm = Some(super::eccp::parse_option(key, value)?),
             _ => {
                 return Err(Error::UnknownOption {
                     component: component.to_string(),
@@ -459,6 +463,9 @@ impl LiveOptions {
         }
         if let Some(v) = self.patch_ttl_s {
             push("patch", v.to_string());
+        }
+        if let Some(s) = self.drm {
+            push("drm", format!("eccp-{}", s.fourcc()));
         }
         c.join("/")
     }

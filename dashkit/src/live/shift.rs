@@ -156,6 +156,7 @@ where
             Response::Init { bytes, .. } => vec![Part::Borrowed(bytes)],
             Response::GeneratedInit { bytes, .. } => vec![Part::Owned(bytes)],
             Response::MpdPatch { xml, .. } => vec![Part::Owned(xml.into_bytes())],
+            Response::ProtectedInit { bytes, .. } => vec![Part::Owned(bytes)],
             Response::Segment { data, .. } => data.parts,
             Response::Chunked { chunks, .. } => chunks.into_iter().flat_map(|c| c.parts).collect(),
             Response::Injected { .. } | Response::Delayed { .. } => {

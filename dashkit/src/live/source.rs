@@ -106,6 +106,14 @@ pub enum Response<'a> {
         /// Its track's kind.
         kind: MediaKind,
     },
+    /// An init segment rewritten for on-the-fly encryption (`drm_eccp-*`, [`super::eccp`]):
+    /// `encv`/`enca` with `sinf`, and a ClearKey `pssh`.
+    ProtectedInit {
+        /// The new bytes.
+        bytes: Vec<u8>,
+        /// Its track's kind.
+        kind: MediaKind,
+    },
     /// A live media segment: new headers and borrowed VoD bytes.
     Segment {
         /// The parts, in order.
@@ -483,9 +491,15 @@ where
             let kind = MediaKind::of(&las.content_type);
             return match timing.check_init(now_ms)?.into_result() {
                 Err(r) => refused(&timing, name, None, r, now_ms),
-                Ok(()) => match fetch(file) {
-                    Some(bytes) => Ok(Response::Init { bytes, kind }),
-                    None => Err(Error::MissingFile { url: file.into() }),
+                Ok(()) => match (fetch(file), options.drm) {
+                    (Some(bytes), Some(scheme)) if kind != MediaKind::Other => {
+                        Ok(Response::ProtectedInit {
+                            bytes: super::eccp::protect_init(bytes, scheme)?,
+                            kind,
+                        })
+                    }
+                    (Some(bytes), _) => Ok(Response::Init { bytes, kind }),
+                    (None, _) => Err(Error::MissingFile { url: file.into() }),
                 },
             };
         }
@@ -541,6 +555,16 @@ where
     // In-band events of the segment (scte35_: docs/live-options.md#scte-35).
     let events =
         super::scte35::segment_events(options, &las.content_type, bytes, las.timescale, offset)?;
+    // drm_eccp-*: video and audio are encrypted after the live rewrite, with the clear init.
+    let protect = match options.drm {
+        Some(scheme) if kind != MediaKind::Other => {
+            let u = rep.init_url()?.ok_or(Error::NotLiveable {
+                reason: "drm_eccp- needs an init segment",
+            })?;
+            Some((scheme, fetch(&u).ok_or(Error::MissingFile { url: u })?))
+        }
+        _ => None,
+    };
     if let Some(chunk_ms) = options.chunk_duration_ms {
         let init = match rep.init_url()? {
             Some(u) => Some(fetch(&u).ok_or(Error::MissingFile { url: u })?),
@@ -560,6 +584,13 @@ where
             chunk_ms,
         )?;
         super::scte35::insert_in_first_chunk(&mut chunks, &events)?;
+        if let Some((scheme, init)) = protect {
+            // Each chunk its own moof with its own senc/saiz/saio.
+            for c in &mut chunks {
+                let parts = std::mem::take(&mut c.parts);
+                c.parts = super::eccp::protect_media(parts, init, scheme, &rep.id)?;
+            }
+        }
         return Ok(Response::Chunked {
             chunks,
             kind,
@@ -568,7 +599,7 @@ where
             fetch_until_ms: live.fetch_until_ms,
         });
     }
-    let data = shift_segment_with_events(
+    let mut data = shift_segment_with_events(
         bytes,
         &vod_url,
         &live,
@@ -577,6 +608,9 @@ where
         options.sidx,
         events,
     )?;
+    if let Some((scheme, init)) = protect {
+        data.parts = super::eccp::protect_media(data.parts, init, scheme, &rep.id)?;
+    }
     Ok(Response::Segment {
         data,
         kind,
@@ -586,7 +620,8 @@ where
 }
 
 /// The live MPD's text as the server sends it for `file` at `now_ms`: [`live_mpd_with`] with
-/// the server-side touches ([`mpd_for`]) and the patch signalling ([`super::patch`]).
+/// the server-side touches ([`mpd_for`]), the encryption signalling (`drm_`, [`super::eccp`])
+/// and the patch signalling ([`super::patch`]).
 pub(crate) fn mpd_text(
     asset: &LiveAsset,
     options: &LiveOptions,
@@ -597,6 +632,14 @@ pub(crate) fn mpd_text(
 ) -> Result<String, Error> {
     let mpd = live_mpd_with(asset, options, session, now_ms)?;
     let mut mpd = mpd_for(mpd, options, &session.timing, config);
+    if let Some(scheme) = options.drm {
+        // Without the request's URL (no Host), relative to the MPD.
+        let url = config.request_url.as_deref().map_or_else(
+            || super::eccp::LICENSE_FILE.to_string(),
+            super::eccp::license_url,
+        );
+        super::eccp::protect_mpd(&mut mpd, scheme, &url)?;
+    }
     super::patch::signal_in_mpd(&mut mpd, options, file, config);
     Ok(crate::mpd::write(&mpd))
 }

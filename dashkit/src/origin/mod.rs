@@ -16,7 +16,9 @@
 //!   - [`Route::Ingest`]: an upload for [`crate::ingest::Origin::admit`], answered with
 //!     [`ingest::refusal`], [`ingest::outcome`] or [`ingest::deleted`];
 //!   - [`Route::Live`]: a read of an ingested file, [`crate::ingest::Origin::open`], sent with
-//!     [`ingest::read_headers`].
+//!     [`ingest::read_headers`];
+//!   - [`Route::License`]: a ClearKey license request of a `drm_eccp-*` stream (a `POST` to
+//!     `/livesim/…/eccp.json`), answered from its body by [`license::answer`].
 //! - [`cache`]: which files a server keeps in memory and how it sees that an asset changed.
 //! - [`revalidate`]: 304 Not Modified for a cache revalidating an answer (ETag,
 //!   Last-Modified); docs/caching.md has every answer's cache lifetime.
@@ -46,6 +48,7 @@
 //!     Route::VodFile(_) => todo!("stat the file, then files::file_answer, then read the span"),
 //!     Route::Ingest(_) => todo!("ingest::Origin::admit, feed the body, finish"),
 //!     Route::Live(_) => todo!("ingest::Origin::open, then read until End"),
+//!     Route::License => todo!("read the body (bounded), then license::answer"),
 //! };
 //! let HttpBody::Parts(parts) = &answer.body else { unreachable!() };
 //! let len: usize = parts.iter().map(|p| p.as_bytes().len()).sum();
@@ -60,6 +63,7 @@
 pub mod cache;
 pub mod files;
 pub mod ingest;
+pub mod license;
 pub mod livesim;
 pub mod revalidate;
 mod route;

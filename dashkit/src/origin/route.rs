@@ -93,6 +93,11 @@ pub enum Route {
     /// A read of an ingested file, `/live/<channel>/<file>`: the decoded path for
     /// [`crate::ingest::Origin::open`].
     Live(String),
+    /// A ClearKey license request (`POST /livesim/…/eccp.json`, the license URL of a
+    /// `drm_eccp-*` MPD): read the body, at most
+    /// [`MAX_LICENSE_REQUEST_BYTES`](super::license::MAX_LICENSE_REQUEST_BYTES) (and one byte
+    /// more), and answer with [`super::license::answer`].
+    License,
 }
 
 /// Routes a request arriving at `now_ms` (epoch milliseconds).
@@ -116,8 +121,15 @@ pub fn route(req: &RequestHead<'_>, now_ms: i64, config: &Config) -> Route {
     if let Some(rest) = req.path.strip_prefix("/ingest/") {
         return Route::Ingest(rest.to_string());
     }
+    let license = crate::live::eccp::is_license_path(req.path);
     match req.method {
         "GET" | "HEAD" => {}
+        "POST" if license => return Route::License,
+        "OPTIONS" if license => {
+            let mut r = preflight(req.access_control_request_headers.or(Some("Content-Type")));
+            r.headers[0].1 = "POST, OPTIONS".into();
+            return Route::Answer(r);
+        }
         "OPTIONS" => return Route::Answer(preflight(req.access_control_request_headers)),
         _ => {
             let mut r = HttpResponse::text(405, "method not allowed");

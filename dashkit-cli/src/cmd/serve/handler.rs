@@ -170,6 +170,10 @@ where
                 .upload(parts.method.as_str(), &path, body, &parts.headers)
                 .await
         }
+        Route::License => {
+            label = "license";
+            super::license::license(req.into_body()).await
+        }
     };
     if matches!(method.as_str(), "GET" | "HEAD") {
         resp = revalidated(resp, req_validators);

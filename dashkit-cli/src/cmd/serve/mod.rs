@@ -28,6 +28,7 @@ pub mod file_cache;
 pub mod files;
 pub mod handler;
 pub mod ingest;
+mod license;
 mod log;
 pub mod metrics;
 

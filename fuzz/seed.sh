@@ -14,7 +14,7 @@ OUT="${1:-$ROOT/fuzz/corpus-seed}"
 FIX="$ROOT/fixtures"
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{hls_parse,mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale,analyze_segment,fragment_plan,cmaf_incremental,cenc_boxes,clearkey_license}
+mkdir -p "$OUT"/{mpd_patch,hls_parse,mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale,analyze_segment,fragment_plan,cmaf_incremental,cenc_boxes,clearkey_license}
 
 # A seed file name: the fixture path relative to fixtures/, with '/' turned into '__'.
 seed_name() { local rel="${1#"$FIX"/}"; echo "${rel//\//__}"; }
@@ -23,6 +23,9 @@ seed_name() { local rel="${1#"$FIX"/}"; echo "${rel//\//__}"; }
 while IFS= read -r -d '' f; do
   cp "$f" "$OUT/mpd_parse/$(seed_name "$f")"
 done < <(find "$FIX" -name '*.mpd' -print0 | sort -z)
+
+# mpd_patch: every MPD (as both the old and the new document).
+cp "$OUT"/mpd_parse/* "$OUT/mpd_patch/"
 
 # hls_parse: every playlist under fixtures/ (fixtures/hls/), and the playlists `dashkit hls`
 # writes for the DASH fixtures when the tool is built (target/debug or target/release).

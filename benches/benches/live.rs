@@ -82,6 +82,7 @@ fn main() {
     let cfg = SourceConfig {
         utc_timing_url: Some("http://127.0.0.1:8059/time".into()),
         request_url: None,
+        ..SourceConfig::default()
     };
     let mut ms = 0i64;
     c.bench_function("live_mpd_at_now_timeline_tsbd300", |b| {

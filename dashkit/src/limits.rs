@@ -85,6 +85,15 @@ pub const MAX_HLS_LIVE_WINDOW_SEGMENTS: usize = 86_400;
 /// (2 s) plus an encoder's upload jitter, short enough that a player's own timeout is not hit.
 pub const NEXT_SEGMENT_HOLD_MS: u64 = 4_000;
 
+/// Most languages one `timesubsstpp_` or `timesubswvtt_` live option may list (one generated
+/// subtitle AdaptationSet each).
+pub const MAX_TIMESUBS_LANGUAGES: usize = 16;
+
+/// Longest a live-simulator media request that comes too early may be held until its segment
+/// may be fetched (`live::source::SourceConfig::early_hold_ms`): a player's clock a little
+/// ahead, not a request for a segment still being produced.
+pub const MAX_EARLY_HOLD_MS: u64 = 1_000;
+
 /// Largest ClearKey license request body accepted, in bytes (64 KiB: a W3C EME request names
 /// a few KIDs of 22 characters each).
 pub const MAX_LICENSE_REQUEST_BYTES: usize = 64 * 1024;

@@ -679,6 +679,10 @@ fn replay(
             diff.eq("injected answer", None, Some(status));
         }
         Response::Delayed { .. } => diff.eq("delayed answer", None, Some(0)),
+        // Generated subtitle files (timesubs*_) are livesim2's, never in these cases.
+        Response::GeneratedInit { .. } => diff.eq("generated init", None, Some(0)),
+        // MPD patches (patch_) are livesim2's, never in these cases.
+        Response::MpdPatch { .. } => diff.eq("MPD patch", None, Some(0)),
         // No drm_ option in the dashlivesim vectors: a protected init is a difference.
         Response::ProtectedInit { .. } => diff.eq("protected init", None, Some(0)),
         Response::Playlist { text, .. } => {

@@ -36,6 +36,7 @@ fn config() -> SourceConfig {
         request_url: Some(
             "http://example.org:8080/livesim/drm_eccp-cbcs/ffmpeg_livesim/manifest.mpd".into(),
         ),
+        ..SourceConfig::default()
     }
 }
 

@@ -3,8 +3,8 @@
 #![no_main]
 
 use dashkit::bmff::patch::{rewrite_segment, Edits, NewSidx, SidxEdit, TfdtEdit, TfdtTarget};
-use dashkit::timeline::Timescale;
 use dashkit::bmff::{Depth, Index};
+use dashkit::timeline::Timescale;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

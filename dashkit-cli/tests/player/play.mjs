@@ -73,7 +73,8 @@
 //   getStats().liveLatency or seekRange().end - currentTime, hls.js latency),
 //   quality_requests, quality_rendered, events [{t, wall, playhead, source, scheme_id_uri,
 //   value, id, presentation_time, duration, message}], text_tracks [{language, kind,
-//   mime_type, codecs, id}], text_selected, cues [{t, playhead, start, end, text, language,
+//   mime_type, codecs, id}], text_selected, cues [{t, playhead, start, end, text (dash.js TTML:
+//   the text rendered into its TTML div), language,
 //   kind, label}], key_systems [{t, key_system, granted, via}], license_requests [{url, at}]
 //   (POSTs), license_url_from_manifest (Shaka --clearkey), hls_blocking_requests (count of
 //   requests with _HLS_msn/_HLS_part) and hls_blocking_urls (the first 20), requests {manifest
@@ -214,7 +215,11 @@ function pageMain(cfg) {
       if (!active) return;
       for (let i = 0; i < active.length; i++) {
         const c = active[i];
-        const text = String(c.text ?? '').slice(0, 100);
+        // dash.js TTML cues carry no text: what the cue rendered into the TTML div.
+        const raw = String(c.text ?? '') || (dk.ttmlText ? dk.ttmlText() : '');
+        // A TTML cue not rendered yet: recorded at the next cue change or sample.
+        if (!raw && dk.ttmlText) continue;
+        const text = raw.slice(0, 100);
         const key = `${index}|${c.startTime}|${c.endTime}|${text}`;
         if (seenCues.has(key)) continue;
         seenCues.add(key);
@@ -465,6 +470,18 @@ function pageMain(cfg) {
         ...common.media(),
       };
     };
+    if (cfg.textTracks) {
+      // dash.js renders TTML (stpp) into a div of the page, not as cue text: give it one, and
+      // let the cue record take the rendered text from it (`ttml_text`).
+      const div = document.createElement('div');
+      div.style.cssText = 'position:absolute;left:0;top:0;width:640px;height:360px;pointer-events:none';
+      document.body.appendChild(div);
+      dk.ttmlText = () => div.textContent || '';
+      player.initialize(video, cfg.url, true);
+      // After initialize: dash.js needs its video element first.
+      player.attachTTMLRenderingDiv(div);
+      return;
+    }
     player.initialize(video, cfg.url, true);
     return;
   }

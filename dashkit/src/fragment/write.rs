@@ -66,6 +66,11 @@ impl BoxWriter {
         self.buf.extend_from_slice(b);
     }
 
+    /// How many bytes are written so far.
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
     /// The bytes.
     pub fn into_bytes(self) -> Vec<u8> {
         self.buf

@@ -272,6 +272,7 @@ pub fn source_config(host: Option<&str>, path_and_query: &str) -> SourceConfig {
     SourceConfig {
         utc_timing_url: time_url(host),
         request_url: plain_host(host).map(|h| format!("http://{h}{path_and_query}")),
+        ..SourceConfig::default()
     }
 }
 
@@ -584,14 +585,25 @@ pub fn http_response_at<'a>(
             ],
             body: HttpBody::Parts(vec![Part::Borrowed(bytes)]),
         },
-        Response::ProtectedInit { bytes, kind } => HttpResponse {
+        Response::MpdPatch { xml, expires_ms } => HttpResponse {
             status: 200,
             headers: vec![
-                ("content-type", kind.mime().into()),
-                ("cache-control", "public, max-age=3600".into()),
+                ("content-type", crate::live::patch::CONTENT_TYPE.into()),
+                ("cache-control", "no-cache".into()),
+                ("expires", http_date(expires_ms).into()),
             ],
-            body: HttpBody::Parts(vec![Part::Owned(bytes)]),
+            body: HttpBody::Parts(vec![Part::Owned(xml.into_bytes())]),
         },
+        Response::GeneratedInit { bytes, kind } | Response::ProtectedInit { bytes, kind } => {
+            HttpResponse {
+                status: 200,
+                headers: vec![
+                    ("content-type", kind.mime().into()),
+                    ("cache-control", "public, max-age=3600".into()),
+                ],
+                body: HttpBody::Parts(vec![Part::Owned(bytes)]),
+            }
+        }
         Response::Segment {
             data,
             kind,

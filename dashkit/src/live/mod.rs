@@ -16,11 +16,13 @@ pub mod lowlatency;
 pub mod mpd;
 pub mod mpd_cache;
 pub mod options;
+pub mod patch;
 pub(crate) mod periods;
 pub(crate) mod scte35;
 pub mod segment;
 pub mod shift;
 pub mod source;
+pub mod timesubs;
 pub mod timing;
 
 /// Errors of the live layer.

@@ -449,6 +449,8 @@ pub(crate) fn live_mpd_with(
     super::scte35::signal_in_mpd(&mut mpd, asset, options);
     // traffic_: one BaseURL per pattern (docs/live-options.md#error-injection).
     super::inject::signal_in_mpd(&mut mpd, &options.traffic);
+    // timesubs*_: generated subtitle AdaptationSets (docs/live-options.md#generated-subtitles).
+    super::timesubs::signal_in_mpd(&mut mpd, asset, options, t)?;
     // periods_N: the one Period cut on the wall-clock grid (docs/live-options.md#periods).
     super::periods::split_periods(&mut mpd, options, t, now_ms)?;
     Ok(mpd)

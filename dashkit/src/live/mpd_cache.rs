@@ -205,6 +205,7 @@ mod tests {
             let cfg = SourceConfig {
                 utc_timing_url: host.as_ref().map(|h| format!("http://{h}/time")),
                 request_url: host.as_ref().map(|h| format!("http://{h}/x/Manifest.mpd")),
+                ..SourceConfig::default()
             };
             let mut c = MpdCache::default();
             let r = respond(&a, &o, "Manifest.mpd", first, &cfg, |_| None);
@@ -222,6 +223,7 @@ mod tests {
             let elsewhere = SourceConfig {
                 utc_timing_url: Some("http://elsewhere/time".into()),
                 request_url: None,
+                ..SourceConfig::default()
             };
             prop_assert!(c.get(&o, "Manifest.mpd", &elsewhere, now).is_none());
         }

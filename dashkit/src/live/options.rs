@@ -135,6 +135,12 @@ pub struct LiveOptions {
     pub chunk_duration_ms: Option<u64>,
     /// `ltgt_<ms>`: low-latency target latency in milliseconds.
     pub latency_target_ms: Option<u64>,
+    /// `timesubsstpp_`, `timesubswvtt_`, `timesubsdur_`, `timesubsreg_`: generated subtitles
+    /// showing the wall clock ([`super::timesubs`]).
+    pub timesubs: super::timesubs::TimeSubsOptions,
+    /// `patch_<ttl>`: MPD patches with this PatchLocation ttl in seconds ([`super::patch`];
+    /// `patch_0` is no patching, as in livesim2).
+    pub patch_ttl_s: Option<u64>,
     /// `drm_eccp-cenc` / `drm_eccp-cbcs` (or livesim2's older `eccp_cenc` / `eccp_cbcs`):
     /// on-the-fly Common Encryption with DASH-IF Enhanced ClearKey (docs/encryption.md).
     pub drm: Option<crate::cenc::Scheme>,
@@ -155,12 +161,7 @@ const UNSUPPORTED: &[&str] = &[
     "peroff",
     "sts",
     "sid",
-    "timesubsstpp",
-    "timesubswvtt",
-    "timesubsdur",
-    "timesubsreg",
     "timecc608",
-    "patch",
     "annexI",
     "ssras",
     "chunkdurssr",
@@ -195,6 +196,11 @@ const SUPPORTED: &[&str] = &[
     "utc",
     "chunkdur",
     "ltgt",
+    "timesubsstpp",
+    "timesubswvtt",
+    "timesubsdur",
+    "timesubsreg",
+    "patch",
     "drm",
     "eccp",
 ];
@@ -333,6 +339,10 @@ impl LiveOptions {
                 self.chunk_duration_ms = Some(v)
             }
             "ltgt" => self.latency_target_ms = Some(uint()?),
+            "patch" => self.patch_ttl_s = Some(uint()?).filter(|&t| t > 0),
+            k if super::timesubs::TimeSubsOptions::is_key(k) => {
+                self.timesubs.apply(k, value).ok_or_else(bad)?
+            }
             "drm" | "eccp" => self.drm = Some(super::eccp::parse_option(key, value)?),
             _ => {
                 return Err(Error::UnknownOption {
@@ -353,6 +363,13 @@ impl LiveOptions {
         if !self.durations_s.is_empty() && self.start_s.is_none() {
             return Err(Error::OptionConflict {
                 message: "dur_ needs start_".into(),
+            });
+        }
+        if self.patch_ttl_s.is_some() && self.chunk_duration_ms.is_some() {
+            // A low-latency MPD changes within a second, so the MPD a patch starts from cannot
+            // be named by its (whole-second) publishTime.
+            return Err(Error::OptionConflict {
+                message: "patch_ cannot be combined with chunkdur_".into(),
             });
         }
         if self.continuous && self.periods_per_hour.is_none() {
@@ -441,6 +458,12 @@ impl LiveOptions {
         if let Some(v) = self.latency_target_ms {
             push("ltgt", v.to_string());
         }
+        for (k, v) in self.timesubs.components() {
+            push(k, v);
+        }
+        if let Some(v) = self.patch_ttl_s {
+            push("patch", v.to_string());
+        }
         if let Some(s) = self.drm {
             push("drm", format!("eccp-{}", s.fourcc()));
         }
@@ -502,11 +525,6 @@ mod tests {
             "timecc608",
             "drm",
             "eccp",
-            "patch",
-            "timesubsstpp",
-            "timesubswvtt",
-            "timesubsdur",
-            "timesubsreg",
         ] {
             assert!(
                 matches!(

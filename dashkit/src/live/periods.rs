@@ -49,17 +49,21 @@ fn period_of(ast_s: i64, rel_s: i64, p: i64) -> i64 {
 
 /// One segment of a SegmentTimeline, expanded.
 #[derive(Debug, Clone, Copy)]
-struct Seg {
+pub(crate) struct Seg {
     t: u64,
     d: u64,
-    number: u64,
+    pub(crate) number: u64,
 }
 
 /// The segments of a timeline template, with their live numbers: consecutive from the first
 /// one's, which is `@startNumber` or (`$Time$`) the number of the first `@t`. Only the first
 /// time is taken from the timeline: the listed times of a loop whose real length differs from
 /// the nominal one drift from the grid a little more with every wrap, the numbers do not.
-fn expand(tpl: &SegmentTemplate, mode: TimelineMode, timing: &Timing) -> Result<Vec<Seg>, Error> {
+pub(crate) fn expand(
+    tpl: &SegmentTemplate,
+    mode: TimelineMode,
+    timing: &Timing,
+) -> Result<Vec<Seg>, Error> {
     let ts = tpl.timescale.unwrap_or(1);
     let mut out = Vec::new();
     let mut t = 0u64;

@@ -155,6 +155,8 @@ where
             }
             Response::Playlist { text, .. } => vec![Part::Owned(text.into_bytes())],
             Response::Init { bytes, .. } => vec![Part::Borrowed(bytes)],
+            Response::GeneratedInit { bytes, .. } => vec![Part::Owned(bytes)],
+            Response::MpdPatch { xml, .. } => vec![Part::Owned(xml.into_bytes())],
             Response::ProtectedInit { bytes, .. } => vec![Part::Owned(bytes)],
             Response::Segment { data, .. } => data.parts,
             Response::Chunked { chunks, .. } => chunks.into_iter().flat_map(|c| c.parts).collect(),
@@ -213,6 +215,16 @@ where
                 };
                 answer(&path, Some(&rep.id), Some(n), &mut out)?;
             }
+        }
+    }
+    // timesubs*_: the generated subtitle files, under the names the MPD gives them.
+    let timing = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?.timing;
+    for (kind, lang) in options.timesubs.tracks() {
+        let rep = format!("{}-{lang}", kind.prefix());
+        answer(&format!("{rep}/init.mp4"), Some(&rep), None, &mut out)?;
+        for n in numbers.clone() {
+            let name = super::timesubs::media_name(options, &timing, n)?;
+            answer(&format!("{rep}/{name}"), Some(&rep), Some(n), &mut out)?;
         }
     }
     Ok(out)

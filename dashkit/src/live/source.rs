@@ -34,6 +34,13 @@ pub struct SourceConfig {
     /// absolute `start_`/`stop_` values in place of the relative ones, as dashlivesim writes,
     /// so that a player's MPD updates stay in the session instead of starting a new one.
     pub request_url: Option<String>,
+    /// Holds a media request that comes at most this many milliseconds before its segment may
+    /// be fetched, and answers it when it may ([`Response::Delayed`]), instead of refusing it
+    /// as too early (livesim2's and dashlivesim's answer, kept by the default 0). A player
+    /// whose clock runs a few milliseconds ahead of the server's then gets the segment at the
+    /// earliest instant instead of a 425 and a retry a second later. At most
+    /// [`crate::limits::MAX_EARLY_HOLD_MS`].
+    pub early_hold_ms: u64,
 }
 
 /// What kind of media an answer carries, for its `Content-Type`.
@@ -82,6 +89,20 @@ pub enum Response<'a> {
     Init {
         /// The bytes (from `fetch`).
         bytes: &'a [u8],
+        /// Its track's kind.
+        kind: MediaKind,
+    },
+    /// An MPD patch (`patch_`, [`super::patch`]): `application/dash-patch+xml`.
+    MpdPatch {
+        /// The Patch document.
+        xml: String,
+        /// When it expires (epoch ms): its publishTime plus the ttl and livesim2's margin.
+        expires_ms: i64,
+    },
+    /// A generated init segment (`timesubs*_`, [`super::timesubs`]).
+    GeneratedInit {
+        /// The bytes.
+        bytes: Vec<u8>,
         /// Its track's kind.
         kind: MediaKind,
     },
@@ -475,24 +496,20 @@ where
             Err(refusal) => refused(&timing, name, None, refusal, now_ms),
         };
     }
+    // patch_: MPD patches (docs/live-options.md#mpd-patches).
+    if file.ends_with(".mpp") && options.patch_ttl_s.is_some() {
+        return super::patch::respond(asset, options, file, now_ms, config);
+    }
+    // timesubs*_: generated subtitle files (docs/live-options.md#generated-subtitles).
+    if let Some(answer) =
+        super::timesubs::respond(options, &timing, file, now_ms, config.early_hold_ms)?
+    {
+        return Ok(answer);
+    }
     let (las, rep, number) = match target(asset, options, &timing, file)? {
         Target::Mpd => {
-            let mut mpd = mpd_for(
-                live_mpd_with(asset, options, &session, now_ms)?,
-                options,
-                &timing,
-                config,
-            );
-            if let Some(scheme) = options.drm {
-                // Without the request's URL (no Host), relative to the MPD.
-                let url = config.request_url.as_deref().map_or_else(
-                    || super::eccp::LICENSE_FILE.to_string(),
-                    super::eccp::license_url,
-                );
-                super::eccp::protect_mpd(&mut mpd, scheme, &url)?;
-            }
             return Ok(Response::Mpd {
-                xml: crate::mpd::write(&mpd),
+                xml: mpd_text(asset, options, &session, now_ms, config, file)?,
             });
         }
         Target::Init(las) => {
@@ -533,6 +550,25 @@ where
     }
     let live = match timing.check_media(number, now_ms)?.into_result() {
         Ok(live) => live,
+        Err(Unavailable::TooEarly { by_ms })
+            if by_ms > 0
+                && u64::try_from(by_ms).is_ok_and(|b| {
+                    b <= config.early_hold_ms.min(crate::limits::MAX_EARLY_HOLD_MS)
+                }) =>
+        {
+            // Held: the answer at the instant it may be fetched, sent then (once: no hold
+            // inside).
+            let at = now_ms.checked_add(by_ms).ok_or(Error::Overflow)?;
+            let inner = SourceConfig {
+                early_hold_ms: 0,
+                ..config.clone()
+            };
+            let answer = respond_file(asset, options, file, at, &inner, fetch)?;
+            return Ok(Response::Delayed {
+                delay_ms: u64::try_from(by_ms).map_err(|_| Error::Overflow)?,
+                answer: Box::new(answer),
+            });
+        }
         Err(r) => return refused(&timing, name, Some(number), r, now_ms),
     };
     let kind = MediaKind::of(&las.content_type);
@@ -606,6 +642,31 @@ where
         number,
         fetch_until_ms: live.fetch_until_ms,
     })
+}
+
+/// The live MPD's text as the server sends it for `file` at `now_ms`: [`live_mpd_with`] with
+/// the server-side touches ([`mpd_for`]), the encryption signalling (`drm_`, [`super::eccp`])
+/// and the patch signalling ([`super::patch`]).
+pub(crate) fn mpd_text(
+    asset: &LiveAsset,
+    options: &LiveOptions,
+    session: &super::timing::Session,
+    now_ms: i64,
+    config: &SourceConfig,
+    file: &str,
+) -> Result<String, Error> {
+    let mpd = live_mpd_with(asset, options, session, now_ms)?;
+    let mut mpd = mpd_for(mpd, options, &session.timing, config);
+    if let Some(scheme) = options.drm {
+        // Without the request's URL (no Host), relative to the MPD.
+        let url = config.request_url.as_deref().map_or_else(
+            || super::eccp::LICENSE_FILE.to_string(),
+            super::eccp::license_url,
+        );
+        super::eccp::protect_mpd(&mut mpd, scheme, &url)?;
+    }
+    super::patch::signal_in_mpd(&mut mpd, options, file, config);
+    Ok(crate::mpd::write(&mpd))
 }
 
 /// The server-side touches on the live MPD: UTCTiming (and ProducerReferenceTime) URLs

@@ -676,6 +676,8 @@ element! {
             base_urls: Vec<BaseUrl> = "BaseURL",
             /// `Location` (§5.3.1.2).
             locations: Vec<Location> = "Location",
+            /// `PatchLocation` (§5.15.2): where MPD patches for this MPD are.
+            patch_locations: Vec<PatchLocation> = "PatchLocation",
             /// `ServiceDescription` (Annex K).
             service_descriptions: Vec<ServiceDescription> = "ServiceDescription",
             /// `ContentProtection` at MPD level (§5.8.4.1).
@@ -1404,6 +1406,24 @@ element! {
         attrs {
             /// `@serviceLocation`.
             service_location: String = "serviceLocation",
+        }
+        children {}
+        text {
+            /// The URL.
+            url
+        }
+    }
+}
+
+element! {
+    /// `PatchLocation` (ISO/IEC 23009-1 §5.15.2): where a patch for this MPD is, for `@ttl`
+    /// seconds after its publishTime.
+    pub struct PatchLocation {
+        attrs {
+            /// `@serviceLocation`.
+            service_location: String = "serviceLocation",
+            /// `@ttl` in seconds (xs:double, kept as text).
+            ttl: String = "ttl",
         }
         children {}
         text {

@@ -985,7 +985,8 @@ mod tests {
         assert!(canonical.extra.is_unallocated());
         let src = "<MPD><Period id=\"1\"/><BaseURL>a/</BaseURL><!--c--><Period id=\"2\"/></MPD>";
         let m = parse(src).unwrap();
-        assert_eq!(m.extra.order, [5, 1, MISC, 5]);
+        // Child kinds by declaration index: BaseURL 1, Period 6 (after PatchLocation).
+        assert_eq!(m.extra.order, [6, 1, MISC, 6]);
         let out = crate::mpd::write(&m);
         let at = |needle: &str| out.find(needle).unwrap();
         assert!(at("id=\"1\"") < at("<BaseURL>") && at("<BaseURL>") < at("<!--c-->"));
@@ -993,7 +994,7 @@ mod tests {
         assert_eq!(parse(&out).unwrap(), m);
         // A kept node after children in schema order spells the order out from there.
         let m = parse("<MPD><BaseURL>a/</BaseURL><Period/><!--c--></MPD>").unwrap();
-        assert_eq!(m.extra.order, [1, 5, MISC]);
+        assert_eq!(m.extra.order, [1, 6, MISC]);
     }
 
     #[test]

@@ -164,6 +164,15 @@ pub fn route(req: &RequestHead<'_>, now_ms: i64, config: &Config) -> Route {
                 Err(r) => Route::Answer(r),
             }
         }
+        // MPD patches (patch_), where livesim2 serves them: /patch/livesim2/<options>/<asset>/x.mpp.
+        Some("patch")
+            if matches!(
+                comps.get(1).map(String::as_str),
+                Some("livesim" | "livesim2")
+            ) =>
+        {
+            livesim_route(req, &comps[2..], now_ms, config)
+        }
         Some("dash") if comps.get(1).map(String::as_str) == Some("vod") => {
             Route::VodFile(comps[2..].to_vec())
         }
@@ -175,6 +184,26 @@ pub fn route(req: &RequestHead<'_>, now_ms: i64, config: &Config) -> Route {
              /time, /healthz",
         )),
         _ => Route::Answer(HttpResponse::text(404, "not found")),
+    }
+}
+
+/// The live simulator's route for the components after its prefix (`/patch/livesim2/` for
+/// MPD patches, which the live source answers for `.mpp` files).
+fn livesim_route(req: &RequestHead<'_>, comps: &[String], now_ms: i64, config: &Config) -> Route {
+    let now_ms = if config.allow_now_override {
+        match now_from_query(req.query) {
+            Ok(n) => n.unwrap_or(now_ms),
+            Err(r) => return Route::Answer(r),
+        }
+    } else {
+        now_ms
+    };
+    match parse_live_path(comps) {
+        Ok(path) => Route::Livesim {
+            path: Box::new(path),
+            now_ms,
+        },
+        Err(r) => Route::Answer(r),
     }
 }
 

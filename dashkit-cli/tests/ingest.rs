@@ -311,6 +311,15 @@ fn window_and_delete_bound_a_channel() {
     assert_eq!(server.get("/live/w/seg-00003.m4s").status, 200);
     assert_eq!(server.get("/live/w/init.mp4").status, 200, "init is kept");
     assert_eq!(server.get("/live/w/init-stream0.m4s").status, 200);
+    // Complete segments a shared cache may keep until they leave the window (window 2: the
+    // newest for one more 2 s segment, the other not at all); inits and MPDs are no-cache.
+    let cc = |p: &str| server.get(p).header("cache-control").map(str::to_owned);
+    assert_eq!(
+        cc("/live/w/seg-00004.m4s").as_deref(),
+        Some("public, max-age=2")
+    );
+    assert_eq!(cc("/live/w/seg-00003.m4s").as_deref(), Some("no-cache"));
+    assert_eq!(cc("/live/w/init-stream0.m4s").as_deref(), Some("no-cache"));
     let r = server.request(
         "DELETE",
         "/ingest/w/seg-00003.m4s",

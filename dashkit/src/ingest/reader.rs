@@ -202,6 +202,49 @@ fn json_str(s: &str) -> String {
 }
 
 impl Origin {
+    /// How long a shared cache may keep the answer to `path` (`<channel>/<file>`) as it is.
+    /// A complete, numbered media segment of a stream still going never changes while it is
+    /// in the window (a re-sent copy is dropped, a failover publishes new numbers), so it may be
+    /// kept until it leaves: one segment fewer than the window's places still ahead of it
+    /// ([`super::Config::window`], counted from the newest), each as long as it is itself
+    /// (its shortest track), in whole seconds. `None` for everything else: MPDs and playlists,
+    /// init segments, a segment being uploaded or left incomplete (a standby's copy may
+    /// supersede it), a stream ended with `lmsg` (a restart numbers afresh), a segment whose
+    /// duration is unknown (no CMAF header yet); those are answered `no-cache`.
+    ///
+    /// ```
+    /// use dashkit::ingest::{Config, Instant, Origin};
+    /// let origin = Origin::new(Config::default());
+    /// assert_eq!(origin.cache_lifetime("ch/chunk-stream0-00001.m4s"), None);
+    /// ```
+    pub fn cache_lifetime(&self, path: &str) -> Option<std::time::Duration> {
+        let (channel, file) = path.split_once('/')?;
+        if file.starts_with(super::source::PRIVATE) {
+            return None;
+        }
+        let ch = self.channels.get(channel)?;
+        let f = ch.files.get(file).filter(|f| f.status == Status::Complete)?;
+        let (key, n) = naming::media_key(file)?;
+        let stream = ch.streams.get(&key).filter(|s| !s.ended)?;
+        let behind = stream.highest?.checked_sub(n)?;
+        let left = u64::try_from(self.cfg.window)
+            .ok()?
+            .checked_sub(behind)?
+            .checked_sub(1)?;
+        let ms = f
+            .meta
+            .as_deref()?
+            .tracks
+            .iter()
+            .filter_map(|t| {
+                let ts = u64::from(t.timescale?);
+                (ts > 0).then(|| t.duration.saturating_mul(1000) / ts)
+            })
+            .min()?;
+        let secs = left.saturating_mul(ms) / 1000;
+        (secs > 0).then(|| std::time::Duration::from_secs(secs))
+    }
+
     /// A grouped channel's MPD or status; a read of it keeps its renditions alive.
     fn open_group(
         &mut self,

@@ -797,3 +797,40 @@ fn an_mpd_written_again_mid_upload_supersedes_the_first() {
     assert!(f.store.is_none(), "superseded");
     assert_eq!(whole(&mut o, "m/manifest.mpd").unwrap(), b"<MPD a='2'/>");
 }
+
+#[test]
+fn complete_segments_may_be_cached_until_they_leave_the_window() {
+    let mut o = Origin::new(Config { window: 3, ..cfg() });
+    assert_eq!(put(&mut o, "c/init-stream0.m4s", &init(1), at(0)), 201);
+    // Two chunks of two 512-tick samples at 1000 Hz: 2.048 s a segment.
+    for n in 1..=3u64 {
+        let (seg, _) = segment((n - 1) * 2048, 2);
+        let p = format!("c/chunk-stream0-{n:05}.m4s");
+        assert_eq!(put(&mut o, &p, &seg, at(n * 2000)), 201);
+    }
+    let life = |o: &Origin, p: &str| o.cache_lifetime(p).map(|d| d.as_secs());
+    // The newest has two more places ahead of it: 2 × 2.048 s, in whole seconds; the one
+    // before, one; the oldest leaves with the next upload.
+    assert_eq!(life(&o, "c/chunk-stream0-00003.m4s"), Some(4));
+    assert_eq!(life(&o, "c/chunk-stream0-00002.m4s"), Some(2));
+    assert_eq!(life(&o, "c/chunk-stream0-00001.m4s"), None);
+    // Not media segments, or not there.
+    assert_eq!(life(&o, "c/init-stream0.m4s"), None);
+    assert_eq!(life(&o, "c/chunk-stream0-00004.m4s"), None);
+    assert_eq!(life(&o, "nope/chunk-stream0-00003.m4s"), None);
+    // A segment being uploaded is not complete: no-cache until it is.
+    let (seg, ends) = segment(3 * 2048, 2);
+    let mut up = start(&mut o, "c/chunk-stream0-00004.m4s", at(8000));
+    o.feed(&mut up, Bytes::copy_from_slice(&seg[..ends[0]]), at(8000))
+        .unwrap();
+    assert_eq!(life(&o, "c/chunk-stream0-00004.m4s"), None);
+    o.feed(&mut up, Bytes::copy_from_slice(&seg[ends[0]..]), at(8500))
+        .unwrap();
+    o.finish(*up, at(8500));
+    assert_eq!(life(&o, "c/chunk-stream0-00004.m4s"), Some(4));
+    // A stream its source ended may be restarted with the same numbers: never cached.
+    let (last, _) = segment_with(1, 4 * 2048, 2, b"msdh\0\0\0\0msdhlmsg");
+    assert_eq!(put(&mut o, "c/chunk-stream0-00005.m4s", &last, at(10_000)), 201);
+    assert_eq!(life(&o, "c/chunk-stream0-00005.m4s"), None);
+    assert_eq!(life(&o, "c/chunk-stream0-00004.m4s"), None);
+}

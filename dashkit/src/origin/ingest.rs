@@ -73,6 +73,30 @@ pub fn read_headers(path: &str) -> Vec<(&'static str, Cow<'static, str>)> {
     ]
 }
 
+/// The headers of a complete media segment read back under `/live/<path>` that a shared
+/// cache may keep for `lifetime` ([`crate::ingest::Origin::cache_lifetime`]): its content type
+/// and `public, max-age` in whole seconds.
+///
+/// ```
+/// let h = dashkit::origin::ingest::segment_read_headers(
+///     "ch/chunk-stream0-00005.m4s",
+///     std::time::Duration::from_secs(8),
+/// );
+/// assert!(h.contains(&("cache-control", "public, max-age=8".into())));
+/// ```
+pub fn segment_read_headers(
+    path: &str,
+    lifetime: std::time::Duration,
+) -> Vec<(&'static str, Cow<'static, str>)> {
+    vec![
+        ("content-type", content_type(path).into()),
+        (
+            "cache-control",
+            format!("public, max-age={}", lifetime.as_secs()).into(),
+        ),
+    ]
+}
+
 /// The headers of a file read back while it is still being uploaded (relayed chunk by chunk
 /// as they arrive): [`read_headers`] (`no-cache`: no cache serves it as complete without
 /// revalidating) and `X-Accel-Buffering: no` (nginx passes the chunks through as they come).

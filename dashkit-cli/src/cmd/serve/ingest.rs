@@ -275,7 +275,8 @@ impl Ingest {
                 let now = self.now();
                 let mut origin = self.origin();
                 let opened = origin.open(path, time_url.as_deref(), now);
-                (opened, origin.take_notes())
+                let lifetime = origin.cache_lifetime(path);
+                (opened.map(|o| (o, lifetime)), origin.take_notes())
             };
             for n in notes {
                 eprintln!("dashkit serve: {n}");
@@ -296,8 +297,13 @@ impl Ingest {
         let mut headers = answers::read_headers(path);
         let body = match opened {
             Err(r) => return refusal(&r),
-            Ok(Opened::Whole(parts)) => Body::parts(parts),
-            Ok(Opened::Streaming(mut reader)) => {
+            Ok((Opened::Whole(parts), lifetime)) => {
+                if let Some(lifetime) = lifetime {
+                    headers = answers::segment_read_headers(path, lifetime);
+                }
+                Body::parts(parts)
+            }
+            Ok((Opened::Streaming(mut reader), _)) => {
                 headers = answers::streaming_read_headers(path);
                 let (tx, rx) = tokio::sync::mpsc::channel(8);
                 let notify = self.notify(reader.channel());

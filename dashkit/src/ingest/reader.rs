@@ -223,7 +223,10 @@ impl Origin {
             return None;
         }
         let ch = self.channels.get(channel)?;
-        let f = ch.files.get(file).filter(|f| f.status == Status::Complete)?;
+        let f = ch
+            .files
+            .get(file)
+            .filter(|f| f.status == Status::Complete)?;
         let (key, n) = naming::media_key(file)?;
         let stream = ch.streams.get(&key).filter(|s| !s.ended)?;
         let behind = stream.highest?.checked_sub(n)?;

@@ -830,7 +830,10 @@ fn complete_segments_may_be_cached_until_they_leave_the_window() {
     assert_eq!(life(&o, "c/chunk-stream0-00004.m4s"), Some(4));
     // A stream its source ended may be restarted with the same numbers: never cached.
     let (last, _) = segment_with(1, 4 * 2048, 2, b"msdh\0\0\0\0msdhlmsg");
-    assert_eq!(put(&mut o, "c/chunk-stream0-00005.m4s", &last, at(10_000)), 201);
+    assert_eq!(
+        put(&mut o, "c/chunk-stream0-00005.m4s", &last, at(10_000)),
+        201
+    );
     assert_eq!(life(&o, "c/chunk-stream0-00005.m4s"), None);
     assert_eq!(life(&o, "c/chunk-stream0-00004.m4s"), None);
 }

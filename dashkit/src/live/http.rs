@@ -435,8 +435,8 @@ pub const HLS_CONTENT_TYPE: &str = "application/vnd.apple.mpegurl";
 /// `etag` (the strong entity tag of its text, computed when it was built) let a cache revalidate.
 ///
 /// ```
-/// use dashkit::live::http::{playlist_headers, strong_etag};
-/// let etag = strong_etag(b"#EXTM3U\n");
+/// use dashkit::live::http::playlist_headers;
+/// let etag = "\"5f1c2a\"";
 /// let h = playlist_headers(&etag, 10_500, Some(10_000), Some(12_000));
 /// assert!(h.contains(&("cache-control", "public, max-age=1".into())));
 /// assert!(h.contains(&("content-type", "application/vnd.apple.mpegurl".into())));

@@ -307,9 +307,11 @@ proptest! {
         }
         let t1 = NOW + t1;
         if stop {
-            // A session ending between the two instants, now and then.
+            // A session ending between the two instants, now and then: a whole second after
+            // t1 (never at or before it, which a dt under 2 s once gave) and by t1 + dt.
             let start = (t1 / 1000) - 100;
-            opts.push(format!("start_{start}/stop_{}", start + 100 + dt / 2000));
+            let stop = ((t1 + dt / 2) / 1000).max(t1 / 1000 + 1);
+            opts.push(format!("start_{start}/stop_{stop}"));
         }
         opts.push("patch_60".into());
         check(&opts.join("/"), t1, t1 + dt)?;

@@ -123,6 +123,25 @@ fn served_stream_equals_live_shift_output() {
     }
 }
 
+/// `--early-hold-ms`: a segment asked at most that early is answered when it is available
+/// (after the wait), not 425; earlier stays 425, and without the flag 100 ms early is 425.
+#[test]
+fn early_hold_answers_a_slightly_early_segment_when_it_is_available() {
+    // Segment 500 (1000-1002 s) is available from 1002 s.
+    let plain = Server::start(&fixtures(), &[]);
+    let r = plain.get("/livesim/ffmpeg_livesim/0/500.m4s?nowMS=1001900");
+    assert_eq!(r.status, 425, "{}", r.text());
+    let held = Server::start(&fixtures(), &["--early-hold-ms", "250"]);
+    let asked = std::time::Instant::now();
+    let r = held.get("/livesim/ffmpeg_livesim/0/500.m4s?nowMS=1001900");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(asked.elapsed() >= std::time::Duration::from_millis(100));
+    let on_time = held.get("/livesim/ffmpeg_livesim/0/500.m4s?nowMS=1002000");
+    assert_eq!(r.body, on_time.body);
+    let r = held.get("/livesim/ffmpeg_livesim/0/500.m4s?nowMS=1001500");
+    assert_eq!(r.status, 425, "{}", r.text());
+}
+
 #[test]
 fn availability_headers_and_refusals() {
     let server = Server::start(&fixtures(), &[]);

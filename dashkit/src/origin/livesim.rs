@@ -315,7 +315,8 @@ impl Livesim {
                 Err(r) => return r,
             },
         };
-        let source_cfg = source_config(req.host, req.path_and_query);
+        let mut source_cfg = source_config(req.host, req.path_and_query);
+        source_cfg.early_hold_ms = config.early_hold_ms;
         let policy = HttpPolicy {
             dashlivesim_404: config.dashlivesim_404,
         };

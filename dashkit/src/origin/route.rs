@@ -18,6 +18,12 @@ pub struct Config {
     pub dashlivesim_404: bool,
     /// Honour livesim2's `?nowMS=` / `?nowDate=` testing hook.
     pub allow_now_override: bool,
+    /// Hold a live segment request that is at most this early (milliseconds, capped at
+    /// [`crate::limits::MAX_EARLY_HOLD_MS`]) and answer it when the segment is available,
+    /// instead of 425 ([`crate::live::source::SourceConfig::early_hold_ms`]). 0 (the default)
+    /// answers 425 as livesim2 does, so a player's clock error stays visible; a server for real
+    /// players, whose clocks are off by some milliseconds, may set a few hundred.
+    pub early_hold_ms: u64,
 }
 
 impl Default for Config {
@@ -26,6 +32,7 @@ impl Default for Config {
         Config {
             dashlivesim_404: false,
             allow_now_override: true,
+            early_hold_ms: 0,
         }
     }
 }

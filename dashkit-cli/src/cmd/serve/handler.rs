@@ -276,7 +276,8 @@ async fn live(
         Ok(a) => a,
         Err(e) => return to_hyper(HttpResponse::text(e.status(), e.to_string()), &[]),
     };
-    let config = source_config(host(headers), path_and_query);
+    let mut config = source_config(host(headers), path_and_query);
+    config.early_hold_ms = state.config.early_hold_ms;
     let policy = HttpPolicy {
         dashlivesim_404: state.config.dashlivesim_404,
     };

@@ -53,6 +53,11 @@ pub struct Args {
     /// Ignore livesim2's `?nowMS=`/`?nowDate=` testing hook.
     #[arg(long)]
     pub no_now_override: bool,
+    /// Hold a live segment request that is at most this many milliseconds early (up to 1000)
+    /// and answer it when the segment is available, instead of 425 Too Early (default 0: 425,
+    /// as livesim2, so player clock errors stay visible).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1000))]
+    pub early_hold_ms: u64,
     /// Check loaded assets every 2 s and reload those whose files changed (SIGHUP reloads all).
     #[arg(long)]
     pub watch: bool,
@@ -206,6 +211,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
         config: dashkit::origin::Config {
             dashlivesim_404: args.dashlivesim_404,
             allow_now_override: !args.no_now_override,
+            early_hold_ms: args.early_hold_ms,
         },
     });
     let logger = log::AccessLog::open(&args.access_log)?;

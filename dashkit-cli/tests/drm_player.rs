@@ -140,17 +140,9 @@ fn assert_played_with_license(r: &PlayReport, what: &str, license: &str, startup
     assert_eq!(r.json["video"]["dynamic"], true, "{what}");
 }
 
-/// One of these tests at a time for its whole length: the harness plays one browser at a
-/// time, and the pre-encrypted session is placed so that the tfdt grows about 16 s into playback, which
-/// holds only if its player starts right away, not after another test's players.
-fn one_test_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 #[test]
 fn dashjs_and_shaka_play_eccp_cenc_and_cbcs_live_with_the_mpds_license() {
-    let _alone = one_test_at_a_time();
+    let _alone = harness::one_test_at_a_time();
     if std::env::var("DASHKIT_SKIP_PLAYER").is_ok_and(|v| v == "1") {
         eprintln!("DASHKIT_SKIP_PLAYER=1: skipping a real-player test");
         return;
@@ -236,7 +228,7 @@ fn shaka_encrypted_asset(root: &Path, scheme: &str) {
 
 #[test]
 fn dashjs_and_shaka_play_a_pre_encrypted_asset_across_tfdt_growth() {
-    let _alone = one_test_at_a_time();
+    let _alone = harness::one_test_at_a_time();
     if std::env::var("DASHKIT_SKIP_PLAYER").is_ok_and(|v| v == "1") {
         eprintln!("DASHKIT_SKIP_PLAYER=1: skipping a real-player test");
         return;

@@ -30,14 +30,6 @@ use support::edge::{
     edge_log, free_addr, origin_log, start_edge, start_origin, EdgeLine, OriginLine, Proc,
 };
 
-/// Each test holds this for its whole run: they start encoders, origins and edges before their
-/// players and time a kill against playback, so they must not wait for another test's browser
-/// (`cargo test` runs a binary's tests on several threads).
-fn one_test_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// A scratch directory removed on drop.
 struct Work(PathBuf);
 
@@ -235,7 +227,7 @@ fn dashjs_plays_livesim_through_two_edges_each_object_fetched_once() {
     let Some(tools) = player_tools() else {
         return;
     };
-    let _alone = one_test_at_a_time();
+    let _alone = harness::one_test_at_a_time();
     let work = Work::new("edge-play");
     let log = work.0.join("origin-access.log");
     let origin = free_addr();
@@ -458,7 +450,7 @@ fn dashjs_low_latency_plays_an_ingested_channel_through_an_edge() {
     let Some(tools) = player_tools() else {
         return;
     };
-    let _alone = one_test_at_a_time();
+    let _alone = harness::one_test_at_a_time();
     let work = Work::new("edge-ll");
     let origin = free_addr();
     let _origin = start_origin(
@@ -585,7 +577,7 @@ fn two_origins_fed_by_one_tee_publish_the_same_and_an_edge_fails_over() {
     let Some(tools) = player_tools() else {
         return;
     };
-    let _alone = one_test_at_a_time();
+    let _alone = harness::one_test_at_a_time();
     let work = Work::new("edge-tee");
     let (a, b) = (free_addr(), free_addr());
     let token = "tee-token";

@@ -28,17 +28,9 @@ enum Fail {
     Stop,
 }
 
-/// One of these tests at a time for its whole length: the harness plays one browser at a
-/// time, so a second test's encoders, started while the first one plays, would run out of
-/// their 70 s of input before its own player had played 30 s.
-fn one_test_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// Plays 30 s across the failure of `enc-a`; `b_extra` are the standby's own options.
 fn across(channel: &str, fail: Fail, b_extra: &[&str]) {
-    let _alone = one_test_at_a_time();
+    let _alone = harness::one_test_at_a_time();
     let Some(tools) = player_tools() else {
         return;
     };

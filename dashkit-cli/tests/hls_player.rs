@@ -20,17 +20,9 @@ fn fixtures() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/dash"))
 }
 
-/// One of these tests at a time for its whole length: the harness plays one browser at a
-/// time, and an ingested channel's encoder pushes 75 s from the test's start, which holds only if its
-/// players start right away, not after another test's players.
-fn one_test_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 #[test]
 fn hlsjs_and_shaka_play_livesim_hls_across_loop_wraps() {
-    let _alone = one_test_at_a_time();
+    let _alone = harness::one_test_at_a_time();
     let Some(tools) = player_tools() else { return };
     let server = Server::start(&fixtures(), &[]);
     let url = format!(
@@ -81,7 +73,7 @@ fn hlsjs_and_shaka_play_livesim_hls_across_loop_wraps() {
 
 #[test]
 fn hlsjs_and_shaka_play_a_vod_twin_to_the_end() {
-    let _alone = one_test_at_a_time();
+    let _alone = harness::one_test_at_a_time();
     let Some(tools) = player_tools() else { return };
     let server = Server::start(&fixtures(), &[]);
     let url = format!(
@@ -109,7 +101,7 @@ fn hlsjs_and_shaka_play_a_vod_twin_to_the_end() {
 
 #[test]
 fn hlsjs_switches_levels_with_an_audio_group() {
-    let _alone = one_test_at_a_time();
+    let _alone = harness::one_test_at_a_time();
     // shaka_live: two video Representations (144p, 180p) and an audio one: two variants in
     // the twin's multivariant playlist, both naming the audio group.
     let Some(tools) = player_tools() else { return };
@@ -143,7 +135,7 @@ fn hlsjs_switches_levels_with_an_audio_group() {
 
 #[test]
 fn hlsjs_and_shaka_play_an_ingested_channels_twin() {
-    let _alone = one_test_at_a_time();
+    let _alone = harness::one_test_at_a_time();
     // ffmpeg pushes 1 s segments (chunked uploads, -ldash 1) into the ingest origin; the
     // players read the channel's HLS twin, in normal (not low-latency) mode: the low-latency
     // twin (parts, blocking reload) is not there yet.

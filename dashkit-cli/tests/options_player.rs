@@ -27,13 +27,6 @@ fn fixtures() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/dash"))
 }
 
-/// One test of this file at a time, for its whole length: the Periods test waits for a chosen
-/// second of the minute and must start playing then, not when another test frees the browser.
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 fn tools() -> Option<PlayerTools> {
     if std::env::var_os("DASHKIT_SKIP_PLAYER").is_some() {
         eprintln!("DASHKIT_SKIP_PLAYER set: skipping the real-player test");
@@ -63,7 +56,7 @@ fn utc(s: i64) -> String {
 /// it.
 #[test]
 fn dashjs_reports_scte35_events_at_their_presentation_time() {
-    let _one = one_at_a_time();
+    let _one = harness::one_test_at_a_time();
     let Some(tools) = tools() else { return };
     let server = Server::start(&fixtures(), PLAYER_SERVER);
     let path = "/livesim/scte35_3/ffmpeg_livesim/manifest.mpd";
@@ -216,7 +209,7 @@ fn subtitles_show_the_wall_clock(tools: &PlayerTools, server: &Server, player: P
 
 #[test]
 fn generated_webvtt_subtitles_show_the_wall_clock_in_dashjs_and_shaka() {
-    let _one = one_at_a_time();
+    let _one = harness::one_test_at_a_time();
     let Some(tools) = tools() else { return };
     let server = Server::start(&fixtures(), PLAYER_SERVER);
     for player in [Player::DashJs, Player::Shaka] {
@@ -226,7 +219,7 @@ fn generated_webvtt_subtitles_show_the_wall_clock_in_dashjs_and_shaka() {
 
 #[test]
 fn generated_ttml_subtitles_show_the_wall_clock_in_dashjs_and_shaka() {
-    let _one = one_at_a_time();
+    let _one = harness::one_test_at_a_time();
     let Some(tools) = tools() else { return };
     let server = Server::start(&fixtures(), PLAYER_SERVER);
     for player in [Player::DashJs, Player::Shaka] {
@@ -239,7 +232,7 @@ fn generated_ttml_subtitles_show_the_wall_clock_in_dashjs_and_shaka() {
 /// the live edge) crosses the next two minute marks within 85 s of playing.
 #[test]
 fn shaka_plays_periods_60_across_two_boundaries() {
-    let _one = one_at_a_time();
+    let _one = harness::one_test_at_a_time();
     let Some(tools) = tools() else { return };
     let server = Server::start(&fixtures(), PLAYER_SERVER);
     let path = "/livesim/periods_60/continuous_1/ffmpeg_livesim/manifest.mpd";
@@ -285,7 +278,7 @@ fn shaka_plays_periods_60_across_two_boundaries() {
 #[test]
 fn generated_subtitle_segments_parse_in_mp4box() {
     use dashkit::live::{asset::LiveAsset, options::LiveOptions, source::*};
-    let _one = one_at_a_time();
+    let _one = harness::one_test_at_a_time();
     let Some(tools) = tools() else { return };
     let dir = fixtures().join("ffmpeg_livesim");
     let mpd =

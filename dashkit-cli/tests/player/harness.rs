@@ -87,6 +87,16 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
 /// ([`PlayReport::assert_clean`]).
 pub const SHAKA_STARTUP_GRACE_S: f64 = 3.0;
 
+/// Holds a test for its whole length so that only one test of a binary runs at a time. A test
+/// that sets up something timed before it plays (an encoder pushing for N seconds, a session
+/// whose event comes N seconds in) takes it first: [`play`] lets one browser run at a time, so
+/// otherwise its player could start long after its setup, behind another test's players. A
+/// lock of its own, not the browser's, which `play` takes inside it.
+pub fn one_test_at_a_time() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Browser runs take most of the machine (2 cores): one at a time across a test binary.
 fn browser_lock() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());

@@ -421,14 +421,19 @@ impl PlayReport {
                 .into_iter()
                 .filter(|(t, _)| *t > from)
                 .collect();
-            assert_eq!(
-                late,
-                Vec::new(),
-                "{what}: stalls after {from} s: {}",
+            assert!(
+                late.is_empty(),
+                "stalls after {from} s {late:?}; {what}: {}",
                 self.json
             );
         } else {
-            assert_eq!(self.json["stalls_after_start"], 0, "{what}: {}", self.json);
+            assert_eq!(
+                self.json["stalls_after_start"],
+                0,
+                "stalls after start {:?}; {what}: {}",
+                self.stalls(),
+                self.json
+            );
         }
     }
 
@@ -448,9 +453,18 @@ impl PlayReport {
         expect_video: bool,
         players_own: &dyn Fn(&str) -> bool,
     ) {
+        // The finding leads each message, the whole report follows: CI shows a message's head.
         let ctx = || format!("{what}: {}", self.json);
-        assert_eq!(self.errors(), Vec::<String>::new(), "{}", ctx());
-        assert_eq!(self.exit_code, 0, "{}\nstderr: {}", ctx(), self.stderr);
+        let errors = self.errors();
+        assert!(errors.is_empty(), "player errors {errors:?}; {}", ctx());
+        assert_eq!(
+            self.exit_code,
+            0,
+            "player exit {}: {}\nstderr: {}",
+            self.exit_code,
+            ctx(),
+            self.stderr
+        );
         // A live server answers a request made before the segment is available with 425 Too
         // Early, which dash.js retries: a player whose clock is a little ahead may hit it once
         // or twice in a run. More than that, or any other failure, is a fault.
@@ -461,10 +475,10 @@ impl PlayReport {
             .collect();
         let (early, other): (Vec<_>, Vec<_>) =
             failures.into_iter().partition(|f| f.starts_with("425 "));
-        assert_eq!(other, Vec::<String>::new(), "{}", ctx());
+        assert!(other.is_empty(), "request failures {other:?}; {}", ctx());
         assert!(
             early.len() <= 3,
-            "{} too-early answers: {}",
+            "{} too-early answers {early:?}; {}",
             early.len(),
             ctx()
         );
@@ -474,10 +488,14 @@ impl PlayReport {
             self.playhead_advance(),
             ctx()
         );
-        assert!(self.segment_requests() > 0, "{}", ctx());
+        assert!(
+            self.segment_requests() > 0,
+            "no segment requests: {}",
+            ctx()
+        );
         if expect_video {
             assert!(self.video_size().is_some(), "no video decoded: {}", ctx());
-            assert!(self.codecs().0.is_some(), "{}", ctx());
+            assert!(self.codecs().0.is_some(), "no video codec: {}", ctx());
         }
     }
 }

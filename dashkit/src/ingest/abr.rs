@@ -557,6 +557,41 @@ mod tests {
     }
 
     #[test]
+    fn a_rendition_whose_mpd_is_being_rewritten_stays_in_the_group() {
+        let mut o = Origin::new(Config {
+            token: Some("t".into()),
+            abr: vec![AbrRule::parse("*_abr=*_720,*_480,*_360").unwrap()],
+            ..Config::default()
+        });
+        push(&mut o, "x_720", MPD, 0);
+        push(&mut o, "x_480", MPD, 0);
+        // ffmpeg writes its MPD again after each segment: half of the new one has arrived.
+        let c = Credentials::token("t");
+        let req = UploadRequest {
+            method: Method::Put,
+            path: "x_720/manifest.mpd",
+            credentials: &c,
+            content_length: None,
+            content_type: None,
+        };
+        let now = Instant::from_millis(1000);
+        let Admission::Upload(mut up) = o.admit(&req, now) else {
+            panic!("admit")
+        };
+        let half = &MPD.as_bytes()[..MPD.len() / 2];
+        o.feed(&mut up, Bytes::copy_from_slice(half), now).unwrap();
+        let mpd = read(&mut o, "x_abr/manifest.mpd", 1000).unwrap();
+        let parsed = crate::mpd::parse(&mpd).unwrap();
+        assert_eq!(
+            parsed.periods[0].adaptation_sets[0].representations.len(),
+            2,
+            "{mpd}"
+        );
+        o.abort(*up, now);
+        assert!(read(&mut o, "x_720/manifest.mpd", 1000).is_some());
+    }
+
+    #[test]
     fn channels_are_dropped_a_keepalive_after_their_last_participant() {
         let mut o = Origin::new(Config {
             token: Some("t".into()),

@@ -127,6 +127,10 @@ pub(crate) struct Signalled {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Channel {
     pub files: HashMap<String, File>,
+    /// New versions of manifests (any path that is not media) still arriving, by path: the
+    /// complete version stays in `files`, for readers and the ABR group alike, until the new
+    /// one is whole ([`Channel::stage_or_replace`]).
+    pub staged: HashMap<String, File>,
     /// By stream key ([`super::naming::stream_key`]).
     pub streams: HashMap<String, Stream>,
     /// The moov of each init segment by path, for the chunk parser.
@@ -157,6 +161,46 @@ pub(crate) struct Channel {
 }
 
 impl Channel {
+    /// Puts a new upload's `file` at `path`. A manifest written again (ffmpeg rewrites its MPD
+    /// after every segment) is staged while its previous version is complete, so that no reader
+    /// ever finds the manifest missing or half-written; media replaces at once.
+    pub fn stage_or_replace(&mut self, path: &str, file: File, media: bool) {
+        let old_complete = self
+            .files
+            .get(path)
+            .is_some_and(|f| f.status == Status::Complete);
+        if old_complete && !media {
+            self.staged.insert(path.to_string(), file);
+        } else {
+            self.staged.remove(path);
+            self.files.insert(path.to_string(), file);
+        }
+    }
+
+    /// Ends the staged version `id` of `path`, if it is the staged one: published in place of
+    /// the previous when `Complete`, dropped otherwise (the previous version stays). Returns
+    /// whether it was staged.
+    pub fn end_staged(&mut self, path: &str, id: u64, status: Status) -> bool {
+        if self.staged.get(path).is_none_or(|f| f.id != id) {
+            return false;
+        }
+        if let Some(mut f) = self.staged.remove(path) {
+            if status == Status::Complete {
+                f.status = status;
+                self.files.insert(path.to_string(), f);
+            }
+        }
+        true
+    }
+
+    /// The upload `id`'s file at `path`, staged or published.
+    pub fn file_of_upload(&mut self, path: &str, id: u64) -> Option<&mut File> {
+        if self.files.get(path).is_some_and(|f| f.id == id) {
+            return self.files.get_mut(path);
+        }
+        self.staged.get_mut(path).filter(|f| f.id == id)
+    }
+
     /// Records a completed segment in its stream's window; returns the paths evicted.
     pub fn push_window(&mut self, key: &str, path: &str, window: usize) -> Vec<String> {
         let w = &mut self.streams.entry(key.to_string()).or_default().window;

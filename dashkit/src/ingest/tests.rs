@@ -799,6 +799,36 @@ fn an_mpd_written_again_mid_upload_supersedes_the_first() {
 }
 
 #[test]
+fn a_manifest_being_rewritten_is_served_whole_in_its_previous_version() {
+    let mut o = Origin::new(cfg());
+    assert_eq!(put(&mut o, "m/manifest.mpd", b"<MPD a='1'/>", at(0)), 201);
+    // The second version is arriving: readers get the first, whole, at once.
+    let mut second = start(&mut o, "m/manifest.mpd", at(1));
+    o.feed(&mut second, Bytes::from_static(b"<MPD a="), at(1))
+        .unwrap();
+    assert_eq!(whole(&mut o, "m/manifest.mpd").unwrap(), b"<MPD a='1'/>");
+    o.feed(&mut second, Bytes::from_static(b"'2'/>"), at(2))
+        .unwrap();
+    assert_eq!(o.finish(*second, at(2)).outcome, Outcome::Created);
+    assert_eq!(whole(&mut o, "m/manifest.mpd").unwrap(), b"<MPD a='2'/>");
+    // A third that breaks off leaves the second.
+    let mut third = start(&mut o, "m/manifest.mpd", at(3));
+    o.feed(&mut third, Bytes::from_static(b"<MPD a='3'"), at(3))
+        .unwrap();
+    o.abort(*third, at(3));
+    assert_eq!(whole(&mut o, "m/manifest.mpd").unwrap(), b"<MPD a='2'/>");
+    // Media is not staged: a segment is read as it arrives.
+    let mut seg = start(&mut o, "m/chunk-stream0-00001.m4s", at(4));
+    let (bytes, _) = segment(0, 2);
+    o.feed(&mut seg, Bytes::copy_from_slice(&bytes[..8]), at(4))
+        .unwrap();
+    assert!(matches!(
+        o.open("m/chunk-stream0-00001.m4s", None, at(4)),
+        Ok(Opened::Streaming(_))
+    ));
+}
+
+#[test]
 fn complete_segments_may_be_cached_until_they_leave_the_window() {
     let mut o = Origin::new(Config { window: 3, ..cfg() });
     assert_eq!(put(&mut o, "c/init-stream0.m4s", &init(1), at(0)), 201);

@@ -600,14 +600,15 @@ impl Origin {
                 ch.streams.entry(key).or_default().highest = Some(n);
             }
         }
-        ch.files.insert(
-            path.to_string(),
+        ch.stage_or_replace(
+            path,
             File {
                 id,
                 pieces: Vec::new(),
                 status: Status::Writing,
                 meta,
             },
+            naming::is_media_name(path),
         );
         up.claim = Claim::File {
             path: path.to_string(),
@@ -622,9 +623,7 @@ impl Origin {
         };
         self.channels
             .get_mut(&up.channel)?
-            .files
-            .get_mut(path)
-            .filter(|f| f.id == *id)
+            .file_of_upload(path, *id)
     }
 
     fn publish(&mut self, up: &Upload, piece: Bytes) -> bool {
@@ -658,6 +657,14 @@ impl Origin {
             return;
         }
         f.status = status;
+        if let (Claim::File { path, id }, Some(ch)) =
+            (&up.claim, self.channels.get_mut(&up.channel))
+        {
+            if ch.end_staged(path, *id, status) {
+                self.private_changed_by(up);
+                return;
+            }
+        }
         let window = self.cfg.window;
         if let (Status::Incomplete, Claim::File { path, .. }) = (status, &up.claim) {
             if let (Some((key, _)), Some(ch)) =

@@ -406,6 +406,9 @@ fn build(members: &[Member]) -> Option<Bytes> {
     period.adaptation_sets = sets;
     period.segment_template = None;
     mpd.periods.truncate(1);
+    // Renditions join and leave the group: players learn of it by refreshing (ffmpeg's own
+    // MPD asks for a refresh every 500 s).
+    super::manifest::cap_refresh(&mut mpd);
     Some(Bytes::from(crate::mpd::write(&mpd)))
 }
 
@@ -520,6 +523,7 @@ mod tests {
             .map(|r| r.id.clone().unwrap())
             .collect();
         assert_eq!(ids, ["x_360", "x_720"], "ordered by bandwidth");
+        assert_eq!(parsed.minimum_update_period, None, "static: {mpd}");
         let r = &sets[0].representations[1];
         assert_eq!(r.codecs.as_deref(), Some("avc1.4d400c"));
         assert_eq!((r.width, r.height), (Some(320), Some(180)));
@@ -563,8 +567,9 @@ mod tests {
             abr: vec![AbrRule::parse("*_abr=*_720,*_480,*_360").unwrap()],
             ..Config::default()
         });
-        push(&mut o, "x_720", MPD, 0);
-        push(&mut o, "x_480", MPD, 0);
+        let live = MPD.replace("type=\"static\"", "type=\"dynamic\"");
+        push(&mut o, "x_720", &live, 0);
+        push(&mut o, "x_480", &live, 0);
         // ffmpeg writes its MPD again after each segment: half of the new one has arrived.
         let c = Credentials::token("t");
         let req = UploadRequest {
@@ -578,13 +583,22 @@ mod tests {
         let Admission::Upload(mut up) = o.admit(&req, now) else {
             panic!("admit")
         };
-        let half = &MPD.as_bytes()[..MPD.len() / 2];
+        let half = &live.as_bytes()[..live.len() / 2];
         o.feed(&mut up, Bytes::copy_from_slice(half), now).unwrap();
         let mpd = read(&mut o, "x_abr/manifest.mpd", 1000).unwrap();
         let parsed = crate::mpd::parse(&mpd).unwrap();
         assert_eq!(
             parsed.periods[0].adaptation_sets[0].representations.len(),
             2,
+            "{mpd}"
+        );
+        // Renditions join and leave: players are asked to refresh often.
+        assert_eq!(
+            parsed
+                .minimum_update_period
+                .as_ref()
+                .and_then(|d| d.to_nanos().ok()),
+            Some(2_000_000_000),
             "{mpd}"
         );
         o.abort(*up, now);

@@ -94,18 +94,24 @@ pub(crate) fn refresh_often(bytes: &[u8]) -> Bytes {
     else {
         return as_is();
     };
-    if !mpd.is_dynamic() {
+    if !cap_refresh(&mut mpd) {
         return as_is();
     }
+    Bytes::from(crate::mpd::write(&mpd))
+}
+
+/// Cuts a dynamic MPD's `minimumUpdatePeriod` to [`REFRESH_NS`] when it is longer or absent;
+/// whether it changed.
+pub(crate) fn cap_refresh(mpd: &mut crate::mpd::Mpd) -> bool {
     let long = mpd
         .minimum_update_period
         .as_ref()
         .is_none_or(|d| d.to_nanos().map_or(true, |n| n > REFRESH_NS));
-    if !long {
-        return as_is();
+    if !mpd.is_dynamic() || !long {
+        return false;
     }
     mpd.minimum_update_period = Some(crate::mpd::XsDuration::from_nanos(REFRESH_NS));
-    Bytes::from(crate::mpd::write(&mpd))
+    true
 }
 
 #[cfg(test)]

@@ -240,6 +240,27 @@ fn chunks_are_relayed_as_they_complete() {
     assert_eq!(o.channels["ll"].chunk_ms, Some(1024));
 }
 
+#[test]
+fn a_segment_begun_before_its_init_segment_arrived_learns_its_timescale() {
+    let mut o = Origin::new(cfg());
+    let (seg, ends) = segment(0, 3);
+    let path = "late/chunk-stream0-00001.m4s";
+    let mut up = start(&mut o, path, at(0));
+    o.feed(&mut up, Bytes::copy_from_slice(&seg[..ends[0]]), at(10))
+        .unwrap();
+    assert_eq!(put(&mut o, "late/init-stream0.m4s", &init(1), at(20)), 201);
+    o.feed(&mut up, Bytes::copy_from_slice(&seg[ends[0]..]), at(30))
+        .unwrap();
+    assert_eq!(o.finish(*up, at(40)).outcome, Outcome::Created);
+    let meta = o.channels["late"].files["chunk-stream0-00001.m4s"]
+        .meta
+        .clone()
+        .unwrap();
+    // Three chunks of two 512-tick samples, at the init's 1000 ticks a second.
+    assert_eq!(meta.tracks[0].timescale, Some(1000));
+    assert_eq!(meta.tracks[0].duration, 3 * 1024);
+}
+
 /// Two streams with other chunk durations (1024 ms and 512 ms), their segments arriving in
 /// either order: the MPD is signalled from the same chunk duration, the longest.
 #[test]

@@ -356,7 +356,12 @@ impl Origin {
         if up.mode == Mode::Whole {
             return Ok(false);
         }
-        if !up.init_set {
+        // An encoder uploads its init segment and first media segment at once: the init may
+        // complete after this upload began, so a file upload looks again until it has one.
+        let file_without_init =
+            !up.init_loaded && up.moov.is_none() && matches!(target, Target::File(_));
+        if !up.init_set || file_without_init {
+            let first = !up.init_set;
             up.init_set = true;
             if let Target::File(path) = &target {
                 // A standby without an init segment of its own yet: the published one.
@@ -364,8 +369,12 @@ impl Origin {
                 if let Some(m) = self.channels.get(&up.channel).and_then(|ch| {
                     naming::init_for(&stored, &ch.inits)
                         .or_else(|| naming::init_for(path, &ch.inits))
+                        .cloned()
                 }) {
-                    up.init_loaded = up.parser.set_init(m).is_ok();
+                    up.init_loaded = up.parser.set_init(&m).is_ok();
+                    if up.init_loaded && !first {
+                        self.fill_timescales(up, &m);
+                    }
                 }
             } else if let Some(m) = self
                 .channels
@@ -615,6 +624,38 @@ impl Origin {
             id,
         };
         Ok(())
+    }
+
+    /// Reads again, with the init segment that arrived since, the chunks published before it
+    /// was known (their timescales, and durations that come from its `trex` defaults). They
+    /// are what the upload already parsed, so the work is bounded by it.
+    fn fill_timescales(&mut self, up: &Upload, moov: &[u8]) {
+        let Some(f) = self.file_mut(up) else {
+            return;
+        };
+        let Some(old) = f.meta.as_deref() else {
+            return;
+        };
+        let mut parser = Parser::new();
+        if parser.set_init(moov).is_err() {
+            return;
+        }
+        let mut meta = SegMeta {
+            started: old.started,
+            number: old.number,
+            ..SegMeta::default()
+        };
+        for piece in &f.pieces {
+            if parser.push(piece).is_err() {
+                return;
+            }
+            while let Some(ev) = parser.next_event() {
+                if let StreamEvent::Chunk(c) = ev {
+                    meta.add_chunk(&c);
+                }
+            }
+        }
+        f.meta = Some(Box::new(meta));
     }
 
     fn file_mut(&mut self, up: &Upload) -> Option<&mut File> {

@@ -31,6 +31,15 @@ pub struct BoxHeader {
 }
 
 /// A header that could not be read: where, the box type when it was read, and what.
+///
+/// ```
+/// use dashkit::bmff::{header::BoxHeader, ErrorKind};
+/// // A `free` box at offset 40 that claims 4 bytes, less than its own 8-byte header.
+/// let e = BoxHeader::parse(&[0, 0, 0, 4, b'f', b'r', b'e', b'e'], 40).unwrap_err();
+/// assert_eq!(e.offset, 40);
+/// assert_eq!(e.kind.unwrap().to_string(), "free");
+/// assert!(matches!(e.error, ErrorKind::SizeTooSmall { size: 4, header_len: 8 }));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderError {
     /// Absolute offset of the box's first byte.
@@ -160,6 +169,15 @@ impl BoxHeader {
 }
 
 /// One top-level box found by [`top_level`].
+///
+/// ```
+/// use dashkit::bmff::header::top_level;
+/// let init = include_bytes!("../../../fixtures/dash/ffmpeg_number/init-0.m4s");
+/// let first = top_level(init, 0).next().unwrap().unwrap();
+/// assert!(first.header.is(b"ftyp"));
+/// assert_eq!(first.range.start, 0);
+/// assert_eq!(first.range.len() as u64, first.header.size.unwrap());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopLevelBox {
     /// Its header.
@@ -276,6 +294,20 @@ pub fn scan_top_level<E>(
 }
 
 /// What [`scan_top_level`] met: a malformed box, or an error of the caller's reader.
+///
+/// ```
+/// use dashkit::bmff::header::{scan_top_level, ScanError};
+/// // The reader fails: the error comes back as `Read`.
+/// let r = scan_top_level(16, |_, _| Err("disk gone"), |_, _, _| Ok(()));
+/// assert!(matches!(r, Err(ScanError::Read("disk gone"))));
+/// // A box that runs past the 12-byte file: `Box`, with the offset.
+/// let file = [0, 0, 0, 20, b'f', b'r', b'e', b'e', 0, 0, 0, 0];
+/// let r = scan_top_level(12, |at, buf: &mut [u8]| {
+///     buf.copy_from_slice(&file[at as usize..at as usize + buf.len()]);
+///     Ok::<(), ()>(())
+/// }, |_, _, _| Ok(()));
+/// assert!(matches!(r, Err(ScanError::Box(e)) if e.offset == 0 && e.path == "free"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError<E> {
     /// A header that is cut short or declares an impossible size.

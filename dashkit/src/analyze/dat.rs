@@ -13,6 +13,14 @@
 use super::Error;
 
 /// One record of a `.dat` file: a run of `repeats + 1` segments of equal duration.
+///
+/// ```
+/// use dashkit::analyze::Run;
+/// // The second run of fixtures/golden/analyze/ffmpeg_livesim's video: segments 2 to 5.
+/// let run = Run { start_nr: 2, repeats: 3, start_time: 25_874, duration: 25_600 };
+/// assert_eq!(run.end_time(), 25_874 + 4 * 25_600);
+/// assert_eq!(Run::SIZE, 12);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Run {
     /// VoD segment number of the first segment of the run.

@@ -266,6 +266,17 @@ pub(crate) struct RepresentationContext {
 }
 
 /// One media segment.
+///
+/// ```
+/// use dashkit::mpd::listing::list_segments;
+/// let text = include_str!("../../../fixtures/dash/ffmpeg_number/manifest.mpd");
+/// let mpd = dashkit::mpd::parse(text).unwrap();
+/// let video = &list_segments(&mpd, "", |_| None).unwrap()[0].segments;
+/// let second = &video.segments[1];
+/// assert_eq!((second.number, second.url.as_str()), (2, "chunk-0-00002.m4s"));
+/// assert_eq!((second.start, second.duration), (2_000_000, 2_000_000)); // @timescale 1000000
+/// assert_eq!(second.byte_range, None); // a whole file
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
     /// Segment number (from `@startNumber`, `S@n`; 1-based for SegmentBase).
@@ -281,6 +292,22 @@ pub struct Segment {
 }
 
 /// A URL with an optional byte range: initialization or index segment.
+///
+/// ```
+/// use dashkit::mpd::listing::list_segments_each;
+/// let text = include_str!("../../../fixtures/dash/shaka_ondemand/manifest.mpd");
+/// let video = include_bytes!("../../../fixtures/dash/shaka_ondemand/video_144p.mp4");
+/// let mpd = dashkit::mpd::parse(text).unwrap();
+/// let listing = list_segments_each(&mpd, "", |req| {
+///     (req.url == "video_144p.mp4").then(|| dashkit::source::slice(video, Some(req.range)).to_vec())
+/// });
+/// let low = &listing.unwrap().representations[0].segments;
+/// let init = low.initialization.as_ref().unwrap();
+/// assert_eq!(init.url, "video_144p.mp4");
+/// assert_eq!(init.byte_range.map(|r| (r.first(), r.last())), Some((0, 831)));
+/// let index = low.index.as_ref().unwrap();
+/// assert_eq!(index.byte_range.map(|r| (r.first(), r.last())), Some((832, 887)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrlRange {
     /// URL, resolved against the BaseURL.
@@ -290,6 +317,18 @@ pub struct UrlRange {
 }
 
 /// Every segment of one Representation, with the timing needed to place them.
+///
+/// ```
+/// use dashkit::mpd::listing::list_segments;
+/// let text = include_str!("../../../fixtures/dash/ffmpeg_number/manifest.mpd");
+/// let mpd = dashkit::mpd::parse(text).unwrap();
+/// let video = &list_segments(&mpd, "", |_| None).unwrap()[0].segments;
+/// assert_eq!(video.timescale.get(), 1_000_000);
+/// assert_eq!((video.presentation_time_offset, video.period_start_ns), (0, 0));
+/// assert_eq!(video.initialization.as_ref().unwrap().url, "init-0.m4s");
+/// assert_eq!(video.segments.len(), 5); // 10 s in 2 s segments
+/// assert_eq!(video.presentation_time_ns(&video.segments[4]), 8_000_000_000);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepresentationSegments {
     /// Timescale of `start` and `duration` (the sidx's timescale for SegmentBase).

@@ -16,6 +16,14 @@ use super::error::{Error, ErrorLocation as Location, TemplateErrorKind};
 use crate::limits::MAX_TEMPLATE_WIDTH;
 
 /// One identifier of ISO/IEC 23009-1 §5.3.9.4.4 (the literal `$$` is not one).
+///
+/// ```
+/// use dashkit::mpd::template::{Identifier, Template};
+/// let t = Template::parse("chunk-$RepresentationID$-$Number%05d$.m4s").unwrap();
+/// let used: Vec<Identifier> = Identifier::ALL.into_iter().filter(|&id| t.uses(id)).collect();
+/// assert_eq!(used, [Identifier::RepresentationId, Identifier::Number]);
+/// assert_eq!(Identifier::Time.to_string(), "$Time$");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Identifier {
     /// `$RepresentationID$`: the Representation's `@id`. Takes no format tag.
@@ -86,6 +94,17 @@ enum Token {
 
 /// A parsed URL template (ISO/IEC 23009-1 §5.3.9.4.4). `Display` writes back the original
 /// text.
+///
+/// ```
+/// use dashkit::mpd::template::{Template, TemplateValues};
+/// // The media template of fixtures/dash/ffmpeg_number: parsed once, expanded per segment.
+/// let t = Template::parse("chunk-$RepresentationID$-$Number%05d$.m4s").unwrap();
+/// let mut values = TemplateValues { representation_id: Some("0"), ..Default::default() };
+/// let urls: Vec<String> = (1..=2)
+///     .map(|n| { values.number = Some(n); t.expand(&values).unwrap() })
+///     .collect();
+/// assert_eq!(urls, ["chunk-0-00001.m4s", "chunk-0-00002.m4s"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     source: String,
@@ -94,6 +113,18 @@ pub struct Template {
 
 /// The values an expansion substitutes. An identifier whose value is `None` makes
 /// [`Template::expand_into`] fail with [`TemplateErrorKind::MissingValue`].
+///
+/// ```
+/// use dashkit::mpd::template::{Identifier, Template, TemplateValues};
+/// use dashkit::mpd::{Error, TemplateErrorKind};
+/// let t = Template::parse("$Bandwidth$/$Time$.m4s").unwrap();
+/// let values = TemplateValues { bandwidth: Some(48_125), time: Some(96_000), ..Default::default() };
+/// assert_eq!(t.expand(&values).unwrap(), "48125/96000.m4s");
+/// // Without `time`, the expansion says which value it lacked.
+/// let e = t.expand(&TemplateValues { time: None, ..values }).unwrap_err();
+/// assert!(matches!(e, Error::Template {
+///     kind: TemplateErrorKind::MissingValue { identifier: Identifier::Time }, .. }));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TemplateValues<'a> {
     /// `$RepresentationID$`: the Representation's `@id`.

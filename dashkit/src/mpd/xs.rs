@@ -12,6 +12,14 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, SecondsFormat, TimeZone, Utc}
 use crate::timeline::{Rounding, Timescale};
 
 /// Errors of the xs value types.
+///
+/// ```
+/// use dashkit::mpd::{XsDuration, XsError};
+/// assert_eq!(XsDuration::parse("PT2X"), Err(XsError::Syntax { expected: "xs:duration", position: 3 }));
+/// assert!(matches!(XsDuration::parse("PT99999999999999999999S"), Err(XsError::Overflow { .. })));
+/// // A month has no fixed length.
+/// assert_eq!(XsDuration::parse("P1M").unwrap().to_nanos(), Err(XsError::NeedsAnchor));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum XsError {
@@ -42,6 +50,14 @@ pub enum XsError {
 }
 
 /// The parts of an [`XsDuration`]: each field as written (not normalized), plus the sign.
+///
+/// ```
+/// use dashkit::mpd::{xs::DurationParts, XsDuration};
+/// let p = XsDuration::parse("PT0H0M10.500S").unwrap().parts();
+/// assert_eq!(p, DurationParts { seconds: 10, nanos: 500_000_000, ..Default::default() });
+/// let back = XsDuration::from_parts(DurationParts { minutes: 90, ..Default::default() });
+/// assert_eq!(back.to_nanos().unwrap(), 5_400_000_000_000); // 90 minutes, not normalized
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct DurationParts {
     /// A leading `-`.

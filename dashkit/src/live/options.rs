@@ -11,6 +11,14 @@
 use super::Error;
 
 /// How segments are addressed in the live MPD.
+///
+/// ```
+/// use dashkit::live::options::{LiveOptions, TimelineMode};
+/// let mode = |opts| LiveOptions::parse(opts).unwrap().timeline;
+/// assert_eq!(mode(""), TimelineMode::Number);
+/// assert_eq!(mode("segtimeline_1"), TimelineMode::Time);
+/// assert_eq!(mode("segtimelinenr_1"), TimelineMode::TimelineNumber);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TimelineMode {
     /// SegmentTemplate with `@duration` and `$Number$` (the default).
@@ -23,6 +31,14 @@ pub enum TimelineMode {
 }
 
 /// A UTCTiming method (`utc_direct-head-…`).
+///
+/// ```
+/// use dashkit::live::options::{LiveOptions, UtcMethod};
+/// let o = LiveOptions::parse("utc_direct-httpiso").unwrap();
+/// assert_eq!(o.utc, [UtcMethod::Direct, UtcMethod::HttpIso]);
+/// assert_eq!(o.utc[1].name(), "httpiso");
+/// assert!(LiveOptions::parse("utc_sundial").is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UtcMethod {
     /// `urn:mpeg:dash:utc:direct:2014`, the value being the time itself.
@@ -70,6 +86,13 @@ impl UtcMethod {
 }
 
 /// availabilityTimeOffset as given (`ato_30`, `ato_2.5`, `ato_inf`).
+///
+/// ```
+/// use dashkit::live::options::{AtoOption, LiveOptions};
+/// assert_eq!(LiveOptions::parse("ato_2.5").unwrap().ato, Some(AtoOption::Millis(2500)));
+/// assert_eq!(LiveOptions::parse("ato_inf").unwrap().ato, Some(AtoOption::Infinite));
+/// assert_eq!(LiveOptions::parse("").unwrap().ato, None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AtoOption {
     /// A finite offset in milliseconds.

@@ -12,6 +12,15 @@ use super::Error;
 use crate::timeline::Timescale;
 
 /// The VoD loop, as the `.cfg` `[Setup]` section describes it.
+///
+/// ```
+/// use dashkit::live::{timing::LoopSpec, Error};
+/// // fixtures/golden/analyze/ffmpeg_livesim.cfg: 5 segments of 2 s from number 1.
+/// let l = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 5 };
+/// assert_eq!(l.loop_duration_s().unwrap(), 10);
+/// let empty = LoopSpec { nr_segments_in_loop: 0, ..l };
+/// assert!(matches!(empty.loop_duration_s(), Err(Error::EmptyLoop)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoopSpec {
     /// Segment duration `d` in whole seconds.
@@ -33,6 +42,20 @@ impl LoopSpec {
 }
 
 /// availabilityTimeOffset: how much earlier than its end a segment may be fetched.
+///
+/// ```
+/// use dashkit::live::options::LiveOptions;
+/// use dashkit::live::timing::{Ato, LoopSpec, Timing};
+/// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+/// let timing = |opts| Timing::from_options(&LiveOptions::parse(opts).unwrap(), testpic, 300, 0)
+///     .unwrap().timing;
+/// assert_eq!(timing("").ato, Ato::Zero);
+/// let early = timing("ato_1.5");
+/// assert_eq!(early.ato, Ato::Millis(1500));
+/// let s = early.segment(10).unwrap();
+/// assert_eq!(s.fetch_from_ms, Some(s.available_at_ms - 1500));
+/// assert_eq!(timing("ato_inf").segment(10).unwrap().fetch_from_ms, None); // always
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Ato {
     /// No offset (the default).
@@ -45,6 +68,18 @@ pub enum Ato {
 }
 
 /// The timing parameters of one live session, resolved from the options and the asset.
+///
+/// ```
+/// use dashkit::live::options::LiveOptions;
+/// use dashkit::live::timing::{Ato, LoopSpec, Timing};
+/// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+/// let opts = LiveOptions::parse("start_1001/tsbd_30/snr_5").unwrap();
+/// let t = Timing::from_options(&opts, testpic, 300, 2_000_000).unwrap().timing;
+/// assert_eq!((t.ast_s, t.start_number), (1000, 5)); // AST floored to a multiple of 2 s
+/// assert_eq!((t.tsbd_s, t.ato, t.stop_s), (30, Ato::Zero, None));
+/// assert_eq!(t.looping, testpic);
+/// assert_eq!(t.segment(5).unwrap().available_at_ms, 1_002_000); // the first ends at AST + 2 s
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timing {
     /// availabilityStartTime in epoch seconds (whole: dashlivesim floors it to `d`).
@@ -71,6 +106,20 @@ pub struct Timing {
 }
 
 /// Where a live segment comes from and when it can be fetched.
+///
+/// ```
+/// use dashkit::live::options::LiveOptions;
+/// use dashkit::live::timing::{LoopSpec, Timing};
+/// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+/// let t = Timing::from_options(&LiveOptions::default(), testpic, 300, 0).unwrap().timing;
+/// // Live segment 6 covers media time 12..14 s: the 2nd loop (8 s each), VoD segment 3.
+/// let s = t.segment(6).unwrap();
+/// assert_eq!((s.number, s.vod_number, s.loops, s.offset_s), (6, 3, 1, 8));
+/// assert_eq!((s.media_time_s, s.available_at_ms), (12, 14_000));
+/// assert_eq!(s.fetch_from_ms, Some(14_000));
+/// assert_eq!(s.fetch_until_ms, Some(14_000 + 2_000 + 300_000)); // + d + tsbd
+/// assert!(!s.last);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LiveSegment {
     /// The live segment number (mfhd sequence number of the output).
@@ -104,6 +153,19 @@ impl LiveSegment {
 }
 
 /// How a session's start and stop resolve at one instant (docs/live-timing.md#sessions).
+///
+/// ```
+/// use dashkit::live::options::LiveOptions;
+/// use dashkit::live::timing::{LoopSpec, Timing};
+/// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+/// let opts = LiveOptions::parse("startrel_-21").unwrap();
+/// let session = Timing::from_options(&opts, testpic, 300, 1_000_000).unwrap();
+/// assert!(session.has_start);
+/// assert_eq!(session.start_given_s, Some(979)); // now (1000 s) - 21 s
+/// assert_eq!(session.timing.ast_s, 978); // floored to a multiple of 2 s
+/// let plain = Timing::from_options(&LiveOptions::default(), testpic, 300, 1_000_000).unwrap();
+/// assert!(!plain.has_start && plain.start_given_s.is_none());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Session {
     /// The timing of the session.

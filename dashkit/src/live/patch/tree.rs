@@ -10,11 +10,26 @@ use quick_xml::XmlVersion;
 use crate::limits::MAX_MPD_BYTES;
 
 /// Deepest nesting [`parse`] accepts (an MPD is about seven levels deep).
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 /// Most elements [`parse`] accepts.
-pub const MAX_ELEMENTS: usize = 1_000_000;
+pub(crate) const MAX_ELEMENTS: usize = 1_000_000;
 
 /// An XML element.
+///
+/// ```
+/// use dashkit::live::patch::tree::parse;
+/// let mut mpd = parse(r#"<MPD id="a"><Period id="p0"><BaseURL> v/ </BaseURL></Period></MPD>"#).unwrap();
+/// assert_eq!(mpd.name, "MPD");
+/// assert_eq!(mpd.attrs, [("id".to_string(), "a".to_string())]);
+/// assert_eq!(mpd.children[0].children[0].text, "v/"); // trimmed
+/// let before = mpd.clone();
+/// mpd.set_attr("id", "b");
+/// assert_eq!(mpd.attr("id"), Some("b"));
+/// assert!(!mpd.same(&before));
+/// let mut out = String::new();
+/// mpd.children[0].write(0, &mut out);
+/// assert!(out.starts_with(r#"<Period id="p0">"#));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Element {
     /// The qualified name as written (`MPD`, `S`).
@@ -28,6 +43,13 @@ pub struct Element {
 }
 
 /// Why a document could not be read.
+///
+/// ```
+/// use dashkit::live::patch::tree::parse;
+/// let e = parse("<MPD><Period></MPD>").unwrap_err();
+/// assert!(e.offset > 0); // where the reader stopped
+/// assert!(e.to_string().starts_with(&format!("XML at byte {}: ", e.offset)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("XML at byte {offset}: {message}")]
 pub struct TreeError {

@@ -27,6 +27,22 @@ use crate::timeline::{rescale, Rounding, Timescale};
 
 /// Where the input's boxes are: the caller reads the (small) ftyp and moov and tells where the
 /// moov sits and how long the file is; sample data is never given to the planner.
+///
+/// ```
+/// use dashkit::bmff::Index;
+/// use dashkit::fragment::{plan_fragments, Input, Options};
+/// let file = include_bytes!("../../../fixtures/media/aac_only.mp4");
+/// let idx = Index::parse(file).unwrap();
+/// let (ftyp, moov) = (&idx.boxes()[idx.find("ftyp").unwrap()], &idx.boxes()[idx.find("moov").unwrap()]);
+/// let input = Input {
+///     ftyp: Some(&file[ftyp.range()]),
+///     moov: &file[moov.range()],
+///     moov_offset: moov.offset,
+///     file_len: file.len() as u64,
+/// };
+/// let plan = plan_fragments(&input, &Options::default()).unwrap();
+/// assert_eq!(plan.tracks()[0].handler.to_string(), "soun");
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Input<'a> {
     /// The whole `ftyp` box, if the input has one.
@@ -40,6 +56,30 @@ pub struct Input<'a> {
 }
 
 /// One output fragment of one track: write `header`, then copy `ranges` of the input in order.
+///
+/// ```
+/// use dashkit::bmff::samples::track_samples;
+/// use dashkit::fragment::{plan_fragments, read_input, Options};
+/// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+/// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+///     Ok::<(), ()>(())
+/// }).unwrap();
+/// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+/// let first = plan.fragments().next().unwrap().unwrap();
+/// assert_eq!((first.track_id, first.number, first.sequence_number), (1, 1, 1));
+/// assert_eq!((first.decode_time, first.duration), (0, 50 * 512)); // 2 s at 25 fps, 12 800 ticks/s
+/// // The fragment is its header followed by the input's bytes in `ranges`.
+/// let mut bytes = first.header.clone();
+/// for r in &first.ranges {
+///     bytes.extend_from_slice(&file[r.start as usize..r.end as usize]);
+/// }
+/// assert_eq!(bytes.len() as u64, first.total_bytes());
+/// let init = plan.init_segment().unwrap();
+/// let video = &track_samples(Some(&init), &bytes, 0).unwrap()[0];
+/// assert_eq!(video.samples.len(), 50);
+/// assert_eq!(video.samples.iter().map(|s| u64::from(s.size)).sum::<u64>(), first.data_bytes());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FragmentOut {
     /// `track_ID`.
@@ -72,6 +112,23 @@ impl FragmentOut {
 
 /// One track of the plan. Its samples stay in the moov's tables (read with a cursor when a
 /// fragment is built), so a plan costs memory per fragment, never per sample.
+///
+/// ```
+/// use dashkit::fragment::{plan_fragments, read_input, Options};
+/// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+/// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+///     Ok::<(), ()>(())
+/// }).unwrap();
+/// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+/// let [video, audio] = plan.tracks() else { panic!() };
+/// assert_eq!((video.track_id, video.handler.to_string().as_str()), (1, "vide"));
+/// assert_eq!((video.timescale, video.width, video.height), (12_800, 320, 180));
+/// assert_eq!(video.codec.as_deref(), Some("avc1.4d400c"));
+/// assert_eq!((video.sample_count(), video.fragment_count()), (250, 5)); // 10 s, a GOP each
+/// assert_eq!((audio.handler.to_string().as_str(), audio.sample_rate), ("soun", 48_000));
+/// assert_eq!(audio.bounds.len(), video.bounds.len()); // cut at the same instants
+/// ```
 #[derive(Debug, Clone)]
 pub struct TrackPlan<'a> {
     /// `track_ID`.
@@ -307,6 +364,23 @@ impl<I: Iterator<Item = (usize, i128)>> Window<I> {
 }
 
 /// The fragmentation plan of one input; it borrows the moov's sample tables.
+///
+/// ```
+/// use dashkit::fragment::{plan_fragments, read_input, Options};
+/// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+/// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+///     Ok::<(), ()>(())
+/// }).unwrap();
+/// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+/// assert_eq!(plan.tracks().len(), 2);
+/// assert_eq!(plan.anchor().track_id, 1); // video leads the cuts
+/// assert_eq!(plan.slot_count(), 5);
+/// assert_eq!(plan.fragments().count(), 10); // 5 cuts x 2 tracks
+/// let info = dashkit::bmff::info::describe(&plan.init_segment().unwrap()).unwrap();
+/// assert!(info.fragmented);
+/// assert_eq!(plan.sidx().unwrap(), None); // `index` was not asked for
+/// ```
 #[derive(Debug, Clone)]
 pub struct Plan<'a> {
     pub(super) tracks: Vec<TrackPlan<'a>>,

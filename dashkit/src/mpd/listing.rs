@@ -445,7 +445,8 @@ where
 /// assert_eq!((f.id.as_str(), f.period_index, f.adaptation_set_index, f.representation_index),
 ///            ("1", 0, 0, 1));
 /// assert_eq!(f.path, "MPD/Period[0]/AdaptationSet[0]/Representation[1]");
-/// assert!(!f.error.to_string().is_empty());
+/// // Its index could not be read: SegmentBase addressing needs the sidx.
+/// assert!(matches!(f.error, dashkit::mpd::Error::SidxRequired { .. }));
 /// ```
 #[derive(Debug)]
 pub struct ListingFailure {

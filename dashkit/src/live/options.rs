@@ -72,6 +72,13 @@ impl UtcMethod {
     }
 
     /// The option's spelling.
+    ///
+    /// ```
+    /// use dashkit::live::options::{LiveOptions, UtcMethod};
+    /// assert_eq!(UtcMethod::HttpXsdate.name(), "httpxsdate");
+    /// let o = LiveOptions::parse("utc_httpxsdate").unwrap();
+    /// assert_eq!(o.utc, [UtcMethod::HttpXsdate]);
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             UtcMethod::Direct => "direct",
@@ -257,6 +264,13 @@ fn seconds_to_ms(v: &str) -> Option<u64> {
 
 impl LiveOptions {
     /// Parses a `/`-separated options string where every component must be an option.
+    ///
+    /// ```
+    /// use dashkit::live::options::LiveOptions;
+    /// let o = LiveOptions::parse("tsbd_30/segtimeline_1").unwrap();
+    /// assert_eq!(o.tsbd_s, Some(30));
+    /// assert!(LiveOptions::parse("testpic_2s").is_err()); // an asset name, not an option
+    /// ```
     pub fn parse(options: &str) -> Result<LiveOptions, Error> {
         let mut o = LiveOptions::default();
         for comp in options.split('/').filter(|c| !c.is_empty()) {
@@ -267,6 +281,15 @@ impl LiveOptions {
     }
 
     /// Applies one `key_value` component.
+    ///
+    /// ```
+    /// use dashkit::live::options::LiveOptions;
+    /// let mut o = LiveOptions::default();
+    /// o.apply("tsbd_30").unwrap();
+    /// o.apply("snr_5").unwrap();
+    /// assert_eq!((o.tsbd_s, o.start_number), (Some(30), Some(5)));
+    /// assert!(o.apply("tsbd_thirty").is_err());
+    /// ```
     pub fn apply(&mut self, component: &str) -> Result<(), Error> {
         let (key, value) = component
             .split_once('_')
@@ -377,6 +400,15 @@ impl LiveOptions {
     }
 
     /// Checks combinations: stop needs a start; dur needs a start.
+    ///
+    /// ```
+    /// use dashkit::live::options::LiveOptions;
+    /// let mut o = LiveOptions::default();
+    /// o.apply("stop_2000").unwrap();
+    /// assert!(o.validate().is_err()); // a stop needs a start
+    /// o.apply("start_1000").unwrap();
+    /// assert!(o.validate().is_ok());
+    /// ```
     pub fn validate(&self) -> Result<(), Error> {
         if self.stop_s.is_some() && self.start_s.is_none() && self.startrel_s.is_none() {
             return Err(Error::OptionConflict {
@@ -404,6 +436,13 @@ impl LiveOptions {
     }
 
     /// Writes the options back as path components, in a canonical order.
+    ///
+    /// ```
+    /// use dashkit::live::options::LiveOptions;
+    /// let o = LiveOptions::parse("segtimeline_1/tsbd_30").unwrap();
+    /// let path = o.to_path();
+    /// assert_eq!(LiveOptions::parse(&path).unwrap(), o); // round trip
+    /// ```
     pub fn to_path(&self) -> String {
         let mut c: Vec<String> = Vec::new();
         let mut push = |k: &str, v: String| c.push(format!("{k}_{v}"));

@@ -304,6 +304,11 @@ impl ErrorLocation {
 
 impl Error {
     /// Where the error is.
+    ///
+    /// ```
+    /// let e = dashkit::mpd::parse(r#"<MPD type="static"><Period start="later"/></MPD>"#).unwrap_err();
+    /// assert_eq!(e.location().path, "MPD/Period[0]/@start");
+    /// ```
     pub fn location(&self) -> &ErrorLocation {
         match self {
             Error::Xml { at, .. }

@@ -116,6 +116,12 @@ pub struct Extra(Option<Box<ExtraData>>);
 
 impl Extra {
     /// Whether nothing was ever kept (no allocation made).
+    ///
+    /// ```
+    /// let mpd = dashkit::mpd::parse(r#"<MPD type="static"><Period acme:x="1"/><Period/></MPD>"#).unwrap();
+    /// assert!(!mpd.periods[0].extra.is_unallocated()); // keeps `acme:x`
+    /// assert!(mpd.periods[1].extra.is_unallocated());
+    /// ```
     pub fn is_unallocated(&self) -> bool {
         self.0.is_none()
     }
@@ -405,6 +411,12 @@ pub enum ConditionalUint {
 
 impl ConditionalUint {
     /// Whether the property holds: `true` or a non-zero number.
+    ///
+    /// ```
+    /// use dashkit::mpd::ConditionalUint;
+    /// assert!(ConditionalUint::Bool(true).is_set() && ConditionalUint::Uint(1).is_set());
+    /// assert!(!ConditionalUint::Bool(false).is_set() && !ConditionalUint::Uint(0).is_set());
+    /// ```
     pub fn is_set(self) -> bool {
         match self {
             ConditionalUint::Bool(b) => b,
@@ -776,6 +788,12 @@ element! {
 
 impl Mpd {
     /// Whether `@type` is `dynamic` (absent means `static`, §5.3.1.2).
+    ///
+    /// ```
+    /// use dashkit::mpd::parse;
+    /// assert!(parse(r#"<MPD type="dynamic"/>"#).unwrap().is_dynamic());
+    /// assert!(!parse("<MPD/>").unwrap().is_dynamic()); // absent: static
+    /// ```
     pub fn is_dynamic(&self) -> bool {
         self.r#type.as_deref() == Some("dynamic")
     }
@@ -1407,6 +1425,12 @@ element! {
 impl ContentProtection {
     /// The `default_KID` attribute (ISO/IEC 23001-7 `cenc:default_KID`), found by local
     /// name among the kept attributes whatever prefix it was written with.
+    ///
+    /// ```
+    /// let mpd = dashkit::mpd::parse(include_str!("../../../fixtures/mpd/content_protection.mpd")).unwrap();
+    /// let cp = &mpd.periods[0].adaptation_sets[0].content_protections[0];
+    /// assert_eq!(cp.default_kid(), Some("5a5b3c6e-8e2f-4d1b-9a7c-0f3e2d1c4b5a"));
+    /// ```
     pub fn default_kid(&self) -> Option<&str> {
         self.extra
             .attrs

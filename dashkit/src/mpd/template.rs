@@ -160,6 +160,14 @@ impl Template {
 
     /// Like [`Template::parse`], with `at` (the attribute's location, e.g.
     /// `MPD/Period[0]/AdaptationSet[0]/SegmentTemplate/@media`) put into any error.
+    ///
+    /// ```
+    /// use dashkit::mpd::{template::Template, Error, ErrorLocation};
+    /// let at = ErrorLocation { line: 7, column: 5, path: "MPD/Period[0]/AdaptationSet[0]/SegmentTemplate/@media".into() };
+    /// let Err(Error::Template { at: where_, offset, .. }) = Template::parse_at("seg-$Nummer$.m4s", &at)
+    /// else { panic!() };
+    /// assert_eq!((where_, offset), (at, 4));
+    /// ```
     pub fn parse_at(text: &str, at: &Location) -> Result<Template, Error> {
         let err = |offset: usize, kind: TemplateErrorKind| Error::Template {
             at: at.clone(),
@@ -239,11 +247,22 @@ impl Template {
     }
 
     /// The original template text.
+    ///
+    /// ```
+    /// let t = dashkit::mpd::template::Template::parse("$RepresentationID$/$Time$.m4s").unwrap();
+    /// assert_eq!(t.as_str(), "$RepresentationID$/$Time$.m4s");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.source
     }
 
     /// Whether the template contains `id` (with or without a format tag).
+    ///
+    /// ```
+    /// use dashkit::mpd::template::{Identifier, Template};
+    /// let t = Template::parse("$RepresentationID$/$Time%08d$.m4s").unwrap();
+    /// assert!(t.uses(Identifier::Time) && !t.uses(Identifier::Number));
+    /// ```
     pub fn uses(&self, id: Identifier) -> bool {
         self.tokens
             .iter()
@@ -270,6 +289,14 @@ impl Template {
 
     /// Checks that every identifier the template uses has a value in `values`, without
     /// expanding. The error is the one [`Template::expand_into`] would return.
+    ///
+    /// ```
+    /// use dashkit::mpd::template::{Template, TemplateValues};
+    /// let t = Template::parse("$RepresentationID$/$Number$.m4s").unwrap();
+    /// let with_id = TemplateValues { representation_id: Some("v1"), ..Default::default() };
+    /// assert!(t.check_values(&with_id).is_err()); // no number
+    /// assert!(t.check_values(&TemplateValues { number: Some(1), ..with_id }).is_ok());
+    /// ```
     pub fn check_values(&self, values: &TemplateValues<'_>) -> Result<(), Error> {
         for t in &self.tokens {
             if let Token::Ident { id, offset, .. } = t {
@@ -453,6 +480,15 @@ impl Template {
     }
 
     /// The expansion as a new `String`; see [`Template::expand_into`].
+    ///
+    /// ```
+    /// use dashkit::mpd::template::{Template, TemplateValues};
+    /// let t = Template::parse("$RepresentationID$/$Number%03d$.m4s").unwrap();
+    /// let v = TemplateValues { representation_id: Some("v1"), number: Some(7), ..Default::default() };
+    /// assert_eq!(t.expand(&v).unwrap(), "v1/007.m4s");
+    /// // A width is a minimum: longer numbers are never cut.
+    /// assert_eq!(t.expand(&TemplateValues { number: Some(12345), ..v }).unwrap(), "v1/12345.m4s");
+    /// ```
     pub fn expand(&self, values: &TemplateValues<'_>) -> Result<String, Error> {
         let mut out = String::with_capacity(self.source.len() + 16);
         self.expand_into(values, &mut out)?;

@@ -36,6 +36,18 @@ pub struct InputBoxes {
 
 impl InputBoxes {
     /// The planner's [`Input`], or `None` when the file has no moov.
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let input = boxes.input().unwrap();
+    /// assert_eq!((input.moov_offset, input.file_len), (32, file.len() as u64));
+    /// assert_eq!(input.ftyp, boxes.ftyp.as_deref());
+    /// ```
     pub fn input(&self) -> Option<Input<'_>> {
         let (moov_offset, moov) = self.moov.as_ref()?;
         Some(Input {

@@ -20,6 +20,18 @@ const NON_SYNC_FLAGS: u32 = 0x0001_0000;
 impl<'a> Plan<'a> {
     /// Every fragment, slot by slot: the anchor's first, then the other tracks in order. Empty
     /// fragments are skipped.
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// let numbers: Vec<u32> = plan.fragments().map(|f| f.unwrap().sequence_number).collect();
+    /// assert_eq!(numbers, (1..=10).collect::<Vec<_>>());
+    /// ```
     pub fn fragments(&self) -> Fragments<'_, 'a> {
         let mut order: Vec<usize> = vec![self.anchor];
         order.extend((0..self.tracks.len()).filter(|&i| i != self.anchor));

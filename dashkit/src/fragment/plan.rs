@@ -100,11 +100,36 @@ pub struct FragmentOut {
 
 impl FragmentOut {
     /// Bytes of the mdat payload.
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// let f = plan.fragments().next().unwrap().unwrap();
+    /// let ranges: u64 = f.ranges.iter().map(|r| r.end - r.start).sum();
+    /// assert_eq!(f.data_bytes(), ranges);
+    /// ```
     pub fn data_bytes(&self) -> u64 {
         self.ranges.iter().map(|r| r.end - r.start).sum()
     }
 
     /// Bytes of the whole fragment (moof + mdat).
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// let f = plan.fragments().next().unwrap().unwrap();
+    /// assert_eq!(f.total_bytes(), f.header.len() as u64 + f.data_bytes());
+    /// ```
     pub fn total_bytes(&self) -> u64 {
         self.header.len() as u64 + self.data_bytes()
     }
@@ -223,6 +248,17 @@ impl TrackStats {
 
 impl<'a> TrackPlan<'a> {
     /// Number of input samples.
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// assert_eq!(plan.tracks()[0].sample_count(), 250); // 10 s at 25 fps
+    /// ```
     pub fn sample_count(&self) -> usize {
         self.stats.count
     }
@@ -246,6 +282,20 @@ impl<'a> TrackPlan<'a> {
     }
 
     /// Number of non-empty fragments of this track.
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// assert_eq!(plan.tracks()[0].fragment_count(), 5); // one 2 s GOP each
+    /// let longer = Options { fragment_duration_ms: Some(4000), ..Options::default() };
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &longer).unwrap();
+    /// assert_eq!(plan.tracks()[0].fragment_count(), 3); // 4 s, 4 s, 2 s
+    /// ```
     pub fn fragment_count(&self) -> usize {
         self.bounds.windows(2).filter(|w| w[0] < w[1]).count()
     }
@@ -836,26 +886,83 @@ impl<'a> Plan<'a> {
     }
 
     /// The tracks, in output order (the anchor first among equals is [`Plan::anchor`]).
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// let ids: Vec<u32> = plan.tracks().iter().map(|t| t.track_id).collect();
+    /// assert_eq!(ids, [1, 2]);
+    /// ```
     pub fn tracks(&self) -> &[TrackPlan<'a>] {
         &self.tracks
     }
 
     /// The anchor track (the one the cuts are decided on).
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// assert_eq!(plan.anchor().handler.to_string(), "vide");
+    /// ```
     pub fn anchor(&self) -> &TrackPlan<'a> {
         &self.tracks[self.anchor]
     }
 
     /// The options the plan was made with.
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// assert_eq!(plan.options(), &Options::default());
+    /// ```
     pub fn options(&self) -> &Options {
         &self.options
     }
 
     /// Movie duration from mvhd, in the movie timescale (`(ticks, timescale)`).
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// assert_eq!(plan.movie_duration(), (10_000, 1000)); // 10 s in ms
+    /// ```
     pub fn movie_duration(&self) -> (u64, u32) {
         (self.movie_duration, self.movie_timescale)
     }
 
     /// Number of fragment slots (each track has at most one fragment per slot).
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// assert_eq!(plan.slot_count(), 5);
+    /// assert_eq!(plan.tracks()[0].bounds.len(), plan.slot_count() + 1);
+    /// ```
     pub fn slot_count(&self) -> usize {
         self.tracks[self.anchor].bounds.len().saturating_sub(1)
     }

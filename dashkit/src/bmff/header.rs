@@ -82,6 +82,15 @@ impl BoxHeader {
     /// Fails when `bytes` is shorter than the header, or when the declared size is smaller
     /// than the header. The size is not checked against `bytes` (see
     /// [`BoxHeader::size_within`]).
+    ///
+    /// ```
+    /// use dashkit::bmff::header::BoxHeader;
+    /// let init = include_bytes!("../../../fixtures/dash/ffmpeg_number/init-0.m4s");
+    /// let moov = BoxHeader::parse(&init[28..], 28).unwrap();
+    /// assert!(moov.is(b"moov"));
+    /// assert_eq!((moov.size, moov.header_len), (Some(762), 8));
+    /// assert!(BoxHeader::parse(&init[28..33], 28).is_err()); // cut inside the header
+    /// ```
     pub fn parse(bytes: &[u8], offset: u64) -> Result<BoxHeader, HeaderError> {
         let fail = |kind, error| HeaderError {
             offset,
@@ -145,6 +154,15 @@ impl BoxHeader {
     /// The whole box length when `available` bytes remain from the box's first byte to the
     /// end of its enclosing range: the declared size (an error if it runs past the end), or
     /// `available` for size 0. `offset` is the box's absolute offset, for the error.
+    ///
+    /// ```
+    /// use dashkit::bmff::header::BoxHeader;
+    /// let mdat_to_end = BoxHeader::parse(&[0, 0, 0, 0, b'm', b'd', b'a', b't'], 0).unwrap();
+    /// assert_eq!(mdat_to_end.size_within(1000, 0), Ok(1000)); // size 0: to the end
+    /// let free = BoxHeader::parse(&[0, 0, 0, 16, b'f', b'r', b'e', b'e'], 0).unwrap();
+    /// assert_eq!(free.size_within(100, 0), Ok(16));
+    /// assert!(free.size_within(10, 0).is_err()); // runs past the end
+    /// ```
     pub fn size_within(&self, available: u64, offset: u64) -> Result<u64, HeaderError> {
         match self.size {
             None => Ok(available),
@@ -158,11 +176,25 @@ impl BoxHeader {
     }
 
     /// The header used the 64-bit `largesize` form.
+    ///
+    /// ```
+    /// use dashkit::bmff::header::BoxHeader;
+    /// let mut h = vec![0, 0, 0, 1, b'm', b'd', b'a', b't'];
+    /// h.extend_from_slice(&(1u64 << 33).to_be_bytes());
+    /// let big = BoxHeader::parse(&h, 0).unwrap();
+    /// assert!(big.large() && big.size == Some(1 << 33));
+    /// assert!(!BoxHeader::parse(&[0, 0, 0, 8, b'f', b'r', b'e', b'e'], 0).unwrap().large());
+    /// ```
     pub fn large(&self) -> bool {
         self.header_len == 16 || self.header_len == 32
     }
 
     /// True if the box has this type.
+    ///
+    /// ```
+    /// let h = dashkit::bmff::header::BoxHeader::parse(&[0, 0, 0, 8, b'f', b'r', b'e', b'e'], 0).unwrap();
+    /// assert!(h.is(b"free") && !h.is(b"skip"));
+    /// ```
     pub fn is(&self, kind: &[u8; 4]) -> bool {
         self.kind.0 == *kind
     }

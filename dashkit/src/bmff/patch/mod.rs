@@ -70,6 +70,12 @@ pub enum Part<'a> {
 
 impl Part<'_> {
     /// The bytes of this part.
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::Part;
+    /// assert_eq!(Part::Owned(vec![1, 2]).as_bytes(), &[1, 2]);
+    /// assert_eq!(Part::Borrowed(b"mdat").as_bytes(), b"mdat");
+    /// ```
     pub fn as_bytes(&self) -> &[u8] {
         match self {
             Part::Owned(v) => v,
@@ -98,16 +104,40 @@ pub struct Rewritten<'a> {
 
 impl Rewritten<'_> {
     /// Total length in bytes.
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::{rewrite_segment, Edits};
+    /// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+    /// let out = rewrite_segment(seg, &Edits { sequence_number: Some(9), ..Edits::default() }).unwrap();
+    /// assert_eq!(out.len(), seg.len());
+    /// ```
     pub fn len(&self) -> usize {
         self.parts.iter().map(|p| p.as_bytes().len()).sum()
     }
 
     /// True when the output is empty.
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::{rewrite_segment, Edits};
+    /// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+    /// let out = rewrite_segment(seg, &Edits { sequence_number: Some(9), ..Edits::default() }).unwrap();
+    /// assert!(!out.is_empty());
+    /// assert!(dashkit::bmff::patch::Rewritten::default().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The whole output as one vector (copies; for tests and small outputs).
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::{rewrite_segment, Edits};
+    /// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+    /// let out = rewrite_segment(seg, &Edits { sequence_number: Some(9), ..Edits::default() }).unwrap();
+    /// let bytes = out.to_vec();
+    /// assert_eq!(&bytes[84..100][12..], &9u32.to_be_bytes()); // mfhd at 84: sequence_number 9
+    /// assert_eq!(bytes[580..], seg[580..]);
+    /// ```
     pub fn to_vec(&self) -> Vec<u8> {
         let mut v = Vec::with_capacity(self.len());
         for p in &self.parts {
@@ -117,6 +147,18 @@ impl Rewritten<'_> {
     }
 
     /// The parts as IO slices for `write_vectored`.
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::{rewrite_segment, Edits};
+    /// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+    /// let out = rewrite_segment(seg, &Edits { sequence_number: Some(9), ..Edits::default() }).unwrap();
+    /// use std::io::Write;
+    /// let mut sink = Vec::new();
+    /// for s in out.as_io_slices() {
+    ///     sink.write_all(&s).unwrap();
+    /// }
+    /// assert_eq!(sink, out.to_vec());
+    /// ```
     pub fn as_io_slices(&self) -> Vec<IoSlice<'_>> {
         self.parts
             .iter()
@@ -125,6 +167,13 @@ impl Rewritten<'_> {
     }
 
     /// Bytes held in owned parts (what the rewrite copied or created).
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::{rewrite_segment, Edits};
+    /// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+    /// let out = rewrite_segment(seg, &Edits { sequence_number: Some(9), ..Edits::default() }).unwrap();
+    /// assert!(out.owned_len() < out.len() / 10); // most bytes are borrowed
+    /// ```
     pub fn owned_len(&self) -> usize {
         self.parts
             .iter()

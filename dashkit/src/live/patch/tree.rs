@@ -61,6 +61,11 @@ pub struct TreeError {
 
 impl Element {
     /// The value of attribute `name`.
+    ///
+    /// ```
+    /// let e = dashkit::live::patch::tree::parse(r#"<MPD id="a" type="dynamic"/>"#).unwrap();
+    /// assert_eq!((e.attr("type"), e.attr("profiles")), (Some("dynamic"), None));
+    /// ```
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
@@ -69,6 +74,13 @@ impl Element {
     }
 
     /// Sets attribute `name` (replacing, or appending).
+    ///
+    /// ```
+    /// let mut e = dashkit::live::patch::tree::parse(r#"<MPD id="a"/>"#).unwrap();
+    /// e.set_attr("id", "b");
+    /// e.set_attr("type", "static");
+    /// assert_eq!(e.attrs, [("id".into(), "b".into()), ("type".into(), "static".into())]);
+    /// ```
     pub fn set_attr(&mut self, name: &str, value: &str) {
         match self.attrs.iter_mut().find(|(k, _)| k == name) {
             Some(a) => a.1 = value.to_string(),
@@ -77,6 +89,13 @@ impl Element {
     }
 
     /// Equal as XML (attribute order aside).
+    ///
+    /// ```
+    /// use dashkit::live::patch::tree::parse;
+    /// let a = parse(r#"<S t="0" d="2"/>"#).unwrap();
+    /// assert!(a.same(&parse(r#"<S d="2" t="0"/>"#).unwrap())); // attribute order aside
+    /// assert!(!a.same(&parse(r#"<S t="0" d="3"/>"#).unwrap()));
+    /// ```
     pub fn same(&self, other: &Element) -> bool {
         self.name == other.name
             && self.text == other.text
@@ -94,6 +113,14 @@ impl Element {
     }
 
     /// Writes the element as XML, indented by `indent` levels of two spaces.
+    ///
+    /// ```
+    /// let e = dashkit::live::patch::tree::parse(r#"<Period id="p"><BaseURL>v/</BaseURL></Period>"#).unwrap();
+    /// let mut out = String::new();
+    /// e.write(1, &mut out);
+    /// assert!(out.starts_with(r#"  <Period id="p">"#)); // one level: two spaces
+    /// assert!(out.contains("<BaseURL>v/</BaseURL>"));
+    /// ```
     pub fn write(&self, indent: usize, out: &mut String) {
         let pad = "  ".repeat(indent);
         out.push_str(&pad);

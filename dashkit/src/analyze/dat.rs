@@ -38,6 +38,12 @@ impl Run {
     pub const SIZE: usize = 12;
 
     /// End of the run: `start_time + duration × (repeats + 1)`, in 64 bits.
+    ///
+    /// ```
+    /// use dashkit::analyze::Run;
+    /// // Segment 1 of ffmpeg_livesim's video: one segment of 25 874 ticks from 0.
+    /// assert_eq!(Run { start_nr: 1, repeats: 0, start_time: 0, duration: 25_874 }.end_time(), 25_874);
+    /// ```
     pub fn end_time(&self) -> u64 {
         u64::from(self.start_time) + u64::from(self.duration) * (u64::from(self.repeats) + 1)
     }

@@ -420,6 +420,19 @@ pub(crate) const DEFAULT_TSBD_SECS: u64 = 300;
 
 impl Analysis {
     /// Loop duration in seconds (`nr_segments_in_loop × segment_duration_s`).
+    ///
+    /// ```
+    /// use dashkit::analyze::Analysis;
+    /// let a = Analysis {
+    ///     base_name: "asset".into(),
+    ///     segment_duration_s: 2,
+    ///     first_segment_in_loop: 1,
+    ///     nr_segments_in_loop: 5,
+    ///     adaptation_sets: vec![],
+    ///     warnings: vec![],
+    /// };
+    /// assert_eq!(a.loop_duration_s(), 10);
+    /// ```
     pub fn loop_duration_s(&self) -> u64 {
         self.nr_segments_in_loop
             .saturating_mul(self.segment_duration_s)
@@ -451,6 +464,21 @@ impl Analysis {
 
     /// The output files as `(file name, bytes)`: `<base>.cfg` first, then one `.dat` per
     /// AdaptationSet in MPD order.
+    ///
+    /// ```
+    /// use dashkit::analyze::Analysis;
+    /// let a = Analysis {
+    ///     base_name: "asset".into(),
+    ///     segment_duration_s: 2,
+    ///     first_segment_in_loop: 1,
+    ///     nr_segments_in_loop: 5,
+    ///     adaptation_sets: vec![],
+    ///     warnings: vec![],
+    /// };
+    /// let files = a.files();
+    /// assert_eq!(files[0].0, "asset.cfg"); // no AdaptationSet, so no .dat
+    /// assert!(String::from_utf8_lossy(&files[0].1).contains("nr_segments_in_loop = 5"));
+    /// ```
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
         let mut out = vec![(
             format!("{}.cfg", self.base_name),

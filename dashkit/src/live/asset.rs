@@ -197,6 +197,19 @@ fn mpd_sets(mpd: &Mpd) -> Result<MpdSets, Error> {
 
 impl LiveRepresentation {
     /// The VoD URL (relative to the MPD) of media segment `vod_number`.
+    ///
+    /// ```
+    /// use dashkit::live::asset::LiveAsset;
+    /// let cfg = "[General]\nversion = 1.0\n\n[Setup]\ndefault_tsbd_secs = 300\n\
+    ///     segment_duration_s = 2\nnr_segments_in_loop = 4\nfirst_segment_in_loop = 1\n\n\
+    ///     [video]\nrepresentations = V300\ntimescale = 90000\n\n";
+    /// let vod = dashkit::mpd::parse(r#"<MPD><Period><AdaptationSet contentType="video">
+    ///   <SegmentTemplate media="$RepresentationID$/$Number%03d$.m4s" initialization="$RepresentationID$/i.mp4"
+    ///   duration="2"/><Representation id="V300"/></AdaptationSet></Period></MPD>"#).unwrap();
+    /// let asset = LiveAsset::from_cfg(cfg, vod, |_| None).unwrap();
+    /// let (_, rep) = asset.representation("V300").unwrap();
+    /// assert_eq!(rep.media_url(3).unwrap(), "V300/003.m4s");
+    /// ```
     pub fn media_url(&self, vod_number: u64) -> Result<String, Error> {
         self.media_template
             .expand(&TemplateValues {
@@ -209,6 +222,19 @@ impl LiveRepresentation {
     }
 
     /// The VoD URL (relative to the MPD) of the init segment, if there is one.
+    ///
+    /// ```
+    /// use dashkit::live::asset::LiveAsset;
+    /// let cfg = "[General]\nversion = 1.0\n\n[Setup]\ndefault_tsbd_secs = 300\n\
+    ///     segment_duration_s = 2\nnr_segments_in_loop = 4\nfirst_segment_in_loop = 1\n\n\
+    ///     [video]\nrepresentations = V300\ntimescale = 90000\n\n";
+    /// let vod = dashkit::mpd::parse(r#"<MPD><Period><AdaptationSet contentType="video">
+    ///   <SegmentTemplate media="$RepresentationID$/$Number%03d$.m4s" initialization="$RepresentationID$/i.mp4"
+    ///   duration="2"/><Representation id="V300"/></AdaptationSet></Period></MPD>"#).unwrap();
+    /// let asset = LiveAsset::from_cfg(cfg, vod, |_| None).unwrap();
+    /// let (_, rep) = asset.representation("V300").unwrap();
+    /// assert_eq!(rep.init_url().unwrap().as_deref(), Some("V300/i.mp4"));
+    /// ```
     pub fn init_url(&self) -> Result<Option<String>, Error> {
         self.init_template
             .as_ref()
@@ -399,6 +425,20 @@ impl LiveAsset {
     }
 
     /// The AdaptationSet and Representation with `id`.
+    ///
+    /// ```
+    /// use dashkit::live::asset::LiveAsset;
+    /// let cfg = "[General]\nversion = 1.0\n\n[Setup]\ndefault_tsbd_secs = 300\n\
+    ///     segment_duration_s = 2\nnr_segments_in_loop = 4\nfirst_segment_in_loop = 1\n\n\
+    ///     [video]\nrepresentations = V300\ntimescale = 90000\n\n";
+    /// let vod = dashkit::mpd::parse(r#"<MPD><Period><AdaptationSet contentType="video">
+    ///   <SegmentTemplate media="$RepresentationID$/$Number%03d$.m4s" initialization="$RepresentationID$/i.mp4"
+    ///   duration="2"/><Representation id="V300"/></AdaptationSet></Period></MPD>"#).unwrap();
+    /// let asset = LiveAsset::from_cfg(cfg, vod, |_| None).unwrap();
+    /// let (set, rep) = asset.representation("V300").unwrap();
+    /// assert_eq!((set.content_type.as_str(), rep.id.as_str()), ("video", "V300"));
+    /// assert!(asset.representation("A48").is_none());
+    /// ```
     pub fn representation(&self, id: &str) -> Option<(&LiveAdaptationSet, &LiveRepresentation)> {
         self.adaptation_sets.iter().find_map(|a| {
             a.representations

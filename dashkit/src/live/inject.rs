@@ -232,6 +232,14 @@ pub(crate) fn traffic_to_string(patterns: &[TrafficPattern]) -> String {
 
 impl TrafficPattern {
     /// The state at wall-clock second `now_s` (epoch): the cycle repeats from the epoch.
+    ///
+    /// ```
+    /// use dashkit::live::{inject::LinkState, options::LiveOptions};
+    /// let p = &LiveOptions::parse("traffic_u5d5").unwrap().traffic[0];
+    /// assert_eq!(p.state_at(0), LinkState::Up);
+    /// assert_eq!(p.state_at(7), LinkState::Down);
+    /// assert_eq!(p.state_at(-3), LinkState::Down); // before the epoch too: 7 s into its cycle
+    /// ```
     pub fn state_at(&self, now_s: i64) -> LinkState {
         let cycle: u64 = self.intervals.iter().map(|(s, _)| s).sum();
         if cycle == 0 {

@@ -71,16 +71,53 @@ pub struct LiveFile<'a> {
 
 impl LiveFile<'_> {
     /// Total length in bytes.
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::Part;
+    /// use dashkit::live::shift::LiveFile;
+    /// let f = LiveFile {
+    ///     path: "0/500.m4s".into(),
+    ///     representation_id: Some("0".into()),
+    ///     number: Some(500),
+    ///     parts: vec![Part::Owned(b"moof".to_vec()), Part::Borrowed(b"mdat")],
+    /// };
+    /// assert_eq!(f.len(), 8);
+    /// ```
     pub fn len(&self) -> usize {
         self.parts.iter().map(|p| p.as_bytes().len()).sum()
     }
 
     /// True when the file is empty.
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::Part;
+    /// use dashkit::live::shift::LiveFile;
+    /// let f = LiveFile {
+    ///     path: "0/500.m4s".into(),
+    ///     representation_id: Some("0".into()),
+    ///     number: Some(500),
+    ///     parts: vec![Part::Owned(b"moof".to_vec()), Part::Borrowed(b"mdat")],
+    /// };
+    /// assert!(!f.is_empty());
+    /// assert!(LiveFile { parts: vec![], ..f }.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The bytes as one vector (copies).
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::Part;
+    /// use dashkit::live::shift::LiveFile;
+    /// let f = LiveFile {
+    ///     path: "0/500.m4s".into(),
+    ///     representation_id: Some("0".into()),
+    ///     number: Some(500),
+    ///     parts: vec![Part::Owned(b"moof".to_vec()), Part::Borrowed(b"mdat")],
+    /// };
+    /// assert_eq!(f.to_vec(), b"moofmdat");
+    /// ```
     pub fn to_vec(&self) -> Vec<u8> {
         self.parts
             .iter()

@@ -46,6 +46,12 @@ impl Timescale {
     pub const ONE: Timescale = Timescale(NonZeroU32::MIN);
 
     /// A timescale of `ticks_per_second`; zero is an error.
+    ///
+    /// ```
+    /// use dashkit::timeline::{Error, Timescale};
+    /// assert_eq!(Timescale::new(48_000).unwrap().get(), 48_000);
+    /// assert_eq!(Timescale::new(0), Err(Error::ZeroTimescale));
+    /// ```
     pub fn new(ticks_per_second: u32) -> Result<Self, Error> {
         NonZeroU32::new(ticks_per_second)
             .map(Timescale)
@@ -53,6 +59,12 @@ impl Timescale {
     }
 
     /// Ticks per second.
+    ///
+    /// ```
+    /// let ts = dashkit::timeline::Timescale::new(12_800).unwrap();
+    /// assert_eq!(ts.get(), 12_800);
+    /// assert_eq!(u64::from(ts), 12_800);
+    /// ```
     pub fn get(self) -> u32 {
         self.0.get()
     }

@@ -130,11 +130,27 @@ impl Report {
     }
 
     /// Whether a finding with this code is present.
+    ///
+    /// ```
+    /// use dashkit::validate::{codes, validate};
+    /// let mut source = |_: &str, _: Option<dashkit::mpd::segments::ByteRange>| None;
+    /// let report = validate(r#"<MPD type="dynamic" minBufferTime="PT2S"><Period id="p"/></MPD>"#, &mut source).unwrap();
+    /// assert!(report.has(codes::MPD_DYNAMIC_AST));
+    /// assert!(!report.has(codes::SEG_TFDT));
+    /// ```
     pub fn has(&self, code: &str) -> bool {
         self.findings.iter().any(|f| f.code == code)
     }
 
     /// Findings at or above `severity`.
+    ///
+    /// ```
+    /// use dashkit::validate::{validate, Severity};
+    /// let mut source = |_: &str, _: Option<dashkit::mpd::segments::ByteRange>| None;
+    /// let report = validate(r#"<MPD type="dynamic" minBufferTime="PT2S"><Period id="p"/></MPD>"#, &mut source).unwrap();
+    /// assert!(report.at_least(Severity::Warning).count() > report.at_least(Severity::Error).count());
+    /// assert!(report.at_least(Severity::Info).count() == report.findings.len());
+    /// ```
     pub fn at_least(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(move |f| f.severity >= severity)
     }

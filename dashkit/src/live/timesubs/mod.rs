@@ -52,6 +52,12 @@ pub enum Kind {
 
 impl Kind {
     /// The Representation id prefix (`timestpp`, `timewvtt`).
+    ///
+    /// ```
+    /// use dashkit::live::timesubs::Kind;
+    /// // Representation ids are `<prefix>-<lang>`.
+    /// assert_eq!(format!("{}-en", Kind::Wvtt.prefix()), "timewvtt-en");
+    /// ```
     pub fn prefix(self) -> &'static str {
         match self {
             Kind::Stpp => "timestpp",
@@ -61,6 +67,10 @@ impl Kind {
 
     /// The `@codecs` (livesim2's: the sample entry's 4CC; the `stpp` entry names no profile,
     /// so `bmff::codec` derives the same string from the init segment).
+    ///
+    /// ```
+    /// assert_eq!(dashkit::live::timesubs::Kind::Stpp.codecs(), "stpp");
+    /// ```
     pub fn codecs(self) -> &'static str {
         match self {
             Kind::Stpp => "stpp",
@@ -192,6 +202,13 @@ impl TimeSubsOptions {
     }
 
     /// The generated tracks, in MPD order: `(kind, language)`.
+    ///
+    /// ```
+    /// use dashkit::live::{options::LiveOptions, timesubs::Kind};
+    /// let o = LiveOptions::parse("timesubsstpp_en,sv/timesubswvtt_fi").unwrap();
+    /// let tracks: Vec<(Kind, &str)> = o.timesubs.tracks().collect();
+    /// assert_eq!(tracks, [(Kind::Stpp, "en"), (Kind::Stpp, "sv"), (Kind::Wvtt, "fi")]);
+    /// ```
     pub fn tracks(&self) -> impl Iterator<Item = (Kind, &str)> {
         self.stpp
             .iter()
@@ -200,6 +217,12 @@ impl TimeSubsOptions {
     }
 
     /// The cue duration in ms.
+    ///
+    /// ```
+    /// use dashkit::live::{options::LiveOptions, timesubs::DEFAULT_CUE_MS};
+    /// assert_eq!(LiveOptions::parse("timesubsstpp_en").unwrap().timesubs.cue_ms(), DEFAULT_CUE_MS);
+    /// assert_eq!(LiveOptions::parse("timesubsstpp_en/timesubsdur_1500").unwrap().timesubs.cue_ms(), 1500);
+    /// ```
     pub fn cue_ms(&self) -> u64 {
         self.dur_ms.unwrap_or(DEFAULT_CUE_MS)
     }

@@ -10,6 +10,16 @@
 //! ```
 
 /// A container or file kind recognised by its signature.
+///
+/// ```
+/// use dashkit::sniff::{sniff, Container};
+/// let init = include_bytes!("../../fixtures/dash/ffmpeg_number/init-0.m4s");
+/// assert_eq!(sniff(init), Some(Container::IsoBmff));
+/// let mpd = include_bytes!("../../fixtures/dash/ffmpeg_number/manifest.mpd");
+/// assert_eq!(sniff(mpd), Some(Container::Xml));
+/// assert_eq!(sniff(b"#EXTM3U\n#EXT-X-VERSION:7\n"), Some(Container::HlsPlaylist));
+/// assert_eq!(sniff(b"fLaC\0\0\0\x22"), Some(Container::Flac));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Container {

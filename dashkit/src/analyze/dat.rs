@@ -13,6 +13,14 @@
 use super::Error;
 
 /// One record of a `.dat` file: a run of `repeats + 1` segments of equal duration.
+///
+/// ```
+/// use dashkit::analyze::Run;
+/// // The second run of fixtures/golden/analyze/ffmpeg_livesim's video: segments 2 to 5.
+/// let run = Run { start_nr: 2, repeats: 3, start_time: 25_874, duration: 25_600 };
+/// assert_eq!(run.end_time(), 25_874 + 4 * 25_600);
+/// assert_eq!(Run::SIZE, 12);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Run {
     /// VoD segment number of the first segment of the run.
@@ -30,6 +38,12 @@ impl Run {
     pub const SIZE: usize = 12;
 
     /// End of the run: `start_time + duration × (repeats + 1)`, in 64 bits.
+    ///
+    /// ```
+    /// use dashkit::analyze::Run;
+    /// // Segment 1 of ffmpeg_livesim's video: one segment of 25 874 ticks from 0.
+    /// assert_eq!(Run { start_nr: 1, repeats: 0, start_time: 0, duration: 25_874 }.end_time(), 25_874);
+    /// ```
     pub fn end_time(&self) -> u64 {
         u64::from(self.start_time) + u64::from(self.duration) * (u64::from(self.repeats) + 1)
     }

@@ -18,6 +18,16 @@ pub use dat::Run;
 pub use read::{analyze, analyze_mpd, dashlivesim_mpd};
 
 /// Errors of the analysis. Each names the Representation, segment number and values involved.
+///
+/// ```
+/// use dashkit::analyze::{analyze, Error};
+/// let mpd = include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd");
+/// // A source without any file: the first init segment is missing.
+/// let mut nothing = |_: &str, _: Option<dashkit::mpd::segments::ByteRange>| None;
+/// let e = analyze(mpd, "x", &mut nothing).unwrap_err();
+/// assert!(matches!(&e, Error::MissingFile { representation, url }
+///     if representation == "0" && url == "0/init.mp4"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -272,6 +282,23 @@ pub(crate) struct AdaptationSetTimings {
 }
 
 /// Something accepted with a caveat that vodanalyzer would have refused.
+///
+/// ```
+/// use dashkit::analyze::Warning;
+/// // A 1.5 s last segment of a 2 s loop at 12 800 ticks per second.
+/// let w = Warning::LastSegmentLeftOut {
+///     representation: "0".into(),
+///     number: 5,
+///     duration: 19_200,
+///     expected_duration: 25_600,
+///     timescale: 12_800,
+/// };
+/// assert_eq!(
+///     w.to_string(),
+///     "Representation 0: last segment 5 lasts 19200 ticks, not 25600 (timescale 12800); \
+///      left out of the loop"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Warning {
     /// The last segment was too short (or long) for the loop and was left out of it.
@@ -307,6 +334,27 @@ impl std::fmt::Display for Warning {
 }
 
 /// The analysis of one AdaptationSet.
+///
+/// ```
+/// use dashkit::analyze::analyze;
+/// # fn files(url: &str) -> Option<Vec<u8>> {
+/// #     macro_rules! files { ($($f:literal)*) => { match url { $($f => include_bytes!(concat!(
+/// #         "../../../fixtures/dash/ffmpeg_livesim/", $f)).to_vec(),)* _ => return None } } }
+/// #     Some(files!("0/init.mp4" "0/1.m4s" "0/2.m4s" "0/3.m4s" "0/4.m4s" "0/5.m4s"
+/// #                 "1/init.mp4" "1/1.m4s" "1/2.m4s" "1/3.m4s" "1/4.m4s" "1/5.m4s"))
+/// # }
+/// // `files` reads fixtures/dash/ffmpeg_livesim (two Representations, 5 x 2 s) whole.
+/// let mut source = dashkit::source::WholeFiles(files);
+/// let mpd = include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd");
+/// let analysis = analyze(mpd, "ffmpeg_livesim", &mut source).unwrap();
+/// let video = &analysis.adaptation_sets[0];
+/// assert_eq!((video.content_type.as_str(), video.timescale), ("video", 12_800));
+/// assert_eq!(video.representations, ["0"]);
+/// assert_eq!((video.first_number, video.last_number, video.segment_count), (1, 5, 5));
+/// assert_eq!(video.total_duration, 128_274); // 10 s and the first frame's extra 274 ticks
+/// assert_eq!(video.runs.len(), 2); // segment 1 (25 874 ticks), then 2..=5 (25 600 each)
+/// assert_eq!(video.dat_file, "ffmpeg_livesim_video.dat");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdaptationSetAnalysis {
     /// The content type.
@@ -330,6 +378,27 @@ pub struct AdaptationSetAnalysis {
 }
 
 /// The result of the analysis ([`analyze()`]): everything the `.cfg` and `.dat` files hold.
+///
+/// ```
+/// use dashkit::analyze::analyze;
+/// # fn files(url: &str) -> Option<Vec<u8>> {
+/// #     macro_rules! files { ($($f:literal)*) => { match url { $($f => include_bytes!(concat!(
+/// #         "../../../fixtures/dash/ffmpeg_livesim/", $f)).to_vec(),)* _ => return None } } }
+/// #     Some(files!("0/init.mp4" "0/1.m4s" "0/2.m4s" "0/3.m4s" "0/4.m4s" "0/5.m4s"
+/// #                 "1/init.mp4" "1/1.m4s" "1/2.m4s" "1/3.m4s" "1/4.m4s" "1/5.m4s"))
+/// # }
+/// // `files` reads fixtures/dash/ffmpeg_livesim (two Representations, 5 x 2 s) whole.
+/// let mut source = dashkit::source::WholeFiles(files);
+/// let mpd = include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd");
+/// let analysis = analyze(mpd, "ffmpeg_livesim", &mut source).unwrap();
+/// assert_eq!(analysis.base_name, "ffmpeg_livesim");
+/// assert_eq!((analysis.segment_duration_s, analysis.nr_segments_in_loop), (2, 5));
+/// assert_eq!((analysis.first_segment_in_loop, analysis.loop_duration_s()), (1, 10));
+/// let kinds: Vec<&str> =
+///     analysis.adaptation_sets.iter().map(|a| a.content_type.as_str()).collect();
+/// assert_eq!(kinds, ["video", "audio"]);
+/// assert!(analysis.warnings.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Analysis {
     /// The base name of the output files.
@@ -351,6 +420,19 @@ pub(crate) const DEFAULT_TSBD_SECS: u64 = 300;
 
 impl Analysis {
     /// Loop duration in seconds (`nr_segments_in_loop × segment_duration_s`).
+    ///
+    /// ```
+    /// use dashkit::analyze::Analysis;
+    /// let a = Analysis {
+    ///     base_name: "asset".into(),
+    ///     segment_duration_s: 2,
+    ///     first_segment_in_loop: 1,
+    ///     nr_segments_in_loop: 5,
+    ///     adaptation_sets: vec![],
+    ///     warnings: vec![],
+    /// };
+    /// assert_eq!(a.loop_duration_s(), 10);
+    /// ```
     pub fn loop_duration_s(&self) -> u64 {
         self.nr_segments_in_loop
             .saturating_mul(self.segment_duration_s)
@@ -382,6 +464,21 @@ impl Analysis {
 
     /// The output files as `(file name, bytes)`: `<base>.cfg` first, then one `.dat` per
     /// AdaptationSet in MPD order.
+    ///
+    /// ```
+    /// use dashkit::analyze::Analysis;
+    /// let a = Analysis {
+    ///     base_name: "asset".into(),
+    ///     segment_duration_s: 2,
+    ///     first_segment_in_loop: 1,
+    ///     nr_segments_in_loop: 5,
+    ///     adaptation_sets: vec![],
+    ///     warnings: vec![],
+    /// };
+    /// let files = a.files();
+    /// assert_eq!(files[0].0, "asset.cfg"); // no AdaptationSet, so no .dat
+    /// assert!(String::from_utf8_lossy(&files[0].1).contains("nr_segments_in_loop = 5"));
+    /// ```
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
         let mut out = vec![(
             format!("{}.cfg", self.base_name),

@@ -260,6 +260,26 @@ fn nominal_duration(t: &inherit::EffectiveTemplate<'_>) -> Option<u64> {
 
 /// Analyses a VoD asset as vodanalyzer does, reading the MPD text and its files through
 /// `source`. `base_name` names the outputs (see [`super::base_name`]).
+///
+/// ```
+/// use dashkit::analyze::analyze;
+/// # fn files(url: &str) -> Option<Vec<u8>> {
+/// #     macro_rules! files { ($($f:literal)*) => { match url { $($f => include_bytes!(concat!(
+/// #         "../../../fixtures/dash/ffmpeg_livesim/", $f)).to_vec(),)* _ => return None } } }
+/// #     Some(files!("0/init.mp4" "0/1.m4s" "0/2.m4s" "0/3.m4s" "0/4.m4s" "0/5.m4s"
+/// #                 "1/init.mp4" "1/1.m4s" "1/2.m4s" "1/3.m4s" "1/4.m4s" "1/5.m4s"))
+/// # }
+/// // `files` reads fixtures/dash/ffmpeg_livesim (two Representations, 5 x 2 s) whole.
+/// let mut source = dashkit::source::WholeFiles(files);
+/// let mpd = include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd");
+/// let analysis = analyze(mpd, "ffmpeg_livesim", &mut source).unwrap();
+/// let out = analysis.files();
+/// let names: Vec<&str> = out.iter().map(|(name, _)| name.as_str()).collect();
+/// assert_eq!(names, ["ffmpeg_livesim.cfg", "ffmpeg_livesim_video.dat", "ffmpeg_livesim_audio.dat"]);
+/// // Byte for byte what vodanalyzer writes (the golden files).
+/// let golden = include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim.cfg");
+/// assert_eq!(out[0].1, golden);
+/// ```
 pub fn analyze(
     mpd_text: &str,
     base_name: &str,
@@ -270,6 +290,27 @@ pub fn analyze(
 }
 
 /// [`analyze`] on an already parsed MPD.
+///
+/// ```
+/// use dashkit::analyze::{analyze_mpd, Error};
+/// # fn files(url: &str) -> Option<Vec<u8>> {
+/// #     macro_rules! files { ($($f:literal)*) => { match url { $($f => include_bytes!(concat!(
+/// #         "../../../fixtures/dash/ffmpeg_livesim/", $f)).to_vec(),)* _ => return None } } }
+/// #     Some(files!("0/init.mp4" "0/1.m4s" "0/2.m4s" "0/3.m4s" "0/4.m4s" "0/5.m4s"
+/// #                 "1/init.mp4" "1/1.m4s" "1/2.m4s" "1/3.m4s" "1/4.m4s" "1/5.m4s"))
+/// # }
+/// // `files` reads fixtures/dash/ffmpeg_livesim (two Representations, 5 x 2 s) whole.
+/// let mut source = dashkit::source::WholeFiles(files);
+/// let mpd = include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd");
+/// let parsed = dashkit::mpd::parse(mpd).unwrap();
+/// let analysis = analyze_mpd(&parsed, "ffmpeg_livesim", &mut source).unwrap();
+/// assert_eq!(analysis.adaptation_sets[1].timescale, 48_000); // the audio track's mdhd
+/// // Without its audio files the analysis stops at the first one missing.
+/// let mut video_only =
+///     dashkit::source::WholeFiles(|url: &str| if url.starts_with("1/") { None } else { files(url) });
+/// let e = analyze_mpd(&parsed, "x", &mut video_only).unwrap_err();
+/// assert!(matches!(e, Error::MissingFile { url, .. } if url == "1/init.mp4"));
+/// ```
 pub fn analyze_mpd(mpd: &Mpd, base_name: &str, source: &mut dyn Source) -> Result<Analysis, Error> {
     let timings = inherit::period_timings(mpd)?;
     let mut sets = Vec::new();

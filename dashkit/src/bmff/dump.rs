@@ -12,6 +12,15 @@ use super::sidx::Sidx;
 use super::Error;
 
 /// A decoded field value.
+///
+/// ```
+/// use dashkit::bmff::dump::{dump, Value};
+/// let mfhd = [0, 0, 0, 16, b'm', b'f', b'h', b'd', 0, 0, 0, 0, 0, 0, 0, 3];
+/// let tree = dump(&mfhd).unwrap();
+/// let seq = tree[0].fields.iter().find(|(name, _)| *name == "sequence_number").unwrap();
+/// assert_eq!(seq.1, Value::U(3));
+/// assert_eq!(seq.1.to_string(), "3");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Value {
@@ -34,6 +43,17 @@ impl std::fmt::Display for Value {
 }
 
 /// One box of the dump.
+///
+/// ```
+/// use dashkit::bmff::dump::dump;
+/// let seg = include_bytes!("../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+/// let tree = dump(seg).unwrap();
+/// let kinds: Vec<&str> = tree.iter().map(|n| n.kind.as_str()).collect();
+/// assert_eq!(kinds, ["styp", "sidx", "moof", "mdat"]);
+/// let traf = &tree[2].children[1];
+/// assert_eq!((traf.path.as_str(), traf.offset, traf.header_len), ("moof/traf[0]", 100, 8));
+/// assert_eq!(traf.children[0].kind, "tfhd");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoxNode {
     /// Box type.
@@ -338,6 +358,12 @@ fn decode_fields(
 
 /// Renders a dump as indented text: one `[type] offset= size= header=` line per box, then its
 /// fields as `name = value`.
+///
+/// ```
+/// use dashkit::bmff::dump::{dump, render_text};
+/// let free = [0, 0, 0, 8, b'f', b'r', b'e', b'e'];
+/// assert_eq!(render_text(&dump(&free).unwrap()), "[free] offset=0 size=8 header=8\n");
+/// ```
 pub fn render_text(nodes: &[BoxNode]) -> String {
     let mut s = String::new();
     for n in nodes {

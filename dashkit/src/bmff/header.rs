@@ -31,6 +31,15 @@ pub struct BoxHeader {
 }
 
 /// A header that could not be read: where, the box type when it was read, and what.
+///
+/// ```
+/// use dashkit::bmff::{header::BoxHeader, ErrorKind};
+/// // A `free` box at offset 40 that claims 4 bytes, less than its own 8-byte header.
+/// let e = BoxHeader::parse(&[0, 0, 0, 4, b'f', b'r', b'e', b'e'], 40).unwrap_err();
+/// assert_eq!(e.offset, 40);
+/// assert_eq!(e.kind.unwrap().to_string(), "free");
+/// assert!(matches!(e.error, ErrorKind::SizeTooSmall { size: 4, header_len: 8 }));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderError {
     /// Absolute offset of the box's first byte.
@@ -73,6 +82,15 @@ impl BoxHeader {
     /// Fails when `bytes` is shorter than the header, or when the declared size is smaller
     /// than the header. The size is not checked against `bytes` (see
     /// [`BoxHeader::size_within`]).
+    ///
+    /// ```
+    /// use dashkit::bmff::header::BoxHeader;
+    /// let init = include_bytes!("../../../fixtures/dash/ffmpeg_number/init-0.m4s");
+    /// let moov = BoxHeader::parse(&init[28..], 28).unwrap();
+    /// assert!(moov.is(b"moov"));
+    /// assert_eq!((moov.size, moov.header_len), (Some(762), 8));
+    /// assert!(BoxHeader::parse(&init[28..33], 28).is_err()); // cut inside the header
+    /// ```
     pub fn parse(bytes: &[u8], offset: u64) -> Result<BoxHeader, HeaderError> {
         let fail = |kind, error| HeaderError {
             offset,
@@ -136,6 +154,15 @@ impl BoxHeader {
     /// The whole box length when `available` bytes remain from the box's first byte to the
     /// end of its enclosing range: the declared size (an error if it runs past the end), or
     /// `available` for size 0. `offset` is the box's absolute offset, for the error.
+    ///
+    /// ```
+    /// use dashkit::bmff::header::BoxHeader;
+    /// let mdat_to_end = BoxHeader::parse(&[0, 0, 0, 0, b'm', b'd', b'a', b't'], 0).unwrap();
+    /// assert_eq!(mdat_to_end.size_within(1000, 0), Ok(1000)); // size 0: to the end
+    /// let free = BoxHeader::parse(&[0, 0, 0, 16, b'f', b'r', b'e', b'e'], 0).unwrap();
+    /// assert_eq!(free.size_within(100, 0), Ok(16));
+    /// assert!(free.size_within(10, 0).is_err()); // runs past the end
+    /// ```
     pub fn size_within(&self, available: u64, offset: u64) -> Result<u64, HeaderError> {
         match self.size {
             None => Ok(available),
@@ -149,17 +176,40 @@ impl BoxHeader {
     }
 
     /// The header used the 64-bit `largesize` form.
+    ///
+    /// ```
+    /// use dashkit::bmff::header::BoxHeader;
+    /// let mut h = vec![0, 0, 0, 1, b'm', b'd', b'a', b't'];
+    /// h.extend_from_slice(&(1u64 << 33).to_be_bytes());
+    /// let big = BoxHeader::parse(&h, 0).unwrap();
+    /// assert!(big.large() && big.size == Some(1 << 33));
+    /// assert!(!BoxHeader::parse(&[0, 0, 0, 8, b'f', b'r', b'e', b'e'], 0).unwrap().large());
+    /// ```
     pub fn large(&self) -> bool {
         self.header_len == 16 || self.header_len == 32
     }
 
     /// True if the box has this type.
+    ///
+    /// ```
+    /// let h = dashkit::bmff::header::BoxHeader::parse(&[0, 0, 0, 8, b'f', b'r', b'e', b'e'], 0).unwrap();
+    /// assert!(h.is(b"free") && !h.is(b"skip"));
+    /// ```
     pub fn is(&self, kind: &[u8; 4]) -> bool {
         self.kind.0 == *kind
     }
 }
 
 /// One top-level box found by [`top_level`].
+///
+/// ```
+/// use dashkit::bmff::header::top_level;
+/// let init = include_bytes!("../../../fixtures/dash/ffmpeg_number/init-0.m4s");
+/// let first = top_level(init, 0).next().unwrap().unwrap();
+/// assert!(first.header.is(b"ftyp"));
+/// assert_eq!(first.range.start, 0);
+/// assert_eq!(first.range.len() as u64, first.header.size.unwrap());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopLevelBox {
     /// Its header.
@@ -276,6 +326,20 @@ pub fn scan_top_level<E>(
 }
 
 /// What [`scan_top_level`] met: a malformed box, or an error of the caller's reader.
+///
+/// ```
+/// use dashkit::bmff::header::{scan_top_level, ScanError};
+/// // The reader fails: the error comes back as `Read`.
+/// let r = scan_top_level(16, |_, _| Err("disk gone"), |_, _, _| Ok(()));
+/// assert!(matches!(r, Err(ScanError::Read("disk gone"))));
+/// // A box that runs past the 12-byte file: `Box`, with the offset.
+/// let file = [0, 0, 0, 20, b'f', b'r', b'e', b'e', 0, 0, 0, 0];
+/// let r = scan_top_level(12, |at, buf: &mut [u8]| {
+///     buf.copy_from_slice(&file[at as usize..at as usize + buf.len()]);
+///     Ok::<(), ()>(())
+/// }, |_, _, _| Ok(()));
+/// assert!(matches!(r, Err(ScanError::Box(e)) if e.offset == 0 && e.path == "free"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError<E> {
     /// A header that is cut short or declares an impossible size.

@@ -8,6 +8,16 @@ use super::samples::track_samples;
 use super::Error;
 
 /// One track.
+///
+/// ```
+/// use dashkit::bmff::info::describe;
+/// let init = include_bytes!("../../../fixtures/dash/ffmpeg_number/init-0.m4s");
+/// let video = &describe(init).unwrap().tracks[0];
+/// assert_eq!((video.track_id, video.handler.as_str()), (1, "vide"));
+/// assert_eq!((video.sample_entry.as_str(), video.codec.as_str()), ("avc1", "avc1.4d400c"));
+/// assert_eq!((video.timescale, video.dimensions), (12800, Some((320, 180))));
+/// assert_eq!(video.sample_count, 0); // an init segment holds no samples
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackInfo {
     /// `track_ID`.
@@ -35,6 +45,16 @@ pub struct TrackInfo {
 }
 
 /// The whole file.
+///
+/// ```
+/// use dashkit::bmff::info::describe;
+/// let seg = include_bytes!("../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+/// let info = describe(seg).unwrap();
+/// assert!(info.fragmented && info.movie.is_none());
+/// assert_eq!(info.fragment_count, 1);
+/// assert_eq!(info.tracks[0].sample_count, 50); // 2 s at 25 fps
+/// assert!(info.samples_error.is_none());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileInfo {
     /// `ftyp` (or `styp`) brands, if present.

@@ -85,6 +85,15 @@ impl Error {
 }
 
 /// What went wrong while reading or rewriting ISO-BMFF bytes.
+///
+/// ```
+/// use dashkit::bmff::{ErrorKind, Index};
+/// let init = include_bytes!("../../../fixtures/dash/ffmpeg_number/init-0.m4s");
+/// // The moov (at 28, 762 bytes) cut after 100 bytes.
+/// let e = Index::parse(&init[..128]).unwrap_err();
+/// assert_eq!(e.kind, ErrorKind::SizePastEnd { size: 762, available: 100 });
+/// assert_eq!(e.kind.to_string(), "box size 762 runs past the end (100 bytes available)");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {

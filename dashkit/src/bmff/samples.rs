@@ -14,6 +14,19 @@ use super::traf::{missing, resolve_traf, TrafAt};
 use super::{Error, ErrorKind};
 
 /// One sample.
+///
+/// ```
+/// use dashkit::bmff::samples::track_samples;
+/// let init = include_bytes!("../../../fixtures/dash/ffmpeg_number/init-0.m4s");
+/// let seg = include_bytes!("../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+/// let video = &track_samples(Some(init), seg, 0).unwrap()[0];
+/// let (first, second) = (video.samples[0], video.samples[1]);
+/// assert!(first.is_sync && !second.is_sync); // one 2 s GOP per segment
+/// assert_eq!(first.decode_time, 0);
+/// assert_eq!(second.decode_time, u64::from(first.duration));
+/// assert_eq!(second.offset, first.offset + u64::from(first.size));
+/// assert!(first.offset >= 588); // in the mdat (at 580, 8-byte header)
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sample {
     /// Decode time, in the track timescale.
@@ -31,6 +44,18 @@ pub struct Sample {
 }
 
 /// A fragment of one track: the part of one `moof` that belongs to it.
+///
+/// ```
+/// use dashkit::bmff::samples::track_samples;
+/// let init = include_bytes!("../../../fixtures/dash/ffmpeg_number/init-0.m4s");
+/// let seg = include_bytes!("../../../fixtures/dash/ffmpeg_number/chunk-0-00002.m4s");
+/// let video = &track_samples(Some(init), seg, 0).unwrap()[0];
+/// let f = video.fragments[0];
+/// assert_eq!((f.moof_offset, f.decode_time), (76, 25874)); // the moof after styp and sidx
+/// assert_eq!((f.first_sample_index, f.sample_count), (0, 50));
+/// let sum: u64 = video.samples.iter().map(|s| u64::from(s.duration)).sum();
+/// assert_eq!(f.duration, sum);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fragment {
     /// Absolute offset of the moof.
@@ -46,6 +71,19 @@ pub struct Fragment {
 }
 
 /// The samples of one track.
+///
+/// ```
+/// use dashkit::bmff::samples::track_samples;
+/// let init = include_bytes!("../../../fixtures/dash/ffmpeg_number/init-1.m4s");
+/// let seg = include_bytes!("../../../fixtures/dash/ffmpeg_number/chunk-1-00001.m4s");
+/// let tracks = track_samples(Some(init), seg, 0).unwrap();
+/// assert_eq!(tracks.len(), 1);
+/// let audio = &tracks[0];
+/// assert_eq!(audio.timescale, Some(48000));
+/// assert_eq!(audio.fragments.len(), 1);
+/// assert_eq!(audio.samples.len(), audio.fragments[0].sample_count);
+/// assert!(audio.samples.iter().all(|s| s.is_sync)); // AAC: every frame is a sync sample
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackSamples {
     /// `track_ID`.

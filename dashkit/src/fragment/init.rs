@@ -9,12 +9,39 @@ use crate::timeline::{rescale, Rounding, Timescale};
 
 impl<'a> Plan<'a> {
     /// The init segment with every track: ftyp + moov (mvhd, traks, mvex, udta).
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// let init = plan.init_segment().unwrap();
+    /// let info = dashkit::bmff::info::describe(&init).unwrap();
+    /// assert!(info.fragmented);
+    /// assert_eq!(info.tracks.iter().map(|t| t.handler.as_str()).collect::<Vec<_>>(), ["vide", "soun"]);
+    /// ```
     pub fn init_segment(&self) -> Result<Vec<u8>, Error> {
         let all: Vec<usize> = (0..self.tracks.len()).collect();
         self.init_for(&all)
     }
 
     /// The init segment of one track (for per-track segment files).
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// let audio = dashkit::bmff::info::describe(&plan.init_segment_for(2).unwrap()).unwrap();
+    /// assert_eq!(audio.tracks.len(), 1);
+    /// assert_eq!((audio.tracks[0].track_id, audio.tracks[0].codec.as_str()), (2, "mp4a.40.2"));
+    /// ```
     pub fn init_segment_for(&self, track_id: u32) -> Result<Vec<u8>, Error> {
         let i = self
             .tracks

@@ -10,6 +10,20 @@ use crate::bmff::ErrorKind;
 pub const MAX_HEADER_BOX: u64 = 1 << 30;
 
 /// The boxes of a progressive MP4 the plan reads, owned.
+///
+/// ```
+/// use dashkit::fragment::{plan_fragments, read_input, Options};
+/// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+/// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+///     Ok::<(), ()>(())
+/// }).unwrap();
+/// // ffmpeg's faststart layout: ftyp (32 bytes), then the moov, then the mdat.
+/// assert_eq!(boxes.ftyp.as_deref(), Some(&file[..32]));
+/// let (moov_offset, moov) = boxes.moov.as_ref().unwrap();
+/// assert_eq!((*moov_offset, &moov[4..8]), (32, &b"moov"[..]));
+/// assert_eq!(boxes.file_len, file.len() as u64);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputBoxes {
     /// The whole `ftyp` box, if the file has one.
@@ -22,6 +36,18 @@ pub struct InputBoxes {
 
 impl InputBoxes {
     /// The planner's [`Input`], or `None` when the file has no moov.
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let input = boxes.input().unwrap();
+    /// assert_eq!((input.moov_offset, input.file_len), (32, file.len() as u64));
+    /// assert_eq!(input.ftyp, boxes.ftyp.as_deref());
+    /// ```
     pub fn input(&self) -> Option<Input<'_>> {
         let (moov_offset, moov) = self.moov.as_ref()?;
         Some(Input {

@@ -7,6 +7,12 @@ use std::fmt::Write as _;
 use super::{Error, Plan};
 
 /// Directory name of a track in the segment layout.
+///
+/// ```
+/// use dashkit::fragment::manifest::track_dir;
+/// // Track 2's files are `2/init.mp4`, `2/1.m4s`, ...
+/// assert_eq!(format!("{}/init.mp4", track_dir(2)), "2/init.mp4");
+/// ```
 pub fn track_dir(track_id: u32) -> String {
     track_id.to_string()
 }

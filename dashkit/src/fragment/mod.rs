@@ -35,6 +35,22 @@ pub use plan::{plan_fragments, FragmentOut, Input, Plan, TrackPlan};
 pub use write::segment_styp;
 
 /// Which tracks to keep (mp4fragment's `--track`).
+///
+/// ```
+/// use dashkit::fragment::{plan_fragments, read_input, Options, TrackSelection};
+/// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+/// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+///     Ok::<(), ()>(())
+/// }).unwrap();
+/// let kept = |track| {
+///     let plan = plan_fragments(&boxes.input().unwrap(), &Options { track, ..Options::default() });
+///     plan.unwrap().tracks().iter().map(|t| t.track_id).collect::<Vec<_>>()
+/// };
+/// assert_eq!(kept(TrackSelection::All), [1, 2]);
+/// assert_eq!(kept(TrackSelection::Audio), [2]);
+/// assert_eq!(kept(TrackSelection::Id(1)), [1]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TrackSelection {
     /// Every track that has samples.
@@ -51,6 +67,24 @@ pub enum TrackSelection {
 }
 
 /// mp4fragment's `--force-i-frame-sync`.
+///
+/// ```
+/// use dashkit::fragment::{plan_fragments, read_input, Error, ForceIFrameSync, Options};
+/// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+/// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+///     Ok::<(), ()>(())
+/// }).unwrap();
+/// let plan = |sync| {
+///     let options = Options { force_i_frame_sync: Some(sync), ..Options::default() };
+///     plan_fragments(&boxes.input().unwrap(), &options)
+/// };
+/// // h264_aac.mp4 marks a sync sample every 2 s: `Auto` leaves the track as it is.
+/// assert_eq!(plan(ForceIFrameSync::Auto).unwrap().anchor().fragment_count(), 5);
+/// // `All` would need the I slices found in the sample data, which the planner never reads.
+/// assert!(matches!(plan(ForceIFrameSync::All),
+///     Err(Error::Unsupported { option: "force-i-frame-sync", track_id: 1, .. })));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ForceIFrameSync {
     /// Mark I frames as sync only when no sample after the first is already sync.
@@ -116,6 +150,20 @@ impl Default for Options {
 }
 
 /// Why an input could not be fragmented with the given options.
+///
+/// ```
+/// use dashkit::fragment::{plan_fragments, read_input, Options, Error, TrackSelection};
+/// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+/// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+///     Ok::<(), ()>(())
+/// }).unwrap();
+/// let plan = |options| plan_fragments(&boxes.input().unwrap(), &options).map(|_| ());
+/// let zero = Options { fragment_duration_ms: Some(0), ..Options::default() };
+/// assert_eq!(plan(zero), Err(Error::ZeroFragmentDuration));
+/// let subtitles = Options { track: TrackSelection::Subtitles, ..Options::default() };
+/// assert_eq!(plan(subtitles), Err(Error::NoTrack { selection: TrackSelection::Subtitles, tracks: 2 }));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -20,6 +20,18 @@ const NON_SYNC_FLAGS: u32 = 0x0001_0000;
 impl<'a> Plan<'a> {
     /// Every fragment, slot by slot: the anchor's first, then the other tracks in order. Empty
     /// fragments are skipped.
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// let numbers: Vec<u32> = plan.fragments().map(|f| f.unwrap().sequence_number).collect();
+    /// assert_eq!(numbers, (1..=10).collect::<Vec<_>>());
+    /// ```
     pub fn fragments(&self) -> Fragments<'_, 'a> {
         let mut order: Vec<usize> = vec![self.anchor];
         order.extend((0..self.tracks.len()).filter(|&i| i != self.anchor));
@@ -249,6 +261,23 @@ impl<'a> Plan<'a> {
 }
 
 /// Iterator over a plan's fragments (see [`Plan::fragments`]).
+///
+/// ```
+/// use dashkit::fragment::{plan_fragments, read_input, Options};
+/// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+/// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+///     Ok::<(), ()>(())
+/// }).unwrap();
+/// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+/// // Cut by cut, each track's fragment, with consecutive sequence numbers.
+/// let order: Vec<(u32, u32, u32)> = plan.fragments()
+///     .map(|f| f.map(|f| (f.track_id, f.number, f.sequence_number)))
+///     .take(4)
+///     .collect::<Result<_, _>>()
+///     .unwrap();
+/// assert_eq!(order, [(1, 1, 1), (2, 1, 2), (1, 2, 3), (2, 2, 4)]);
+/// ```
 #[derive(Debug)]
 pub struct Fragments<'p, 'a> {
     plan: &'p Plan<'a>,

@@ -27,6 +27,22 @@ use crate::timeline::{rescale, Rounding, Timescale};
 
 /// Where the input's boxes are: the caller reads the (small) ftyp and moov and tells where the
 /// moov sits and how long the file is; sample data is never given to the planner.
+///
+/// ```
+/// use dashkit::bmff::Index;
+/// use dashkit::fragment::{plan_fragments, Input, Options};
+/// let file = include_bytes!("../../../fixtures/media/aac_only.mp4");
+/// let idx = Index::parse(file).unwrap();
+/// let (ftyp, moov) = (&idx.boxes()[idx.find("ftyp").unwrap()], &idx.boxes()[idx.find("moov").unwrap()]);
+/// let input = Input {
+///     ftyp: Some(&file[ftyp.range()]),
+///     moov: &file[moov.range()],
+///     moov_offset: moov.offset,
+///     file_len: file.len() as u64,
+/// };
+/// let plan = plan_fragments(&input, &Options::default()).unwrap();
+/// assert_eq!(plan.tracks()[0].handler.to_string(), "soun");
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Input<'a> {
     /// The whole `ftyp` box, if the input has one.
@@ -40,6 +56,30 @@ pub struct Input<'a> {
 }
 
 /// One output fragment of one track: write `header`, then copy `ranges` of the input in order.
+///
+/// ```
+/// use dashkit::bmff::samples::track_samples;
+/// use dashkit::fragment::{plan_fragments, read_input, Options};
+/// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+/// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+///     Ok::<(), ()>(())
+/// }).unwrap();
+/// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+/// let first = plan.fragments().next().unwrap().unwrap();
+/// assert_eq!((first.track_id, first.number, first.sequence_number), (1, 1, 1));
+/// assert_eq!((first.decode_time, first.duration), (0, 50 * 512)); // 2 s at 25 fps, 12 800 ticks/s
+/// // The fragment is its header followed by the input's bytes in `ranges`.
+/// let mut bytes = first.header.clone();
+/// for r in &first.ranges {
+///     bytes.extend_from_slice(&file[r.start as usize..r.end as usize]);
+/// }
+/// assert_eq!(bytes.len() as u64, first.total_bytes());
+/// let init = plan.init_segment().unwrap();
+/// let video = &track_samples(Some(&init), &bytes, 0).unwrap()[0];
+/// assert_eq!(video.samples.len(), 50);
+/// assert_eq!(video.samples.iter().map(|s| u64::from(s.size)).sum::<u64>(), first.data_bytes());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FragmentOut {
     /// `track_ID`.
@@ -60,11 +100,36 @@ pub struct FragmentOut {
 
 impl FragmentOut {
     /// Bytes of the mdat payload.
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// let f = plan.fragments().next().unwrap().unwrap();
+    /// let ranges: u64 = f.ranges.iter().map(|r| r.end - r.start).sum();
+    /// assert_eq!(f.data_bytes(), ranges);
+    /// ```
     pub fn data_bytes(&self) -> u64 {
         self.ranges.iter().map(|r| r.end - r.start).sum()
     }
 
     /// Bytes of the whole fragment (moof + mdat).
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// let f = plan.fragments().next().unwrap().unwrap();
+    /// assert_eq!(f.total_bytes(), f.header.len() as u64 + f.data_bytes());
+    /// ```
     pub fn total_bytes(&self) -> u64 {
         self.header.len() as u64 + self.data_bytes()
     }
@@ -72,6 +137,23 @@ impl FragmentOut {
 
 /// One track of the plan. Its samples stay in the moov's tables (read with a cursor when a
 /// fragment is built), so a plan costs memory per fragment, never per sample.
+///
+/// ```
+/// use dashkit::fragment::{plan_fragments, read_input, Options};
+/// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+/// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+///     Ok::<(), ()>(())
+/// }).unwrap();
+/// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+/// let [video, audio] = plan.tracks() else { panic!() };
+/// assert_eq!((video.track_id, video.handler.to_string().as_str()), (1, "vide"));
+/// assert_eq!((video.timescale, video.width, video.height), (12_800, 320, 180));
+/// assert_eq!(video.codec.as_deref(), Some("avc1.4d400c"));
+/// assert_eq!((video.sample_count(), video.fragment_count()), (250, 5)); // 10 s, a GOP each
+/// assert_eq!((audio.handler.to_string().as_str(), audio.sample_rate), ("soun", 48_000));
+/// assert_eq!(audio.bounds.len(), video.bounds.len()); // cut at the same instants
+/// ```
 #[derive(Debug, Clone)]
 pub struct TrackPlan<'a> {
     /// `track_ID`.
@@ -166,6 +248,17 @@ impl TrackStats {
 
 impl<'a> TrackPlan<'a> {
     /// Number of input samples.
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// assert_eq!(plan.tracks()[0].sample_count(), 250); // 10 s at 25 fps
+    /// ```
     pub fn sample_count(&self) -> usize {
         self.stats.count
     }
@@ -189,6 +282,20 @@ impl<'a> TrackPlan<'a> {
     }
 
     /// Number of non-empty fragments of this track.
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// assert_eq!(plan.tracks()[0].fragment_count(), 5); // one 2 s GOP each
+    /// let longer = Options { fragment_duration_ms: Some(4000), ..Options::default() };
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &longer).unwrap();
+    /// assert_eq!(plan.tracks()[0].fragment_count(), 3); // 4 s, 4 s, 2 s
+    /// ```
     pub fn fragment_count(&self) -> usize {
         self.bounds.windows(2).filter(|w| w[0] < w[1]).count()
     }
@@ -307,6 +414,23 @@ impl<I: Iterator<Item = (usize, i128)>> Window<I> {
 }
 
 /// The fragmentation plan of one input; it borrows the moov's sample tables.
+///
+/// ```
+/// use dashkit::fragment::{plan_fragments, read_input, Options};
+/// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+/// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+///     Ok::<(), ()>(())
+/// }).unwrap();
+/// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+/// assert_eq!(plan.tracks().len(), 2);
+/// assert_eq!(plan.anchor().track_id, 1); // video leads the cuts
+/// assert_eq!(plan.slot_count(), 5);
+/// assert_eq!(plan.fragments().count(), 10); // 5 cuts x 2 tracks
+/// let info = dashkit::bmff::info::describe(&plan.init_segment().unwrap()).unwrap();
+/// assert!(info.fragmented);
+/// assert_eq!(plan.sidx().unwrap(), None); // `index` was not asked for
+/// ```
 #[derive(Debug, Clone)]
 pub struct Plan<'a> {
     pub(super) tracks: Vec<TrackPlan<'a>>,
@@ -762,26 +886,83 @@ impl<'a> Plan<'a> {
     }
 
     /// The tracks, in output order (the anchor first among equals is [`Plan::anchor`]).
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// let ids: Vec<u32> = plan.tracks().iter().map(|t| t.track_id).collect();
+    /// assert_eq!(ids, [1, 2]);
+    /// ```
     pub fn tracks(&self) -> &[TrackPlan<'a>] {
         &self.tracks
     }
 
     /// The anchor track (the one the cuts are decided on).
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// assert_eq!(plan.anchor().handler.to_string(), "vide");
+    /// ```
     pub fn anchor(&self) -> &TrackPlan<'a> {
         &self.tracks[self.anchor]
     }
 
     /// The options the plan was made with.
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// assert_eq!(plan.options(), &Options::default());
+    /// ```
     pub fn options(&self) -> &Options {
         &self.options
     }
 
     /// Movie duration from mvhd, in the movie timescale (`(ticks, timescale)`).
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// assert_eq!(plan.movie_duration(), (10_000, 1000)); // 10 s in ms
+    /// ```
     pub fn movie_duration(&self) -> (u64, u32) {
         (self.movie_duration, self.movie_timescale)
     }
 
     /// Number of fragment slots (each track has at most one fragment per slot).
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options::default()).unwrap();
+    /// assert_eq!(plan.slot_count(), 5);
+    /// assert_eq!(plan.tracks()[0].bounds.len(), plan.slot_count() + 1);
+    /// ```
     pub fn slot_count(&self) -> usize {
         self.tracks[self.anchor].bounds.len().saturating_sub(1)
     }

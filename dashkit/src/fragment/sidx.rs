@@ -7,6 +7,19 @@ use super::Error;
 impl<'a> Plan<'a> {
     /// The `sidx` that indexes the whole output (one reference per slot, sized to cover every
     /// track's fragment of that slot), when `options.index` is set.
+    ///
+    /// ```
+    /// use dashkit::fragment::{plan_fragments, read_input, Options};
+    /// let file = include_bytes!("../../../fixtures/media/h264_aac.mp4");
+    /// let boxes = read_input(file.len() as u64, |at, buf: &mut [u8]| {
+    ///     buf.copy_from_slice(&file[at as usize..][..buf.len()]);
+    ///     Ok::<(), ()>(())
+    /// }).unwrap();
+    /// let plan = plan_fragments(&boxes.input().unwrap(), &Options { index: true, ..Options::default() }).unwrap();
+    /// let bytes = plan.sidx().unwrap().unwrap();
+    /// let sidx = dashkit::bmff::Sidx::parse(&bytes, 0).unwrap();
+    /// assert_eq!(sidx.references.len(), plan.slot_count());
+    /// ```
     pub fn sidx(&self) -> Result<Option<Vec<u8>>, Error> {
         if !self.options.index {
             return Ok(None);

@@ -94,6 +94,13 @@ pub fn brands(
 
 /// The `styp` that opens each media segment file: major `msdh`, compatible `msdh`, `msix`
 /// (ISO/IEC 23009-1 §6.3.4.2-3).
+///
+/// ```
+/// use dashkit::fragment::segment_styp;
+/// // The same 24 bytes ffmpeg's dash muxer opens its segments with.
+/// let seg = include_bytes!("../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+/// assert_eq!(segment_styp().unwrap(), seg[..24]);
+/// ```
 pub fn segment_styp() -> Result<Vec<u8>, Error> {
     let mut w = BoxWriter::default();
     brands(&mut w, b"styp", *b"msdh", &[*b"msdh", *b"msix"])?;

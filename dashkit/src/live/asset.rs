@@ -21,6 +21,26 @@ use super::timing::LoopSpec;
 use super::Error;
 
 /// One Representation of the asset.
+///
+/// ```
+/// use dashkit::live::asset::LiveAsset;
+/// # fn dat(name: &str) -> Option<Vec<u8>> {
+/// #     Some(match name {
+/// #         "ffmpeg_livesim_video.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_video.dat").to_vec(),
+/// #         "ffmpeg_livesim_audio.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_audio.dat").to_vec(),
+/// #         _ => return None,
+/// #     })
+/// # }
+/// // The vodanalyzer output for fixtures/dash/ffmpeg_livesim (`dat` reads its .dat files).
+/// let cfg = include_str!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim.cfg");
+/// let vod = dashkit::mpd::parse(include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd")).unwrap();
+/// let asset = LiveAsset::from_cfg(cfg, vod, dat).unwrap();
+/// let (_, video) = asset.representation("0").unwrap();
+/// assert_eq!((video.id.as_str(), video.bandwidth), ("0", Some(154_600)));
+/// assert_eq!(video.media_template.to_string(), "$RepresentationID$/$Number$.m4s");
+/// assert_eq!(video.media_url(3).unwrap(), "0/3.m4s");
+/// assert_eq!(video.init_url().unwrap().as_deref(), Some("0/init.mp4"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveRepresentation {
     /// `Representation@id` (the path component before the segment file name).
@@ -34,6 +54,27 @@ pub struct LiveRepresentation {
 }
 
 /// One AdaptationSet (one content type) of the asset.
+///
+/// ```
+/// use dashkit::live::asset::LiveAsset;
+/// # fn dat(name: &str) -> Option<Vec<u8>> {
+/// #     Some(match name {
+/// #         "ffmpeg_livesim_video.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_video.dat").to_vec(),
+/// #         "ffmpeg_livesim_audio.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_audio.dat").to_vec(),
+/// #         _ => return None,
+/// #     })
+/// # }
+/// // The vodanalyzer output for fixtures/dash/ffmpeg_livesim (`dat` reads its .dat files).
+/// let cfg = include_str!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim.cfg");
+/// let vod = dashkit::mpd::parse(include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd")).unwrap();
+/// let asset = LiveAsset::from_cfg(cfg, vod, dat).unwrap();
+/// let video = &asset.adaptation_sets[0];
+/// assert_eq!((video.content_type.as_str(), video.adaptation_set_index), ("video", 0));
+/// assert_eq!(video.timescale.get(), 12_800);
+/// assert_eq!(video.runs.len(), 2); // segment 1 is 274 ticks longer than the rest
+/// assert_eq!(video.vod_start_ticks(3), Some(25_874 + 25_600));
+/// assert_eq!(video.representations[0].id, "0");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveAdaptationSet {
     /// The content type (`video`, `audio`, ...).
@@ -50,6 +91,28 @@ pub struct LiveAdaptationSet {
 }
 
 /// A VoD asset for live simulation.
+///
+/// ```
+/// use dashkit::live::timing::LoopSpec;
+/// use dashkit::live::asset::LiveAsset;
+/// # fn dat(name: &str) -> Option<Vec<u8>> {
+/// #     Some(match name {
+/// #         "ffmpeg_livesim_video.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_video.dat").to_vec(),
+/// #         "ffmpeg_livesim_audio.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_audio.dat").to_vec(),
+/// #         _ => return None,
+/// #     })
+/// # }
+/// // The vodanalyzer output for fixtures/dash/ffmpeg_livesim (`dat` reads its .dat files).
+/// let cfg = include_str!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim.cfg");
+/// let vod = dashkit::mpd::parse(include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd")).unwrap();
+/// let asset = LiveAsset::from_cfg(cfg, vod, dat).unwrap();
+/// assert_eq!(asset.looping,
+///     LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 5 });
+/// assert_eq!(asset.default_tsbd_s, 300);
+/// let kinds: Vec<&str> = asset.adaptation_sets.iter().map(|a| a.content_type.as_str()).collect();
+/// assert_eq!(kinds, ["video", "audio"]);
+/// assert_eq!(asset.mpd.periods.len(), 1); // the VoD MPD, kept for the live one
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveAsset {
     /// The loop: whole-second segment duration, first VoD number, segment count.
@@ -134,6 +197,19 @@ fn mpd_sets(mpd: &Mpd) -> Result<MpdSets, Error> {
 
 impl LiveRepresentation {
     /// The VoD URL (relative to the MPD) of media segment `vod_number`.
+    ///
+    /// ```
+    /// use dashkit::live::asset::LiveAsset;
+    /// let cfg = "[General]\nversion = 1.0\n\n[Setup]\ndefault_tsbd_secs = 300\n\
+    ///     segment_duration_s = 2\nnr_segments_in_loop = 4\nfirst_segment_in_loop = 1\n\n\
+    ///     [video]\nrepresentations = V300\ntimescale = 90000\n\n";
+    /// let vod = dashkit::mpd::parse(r#"<MPD><Period><AdaptationSet contentType="video">
+    ///   <SegmentTemplate media="$RepresentationID$/$Number%03d$.m4s" initialization="$RepresentationID$/i.mp4"
+    ///   duration="2"/><Representation id="V300"/></AdaptationSet></Period></MPD>"#).unwrap();
+    /// let asset = LiveAsset::from_cfg(cfg, vod, |_| None).unwrap();
+    /// let (_, rep) = asset.representation("V300").unwrap();
+    /// assert_eq!(rep.media_url(3).unwrap(), "V300/003.m4s");
+    /// ```
     pub fn media_url(&self, vod_number: u64) -> Result<String, Error> {
         self.media_template
             .expand(&TemplateValues {
@@ -146,6 +222,19 @@ impl LiveRepresentation {
     }
 
     /// The VoD URL (relative to the MPD) of the init segment, if there is one.
+    ///
+    /// ```
+    /// use dashkit::live::asset::LiveAsset;
+    /// let cfg = "[General]\nversion = 1.0\n\n[Setup]\ndefault_tsbd_secs = 300\n\
+    ///     segment_duration_s = 2\nnr_segments_in_loop = 4\nfirst_segment_in_loop = 1\n\n\
+    ///     [video]\nrepresentations = V300\ntimescale = 90000\n\n";
+    /// let vod = dashkit::mpd::parse(r#"<MPD><Period><AdaptationSet contentType="video">
+    ///   <SegmentTemplate media="$RepresentationID$/$Number%03d$.m4s" initialization="$RepresentationID$/i.mp4"
+    ///   duration="2"/><Representation id="V300"/></AdaptationSet></Period></MPD>"#).unwrap();
+    /// let asset = LiveAsset::from_cfg(cfg, vod, |_| None).unwrap();
+    /// let (_, rep) = asset.representation("V300").unwrap();
+    /// assert_eq!(rep.init_url().unwrap().as_deref(), Some("V300/i.mp4"));
+    /// ```
     pub fn init_url(&self) -> Result<Option<String>, Error> {
         self.init_template
             .as_ref()
@@ -336,6 +425,20 @@ impl LiveAsset {
     }
 
     /// The AdaptationSet and Representation with `id`.
+    ///
+    /// ```
+    /// use dashkit::live::asset::LiveAsset;
+    /// let cfg = "[General]\nversion = 1.0\n\n[Setup]\ndefault_tsbd_secs = 300\n\
+    ///     segment_duration_s = 2\nnr_segments_in_loop = 4\nfirst_segment_in_loop = 1\n\n\
+    ///     [video]\nrepresentations = V300\ntimescale = 90000\n\n";
+    /// let vod = dashkit::mpd::parse(r#"<MPD><Period><AdaptationSet contentType="video">
+    ///   <SegmentTemplate media="$RepresentationID$/$Number%03d$.m4s" initialization="$RepresentationID$/i.mp4"
+    ///   duration="2"/><Representation id="V300"/></AdaptationSet></Period></MPD>"#).unwrap();
+    /// let asset = LiveAsset::from_cfg(cfg, vod, |_| None).unwrap();
+    /// let (set, rep) = asset.representation("V300").unwrap();
+    /// assert_eq!((set.content_type.as_str(), rep.id.as_str()), ("video", "V300"));
+    /// assert!(asset.representation("A48").is_none());
+    /// ```
     pub fn representation(&self, id: &str) -> Option<(&LiveAdaptationSet, &LiveRepresentation)> {
         self.adaptation_sets.iter().find_map(|a| {
             a.representations

@@ -16,13 +16,22 @@ use crate::mpd::model::{BaseUrl, Mpd};
 use super::Error;
 
 /// How late a `slow` answer is, in milliseconds (livesim2: 2 s).
-pub const SLOW_MS: u64 = 2_000;
+pub(crate) const SLOW_MS: u64 = 2_000;
 /// How long a `hang` lasts before its 503, in milliseconds (livesim2: 10 s).
-pub const HANG_MS: u64 = 10_000;
+pub(crate) const HANG_MS: u64 = 10_000;
 /// Most rules or patterns one option may hold, a bound on the work per request.
 pub(crate) const MAX_RULES: usize = 16;
 
 /// One `statuscode_` rule.
+///
+/// ```
+/// use dashkit::live::{inject::StatusCodeRule, options::LiveOptions};
+/// let o = LiveOptions::parse("statuscode_[{cycle:30,rsq:1,code:503,rep:video,a1}]").unwrap();
+/// assert_eq!(o.status_codes, [StatusCodeRule {
+///     cycle_s: 30, rsq: 1, code: 503, reps: vec!["video".into(), "a1".into()] }]);
+/// // Only 400-599 can be injected.
+/// assert!(LiveOptions::parse("statuscode_[{cycle:30,rsq:1,code:200}]").is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusCodeRule {
     /// Cycle length in seconds of media time (`cycle`).
@@ -36,19 +45,38 @@ pub struct StatusCodeRule {
 }
 
 /// The state of a BaseURL during one interval of a `traffic_` pattern.
+///
+/// ```
+/// use dashkit::live::{inject::LinkState, options::LiveOptions};
+/// let o = LiveOptions::parse("traffic_u20s10h10d20").unwrap();
+/// let states: Vec<LinkState> = o.traffic[0].intervals.iter().map(|&(_, s)| s).collect();
+/// assert_eq!(states, [LinkState::Up, LinkState::Slow, LinkState::Hang, LinkState::Down]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkState {
     /// Answers normally (`u`).
     Up,
     /// 404 (`d`).
     Down,
-    /// Answers [`SLOW_MS`] late (`s`).
+    /// Answers 2 s late (`s`).
     Slow,
-    /// 503 after [`HANG_MS`] (`h`).
+    /// 503 after 10 s (`h`).
     Hang,
 }
 
 /// One BaseURL's `traffic_` pattern: intervals of (seconds, state), repeating.
+///
+/// ```
+/// use dashkit::live::{inject::LinkState, options::LiveOptions};
+/// // Two BaseURLs: bu0/ up 50 s then down 10 s; bu1/ always up.
+/// let o = LiveOptions::parse("traffic_u50d10,u60").unwrap();
+/// let bu0 = &o.traffic[0];
+/// assert_eq!(bu0.intervals, [(50, LinkState::Up), (10, LinkState::Down)]);
+/// // The cycle repeats from the epoch: second 1 000 075 is 55 s into a 60 s cycle.
+/// assert_eq!(bu0.state_at(1_000_075), LinkState::Down);
+/// assert_eq!(bu0.state_at(1_000_040), LinkState::Up);
+/// assert_eq!(o.traffic[1].state_at(1_000_075), LinkState::Up);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrafficPattern {
     /// The intervals in order.
@@ -204,6 +232,14 @@ pub(crate) fn traffic_to_string(patterns: &[TrafficPattern]) -> String {
 
 impl TrafficPattern {
     /// The state at wall-clock second `now_s` (epoch): the cycle repeats from the epoch.
+    ///
+    /// ```
+    /// use dashkit::live::{inject::LinkState, options::LiveOptions};
+    /// let p = &LiveOptions::parse("traffic_u5d5").unwrap().traffic[0];
+    /// assert_eq!(p.state_at(0), LinkState::Up);
+    /// assert_eq!(p.state_at(7), LinkState::Down);
+    /// assert_eq!(p.state_at(-3), LinkState::Down); // before the epoch too: 7 s into its cycle
+    /// ```
     pub fn state_at(&self, now_s: i64) -> LinkState {
         let cycle: u64 = self.intervals.iter().map(|(s, _)| s).sum();
         if cycle == 0 {

@@ -11,6 +11,14 @@
 use super::Error;
 
 /// How segments are addressed in the live MPD.
+///
+/// ```
+/// use dashkit::live::options::{LiveOptions, TimelineMode};
+/// let mode = |opts| LiveOptions::parse(opts).unwrap().timeline;
+/// assert_eq!(mode(""), TimelineMode::Number);
+/// assert_eq!(mode("segtimeline_1"), TimelineMode::Time);
+/// assert_eq!(mode("segtimelinenr_1"), TimelineMode::TimelineNumber);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TimelineMode {
     /// SegmentTemplate with `@duration` and `$Number$` (the default).
@@ -23,6 +31,14 @@ pub enum TimelineMode {
 }
 
 /// A UTCTiming method (`utc_direct-head-…`).
+///
+/// ```
+/// use dashkit::live::options::{LiveOptions, UtcMethod};
+/// let o = LiveOptions::parse("utc_direct-httpiso").unwrap();
+/// assert_eq!(o.utc, [UtcMethod::Direct, UtcMethod::HttpIso]);
+/// assert_eq!(o.utc[1].name(), "httpiso");
+/// assert!(LiveOptions::parse("utc_sundial").is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UtcMethod {
     /// `urn:mpeg:dash:utc:direct:2014`, the value being the time itself.
@@ -56,6 +72,13 @@ impl UtcMethod {
     }
 
     /// The option's spelling.
+    ///
+    /// ```
+    /// use dashkit::live::options::{LiveOptions, UtcMethod};
+    /// assert_eq!(UtcMethod::HttpXsdate.name(), "httpxsdate");
+    /// let o = LiveOptions::parse("utc_httpxsdate").unwrap();
+    /// assert_eq!(o.utc, [UtcMethod::HttpXsdate]);
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             UtcMethod::Direct => "direct",
@@ -70,6 +93,13 @@ impl UtcMethod {
 }
 
 /// availabilityTimeOffset as given (`ato_30`, `ato_2.5`, `ato_inf`).
+///
+/// ```
+/// use dashkit::live::options::{AtoOption, LiveOptions};
+/// assert_eq!(LiveOptions::parse("ato_2.5").unwrap().ato, Some(AtoOption::Millis(2500)));
+/// assert_eq!(LiveOptions::parse("ato_inf").unwrap().ato, Some(AtoOption::Infinite));
+/// assert_eq!(LiveOptions::parse("").unwrap().ato, None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AtoOption {
     /// A finite offset in milliseconds.
@@ -234,6 +264,13 @@ fn seconds_to_ms(v: &str) -> Option<u64> {
 
 impl LiveOptions {
     /// Parses a `/`-separated options string where every component must be an option.
+    ///
+    /// ```
+    /// use dashkit::live::options::LiveOptions;
+    /// let o = LiveOptions::parse("tsbd_30/segtimeline_1").unwrap();
+    /// assert_eq!(o.tsbd_s, Some(30));
+    /// assert!(LiveOptions::parse("testpic_2s").is_err()); // an asset name, not an option
+    /// ```
     pub fn parse(options: &str) -> Result<LiveOptions, Error> {
         let mut o = LiveOptions::default();
         for comp in options.split('/').filter(|c| !c.is_empty()) {
@@ -244,6 +281,15 @@ impl LiveOptions {
     }
 
     /// Applies one `key_value` component.
+    ///
+    /// ```
+    /// use dashkit::live::options::LiveOptions;
+    /// let mut o = LiveOptions::default();
+    /// o.apply("tsbd_30").unwrap();
+    /// o.apply("snr_5").unwrap();
+    /// assert_eq!((o.tsbd_s, o.start_number), (Some(30), Some(5)));
+    /// assert!(o.apply("tsbd_thirty").is_err());
+    /// ```
     pub fn apply(&mut self, component: &str) -> Result<(), Error> {
         let (key, value) = component
             .split_once('_')
@@ -354,6 +400,15 @@ impl LiveOptions {
     }
 
     /// Checks combinations: stop needs a start; dur needs a start.
+    ///
+    /// ```
+    /// use dashkit::live::options::LiveOptions;
+    /// let mut o = LiveOptions::default();
+    /// o.apply("stop_2000").unwrap();
+    /// assert!(o.validate().is_err()); // a stop needs a start
+    /// o.apply("start_1000").unwrap();
+    /// assert!(o.validate().is_ok());
+    /// ```
     pub fn validate(&self) -> Result<(), Error> {
         if self.stop_s.is_some() && self.start_s.is_none() && self.startrel_s.is_none() {
             return Err(Error::OptionConflict {
@@ -381,6 +436,13 @@ impl LiveOptions {
     }
 
     /// Writes the options back as path components, in a canonical order.
+    ///
+    /// ```
+    /// use dashkit::live::options::LiveOptions;
+    /// let o = LiveOptions::parse("segtimeline_1/tsbd_30").unwrap();
+    /// let path = o.to_path();
+    /// assert_eq!(LiveOptions::parse(&path).unwrap(), o); // round trip
+    /// ```
     pub fn to_path(&self) -> String {
         let mut c: Vec<String> = Vec::new();
         let mut push = |k: &str, v: String| c.push(format!("{k}_{v}"));

@@ -25,6 +25,38 @@ use super::timing::Timing;
 use super::Error;
 
 /// One file of the live session.
+///
+/// ```
+/// use dashkit::live::{options::LiveOptions, shift::live_files};
+/// # use dashkit::live::asset::LiveAsset;
+/// # fn dat(name: &str) -> Option<Vec<u8>> {
+/// #     Some(match name {
+/// #         "ffmpeg_livesim_video.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_video.dat").to_vec(),
+/// #         "ffmpeg_livesim_audio.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_audio.dat").to_vec(),
+/// #         _ => return None,
+/// #     })
+/// # }
+/// # fn fetch(url: &str) -> Option<&'static [u8]> {
+/// #     macro_rules! files { ($($f:literal)*) => { match url { $($f => &include_bytes!(concat!(
+/// #         "../../../fixtures/dash/ffmpeg_livesim/", $f))[..],)* _ => return None } } }
+/// #     Some(files!("0/init.mp4" "0/1.m4s" "0/2.m4s" "0/3.m4s" "0/4.m4s" "0/5.m4s"
+/// #                 "1/init.mp4" "1/1.m4s" "1/2.m4s" "1/3.m4s" "1/4.m4s" "1/5.m4s"))
+/// # }
+/// # let cfg = include_str!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim.cfg");
+/// # let vod = dashkit::mpd::parse(include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd")).unwrap();
+/// # let asset = LiveAsset::from_cfg(cfg, vod, dat).unwrap();
+/// // `asset`: fixtures/dash/ffmpeg_livesim with its .cfg and .dat; `fetch` reads its files.
+/// // Segments 500 and 501 at 1002.5 s: 500 has just become available, 501 not yet.
+/// let out = live_files(&asset, &LiveOptions::default(), "live.mpd", 1_002_500, Some(500..=501), fetch)
+///     .unwrap();
+/// let seg = out.files.iter().find(|f| f.path == "0/500.m4s").unwrap();
+/// assert_eq!((seg.representation_id.as_deref(), seg.number), (Some("0"), Some(500)));
+/// assert_eq!(seg.len(), seg.to_vec().len());
+/// // Live 500 is VoD segment 1 of the 10 s loop, without its 52-byte sidx.
+/// assert_eq!(seg.len(), fetch("0/1.m4s").unwrap().len() - 52);
+/// let init = out.files.iter().find(|f| f.path == "1/init.mp4").unwrap();
+/// assert_eq!(init.to_vec(), fetch("1/init.mp4").unwrap()); // as the VoD has it
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveFile<'a> {
     /// Its path relative to the MPD (the URL below the asset), e.g. `0/500.m4s`.
@@ -39,16 +71,53 @@ pub struct LiveFile<'a> {
 
 impl LiveFile<'_> {
     /// Total length in bytes.
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::Part;
+    /// use dashkit::live::shift::LiveFile;
+    /// let f = LiveFile {
+    ///     path: "0/500.m4s".into(),
+    ///     representation_id: Some("0".into()),
+    ///     number: Some(500),
+    ///     parts: vec![Part::Owned(b"moof".to_vec()), Part::Borrowed(b"mdat")],
+    /// };
+    /// assert_eq!(f.len(), 8);
+    /// ```
     pub fn len(&self) -> usize {
         self.parts.iter().map(|p| p.as_bytes().len()).sum()
     }
 
     /// True when the file is empty.
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::Part;
+    /// use dashkit::live::shift::LiveFile;
+    /// let f = LiveFile {
+    ///     path: "0/500.m4s".into(),
+    ///     representation_id: Some("0".into()),
+    ///     number: Some(500),
+    ///     parts: vec![Part::Owned(b"moof".to_vec()), Part::Borrowed(b"mdat")],
+    /// };
+    /// assert!(!f.is_empty());
+    /// assert!(LiveFile { parts: vec![], ..f }.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The bytes as one vector (copies).
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::Part;
+    /// use dashkit::live::shift::LiveFile;
+    /// let f = LiveFile {
+    ///     path: "0/500.m4s".into(),
+    ///     representation_id: Some("0".into()),
+    ///     number: Some(500),
+    ///     parts: vec![Part::Owned(b"moof".to_vec()), Part::Borrowed(b"mdat")],
+    /// };
+    /// assert_eq!(f.to_vec(), b"moofmdat");
+    /// ```
     pub fn to_vec(&self) -> Vec<u8> {
         self.parts
             .iter()
@@ -59,6 +128,36 @@ impl LiveFile<'_> {
 }
 
 /// A file asked for but refused at the instant.
+///
+/// ```
+/// use dashkit::live::source::Unavailable;
+/// use dashkit::live::{options::LiveOptions, shift::live_files};
+/// # use dashkit::live::asset::LiveAsset;
+/// # fn dat(name: &str) -> Option<Vec<u8>> {
+/// #     Some(match name {
+/// #         "ffmpeg_livesim_video.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_video.dat").to_vec(),
+/// #         "ffmpeg_livesim_audio.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_audio.dat").to_vec(),
+/// #         _ => return None,
+/// #     })
+/// # }
+/// # fn fetch(url: &str) -> Option<&'static [u8]> {
+/// #     macro_rules! files { ($($f:literal)*) => { match url { $($f => &include_bytes!(concat!(
+/// #         "../../../fixtures/dash/ffmpeg_livesim/", $f))[..],)* _ => return None } } }
+/// #     Some(files!("0/init.mp4" "0/1.m4s" "0/2.m4s" "0/3.m4s" "0/4.m4s" "0/5.m4s"
+/// #                 "1/init.mp4" "1/1.m4s" "1/2.m4s" "1/3.m4s" "1/4.m4s" "1/5.m4s"))
+/// # }
+/// # let cfg = include_str!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim.cfg");
+/// # let vod = dashkit::mpd::parse(include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd")).unwrap();
+/// # let asset = LiveAsset::from_cfg(cfg, vod, dat).unwrap();
+/// // `asset`: fixtures/dash/ffmpeg_livesim with its .cfg and .dat; `fetch` reads its files.
+/// // Segments 500 and 501 at 1002.5 s: 500 has just become available, 501 not yet.
+/// let out = live_files(&asset, &LiveOptions::default(), "live.mpd", 1_002_500, Some(500..=501), fetch)
+///     .unwrap();
+/// let early: Vec<&str> = out.skipped.iter().map(|s| s.path.as_str()).collect();
+/// assert_eq!(early, ["0/501.m4s", "1/501.m4s"]);
+/// assert_eq!(out.skipped[0].refusal, Unavailable::TooEarly { by_ms: 1_500 });
+/// assert_eq!(out.skipped[0].message, "Request for 501.m4s was 1.5s too early");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
     /// Its path relative to the MPD.
@@ -70,6 +169,34 @@ pub struct Skipped {
 }
 
 /// The files of a live session at one instant.
+///
+/// ```
+/// use dashkit::live::{options::LiveOptions, shift::live_files};
+/// # use dashkit::live::asset::LiveAsset;
+/// # fn dat(name: &str) -> Option<Vec<u8>> {
+/// #     Some(match name {
+/// #         "ffmpeg_livesim_video.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_video.dat").to_vec(),
+/// #         "ffmpeg_livesim_audio.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_audio.dat").to_vec(),
+/// #         _ => return None,
+/// #     })
+/// # }
+/// # fn fetch(url: &str) -> Option<&'static [u8]> {
+/// #     macro_rules! files { ($($f:literal)*) => { match url { $($f => &include_bytes!(concat!(
+/// #         "../../../fixtures/dash/ffmpeg_livesim/", $f))[..],)* _ => return None } } }
+/// #     Some(files!("0/init.mp4" "0/1.m4s" "0/2.m4s" "0/3.m4s" "0/4.m4s" "0/5.m4s"
+/// #                 "1/init.mp4" "1/1.m4s" "1/2.m4s" "1/3.m4s" "1/4.m4s" "1/5.m4s"))
+/// # }
+/// # let cfg = include_str!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim.cfg");
+/// # let vod = dashkit::mpd::parse(include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd")).unwrap();
+/// # let asset = LiveAsset::from_cfg(cfg, vod, dat).unwrap();
+/// // `asset`: fixtures/dash/ffmpeg_livesim with its .cfg and .dat; `fetch` reads its files.
+/// // Segments 500 and 501 at 1002.5 s: 500 has just become available, 501 not yet.
+/// let out = live_files(&asset, &LiveOptions::default(), "live.mpd", 1_002_500, Some(500..=501), fetch)
+///     .unwrap();
+/// let paths: Vec<&str> = out.files.iter().map(|f| f.path.as_str()).collect();
+/// assert_eq!(paths, ["live.mpd", "0/init.mp4", "0/500.m4s", "1/init.mp4", "1/500.m4s"]);
+/// assert_eq!(out.skipped.len(), 2); // 501 of each Representation
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveFiles<'a> {
     /// The MPD first, then per Representation its init segment and its media segments, oldest

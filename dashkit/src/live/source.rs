@@ -24,6 +24,34 @@ use super::timing::Timing;
 use super::Error;
 
 /// Server-side settings that are not URL options.
+///
+/// ```
+/// use dashkit::live::{options::LiveOptions, source::{respond, Response, SourceConfig}};
+/// # use dashkit::live::asset::LiveAsset;
+/// # fn dat(name: &str) -> Option<Vec<u8>> {
+/// #     Some(match name {
+/// #         "ffmpeg_livesim_video.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_video.dat").to_vec(),
+/// #         "ffmpeg_livesim_audio.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_audio.dat").to_vec(),
+/// #         _ => return None,
+/// #     })
+/// # }
+/// # let cfg = include_str!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim.cfg");
+/// # let vod = dashkit::mpd::parse(include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd")).unwrap();
+/// # let asset = LiveAsset::from_cfg(cfg, vod, dat).unwrap();
+/// // `asset`: fixtures/dash/ffmpeg_livesim (5 x 2 s) with its vodanalyzer .cfg and .dat files.
+/// let opts = LiveOptions::parse("startrel_-20").unwrap();
+/// let config = SourceConfig {
+///     request_url: Some("http://origin/livesim/startrel_-20/a/manifest.mpd".into()),
+///     utc_timing_url: Some("http://origin/time".into()),
+///     ..SourceConfig::default()
+/// };
+/// let Response::Mpd { xml } =
+///     respond(&asset, &opts, "manifest.mpd", 1_000_000, &config, |_| None).unwrap()
+/// else { panic!() };
+/// // The session's absolute start (now - 20 s, floored to 2 s) replaces the relative one.
+/// assert!(xml.contains("<Location>http://origin/livesim/start_980/a/manifest.mpd</Location>"));
+/// assert!(xml.contains("http://origin/time"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceConfig {
     /// Replaces the value of every HTTP UTCTiming (`http-xsdate`, `http-iso`, `http-head`) in
@@ -44,6 +72,33 @@ pub struct SourceConfig {
 }
 
 /// What kind of media an answer carries, for its `Content-Type`.
+///
+/// ```
+/// use dashkit::live::{options::LiveOptions, source::{respond, MediaKind, Response, SourceConfig}};
+/// # use dashkit::live::asset::LiveAsset;
+/// # fn dat(name: &str) -> Option<Vec<u8>> {
+/// #     Some(match name {
+/// #         "ffmpeg_livesim_video.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_video.dat").to_vec(),
+/// #         "ffmpeg_livesim_audio.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_audio.dat").to_vec(),
+/// #         _ => return None,
+/// #     })
+/// # }
+/// # let cfg = include_str!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim.cfg");
+/// # let vod = dashkit::mpd::parse(include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd")).unwrap();
+/// # let asset = LiveAsset::from_cfg(cfg, vod, dat).unwrap();
+/// // `asset`: fixtures/dash/ffmpeg_livesim (5 x 2 s) with its vodanalyzer .cfg and .dat files.
+/// let audio_init = include_bytes!("../../../fixtures/dash/ffmpeg_livesim/1/init.mp4");
+/// let video_1 = include_bytes!("../../../fixtures/dash/ffmpeg_livesim/0/1.m4s");
+/// let fetch = |url: &str| match url {
+///     "1/init.mp4" => Some(&audio_init[..]),
+///     "0/1.m4s" => Some(&video_1[..]),
+///     _ => None,
+/// };
+/// let r = respond(&asset, &LiveOptions::default(), "1/init.mp4", 1_000_000,
+///     &SourceConfig::default(), fetch).unwrap();
+/// assert!(matches!(r, Response::Init { kind: MediaKind::Audio, .. }));
+/// assert_eq!(MediaKind::Audio.mime(), "audio/mp4");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MediaKind {
     /// A video track (`video/mp4`).
@@ -78,6 +133,37 @@ impl MediaKind {
 }
 
 /// The answer to one request.
+///
+/// ```
+/// use dashkit::live::{options::LiveOptions, source::{respond, MediaKind, Response, SourceConfig}};
+/// # use dashkit::live::asset::LiveAsset;
+/// # fn dat(name: &str) -> Option<Vec<u8>> {
+/// #     Some(match name {
+/// #         "ffmpeg_livesim_video.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_video.dat").to_vec(),
+/// #         "ffmpeg_livesim_audio.dat" => include_bytes!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_audio.dat").to_vec(),
+/// #         _ => return None,
+/// #     })
+/// # }
+/// # let cfg = include_str!("../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim.cfg");
+/// # let vod = dashkit::mpd::parse(include_str!("../../../fixtures/dash/ffmpeg_livesim/manifest.mpd")).unwrap();
+/// # let asset = LiveAsset::from_cfg(cfg, vod, dat).unwrap();
+/// // `asset`: fixtures/dash/ffmpeg_livesim (5 x 2 s) with its vodanalyzer .cfg and .dat files.
+/// let audio_init = include_bytes!("../../../fixtures/dash/ffmpeg_livesim/1/init.mp4");
+/// let video_1 = include_bytes!("../../../fixtures/dash/ffmpeg_livesim/0/1.m4s");
+/// let fetch = |url: &str| match url {
+///     "1/init.mp4" => Some(&audio_init[..]),
+///     "0/1.m4s" => Some(&video_1[..]),
+///     _ => None,
+/// };
+/// // Live segment 500 covers media time 1000..1002 s: loop 100, VoD segment 1.
+/// let r = respond(&asset, &LiveOptions::default(), "0/500.m4s", 1_002_000,
+///     &SourceConfig::default(), fetch).unwrap();
+/// let Response::Segment { data, kind, number, fetch_until_ms } = r else { panic!("{r:?}") };
+/// assert_eq!((kind, number), (MediaKind::Video, 500));
+/// // tfdt and sequence number rewritten in place, the VoD's 52-byte sidx left out.
+/// assert_eq!(data.len(), video_1.len() - 52);
+/// assert_eq!(fetch_until_ms, Some(1_002_000 + 2_000 + 300_000));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Response<'a> {
     /// The live MPD (`application/dash+xml`).

@@ -12,6 +12,15 @@ use super::Error;
 use crate::timeline::Timescale;
 
 /// The VoD loop, as the `.cfg` `[Setup]` section describes it.
+///
+/// ```
+/// use dashkit::live::{timing::LoopSpec, Error};
+/// // fixtures/golden/analyze/ffmpeg_livesim.cfg: 5 segments of 2 s from number 1.
+/// let l = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 5 };
+/// assert_eq!(l.loop_duration_s().unwrap(), 10);
+/// let empty = LoopSpec { nr_segments_in_loop: 0, ..l };
+/// assert!(matches!(empty.loop_duration_s(), Err(Error::EmptyLoop)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoopSpec {
     /// Segment duration `d` in whole seconds.
@@ -24,6 +33,13 @@ pub struct LoopSpec {
 
 impl LoopSpec {
     /// Loop duration in seconds, checked.
+    ///
+    /// ```
+    /// use dashkit::live::timing::LoopSpec;
+    /// let l = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+    /// assert_eq!(l.loop_duration_s().unwrap(), 8);
+    /// assert!(LoopSpec { segment_duration_s: u64::MAX, ..l }.loop_duration_s().is_err());
+    /// ```
     pub fn loop_duration_s(&self) -> Result<u64, Error> {
         self.segment_duration_s
             .checked_mul(self.nr_segments_in_loop)
@@ -33,6 +49,20 @@ impl LoopSpec {
 }
 
 /// availabilityTimeOffset: how much earlier than its end a segment may be fetched.
+///
+/// ```
+/// use dashkit::live::options::LiveOptions;
+/// use dashkit::live::timing::{Ato, LoopSpec, Timing};
+/// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+/// let timing = |opts| Timing::from_options(&LiveOptions::parse(opts).unwrap(), testpic, 300, 0)
+///     .unwrap().timing;
+/// assert_eq!(timing("").ato, Ato::Zero);
+/// let early = timing("ato_1.5");
+/// assert_eq!(early.ato, Ato::Millis(1500));
+/// let s = early.segment(10).unwrap();
+/// assert_eq!(s.fetch_from_ms, Some(s.available_at_ms - 1500));
+/// assert_eq!(timing("ato_inf").segment(10).unwrap().fetch_from_ms, None); // always
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Ato {
     /// No offset (the default).
@@ -45,6 +75,18 @@ pub enum Ato {
 }
 
 /// The timing parameters of one live session, resolved from the options and the asset.
+///
+/// ```
+/// use dashkit::live::options::LiveOptions;
+/// use dashkit::live::timing::{Ato, LoopSpec, Timing};
+/// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+/// let opts = LiveOptions::parse("start_1001/tsbd_30/snr_5").unwrap();
+/// let t = Timing::from_options(&opts, testpic, 300, 2_000_000).unwrap().timing;
+/// assert_eq!((t.ast_s, t.start_number), (1000, 5)); // AST floored to a multiple of 2 s
+/// assert_eq!((t.tsbd_s, t.ato, t.stop_s), (30, Ato::Zero, None));
+/// assert_eq!(t.looping, testpic);
+/// assert_eq!(t.segment(5).unwrap().available_at_ms, 1_002_000); // the first ends at AST + 2 s
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timing {
     /// availabilityStartTime in epoch seconds (whole: dashlivesim floors it to `d`).
@@ -71,6 +113,20 @@ pub struct Timing {
 }
 
 /// Where a live segment comes from and when it can be fetched.
+///
+/// ```
+/// use dashkit::live::options::LiveOptions;
+/// use dashkit::live::timing::{LoopSpec, Timing};
+/// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+/// let t = Timing::from_options(&LiveOptions::default(), testpic, 300, 0).unwrap().timing;
+/// // Live segment 6 covers media time 12..14 s: the 2nd loop (8 s each), VoD segment 3.
+/// let s = t.segment(6).unwrap();
+/// assert_eq!((s.number, s.vod_number, s.loops, s.offset_s), (6, 3, 1, 8));
+/// assert_eq!((s.media_time_s, s.available_at_ms), (12, 14_000));
+/// assert_eq!(s.fetch_from_ms, Some(14_000));
+/// assert_eq!(s.fetch_until_ms, Some(14_000 + 2_000 + 300_000)); // + d + tsbd
+/// assert!(!s.last);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LiveSegment {
     /// The live segment number (mfhd sequence number of the output).
@@ -96,6 +152,16 @@ pub struct LiveSegment {
 
 impl LiveSegment {
     /// The tfdt shift for a track: `offset_s × timescale` ticks, checked.
+    ///
+    /// ```
+    /// use dashkit::live::{options::LiveOptions, timing::{LoopSpec, Timing}};
+    /// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+    /// let t = Timing::from_options(&LiveOptions::default(), testpic, 300, 0).unwrap().timing;
+    /// // Live segment 6 is in the second 8 s loop: its timestamps move by 8 s.
+    /// let s = t.segment(6).unwrap();
+    /// let audio = dashkit::timeline::Timescale::new(48_000).unwrap();
+    /// assert_eq!(s.tfdt_offset_ticks(audio).unwrap(), 8 * 48_000);
+    /// ```
     pub fn tfdt_offset_ticks(&self, timescale: Timescale) -> Result<u64, Error> {
         self.offset_s
             .checked_mul(u64::from(timescale))
@@ -104,6 +170,19 @@ impl LiveSegment {
 }
 
 /// How a session's start and stop resolve at one instant (docs/live-timing.md#sessions).
+///
+/// ```
+/// use dashkit::live::options::LiveOptions;
+/// use dashkit::live::timing::{LoopSpec, Timing};
+/// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+/// let opts = LiveOptions::parse("startrel_-21").unwrap();
+/// let session = Timing::from_options(&opts, testpic, 300, 1_000_000).unwrap();
+/// assert!(session.has_start);
+/// assert_eq!(session.start_given_s, Some(979)); // now (1000 s) - 21 s
+/// assert_eq!(session.timing.ast_s, 978); // floored to a multiple of 2 s
+/// let plain = Timing::from_options(&LiveOptions::default(), testpic, 300, 1_000_000).unwrap();
+/// assert!(!plain.has_start && plain.start_given_s.is_none());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Session {
     /// The timing of the session.
@@ -237,6 +316,17 @@ impl Timing {
 
     /// The first number that does not exist when a stop time is set:
     /// `S + (stop − AST) div d`.
+    ///
+    /// ```
+    /// use dashkit::live::{options::LiveOptions, timing::{LoopSpec, Timing}};
+    /// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+    /// let o = LiveOptions::parse("start_1000/stop_1010").unwrap();
+    /// let t = Timing::from_options(&o, testpic, 300, 0).unwrap().timing;
+    /// assert_eq!(t.stop_number(), Some(5)); // 0..=4 cover 1000..1010 s
+    /// assert!(t.segment(4).unwrap().last);
+    /// let open = Timing::from_options(&LiveOptions::default(), testpic, 300, 0).unwrap().timing;
+    /// assert_eq!(open.stop_number(), None);
+    /// ```
     pub fn stop_number(&self) -> Option<i64> {
         self.stop_s
             .map(|stop| self.start_number + (stop - self.ast_s).div_euclid(self.d().max(1)))
@@ -310,6 +400,15 @@ impl Timing {
 
     /// The live number whose media time is `media_time` ticks of `timescale` (the `$Time$`
     /// addressing): `round(time / d / timescale)` counted from `S`, as dashlivesim does.
+    ///
+    /// ```
+    /// use dashkit::live::{options::LiveOptions, timing::{LoopSpec, Timing}};
+    /// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+    /// let t = Timing::from_options(&LiveOptions::default(), testpic, 300, 0).unwrap().timing;
+    /// let ms = dashkit::timeline::Timescale::new(1000).unwrap();
+    /// assert_eq!(t.number_for_time(1_000_000, ms).unwrap(), 500); // 1000 s / 2 s
+    /// assert_eq!(t.number_for_time(1_000_999, ms).unwrap(), 500); // rounded to the nearest
+    /// ```
     pub fn number_for_time(&self, media_time: u64, timescale: Timescale) -> Result<u64, Error> {
         let per_seg = u128::from(self.looping.segment_duration_s) * u128::from(timescale);
         if per_seg == 0 {
@@ -326,6 +425,15 @@ impl Timing {
     /// The first instant (epoch ms) any media segment may be fetched: the first segment's
     /// end minus the ato (AST itself with `ato = INF`). Earlier requests are refused whatever
     /// their number, and dashlivesim says so ("before first seg AST").
+    ///
+    /// ```
+    /// use dashkit::live::{options::LiveOptions, timing::{LoopSpec, Timing}};
+    /// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+    /// let at = |opts| Timing::from_options(&LiveOptions::parse(opts).unwrap(), testpic, 300, 0)
+    ///     .unwrap().timing.first_segment_gate_ms().unwrap();
+    /// assert_eq!(at("start_1000"), 1_002_000); // the first segment's end
+    /// assert_eq!(at("start_1000/ato_inf"), 1_000_000); // AST itself
+    /// ```
     pub fn first_segment_gate_ms(&self) -> Result<i64, Error> {
         let d_ms = ms(self.d())?;
         let ast_ms = ms(self.ast_s)?;
@@ -343,6 +451,17 @@ impl Timing {
     ///
     /// This is the one availability rule: [`super::source::respond`] answers by it and
     /// [`Timing::available_numbers`] is the set of numbers it makes ready.
+    ///
+    /// ```
+    /// use dashkit::live::{options::LiveOptions, timing::{LoopSpec, Timing}};
+    /// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+    /// use dashkit::live::availability::Availability;
+    /// let t = Timing::from_options(&LiveOptions::default(), testpic, 300, 0).unwrap().timing;
+    /// // Segment 500 ends at 1002 s and stays for d + tsbd = 302 s more.
+    /// assert_eq!(t.check_media(500, 1_001_000).unwrap(), Availability::TooEarly { by_ms: 1_000 });
+    /// assert!(matches!(t.check_media(500, 1_002_000).unwrap(), Availability::Ready(s) if s.vod_number == 1));
+    /// assert_eq!(t.check_media(500, 1_305_000).unwrap(), Availability::TooLate { by_ms: 1_000 });
+    /// ```
     pub fn check_media(
         &self,
         number: u64,
@@ -383,6 +502,16 @@ impl Timing {
     }
 
     /// Whether an init segment can be served: from `AST − init_offset`.
+    ///
+    /// ```
+    /// use dashkit::live::{options::LiveOptions, timing::{LoopSpec, Timing}};
+    /// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+    /// use dashkit::live::availability::Availability;
+    /// let t = Timing::from_options(&LiveOptions::parse("start_1000/init_10").unwrap(), testpic, 300, 0)
+    ///     .unwrap().timing;
+    /// assert_eq!(t.check_init(990_000).unwrap(), Availability::Ready(())); // AST - 10 s
+    /// assert_eq!(t.check_init(989_000).unwrap(), Availability::TooEarly { by_ms: 1_000 });
+    /// ```
     pub fn check_init(&self, now_ms: i64) -> Result<Availability<()>, Error> {
         let from =
             ms(self.ast_s - i64::try_from(self.init_offset_s).map_err(|_| Error::Overflow)?)?;
@@ -399,6 +528,17 @@ impl Timing {
     /// empty when none: exactly the numbers [`Timing::check_media`] makes ready. With
     /// `ato = INF` the window ends at the segment being produced (the check makes every later
     /// segment ready too).
+    ///
+    /// ```
+    /// use dashkit::live::{options::LiveOptions, timing::{LoopSpec, Timing}};
+    /// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+    /// let o = LiveOptions::parse("tsbd_10").unwrap();
+    /// let t = Timing::from_options(&o, testpic, 300, 0).unwrap().timing;
+    /// // At 1003 s segment 500 (ending at 1002 s) is the newest; the window reaches 6 back.
+    /// let window = t.available_numbers(1_003_000).unwrap();
+    /// assert_eq!(*window.end(), 500);
+    /// assert!(window.clone().all(|n| t.check_media(n, 1_003_000).unwrap().is_ready()));
+    /// ```
     pub fn available_numbers(&self, now_ms: i64) -> Result<std::ops::RangeInclusive<u64>, Error> {
         let d_ms = ms(self.d())?;
         if d_ms <= 0 {

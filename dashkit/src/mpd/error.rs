@@ -6,6 +6,14 @@ use std::fmt;
 /// (`MPD/Period[0]/AdaptationSet[1]/@duration`; indexes count siblings of the same name,
 /// from 0). A location made outside a document (e.g. for a template string given directly)
 /// has line 0.
+///
+/// ```
+/// use dashkit::mpd::Error;
+/// let e = dashkit::mpd::parse("<MPD type=\"static\">\n  <Period duration=\"soon\"/>\n</MPD>").unwrap_err();
+/// let Error::InvalidAttribute { at, .. } = e else { panic!("{e}") };
+/// assert_eq!((at.line, at.path.as_str()), (2, "MPD/Period[0]/@duration"));
+/// assert_eq!(at.to_string(), format!("2:{} MPD/Period[0]/@duration", at.column));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ErrorLocation {
     /// 1-based line, or 0 when unknown.
@@ -28,6 +36,13 @@ impl fmt::Display for ErrorLocation {
 }
 
 /// Errors of the MPD layer. Every variant says where ([`ErrorLocation`]).
+///
+/// ```
+/// use dashkit::mpd::Error;
+/// let e = dashkit::mpd::parse(r#"<MPD type="static"><Period duration="soon"/></MPD>"#).unwrap_err();
+/// assert!(matches!(&e, Error::InvalidAttribute { value, expected: "xs:duration", .. } if value == "soon"));
+/// assert!(matches!(dashkit::mpd::parse("<MPD><Period></MPD>"), Err(Error::Xml { .. })));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -222,6 +237,17 @@ pub enum Error {
 }
 
 /// What is wrong with a URL template (ISO/IEC 23009-1 §5.3.9.4.4).
+///
+/// ```
+/// use dashkit::mpd::{template::Template, Error, TemplateErrorKind};
+/// let kind = |text| match Template::parse(text) {
+///     Err(Error::Template { kind, .. }) => kind,
+///     other => panic!("{other:?}"),
+/// };
+/// assert_eq!(kind("$Number"), TemplateErrorKind::Unterminated);
+/// assert_eq!(kind("$RepresentationID%05d$"), TemplateErrorKind::FormatOnRepresentationId);
+/// assert_eq!(kind("$number$"), TemplateErrorKind::UnknownIdentifier { name: "number".into() });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TemplateErrorKind {
@@ -278,6 +304,11 @@ impl ErrorLocation {
 
 impl Error {
     /// Where the error is.
+    ///
+    /// ```
+    /// let e = dashkit::mpd::parse(r#"<MPD type="static"><Period start="later"/></MPD>"#).unwrap_err();
+    /// assert_eq!(e.location().path, "MPD/Period[0]/@start");
+    /// ```
     pub fn location(&self) -> &ErrorLocation {
         match self {
             Error::Xml { at, .. }

@@ -19,6 +19,19 @@ use super::url::resolve_chain;
 use crate::timeline::Timescale;
 
 /// The segments of one Representation, with where it sits in the MPD.
+///
+/// ```
+/// use dashkit::mpd::listing::list_segments;
+/// let text = include_str!("../../../fixtures/dash/ffmpeg_number/manifest.mpd");
+/// let mpd = dashkit::mpd::parse(text).unwrap();
+/// let reps = list_segments(&mpd, "https://cdn.example/a/manifest.mpd", |_| None).unwrap();
+/// let audio = &reps[1];
+/// assert_eq!((audio.period_index, audio.adaptation_set_index, audio.representation_index), (0, 1, 0));
+/// assert_eq!((audio.id.as_str(), audio.bandwidth), ("1", Some(48_125)));
+/// assert_eq!(audio.content_type.as_deref(), Some("audio"));
+/// assert_eq!(audio.path, "MPD/Period[0]/AdaptationSet[1]/Representation[0]");
+/// assert_eq!(audio.segments.segments[0].url, "https://cdn.example/a/chunk-1-00001.m4s");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepresentationListing {
     /// 0-based index of the Period.
@@ -40,6 +53,25 @@ pub struct RepresentationListing {
 }
 
 /// A request for the bytes of a SegmentBase index (the `sidx`).
+///
+/// ```
+/// use dashkit::mpd::listing::{list_segments_each, IndexRequest};
+/// let text = include_str!("../../../fixtures/dash/shaka_ondemand/manifest.mpd");
+/// let video = include_bytes!("../../../fixtures/dash/shaka_ondemand/video_144p.mp4");
+/// let mpd = dashkit::mpd::parse(text).unwrap();
+/// let mut asked: Vec<IndexRequest> = Vec::new();
+/// let listing = list_segments_each(&mpd, "", |req: &IndexRequest| {
+///     asked.push(req.clone());
+///     (req.url == "video_144p.mp4").then(|| dashkit::source::slice(video, Some(req.range)).to_vec())
+/// }).unwrap();
+/// // One request per Representation: its `@indexRange` in its BaseURL.
+/// assert_eq!(asked.len(), 3);
+/// assert_eq!((asked[0].url.as_str(), asked[0].range.first(), asked[0].range.last()),
+///            ("video_144p.mp4", 832, 887));
+/// // The sidx of video_144p.mp4 lists its segments as byte ranges after the index.
+/// let low = &listing.representations[0].segments;
+/// assert_eq!(low.segments[0].byte_range.unwrap().first(), 888);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexRequest {
     /// URL of the file holding the index (resolved against the BaseURLs).
@@ -399,6 +431,23 @@ where
 }
 
 /// A Representation whose segments could not be listed, and why.
+///
+/// ```
+/// use dashkit::mpd::listing::list_segments_each;
+/// let text = include_str!("../../../fixtures/dash/shaka_ondemand/manifest.mpd");
+/// let video = include_bytes!("../../../fixtures/dash/shaka_ondemand/video_144p.mp4");
+/// let mpd = dashkit::mpd::parse(text).unwrap();
+/// // Only video_144p.mp4 can be read: the other two Representations fail, each on its own.
+/// let listing = list_segments_each(&mpd, "", |req| {
+///     (req.url == "video_144p.mp4").then(|| dashkit::source::slice(video, Some(req.range)).to_vec())
+/// }).unwrap();
+/// let f = &listing.failures[0];
+/// assert_eq!((f.id.as_str(), f.period_index, f.adaptation_set_index, f.representation_index),
+///            ("1", 0, 0, 1));
+/// assert_eq!(f.path, "MPD/Period[0]/AdaptationSet[0]/Representation[1]");
+/// // Its index could not be read: SegmentBase addressing needs the sidx.
+/// assert!(matches!(f.error, dashkit::mpd::Error::SidxRequired { .. }));
+/// ```
 #[derive(Debug)]
 pub struct ListingFailure {
     /// 0-based index of the Period.
@@ -416,6 +465,19 @@ pub struct ListingFailure {
 }
 
 /// Every Representation's segments that could be listed, and the ones that could not.
+///
+/// ```
+/// use dashkit::mpd::listing::list_segments_each;
+/// let text = include_str!("../../../fixtures/dash/shaka_ondemand/manifest.mpd");
+/// let video = include_bytes!("../../../fixtures/dash/shaka_ondemand/video_144p.mp4");
+/// let mpd = dashkit::mpd::parse(text).unwrap();
+/// let listing = list_segments_each(&mpd, "", |req| {
+///     (req.url == "video_144p.mp4").then(|| dashkit::source::slice(video, Some(req.range)).to_vec())
+/// }).unwrap();
+/// let listed: Vec<&str> = listing.representations.iter().map(|r| r.id.as_str()).collect();
+/// let failed: Vec<&str> = listing.failures.iter().map(|f| f.id.as_str()).collect();
+/// assert_eq!((listed, failed), (vec!["0"], vec!["1", "2"]));
+/// ```
 #[derive(Debug, Default)]
 pub struct Listing {
     /// The Representations listed, in document order.

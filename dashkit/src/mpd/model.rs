@@ -20,9 +20,23 @@ use quick_xml::events::BytesStart;
 
 /// The MPD namespace, `urn:mpeg:dash:schema:mpd:2011` (§5.3.1.1). Elements bound to it with
 /// any prefix, or to no namespace, are read as DASH elements.
+///
+/// ```
+/// use dashkit::mpd::DASH_NS;
+/// let mpd = dashkit::mpd::parse(include_str!("../../../fixtures/mpd/vendor_extensions.mpd")).unwrap();
+/// // The default namespace declaration is kept among the MPD's untyped attributes.
+/// assert!(mpd.extra.attrs.iter().any(|a| a.name == "xmlns" && a.value == DASH_NS));
+/// ```
 pub const DASH_NS: &str = "urn:mpeg:dash:schema:mpd:2011";
 
 /// One attribute kept as written: qualified name (with prefix) and unescaped value.
+///
+/// ```
+/// use dashkit::mpd::Attr;
+/// let mpd = dashkit::mpd::parse(include_str!("../../../fixtures/mpd/vendor_extensions.mpd")).unwrap();
+/// let build = mpd.extra.attrs.iter().find(|a| a.name == "acme:build").unwrap();
+/// assert_eq!(build, &Attr { name: "acme:build".into(), value: "7.3.1-ee".into() });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
 pub struct Attr {
     /// Qualified name, e.g. `xmlns:cenc`, `cenc:default_KID`, `vendorFlag`.
@@ -32,6 +46,14 @@ pub struct Attr {
 }
 
 /// A node the model does not interpret, kept in place.
+///
+/// ```
+/// use dashkit::mpd::Node;
+/// let mpd = dashkit::mpd::parse(include_str!("../../../fixtures/mpd/vendor_extensions.mpd")).unwrap();
+/// let nodes = &mpd.extra.nodes;
+/// assert!(nodes.iter().any(|n| matches!(n, Node::Element(e) if e.name == "acme:Session")));
+/// assert!(nodes.contains(&Node::Comment(" Comment after the last Period. ".into())));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Node {
     /// An element the model does not know (vendor extensions, `cenc:pssh`, ...).
@@ -51,6 +73,19 @@ pub enum Node {
 }
 
 /// A generic element: qualified name, attributes in source order, children in order.
+///
+/// ```
+/// use dashkit::mpd::{Element, Node};
+/// let mpd = dashkit::mpd::parse(include_str!("../../../fixtures/mpd/vendor_extensions.mpd")).unwrap();
+/// let session: &Element = mpd.extra.nodes.iter().find_map(|n| match n {
+///     Node::Element(e) if e.name == "acme:Session" => Some(e),
+///     _ => None,
+/// }).unwrap();
+/// assert_eq!((session.attrs[0].name.as_str(), session.attrs[0].value.as_str()), ("id", "a1b2c3"));
+/// assert_eq!(session.children.len(), 3); // two acme:Tracking, one acme:Notes
+/// let Node::Element(notes) = &session.children[2] else { panic!() };
+/// assert_eq!(notes.children, [Node::CData(r#"Raw <text> & "quotes" kept as CDATA"#.into())]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
 pub struct Element {
     /// Qualified name with its source prefix (`cenc:pssh`).
@@ -65,11 +100,28 @@ pub struct Element {
 /// an [`ExtraData`], allocated only when there is something to keep (most `S` entries have
 /// nothing), and reached through `Deref`/`DerefMut` (`el.extra.attrs`). An empty `Extra`
 /// equals one that was never allocated.
+///
+/// ```
+/// let mpd = dashkit::mpd::parse(include_str!("../../../fixtures/mpd/vendor_extensions.mpd")).unwrap();
+/// let [video, audio] = &mpd.periods[0].adaptation_sets[..] else { panic!() };
+/// // `ext:layer`, a vendor element and comments: kept, so allocated.
+/// assert!(!video.extra.is_unallocated());
+/// assert!(video.extra.attrs.iter().any(|a| a.name == "ext:layer"));
+/// // Typed attributes and children only, in schema order: nothing to keep.
+/// assert!(audio.extra.is_unallocated());
+/// assert!(audio.extra.attrs.is_empty()); // reads as empty all the same
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Extra(Option<Box<ExtraData>>);
 
 impl Extra {
     /// Whether nothing was ever kept (no allocation made).
+    ///
+    /// ```
+    /// let mpd = dashkit::mpd::parse(r#"<MPD type="static"><Period acme:x="1"/><Period/></MPD>"#).unwrap();
+    /// assert!(!mpd.periods[0].extra.is_unallocated()); // keeps `acme:x`
+    /// assert!(mpd.periods[1].extra.is_unallocated());
+    /// ```
     pub fn is_unallocated(&self) -> bool {
         self.0.is_none()
     }
@@ -111,6 +163,16 @@ impl std::hash::Hash for Extra {
 }
 
 /// The content of an [`Extra`].
+///
+/// ```
+/// use dashkit::mpd::Node;
+/// let mpd = dashkit::mpd::parse(include_str!("../../../fixtures/mpd/vendor_extensions.mpd")).unwrap();
+/// let v1 = &mpd.periods[0].adaptation_sets[0].representations[0];
+/// let extra = &*v1.extra; // an `ExtraData`
+/// assert_eq!(extra.prefix, None);
+/// assert_eq!(extra.attrs[0].name, "acme:tier");
+/// assert!(matches!(&extra.nodes[0], Node::Element(e) if e.name == "acme:Encoder"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
 pub struct ExtraData {
     /// The element's namespace prefix in the source (`None` for unprefixed).
@@ -133,6 +195,15 @@ pub struct ExtraData {
 }
 
 /// The [`ExtraData::order`] entry standing for the next entry of [`ExtraData::nodes`].
+///
+/// ```
+/// use dashkit::mpd::MISC;
+/// let mpd = dashkit::mpd::parse(include_str!("../../../fixtures/mpd/vendor_extensions.mpd")).unwrap();
+/// // The video AdaptationSet has kept nodes between its typed children: `order` places them.
+/// let video = &mpd.periods[0].adaptation_sets[0];
+/// let misc = video.extra.order.iter().filter(|&&o| o == MISC).count();
+/// assert_eq!(misc, video.extra.nodes.len());
+/// ```
 pub const MISC: u8 = u8::MAX;
 
 /// Result of offering an attribute to a typed element.
@@ -322,6 +393,14 @@ impl XsValue for FrameRate {
 
 /// `ConditionalUintType` (§5.3.3.2): a boolean or an unsigned integer, as used by
 /// `@segmentAlignment`, `@subsegmentAlignment` and `@bitstreamSwitching` of a Subset.
+///
+/// ```
+/// use dashkit::mpd::ConditionalUint;
+/// let mpd = dashkit::mpd::parse(include_str!("../../../fixtures/mpd/vendor_extensions.mpd")).unwrap();
+/// let video = &mpd.periods[0].adaptation_sets[0];
+/// assert_eq!(video.segment_alignment, Some(ConditionalUint::Bool(true)));
+/// assert!(ConditionalUint::Uint(2).is_set() && !ConditionalUint::Uint(0).is_set());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConditionalUint {
     /// `true` / `false`.
@@ -332,6 +411,12 @@ pub enum ConditionalUint {
 
 impl ConditionalUint {
     /// Whether the property holds: `true` or a non-zero number.
+    ///
+    /// ```
+    /// use dashkit::mpd::ConditionalUint;
+    /// assert!(ConditionalUint::Bool(true).is_set() && ConditionalUint::Uint(1).is_set());
+    /// assert!(!ConditionalUint::Bool(false).is_set() && !ConditionalUint::Uint(0).is_set());
+    /// ```
     pub fn is_set(self) -> bool {
         match self {
             ConditionalUint::Bool(b) => b,
@@ -703,6 +788,12 @@ element! {
 
 impl Mpd {
     /// Whether `@type` is `dynamic` (absent means `static`, §5.3.1.2).
+    ///
+    /// ```
+    /// use dashkit::mpd::parse;
+    /// assert!(parse(r#"<MPD type="dynamic"/>"#).unwrap().is_dynamic());
+    /// assert!(!parse("<MPD/>").unwrap().is_dynamic()); // absent: static
+    /// ```
     pub fn is_dynamic(&self) -> bool {
         self.r#type.as_deref() == Some("dynamic")
     }
@@ -1334,6 +1425,12 @@ element! {
 impl ContentProtection {
     /// The `default_KID` attribute (ISO/IEC 23001-7 `cenc:default_KID`), found by local
     /// name among the kept attributes whatever prefix it was written with.
+    ///
+    /// ```
+    /// let mpd = dashkit::mpd::parse(include_str!("../../../fixtures/mpd/content_protection.mpd")).unwrap();
+    /// let cp = &mpd.periods[0].adaptation_sets[0].content_protections[0];
+    /// assert_eq!(cp.default_kid(), Some("5a5b3c6e-8e2f-4d1b-9a7c-0f3e2d1c4b5a"));
+    /// ```
     pub fn default_kid(&self) -> Option<&str> {
         self.extra
             .attrs
@@ -1537,8 +1634,25 @@ element! {
 }
 
 /// `UTCTiming` (§5.8.4.11) is a [`Descriptor`].
+///
+/// ```
+/// use dashkit::mpd::UtcTiming;
+/// let mpd = dashkit::mpd::parse(include_str!("../../../fixtures/mpd/utc_timing.mpd")).unwrap();
+/// let first: &UtcTiming = &mpd.utc_timings[0];
+/// assert_eq!(first.scheme_id_uri.as_deref(), Some("urn:mpeg:dash:utc:http-xsdate:2014"));
+/// assert_eq!(first.value.as_deref(), Some("https://time.example.com/xsdate"));
+/// assert_eq!(mpd.utc_timings.len(), 7);
+/// ```
 pub type UtcTiming = Descriptor;
 /// `InbandEventStream` (§5.10.3) is a [`Descriptor`].
+///
+/// ```
+/// use dashkit::mpd::InbandEventStream;
+/// let mpd = dashkit::mpd::parse(include_str!("../../../fixtures/mpd/event_stream.mpd")).unwrap();
+/// let streams: &[InbandEventStream] = &mpd.periods[0].adaptation_sets[0].inband_event_streams;
+/// let schemes: Vec<_> = streams.iter().map(|s| s.scheme_id_uri.as_deref().unwrap()).collect();
+/// assert_eq!(schemes, ["urn:mpeg:dash:event:2012", "https://aomedia.org/emsg/ID3"]);
+/// ```
 pub type InbandEventStream = Descriptor;
 
 #[cfg(test)]

@@ -58,11 +58,25 @@ pub struct ByteRange {
 
 impl ByteRange {
     /// The range `first..=last`, or `None` when `first > last`.
+    ///
+    /// ```
+    /// use dashkit::mpd::segments::ByteRange;
+    /// assert_eq!(ByteRange::new(0, 831).map(|r| r.size_bytes()), Some(832));
+    /// assert_eq!(ByteRange::new(9, 8), None);
+    /// ```
     pub fn new(first: u64, last: u64) -> Option<ByteRange> {
         (first <= last).then_some(ByteRange { first, last })
     }
 
     /// Parses `first-last` (decimal, no spaces). `at` locates the attribute for the error.
+    ///
+    /// ```
+    /// use dashkit::mpd::{segments::ByteRange, Error, ErrorLocation};
+    /// let r = ByteRange::parse("832-887", &ErrorLocation::default()).unwrap();
+    /// assert_eq!((r.first(), r.last(), r.to_string()), (832, 887, "832-887".to_string()));
+    /// assert!(matches!(ByteRange::parse("887-832", &ErrorLocation::default()),
+    ///     Err(Error::InvalidByteRange { .. })));
+    /// ```
     pub fn parse(text: &str, at: &Location) -> Result<ByteRange, Error> {
         let bad = || Error::InvalidByteRange {
             at: at.clone(),
@@ -79,16 +93,32 @@ impl ByteRange {
     }
 
     /// First byte offset.
+    ///
+    /// ```
+    /// let r = dashkit::mpd::segments::ByteRange::new(832, 887).unwrap();
+    /// assert_eq!(r.first(), 832);
+    /// ```
     pub fn first(&self) -> u64 {
         self.first
     }
 
     /// Last byte offset (inclusive).
+    ///
+    /// ```
+    /// let r = dashkit::mpd::segments::ByteRange::new(832, 887).unwrap();
+    /// assert_eq!(r.last(), 887); // inclusive
+    /// ```
     pub fn last(&self) -> u64 {
         self.last
     }
 
     /// Number of bytes, `last - first + 1` (saturating at `u64::MAX` for the full range).
+    ///
+    /// ```
+    /// use dashkit::mpd::segments::ByteRange;
+    /// assert_eq!(ByteRange::new(832, 887).unwrap().size_bytes(), 56);
+    /// assert_eq!(ByteRange::new(0, u64::MAX).unwrap().size_bytes(), u64::MAX); // saturates
+    /// ```
     pub fn size_bytes(&self) -> u64 {
         (self.last - self.first).saturating_add(1)
     }
@@ -266,6 +296,17 @@ pub(crate) struct RepresentationContext {
 }
 
 /// One media segment.
+///
+/// ```
+/// use dashkit::mpd::listing::list_segments;
+/// let text = include_str!("../../../fixtures/dash/ffmpeg_number/manifest.mpd");
+/// let mpd = dashkit::mpd::parse(text).unwrap();
+/// let video = &list_segments(&mpd, "", |_| None).unwrap()[0].segments;
+/// let second = &video.segments[1];
+/// assert_eq!((second.number, second.url.as_str()), (2, "chunk-0-00002.m4s"));
+/// assert_eq!((second.start, second.duration), (2_000_000, 2_000_000)); // @timescale 1000000
+/// assert_eq!(second.byte_range, None); // a whole file
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
     /// Segment number (from `@startNumber`, `S@n`; 1-based for SegmentBase).
@@ -281,6 +322,22 @@ pub struct Segment {
 }
 
 /// A URL with an optional byte range: initialization or index segment.
+///
+/// ```
+/// use dashkit::mpd::listing::list_segments_each;
+/// let text = include_str!("../../../fixtures/dash/shaka_ondemand/manifest.mpd");
+/// let video = include_bytes!("../../../fixtures/dash/shaka_ondemand/video_144p.mp4");
+/// let mpd = dashkit::mpd::parse(text).unwrap();
+/// let listing = list_segments_each(&mpd, "", |req| {
+///     (req.url == "video_144p.mp4").then(|| dashkit::source::slice(video, Some(req.range)).to_vec())
+/// });
+/// let low = &listing.unwrap().representations[0].segments;
+/// let init = low.initialization.as_ref().unwrap();
+/// assert_eq!(init.url, "video_144p.mp4");
+/// assert_eq!(init.byte_range.map(|r| (r.first(), r.last())), Some((0, 831)));
+/// let index = low.index.as_ref().unwrap();
+/// assert_eq!(index.byte_range.map(|r| (r.first(), r.last())), Some((832, 887)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrlRange {
     /// URL, resolved against the BaseURL.
@@ -290,6 +347,18 @@ pub struct UrlRange {
 }
 
 /// Every segment of one Representation, with the timing needed to place them.
+///
+/// ```
+/// use dashkit::mpd::listing::list_segments;
+/// let text = include_str!("../../../fixtures/dash/ffmpeg_number/manifest.mpd");
+/// let mpd = dashkit::mpd::parse(text).unwrap();
+/// let video = &list_segments(&mpd, "", |_| None).unwrap()[0].segments;
+/// assert_eq!(video.timescale.get(), 1_000_000);
+/// assert_eq!((video.presentation_time_offset, video.period_start_ns), (0, 0));
+/// assert_eq!(video.initialization.as_ref().unwrap().url, "init-0.m4s");
+/// assert_eq!(video.segments.len(), 5); // 10 s in 2 s segments
+/// assert_eq!(video.presentation_time_ns(&video.segments[4]), 8_000_000_000);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepresentationSegments {
     /// Timescale of `start` and `duration` (the sidx's timescale for SegmentBase).
@@ -309,12 +378,37 @@ pub struct RepresentationSegments {
 impl RepresentationSegments {
     /// Start of `segment` relative to the Period start, ticks (`start - presentation time
     /// offset`; negative when the segment begins before the offset).
+    ///
+    /// ```
+    /// use dashkit::mpd::listing::list_segments;
+    /// // Media time starts at 10 s (@presentationTimeOffset) in a Period starting at 60 s.
+    /// let mpd = dashkit::mpd::parse(r#"<MPD type="static" mediaPresentationDuration="PT64S">
+    ///   <Period start="PT60S"><AdaptationSet><SegmentTemplate media="$Number$.m4s" timescale="1000"
+    ///   duration="2000" presentationTimeOffset="10000"/><Representation id="a"/></AdaptationSet>
+    ///   </Period></MPD>"#).unwrap();
+    /// let reps = list_segments(&mpd, "", |_| None).unwrap();
+    /// let segs = &reps[0].segments;
+    /// assert_eq!(segs.segments[1].start, 12_000);
+    /// assert_eq!(segs.presentation_time(&segs.segments[1]), 2_000); // 2 s into the Period
+    /// ```
     pub fn presentation_time(&self, segment: &Segment) -> i128 {
         i128::from(segment.start) - i128::from(self.presentation_time_offset)
     }
 
     /// Start of `segment` on the presentation timeline, nanoseconds (Period start + period
     /// time, rounded toward negative infinity).
+    ///
+    /// ```
+    /// use dashkit::mpd::listing::list_segments;
+    /// // Media time starts at 10 s (@presentationTimeOffset) in a Period starting at 60 s.
+    /// let mpd = dashkit::mpd::parse(r#"<MPD type="static" mediaPresentationDuration="PT64S">
+    ///   <Period start="PT60S"><AdaptationSet><SegmentTemplate media="$Number$.m4s" timescale="1000"
+    ///   duration="2000" presentationTimeOffset="10000"/><Representation id="a"/></AdaptationSet>
+    ///   </Period></MPD>"#).unwrap();
+    /// let reps = list_segments(&mpd, "", |_| None).unwrap();
+    /// let segs = &reps[0].segments;
+    /// assert_eq!(segs.presentation_time_ns(&segs.segments[1]), 62_000_000_000); // 60 s + 2 s
+    /// ```
     pub fn presentation_time_ns(&self, segment: &Segment) -> i128 {
         let rel = self.presentation_time(segment) * 1_000_000_000;
         i128::from(self.period_start_ns) + rel.div_euclid(i128::from(self.timescale.get()))

@@ -16,6 +16,14 @@ use super::error::{Error, ErrorLocation as Location, TemplateErrorKind};
 use crate::limits::MAX_TEMPLATE_WIDTH;
 
 /// One identifier of ISO/IEC 23009-1 §5.3.9.4.4 (the literal `$$` is not one).
+///
+/// ```
+/// use dashkit::mpd::template::{Identifier, Template};
+/// let t = Template::parse("chunk-$RepresentationID$-$Number%05d$.m4s").unwrap();
+/// let used: Vec<Identifier> = Identifier::ALL.into_iter().filter(|&id| t.uses(id)).collect();
+/// assert_eq!(used, [Identifier::RepresentationId, Identifier::Number]);
+/// assert_eq!(Identifier::Time.to_string(), "$Time$");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Identifier {
     /// `$RepresentationID$`: the Representation's `@id`. Takes no format tag.
@@ -86,6 +94,17 @@ enum Token {
 
 /// A parsed URL template (ISO/IEC 23009-1 §5.3.9.4.4). `Display` writes back the original
 /// text.
+///
+/// ```
+/// use dashkit::mpd::template::{Template, TemplateValues};
+/// // The media template of fixtures/dash/ffmpeg_number: parsed once, expanded per segment.
+/// let t = Template::parse("chunk-$RepresentationID$-$Number%05d$.m4s").unwrap();
+/// let mut values = TemplateValues { representation_id: Some("0"), ..Default::default() };
+/// let urls: Vec<String> = (1..=2)
+///     .map(|n| { values.number = Some(n); t.expand(&values).unwrap() })
+///     .collect();
+/// assert_eq!(urls, ["chunk-0-00001.m4s", "chunk-0-00002.m4s"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     source: String,
@@ -94,6 +113,18 @@ pub struct Template {
 
 /// The values an expansion substitutes. An identifier whose value is `None` makes
 /// [`Template::expand_into`] fail with [`TemplateErrorKind::MissingValue`].
+///
+/// ```
+/// use dashkit::mpd::template::{Identifier, Template, TemplateValues};
+/// use dashkit::mpd::{Error, TemplateErrorKind};
+/// let t = Template::parse("$Bandwidth$/$Time$.m4s").unwrap();
+/// let values = TemplateValues { bandwidth: Some(48_125), time: Some(96_000), ..Default::default() };
+/// assert_eq!(t.expand(&values).unwrap(), "48125/96000.m4s");
+/// // Without `time`, the expansion says which value it lacked.
+/// let e = t.expand(&TemplateValues { time: None, ..values }).unwrap_err();
+/// assert!(matches!(e, Error::Template {
+///     kind: TemplateErrorKind::MissingValue { identifier: Identifier::Time }, .. }));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TemplateValues<'a> {
     /// `$RepresentationID$`: the Representation's `@id`.
@@ -129,6 +160,14 @@ impl Template {
 
     /// Like [`Template::parse`], with `at` (the attribute's location, e.g.
     /// `MPD/Period[0]/AdaptationSet[0]/SegmentTemplate/@media`) put into any error.
+    ///
+    /// ```
+    /// use dashkit::mpd::{template::Template, Error, ErrorLocation};
+    /// let at = ErrorLocation { line: 7, column: 5, path: "MPD/Period[0]/AdaptationSet[0]/SegmentTemplate/@media".into() };
+    /// let Err(Error::Template { at: where_, offset, .. }) = Template::parse_at("seg-$Nummer$.m4s", &at)
+    /// else { panic!() };
+    /// assert_eq!((where_, offset), (at, 4));
+    /// ```
     pub fn parse_at(text: &str, at: &Location) -> Result<Template, Error> {
         let err = |offset: usize, kind: TemplateErrorKind| Error::Template {
             at: at.clone(),
@@ -208,11 +247,22 @@ impl Template {
     }
 
     /// The original template text.
+    ///
+    /// ```
+    /// let t = dashkit::mpd::template::Template::parse("$RepresentationID$/$Time$.m4s").unwrap();
+    /// assert_eq!(t.as_str(), "$RepresentationID$/$Time$.m4s");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.source
     }
 
     /// Whether the template contains `id` (with or without a format tag).
+    ///
+    /// ```
+    /// use dashkit::mpd::template::{Identifier, Template};
+    /// let t = Template::parse("$RepresentationID$/$Time%08d$.m4s").unwrap();
+    /// assert!(t.uses(Identifier::Time) && !t.uses(Identifier::Number));
+    /// ```
     pub fn uses(&self, id: Identifier) -> bool {
         self.tokens
             .iter()
@@ -239,6 +289,14 @@ impl Template {
 
     /// Checks that every identifier the template uses has a value in `values`, without
     /// expanding. The error is the one [`Template::expand_into`] would return.
+    ///
+    /// ```
+    /// use dashkit::mpd::template::{Template, TemplateValues};
+    /// let t = Template::parse("$RepresentationID$/$Number$.m4s").unwrap();
+    /// let with_id = TemplateValues { representation_id: Some("v1"), ..Default::default() };
+    /// assert!(t.check_values(&with_id).is_err()); // no number
+    /// assert!(t.check_values(&TemplateValues { number: Some(1), ..with_id }).is_ok());
+    /// ```
     pub fn check_values(&self, values: &TemplateValues<'_>) -> Result<(), Error> {
         for t in &self.tokens {
             if let Token::Ident { id, offset, .. } = t {
@@ -422,6 +480,15 @@ impl Template {
     }
 
     /// The expansion as a new `String`; see [`Template::expand_into`].
+    ///
+    /// ```
+    /// use dashkit::mpd::template::{Template, TemplateValues};
+    /// let t = Template::parse("$RepresentationID$/$Number%03d$.m4s").unwrap();
+    /// let v = TemplateValues { representation_id: Some("v1"), number: Some(7), ..Default::default() };
+    /// assert_eq!(t.expand(&v).unwrap(), "v1/007.m4s");
+    /// // A width is a minimum: longer numbers are never cut.
+    /// assert_eq!(t.expand(&TemplateValues { number: Some(12345), ..v }).unwrap(), "v1/12345.m4s");
+    /// ```
     pub fn expand(&self, values: &TemplateValues<'_>) -> Result<String, Error> {
         let mut out = String::with_capacity(self.source.len() + 16);
         self.expand_into(values, &mut out)?;

@@ -216,6 +216,12 @@ pub struct Resolver {
 
 impl Resolver {
     /// Prepares `base`.
+    ///
+    /// ```
+    /// use dashkit::mpd::url::Resolver;
+    /// let r = Resolver::new("https://cdn.example/a/b/manifest.mpd");
+    /// assert_eq!(r.resolve("v1/1.m4s"), "https://cdn.example/a/b/v1/1.m4s");
+    /// ```
     pub fn new(base: &str) -> Resolver {
         let b = split(base);
         let has_dots = b.path.split('/').any(|seg| seg == "." || seg == "..");
@@ -243,11 +249,23 @@ impl Resolver {
     }
 
     /// The base as given.
+    ///
+    /// ```
+    /// let r = dashkit::mpd::url::Resolver::new("https://cdn.example/a/manifest.mpd");
+    /// assert_eq!(r.base(), "https://cdn.example/a/manifest.mpd");
+    /// ```
     pub fn base(&self) -> &str {
         &self.base
     }
 
     /// `resolve(self.base(), reference)`.
+    ///
+    /// ```
+    /// let r = dashkit::mpd::url::Resolver::new("https://cdn.example/a/b/manifest.mpd");
+    /// assert_eq!(r.resolve("../v/1.m4s"), "https://cdn.example/a/v/1.m4s");
+    /// assert_eq!(r.resolve("/root.m4s"), "https://cdn.example/root.m4s");
+    /// assert_eq!(r.resolve("https://other.example/x"), "https://other.example/x");
+    /// ```
     pub fn resolve(&self, reference: &str) -> String {
         match &self.dir_prefix {
             Some(prefix) if is_plain_relative_path(reference) => {

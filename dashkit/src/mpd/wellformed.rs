@@ -20,6 +20,13 @@ use quick_xml::Reader;
 use crate::limits::{MAX_MPD_BYTES, MAX_XML_ATTRIBUTES, MAX_XML_DEPTH};
 
 /// One way the text is not well-formed XML.
+///
+/// ```
+/// use dashkit::mpd::wellformed::{check_well_formed, Problem};
+/// let issues = check_well_formed(r#"<MPD type="static" type="dynamic"/>"#);
+/// assert_eq!(issues[0].problem, Problem::DuplicateAttribute { name: "type".into() });
+/// assert_eq!(issues[0].problem.to_string(), "attribute `type` given twice (XML 1.0 §3.1)");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Problem {
@@ -61,6 +68,13 @@ impl std::fmt::Display for Problem {
 }
 
 /// A [`Problem`] and where it is (1-based line and column of the element's `<`).
+///
+/// ```
+/// use dashkit::mpd::wellformed::{check_well_formed, Problem};
+/// let issues = check_well_formed("<MPD>\n  <Period a=\"1\"b=\"2\"/>\n</MPD>");
+/// assert_eq!((issues[0].line, issues[0].column), (2, 3));
+/// assert_eq!(issues[0].problem, Problem::NoSpaceBetweenAttributes);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
     /// 1-based line.
@@ -76,6 +90,14 @@ const MAX_ISSUES: usize = 100;
 
 /// The well-formedness problems of `text`, in document order (at most 100). An empty result
 /// does not mean the MPD is valid, only that these checks found nothing.
+///
+/// ```
+/// use dashkit::mpd::wellformed::check_well_formed;
+/// // Packager output with its namespaces declared: nothing to report.
+/// assert!(check_well_formed(include_str!("../../../fixtures/dash/shaka_ondemand/manifest.mpd")).is_empty());
+/// let issues = check_well_formed("<MPD><Period></MPD>");
+/// assert_eq!(issues.len(), 1); // the reader stops at the mismatched end tag
+/// ```
 pub fn check_well_formed(text: &str) -> Vec<Issue> {
     let mut out = Vec::new();
     let at = |offset: usize, problem: Problem| {

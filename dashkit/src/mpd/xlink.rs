@@ -18,12 +18,43 @@
 use super::model::{Mpd, Period};
 
 /// The XLink namespace (W3C XLink 1.1 §5).
+///
+/// ```
+/// use dashkit::mpd::xlink::{period_href, XLINK_NS};
+/// // Any prefix bound to the XLink namespace marks a remote Period, not only `xlink:`.
+/// let mpd = dashkit::mpd::parse(&format!(
+///     r#"<MPD xmlns:x="{XLINK_NS}" type="static"><Period x:href="p.xml"/></MPD>"#)).unwrap();
+/// assert_eq!(period_href(&mpd, &mpd.periods[0]), Some("p.xml"));
+/// ```
 pub const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
 
 /// `xlink:href` value that removes the element (ISO/IEC 23009-1 §5.5.3).
+///
+/// ```
+/// use dashkit::mpd::xlink::{resolve_remote_periods, RESOLVE_TO_ZERO};
+/// let mut mpd = dashkit::mpd::parse(&format!(
+///     r#"<MPD type="static"><Period id="a"/><Period xlink:href="{RESOLVE_TO_ZERO}"/></MPD>"#))
+///     .unwrap();
+/// resolve_remote_periods(&mut mpd, |_| None); // nothing is fetched for it
+/// assert_eq!(mpd.periods.len(), 1);
+/// ```
 pub const RESOLVE_TO_ZERO: &str = "urn:mpeg:dash:resolve-to-zero:2013";
 
 /// What happened to one remote Period.
+///
+/// ```
+/// use dashkit::mpd::xlink::{resolve_remote_periods, XlinkOutcome};
+/// let text = r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" xmlns:xl="http://www.w3.org/1999/xlink"
+///   type="static" mediaPresentationDuration="PT4S"><Period id="local"><AdaptationSet/></Period>
+///   <Period xl:href="ad.xml" xl:actuate="onLoad"/>
+///   <Period xl:href="urn:mpeg:dash:resolve-to-zero:2013"/></MPD>"#;
+/// let mut mpd = dashkit::mpd::parse(text).unwrap();
+/// let outcomes = resolve_remote_periods(&mut mpd, |_| None); // ad.xml cannot be read
+/// assert!(matches!(&outcomes[0], XlinkOutcome::Unresolved { period_index: 1, href, .. }
+///     if href == "ad.xml"));
+/// assert!(matches!(outcomes[1], XlinkOutcome::Resolved { period_index: 2, periods: 0, .. }));
+/// assert_eq!(mpd.periods.len(), 2); // the unresolved Period stays, the zero one is gone
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum XlinkOutcome {
     /// Replaced by the `periods` Periods of the remote document (0 for resolve-to-zero).
@@ -61,6 +92,17 @@ fn xlink_prefixes(mpd: &Mpd) -> Vec<String> {
 }
 
 /// The Period's `xlink:href`, if it is a remote element.
+///
+/// ```
+/// use dashkit::mpd::xlink::period_href;
+/// let text = r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" xmlns:xl="http://www.w3.org/1999/xlink"
+///   type="static" mediaPresentationDuration="PT4S"><Period id="local"><AdaptationSet/></Period>
+///   <Period xl:href="ad.xml" xl:actuate="onLoad"/>
+///   <Period xl:href="urn:mpeg:dash:resolve-to-zero:2013"/></MPD>"#;
+/// let mpd = dashkit::mpd::parse(text).unwrap();
+/// let hrefs: Vec<_> = mpd.periods.iter().map(|p| period_href(&mpd, p)).collect();
+/// assert_eq!(hrefs, [None, Some("ad.xml"), Some("urn:mpeg:dash:resolve-to-zero:2013")]);
+/// ```
 pub fn period_href<'p>(mpd: &Mpd, period: &'p Period) -> Option<&'p str> {
     let prefixes = xlink_prefixes(mpd);
     period
@@ -79,6 +121,22 @@ pub fn period_href<'p>(mpd: &Mpd, period: &'p Period) -> Option<&'p str> {
 /// `Period` elements, ISO/IEC 23009-1 §5.5.3) by the Periods it holds; `resolve-to-zero`
 /// removes the Period. Remote Periods inside fetched text are not followed (one level).
 /// Returns one outcome per remote Period, in document order.
+///
+/// ```
+/// use dashkit::mpd::xlink::{resolve_remote_periods, XlinkOutcome};
+/// let text = r#"<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" xmlns:xl="http://www.w3.org/1999/xlink"
+///   type="static" mediaPresentationDuration="PT4S"><Period id="local"><AdaptationSet/></Period>
+///   <Period xl:href="ad.xml" xl:actuate="onLoad"/>
+///   <Period xl:href="urn:mpeg:dash:resolve-to-zero:2013"/></MPD>"#;
+/// let mut mpd = dashkit::mpd::parse(text).unwrap();
+/// // The ad document holds two Periods: they take the place of the remote one.
+/// let outcomes = resolve_remote_periods(&mut mpd, |href| (href == "ad.xml").then(|| {
+///     r#"<Period id="ad1" duration="PT1S"/><Period id="ad2" duration="PT1S"/>"#.to_string()
+/// }));
+/// assert!(matches!(outcomes[0], XlinkOutcome::Resolved { periods: 2, .. }));
+/// let ids: Vec<_> = mpd.periods.iter().map(|p| p.id.as_deref().unwrap()).collect();
+/// assert_eq!(ids, ["local", "ad1", "ad2"]);
+/// ```
 pub fn resolve_remote_periods(
     mpd: &mut Mpd,
     mut fetch: impl FnMut(&str) -> Option<String>,

@@ -12,6 +12,14 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, SecondsFormat, TimeZone, Utc}
 use crate::timeline::{Rounding, Timescale};
 
 /// Errors of the xs value types.
+///
+/// ```
+/// use dashkit::mpd::{XsDuration, XsError};
+/// assert_eq!(XsDuration::parse("PT2X"), Err(XsError::Syntax { expected: "xs:duration", position: 3 }));
+/// assert!(matches!(XsDuration::parse("PT99999999999999999999S"), Err(XsError::Overflow { .. })));
+/// // A month has no fixed length.
+/// assert_eq!(XsDuration::parse("P1M").unwrap().to_nanos(), Err(XsError::NeedsAnchor));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum XsError {
@@ -42,6 +50,14 @@ pub enum XsError {
 }
 
 /// The parts of an [`XsDuration`]: each field as written (not normalized), plus the sign.
+///
+/// ```
+/// use dashkit::mpd::{xs::DurationParts, XsDuration};
+/// let p = XsDuration::parse("PT0H0M10.500S").unwrap().parts();
+/// assert_eq!(p, DurationParts { seconds: 10, nanos: 500_000_000, ..Default::default() });
+/// let back = XsDuration::from_parts(DurationParts { minutes: 90, ..Default::default() });
+/// assert_eq!(back.to_nanos().unwrap(), 5_400_000_000_000); // 90 minutes, not normalized
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct DurationParts {
     /// A leading `-`.
@@ -114,6 +130,13 @@ impl XsDuration {
     }
 
     /// A duration from its parts, with canonical text (`PT2S`, `P1DT2H`, `PT0S`).
+    ///
+    /// ```
+    /// use dashkit::mpd::{xs::DurationParts, XsDuration};
+    /// let d = XsDuration::from_parts(DurationParts { days: 1, hours: 2, ..Default::default() });
+    /// assert_eq!(d.as_str(), "P1DT2H");
+    /// assert_eq!(XsDuration::from_parts(DurationParts::default()).as_str(), "PT0S");
+    /// ```
     pub fn from_parts(parts: DurationParts) -> Self {
         let mut d = XsDuration {
             parts,
@@ -125,6 +148,12 @@ impl XsDuration {
 
     /// A duration of `nanos` nanoseconds, split into hours, minutes and seconds
     /// (`PT1M30.5S`), with canonical text.
+    ///
+    /// ```
+    /// use dashkit::mpd::XsDuration;
+    /// assert_eq!(XsDuration::from_nanos(90_500_000_000).as_str(), "PT1M30.5S");
+    /// assert_eq!(XsDuration::from_nanos(-2_000_000_000).as_str(), "-PT2S");
+    /// ```
     pub fn from_nanos(nanos: i128) -> Self {
         let negative = nanos < 0;
         let abs = nanos.unsigned_abs();
@@ -142,17 +171,34 @@ impl XsDuration {
     }
 
     /// The parts as written.
+    ///
+    /// ```
+    /// use dashkit::mpd::XsDuration;
+    /// let p = XsDuration::parse("PT90M").unwrap().parts(); // as written, not normalised to hours
+    /// assert_eq!((p.hours, p.minutes, p.negative), (0, 90, false));
+    /// ```
     pub fn parts(&self) -> DurationParts {
         self.parts
     }
 
     /// The lexical form (original text, or canonical for a value made in code).
+    ///
+    /// ```
+    /// use dashkit::mpd::XsDuration;
+    /// // The text is kept as read, so an untouched MPD is written back unchanged.
+    /// assert_eq!(XsDuration::parse("PT0H0M10.000S").unwrap().as_str(), "PT0H0M10.000S");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.text
     }
 
     /// The canonical text of these parts (zero fields omitted, fraction without trailing
     /// zeros), whatever the original text was.
+    ///
+    /// ```
+    /// use dashkit::mpd::XsDuration;
+    /// assert_eq!(XsDuration::parse("PT0H0M10.500S").unwrap().canonical_text(), "PT10.5S");
+    /// ```
     pub fn canonical_text(&self) -> String {
         let p = &self.parts;
         let mut s = String::with_capacity(16);
@@ -192,6 +238,12 @@ impl XsDuration {
 
     /// The exact length in nanoseconds (negative for a negative duration). Durations with
     /// years or months have no fixed length: [`XsError::NeedsAnchor`].
+    ///
+    /// ```
+    /// use dashkit::mpd::XsDuration;
+    /// assert_eq!(XsDuration::parse("PT1M2.5S").unwrap().to_nanos().unwrap(), 62_500_000_000);
+    /// assert_eq!(XsDuration::parse("-P1D").unwrap().to_nanos().unwrap(), -86_400_000_000_000);
+    /// ```
     pub fn to_nanos(&self) -> Result<i128, XsError> {
         let p = &self.parts;
         if p.years != 0 || p.months != 0 {
@@ -444,6 +496,13 @@ impl XsDateTime {
     /// The instant `seconds` + `nanos` after 1970-01-01T00:00:00Z, with canonical text
     /// (`Z`, fraction only when non-zero). `None` when out of chrono's range or
     /// `nanos >= 1e9`.
+    ///
+    /// ```
+    /// use dashkit::mpd::XsDateTime;
+    /// assert_eq!(XsDateTime::from_unix(1_000, 0).unwrap().as_str(), "1970-01-01T00:16:40Z");
+    /// assert_eq!(XsDateTime::from_unix(0, 250_000_000).unwrap().as_str(), "1970-01-01T00:00:00.250Z");
+    /// assert!(XsDateTime::from_unix(0, 1_000_000_000).is_none());
+    /// ```
     pub fn from_unix(seconds: i64, nanos: u32) -> Option<Self> {
         if nanos >= 1_000_000_000 {
             return None;
@@ -457,31 +516,64 @@ impl XsDateTime {
     }
 
     /// The value as a chrono date-time with its offset (UTC when the text had no zone).
+    ///
+    /// ```
+    /// use chrono::Timelike;
+    /// let t = dashkit::mpd::XsDateTime::parse("2024-01-01T06:00:01+02:00").unwrap();
+    /// assert_eq!(t.as_chrono().hour(), 6);
+    /// assert_eq!(t.as_chrono().offset().local_minus_utc(), 7_200);
+    /// ```
     pub fn as_chrono(&self) -> DateTime<FixedOffset> {
         self.value
     }
 
     /// Whether the text carried a time zone (`Z` or an offset).
+    ///
+    /// ```
+    /// use dashkit::mpd::XsDateTime;
+    /// assert!(XsDateTime::parse("2024-01-01T00:00:00Z").unwrap().has_zone());
+    /// assert!(!XsDateTime::parse("2024-01-01T00:00:00").unwrap().has_zone()); // read as UTC
+    /// ```
     pub fn has_zone(&self) -> bool {
         self.has_zone
     }
 
     /// The lexical form.
+    ///
+    /// ```
+    /// let t = dashkit::mpd::XsDateTime::parse("2024-01-01T06:00:01.250Z").unwrap();
+    /// assert_eq!(t.as_str(), "2024-01-01T06:00:01.250Z"); // as written, trailing zero kept
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.text
     }
 
     /// Seconds since the Unix epoch (floor) and the nanoseconds within that second.
+    ///
+    /// ```
+    /// let t = dashkit::mpd::XsDateTime::parse("1969-12-31T23:59:59.5Z").unwrap();
+    /// assert_eq!(t.unix_seconds_nanos(), (-1, 500_000_000)); // the second floors
+    /// ```
     pub fn unix_seconds_nanos(&self) -> (i64, u32) {
         (self.value.timestamp(), self.value.timestamp_subsec_nanos())
     }
 
     /// Milliseconds since the Unix epoch, rounded toward negative infinity.
+    ///
+    /// ```
+    /// let t = dashkit::mpd::XsDateTime::parse("2024-01-01T06:00:01.250Z").unwrap();
+    /// assert_eq!(t.unix_millis(), 1_704_088_801_250);
+    /// ```
     pub fn unix_millis(&self) -> i64 {
         self.value.timestamp_millis()
     }
 
     /// Nanoseconds since the Unix epoch, exactly.
+    ///
+    /// ```
+    /// let t = dashkit::mpd::XsDateTime::parse("1970-01-01T00:00:01.000000001Z").unwrap();
+    /// assert_eq!(t.unix_nanos(), 1_000_000_001);
+    /// ```
     pub fn unix_nanos(&self) -> i128 {
         let (s, n) = self.unix_seconds_nanos();
         i128::from(s) * NANOS_PER_SEC + i128::from(n)

@@ -8,6 +8,14 @@
 use std::num::NonZeroU32;
 
 /// Errors of media time arithmetic.
+///
+/// ```
+/// use dashkit::timeline::{rescale, Error, Rounding, Timescale};
+/// assert_eq!(Timescale::new(0), Err(Error::ZeroTimescale));
+/// // i64::MAX seconds do not fit in milliseconds.
+/// let r = rescale(i64::MAX, Timescale::ONE, Timescale::new(1000).unwrap(), Rounding::Floor);
+/// assert!(matches!(r, Err(Error::Overflow { what: "rescale" })));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -38,6 +46,12 @@ impl Timescale {
     pub const ONE: Timescale = Timescale(NonZeroU32::MIN);
 
     /// A timescale of `ticks_per_second`; zero is an error.
+    ///
+    /// ```
+    /// use dashkit::timeline::{Error, Timescale};
+    /// assert_eq!(Timescale::new(48_000).unwrap().get(), 48_000);
+    /// assert_eq!(Timescale::new(0), Err(Error::ZeroTimescale));
+    /// ```
     pub fn new(ticks_per_second: u32) -> Result<Self, Error> {
         NonZeroU32::new(ticks_per_second)
             .map(Timescale)
@@ -45,6 +59,12 @@ impl Timescale {
     }
 
     /// Ticks per second.
+    ///
+    /// ```
+    /// let ts = dashkit::timeline::Timescale::new(12_800).unwrap();
+    /// assert_eq!(ts.get(), 12_800);
+    /// assert_eq!(u64::from(ts), 12_800);
+    /// ```
     pub fn get(self) -> u32 {
         self.0.get()
     }
@@ -86,6 +106,17 @@ impl From<Timescale> for i128 {
 }
 
 /// How [`rescale`] rounds when the result is not a whole number of ticks.
+///
+/// ```
+/// use dashkit::timeline::{rescale, Rounding, Timescale};
+/// let (three, two) = (Timescale::new(3).unwrap(), Timescale::new(2).unwrap());
+/// // 1 tick of 1/3 s is 2/3 of a tick of 1/2 s.
+/// assert_eq!(rescale(1, three, two, Rounding::Floor).unwrap(), 0);
+/// assert_eq!(rescale(1, three, two, Rounding::Ceil).unwrap(), 1);
+/// assert_eq!(rescale(1, three, two, Rounding::Nearest).unwrap(), 1);
+/// // Negative values round toward negative infinity with Floor.
+/// assert_eq!(rescale(-1, three, two, Rounding::Floor).unwrap(), -1);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rounding {
     /// Toward negative infinity.

@@ -32,6 +32,18 @@ pub use manifest::{validate, validate_at};
 pub use media::validate_fragmented_file;
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
+///
+/// ```
+/// use dashkit::validate::{codes, validate, Severity};
+/// assert!(Severity::Info < Severity::Warning && Severity::Warning < Severity::Error);
+/// // Neither @availabilityStartTime (an error) nor @minimumUpdatePeriod (a warning).
+/// let mpd = r#"<MPD type="dynamic" minBufferTime="PT2S"><Period id="p"/></MPD>"#;
+/// let mut source = |_: &str, _: Option<dashkit::mpd::segments::ByteRange>| None;
+/// let report = validate(mpd, &mut source).unwrap();
+/// let severity = |code| report.findings.iter().find(|f| f.code == code).unwrap().severity;
+/// assert_eq!(severity(codes::MPD_DYNAMIC_AST), Severity::Error);
+/// assert_eq!(severity(codes::MPD_DYNAMIC_MUP), Severity::Warning);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// Worth knowing; nothing is wrong.
@@ -58,6 +70,18 @@ impl Severity {
 }
 
 /// One observation about the input.
+///
+/// ```
+/// use dashkit::validate::{codes, validate, Severity};
+/// let mpd = r#"<MPD type="dynamic" minBufferTime="PT2S"><Period id="p"/></MPD>"#;
+/// let mut source = |_: &str, _: Option<dashkit::mpd::segments::ByteRange>| None;
+/// let report = validate(mpd, &mut source).unwrap();
+/// let f = report.findings.iter().find(|f| f.code == codes::MPD_DYNAMIC_AST).unwrap();
+/// assert_eq!(f.severity, Severity::Error);
+/// assert_eq!(f.location, "MPD/@availabilityStartTime");
+/// assert!(f.message.contains("@availabilityStartTime"));
+/// assert_eq!(f.representation, None); // about the MPD, not one Representation
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// Stable code (one of [`codes`]).
@@ -78,6 +102,17 @@ pub struct Finding {
 }
 
 /// Every finding of one validation run, in the order the checks ran.
+///
+/// ```
+/// use dashkit::validate::{codes, validate, Severity};
+/// let mpd = r#"<MPD type="dynamic" minBufferTime="PT2S"><Period id="p"/></MPD>"#;
+/// let mut source = |_: &str, _: Option<dashkit::mpd::segments::ByteRange>| None;
+/// let report = validate(mpd, &mut source).unwrap();
+/// assert!(report.has(codes::MPD_DYNAMIC_AST) && report.has(codes::MPD_DYNAMIC_MUP));
+/// assert_eq!(report.worst(), Some(Severity::Error));
+/// let errors: Vec<_> = report.at_least(Severity::Error).map(|f| f.code).collect();
+/// assert_eq!(errors, [codes::MPD_DYNAMIC_AST]);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
     /// The findings.
@@ -95,11 +130,27 @@ impl Report {
     }
 
     /// Whether a finding with this code is present.
+    ///
+    /// ```
+    /// use dashkit::validate::{codes, validate};
+    /// let mut source = |_: &str, _: Option<dashkit::mpd::segments::ByteRange>| None;
+    /// let report = validate(r#"<MPD type="dynamic" minBufferTime="PT2S"><Period id="p"/></MPD>"#, &mut source).unwrap();
+    /// assert!(report.has(codes::MPD_DYNAMIC_AST));
+    /// assert!(!report.has(codes::SEG_TFDT));
+    /// ```
     pub fn has(&self, code: &str) -> bool {
         self.findings.iter().any(|f| f.code == code)
     }
 
     /// Findings at or above `severity`.
+    ///
+    /// ```
+    /// use dashkit::validate::{validate, Severity};
+    /// let mut source = |_: &str, _: Option<dashkit::mpd::segments::ByteRange>| None;
+    /// let report = validate(r#"<MPD type="dynamic" minBufferTime="PT2S"><Period id="p"/></MPD>"#, &mut source).unwrap();
+    /// assert!(report.at_least(Severity::Warning).count() > report.at_least(Severity::Error).count());
+    /// assert!(report.at_least(Severity::Info).count() == report.findings.len());
+    /// ```
     pub fn at_least(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(move |f| f.severity >= severity)
     }

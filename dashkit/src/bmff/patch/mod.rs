@@ -48,6 +48,18 @@ use super::{Error, ErrorKind};
 use crate::timeline::Timescale;
 
 /// One piece of a rewritten segment.
+///
+/// ```
+/// use dashkit::bmff::patch::{rewrite_segment, Edits, Part};
+/// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+/// let out = rewrite_segment(seg, &Edits { sequence_number: Some(9), ..Edits::default() })
+///     .unwrap();
+/// // The new mfhd is owned; the 32 kB of media data are borrowed from `seg`, not copied.
+/// assert!(out.parts.iter().any(|p| matches!(p, Part::Owned(_))));
+/// assert!(out.parts.iter().any(|p| matches!(p, Part::Borrowed(b) if b.len() > 32_000)));
+/// let joined: Vec<u8> = out.parts.iter().flat_map(|p| p.as_bytes().to_vec()).collect();
+/// assert_eq!(joined, out.to_vec());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part<'a> {
     /// New bytes (changed boxes, inserted boxes).
@@ -58,6 +70,12 @@ pub enum Part<'a> {
 
 impl Part<'_> {
     /// The bytes of this part.
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::Part;
+    /// assert_eq!(Part::Owned(vec![1, 2]).as_bytes(), &[1, 2]);
+    /// assert_eq!(Part::Borrowed(b"mdat").as_bytes(), b"mdat");
+    /// ```
     pub fn as_bytes(&self) -> &[u8] {
         match self {
             Part::Owned(v) => v,
@@ -67,6 +85,17 @@ impl Part<'_> {
 }
 
 /// A rewritten segment: owned header bytes and borrowed slices of the input, in order.
+///
+/// ```
+/// use dashkit::bmff::patch::{rewrite_segment, Edits};
+/// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+/// let out = rewrite_segment(seg, &Edits { sequence_number: Some(9), ..Edits::default() })
+///     .unwrap();
+/// assert_eq!(out.len(), seg.len()); // same size: the number is written in place
+/// assert!(out.owned_len() <= 504); // at most the moof is copied, never the 32 kB mdat
+/// assert_eq!(out.as_io_slices().len(), out.parts.len());
+/// assert_ne!(out.to_vec(), seg.to_vec());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rewritten<'a> {
     /// The pieces, in output order.
@@ -75,16 +104,40 @@ pub struct Rewritten<'a> {
 
 impl Rewritten<'_> {
     /// Total length in bytes.
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::{rewrite_segment, Edits};
+    /// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+    /// let out = rewrite_segment(seg, &Edits { sequence_number: Some(9), ..Edits::default() }).unwrap();
+    /// assert_eq!(out.len(), seg.len());
+    /// ```
     pub fn len(&self) -> usize {
         self.parts.iter().map(|p| p.as_bytes().len()).sum()
     }
 
     /// True when the output is empty.
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::{rewrite_segment, Edits};
+    /// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+    /// let out = rewrite_segment(seg, &Edits { sequence_number: Some(9), ..Edits::default() }).unwrap();
+    /// assert!(!out.is_empty());
+    /// assert!(dashkit::bmff::patch::Rewritten::default().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The whole output as one vector (copies; for tests and small outputs).
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::{rewrite_segment, Edits};
+    /// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+    /// let out = rewrite_segment(seg, &Edits { sequence_number: Some(9), ..Edits::default() }).unwrap();
+    /// let bytes = out.to_vec();
+    /// assert_eq!(&bytes[84..100][12..], &9u32.to_be_bytes()); // mfhd at 84: sequence_number 9
+    /// assert_eq!(bytes[580..], seg[580..]);
+    /// ```
     pub fn to_vec(&self) -> Vec<u8> {
         let mut v = Vec::with_capacity(self.len());
         for p in &self.parts {
@@ -94,6 +147,18 @@ impl Rewritten<'_> {
     }
 
     /// The parts as IO slices for `write_vectored`.
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::{rewrite_segment, Edits};
+    /// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+    /// let out = rewrite_segment(seg, &Edits { sequence_number: Some(9), ..Edits::default() }).unwrap();
+    /// use std::io::Write;
+    /// let mut sink = Vec::new();
+    /// for s in out.as_io_slices() {
+    ///     sink.write_all(&s).unwrap();
+    /// }
+    /// assert_eq!(sink, out.to_vec());
+    /// ```
     pub fn as_io_slices(&self) -> Vec<IoSlice<'_>> {
         self.parts
             .iter()
@@ -102,6 +167,13 @@ impl Rewritten<'_> {
     }
 
     /// Bytes held in owned parts (what the rewrite copied or created).
+    ///
+    /// ```
+    /// use dashkit::bmff::patch::{rewrite_segment, Edits};
+    /// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+    /// let out = rewrite_segment(seg, &Edits { sequence_number: Some(9), ..Edits::default() }).unwrap();
+    /// assert!(out.owned_len() < out.len() / 10); // most bytes are borrowed
+    /// ```
     pub fn owned_len(&self) -> usize {
         self.parts
             .iter()
@@ -114,6 +186,24 @@ impl Rewritten<'_> {
 }
 
 /// Change a track's tfdt `baseMediaDecodeTime`.
+///
+/// ```
+/// use dashkit::bmff::patch::{rewrite_segment, Edits, TfdtEdit, TfdtTarget};
+/// use dashkit::bmff::samples::track_samples;
+/// let init = include_bytes!("../../../../fixtures/dash/ffmpeg_number/init-0.m4s");
+/// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+/// // Track 2 is not in this segment: that edit changes nothing.
+/// let edits = Edits {
+///     tfdt: vec![
+///         TfdtEdit { track_id: Some(1), target: TfdtTarget::Set(128_000) },
+///         TfdtEdit { track_id: Some(2), target: TfdtTarget::Set(0) },
+///     ],
+///     ..Edits::default()
+/// };
+/// let out = rewrite_segment(seg, &edits).unwrap().to_vec();
+/// let video = &track_samples(Some(init), &out, 0).unwrap()[0];
+/// assert_eq!(video.fragments[0].decode_time, 128_000);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TfdtEdit {
     /// The track (tfhd track_ID); `None` means every track.
@@ -124,6 +214,20 @@ pub struct TfdtEdit {
 
 /// How a [`TfdtEdit`] moves a track's decode times. Every `traf` of the track moves by the
 /// same amount, so the spacing of its `moof`s is kept.
+///
+/// ```
+/// use dashkit::bmff::patch::{rewrite_segment, Edits, TfdtEdit, TfdtTarget};
+/// use dashkit::bmff::samples::track_samples;
+/// let init = include_bytes!("../../../../fixtures/dash/ffmpeg_number/init-0.m4s");
+/// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00002.m4s");
+/// let decode_time = |target| {
+///     let edits = Edits { tfdt: vec![TfdtEdit { track_id: None, target }], ..Edits::default() };
+///     let out = rewrite_segment(seg, &edits).unwrap().to_vec();
+///     track_samples(Some(init), &out, 0).unwrap()[0].fragments[0].decode_time
+/// };
+/// assert_eq!(decode_time(TfdtTarget::Set(1_000)), 1_000);
+/// assert_eq!(decode_time(TfdtTarget::Add(1_000)), 25_874 + 1_000); // was 25 874
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TfdtTarget {
     /// The track's first `traf` in the segment gets this decode time.
@@ -144,6 +248,21 @@ impl TfdtEdit {
 }
 
 /// What to do with `sidx` boxes.
+///
+/// ```
+/// use dashkit::bmff::patch::{rewrite_segment, Edits, SidxEdit};
+/// use dashkit::bmff::{Index, Sidx};
+/// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+/// // styp, sidx (52 bytes), moof, mdat.
+/// let dropped = rewrite_segment(seg, &Edits { sidx: SidxEdit::Drop, ..Edits::default() })
+///     .unwrap();
+/// assert_eq!(dropped.len(), seg.len() - 52);
+/// let set = SidxEdit::Set { earliest_presentation_time: Some(512), first_offset: None };
+/// let out = rewrite_segment(seg, &Edits { sidx: set, ..Edits::default() }).unwrap().to_vec();
+/// let at = Index::parse(&out).unwrap().find("sidx").unwrap();
+/// let sidx = Sidx::parse(&out[Index::parse(&out).unwrap().boxes()[at].range()], 0).unwrap();
+/// assert_eq!(sidx.earliest_presentation_time, 512);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum SidxEdit {
     /// Keep them; referenced sizes still follow any size change.
@@ -163,6 +282,28 @@ pub enum SidxEdit {
 }
 
 /// Parameters of a computed `sidx`: one reference per `moof` (with its `mdat`).
+///
+/// ```
+/// use dashkit::bmff::patch::{rewrite_segment, Edits, NewSidx, SidxEdit};
+/// use dashkit::bmff::{Index, Sidx};
+/// use dashkit::timeline::Timescale;
+/// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+/// let new = NewSidx {
+///     reference_track_id: None,
+///     timescale: Timescale::new(12_800).unwrap(),
+///     earliest_presentation_time: None,
+///     defaults: vec![],
+/// };
+/// let edits = Edits { sidx: SidxEdit::Insert(new), ..Edits::default() };
+/// let out = rewrite_segment(seg, &edits).unwrap().to_vec();
+/// let idx = Index::parse(&out).unwrap();
+/// let sidx = Sidx::parse(&out[idx.boxes()[idx.find("sidx").unwrap()].range()], 0).unwrap();
+/// // The same reference as the one ffmpeg wrote: the moof and mdat, 25 874 ticks.
+/// assert_eq!((sidx.reference_id, sidx.timescale), (1, 12_800));
+/// assert_eq!(sidx.references.len(), 1);
+/// assert_eq!(sidx.references[0].referenced_size, 504 + 32_719);
+/// assert_eq!(sidx.references[0].subsegment_duration, 25_874);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSidx {
     /// `reference_ID`; `None` takes the first traf's track.
@@ -177,6 +318,15 @@ pub struct NewSidx {
 }
 
 /// The edits one [`rewrite_segment`] applies.
+///
+/// ```
+/// use dashkit::bmff::patch::{rewrite_segment, Edits};
+/// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+/// // No edit: the output is the input, byte for byte, and nothing is copied.
+/// let out = rewrite_segment(seg, &Edits::default()).unwrap();
+/// assert_eq!(out.to_vec(), seg.to_vec());
+/// assert_eq!(out.owned_len(), 0);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Edits {
     /// tfdt changes.
@@ -323,6 +473,19 @@ fn overflow(field: &'static str, value: i128) -> ErrorKind {
 
 /// Rewrites a media segment (or a whole fragmented file) with `edits`, borrowing every byte
 /// it does not change. Errors carry the absolute offset and box path of the offending field.
+///
+/// ```
+/// use dashkit::bmff::patch::{rewrite_segment, Edits, TfdtEdit, TfdtTarget};
+/// let seg = include_bytes!("../../../../fixtures/dash/ffmpeg_number/chunk-0-00001.m4s");
+/// // A live shift: one hour later at 12 800 ticks per second.
+/// let tfdt = vec![TfdtEdit { track_id: None, target: TfdtTarget::Add(3_600 * 12_800) }];
+/// let out = rewrite_segment(seg, &Edits { tfdt, ..Edits::default() }).unwrap();
+/// assert_eq!(out.len(), seg.len()); // a version 1 tfdt holds the new value in place
+/// assert_eq!(out.to_vec()[580..], seg[580..]); // the mdat is unchanged
+/// // A truncated segment is an error with the offset of the box that does not fit.
+/// let e = rewrite_segment(&seg[..100], &Edits::default()).unwrap_err();
+/// assert_eq!((e.offset, e.path.as_str()), (76, "moof"));
+/// ```
 pub fn rewrite_segment<'a>(data: &'a [u8], edits: &Edits) -> Result<Rewritten<'a>, Error> {
     // In-place tfdt/mfhd changes (the live-shift case) need no index and no size fix-ups.
     if let Some(out) = fast::try_rewrite(data, edits) {

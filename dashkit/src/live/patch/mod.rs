@@ -18,10 +18,106 @@ use super::source::{SourceConfig, Unavailable as Refusal};
 use super::Error;
 
 /// The MPD `@id` livesim2 sets for patching when the VoD MPD has none.
+///
+/// ```
+/// use dashkit::live::patch::AUTO_ID;
+/// use dashkit::live::{options::LiveOptions, source::{respond, Response, SourceConfig}};
+/// # use dashkit::live::asset::LiveAsset;
+/// # fn dat(name: &str) -> Option<Vec<u8>> {
+/// #     Some(match name {
+/// #         "ffmpeg_livesim_video.dat" => include_bytes!("../../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_video.dat").to_vec(),
+/// #         "ffmpeg_livesim_audio.dat" => include_bytes!("../../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_audio.dat").to_vec(),
+/// #         _ => return None,
+/// #     })
+/// # }
+/// # let cfg = include_str!("../../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim.cfg");
+/// # let vod = dashkit::mpd::parse(include_str!("../../../../fixtures/dash/ffmpeg_livesim/manifest.mpd")).unwrap();
+/// # let asset = LiveAsset::from_cfg(cfg, vod, dat).unwrap();
+/// // `asset`: fixtures/dash/ffmpeg_livesim with its vodanalyzer .cfg and .dat files.
+/// let opts = LiveOptions::parse("patch_60").unwrap();
+/// let mpd = |now_ms| match respond(&asset, &opts, "manifest.mpd", now_ms, &SourceConfig::default(), |_| None) {
+///     Ok(Response::Mpd { xml }) => xml,
+///     other => panic!("{other:?}"),
+/// };
+/// // A patch for the MPD a player got at 1000 s, asked for at 1004 s.
+/// let config = SourceConfig {
+///     request_url: Some("http://o/a/manifest.mpp?publishTime=1970-01-01T00%3A16%3A40Z".into()),
+///     ..SourceConfig::default()
+/// };
+/// let answer = respond(&asset, &opts, "manifest.mpp", 1_004_000, &config, |_| None).unwrap();
+/// let Response::MpdPatch { xml: patch, expires_ms } = answer else { panic!("{answer:?}") };
+/// assert!(mpd(1_000_000).contains(&format!(r#"id="{AUTO_ID}""#)));
+/// assert!(patch.contains(&format!(r#"mpdId="{AUTO_ID}""#)));
+/// ```
 pub const AUTO_ID: &str = "auto-patch-id";
 /// livesim2's margin after the ttl during which a patch is still answered (ms).
+///
+/// ```
+/// use dashkit::live::patch::EXPIRATION_MARGIN_MS;
+/// use dashkit::live::{options::LiveOptions, source::{respond, Response, SourceConfig}};
+/// # use dashkit::live::asset::LiveAsset;
+/// # fn dat(name: &str) -> Option<Vec<u8>> {
+/// #     Some(match name {
+/// #         "ffmpeg_livesim_video.dat" => include_bytes!("../../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_video.dat").to_vec(),
+/// #         "ffmpeg_livesim_audio.dat" => include_bytes!("../../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_audio.dat").to_vec(),
+/// #         _ => return None,
+/// #     })
+/// # }
+/// # let cfg = include_str!("../../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim.cfg");
+/// # let vod = dashkit::mpd::parse(include_str!("../../../../fixtures/dash/ffmpeg_livesim/manifest.mpd")).unwrap();
+/// # let asset = LiveAsset::from_cfg(cfg, vod, dat).unwrap();
+/// // `asset`: fixtures/dash/ffmpeg_livesim with its vodanalyzer .cfg and .dat files.
+/// let opts = LiveOptions::parse("patch_60").unwrap();
+/// let mpd = |now_ms| match respond(&asset, &opts, "manifest.mpd", now_ms, &SourceConfig::default(), |_| None) {
+///     Ok(Response::Mpd { xml }) => xml,
+///     other => panic!("{other:?}"),
+/// };
+/// // A patch for the MPD a player got at 1000 s, asked for at 1004 s.
+/// let config = SourceConfig {
+///     request_url: Some("http://o/a/manifest.mpp?publishTime=1970-01-01T00%3A16%3A40Z".into()),
+///     ..SourceConfig::default()
+/// };
+/// let answer = respond(&asset, &opts, "manifest.mpp", 1_004_000, &config, |_| None).unwrap();
+/// let Response::MpdPatch { xml: patch, expires_ms } = answer else { panic!("{answer:?}") };
+/// // The MPD of 1000 s said ttl="60": its patches are answered until 60 s + the margin later.
+/// assert!(mpd(1_000_000).contains(r#"ttl="60""#));
+/// assert_eq!(expires_ms, 1_000_000 + 60_000 + EXPIRATION_MARGIN_MS);
+/// ```
 pub const EXPIRATION_MARGIN_MS: i64 = 10_000;
 /// The patch document's media type.
+///
+/// ```
+/// use dashkit::live::patch::CONTENT_TYPE;
+/// use dashkit::live::{options::LiveOptions, source::{respond, Response, SourceConfig}};
+/// # use dashkit::live::asset::LiveAsset;
+/// # fn dat(name: &str) -> Option<Vec<u8>> {
+/// #     Some(match name {
+/// #         "ffmpeg_livesim_video.dat" => include_bytes!("../../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_video.dat").to_vec(),
+/// #         "ffmpeg_livesim_audio.dat" => include_bytes!("../../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim_audio.dat").to_vec(),
+/// #         _ => return None,
+/// #     })
+/// # }
+/// # let cfg = include_str!("../../../../fixtures/golden/analyze/ffmpeg_livesim/ffmpeg_livesim.cfg");
+/// # let vod = dashkit::mpd::parse(include_str!("../../../../fixtures/dash/ffmpeg_livesim/manifest.mpd")).unwrap();
+/// # let asset = LiveAsset::from_cfg(cfg, vod, dat).unwrap();
+/// // `asset`: fixtures/dash/ffmpeg_livesim with its vodanalyzer .cfg and .dat files.
+/// let opts = LiveOptions::parse("patch_60").unwrap();
+/// let mpd = |now_ms| match respond(&asset, &opts, "manifest.mpd", now_ms, &SourceConfig::default(), |_| None) {
+///     Ok(Response::Mpd { xml }) => xml,
+///     other => panic!("{other:?}"),
+/// };
+/// // A patch for the MPD a player got at 1000 s, asked for at 1004 s.
+/// let config = SourceConfig {
+///     request_url: Some("http://o/a/manifest.mpp?publishTime=1970-01-01T00%3A16%3A40Z".into()),
+///     ..SourceConfig::default()
+/// };
+/// let answer = respond(&asset, &opts, "manifest.mpp", 1_004_000, &config, |_| None).unwrap();
+/// let Response::MpdPatch { xml: patch, expires_ms } = answer else { panic!("{answer:?}") };
+/// // What a server sends with a `Response::MpdPatch`: a Patch document of this type.
+/// assert_eq!(CONTENT_TYPE, "application/dash-patch+xml");
+/// assert!(patch.contains(r#"<Patch xmlns="urn:mpeg:dash:schema:mpd-patch:2020""#));
+/// assert!(mpd(1_004_000).contains("1970-01-01T00:16:44Z")); // what the patch leads to
+/// ```
 pub const CONTENT_TYPE: &str = "application/dash-patch+xml";
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters kept).
@@ -215,6 +311,18 @@ pub(crate) fn plan(
 
 /// The patch document turning MPD text `old` into `new`; `None` when either cannot be read or
 /// they are not the same MPD (`@id`).
+///
+/// ```
+/// use dashkit::live::patch::patch;
+/// let old = r#"<MPD id="m" publishTime="2024-01-01T00:00:00Z"><Period id="p0"/></MPD>"#;
+/// let new = r#"<MPD id="m" publishTime="2024-01-01T00:00:02Z"><Period id="p0"/><Period id="p1"/></MPD>"#;
+/// let doc = patch(old, new).unwrap();
+/// assert!(doc.contains(r#"mpdId="m""#));
+/// assert!(doc.contains(r#"<replace sel="/MPD/@publishTime">2024-01-01T00:00:02Z</replace>"#));
+/// assert!(doc.contains(r#"<Period id="p1"/>"#)); // the new Period is added
+/// // Different MPDs (@id) cannot be patched into each other.
+/// assert!(patch(old, &new.replace(r#"id="m""#, r#"id="n""#)).is_err());
+/// ```
 pub fn patch(old: &str, new: &str) -> Result<String, Error> {
     let bad = |e: tree::TreeError| Error::NotLiveable {
         reason: if e.offset == 0 {

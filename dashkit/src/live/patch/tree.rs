@@ -10,11 +10,26 @@ use quick_xml::XmlVersion;
 use crate::limits::MAX_MPD_BYTES;
 
 /// Deepest nesting [`parse`] accepts (an MPD is about seven levels deep).
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 /// Most elements [`parse`] accepts.
-pub const MAX_ELEMENTS: usize = 1_000_000;
+pub(crate) const MAX_ELEMENTS: usize = 1_000_000;
 
 /// An XML element.
+///
+/// ```
+/// use dashkit::live::patch::tree::parse;
+/// let mut mpd = parse(r#"<MPD id="a"><Period id="p0"><BaseURL> v/ </BaseURL></Period></MPD>"#).unwrap();
+/// assert_eq!(mpd.name, "MPD");
+/// assert_eq!(mpd.attrs, [("id".to_string(), "a".to_string())]);
+/// assert_eq!(mpd.children[0].children[0].text, "v/"); // trimmed
+/// let before = mpd.clone();
+/// mpd.set_attr("id", "b");
+/// assert_eq!(mpd.attr("id"), Some("b"));
+/// assert!(!mpd.same(&before));
+/// let mut out = String::new();
+/// mpd.children[0].write(0, &mut out);
+/// assert!(out.starts_with(r#"<Period id="p0">"#));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Element {
     /// The qualified name as written (`MPD`, `S`).
@@ -28,6 +43,13 @@ pub struct Element {
 }
 
 /// Why a document could not be read.
+///
+/// ```
+/// use dashkit::live::patch::tree::parse;
+/// let e = parse("<MPD><Period></MPD>").unwrap_err();
+/// assert_eq!(e.offset, 13); // the `</MPD>` that closes nothing open
+/// assert!(e.to_string().starts_with("XML at byte 13: "));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("XML at byte {offset}: {message}")]
 pub struct TreeError {
@@ -39,6 +61,11 @@ pub struct TreeError {
 
 impl Element {
     /// The value of attribute `name`.
+    ///
+    /// ```
+    /// let e = dashkit::live::patch::tree::parse(r#"<MPD id="a" type="dynamic"/>"#).unwrap();
+    /// assert_eq!((e.attr("type"), e.attr("profiles")), (Some("dynamic"), None));
+    /// ```
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
@@ -47,6 +74,13 @@ impl Element {
     }
 
     /// Sets attribute `name` (replacing, or appending).
+    ///
+    /// ```
+    /// let mut e = dashkit::live::patch::tree::parse(r#"<MPD id="a"/>"#).unwrap();
+    /// e.set_attr("id", "b");
+    /// e.set_attr("type", "static");
+    /// assert_eq!(e.attrs, [("id".into(), "b".into()), ("type".into(), "static".into())]);
+    /// ```
     pub fn set_attr(&mut self, name: &str, value: &str) {
         match self.attrs.iter_mut().find(|(k, _)| k == name) {
             Some(a) => a.1 = value.to_string(),
@@ -55,6 +89,13 @@ impl Element {
     }
 
     /// Equal as XML (attribute order aside).
+    ///
+    /// ```
+    /// use dashkit::live::patch::tree::parse;
+    /// let a = parse(r#"<S t="0" d="2"/>"#).unwrap();
+    /// assert!(a.same(&parse(r#"<S d="2" t="0"/>"#).unwrap())); // attribute order aside
+    /// assert!(!a.same(&parse(r#"<S t="0" d="3"/>"#).unwrap()));
+    /// ```
     pub fn same(&self, other: &Element) -> bool {
         self.name == other.name
             && self.text == other.text
@@ -72,6 +113,14 @@ impl Element {
     }
 
     /// Writes the element as XML, indented by `indent` levels of two spaces.
+    ///
+    /// ```
+    /// let e = dashkit::live::patch::tree::parse(r#"<Period id="p"><BaseURL>v/</BaseURL></Period>"#).unwrap();
+    /// let mut out = String::new();
+    /// e.write(1, &mut out);
+    /// assert!(out.starts_with(r#"  <Period id="p">"#)); // one level: two spaces
+    /// assert!(out.contains("<BaseURL>v/</BaseURL>"));
+    /// ```
     pub fn write(&self, indent: usize, out: &mut String) {
         let pad = "  ".repeat(indent);
         out.push_str(&pad);

@@ -10,6 +10,17 @@ use super::super::Error;
 
 /// One cue: media times in ms (the subtitle track's timeline) and the wall-clock second it
 /// shows.
+///
+/// ```
+/// use dashkit::live::timesubs::cues::cues;
+/// // A 2 s segment at media time 0 whose start is wall-clock 1000.5 s: the cue of second
+/// // 1000 is clipped to the segment, then come those of 1001 and 1002.
+/// let c = cues(0, 2_000, 1_000_500, 900).unwrap();
+/// let first = c[0];
+/// assert_eq!((first.start_ms, first.end_ms, first.utc_s), (0, 400, 1000));
+/// assert_eq!(c.iter().map(|c| c.utc_s).collect::<Vec<_>>(), [1000, 1001, 1002]);
+/// assert!(c.iter().all(|c| c.end_ms > c.start_ms));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cue {
     /// Media start (ms).
@@ -78,6 +89,12 @@ pub fn cues(
 }
 
 /// The UTC time of `utc_s` as livesim2 writes it (RFC 3339, `2015-07-10T11:00:00Z`).
+///
+/// ```
+/// use dashkit::live::timesubs::cues::utc_text;
+/// assert_eq!(utc_text(1_436_526_000).unwrap(), "2015-07-10T11:00:00Z");
+/// assert_eq!(utc_text(0).unwrap(), "1970-01-01T00:00:00Z");
+/// ```
 pub fn utc_text(utc_s: i64) -> Result<String, Error> {
     Ok(XsDateTime::from_unix(utc_s, 0)
         .ok_or(Error::Overflow)?
@@ -102,6 +119,16 @@ pub fn ttml_time(ms: u64) -> String {
 /// The TTML document of an `stpp` segment: livesim2's document (EBU-TT-D styling, regions
 /// `r0` at the bottom and `r1` at the top, `timesubsreg_` choosing), one `p` per cue with the
 /// text `<UTC><br/><lang> # <number>`.
+///
+/// ```
+/// use dashkit::live::timesubs::cues::{ttml_document, Cue};
+/// let cue = Cue { start_ms: 10_000, end_ms: 10_900, utc_s: 1000 };
+/// let doc = ttml_document("sv", 1, 5, &[cue]).unwrap();
+/// assert!(doc.contains(r#"xml:lang="sv""#));
+/// assert!(doc.contains(r#"<div region="r1">"#)); // region 1: the top of the picture
+/// assert!(doc.contains(r#"<p xml:id="5-0" begin="00:00:10.000" end="00:00:10.900">"#));
+/// assert!(doc.contains("1970-01-01T00:16:40Z<br/>sv # 5"));
+/// ```
 pub fn ttml_document(lang: &str, region: u8, number: u64, cues: &[Cue]) -> Result<String, Error> {
     let mut body = String::new();
     for (i, c) in cues.iter().enumerate() {
@@ -149,6 +176,11 @@ pub fn ttml_document(lang: &str, region: u8, number: u64, cues: &[Cue]) -> Resul
 }
 
 /// The text of a WebVTT cue: `<UTC>\n<lang> # <number>`.
+///
+/// ```
+/// use dashkit::live::timesubs::cues::vtt_text;
+/// assert_eq!(vtt_text("en", 500, 1000).unwrap(), "1970-01-01T00:16:40Z\nen # 500");
+/// ```
 pub fn vtt_text(lang: &str, number: u64, utc_s: i64) -> Result<String, Error> {
     Ok(format!("{}\n{lang} # {number}", utc_text(utc_s)?))
 }

@@ -26,6 +26,22 @@ use super::timing::Timing;
 use super::Error;
 
 /// The kind of generated subtitles.
+///
+/// ```
+/// use dashkit::live::options::LiveOptions;
+/// use dashkit::live::timesubs::{media_segment, Kind};
+/// use dashkit::live::timing::{LoopSpec, Timing};
+/// let testpic = LoopSpec { segment_duration_s: 2, first_segment_in_loop: 1, nr_segments_in_loop: 4 };
+/// let t = Timing::from_options(&LiveOptions::default(), testpic, 300, 0).unwrap().timing;
+/// assert_eq!((Kind::Stpp.prefix(), Kind::Stpp.codecs()), ("timestpp", "stpp"));
+/// assert_eq!((Kind::Wvtt.prefix(), Kind::Wvtt.codecs()), ("timewvtt", "wvtt"));
+/// // An stpp segment carries a TTML document, a wvtt one WebVTT cue boxes.
+/// let o = LiveOptions::default();
+/// let ttml = media_segment(&o, &t, Kind::Stpp, "en", 500, false).unwrap();
+/// let vtt = media_segment(&o, &t, Kind::Wvtt, "en", 500, false).unwrap();
+/// assert!(String::from_utf8_lossy(&ttml).contains("<tt "));
+/// assert!(vtt.windows(4).any(|w| w == b"vttc"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// TTML in ISO-BMFF (`stpp`).
@@ -36,6 +52,12 @@ pub enum Kind {
 
 impl Kind {
     /// The Representation id prefix (`timestpp`, `timewvtt`).
+    ///
+    /// ```
+    /// use dashkit::live::timesubs::Kind;
+    /// // Representation ids are `<prefix>-<lang>`.
+    /// assert_eq!(format!("{}-en", Kind::Wvtt.prefix()), "timewvtt-en");
+    /// ```
     pub fn prefix(self) -> &'static str {
         match self {
             Kind::Stpp => "timestpp",
@@ -45,6 +67,10 @@ impl Kind {
 
     /// The `@codecs` (livesim2's: the sample entry's 4CC; the `stpp` entry names no profile,
     /// so `bmff::codec` derives the same string from the init segment).
+    ///
+    /// ```
+    /// assert_eq!(dashkit::live::timesubs::Kind::Stpp.codecs(), "stpp");
+    /// ```
     pub fn codecs(self) -> &'static str {
         match self {
             Kind::Stpp => "stpp",
@@ -62,8 +88,21 @@ impl Kind {
 }
 
 /// Default cue duration (livesim2's `timesubsdur_` default).
+///
+/// ```
+/// use dashkit::live::timesubs::{cues::cues, DEFAULT_CUE_MS};
+/// // Without `timesubsdur_`, a cue covers 900 ms of its second.
+/// let c = cues(0, 2_000, 1_000_000, DEFAULT_CUE_MS).unwrap();
+/// assert_eq!((c[0].start_ms, c[0].end_ms), (0, 900));
+/// ```
 pub const DEFAULT_CUE_MS: u64 = 900;
 /// Longest cue `timesubsdur_` accepts (an hour).
+///
+/// ```
+/// use dashkit::live::{options::LiveOptions, timesubs::MAX_CUE_MS};
+/// assert!(LiveOptions::parse(&format!("timesubsstpp_en/timesubsdur_{MAX_CUE_MS}")).is_ok());
+/// assert!(LiveOptions::parse(&format!("timesubsstpp_en/timesubsdur_{}", MAX_CUE_MS + 1)).is_err());
+/// ```
 pub const MAX_CUE_MS: u64 = 3_600_000;
 /// Id of the first generated AdaptationSet (livesim2's).
 const FIRST_ID: u32 = 100;
@@ -163,6 +202,13 @@ impl TimeSubsOptions {
     }
 
     /// The generated tracks, in MPD order: `(kind, language)`.
+    ///
+    /// ```
+    /// use dashkit::live::{options::LiveOptions, timesubs::Kind};
+    /// let o = LiveOptions::parse("timesubsstpp_en,sv/timesubswvtt_fi").unwrap();
+    /// let tracks: Vec<(Kind, &str)> = o.timesubs.tracks().collect();
+    /// assert_eq!(tracks, [(Kind::Stpp, "en"), (Kind::Stpp, "sv"), (Kind::Wvtt, "fi")]);
+    /// ```
     pub fn tracks(&self) -> impl Iterator<Item = (Kind, &str)> {
         self.stpp
             .iter()
@@ -171,6 +217,12 @@ impl TimeSubsOptions {
     }
 
     /// The cue duration in ms.
+    ///
+    /// ```
+    /// use dashkit::live::{options::LiveOptions, timesubs::DEFAULT_CUE_MS};
+    /// assert_eq!(LiveOptions::parse("timesubsstpp_en").unwrap().timesubs.cue_ms(), DEFAULT_CUE_MS);
+    /// assert_eq!(LiveOptions::parse("timesubsstpp_en/timesubsdur_1500").unwrap().timesubs.cue_ms(), 1500);
+    /// ```
     pub fn cue_ms(&self) -> u64 {
         self.dur_ms.unwrap_or(DEFAULT_CUE_MS)
     }

@@ -158,7 +158,7 @@ fn matrix(w: &mut BoxWriter) {
 
 /// One sample of a media segment: its duration (ms) and bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sample {
+pub(crate) struct Sample {
     /// Duration in ms.
     pub duration: u32,
     /// The sample's bytes (a TTML document, or `vttc`/`vtte` boxes).
@@ -167,7 +167,7 @@ pub struct Sample {
 
 /// A media segment: styp (with `lmsg` when `last`), one moof (sequence `number` mod 2^32,
 /// tfdt `decode_time_ms`) with one trun of `samples`, and the mdat.
-pub fn media_segment(
+pub(crate) fn media_segment(
     number: u64,
     decode_time_ms: u64,
     samples: &[Sample],

@@ -100,3 +100,11 @@ pub const MAX_LICENSE_REQUEST_BYTES: usize = 64 * 1024;
 
 /// Most KIDs one ClearKey license request may name.
 pub const MAX_LICENSE_KIDS: usize = 64;
+
+/// Most top-level boxes the analysis walks in one media segment (a day of one-frame CMAF
+/// chunks at 25 fps, moof and mdat each, is 4.3 million): past it the segment is an error, so a
+/// [`crate::source::Source`] that ignores the range it is asked for cannot keep the walk going.
+pub const MAX_SEGMENT_TOP_BOXES: u64 = 1 << 23;
+
+/// Most bytes of non-`mdat` boxes the analysis gathers from one media segment (256 MiB).
+pub const MAX_SEGMENT_HEADER_BYTES: usize = 256 << 20;

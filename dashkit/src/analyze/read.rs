@@ -9,6 +9,7 @@ use super::{AdaptationSetTimings, Analysis, Error, RepresentationTimings, Segmen
 use crate::bmff::boxes::{defaulted, Mdhd, Tfdt, Tfhd, Trex, Trun};
 use crate::bmff::header::BoxHeader;
 use crate::bmff::Index;
+use crate::limits::MAX_SEGMENT_HEADER_BYTES;
 use crate::mpd::listing::{content_type, representation_segments};
 use crate::mpd::template::{Identifier, Template, TemplateValues};
 use crate::mpd::{inherit, Mpd};
@@ -28,16 +29,44 @@ pub fn fetch_segment_headers(source: &mut dyn Source, url: &str) -> Result<Optio
     const CHUNK: u64 = 4 * 1024;
     let mut out = Vec::new();
     let mut offset = 0u64;
-    let Some(mut buf) = read_at(source, url, 0, CHUNK) else {
+    let Some(mut buf) = source.read(url, crate::mpd::segments::ByteRange::new(0, CHUNK - 1)) else {
         return Ok(None);
     };
+    // A source that answers a range with more than was asked ignores ranges: it sent the
+    // whole file, and the walk reads the rest from that, never from the source again.
+    let whole = buf.len() as u64 > CHUNK;
     let mut buf_start = 0u64;
+    let mut boxes = 0u64;
     loop {
+        boxes += 1;
+        if boxes > crate::limits::MAX_SEGMENT_TOP_BOXES || out.len() > MAX_SEGMENT_HEADER_BYTES {
+            let (field, count, max) = if boxes > crate::limits::MAX_SEGMENT_TOP_BOXES {
+                (
+                    "top-level boxes",
+                    boxes,
+                    crate::limits::MAX_SEGMENT_TOP_BOXES,
+                )
+            } else {
+                (
+                    "header bytes",
+                    out.len() as u64,
+                    MAX_SEGMENT_HEADER_BYTES as u64,
+                )
+            };
+            return Err(Error::Segment {
+                url: url.to_string(),
+                source: Box::new(crate::bmff::Error::new(
+                    offset,
+                    "",
+                    crate::bmff::ErrorKind::TooMany { field, count, max },
+                )),
+            });
+        }
         // Make sure the next header (up to 32 bytes) is in the buffer.
         let in_buf = |o: u64, n: u64, buf: &Vec<u8>, start: u64| {
             o >= start && o + n <= start + buf.len() as u64
         };
-        if !in_buf(offset, 32, &buf, buf_start) {
+        if !whole && !in_buf(offset, 32, &buf, buf_start) {
             buf = read_at(source, url, offset, CHUNK).unwrap_or_default();
             buf_start = offset;
         }
@@ -66,6 +95,11 @@ pub fn fetch_segment_headers(source: &mut dyn Source, url: &str) -> Result<Optio
             }
             if in_buf(offset, size, &buf, buf_start) {
                 out.extend_from_slice(&buf[local..local + size as usize]);
+            } else if whole {
+                return Err(bad(crate::bmff::ErrorKind::SizePastEnd {
+                    size,
+                    available: head.len() as u64,
+                }));
             } else {
                 let body = read_at(source, url, offset, size).unwrap_or_default();
                 if (body.len() as u64) < size {
@@ -547,6 +581,30 @@ mod tests {
             crate::mpd::parse(&text).unwrap(),
             crate::mpd::parse(&text).unwrap()
         );
+    }
+
+    /// A source that ignores ranges and answers every read with the whole file: the walk
+    /// reads it once and ends with the same boxes as a ranged read (it used to walk the
+    /// file's first box again at ever larger offsets, without end).
+    #[test]
+    fn a_source_that_ignores_ranges_is_read_once() {
+        let seg: &[u8] = include_bytes!("../../../fixtures/dash/ffmpeg_livesim/0/1.m4s");
+        assert!(seg.len() > 4096);
+        let mut reads = 0;
+        let mut careless = |_: &str, _: Option<crate::mpd::segments::ByteRange>| {
+            reads += 1;
+            Some(seg.to_vec())
+        };
+        let got = fetch_segment_headers(&mut careless, "1.m4s")
+            .unwrap()
+            .unwrap();
+        assert_eq!(reads, 1);
+        let mut ranged = crate::source::WholeFiles(|_: &str| Some(seg.to_vec()));
+        let want = fetch_segment_headers(&mut ranged, "1.m4s")
+            .unwrap()
+            .unwrap();
+        assert_eq!(got, want);
+        assert!(!want.is_empty());
     }
 
     /// A source over one in-memory file that records how many bytes it handed out.

@@ -100,3 +100,9 @@ pub const MAX_LICENSE_REQUEST_BYTES: usize = 64 * 1024;
 
 /// Most KIDs one ClearKey license request may name.
 pub const MAX_LICENSE_KIDS: usize = 64;
+
+/// Most entries one H.264 slice header's `ref_pic_list_modification()` list or
+/// `dec_ref_pic_marking()` may hold before its end marker (§7.3.3.1, §7.3.3.3). A real header
+/// lists at most one per reference (32) plus a handful; each entry takes at least one bit, so
+/// the NAL unit's length bounds the loop too.
+pub const MAX_SLICE_HEADER_LOOP: usize = 100;

@@ -276,14 +276,15 @@ fn subsample_layouts(path: &Path) -> Vec<Vec<(u16, u32)>> {
         .collect()
 }
 
-/// ISO/IEC 23001-7 §10.2 and §10.4: each H.264 slice's NAL header and slice header stay clear.
+/// ISO/IEC 23001-7 §10.2 and §10.4: each slice's NAL header and slice header stay clear.
 /// dashkit's subsample layout (clear and protected sizes of every subsample of every sample)
 /// is the one Shaka Packager 3.4.2 writes for the same input, both schemes, on three x264
-/// streams: ffmpeg DASH Main (CABAC, P slices), High with 3 B-frames (B slices,
-/// weighted prediction, reference list changes as x264 writes them) and Main from the
-/// progressive fixture; and dashkit reports no slice it could not read.
+/// streams (ffmpeg DASH Main with CABAC P slices; High with 3 B-frames: B slices, weighted
+/// prediction, reference list changes as x264 writes them; Main from the progressive fixture)
+/// and one x265 stream (B-frames, SAO, short-term reference picture sets in the SPS and in
+/// slices); and dashkit reports no slice it could not read.
 #[test]
-fn h264_subsample_layouts_agree_with_shaka_packager() {
+fn subsample_layouts_agree_with_shaka_packager() {
     let bin = packager();
     let dir = scratch("layout");
     let fix = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
@@ -298,7 +299,7 @@ fn h264_subsample_layouts_agree_with_shaka_packager() {
     }
     std::fs::write(dir.join("ffmpeg_dash.mp4"), avc).unwrap();
     let mut inputs = vec![dir.join("ffmpeg_dash.mp4")];
-    for name in ["h264_bframes", "h264_aac"] {
+    for name in ["h264_bframes", "h264_aac", "hevc_aac"] {
         let out = dir.join(format!("{name}.mp4"));
         dashkit(&[
             "fragment",
@@ -360,10 +361,11 @@ fn h264_subsample_layouts_agree_with_shaka_packager() {
                     "{name} {scheme}: sample {i} (dashkit, Shaka Packager)"
                 );
             }
-            // The slice headers are what moved: more than the 5 bytes of length and NAL
-            // header are clear before every protected range of a non-IDR sample.
+            // The slice headers are what moved: more than the length and NAL header (5 bytes
+            // for H.264, 6 for HEVC) are clear before every protected range.
+            let nal_header = if name.starts_with("hevc") { 6 } else { 5 };
             assert!(
-                a.iter().skip(1).all(|s| s.iter().all(|&(c, _)| c > 5)),
+                a.iter().all(|s| s.iter().all(|&(c, _)| c > nal_header)),
                 "{name} {scheme}"
             );
         }

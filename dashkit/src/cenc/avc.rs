@@ -37,7 +37,7 @@ pub enum SliceHeaderError {
         bit: u64,
     },
     /// The slice names a PPS, or its PPS an SPS, that has not been seen.
-    #[error("slice needs {what} id {id}, which was not in the avcC nor in the samples before it")]
+    #[error("slice needs {what} id {id}, which was not in the sample entry nor in the samples before it")]
     MissingParameterSet {
         /// `SPS` or `PPS`.
         what: &'static str,
@@ -50,8 +50,8 @@ pub enum SliceHeaderError {
         /// Which.
         what: &'static str,
     },
-    /// An `avcC` record that cannot be read.
-    #[error("avcC at byte {at}: {what}")]
+    /// An `avcC` or `hvcC` record that cannot be read.
+    #[error("decoder configuration record at byte {at}: {what}")]
     Config {
         /// What is wrong.
         what: &'static str,
@@ -60,7 +60,7 @@ pub enum SliceHeaderError {
     },
 }
 
-type R<T> = Result<T, SliceHeaderError>;
+pub(crate) type R<T> = Result<T, SliceHeaderError>;
 
 /// What a slice header needs of its SPS (§7.3.2.1.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -307,7 +307,7 @@ fn find<T>(sets: &[(u32, T)], id: u32) -> Option<&T> {
 }
 
 /// Ceil(Log2(n)) for n ≥ 1.
-fn ceil_log2(n: u64) -> u32 {
+pub(crate) fn ceil_log2(n: u64) -> u32 {
     if n <= 1 {
         0
     } else {
@@ -565,32 +565,38 @@ fn parse_pps(nal: &[u8]) -> R<(u32, Pps)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Writes RBSP bits; [`Bits::nal`] adds the NAL header and the emulation-prevention bytes.
     #[derive(Default)]
-    struct Bits(Vec<bool>);
+    pub(crate) struct Bits(Vec<bool>);
 
     impl Bits {
-        fn u(mut self, n: u32, v: u64) -> Self {
+        pub(crate) fn u(mut self, n: u32, v: u64) -> Self {
             for i in (0..n).rev() {
                 self.0.push((v >> i) & 1 == 1);
             }
             self
         }
-        fn ue(self, v: u64) -> Self {
+        pub(crate) fn ue(self, v: u64) -> Self {
             let n = 64 - (v + 1).leading_zeros();
             self.u(n - 1, 0).u(n, v + 1)
         }
-        fn se(self, v: i64) -> Self {
+        pub(crate) fn se(self, v: i64) -> Self {
             let k = if v > 0 { 2 * v - 1 } else { -2 * v };
             self.ue(k as u64)
         }
         /// The header bits so far in stored bytes (escapes included, rounded up), and the NAL
         /// unit with `tail` bytes of slice data after a stop bit.
-        fn nal(self, header: u8, tail: &[u8]) -> (usize, Vec<u8>) {
-            let head_bits = self.0.len();
+        pub(crate) fn nal(self, header: u8, tail: &[u8]) -> (usize, Vec<u8>) {
+            self.nal_with(header, tail, false)
+        }
+
+        /// [`Bits::nal`]; with `aligned` the stop bit and its zeros are the header's last bits
+        /// (H.265's `byte_alignment()`).
+        pub(crate) fn nal_with(self, header: u8, tail: &[u8], aligned: bool) -> (usize, Vec<u8>) {
+            let head_bits = self.0.len() + usize::from(aligned);
             let mut bits = self.0;
             bits.push(true);
             while !bits.len().is_multiple_of(8) {

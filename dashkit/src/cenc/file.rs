@@ -411,9 +411,9 @@ pub fn encrypt(data: &[u8], init: Option<&[u8]>, opts: &EncryptOptions) -> Resul
     encrypt_with_report(data, init, opts).map(|(bytes, _)| bytes)
 }
 
-/// [`encrypt`], and for each video track whose slice headers could not all be read (HEVC, whose
-/// slice headers dashkit does not read yet; an H.264 slice naming a parameter set never seen, or
-/// one dashkit cannot lay out) a [`ClearHeaderFallback`].
+/// [`encrypt`], and for each video track whose slice headers could not all be read (a slice
+/// naming a parameter set never seen, a configuration record that cannot be read, a stream
+/// feature dashkit does not lay out) a [`ClearHeaderFallback`].
 ///
 /// ```
 /// use dashkit::cenc::{encrypt_with_report, EncryptOptions, Key, Scheme};

@@ -3,6 +3,7 @@
 //! slice data is protected (`cenc`: in whole 16-byte blocks); non-VCL NAL units stay clear.
 
 use super::avc::{AvcSlices, SliceHeaderError};
+use super::hevc::HevcSlices;
 use super::{Error, Scheme};
 use crate::bmff::boxes::Subsample;
 
@@ -53,8 +54,11 @@ pub(crate) enum SliceHeaders {
     /// After the slice header, read with the track's H.264 parameter sets (from `avcC`, then
     /// from the samples as they come).
     Avc(AvcSlices),
-    /// After the NAL header only, for the reason given (HEVC slice headers are not read yet;
-    /// an `avcC` that cannot be read).
+    /// After the slice segment header, read with the track's H.265 parameter sets (from
+    /// `hvcC`, then from the samples).
+    Hevc(HevcSlices),
+    /// After the NAL header only, for the reason given (a configuration record that cannot be
+    /// read).
     NalHeaderOnly(SliceHeaderError),
 }
 
@@ -66,9 +70,10 @@ impl SliceHeaders {
                 Ok(s) => SliceHeaders::Avc(s),
                 Err(e) => SliceHeaders::NalHeaderOnly(e),
             },
-            NalCodec::Hevc => SliceHeaders::NalHeaderOnly(SliceHeaderError::Unsupported {
-                what: "HEVC slice headers are not read (the NAL header stays clear)",
-            }),
+            NalCodec::Hevc => match HevcSlices::from_hvcc(config) {
+                Ok(s) => SliceHeaders::Hevc(s),
+                Err(e) => SliceHeaders::NalHeaderOnly(e),
+            },
         }
     }
 }
@@ -106,9 +111,15 @@ pub(crate) fn subsamples(
             .ok_or(Error::BadNalLength { at: at as u64 })?;
         let nal = &sample[nal_at..end];
         if !codec.is_vcl(nal[0]) {
-            if let (NalCodec::Avc, SliceHeaders::Avc(s)) = (codec, &mut *headers) {
-                // A parameter set that cannot be read makes the slices that follow fall back.
-                let _ = s.parameter_set(nal);
+            // A parameter set that cannot be read makes the slices that follow fall back.
+            match headers {
+                SliceHeaders::Avc(s) => {
+                    let _ = s.parameter_set(nal);
+                }
+                SliceHeaders::Hevc(s) => {
+                    let _ = s.parameter_set(nal);
+                }
+                SliceHeaders::NalHeaderOnly(_) => {}
             }
             clear += end - at;
             at = end;
@@ -116,6 +127,10 @@ pub(crate) fn subsamples(
         }
         let head = match headers {
             SliceHeaders::Avc(s) => s.header_len(nal).unwrap_or_else(|e| {
+                fallback(at, e);
+                codec.header_len()
+            }),
+            SliceHeaders::Hevc(s) => s.header_len(nal).unwrap_or_else(|e| {
                 fallback(at, e);
                 codec.header_len()
             }),
@@ -273,6 +288,67 @@ mod tests {
                     "{scheme:?}"
                 );
             }
+        }
+    }
+
+    /// The same for x265 (the HEVC fixture, B-frames, 2 s GOP): slice segment headers of 3 to
+    /// 7 bytes after the 2-byte NAL header, as Shaka Packager 3.4.2 wrote for the same samples.
+    #[test]
+    fn real_x265_slices_match_shaka_packager() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/media/hevc_aac.mp4"
+        );
+        let data = std::fs::read(path).unwrap();
+        let idx = crate::bmff::Index::parse(&data).unwrap();
+        let hvcc = &idx.boxes()[idx.all(b"hvcC").next().unwrap()];
+        let hvcc = &data[hvcc.payload_range()];
+        let tracks = crate::bmff::samples::track_samples(None, &data, 0).unwrap();
+        let samples: Vec<&[u8]> = tracks[0]
+            .samples
+            .iter()
+            .map(|s| &data[s.offset as usize..][..s.size as usize])
+            .collect();
+        let shaka: [(Scheme, [(u16, u32); 6]); 2] = [
+            (
+                Scheme::Cenc,
+                [
+                    (15, 2560),
+                    (24, 1040),
+                    (26, 192),
+                    (27, 112),
+                    (19, 160),
+                    (24, 240),
+                ],
+            ),
+            (
+                Scheme::Cbcs,
+                [
+                    (9, 2566),
+                    (13, 1051),
+                    (12, 206),
+                    (13, 126),
+                    (13, 166),
+                    (13, 251),
+                ],
+            ),
+        ];
+        for (scheme, want) in shaka {
+            let mut h = SliceHeaders::for_track(NalCodec::Hevc, hvcc);
+            assert!(matches!(h, SliceHeaders::Hevc(_)));
+            let mut fell_back = 0;
+            for (s, (c, p)) in samples.iter().zip(want) {
+                let v = subsamples(NalCodec::Hevc, 4, scheme, &mut h, s, &mut |_, _| {
+                    fell_back += 1
+                })
+                .unwrap();
+                let one = Subsample {
+                    clear_bytes: c,
+                    protected_bytes: p,
+                };
+                assert_eq!(v, [one], "{scheme:?}");
+            }
+            assert_eq!(fell_back, 0, "{scheme:?}");
         }
     }
 

@@ -14,7 +14,7 @@ OUT="${1:-$ROOT/fuzz/corpus-seed}"
 FIX="$ROOT/fixtures"
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{mpd_patch,hls_parse,mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale,analyze_segment,fragment_plan,cmaf_incremental,cenc_boxes,clearkey_license}
+mkdir -p "$OUT"/{mpd_patch,hls_parse,mpd_parse,template,bmff_index,bmff_rewrite,bmff_samples,timeline_rescale,analyze_segment,fragment_plan,cmaf_incremental,cenc_boxes,clearkey_license,slice_header}
 
 # A seed file name: the fixture path relative to fixtures/, with '/' turned into '__'.
 seed_name() { local rel="${1#"$FIX"/}"; echo "${rel//\//__}"; }
@@ -78,6 +78,29 @@ for d in "$FIX"/dash/ffmpeg_number; do
   [[ -d "$d" ]] || continue
   cat "$d/init-0.m4s" "$d/chunk-0-00001.m4s" >"$OUT/bmff_samples/ffmpeg_number_video_1.mp4"
   cat "$d/init-1.m4s" "$d/chunk-1-00001.m4s" >"$OUT/bmff_samples/ffmpeg_number_audio_1.mp4"
+done
+
+# slice_header: 0x81, the avcC of the ffmpeg H.264 init (one length byte, then the record), then
+# the first 64 bytes of its IDR slice and of its first non-IDR slice (the header is in them).
+# (HEVC inputs, 0xC1 and an hvcC, are left to the fuzzer: the fixture's hvcC is over 255 bytes.)
+for d in "$FIX"/dash/ffmpeg_number; do
+  [[ -d "$d" ]] || continue
+  python3 - "$d/init-0.m4s" "$d/chunk-0-00001.m4s" "$OUT/slice_header" <<'PY'
+import struct, sys
+init, seg, out = (open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read(), sys.argv[3])
+at = init.index(b"avcC")
+avcc = init[at + 4:at - 4 + struct.unpack(">I", init[at - 4:at])[0]]
+mdat = seg.index(b"mdat") + 4
+pos, seen = mdat, set()
+while pos + 4 <= len(seg) and len(seen) < 2:
+    n = struct.unpack(">I", seg[pos:pos + 4])[0]
+    nal = seg[pos + 4:pos + 4 + n]
+    kind = nal[0] & 0x1F if nal else 0
+    if kind in (1, 5) and kind not in seen:
+        seen.add(kind)
+        open(f"{out}/ffmpeg_avc_type{kind}", "wb").write(bytes([0x81, len(avcc)]) + avcc + nal[:64])
+    pos += 4 + n
+PY
 done
 
 # timeline_rescale takes (i64, u32, u32): a few hand-picked 16-byte inputs (value, from, to, LE).

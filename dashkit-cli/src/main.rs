@@ -62,7 +62,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
         Command::Info(a) => cmd::info::run(a, out),
         Command::Validate(a) => cmd::validate::run(a, out),
         Command::Fragment(a) => cmd::fragment::run(a, out),
-        Command::Encrypt(a) => cmd::encrypt::run(a, out),
+        Command::Encrypt(a) => cmd::encrypt::run(a, out, err),
         Command::Decrypt(a) => cmd::decrypt::run(a, out),
         Command::Hls(a) => cmd::hls::run(a, out),
         Command::LiveShift(a) => cmd::live_shift::run(a, out),

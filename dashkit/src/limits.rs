@@ -108,3 +108,9 @@ pub const MAX_SEGMENT_TOP_BOXES: u64 = 1 << 23;
 
 /// Most bytes of non-`mdat` boxes the analysis gathers from one media segment (256 MiB).
 pub const MAX_SEGMENT_HEADER_BYTES: usize = 256 << 20;
+
+/// Most entries one H.264 slice header's `ref_pic_list_modification()` list or
+/// `dec_ref_pic_marking()` may hold before its end marker (§7.3.3.1, §7.3.3.3). A real header
+/// lists at most one per reference (32) plus a handful; each entry takes at least one bit, so
+/// the NAL unit's length bounds the loop too.
+pub const MAX_SLICE_HEADER_LOOP: usize = 100;

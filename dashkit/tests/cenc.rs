@@ -113,3 +113,36 @@ fn video_that_cannot_be_subsample_encrypted_is_refused() {
         Err(Error::UnsupportedCodec { track_id: 1, fourcc }) if fourcc.0 == *b"av01"
     ));
 }
+
+/// A slice whose PPS was never seen keeps only its NAL header clear, and the report says which
+/// track, how many slices and where the first one is; the output still decrypts to the input.
+#[test]
+fn unreadable_slice_headers_fall_back_and_are_reported() {
+    use dashkit::cenc::{encrypt_with_report, SliceHeaderError};
+    let init = fixture("dash/ffmpeg_number/init-0.m4s");
+    let seg = fixture("dash/ffmpeg_number/chunk-0-00002.m4s");
+    let o = EncryptOptions::new(Scheme::Cbcs, key(), [7; 16]);
+    let (_, clean) = encrypt_with_report(&seg, Some(&init), &o).unwrap();
+    assert_eq!(clean, vec![]);
+    // The same init with an avcC that lists no PPS (numOfPictureParameterSets = 0).
+    let idx = Index::parse(&init).unwrap();
+    let avcc = &idx.boxes()[idx.all(b"avcC").next().unwrap()];
+    let p = avcc.payload_range();
+    let sps_len = usize::from(u16::from_be_bytes([init[p.start + 6], init[p.start + 7]]));
+    let mut no_pps = init.clone();
+    no_pps[p.start + 8 + sps_len] = 0;
+    let (enc, fallbacks) = encrypt_with_report(&seg, Some(&no_pps), &o).unwrap();
+    let track = &track_samples(Some(&init), &seg, 0).unwrap()[0];
+    assert_eq!(fallbacks.len(), 1);
+    let f = &fallbacks[0];
+    assert_eq!(f.track_id, 1);
+    assert_eq!(f.slices, track.samples.len() as u64, "one slice a picture");
+    assert!(f.first_offset >= track.samples[0].offset);
+    assert!(f.first_offset < track.samples[0].offset + u64::from(track.samples[0].size));
+    assert_eq!(
+        f.first_error,
+        SliceHeaderError::MissingParameterSet { what: "PPS", id: 0 }
+    );
+    let enc_init = encrypt(&no_pps, None, &o).unwrap();
+    assert_eq!(decrypt(&enc, Some(&enc_init), &key()).unwrap(), seg);
+}

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use dashkit::cenc::{encrypt, EncryptOptions, Key, Scheme};
+use dashkit::cenc::{encrypt_with_report, EncryptOptions, Key, Scheme};
 
 use crate::error::{read_file, CliError};
 
@@ -84,8 +84,9 @@ fn random_iv() -> Result<[u8; 16], CliError> {
     Ok(iv)
 }
 
-/// Runs `dashkit encrypt`.
-pub fn run(a: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
+/// Runs `dashkit encrypt`; slices that kept only their NAL header clear (a slice header
+/// dashkit could not read) are warnings on `err`.
+pub fn run(a: Args, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode, CliError> {
     let key = a.key.key()?;
     let data = read_file(&a.input)?;
     let init = a.init.as_deref().map(read_file).transpose()?;
@@ -95,7 +96,11 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<ExitCode, CliError> {
     };
     let mut opts = EncryptOptions::new(a.scheme, key, iv);
     opts.track_id = a.track;
-    let enc = encrypt(&data, init.as_deref(), &opts).map_err(|e| CliError::input(&a.input, e))?;
+    let (enc, fallbacks) = encrypt_with_report(&data, init.as_deref(), &opts)
+        .map_err(|e| CliError::input(&a.input, e))?;
+    for f in &fallbacks {
+        writeln!(err, "dashkit: warning: {}: {f}", a.input.display())?;
+    }
     std::fs::write(&a.output, &enc).map_err(|source| CliError::Io {
         path: a.output.clone(),
         source,

@@ -3,7 +3,8 @@
 //! `pssh`, `saiz`/`saio`/`senc`) or removed, with every enclosing size, `trun.data_offset` and
 //! `saio` offset fixed in the same pass.
 
-use super::nal::{self, NalCodec};
+use super::avc::SliceHeaderError;
+use super::nal::{self, NalCodec, SliceHeaders};
 use super::sample::{crypt_sample, Pattern};
 use super::{Error, Key, Scheme};
 use crate::bmff::boxes::{DataBase, Trun, TRUN_DATA_OFFSET};
@@ -43,6 +44,44 @@ impl EncryptOptions {
             track_id: None,
             iv,
         }
+    }
+}
+
+/// Slices of one track whose slice header [`encrypt_with_report`] could not read: their clear
+/// part is only the NAL length and NAL header (the protected range starts right after it, still
+/// in whole blocks for `cenc`), where ISO/IEC 23001-7 §10.4 (`cbcs`) wants the slice header
+/// clear too. Players decrypt it all the same; a packager that must follow the standard to the
+/// letter should not ship it.
+///
+/// ```
+/// use dashkit::cenc::{ClearHeaderFallback, SliceHeaderError};
+/// let f = ClearHeaderFallback {
+///     track_id: 1,
+///     slices: 3,
+///     first_offset: 1234,
+///     first_error: SliceHeaderError::MissingParameterSet { what: "PPS", id: 2 },
+/// };
+/// assert!(f.to_string().starts_with("track 1: 3 slices keep only their NAL header clear"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClearHeaderFallback {
+    /// The track's track_ID.
+    pub track_id: u32,
+    /// How many slices.
+    pub slices: u64,
+    /// Byte offset in the input of the first such slice's NAL unit (its length field).
+    pub first_offset: u64,
+    /// Why its header could not be read.
+    pub first_error: SliceHeaderError,
+}
+
+impl std::fmt::Display for ClearHeaderFallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "track {}: {} slices keep only their NAL header clear (first at byte {}: {})",
+            self.track_id, self.slices, self.first_offset, self.first_error
+        )
     }
 }
 
@@ -358,7 +397,8 @@ fn patch_data_offsets(buf: &mut [u8], idx: &Index, moof: usize, growth: i64) -> 
 }
 
 /// Encrypts `data` (a fragmented file, an init segment or a media segment; a media segment
-/// needs `init`). Returns the new bytes.
+/// needs `init`). Returns the new bytes. [`encrypt_with_report`] also says which slices kept
+/// only their NAL header clear.
 ///
 /// ```
 /// use dashkit::cenc::{encrypt, EncryptOptions, Error, Key, Scheme};
@@ -368,6 +408,26 @@ fn patch_data_offsets(buf: &mut [u8], idx: &Index, moof: usize, growth: i64) -> 
 /// assert_eq!(encrypt(&seg, None, &o), Err(Error::MissingInit));
 /// ```
 pub fn encrypt(data: &[u8], init: Option<&[u8]>, opts: &EncryptOptions) -> Result<Vec<u8>, Error> {
+    encrypt_with_report(data, init, opts).map(|(bytes, _)| bytes)
+}
+
+/// [`encrypt`], and for each video track whose slice headers could not all be read (a slice
+/// naming a parameter set never seen, a configuration record that cannot be read, a stream
+/// feature dashkit does not lay out) a [`ClearHeaderFallback`].
+///
+/// ```
+/// use dashkit::cenc::{encrypt_with_report, EncryptOptions, Key, Scheme};
+/// let o = EncryptOptions::new(Scheme::Cbcs, Key::new([1; 16], [2; 16]), [3; 16]);
+/// let ftyp = [0, 0, 0, 16, b'f', b't', b'y', b'p', b'i', b's', b'o', b'6', 0, 0, 0, 0];
+/// // Nothing to encrypt in a file with neither moov nor moof: the bytes come back as they are.
+/// let (bytes, fallbacks) = encrypt_with_report(&ftyp, None, &o).unwrap();
+/// assert_eq!((bytes.as_slice(), fallbacks.len()), (&ftyp[..], 0));
+/// ```
+pub fn encrypt_with_report(
+    data: &[u8],
+    init: Option<&[u8]>,
+    opts: &EncryptOptions,
+) -> Result<(Vec<u8>, Vec<ClearHeaderFallback>), Error> {
     let idx = Index::parse(data)?;
     let has_moov = idx.find("moov").is_some();
     let (init_data, init_idx) = match (has_moov, init) {
@@ -375,7 +435,7 @@ pub fn encrypt(data: &[u8], init: Option<&[u8]>, opts: &EncryptOptions) -> Resul
         (false, Some(i)) => (i, Index::parse(i)?),
         (false, None) => {
             if idx.find("moof").is_none() {
-                return Ok(data.to_vec());
+                return Ok((data.to_vec(), vec![]));
             }
             return Err(Error::MissingInit);
         }
@@ -443,6 +503,26 @@ pub fn encrypt(data: &[u8], init: Option<&[u8]>, opts: &EncryptOptions) -> Resul
         }
     }
     let defaults = trex_defaults(init_data, &init_idx)?;
+    // Each video track's slice-header reader, in the order of `chosen`, and what fell back.
+    let mut headers: Vec<Option<SliceHeaders>> = chosen
+        .iter()
+        .map(|t| match t.layout {
+            Layout::Nal(codec, _) => {
+                let kind = match codec {
+                    NalCodec::Avc => b"avcC",
+                    NalCodec::Hevc => b"hvcC",
+                };
+                let ib = init_idx.boxes();
+                let config = init_idx
+                    .child(t.entry, kind)
+                    .and_then(|c| init_data.get(ib[c].payload_range()))
+                    .unwrap_or(&[]);
+                Some(SliceHeaders::for_track(codec, config))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut fallbacks: Vec<ClearHeaderFallback> = Vec::new();
     let mut counter = u64::from_be_bytes(opts.iv[..8].try_into().unwrap_or([0; 8]));
     for moof in idx.top().filter(|&i| b[i].is(b"moof")) {
         let mut previous_end = None;
@@ -456,9 +536,10 @@ pub fn encrypt(data: &[u8], init: Option<&[u8]>, opts: &EncryptOptions) -> Resul
             };
             let (ts, end) = resolve_traf(data, &idx, traf, at, &defaults)?;
             previous_end = Some(end);
-            let Some(t) = chosen.iter().find(|t| t.id == ts.track_id) else {
+            let Some(ti) = chosen.iter().position(|t| t.id == ts.track_id) else {
                 continue;
             };
+            let t = &chosen[ti];
             if ts.tfhd.data_base(n) != DataBase::Moof {
                 return Err(Error::Unsupported {
                     what: "a protected traf whose data is not counted from its moof",
@@ -470,8 +551,13 @@ pub fn encrypt(data: &[u8], init: Option<&[u8]>, opts: &EncryptOptions) -> Resul
             for s in &ts.samples {
                 let start = (s.offset - idx.base()) as usize;
                 let bytes = &mut buf[start..start + s.size as usize];
-                let subsamples = match t.layout {
-                    Layout::Nal(codec, len) => nal::subsamples(codec, len, opts.scheme, bytes)?,
+                let subsamples = match (t.layout, headers[ti].as_mut()) {
+                    (Layout::Nal(codec, len), Some(h)) => {
+                        let mut note = |at: usize, e: SliceHeaderError| {
+                            note_fallback(&mut fallbacks, t.id, s.offset + at as u64, e)
+                        };
+                        nal::subsamples(codec, len, opts.scheme, h, bytes, &mut note)?
+                    }
                     _ => vec![],
                 };
                 let (iv, civ): (Vec<u8>, Vec<u8>) = match opts.scheme {
@@ -544,7 +630,26 @@ pub fn encrypt(data: &[u8], init: Option<&[u8]>, opts: &EncryptOptions) -> Resul
             patch_data_offsets(&mut buf, &idx, moof, growth)?;
         }
     }
-    apply(buf, &idx, splices)
+    Ok((apply(buf, &idx, splices)?, fallbacks))
+}
+
+/// Counts one slice of `track_id` that kept only its NAL header clear (the first one's place
+/// and reason are kept).
+fn note_fallback(
+    fallbacks: &mut Vec<ClearHeaderFallback>,
+    track_id: u32,
+    offset: u64,
+    error: SliceHeaderError,
+) {
+    match fallbacks.iter_mut().find(|f| f.track_id == track_id) {
+        Some(f) => f.slices += 1,
+        None => fallbacks.push(ClearHeaderFallback {
+            track_id,
+            slices: 1,
+            first_offset: offset,
+            first_error: error,
+        }),
+    }
 }
 
 fn is_video(data: &[u8], idx: &Index, t: &Track) -> bool {

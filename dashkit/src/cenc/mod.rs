@@ -6,7 +6,8 @@
 //! (ClearKey) `pssh`; every `traf` of a protected track gets `saiz`, `saio` and `senc`, its
 //! `trun.data_offset` and the `moof` size follow, and the samples in `mdat` are encrypted.
 //! Audio is full-sample encrypted, AVC and HEVC video subsample encrypted (the `nal` module has the
-//! layout). [`decrypt`] undoes it for either scheme, whoever encrypted. AES comes from the
+//! layout): each VCL NAL unit's NAL header and slice header stay clear ([`AvcSlices`] and
+//! [`HevcSlices`] read them; [`encrypt_with_report`] says where they could not). [`decrypt`] undoes it for either scheme, whoever encrypted. AES comes from the
 //! RustCrypto crates (`aes`, `ctr`, `cbc`). Key material never appears in an error or in
 //! `Debug` output.
 //!
@@ -18,12 +19,17 @@
 //! assert_eq!("cbcs".parse::<Scheme>().unwrap(), Scheme::Cbcs);
 //! ```
 
+mod avc;
 pub mod clearkey;
 mod file;
+mod hevc;
 pub(crate) mod nal;
+mod rbsp;
 pub(crate) mod sample;
 
-pub use file::{decrypt, encrypt, EncryptOptions};
+pub use avc::{AvcSlices, SliceHeaderError};
+pub use file::{decrypt, encrypt, encrypt_with_report, ClearHeaderFallback, EncryptOptions};
+pub use hevc::HevcSlices;
 pub use sample::Pattern;
 
 use crate::bmff::FourCc;

@@ -247,7 +247,11 @@ mod props {
                 sample.push(head);
                 sample.extend((0..len).map(|j| (i + j) as u8));
             }
-            let subs = nal::subsamples(codec, 4, scheme, &sample).unwrap();
+            let mut headers = match codec {
+                nal::NalCodec::Avc => nal::SliceHeaders::Avc(Default::default()),
+                nal::NalCodec::Hevc => nal::SliceHeaders::for_track(codec, &[]),
+            };
+            let subs = nal::subsamples(codec, 4, scheme, &mut headers, &sample, &mut |_, _| {}).unwrap();
             let total: usize = subs.iter().map(|s| usize::from(s.clear_bytes) + s.protected_bytes as usize).sum();
             prop_assert_eq!(total, sample.len());
             if scheme == Scheme::Cenc {

@@ -138,8 +138,10 @@ fn hlsjs_switches_levels_with_an_audio_group() {
 fn hlsjs_and_shaka_play_an_ingested_channels_twin() {
     let _alone = harness::one_test_at_a_time();
     // ffmpeg pushes 1 s segments (chunked uploads, -ldash 1) into the ingest origin; the
-    // players read the channel's HLS twin, in normal (not low-latency) mode: the low-latency
-    // twin (parts, blocking reload) is not there yet.
+    // players read the channel's HLS twin, in normal (not low-latency) mode. Its chunks are
+    // single frames (ffmpeg's streaming default), shorter than limits::MIN_HLS_PART_MS, so the
+    // twin is the plain one (no parts, no blocking reload); the low-latency twin is played
+    // below with 0.2 s chunks.
     let Some(tools) = player_tools() else { return };
     let server = Server::start(&fixtures(), &["--ingest-token", "t0ken"]);
     let mut enc = support::encoder::push(&support::encoder::Push {

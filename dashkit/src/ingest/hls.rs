@@ -11,7 +11,7 @@
 //! `EXT-X-ENDLIST` once the encoder ended the stream (`lmsg`).
 //!
 //! A low-latency rendition (its newest complete segment was uploaded as more than one CMAF
-//! chunk) gets low-latency HLS (rfc8216bis): each chunk is an `EXT-X-PART`, a byte range of its
+//! chunk, each but the last at least [`crate::limits::MIN_HLS_PART_MS`] long) gets low-latency HLS (rfc8216bis): each chunk is an `EXT-X-PART`, a byte range of its
 //! segment's own URL (the DASH segment), `INDEPENDENT=YES` when it starts with a sync sample;
 //! the segment being uploaded is listed by the parts it has so far, then an
 //! `EXT-X-PRELOAD-HINT` for the next part (`BYTERANGE-START` where the last one ended);
@@ -277,7 +277,7 @@ fn parts(uri: &str, meta: &SegMeta, ts: u32) -> Option<Vec<PartialSegment>> {
 }
 
 /// The media playlist of Representation `id` of AdaptationSet `ai` in `period`, low-latency
-/// when its newest complete segment came in more than one chunk.
+/// when its newest complete segment's chunks make parts ([`chunked_for_parts`]).
 fn media(ch: &Channel, mpd: &Mpd, period: &Period, ai: usize, id: &str) -> Option<Built> {
     let a = period.adaptation_sets.get(ai)?;
     let r = a
@@ -371,13 +371,30 @@ fn media(ch: &Channel, mpd: &Mpd, period: &Period, ai: usize, id: &str) -> Optio
         last_complete,
         building: None,
     };
-    let low_latency = listed
-        .last()
-        .is_some_and(|(_, _, m)| m.chunks.len() > 1 && !m.chunks_overflow);
+    let low_latency = listed.last().is_some_and(|(_, _, m)| {
+        let ts = m
+            .tracks
+            .first()
+            .and_then(|t| t.timescale)
+            .filter(|t| *t > 0)
+            .unwrap_or(template_ts);
+        chunked_for_parts(m, ts)
+    });
     if low_latency && !built.playlist.end_list {
         low_latency_parts(ch, &mut built, &listed, &media, &known, template_ts);
     }
     Some(built)
+}
+
+/// Whether a segment's chunks make parts: more than one, all recorded, and each but the last
+/// at least [`crate::limits::MIN_HLS_PART_MS`] long (`ts` is the first track's timescale).
+fn chunked_for_parts(m: &SegMeta, ts: u32) -> bool {
+    let min = crate::limits::MIN_HLS_PART_MS.saturating_mul(u64::from(ts)) / 1000;
+    m.chunks.len() > 1
+        && !m.chunks_overflow
+        && m.chunks[..m.chunks.len() - 1]
+            .iter()
+            .all(|c| c.duration >= min)
 }
 
 /// Makes `built` low-latency: parts for its segments within three target durations of the
@@ -497,8 +514,10 @@ mod tests {
 
     use bytes::Bytes;
 
+    use super::super::channel::{ChunkSpan, SegMeta};
     use super::super::{Admission, Config, Credentials, Instant, Method, Opened, Origin, Refusal};
     use super::super::{Read, Upload, UploadRequest};
+    use super::chunked_for_parts;
     use crate::bmff::testbox::bx;
     use crate::cmaf::tests::{moof, trex_moov};
     use crate::hls::{parse, write, Playlist};
@@ -716,6 +735,28 @@ mod tests {
             .unwrap();
         assert_eq!(sum, m.segments[1].duration);
         assert_eq!(m.preload_hints[0].uri, "chunk-stream0-00003.m4s");
+    }
+
+    #[test]
+    fn chunks_of_a_frame_are_not_parts() {
+        // 3 chunks of 2 samples of 512 ms in a 1000 timescale are parts; of 40 ms (samples of
+        // 20 ticks, as a 25 fps frame per chunk) they are not: the playlist stays plain.
+        let m = |sample: u32| {
+            let mut c = SegMeta::default();
+            for i in 0..3u64 {
+                c.chunks.push(ChunkSpan {
+                    end: (i + 1) * 100,
+                    duration: u64::from(sample) * 2,
+                    independent: i == 0,
+                });
+            }
+            c
+        };
+        assert!(chunked_for_parts(&m(512), 1000));
+        assert!(!chunked_for_parts(&m(20), 1000));
+        let mut last_short = m(512);
+        last_short.chunks[2].duration = 10;
+        assert!(chunked_for_parts(&last_short, 1000));
     }
 
     #[test]

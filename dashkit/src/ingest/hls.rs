@@ -399,8 +399,9 @@ fn chunked_for_parts(m: &SegMeta, ts: u32) -> bool {
 
 /// Makes `built` low-latency: parts for its segments within three target durations of the
 /// end, the segment being uploaded (the one after the newest complete) by its parts so far, a
-/// preload hint for the next part, `EXT-X-PART-INF` and `EXT-X-SERVER-CONTROL`. Left as it is
-/// when a listed segment's chunks cannot all be parts.
+/// preload hint for the next part, `EXT-X-PART-INF` and `EXT-X-SERVER-CONTROL`. A listed
+/// segment whose chunks are not all known is listed without parts; the playlist is left as it
+/// is when the segment being uploaded's are not.
 fn low_latency_parts(
     ch: &Channel,
     built: &mut Built,
@@ -421,10 +422,9 @@ fn low_latency_parts(
     };
     let mut all: Vec<Vec<PartialSegment>> = Vec::with_capacity(listed.len());
     for (_, path, meta) in listed {
-        match parts(path, meta, ts_of(meta)) {
-            Some(p) => all.push(p),
-            None => return,
-        }
+        // A segment whose chunks are not all known (a failover copy of another size) is
+        // listed without parts.
+        all.push(parts(path, meta, ts_of(meta)).unwrap_or_default());
     }
     // The segment being uploaded: the next number, still being written.
     let next = last.saturating_add(1);

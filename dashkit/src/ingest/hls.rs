@@ -552,6 +552,14 @@ mod tests {
         })
     }
 
+    fn at_ms(ms: u64) -> Instant {
+        at(ms)
+    }
+
+    fn start_upload(o: &mut Origin, path: &str) -> Box<Upload> {
+        start(o, path)
+    }
+
     fn start(o: &mut Origin, path: &str) -> Box<Upload> {
         let c = Credentials::token("t");
         let req = UploadRequest {
@@ -884,5 +892,65 @@ mod tests {
         );
         let Opened::Whole(p) = whole else { panic!() };
         assert_eq!(p.concat(), seg2[2..]);
+    }
+
+    proptest::proptest! {
+        /// Whatever the upload's split into reads and whatever the range, a reader of a
+        /// segment being uploaded gets exactly the range's bytes that exist, in order, and ends
+        /// with the upload.
+        #[test]
+        fn a_range_of_a_growing_segment_is_its_bytes(
+            cuts in proptest::collection::vec(1usize..200, 1..8),
+            start in 1u64..400,
+            len in proptest::option::of(1u64..400),
+        ) {
+            let mut o = channel(1, 3);
+            let (seg, _) = segment(2, 3);
+            let mut up = start_upload(&mut o, "ch/chunk-stream0-00002.m4s");
+            let mut at = 0;
+            let mut feed = |o: &mut Origin, up: &mut Upload, n: usize| {
+                let end = (at + n).min(seg.len());
+                if end > at {
+                    o.feed(up, Bytes::copy_from_slice(&seg[at..end]), at_ms(10)).unwrap();
+                }
+                at = end;
+            };
+            feed(&mut o, &mut up, cuts[0]);
+            let mut opened = o.open("ch/chunk-stream0-00002.m4s", None, at_ms(10)).unwrap();
+            let range = match len {
+                Some(n) => format!("bytes={start}-{}", start + n - 1),
+                None => format!("bytes={start}-"),
+            };
+            crate::origin::ingest::read_range(&mut opened, Some(&range), 1 << 20).unwrap();
+            let Opened::Streaming(mut r) = opened else { panic!("streaming expected") };
+            let mut got = Vec::new();
+            let mut ended = false;
+            let drain = |o: &Origin, r: &mut super::super::Reader, got: &mut Vec<u8>| loop {
+                match o.read(r) {
+                    Read::Data { pieces, last } => {
+                        got.extend(pieces.concat());
+                        if last {
+                            return true;
+                        }
+                    }
+                    Read::Wait => return false,
+                    Read::End => return true,
+                }
+            };
+            for &n in &cuts[1..] {
+                ended |= drain(&o, &mut r, &mut got);
+                feed(&mut o, &mut up, n);
+            }
+            feed(&mut o, &mut up, seg.len());
+            o.finish(*up, at_ms(20));
+            ended |= drain(&o, &mut r, &mut got);
+            proptest::prop_assert!(ended);
+            let from = (start as usize).min(seg.len());
+            let to = match len {
+                Some(n) => ((start + n) as usize).min(seg.len()),
+                None => seg.len(),
+            };
+            proptest::prop_assert_eq!(got, seg[from..to].to_vec());
+        }
     }
 }

@@ -540,3 +540,122 @@ fn the_store_reloads_channels_after_a_restart() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A low-latency channel's HLS twin over HTTP: a blocking reload for the next part is held
+/// until that chunk is uploaded, one too far ahead is 400, and a range of the segment being
+/// uploaded (the preload hint's) is sent as its bytes arrive, until the upload ends.
+#[test]
+fn low_latency_hls_blocks_on_parts_and_streams_ranges() {
+    let server = start(&[]);
+    let (seg, init) = chunked_segment(&server);
+    let chunks = chunk_ranges(&seg);
+    assert!(chunks.len() >= 3, "{}", chunks.len());
+    let mpd = r#"<?xml version="1.0"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="dynamic" profiles="urn:mpeg:dash:profile:isoff-live:2011"
+     availabilityStartTime="2026-12-08T00:00:00Z" minimumUpdatePeriod="PT500S" minBufferTime="PT2S">
+  <Period id="0" start="PT0S">
+    <AdaptationSet id="0" mimeType="video/mp4" contentType="video">
+      <Representation id="0" codecs="avc1.4d400c" bandwidth="300000" width="320" height="180">
+        <SegmentTemplate timescale="1000" duration="2000" startNumber="1"
+          initialization="init-stream$RepresentationID$.m4s" media="chunk-stream$RepresentationID$-$Number%05d$.m4s"/>
+      </Representation>
+    </AdaptationSet>
+  </Period>
+</MPD>"#;
+    assert_eq!(put(&server, "llh/manifest.mpd", TOKEN, mpd.as_bytes()), 201);
+    assert_eq!(put(&server, "llh/init-stream0.m4s", TOKEN, &init), 201);
+    assert_eq!(
+        put(&server, "llh/chunk-stream0-00001.m4s", TOKEN, &seg),
+        201
+    );
+    let playlist = server.get("/live/llh/manifest_0.m3u8").text();
+    assert!(playlist.contains("CAN-BLOCK-RELOAD=YES"), "{playlist}");
+    assert!(
+        playlist.contains(
+            "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"chunk-stream0-00002.m4s\",BYTERANGE-START=0"
+        ),
+        "{playlist}"
+    );
+    assert_eq!(
+        server.get("/live/llh/manifest_0.m3u8?_HLS_msn=9").status,
+        400
+    );
+    // Segment 2's first part, asked for before its upload began: held.
+    let addr = server.addr.clone();
+    let blocked = std::thread::spawn(move || {
+        let t = Instant::now();
+        let mut c = TcpStream::connect(&addr).unwrap();
+        write!(
+            c,
+            "GET /live/llh/manifest_0.m3u8?_HLS_msn=2&_HLS_part=0 HTTP/1.1\r\nHost: x\r\n\
+             Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = Vec::new();
+        let _ = c.read_to_end(&mut buf);
+        (t.elapsed(), String::from_utf8_lossy(&buf).into_owned())
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !blocked.is_finished(),
+        "a blocking reload was answered before its part"
+    );
+    let mut up = Upload::start(&server, "llh/chunk-stream0-00002.m4s", TOKEN);
+    up.send(&seg[chunks[0].clone()]);
+    let (waited, reply) = blocked.join().unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    let part = format!(
+        ",URI=\"chunk-stream0-00002.m4s\",INDEPENDENT=YES,BYTERANGE=\"{}@0\"\n",
+        chunks[0].end
+    );
+    assert!(reply.contains(&part), "{reply}");
+    assert!(waited >= Duration::from_millis(500), "{waited:?}");
+    // The preload hint now: the rest of segment 2, open-ended, sent as it arrives.
+    let mut c = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        c,
+        "GET /live/llh/chunk-stream0-00002.m4s HTTP/1.1\r\nHost: x\r\nRange: bytes={}-\r\n\
+         Connection: close\r\n\r\n",
+        chunks[0].end
+    )
+    .unwrap();
+    let mut reader = Reader {
+        c,
+        head_done: false,
+        raw: Vec::new(),
+    };
+    reader
+        .c
+        .set_read_timeout(Some(Duration::from_millis(20)))
+        .unwrap();
+    assert!(reader.until(1, Duration::from_millis(300)).is_empty());
+    let head = String::from_utf8_lossy(&reader.raw).into_owned();
+    assert!(head.starts_with("HTTP/1.1 206"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains(&format!("content-range: bytes {}-", chunks[0].end)),
+        "{head}"
+    );
+    for r in &chunks[1..] {
+        up.send(&seg[r.clone()]);
+        let got = reader.until(r.end - chunks[0].end, Duration::from_secs(2));
+        assert_eq!(got, seg[chunks[0].end..r.end]);
+    }
+    assert_eq!(up.finish(), 201);
+    let all = reader.until(seg.len(), Duration::from_secs(2));
+    assert_eq!(all, seg[chunks[0].end..]);
+    assert!(reader.ended_cleanly());
+    // Complete: a range is a static file's.
+    let r = server.request(
+        "GET",
+        "/live/llh/chunk-stream0-00002.m4s",
+        &["Range: bytes=0-99"],
+    );
+    assert_eq!(r.status, 206);
+    assert_eq!(
+        r.header("content-range"),
+        Some(format!("bytes 0-99/{}", seg.len()).as_str())
+    );
+    assert_eq!(r.body, seg[..100]);
+}

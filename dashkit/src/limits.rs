@@ -80,6 +80,26 @@ pub const MAX_HLS_ATTRIBUTES: usize = 256;
 /// day of 1 s segments. A longer timeshift window is refused rather than written.
 pub const MAX_HLS_LIVE_WINDOW_SEGMENTS: usize = 86_400;
 
+/// Most CMAF chunks of one ingested segment recorded as low-latency HLS parts (a 64 MiB upload
+/// of 100-byte chunks would otherwise record 600,000): 1,000 is a 10 s segment of chunks of a
+/// frame at 100 fps. A segment with more is listed whole, without parts.
+pub const MAX_INGEST_CHUNKS_PER_SEGMENT: usize = 1_000;
+
+/// Shortest CMAF chunk (but a segment's last) an ingested rendition's low-latency HLS lists as
+/// a part, in milliseconds. Chunks of one frame (40 ms of 25 fps video, 21 ms of AAC) would be
+/// 25 to 50 parts a second per rendition, each a blocking playlist reload and a part request:
+/// hls.js out of low-latency mode aborts its own held reloads against such a playlist (the
+/// ffmpeg `-streaming 1` default, measured in `hls_player.rs`). Such a channel keeps the plain
+/// playlists until chunks are grouped into parts.
+pub const MIN_HLS_PART_MS: u64 = 100;
+
+/// Longest a server holds a blocking playlist reload (`_HLS_msn`, `_HLS_part`, rfc8216bis
+/// §6.2.5.2) of an ingested channel before answering 503, when three target durations (the
+/// draft's bound) are longer: a client may ask for at most the segment after the next (further
+/// is a 400), so with segments up to 4 s this is never the binding bound; it caps what a
+/// misconfigured stream can make a connection wait.
+pub const MAX_HLS_BLOCKING_RELOAD_MS: u64 = 12_000;
+
 /// Longest a server holds a reader's request for the next segment of an ingested stream
 /// before answering 404 ([`crate::ingest::Refusal::NotYet`]): longer than a typical segment
 /// (2 s) plus an encoder's upload jitter, short enough that a player's own timeout is not hit.

@@ -365,3 +365,33 @@ fn validate_checks_parts() {
     assert_eq!(codes_of(&r), [codes::HLS_PART]);
     assert!(r.findings[0].message.contains("PART-INF"));
 }
+
+#[test]
+fn validate_checks_that_byte_range_parts_are_contiguous() {
+    // Two byte-range parts of one segment: the second starts 10 bytes after the first ended.
+    let r = mutated(|p| {
+        let d = p.segments[0].duration;
+        let half = Decimal::from_ticks(d.ticks(), d.timescale() * 2).unwrap();
+        let uri = p.segments[0].uri.clone();
+        let part = |offset: u64| PartialSegment {
+            uri: uri.clone(),
+            duration: half,
+            independent: true,
+            byte_range: Some(dashkit::hls::ByteSpan {
+                length: 100,
+                offset: Some(offset),
+            }),
+            gap: false,
+        };
+        p.segments[0].parts = vec![part(0), part(110)];
+        p.part_target = Some(Decimal::from_int(2));
+    });
+    assert_eq!(codes_of(&r), [codes::HLS_PART], "{:#?}", r.findings);
+    assert_eq!(
+        (
+            r.findings[0].expected.as_deref(),
+            r.findings[0].found.as_deref()
+        ),
+        (Some("100"), Some("110"))
+    );
+}

@@ -206,6 +206,26 @@ pub enum Refusal {
         /// How long the request may be held, in milliseconds.
         hold_ms: u64,
     },
+    /// A blocking playlist reload (`_HLS_msn`, `_HLS_part`) for a part or segment the
+    /// playlist does not hold yet: a server holds the request up to `hold_ms`, opening again
+    /// when the channel publishes, and answers 503 if it is still not there (rfc8216bis
+    /// §6.2.5.2).
+    #[error("{path}: the part asked for is not published yet")]
+    PartNotYet {
+        /// The playlist asked for.
+        path: String,
+        /// How long the request may be held, in milliseconds.
+        hold_ms: u64,
+    },
+    /// A blocking playlist reload that cannot be answered: too far ahead of the playlist, or
+    /// malformed `_HLS_msn`/`_HLS_part` (400).
+    #[error("{path}: {reason}")]
+    BadBlockingReload {
+        /// The playlist asked for.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// The file's stream ended (`lmsg`) before this segment.
     #[error("the stream of {path} ended")]
     StreamEnded {
@@ -297,14 +317,16 @@ impl Refusal {
             | Refusal::NotYet { .. } => 404,
             Refusal::StreamEnded { .. } => 410,
             Refusal::TooLarge { .. } => 413,
-            Refusal::TooManyChannels => 503,
+            Refusal::TooManyChannels | Refusal::PartNotYet { .. } => 503,
             Refusal::Busy { .. }
             | Refusal::NotAfter { .. }
             | Refusal::TooManySources { .. }
             | Refusal::SourceMismatch { .. } => 409,
             Refusal::MissingInit { .. } | Refusal::WrongInit { .. } => 412,
             Refusal::UnsupportedMedia { .. } => 415,
-            Refusal::Malformed(_) | Refusal::NoTarget { .. } => 400,
+            Refusal::Malformed(_)
+            | Refusal::NoTarget { .. }
+            | Refusal::BadBlockingReload { .. } => 400,
         }
     }
 }

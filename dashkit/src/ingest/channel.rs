@@ -46,6 +46,23 @@ pub(crate) struct SegMeta {
     pub starts_with_sync: Option<bool>,
     /// Per track, in order of appearance.
     pub tracks: Vec<TrackSpan>,
+    /// Its CMAF chunks in order, as they completed (the parts of a low-latency HLS playlist),
+    /// at most [`crate::limits::MAX_INGEST_CHUNKS_PER_SEGMENT`].
+    pub chunks: Vec<ChunkSpan>,
+    /// More chunks arrived than are recorded: the segment is not offered as parts.
+    pub chunks_overflow: bool,
+}
+
+/// One CMAF chunk of a segment: where its bytes end in the file (it starts where the previous
+/// one ended, the first at 0, so boxes before a `moof` belong to its chunk) and what it holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ChunkSpan {
+    /// Offset in the file of the byte after the chunk's `mdat`.
+    pub end: u64,
+    /// The summed sample durations of the segment's first track in it, in its timescale.
+    pub duration: u64,
+    /// It starts with a sync sample (of the first track).
+    pub independent: bool,
 }
 
 /// A track's span in a segment: first decode time and summed duration, in its timescale.
@@ -58,8 +75,35 @@ pub(crate) struct TrackSpan {
 }
 
 impl SegMeta {
-    /// Records a chunk.
-    pub fn add_chunk(&mut self, c: &crate::cmaf::Chunk) {
+    /// Records a chunk whose bytes end at offset `end` of the file.
+    pub fn add_chunk(&mut self, c: &crate::cmaf::Chunk, end: u64) {
+        let first_track = self.tracks.first().map(|t| t.track_id);
+        let duration = match first_track {
+            Some(id) => c
+                .tracks
+                .iter()
+                .find(|t| t.track_id == id)
+                .map_or(0, |t| t.duration),
+            None => c.tracks.first().map_or(0, |t| t.duration),
+        };
+        let independent = match first_track {
+            Some(id) => c
+                .tracks
+                .iter()
+                .find(|t| t.track_id == id)
+                .and_then(|t| t.starts_with_sync)
+                .unwrap_or(false),
+            None => c.starts_with_sync,
+        };
+        if self.chunks.len() < crate::limits::MAX_INGEST_CHUNKS_PER_SEGMENT {
+            self.chunks.push(ChunkSpan {
+                end,
+                duration,
+                independent,
+            });
+        } else {
+            self.chunks_overflow = true;
+        }
         if self.first_seq.is_none() {
             self.first_seq = Some(c.sequence_number);
             self.starts_with_sync = Some(c.starts_with_sync);

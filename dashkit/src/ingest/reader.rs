@@ -25,12 +25,24 @@ pub struct Reader {
     path: String,
     file_id: u64,
     next_piece: usize,
+    /// Bytes still to pass over before the first one given (a range's start).
+    skip: u64,
+    /// Bytes still to give, when the read is a bounded range.
+    left: Option<u64>,
 }
 
 impl Reader {
     /// The channel it reads from.
     pub fn channel(&self) -> &str {
         &self.channel
+    }
+
+    /// Limits the reader to the file's bytes from offset `start` on, `len` of them at most
+    /// (all that come, to the end of the upload, when `None`): a range request on a file
+    /// still being uploaded. Call before the first [`Origin::read`].
+    pub(crate) fn window(&mut self, start: u64, len: Option<u64>) {
+        self.skip = start;
+        self.left = len;
     }
 }
 
@@ -53,9 +65,33 @@ pub enum Read {
 impl Origin {
     /// Opens `path` (`<channel>/<file>`, decoded) for reading at `now`. `time_url` is the
     /// server's time endpoint, given to players in an MPD's UTCTiming when it has none.
+    /// The same as [`Origin::open_request`] without a query.
     pub fn open(
         &mut self,
         path: &str,
+        time_url: Option<&str>,
+        now: Instant,
+    ) -> Result<Opened, Refusal> {
+        self.open_request(path, None, time_url, now)
+    }
+
+    /// Opens `path` (`<channel>/<file>`, decoded) for reading at `now`, with the request's
+    /// `query` (without `?`): a low-latency HLS playlist of the channel (docs/hls.md) reads
+    /// its blocking-reload directives `_HLS_msn` and `_HLS_part`, and is refused with
+    /// [`Refusal::PartNotYet`] (hold the request, open again when the channel publishes) until
+    /// it holds the part asked for, or with [`Refusal::BadBlockingReload`] (400) when that is
+    /// too far ahead. Other files ignore the query.
+    ///
+    /// ```
+    /// use dashkit::ingest::{Config, Instant, Origin, Refusal};
+    /// let mut origin = Origin::new(Config { token: Some("t".into()), ..Config::default() });
+    /// let r = origin.open_request("ch/manifest_0.m3u8", Some("_HLS_msn=1"), None, Instant::from_millis(0));
+    /// assert!(matches!(r, Err(Refusal::UnknownPublishingPoint { .. })));
+    /// ```
+    pub fn open_request(
+        &mut self,
+        path: &str,
+        query: Option<&str>,
         time_url: Option<&str>,
         now: Instant,
     ) -> Result<Opened, Refusal> {
@@ -85,9 +121,27 @@ impl Origin {
         let Some(f) = ch.files.get(file).filter(|_| !private) else {
             // The HLS twin of the channel's MPD (docs/hls.md#ingested-channels).
             if file.ends_with(".m3u8") && !private {
-                if let Some(text) = super::hls::playlist(ch, file) {
+                let blocking = super::hls::blocking_request(query).map_err(|reason| {
+                    Refusal::BadBlockingReload {
+                        path: file.to_string(),
+                        reason,
+                    }
+                })?;
+                if let Some(answer) = super::hls::answer(ch, file, blocking) {
                     ch.last_activity = Some(now);
-                    return Ok(Opened::Whole(vec![Bytes::from(text)]));
+                    return match answer {
+                        super::hls::Answer::Text(text) => {
+                            Ok(Opened::Whole(vec![Bytes::from(text)]))
+                        }
+                        super::hls::Answer::Hold { hold_ms } => Err(Refusal::PartNotYet {
+                            path: file.to_string(),
+                            hold_ms,
+                        }),
+                        super::hls::Answer::TooFar(reason) => Err(Refusal::BadBlockingReload {
+                            path: file.to_string(),
+                            reason,
+                        }),
+                    };
                 }
             }
             if let Some((key, n)) = naming::media_key(file) {
@@ -148,6 +202,8 @@ impl Origin {
             path: file.to_string(),
             file_id: f.id,
             next_piece: 0,
+            skip: 0,
+            left: None,
         };
         ch.readers += 1;
         ch.last_activity = Some(now);
@@ -164,16 +220,36 @@ impl Origin {
         else {
             return Read::End;
         };
+        if reader.left == Some(0) {
+            return Read::End;
+        }
         let new = f.pieces.get(reader.next_piece..).unwrap_or(&[]);
-        let last = f.status != Status::Writing;
-        if new.is_empty() {
+        let mut last = f.status != Status::Writing;
+        reader.next_piece += new.len();
+        let mut pieces = Vec::with_capacity(new.len());
+        for p in new {
+            let len = p.len() as u64;
+            if reader.skip >= len {
+                reader.skip -= len;
+                continue;
+            }
+            let mut p = p.slice(usize::try_from(reader.skip).unwrap_or(p.len())..);
+            reader.skip = 0;
+            if let Some(left) = reader.left.as_mut() {
+                let take = (p.len() as u64).min(*left);
+                p.truncate(usize::try_from(take).unwrap_or(p.len()));
+                *left -= take;
+            }
+            pieces.push(p);
+            if reader.left == Some(0) {
+                last = true;
+                break;
+            }
+        }
+        if pieces.is_empty() {
             return if last { Read::End } else { Read::Wait };
         }
-        reader.next_piece += new.len();
-        Read::Data {
-            pieces: new.to_vec(),
-            last,
-        }
+        Read::Data { pieces, last }
     }
 
     /// The reader went away (or read to the end) at `now`.

@@ -833,7 +833,8 @@ impl Origin {
         }
         m.done = f.pieces.len();
         let status = f.status;
-        let meta = f.meta.as_deref().map(|x| Box::new(map.published_meta(x)));
+        let private_len = f.len();
+        let mut meta = f.meta.as_deref().map(|x| Box::new(map.published_meta(x)));
         let end = status != Status::Writing && !m.ended;
         m.ended |= end;
         let (public, pid) = (m.public.clone(), m.id);
@@ -841,6 +842,13 @@ impl Origin {
             return;
         };
         pf.pieces.extend(new);
+        if pf.len() != private_len {
+            // A rewritten tfdt changed the size: the chunks' offsets are not the copy's.
+            if let Some(m) = meta.as_mut() {
+                m.chunks.clear();
+                m.chunks_overflow = true;
+            }
+        }
         pf.meta = meta;
         if end {
             pf.status = status;

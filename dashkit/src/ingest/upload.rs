@@ -544,8 +544,14 @@ impl Origin {
             self.claim_file(up, &path)?;
             up.track_time = Some(time);
         }
-        if let Some(m) = self.file_mut(up).and_then(|f| f.meta.as_mut()) {
-            m.add_chunk(c);
+        // Where the chunk ends in the file: after what is published, by the bytes still
+        // pending up to its end (the pending bytes are the file's next bytes).
+        let watermark = up.total - up.pending_len;
+        if let Some(f) = self.file_mut(up) {
+            let end = f.len() + c.range.end.saturating_sub(watermark);
+            if let Some(m) = f.meta.as_mut() {
+                m.add_chunk(c, end);
+            }
         }
         Ok(())
     }

@@ -112,6 +112,106 @@ pub fn streaming_read_headers(path: &str) -> Vec<(&'static str, Cow<'static, str
     h
 }
 
+/// A read under `/live/` with the request's `Range` header applied: the file `opened` (or
+/// the part of it asked for) and, for a 206, its `Content-Range` value; or the answer to send
+/// instead (416).
+///
+/// A complete file is a static file ([`super::files::file_answer`]'s rules: 206 with
+/// `bytes first-last/length`, 416 past its end, 200 for no or a multi-part range). A file still
+/// being uploaded (a low-latency HLS part or preload hint of the segment being built, or a DASH
+/// client's range) is read as its bytes arrive: `bytes=a-b` gives bytes `a..=b` as they come
+/// and ends there; `bytes=a-` gives every byte from `a` until the upload ends. Its length is
+/// not known yet, so the answer says `Content-Range: bytes a-b/*` (RFC 9110 §14.4; RFC 8673
+/// for a range ending past what exists), where an open range ends at the largest upload the
+/// origin accepts (`max_len - 1`: the file cannot grow past it; the body ends with the
+/// upload). `bytes=0-` and suffix ranges of a growing file are answered whole, 200, as when
+/// no range is asked.
+///
+/// ```
+/// use bytes::Bytes;
+/// use dashkit::ingest::Opened;
+/// let mut file = Opened::Whole(vec![Bytes::from_static(b"0123"), Bytes::from_static(b"4567")]);
+/// let cr = dashkit::origin::ingest::read_range(&mut file, Some("bytes=2-5"), 1 << 20).unwrap();
+/// assert_eq!(cr.as_deref(), Some("bytes 2-5/8"));
+/// let Opened::Whole(parts) = file else { panic!() };
+/// assert_eq!(parts.concat(), b"2345");
+/// ```
+pub fn read_range(
+    opened: &mut crate::ingest::Opened,
+    range: Option<&str>,
+    max_len: u64,
+) -> Result<Option<String>, HttpResponse<'static>> {
+    use super::files::{parse_range, RangeRequest};
+    use crate::ingest::Opened;
+    let Some(range) = range else {
+        return Ok(None);
+    };
+    let unsatisfiable = || HttpResponse::text(416, "range not satisfiable");
+    match opened {
+        Opened::Whole(parts) => {
+            let len: u64 = parts.iter().map(|p| p.len() as u64).sum();
+            match parse_range(Some(range), len) {
+                RangeRequest::Full => Ok(None),
+                RangeRequest::Part { start, end } => {
+                    let mut out = Vec::new();
+                    let mut at = 0u64;
+                    for p in parts.iter() {
+                        let (a, b) = (at, at + p.len() as u64);
+                        at = b;
+                        if b <= start || a > end {
+                            continue;
+                        }
+                        let from = usize::try_from(start.saturating_sub(a)).unwrap_or(0);
+                        let to = usize::try_from((end + 1).min(b) - a).unwrap_or(p.len());
+                        out.push(p.slice(from..to));
+                    }
+                    *parts = out;
+                    Ok(Some(format!("bytes {start}-{end}/{len}")))
+                }
+                RangeRequest::Unsatisfiable => {
+                    let mut r = unsatisfiable();
+                    r.headers
+                        .push(("content-range", format!("bytes */{len}").into()));
+                    Err(r)
+                }
+            }
+        }
+        Opened::Streaming(reader) => {
+            let Some((a, b)) = range
+                .trim()
+                .strip_prefix("bytes=")
+                .filter(|s| !s.contains(','))
+                .and_then(|s| s.split_once('-'))
+                .map(|(a, b)| (a.trim(), b.trim()))
+            else {
+                return Ok(None);
+            };
+            if a.is_empty() {
+                // A suffix of a file whose end is not known yet: all of it.
+                return Ok(None);
+            }
+            let last_possible = max_len.saturating_sub(1);
+            let start = a.parse::<u64>().map_err(|_| unsatisfiable())?;
+            let end = if b.is_empty() {
+                if start == 0 {
+                    return Ok(None);
+                }
+                last_possible
+            } else {
+                match b.parse::<u64>() {
+                    Ok(e) if e >= start => e.min(last_possible),
+                    _ => return Err(unsatisfiable()),
+                }
+            };
+            if start > end {
+                return Err(unsatisfiable());
+            }
+            reader.window(start, Some(end - start + 1));
+            Ok(Some(format!("bytes {start}-{end}/*")))
+        }
+    }
+}
+
 /// The request headers ingest needs, read by name (lower case) with `header`, as an
 /// [`crate::ingest::UploadRequest`]'s credentials, declared length and type.
 pub(crate) fn request_fields<'a>(

@@ -468,8 +468,10 @@ fn check_target_duration(
 }
 
 /// HLS-PART: with `EXT-X-PART`s, `EXT-X-PART-INF` is present, no part is longer than its
-/// `PART-TARGET`, and the parts of a complete segment add up to its `EXTINF`
-/// (rfc8216bis §4.4.4.9, §4.4.3.7).
+/// `PART-TARGET`, the parts of a complete segment add up to its `EXTINF`
+/// (rfc8216bis §4.4.4.9, §4.4.3.7), and a part that is a byte range of the same resource as
+/// the part before it starts where that one ended (byte-range parts of a segment being built
+/// cover it without a gap or an overlap).
 fn check_parts(
     p: &MediaPlaylist,
     at: &dyn Fn(String) -> String,
@@ -505,10 +507,39 @@ fn check_parts(
             ));
         }
     };
+    let contiguous = |parts: &[hls::PartialSegment],
+                      at_part: &dyn Fn(usize) -> String,
+                      out: &mut Vec<Finding>| {
+        for (k, w) in parts.windows(2).enumerate() {
+            let (Some(a), Some(b)) = (w[0].byte_range, w[1].byte_range) else {
+                continue;
+            };
+            let (Some(ao), Some(bo)) = (a.offset, b.offset) else {
+                continue;
+            };
+            let end = ao.saturating_add(a.length);
+            if w[0].uri == w[1].uri && bo != end {
+                out.push(finding(
+                    codes::HLS_PART,
+                    Severity::Error,
+                    at_part(k + 1),
+                    Some(end.to_string()),
+                    Some(bo.to_string()),
+                    "a byte-range part does not start where the part before it ended".to_owned(),
+                    name,
+                ));
+            }
+        }
+    };
     for (i, s) in p.segments.iter().enumerate() {
         if s.parts.is_empty() {
             continue;
         }
+        contiguous(
+            &s.parts,
+            &|k| at(format!("segment[{i}] part[{k}] {}", s.parts[k].uri)),
+            out,
+        );
         let mut sum = Decimal::ZERO;
         for (k, part) in s.parts.iter().enumerate() {
             long(
@@ -534,4 +565,9 @@ fn check_parts(
     for (k, part) in p.trailing_parts.iter().enumerate() {
         long(part, at(format!("part[{k}] {}", part.uri)), out);
     }
+    contiguous(
+        &p.trailing_parts,
+        &|k| at(format!("part[{k}] {}", p.trailing_parts[k].uri)),
+        out,
+    );
 }

@@ -242,8 +242,9 @@ pub mod codes {
     /// A variant's `CODECS` lacks a codec its init segments (or its groups') carry, or is
     /// absent (warning).
     pub const HLS_CODECS: &str = "HLS-CODECS";
-    /// Partial segments: `EXT-X-PART-INF` missing, a part longer than `PART-TARGET`, or the
-    /// parts of a segment not adding up to its `EXTINF`.
+    /// Partial segments: `EXT-X-PART-INF` missing, a part longer than `PART-TARGET`, the
+    /// parts of a segment not adding up to its `EXTINF`, or a byte-range part not starting
+    /// where the part before it (same URI) ended.
     pub const HLS_PART: &str = "HLS-PART";
     /// A media playlist a multivariant playlist names is missing or does not parse.
     pub const HLS_PLAYLIST: &str = "HLS-PLAYLIST";

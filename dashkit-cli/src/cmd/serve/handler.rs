@@ -163,7 +163,14 @@ where
         }
         Route::Live(path) => {
             label = "live";
-            state.ingest.read(&path, host(req.headers())).await
+            let range = req
+                .headers()
+                .get(header::RANGE)
+                .and_then(|v| v.to_str().ok());
+            state
+                .ingest
+                .read(&path, req.uri().query(), range, host(req.headers()))
+                .await
         }
         Route::Ingest(path) => {
             label = "ingest";

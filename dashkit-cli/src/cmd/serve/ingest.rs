@@ -259,10 +259,19 @@ impl Ingest {
         outcome(&finished.outcome)
     }
 
-    /// `GET`/`HEAD` of `/live/<path>` (decoded), from a request whose `Host` is `host`.
-    /// The next segment of a stream ([`Refusal::NotYet`]) is waited for, woken by the
-    /// channel's uploads, up to the library's hold time; then 404.
-    pub async fn read(self: &Arc<Self>, path: &str, host: Option<&str>) -> Response<Body> {
+    /// `GET`/`HEAD` of `/live/<path>` (decoded) with the request's `query` and `Range`, from a
+    /// request whose `Host` is `host`. The next segment of a stream ([`Refusal::NotYet`]) and
+    /// a low-latency playlist's blocking reload ([`Refusal::PartNotYet`]) are waited for,
+    /// woken by the channel's uploads, up to the library's hold time; then 404 or 503. The
+    /// range is applied by [`answers::read_range`]: a file still being uploaded sends its
+    /// bytes as they arrive.
+    pub async fn read(
+        self: &Arc<Self>,
+        path: &str,
+        query: Option<&str>,
+        range: Option<&str>,
+        host: Option<&str>,
+    ) -> Response<Body> {
         let time_url = time_url(host);
         let channel = path.split('/').next().unwrap_or(path);
         let mut deadline = None;
@@ -274,7 +283,7 @@ impl Ingest {
             let (opened, notes) = {
                 let now = self.now();
                 let mut origin = self.origin();
-                let opened = origin.open(path, time_url.as_deref(), now);
+                let opened = origin.open_request(path, query, time_url.as_deref(), now);
                 let lifetime = origin.cache_lifetime(path);
                 (opened.map(|o| (o, lifetime)), origin.take_notes())
             };
@@ -282,7 +291,7 @@ impl Ingest {
                 eprintln!("dashkit serve: {n}");
             }
             match opened {
-                Err(Refusal::NotYet { hold_ms, .. }) => {
+                Err(Refusal::NotYet { hold_ms, .. } | Refusal::PartNotYet { hold_ms, .. }) => {
                     let until = *deadline.get_or_insert_with(|| {
                         tokio::time::Instant::now() + Duration::from_millis(hold_ms)
                     });
@@ -295,6 +304,22 @@ impl Ingest {
             }
         };
         let mut headers = answers::read_headers(path);
+        let (opened, content_range) = match opened {
+            Err(r) => return refusal(&r),
+            Ok((mut o, lifetime)) => {
+                let max_len = self.origin().config().max_upload_bytes;
+                match answers::read_range(&mut o, range, max_len) {
+                    Ok(cr) => (Ok((o, lifetime)), cr),
+                    Err(r) => {
+                        if let Opened::Streaming(reader) = o {
+                            let now = self.now();
+                            self.origin().close(reader, now);
+                        }
+                        return to_hyper(r, &[]);
+                    }
+                }
+            }
+        };
         let body = match opened {
             Err(r) => return refusal(&r),
             Ok((Opened::Whole(parts), lifetime)) => {
@@ -345,7 +370,13 @@ impl Ingest {
                 Body::Stream { rx, len: None }
             }
         };
-        with_headers(200, headers, body)
+        match content_range {
+            Some(cr) => {
+                headers.push(("content-range", cr.into()));
+                with_headers(206, headers, body)
+            }
+            None => with_headers(200, headers, body),
+        }
     }
 }
 

@@ -259,6 +259,10 @@ fn a_segment_begun_before_its_init_segment_arrived_learns_its_timescale() {
     // Three chunks of two 512-tick samples, at the init's 1000 ticks a second.
     assert_eq!(meta.tracks[0].timescale, Some(1000));
     assert_eq!(meta.tracks[0].duration, 3 * 1024);
+    // The parts a low-latency playlist lists: where each chunk ends, and its duration.
+    let parts: Vec<(u64, u64)> = meta.chunks.iter().map(|c| (c.end, c.duration)).collect();
+    let want: Vec<(u64, u64)> = ends.iter().map(|e| (*e as u64, 1024)).collect();
+    assert_eq!(parts, want);
 }
 
 /// Two streams with other chunk durations (1024 ms and 512 ms), their segments arriving in

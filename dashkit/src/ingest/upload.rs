@@ -657,7 +657,7 @@ impl Origin {
             }
             while let Some(ev) = parser.next_event() {
                 if let StreamEvent::Chunk(c) = ev {
-                    meta.add_chunk(&c);
+                    meta.add_chunk(&c, c.range.end);
                 }
             }
         }

@@ -272,6 +272,10 @@ pub fn source_config(host: Option<&str>, path_and_query: &str) -> SourceConfig {
     SourceConfig {
         utc_timing_url: time_url(host),
         request_url: plain_host(host).map(|h| format!("http://{h}{path_and_query}")),
+        query: path_and_query
+            .split_once('?')
+            .map(|(_, q)| q.to_string())
+            .filter(|q| !q.is_empty()),
         ..SourceConfig::default()
     }
 }
@@ -793,6 +797,7 @@ mod tests {
             sample_count: 1,
             end_offset_ticks: 1,
             end_offset_ms,
+            independent: true,
         };
         let chunks = || vec![chunk(500), chunk(1000)];
         let answer = |now| {

@@ -69,6 +69,9 @@ pub struct SourceConfig {
     /// earliest instant instead of a 425 and a retry a second later. At most
     /// [`crate::limits::MAX_EARLY_HOLD_MS`].
     pub early_hold_ms: u64,
+    /// The request's query string (after `?`), read by a low-latency HLS media playlist
+    /// (`chunkdur_`) for a blocking reload (`_HLS_msn`, `_HLS_part`; docs/hls.md).
+    pub query: Option<String>,
 }
 
 /// What kind of media an answer carries, for its `Content-Type`.
@@ -562,7 +565,7 @@ where
 }
 
 /// [`respond`] below the `traffic_` BaseURL.
-fn respond_file<'a, F>(
+pub(crate) fn respond_file<'a, F>(
     asset: &LiveAsset,
     options: &LiveOptions,
     file: &str,
@@ -577,7 +580,7 @@ where
     let timing = session.timing;
     let name = file.rsplit('/').next().unwrap_or(file);
     if let Some(playlist) = super::hls::playlist_name(asset, file) {
-        return match super::hls::answer(asset, options, playlist, now_ms)? {
+        return match super::hls::answer(asset, options, playlist, now_ms, config, &mut fetch)? {
             Ok(r) => Ok(r),
             Err(refusal) => refused(&timing, name, None, refusal, now_ms),
         };

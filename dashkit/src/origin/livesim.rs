@@ -28,7 +28,7 @@ use super::route::{Config, Route};
 
 /// Most VoD files one live answer reads beyond what is cached (the media segment, and the
 /// init segment for low-latency chunks).
-pub const MAX_FILES_PER_ANSWER: usize = 2;
+pub const MAX_FILES_PER_ANSWER: usize = 8;
 /// Most analysed assets a [`Livesim`] keeps.
 pub(crate) const MAX_ASSETS: usize = 1_000;
 

@@ -274,3 +274,60 @@ fn blocking_reloads_are_held_until_the_part_is_due_or_refused() {
     );
     assert!(matches!(plain, Response::Playlist { .. }));
 }
+
+#[test]
+fn ranges_of_the_segment_being_produced_come_as_its_chunks_do() {
+    use dashkit::live::http::{http_response, with_range, HttpBody, HttpPolicy};
+    let asset = support::livesim_asset();
+    let opts = "chunkdur_0.5/tsbd_10";
+    let now = 1_001_300;
+    let p = playlist(&asset, opts, "0", now);
+    let whole: Vec<u8> = served_chunks(&asset, opts, "0/500.m4s", 1_002_500).concat();
+    let body = |b: &HttpBody<'_>| -> Vec<(u64, Vec<u8>)> {
+        match b {
+            HttpBody::Parts(p) => vec![(0, p.iter().flat_map(|x| x.as_bytes().to_vec()).collect())],
+            HttpBody::Timed(c) => c
+                .iter()
+                .map(|c| {
+                    (
+                        c.delay_ms,
+                        c.parts.iter().flat_map(|x| x.as_bytes().to_vec()).collect(),
+                    )
+                })
+                .collect(),
+        }
+    };
+    let ranged = |range: &str| {
+        let r = ask(&asset, opts, "0/500.m4s", now, None);
+        assert!(r.is_media_segment());
+        with_range(
+            http_response(Ok(r), now, &HttpPolicy::default()),
+            Some(range),
+        )
+    };
+    // Each listed part: its bytes, at once (its chunk is out).
+    for part in &p.trailing_parts {
+        let b = part.byte_range.unwrap();
+        let (a, z) = (b.offset.unwrap(), b.offset.unwrap() + b.length - 1);
+        let r = ranged(&format!("bytes={a}-{z}"));
+        assert_eq!(r.status, 206);
+        assert_eq!(
+            r.header("content-range"),
+            Some(format!("bytes {a}-{z}/{}", whole.len()).as_str())
+        );
+        let got = body(&r.body);
+        assert!(got.iter().all(|(d, _)| *d == 0), "{got:?}");
+        let bytes: Vec<u8> = got.into_iter().flat_map(|(_, b)| b).collect();
+        assert_eq!(bytes, whole[a as usize..=z as usize]);
+    }
+    // The preload hint's open range: the rest, each chunk when it is due.
+    let start = p.preload_hints[0].byte_range_start.unwrap();
+    let r = ranged(&format!("bytes={start}-"));
+    assert_eq!(r.status, 206);
+    let got = body(&r.body);
+    assert!(got.len() >= 2 && got.iter().all(|(d, _)| *d > 0), "{got:?}");
+    let bytes: Vec<u8> = got.into_iter().flat_map(|(_, b)| b).collect();
+    assert_eq!(bytes, whole[start as usize..]);
+    // Past the end: 416.
+    assert_eq!(ranged(&format!("bytes={}-", whole.len())).status, 416);
+}

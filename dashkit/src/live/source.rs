@@ -270,6 +270,23 @@ pub enum Response<'a> {
     },
 }
 
+impl Response<'_> {
+    /// A live media segment (whole or chunked, held or not): the answer a `Range` applies to
+    /// ([`super::http::with_range`]).
+    ///
+    /// ```
+    /// use dashkit::live::source::Response;
+    /// assert!(!Response::Mpd { xml: String::new() }.is_media_segment());
+    /// ```
+    pub fn is_media_segment(&self) -> bool {
+        match self {
+            Response::Segment { .. } | Response::Chunked { .. } => true,
+            Response::Delayed { answer, .. } => answer.is_media_segment(),
+            _ => false,
+        }
+    }
+}
+
 /// Seconds with one decimal from milliseconds, as dashlivesim prints amounts (`1.5`).
 fn tenths(ms: i64) -> String {
     let t = (ms.unsigned_abs() + 50) / 100;

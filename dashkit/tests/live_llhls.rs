@@ -331,3 +331,33 @@ fn ranges_of_the_segment_being_produced_come_as_its_chunks_do() {
     // Past the end: 416.
     assert_eq!(ranged(&format!("bytes={}-", whole.len())).status, 416);
 }
+
+#[test]
+fn rendition_reports_name_the_other_renditions_newest_part() {
+    let asset = support::livesim_asset();
+    let opts = "chunkdur_0.5/tsbd_10";
+    for now in [1_000_100, 1_001_300, 1_001_999] {
+        let video = playlist(&asset, opts, "0", now);
+        let audio = playlist(&asset, opts, "1", now);
+        let newest = |p: &MediaPlaylist| match p.trailing_parts.len() {
+            0 => (
+                p.media_sequence + p.segments.len() as u64 - 1,
+                p.segments.last().unwrap().parts.len() as u64 - 1,
+            ),
+            n => (p.media_sequence + p.segments.len() as u64, n as u64 - 1),
+        };
+        for (p, other, uri) in [
+            (&video, &audio, "manifest_1.m3u8"),
+            (&audio, &video, "manifest_0.m3u8"),
+        ] {
+            assert_eq!(p.rendition_reports.len(), 1, "{now}");
+            let r = &p.rendition_reports[0];
+            assert_eq!(r.uri, uri);
+            assert_eq!(
+                (r.last_msn.unwrap(), r.last_part.unwrap()),
+                newest(other),
+                "{now} {uri}"
+            );
+        }
+    }
+}

@@ -24,7 +24,8 @@
 use crate::hls::build::{channels, media_name};
 use crate::hls::{
     ByteSpan, Decimal, Map, MediaPlaylist, MediaSegment, MediaType, MultivariantPlaylist,
-    PartialSegment, PreloadHint, PreloadHintType, Rendition, ServerControl, Variant,
+    PartialSegment, PreloadHint, PreloadHintType, Rendition, RenditionReport, ServerControl,
+    Variant,
 };
 use crate::mpd::template::TemplateValues;
 use crate::mpd::XsDateTime;
@@ -866,6 +867,52 @@ fn blocked<'a>(
     Ok(Blocked::At(due))
 }
 
+/// `EXT-X-RENDITION-REPORT` for every Representation but `rep_id` at `now_ms`, in the asset's
+/// order: `LAST-MSN` the segment holding its newest part (the one being produced once its
+/// first chunk is out, else the newest complete one), `LAST-PART` that part's index. A
+/// Representation whose segments are not served chunked is left out.
+fn rendition_reports<'a>(
+    asset: &LiveAsset,
+    options: &super::options::LiveOptions,
+    rep_id: &str,
+    stem: &str,
+    now_ms: i64,
+    fetch: &mut dyn FnMut(&str) -> Option<&'a [u8]>,
+) -> Result<Vec<RenditionReport>, Error> {
+    let timing = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?.timing;
+    let Availability::Ready(w) = window(&timing, now_ms)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for las in &asset.adaptation_sets {
+        for rep in las.representations.iter().filter(|r| r.id != rep_id) {
+            let chunks_of = |n: u64, fetch: &mut dyn FnMut(&str) -> Option<&'a [u8]>| {
+                let (_, tfdt, _) = segment_start(las, &timing, n)?;
+                let uri = segment_uri(rep, options.timeline, n, tfdt)?;
+                served_chunks(asset, options, &timing, &uri, n, fetch)
+            };
+            let b = w.last.checked_add(1).ok_or(Error::Overflow)?;
+            let Some(building) = chunks_of(b, fetch)? else {
+                continue;
+            };
+            let due = building.iter().take_while(|c| c.due_ms <= now_ms).count();
+            let (msn, part) = match due.checked_sub(1) {
+                Some(i) => (b, i),
+                None => match chunks_of(w.last, fetch)? {
+                    Some(c) if !c.is_empty() => (w.last, c.len() - 1),
+                    _ => continue,
+                },
+            };
+            out.push(RenditionReport {
+                uri: media_name(stem, &rep.id),
+                last_msn: Some(msn),
+                last_part: Some(part as u64),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The answer to a request for playlist `name` at `now_ms`: [`Response::Playlist`] (the
 /// multivariant playlist never changes; a media playlist changes with its window, and with
 /// each part with `chunkdur_`), or the refusal when no segment is complete yet. A blocking
@@ -890,8 +937,8 @@ pub(crate) fn answer<'a>(
                 next_change_ms: None,
             })
         }
-        PlaylistName::Media { id, .. } => {
-            let (p, ll) = match low_latency_playlist(asset, options, id, now_ms, fetch)? {
+        PlaylistName::Media { id, stem } => {
+            let (mut p, ll) = match low_latency_playlist(asset, options, id, now_ms, fetch)? {
                 Availability::Ready(x) => x,
                 Availability::TooEarly { by_ms } => return Ok(Err(Refusal::TooEarly { by_ms })),
                 Availability::TooLate { by_ms } => return Ok(Err(Refusal::TooLate { by_ms })),
@@ -933,6 +980,10 @@ pub(crate) fn answer<'a>(
                         }
                     }
                 }
+            }
+            if ll.is_some() {
+                p.playlist.rendition_reports =
+                    rendition_reports(asset, options, id, stem, now_ms, fetch)?;
             }
             let text = crate::hls::write_media(&p.playlist);
             Ok(Response::Playlist {

@@ -361,3 +361,19 @@ fn rendition_reports_name_the_other_renditions_newest_part() {
         }
     }
 }
+
+#[test]
+fn part_target_stays_the_same_as_the_window_moves() {
+    // rfc8216bis: PART-TARGET does not change. The longest part is the same in every window
+    // of this asset (video 7 frames of 40 ms, audio 12 AAC frames of 1024/48000 s).
+    let asset = support::livesim_asset();
+    for (rep, ms) in [("0", 280), ("1", 256)] {
+        let mut seen = std::collections::BTreeSet::new();
+        for k in 0..40 {
+            let p = playlist(&asset, "chunkdur_0.25/tsbd_10", rep, 1_000_000 + k * 730);
+            let t = p.part_target.unwrap();
+            seen.insert(t.ticks() * 1000 / u64::from(t.timescale()));
+        }
+        assert_eq!(seen.into_iter().collect::<Vec<_>>(), [ms], "{rep}");
+    }
+}

@@ -243,8 +243,9 @@ pub enum Response<'a> {
         next_change_ms: Option<i64>,
     },
     /// An injected error (`statuscode_`, `traffic_` down or hang,
-    /// docs/live-options.md#error-injection): `status` with a short text, sent `delay_ms` after
-    /// the request.
+    /// docs/live-options.md#error-injection), or a refused low-latency HLS blocking reload
+    /// (400 too far ahead, 503 past the hold limit; docs/hls.md): `status` with a short text,
+    /// sent `delay_ms` after the request.
     Injected {
         /// The status.
         status: u16,

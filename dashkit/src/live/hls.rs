@@ -655,8 +655,11 @@ fn low_latency_playlist<'a>(
     let timing = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?.timing;
     let mut lp = lp;
     let p = &mut lp.playlist;
-    let Some(last) = p.media_sequence.checked_add(p.segments.len() as u64 - 1) else {
-        return Err(Error::Overflow);
+    let Some(last) = (p.segments.len() as u64)
+        .checked_sub(1)
+        .and_then(|k| p.media_sequence.checked_add(k))
+    else {
+        return Ok(Availability::Ready((lp, None)));
     };
     let ts = las.timescale.get();
     // The segment being produced.
@@ -798,7 +801,7 @@ fn blocked<'a>(
                 if b.msn < complete || part < complete_parts as u64 {
                     return Ok(Blocked::Now);
                 }
-                (complete + 1, 0)
+                (complete.saturating_add(1), 0)
             } else {
                 (b.msn, part)
             };

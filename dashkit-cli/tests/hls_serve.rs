@@ -265,3 +265,55 @@ fn an_ingested_channel_has_an_hls_twin() {
     // Unknown names stay 404.
     assert_eq!(s.get("/live/hlsch/nothing.m3u8").status, 404);
 }
+
+#[test]
+fn livesim_chunkdur_is_low_latency_hls_with_blocking_reload_and_part_ranges() {
+    let s = Server::start(&fixtures(), &[]);
+    let base = "/livesim/chunkdur_0.5/tsbd_10/ffmpeg_livesim/";
+    // Segment 850000000 runs from 1_700_000_000 s; its first two 0.5 s chunks are out.
+    let q = "?nowMS=1700000001300";
+    let r = s.get(&format!("{base}manifest_0.m3u8{q}"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let p = media(&r.text());
+    assert!(p
+        .server_control
+        .as_ref()
+        .is_some_and(|c| c.can_block_reload));
+    assert_eq!(p.trailing_parts.len(), 2, "{}", r.text());
+    let uri = &p.trailing_parts[0].uri;
+    assert_eq!(uri, "0/850000000.m4s");
+    // The whole segment, once all its chunks are out.
+    let whole = s.get(&format!("{base}{uri}?nowMS=1700000003000"));
+    assert_eq!(whole.status, 200);
+    // Each part by its byte range, at the instant of the playlist: exactly those bytes.
+    for part in &p.trailing_parts {
+        let b = part.byte_range.unwrap();
+        let (a, z) = (b.offset.unwrap(), b.offset.unwrap() + b.length - 1);
+        let got = s.request(
+            "GET",
+            &format!("{base}{uri}{q}"),
+            &[&format!("Range: bytes={a}-{z}")],
+        );
+        assert_eq!(got.status, 206, "{a}-{z}: {}", got.text());
+        assert_eq!(
+            got.header("content-range"),
+            Some(format!("bytes {a}-{z}/{}", whole.body.len()).as_str())
+        );
+        assert_eq!(got.body, whole.body[a as usize..=z as usize]);
+    }
+    // A blocking reload for the next part is held until it is due (~0.2 s), then lists it.
+    let t0 = std::time::Instant::now();
+    let held = s.get(&format!(
+        "{base}manifest_0.m3u8{q}&_HLS_msn=850000000&_HLS_part=2"
+    ));
+    assert_eq!(held.status, 200, "{}", held.text());
+    assert!(
+        t0.elapsed() >= std::time::Duration::from_millis(150),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert_eq!(media(&held.text()).trailing_parts.len(), 3);
+    // Too far ahead: 400.
+    let far = s.get(&format!("{base}manifest_0.m3u8{q}&_HLS_msn=850000003"));
+    assert_eq!(far.status, 400, "{}", far.text());
+}

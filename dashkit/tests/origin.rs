@@ -325,3 +325,21 @@ fn license_requests_are_routed() {
     assert_eq!(ok.status, 200);
     assert_eq!(dashkit::origin::license::answer(b"{}").status, 400);
 }
+
+#[test]
+fn livesim_segment_ranges_over_a_source_as_serve_answers_them() {
+    let mut src = Memory::load(&fixtures(), "ffmpeg_livesim");
+    let mut live = Livesim::new();
+    let path = "/livesim/chunkdur_0.5/ffmpeg_livesim/0/500.m4s";
+    let q = Some("nowMS=1004000");
+    let whole = get(&mut live, &mut src, path, q, None);
+    assert_eq!(whole.status, 200);
+    let whole = body(&whole);
+    let r = get(&mut live, &mut src, path, q, Some("bytes=10-19"));
+    assert_eq!(r.status, 206);
+    let cr = format!("bytes 10-19/{}", whole.len());
+    assert_eq!(r.header("content-range"), Some(cr.as_str()));
+    assert_eq!(body(&r), whole[10..20]);
+    let past = format!("bytes={}-", whole.len());
+    assert_eq!(get(&mut live, &mut src, path, q, Some(&past)).status, 416);
+}

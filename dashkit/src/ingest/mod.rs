@@ -46,7 +46,7 @@
 pub mod abr;
 pub mod admission;
 mod channel;
-mod hls;
+pub(crate) mod hls;
 mod manifest;
 pub(crate) mod naming;
 mod reader;

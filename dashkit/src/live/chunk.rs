@@ -55,6 +55,9 @@ pub struct LiveChunk<'a> {
     /// start time plus this has passed on the availability clock (its end time, as the
     /// segment's availability is its end time).
     pub end_offset_ms: u64,
+    /// Its first sample is a sync sample (a player may start decoding there: HLS
+    /// `EXT-X-PART:INDEPENDENT=YES`).
+    pub independent: bool,
 }
 
 impl LiveChunk<'_> {
@@ -359,6 +362,7 @@ fn build_chunk<'a>(
             sample_count: n,
             end_offset_ticks: end,
             end_offset_ms: u64::try_from(end_ms).map_err(|_| Error::Overflow)?,
+            independent: group.first().is_some_and(|t| t.s.is_sync()),
         },
     ))
 }

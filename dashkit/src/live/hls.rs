@@ -23,7 +23,9 @@
 
 use crate::hls::build::{channels, media_name};
 use crate::hls::{
-    Decimal, Map, MediaPlaylist, MediaSegment, MediaType, MultivariantPlaylist, Rendition, Variant,
+    ByteSpan, Decimal, Map, MediaPlaylist, MediaSegment, MediaType, MultivariantPlaylist,
+    PartialSegment, PreloadHint, PreloadHintType, Rendition, RenditionReport, ServerControl,
+    Variant,
 };
 use crate::mpd::template::TemplateValues;
 use crate::mpd::XsDateTime;
@@ -531,14 +533,402 @@ pub fn media_playlist(
     }))
 }
 
+/// One chunk of a live segment as [`super::source::respond`] serves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ServedChunk {
+    /// Where its bytes end in the segment.
+    end: u64,
+    /// Its duration in ticks of the track timescale.
+    ticks: u64,
+    /// When it is sent (epoch ms): the segment's start plus its end offset.
+    due_ms: i64,
+    /// It starts with a sync sample.
+    independent: bool,
+}
+
+/// The chunks of live segment `number` (URL `uri`) as the simulator serves them: the very
+/// answer [`super::source::respond`] gives for it once it is complete (so byte offsets are
+/// those of the bytes sent, `scte35_` events and `drm_` boxes included); `None` when that
+/// answer is not a chunked segment (`statuscode_`, a refusal).
+fn served_chunks<'a>(
+    asset: &LiveAsset,
+    options: &super::options::LiveOptions,
+    timing: &Timing,
+    uri: &str,
+    number: u64,
+    fetch: &mut dyn FnMut(&str) -> Option<&'a [u8]>,
+) -> Result<Option<Vec<ServedChunk>>, Error> {
+    let complete_ms = timing.segment(number)?.available_at_ms;
+    let cfg = super::source::SourceConfig::default();
+    let answer = super::source::respond_file(asset, options, uri, complete_ms, &cfg, &mut *fetch)?;
+    let Response::Chunked {
+        chunks, start_ms, ..
+    } = answer
+    else {
+        return Ok(None);
+    };
+    let mut end = 0u64;
+    let mut out = Vec::with_capacity(chunks.len());
+    for c in &chunks {
+        end = end
+            .checked_add(u64::try_from(c.len()).map_err(|_| Error::Overflow)?)
+            .ok_or(Error::Overflow)?;
+        let due_ms = i64::try_from(c.end_offset_ms)
+            .ok()
+            .and_then(|o| start_ms.checked_add(o))
+            .ok_or(Error::Overflow)?;
+        out.push(ServedChunk {
+            end,
+            ticks: c.duration_ticks,
+            due_ms,
+            independent: c.independent,
+        });
+    }
+    Ok(Some(out))
+}
+
+/// `chunks` as `EXT-X-PART`s of `uri`: byte ranges from the end of the previous chunk.
+fn parts_of(
+    uri: &str,
+    chunks: &[ServedChunk],
+    timescale: u32,
+) -> Result<Vec<PartialSegment>, Error> {
+    let mut start = 0u64;
+    chunks
+        .iter()
+        .map(|c| {
+            let p = PartialSegment {
+                uri: uri.to_string(),
+                duration: Decimal::from_ticks(c.ticks, timescale).ok_or(Error::Overflow)?,
+                independent: c.independent,
+                byte_range: Some(ByteSpan {
+                    length: c.end.checked_sub(start).ok_or(Error::Overflow)?,
+                    offset: Some(start),
+                }),
+                gap: false,
+            };
+            start = c.end;
+            Ok(p)
+        })
+        .collect()
+}
+
+/// What a blocking reload of a low-latency playlist needs to know of it.
+#[derive(Debug, Clone)]
+struct LowLatencyState {
+    /// The newest complete segment and its part count.
+    last_complete: (u64, usize),
+    /// The segment being produced, with all its chunks (due or not).
+    building: (u64, Vec<ServedChunk>),
+    /// Parts of `building` listed (due at `now`).
+    listed: usize,
+    /// `PART-TARGET` in milliseconds.
+    part_target_ms: u64,
+}
+
+/// A low-latency media playlist (`chunkdur_`) at `now_ms`: [`media_playlist`] with each chunk
+/// of the segments within three target durations of the end as an `EXT-X-PART` (a byte range
+/// of the segment's own URL, exactly the bytes the simulator sends for that chunk), the
+/// segment being produced by the chunks due at `now_ms`, `EXT-X-PRELOAD-HINT` for the next
+/// part, `EXT-X-PART-INF` (the longest part, rounded up to the millisecond) and
+/// `EXT-X-SERVER-CONTROL` (`CAN-BLOCK-RELOAD`, `PART-HOLD-BACK` three part targets). The
+/// plain playlist without `chunkdur_` or once it has `EXT-X-ENDLIST`.
+fn low_latency_playlist<'a>(
+    asset: &LiveAsset,
+    options: &super::options::LiveOptions,
+    rep_id: &str,
+    now_ms: i64,
+    fetch: &mut dyn FnMut(&str) -> Option<&'a [u8]>,
+) -> Result<Availability<(LivePlaylist, Option<LowLatencyState>)>, Error> {
+    let lp = match media_playlist(asset, options, rep_id, now_ms)? {
+        Availability::Ready(lp) => lp,
+        Availability::TooEarly { by_ms } => return Ok(Availability::TooEarly { by_ms }),
+        Availability::TooLate { by_ms } => return Ok(Availability::TooLate { by_ms }),
+        Availability::NotFound => return Ok(Availability::NotFound),
+    };
+    if options.chunk_duration_ms.is_none() || lp.playlist.end_list {
+        return Ok(Availability::Ready((lp, None)));
+    }
+    let (las, rep) = asset.representation(rep_id).ok_or(Error::NotLiveable {
+        reason: "no such Representation",
+    })?;
+    let timing = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?.timing;
+    let mut lp = lp;
+    let p = &mut lp.playlist;
+    let Some(last) = (p.segments.len() as u64)
+        .checked_sub(1)
+        .and_then(|k| p.media_sequence.checked_add(k))
+    else {
+        return Ok(Availability::Ready((lp, None)));
+    };
+    let ts = las.timescale.get();
+    // The segment being produced.
+    let b = last.checked_add(1).ok_or(Error::Overflow)?;
+    let (_, b_tfdt, _) = segment_start(las, &timing, b)?;
+    let b_uri = segment_uri(rep, options.timeline, b, b_tfdt)?;
+    let Some(b_chunks) = served_chunks(asset, options, &timing, &b_uri, b, fetch)? else {
+        return Ok(Availability::Ready((lp, None)));
+    };
+    let listed = b_chunks.iter().take_while(|c| c.due_ms <= now_ms).count();
+    let trailing = parts_of(&b_uri, &b_chunks[..listed], ts)?;
+    // Parts of complete segments within three target durations of the end.
+    let keep_ms = p.target_duration.saturating_mul(3000);
+    let ms_of = |d: Decimal| d.ticks().saturating_mul(1000) / u64::from(d.timescale()).max(1);
+    let mut from_end_ms: u64 = trailing.iter().map(|t| ms_of(t.duration)).sum();
+    let mut longest = b_chunks.iter().map(|c| c.ticks).max().unwrap_or(0);
+    let mut last_complete_parts = 0usize;
+    let first = p.media_sequence;
+    for (i, seg) in p.segments.iter_mut().enumerate().rev() {
+        if from_end_ms >= keep_ms {
+            break;
+        }
+        from_end_ms = from_end_ms.saturating_add(ms_of(seg.duration));
+        let n = first.checked_add(i as u64).ok_or(Error::Overflow)?;
+        let Some(chunks) = served_chunks(asset, options, &timing, &seg.uri, n, fetch)? else {
+            continue;
+        };
+        longest = longest.max(chunks.iter().map(|c| c.ticks).max().unwrap_or(0));
+        if n == last {
+            last_complete_parts = chunks.len();
+        }
+        seg.parts = parts_of(&seg.uri, &chunks, ts)?;
+    }
+    // PART-TARGET: the longest part, rounded up to the millisecond.
+    let part_target_ms =
+        u64::try_from((u128::from(longest) * 1000).div_ceil(u128::from(ts.max(1))))
+            .map_err(|_| Error::Overflow)?
+            .max(1);
+    let hint = match b_chunks.get(listed) {
+        Some(_) => PreloadHint {
+            hint_type: PreloadHintType::Part,
+            uri: b_uri.clone(),
+            byte_range_start: Some(listed.checked_sub(1).map_or(0, |i| b_chunks[i].end)),
+            byte_range_length: None,
+        },
+        None => {
+            let next = b.checked_add(1).ok_or(Error::Overflow)?;
+            let (_, tfdt, _) = segment_start(las, &timing, next)?;
+            PreloadHint {
+                hint_type: PreloadHintType::Part,
+                uri: segment_uri(rep, options.timeline, next, tfdt)?,
+                byte_range_start: Some(0),
+                byte_range_length: None,
+            }
+        }
+    };
+    p.trailing_parts = trailing;
+    p.preload_hints = vec![hint];
+    p.part_target = Decimal::from_ticks(part_target_ms, 1000);
+    p.server_control = Some(ServerControl {
+        can_block_reload: true,
+        part_hold_back: Decimal::from_ticks(part_target_ms.saturating_mul(3), 1000),
+        ..ServerControl::default()
+    });
+    p.version = Some(p.required_version());
+    // It changes with each part.
+    if let Some(c) = listed.checked_sub(1).map(|i| b_chunks[i]) {
+        lp.last_change_ms = lp.last_change_ms.max(c.due_ms);
+    }
+    if let Some(c) = b_chunks.get(listed) {
+        lp.next_change_ms = Some(lp.next_change_ms.map_or(c.due_ms, |n| n.min(c.due_ms)));
+    }
+    Ok(Availability::Ready((
+        lp,
+        Some(LowLatencyState {
+            last_complete: (last, last_complete_parts),
+            building: (b, b_chunks),
+            listed,
+            part_target_ms,
+        }),
+    )))
+}
+
+/// What a blocking reload gets.
+enum Blocked {
+    /// The playlist now.
+    Now,
+    /// The playlist at this instant (epoch ms), when the part asked for is due.
+    At(i64),
+    /// Refused: the status (400: too far ahead; 503: not within the hold limit) and why.
+    Refused(u16, String),
+}
+
+/// The decision on a blocking reload `b` of a low-latency playlist at `now_ms` (rfc8216bis
+/// §6.2.5.2, the rules of the ingested channels' twin): now once the playlist holds part
+/// `_HLS_part` of segment `_HLS_msn` or anything later (without `_HLS_part`: segment
+/// `_HLS_msn` complete), a part index past a segment's last part being the next segment's
+/// first part; 400 for `_HLS_msn` more than two segments after the newest complete one, or a
+/// part more than the Advance Part Limit (3 s of parts, at least 3) after the newest part;
+/// otherwise held until the instant it is due, as the simulator knows it, when that is
+/// within three target durations ([`crate::limits::MAX_HLS_BLOCKING_RELOAD_MS`]), else 503.
+#[allow(clippy::too_many_arguments)]
+fn blocked<'a>(
+    asset: &LiveAsset,
+    options: &super::options::LiveOptions,
+    rep_id: &str,
+    target_duration: u64,
+    ll: &LowLatencyState,
+    b: crate::ingest::hls::Blocking,
+    now_ms: i64,
+    fetch: &mut dyn FnMut(&str) -> Option<&'a [u8]>,
+) -> Result<Blocked, Error> {
+    let (complete, complete_parts) = ll.last_complete;
+    if b.msn > complete.saturating_add(2) {
+        return Ok(Blocked::Refused(
+            400,
+            format!(
+                "_HLS_msn={} is more than two segments after the last one ({complete})",
+                b.msn
+            ),
+        ));
+    }
+    let (las, rep) = asset.representation(rep_id).ok_or(Error::NotLiveable {
+        reason: "no such Representation",
+    })?;
+    let timing = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?.timing;
+    let hold_ms = target_duration
+        .saturating_mul(3000)
+        .min(crate::limits::MAX_HLS_BLOCKING_RELOAD_MS);
+    let due = match b.part {
+        None => {
+            if b.msn <= complete {
+                return Ok(Blocked::Now);
+            }
+            timing.segment(b.msn)?.available_at_ms
+        }
+        Some(part) => {
+            let (msn, part) = if b.msn <= complete {
+                if b.msn < complete || part < complete_parts as u64 {
+                    return Ok(Blocked::Now);
+                }
+                (complete.saturating_add(1), 0)
+            } else {
+                (b.msn, part)
+            };
+            let (building, chunks) = (&ll.building.0, &ll.building.1);
+            let (last_msn, last_part) = match ll.listed.checked_sub(1) {
+                Some(i) => (*building, i as u64),
+                None => (complete, (complete_parts as u64).saturating_sub(1)),
+            };
+            if (last_msn, last_part) >= (msn, part) {
+                return Ok(Blocked::Now);
+            }
+            let ahead = if msn == last_msn {
+                part - last_part
+            } else {
+                part.saturating_add(1)
+            };
+            let limit = 3000u64.div_ceil(ll.part_target_ms.max(1)).max(3);
+            if ahead > limit {
+                return Ok(Blocked::Refused(
+                    400,
+                    format!(
+                        "_HLS_part={part} of segment {msn} is {ahead} parts after the last one \
+                         ({last_msn}.{last_part}); at most {limit}"
+                    ),
+                ));
+            }
+            // When that part is due: a part index past the segment's last part is the next
+            // segment's first part.
+            let mut at = None;
+            let (mut m, mut k) = (msn, part);
+            for _ in 0..3 {
+                let owned;
+                let cs: &[ServedChunk] = if m == *building {
+                    chunks
+                } else {
+                    let (_, tfdt, _) = segment_start(las, &timing, m)?;
+                    let uri = segment_uri(rep, options.timeline, m, tfdt)?;
+                    owned = served_chunks(asset, options, &timing, &uri, m, fetch)?;
+                    owned.as_deref().unwrap_or(&[])
+                };
+                match usize::try_from(k).ok().and_then(|k| cs.get(k)) {
+                    Some(c) => {
+                        at = Some(c.due_ms);
+                        break;
+                    }
+                    None if cs.is_empty() => break,
+                    None => (m, k) = (m.saturating_add(1), 0),
+                }
+            }
+            match at {
+                Some(t) => t,
+                None => timing.segment(msn)?.available_at_ms,
+            }
+        }
+    };
+    let wait = due.saturating_sub(now_ms);
+    if wait <= 0 {
+        return Ok(Blocked::Now);
+    }
+    if u64::try_from(wait).is_ok_and(|w| w > hold_ms) {
+        return Ok(Blocked::Refused(
+            503,
+            format!("the part asked for is due in {wait} ms, past the {hold_ms} ms hold limit"),
+        ));
+    }
+    Ok(Blocked::At(due))
+}
+
+/// `EXT-X-RENDITION-REPORT` for every Representation but `rep_id` at `now_ms`, in the asset's
+/// order: `LAST-MSN` the segment holding its newest part (the one being produced once its
+/// first chunk is out, else the newest complete one), `LAST-PART` that part's index. A
+/// Representation whose segments are not served chunked is left out.
+fn rendition_reports<'a>(
+    asset: &LiveAsset,
+    options: &super::options::LiveOptions,
+    rep_id: &str,
+    stem: &str,
+    now_ms: i64,
+    fetch: &mut dyn FnMut(&str) -> Option<&'a [u8]>,
+) -> Result<Vec<RenditionReport>, Error> {
+    let timing = Timing::from_options(options, asset.looping, asset.default_tsbd_s, now_ms)?.timing;
+    let Availability::Ready(w) = window(&timing, now_ms)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for las in &asset.adaptation_sets {
+        for rep in las.representations.iter().filter(|r| r.id != rep_id) {
+            let chunks_of = |n: u64, fetch: &mut dyn FnMut(&str) -> Option<&'a [u8]>| {
+                let (_, tfdt, _) = segment_start(las, &timing, n)?;
+                let uri = segment_uri(rep, options.timeline, n, tfdt)?;
+                served_chunks(asset, options, &timing, &uri, n, fetch)
+            };
+            let b = w.last.checked_add(1).ok_or(Error::Overflow)?;
+            let Some(building) = chunks_of(b, fetch)? else {
+                continue;
+            };
+            let due = building.iter().take_while(|c| c.due_ms <= now_ms).count();
+            let (msn, part) = match due.checked_sub(1) {
+                Some(i) => (b, i),
+                None => match chunks_of(w.last, fetch)? {
+                    Some(c) if !c.is_empty() => (w.last, c.len() - 1),
+                    _ => continue,
+                },
+            };
+            out.push(RenditionReport {
+                uri: media_name(stem, &rep.id),
+                last_msn: Some(msn),
+                last_part: Some(part as u64),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The answer to a request for playlist `name` at `now_ms`: [`Response::Playlist`] (the
-/// multivariant playlist never changes; a media playlist changes with its window), or the
-/// refusal when no segment is complete yet.
-pub(crate) fn answer(
+/// multivariant playlist never changes; a media playlist changes with its window, and with
+/// each part with `chunkdur_`), or the refusal when no segment is complete yet. A blocking
+/// reload (`config.query` with `_HLS_msn`/`_HLS_part`) of a low-latency playlist is held
+/// until the part is due ([`Response::Delayed`] with the playlist at that instant) or refused
+/// ([`Response::Injected`] 400 or 503).
+pub(crate) fn answer<'a>(
     asset: &LiveAsset,
     options: &super::options::LiveOptions,
     name: PlaylistName<'_>,
     now_ms: i64,
+    config: &super::source::SourceConfig,
+    fetch: &mut dyn FnMut(&str) -> Option<&'a [u8]>,
 ) -> Result<Result<Response<'static>, Refusal>, Error> {
     Ok(match name {
         PlaylistName::Multivariant { stem } => {
@@ -550,17 +940,62 @@ pub(crate) fn answer(
                 next_change_ms: None,
             })
         }
-        PlaylistName::Media { id, .. } => media_playlist(asset, options, id, now_ms)?
-            .into_result()
-            .map(|p| {
-                let text = crate::hls::write_media(&p.playlist);
-                Response::Playlist {
-                    etag: super::http::strong_etag(text.as_bytes()),
-                    text,
-                    last_change_ms: Some(p.last_change_ms),
-                    next_change_ms: p.next_change_ms,
+        PlaylistName::Media { id, stem } => {
+            let (mut p, ll) = match low_latency_playlist(asset, options, id, now_ms, fetch)? {
+                Availability::Ready(x) => x,
+                Availability::TooEarly { by_ms } => return Ok(Err(Refusal::TooEarly { by_ms })),
+                Availability::TooLate { by_ms } => return Ok(Err(Refusal::TooLate { by_ms })),
+                Availability::NotFound => return Ok(Err(Refusal::NotFound)),
+            };
+            if let Some(ll) = &ll {
+                let blocking = match crate::ingest::hls::blocking_request(config.query.as_deref()) {
+                    Ok(b) => b,
+                    Err(message) => {
+                        return Ok(Ok(Response::Injected {
+                            status: 400,
+                            delay_ms: 0,
+                            message,
+                        }))
+                    }
+                };
+                if let Some(b) = blocking {
+                    let target = p.playlist.target_duration;
+                    match blocked(asset, options, id, target, ll, b, now_ms, fetch)? {
+                        Blocked::Now => {}
+                        Blocked::Refused(status, message) => {
+                            return Ok(Ok(Response::Injected {
+                                status,
+                                delay_ms: 0,
+                                message,
+                            }))
+                        }
+                        Blocked::At(at) => {
+                            let plain = super::source::SourceConfig {
+                                query: None,
+                                ..config.clone()
+                            };
+                            return Ok(answer(asset, options, name, at, &plain, fetch)?.map(|r| {
+                                Response::Delayed {
+                                    delay_ms: u64::try_from(at - now_ms).unwrap_or(0),
+                                    answer: Box::new(r),
+                                }
+                            }));
+                        }
+                    }
                 }
-            }),
+            }
+            if ll.is_some() {
+                p.playlist.rendition_reports =
+                    rendition_reports(asset, options, id, stem, now_ms, fetch)?;
+            }
+            let text = crate::hls::write_media(&p.playlist);
+            Ok(Response::Playlist {
+                etag: super::http::strong_etag(text.as_bytes()),
+                text,
+                last_change_ms: Some(p.last_change_ms),
+                next_change_ms: p.next_change_ms,
+            })
+        }
     })
 }
 

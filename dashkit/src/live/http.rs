@@ -272,6 +272,10 @@ pub fn source_config(host: Option<&str>, path_and_query: &str) -> SourceConfig {
     SourceConfig {
         utc_timing_url: time_url(host),
         request_url: plain_host(host).map(|h| format!("http://{h}{path_and_query}")),
+        query: path_and_query
+            .split_once('?')
+            .map(|(_, q)| q.to_string())
+            .filter(|q| !q.is_empty()),
         ..SourceConfig::default()
     }
 }
@@ -496,6 +500,90 @@ fn delayed(mut r: HttpResponse<'_>, delay_ms: u64) -> HttpResponse<'_> {
                 .collect(),
         ),
     };
+    r
+}
+
+/// `parts` cut to the bytes `[start, end]` of their concatenation, `at` being where they
+/// begin in it (borrowed bytes stay borrowed); `at` is moved past them.
+fn cut<'a>(parts: Vec<Part<'a>>, at: &mut u64, start: u64, end: u64) -> Vec<Part<'a>> {
+    let mut out = Vec::new();
+    for p in parts {
+        let len = p.as_bytes().len() as u64;
+        let (a, z) = (*at, *at + len);
+        *at = z;
+        if z <= start || a > end {
+            continue;
+        }
+        let from = start.saturating_sub(a) as usize;
+        let to = (end + 1 - a).min(len) as usize;
+        out.push(match p {
+            Part::Borrowed(b) => Part::Borrowed(&b[from..to]),
+            Part::Owned(v) if from == 0 && to == v.len() => Part::Owned(v),
+            Part::Owned(v) => Part::Owned(v[from..to].to_vec()),
+        });
+    }
+    out
+}
+
+/// A live media segment's answer `r` for a request with the `Range` header `range` (RFC 9110
+/// §14): its whole length is known even while its chunks are still due (`chunkdur_`), so a
+/// range is `206` with `Content-Range: bytes a-b/len` and only those bytes, each chunk's
+/// share sent when that chunk is due (a low-latency HLS part, a byte range of the segment
+/// being produced, arrives as its chunk does); `416` past the end; anything but a `200` with
+/// a body, a multipart or a malformed range as it is.
+///
+/// ```
+/// use dashkit::bmff::patch::Part;
+/// use dashkit::live::http::{with_range, HttpBody, HttpResponse, TimedChunk};
+/// let r = HttpResponse { status: 200, headers: vec![], body: HttpBody::Timed(vec![
+///     TimedChunk { delay_ms: 0, parts: vec![Part::Borrowed(b"abcd")] },
+///     TimedChunk { delay_ms: 500, parts: vec![Part::Borrowed(b"efgh")] },
+/// ]) };
+/// let r = with_range(r, Some("bytes=4-5"));
+/// assert_eq!((r.status, r.header("content-range")), (206, Some("bytes 4-5/8")));
+/// let HttpBody::Timed(chunks) = r.body else { panic!() };
+/// assert_eq!((chunks.len(), chunks[0].delay_ms, chunks[0].parts[0].as_bytes()), (1, 500, &b"ef"[..]));
+/// ```
+pub fn with_range<'a>(mut r: HttpResponse<'a>, range: Option<&str>) -> HttpResponse<'a> {
+    use crate::origin::files::{parse_range, RangeRequest};
+    if r.status != 200 || range.is_none() {
+        return r;
+    }
+    let len: u64 = match &r.body {
+        HttpBody::Parts(p) => p.iter().map(|p| p.as_bytes().len() as u64).sum(),
+        HttpBody::Timed(c) => c
+            .iter()
+            .flat_map(|c| &c.parts)
+            .map(|p| p.as_bytes().len() as u64)
+            .sum(),
+    };
+    let (start, end) = match parse_range(range, len) {
+        RangeRequest::Full => return r,
+        RangeRequest::Unsatisfiable => {
+            let mut e = HttpResponse::text(416, "range not satisfiable");
+            e.headers
+                .push(("content-range", format!("bytes */{len}").into()));
+            return e;
+        }
+        RangeRequest::Part { start, end } => (start, end),
+    };
+    let mut at = 0u64;
+    r.body = match r.body {
+        HttpBody::Parts(p) => HttpBody::Parts(cut(p, &mut at, start, end)),
+        HttpBody::Timed(chunks) => HttpBody::Timed(
+            chunks
+                .into_iter()
+                .map(|c| TimedChunk {
+                    delay_ms: c.delay_ms,
+                    parts: cut(c.parts, &mut at, start, end),
+                })
+                .filter(|c| !c.parts.is_empty())
+                .collect(),
+        ),
+    };
+    r.status = 206;
+    r.headers
+        .push(("content-range", format!("bytes {start}-{end}/{len}").into()));
     r
 }
 
@@ -793,6 +881,7 @@ mod tests {
             sample_count: 1,
             end_offset_ticks: 1,
             end_offset_ms,
+            independent: true,
         };
         let chunks = || vec![chunk(500), chunk(1000)];
         let answer = |now| {

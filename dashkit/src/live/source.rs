@@ -69,6 +69,9 @@ pub struct SourceConfig {
     /// earliest instant instead of a 425 and a retry a second later. At most
     /// [`crate::limits::MAX_EARLY_HOLD_MS`].
     pub early_hold_ms: u64,
+    /// The request's query string (after `?`), read by a low-latency HLS media playlist
+    /// (`chunkdur_`) for a blocking reload (`_HLS_msn`, `_HLS_part`; docs/hls.md).
+    pub query: Option<String>,
 }
 
 /// What kind of media an answer carries, for its `Content-Type`.
@@ -240,8 +243,9 @@ pub enum Response<'a> {
         next_change_ms: Option<i64>,
     },
     /// An injected error (`statuscode_`, `traffic_` down or hang,
-    /// docs/live-options.md#error-injection): `status` with a short text, sent `delay_ms` after
-    /// the request.
+    /// docs/live-options.md#error-injection), or a refused low-latency HLS blocking reload
+    /// (400 too far ahead, 503 past the hold limit; docs/hls.md): `status` with a short text,
+    /// sent `delay_ms` after the request.
     Injected {
         /// The status.
         status: u16,
@@ -265,6 +269,23 @@ pub enum Response<'a> {
         /// The message for the body.
         message: String,
     },
+}
+
+impl Response<'_> {
+    /// A live media segment (whole or chunked, held or not): the answer a `Range` applies to
+    /// ([`super::http::with_range`]).
+    ///
+    /// ```
+    /// use dashkit::live::source::Response;
+    /// assert!(!Response::Mpd { xml: String::new() }.is_media_segment());
+    /// ```
+    pub fn is_media_segment(&self) -> bool {
+        match self {
+            Response::Segment { .. } | Response::Chunked { .. } => true,
+            Response::Delayed { answer, .. } => answer.is_media_segment(),
+            _ => false,
+        }
+    }
 }
 
 /// Seconds with one decimal from milliseconds, as dashlivesim prints amounts (`1.5`).
@@ -562,7 +583,7 @@ where
 }
 
 /// [`respond`] below the `traffic_` BaseURL.
-fn respond_file<'a, F>(
+pub(crate) fn respond_file<'a, F>(
     asset: &LiveAsset,
     options: &LiveOptions,
     file: &str,
@@ -577,7 +598,7 @@ where
     let timing = session.timing;
     let name = file.rsplit('/').next().unwrap_or(file);
     if let Some(playlist) = super::hls::playlist_name(asset, file) {
-        return match super::hls::answer(asset, options, playlist, now_ms)? {
+        return match super::hls::answer(asset, options, playlist, now_ms, config, &mut fetch)? {
             Ok(r) => Ok(r),
             Err(refusal) => refused(&timing, name, None, refusal, now_ms),
         };

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use crate::bmff::patch::Part;
 use crate::live::asset::LiveAsset;
 use crate::live::http::{
-    default_mpd, http_response_at, locate_asset, source_config, AssetLookup, DirMpd, HttpBody,
-    HttpPolicy, HttpResponse, LivePath, MpdChanges, TimedChunk,
+    default_mpd, http_response_at, locate_asset, source_config, with_range, AssetLookup, DirMpd,
+    HttpBody, HttpPolicy, HttpResponse, LivePath, MpdChanges, TimedChunk,
 };
 use crate::live::options::LiveOptions;
 use crate::live::source::respond;
@@ -28,7 +28,7 @@ use super::route::{Config, Route};
 
 /// Most VoD files one live answer reads beyond what is cached (the media segment, and the
 /// init segment for low-latency chunks).
-pub const MAX_FILES_PER_ANSWER: usize = 2;
+pub const MAX_FILES_PER_ANSWER: usize = 8;
 /// Most analysed assets a [`Livesim`] keeps.
 pub(crate) const MAX_ASSETS: usize = 1_000;
 
@@ -227,7 +227,9 @@ impl Livesim {
     ) -> Result<HttpResponse<'static>, Route> {
         match route {
             Route::Answer(r) => Ok(r),
-            Route::Livesim { path, now_ms } => Ok(self.answer(source, &path, now_ms, req, config)),
+            Route::Livesim { path, now_ms } => {
+                Ok(self.answer_with_range(source, &path, now_ms, req, range, config))
+            }
             Route::VodFile(comps) => {
                 let Some(bytes) = source.read(&comps) else {
                     return Ok(PathError::NotFound.answer());
@@ -266,6 +268,20 @@ impl Livesim {
         path: &LivePath,
         now_ms: i64,
         req: &LiveRequest<'_>,
+        config: &Config,
+    ) -> HttpResponse<'static> {
+        self.answer_with_range(source, path, now_ms, req, None, config)
+    }
+
+    /// [`Livesim::answer`] for a request with the `Range` header `range`, applied to a media
+    /// segment as `serve` does ([`crate::live::http::with_range`]).
+    fn answer_with_range(
+        &mut self,
+        source: &mut dyn Source,
+        path: &LivePath,
+        now_ms: i64,
+        req: &LiveRequest<'_>,
+        range: Option<&str>,
         config: &Config,
     ) -> HttpResponse<'static> {
         // Listings made for this request; only directories that exist are kept beyond it,
@@ -347,7 +363,9 @@ impl Livesim {
                 }
             }
             let changes = mpd_changes(&asset, &path.options, now_ms);
-            return into_owned(http_response_at(answer, now_ms, &policy, changes));
+            let range = range.filter(|_| answer.as_ref().is_ok_and(|a| a.is_media_segment()));
+            let r = with_range(http_response_at(answer, now_ms, &policy, changes), range);
+            return into_owned(r);
         }
     }
 }

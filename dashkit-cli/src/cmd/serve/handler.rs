@@ -15,8 +15,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use dashkit::bmff::patch::Part;
 use dashkit::live::http::{
-    http_response_at, locate_asset, source_config, AssetLookup, DirMpd, HttpBody, HttpPolicy,
-    HttpResponse, LivePath,
+    http_response_at, locate_asset, source_config, with_range, AssetLookup, DirMpd, HttpBody,
+    HttpPolicy, HttpResponse, LivePath,
 };
 use dashkit::live::source::respond;
 use dashkit::origin::files::{file_answer, FileAnswer, FileMeta, PathError};
@@ -343,7 +343,15 @@ async fn live(
         let fetched = fetched.into_inner();
         state.metrics.asset_files(hits.get(), spilled.len() as u64);
         let changes = dashkit::origin::livesim::mpd_changes(&asset.live, opts, now);
-        return to_hyper(http_response_at(answer, now, &policy, changes), &fetched);
+        // A Range applies to a media segment, also one whose chunks are still due (a
+        // low-latency HLS part of the segment being produced).
+        let range = answer
+            .as_ref()
+            .is_ok_and(|a| a.is_media_segment())
+            .then(|| headers.get(header::RANGE).and_then(|v| v.to_str().ok()))
+            .flatten();
+        let r = with_range(http_response_at(answer, now, &policy, changes), range);
+        return to_hyper(r, &fetched);
     }
 }
 

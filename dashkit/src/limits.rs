@@ -95,10 +95,12 @@ pub const MAX_INGEST_CHUNKS_PER_SEGMENT: usize = 1_000;
 pub const MIN_HLS_PART_MS: u64 = 100;
 
 /// How long a part of an ingested rendition's low-latency HLS is at most when it groups
-/// several CMAF chunks, in milliseconds: a part is as many chunks as fit (by the segment's
-/// first chunk's duration), at least one, so chunks of `MIN_HLS_PART_MS` or longer stay parts
-/// of their own and one-frame chunks make parts of 100 to 200 ms (5 frames of 25 fps video,
-/// 9 AAC frames at 48 kHz: 5 parts a second per rendition).
+/// CMAF chunks shorter than `MIN_HLS_PART_MS`, in milliseconds, or half the nominal segment
+/// duration when that is longer: a part is as many chunks as fit (by the segment's first
+/// chunk's duration), at least one. Chunks of `MIN_HLS_PART_MS` or longer stay parts of their
+/// own; one-frame chunks of 1 s segments make parts of 480 ms (12 frames of 25 fps video).
+/// Half a segment, because hls.js out of low-latency mode blocks, at a segment's end, on a
+/// part nearly a segment away with a timeout of three part targets (docs/hls.md).
 pub const HLS_PART_GROUP_MS: u64 = 200;
 
 /// Longest a server holds a blocking playlist reload (`_HLS_msn`, `_HLS_part`, rfc8216bis

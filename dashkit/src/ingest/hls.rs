@@ -258,11 +258,11 @@ fn decide(built: &Built, b: Blocking) -> Answer {
 /// still being uploaded a part is listed only once all its chunks are there (so a part never
 /// changes once listed). `None` when a chunk was not recorded (more than
 /// [`crate::limits::MAX_INGEST_CHUNKS_PER_SEGMENT`]).
-fn part_spans(meta: &SegMeta, ts: u32, complete: bool) -> Option<Vec<ChunkSpan>> {
+fn part_spans(meta: &SegMeta, ts: u32, group_ms: u64, complete: bool) -> Option<Vec<ChunkSpan>> {
     if meta.chunks_overflow {
         return None;
     }
-    let n = chunks_per_part(meta, ts);
+    let n = chunks_per_part(meta, ts, group_ms);
     Some(
         meta.chunks
             .chunks(n)
@@ -276,19 +276,27 @@ fn part_spans(meta: &SegMeta, ts: u32, complete: bool) -> Option<Vec<ChunkSpan>>
     )
 }
 
+/// How long a part of grouped chunks is at most, in milliseconds, for segments of
+/// `segment_ms` (the template's nominal duration, 0 when it has none): half a segment, at
+/// least [`crate::limits::HLS_PART_GROUP_MS`]. hls.js out of low-latency mode, at the end of a
+/// segment, reloads blocking on the next segment's part of the same index (nearly a segment
+/// later) and gives up after three part targets (or 0.8 target durations, when longer): parts
+/// of half a segment keep that wait inside its timeout (`hls_player.rs`'s normal-mode test of
+/// a `-streaming 1` channel; with 200 ms parts of 1 s segments it aborted those reloads).
+fn part_group_ms(segment_ms: u64) -> u64 {
+    (segment_ms / 2).max(crate::limits::HLS_PART_GROUP_MS)
+}
+
 /// How many chunks make a part of segment `meta` (`ts` its first track's timescale): as many
-/// of its first chunk's duration as fit in [`crate::limits::HLS_PART_GROUP_MS`], at least one,
-/// when that chunk is shorter than [`crate::limits::MIN_HLS_PART_MS`]; a chunk that long or
-/// longer is a part of its own (as before chunks were grouped); ffmpeg's one-frame chunks (`-streaming 1`)
-/// make parts of 5 frames of 25 fps video (200 ms) and 9 AAC frames at 48 kHz (192 ms). The
-/// first chunk decides, so the grouping of a segment being uploaded is known from its first
-/// chunk on and stays as it grows.
-fn chunks_per_part(meta: &SegMeta, ts: u32) -> usize {
+/// of its first chunk's duration as fit in `group_ms` ([`part_group_ms`]), at least one, when
+/// that chunk is shorter than [`crate::limits::MIN_HLS_PART_MS`]; a chunk that long or longer
+/// is a part of its own (as before chunks were grouped). ffmpeg's one-frame chunks
+/// (`-streaming 1`) of 1 s segments make parts of 12 frames of 25 fps video (480 ms) and 23
+/// AAC frames at 48 kHz (491 ms). The first chunk decides, so the grouping of a segment being
+/// uploaded is known from its first chunk on and stays as it grows.
+fn chunks_per_part(meta: &SegMeta, ts: u32, group_ms: u64) -> usize {
     let ticks = |ms: u64| ms.saturating_mul(u64::from(ts)) / 1000;
-    let (min, group) = (
-        ticks(crate::limits::MIN_HLS_PART_MS),
-        ticks(crate::limits::HLS_PART_GROUP_MS),
-    );
+    let (min, group) = (ticks(crate::limits::MIN_HLS_PART_MS), ticks(group_ms));
     meta.chunks
         .first()
         .filter(|c| c.duration > 0 && c.duration < min)
@@ -301,9 +309,15 @@ fn chunks_per_part(meta: &SegMeta, ts: u32) -> usize {
 /// The parts of a segment ([`part_spans`]) as playlist entries: `DURATION` from the first
 /// track, `BYTERANGE` from the end of the previous part (0 for the first) to its own end;
 /// `None` when a chunk was not recorded or a duration is not exact.
-fn parts(uri: &str, meta: &SegMeta, ts: u32, complete: bool) -> Option<Vec<PartialSegment>> {
+fn parts(
+    uri: &str,
+    meta: &SegMeta,
+    ts: u32,
+    group_ms: u64,
+    complete: bool,
+) -> Option<Vec<PartialSegment>> {
     let mut start = 0;
-    part_spans(meta, ts, complete)?
+    part_spans(meta, ts, group_ms, complete)?
         .iter()
         .map(|c: &ChunkSpan| {
             let length = c.end.checked_sub(start)?;
@@ -404,6 +418,10 @@ fn media(ch: &Channel, mpd: &Mpd, period: &Period, ai: usize, id: &str) -> Optio
         .and_then(|d| Decimal::from_ticks(d, template_ts))
         .map_or(0, Decimal::round_to_integer);
     p.target_duration = p.required_target_duration().max(nominal).max(1);
+    // Short chunks are grouped into parts of up to half a nominal segment (part_group_ms).
+    let group_ms = part_group_ms(t.duration.map_or(0, |d| {
+        d.saturating_mul(1000) / u64::from(template_ts).max(1)
+    }));
     p.end_list = !listed.is_empty()
         && ch.streams.values().any(|s| {
             s.ended
@@ -419,9 +437,12 @@ fn media(ch: &Channel, mpd: &Mpd, period: &Period, ai: usize, id: &str) -> Optio
             .filter(|t| *t > 0)
             .unwrap_or(template_ts)
     };
-    let last_complete = listed
-        .last()
-        .map(|(n, _, m)| (*n, part_spans(m, ts_of(m), true).map_or(0, |p| p.len())));
+    let last_complete = listed.last().map(|(n, _, m)| {
+        (
+            *n,
+            part_spans(m, ts_of(m), group_ms, true).map_or(0, |p| p.len()),
+        )
+    });
     let mut built = Built {
         playlist: p,
         last_complete,
@@ -431,7 +452,15 @@ fn media(ch: &Channel, mpd: &Mpd, period: &Period, ai: usize, id: &str) -> Optio
         .last()
         .is_some_and(|(_, _, m)| chunked_for_parts(m, ts_of(m)));
     if low_latency && !built.playlist.end_list {
-        low_latency_parts(ch, &mut built, &listed, &media, &known, template_ts);
+        low_latency_parts(
+            ch,
+            &mut built,
+            &listed,
+            &media,
+            &known,
+            template_ts,
+            group_ms,
+        );
     }
     Some(built)
 }
@@ -441,7 +470,7 @@ fn media(ch: &Channel, mpd: &Mpd, period: &Period, ai: usize, id: &str) -> Optio
 /// the first track's timescale).
 fn chunked_for_parts(m: &SegMeta, ts: u32) -> bool {
     let min = crate::limits::MIN_HLS_PART_MS.saturating_mul(u64::from(ts)) / 1000;
-    part_spans(m, ts, true)
+    part_spans(m, ts, crate::limits::HLS_PART_GROUP_MS, true)
         .is_some_and(|p| p.len() > 1 && p[..p.len() - 1].iter().all(|c| c.duration >= min))
 }
 
@@ -457,6 +486,7 @@ fn low_latency_parts(
     media: &Template,
     known: &TemplateValues<'_>,
     template_ts: u32,
+    group_ms: u64,
 ) {
     let Some(&(last, ..)) = listed.last() else {
         return;
@@ -472,7 +502,7 @@ fn low_latency_parts(
     for (_, path, meta) in listed {
         // A segment whose chunks are not all known (a failover copy of another size) is
         // listed without parts.
-        all.push(parts(path, meta, ts_of(meta), true).unwrap_or_default());
+        all.push(parts(path, meta, ts_of(meta), group_ms, true).unwrap_or_default());
     }
     // The segment being uploaded: the next number, still being written.
     let next = last.saturating_add(1);
@@ -489,7 +519,7 @@ fn low_latency_parts(
             (n == next).then_some((path.as_str(), f.meta.as_deref()?))
         });
     let (next_uri, trailing) = match building {
-        Some((path, meta)) => match parts(path, meta, ts_of(meta), false) {
+        Some((path, meta)) => match parts(path, meta, ts_of(meta), group_ms, false) {
             Some(p) => (path.to_string(), p),
             None => return,
         },
@@ -565,7 +595,7 @@ mod tests {
     use super::super::channel::{ChunkSpan, SegMeta};
     use super::super::{Admission, Config, Credentials, Instant, Method, Opened, Origin, Refusal};
     use super::super::{Read, Upload, UploadRequest};
-    use super::{chunked_for_parts, chunks_per_part, part_spans};
+    use super::{chunked_for_parts, chunks_per_part, part_group_ms, part_spans};
     use crate::bmff::testbox::bx;
     use crate::cmaf::tests::{moof, trex_moov};
     use crate::hls::{parse, write, Playlist};
@@ -830,10 +860,16 @@ mod tests {
         (out, ends)
     }
 
-    /// A channel like [`channel`] whose one complete segment is 27 one-frame chunks (1.08 s).
+    /// A channel like [`channel`] with 1 s segments (as ffmpeg's `-seg_duration 1`) whose one
+    /// complete segment is 27 one-frame chunks (1.08 s).
     fn frame_channel() -> Origin {
         let mut o = origin();
-        put(&mut o, "ch/manifest.mpd", MPD.as_bytes());
+        put(
+            &mut o,
+            "ch/manifest.mpd",
+            MPD.replace("duration=\"3072\"", "duration=\"1000\"")
+                .as_bytes(),
+        );
         for r in 0..2 {
             let init = [bx(b"ftyp", b"cmfc\0\0\0\0cmfc"), trex_moov(1, 512, 1000)].concat();
             put(&mut o, &format!("ch/init-stream{r}.m4s"), &init);
@@ -860,21 +896,28 @@ mod tests {
             c
         };
         // 25 fps frames: 5 a part; AAC frames at 48 kHz: 9 (192 ms); 50 fps: 10.
-        assert_eq!(chunks_per_part(&m(&[40; 3]), 1000), 5);
-        assert_eq!(chunks_per_part(&m(&[1024; 3]), 48_000), 9);
-        assert_eq!(chunks_per_part(&m(&[20; 3]), 1000), 10);
+        assert_eq!(chunks_per_part(&m(&[40; 3]), 1000, 200), 5);
+        assert_eq!(chunks_per_part(&m(&[1024; 3]), 48_000, 200), 9);
+        assert_eq!(chunks_per_part(&m(&[20; 3]), 1000, 200), 10);
         // A chunk of 100 ms or more is a part of its own (as before grouping).
         for d in [100, 120, 199, 200, 201, 1024] {
-            assert_eq!(chunks_per_part(&m(&[d, 40]), 1000), 1, "{d}");
+            assert_eq!(chunks_per_part(&m(&[d, 40]), 1000, 200), 1, "{d}");
         }
+        // Half a 1 s segment: 12 frames, 23 AAC frames; a chunk of 100 ms is still alone.
+        assert_eq!(part_group_ms(1000), 500);
+        assert_eq!(part_group_ms(0), 200);
+        assert_eq!(part_group_ms(300), 200);
+        assert_eq!(chunks_per_part(&m(&[40; 3]), 1000, 500), 12);
+        assert_eq!(chunks_per_part(&m(&[1024; 3]), 48_000, 500), 23);
+        assert_eq!(chunks_per_part(&m(&[100; 3]), 1000, 500), 1);
         // Nothing to divide by: one chunk a part.
-        assert_eq!(chunks_per_part(&m(&[0, 40]), 1000), 1);
-        assert_eq!(chunks_per_part(&SegMeta::default(), 1000), 1);
+        assert_eq!(chunks_per_part(&m(&[0, 40]), 1000, 200), 1);
+        assert_eq!(chunks_per_part(&SegMeta::default(), 1000, 200), 1);
         // 12 frames: two parts of 5 and, complete, a last one of 2; while uploading, the
         // incomplete group is not a part yet.
         let twelve = m(&[40; 12]);
         let spans = |complete| {
-            part_spans(&twelve, 1000, complete)
+            part_spans(&twelve, 1000, 200, complete)
                 .unwrap()
                 .iter()
                 .map(|c| (c.end, c.duration, c.independent))
@@ -893,27 +936,28 @@ mod tests {
         assert!(!chunked_for_parts(&m(&[150, 40, 40]), 1000));
         let mut over = m(&[40; 12]);
         over.chunks_overflow = true;
-        assert_eq!(part_spans(&over, 1000, true), None);
+        assert_eq!(part_spans(&over, 1000, 200, true), None);
     }
 
     #[test]
-    fn one_frame_chunks_are_listed_as_parts_of_five() {
+    fn one_frame_chunks_of_1_s_segments_are_listed_as_parts_of_twelve() {
         let mut o = frame_channel();
         let (seg1, ends1) = frame_segment(0, 27);
         let t = text(&mut o, "manifest_0.m3u8", None).unwrap();
         let m = round_trip(&t);
-        // 27 frames: 5 parts of 5 frames (200 ms) and a last one of 2; the ranges run from
-        // chunk end to chunk end and cover the file; the durations add up to EXTINF.
+        // 27 frames: 2 parts of 12 frames (480 ms, half a 1 s segment at most) and a last one
+        // of 3; the ranges run from chunk end to chunk end and cover the file; the durations
+        // add up to EXTINF.
         let p = &m.segments[0].parts;
         let ms = |d: crate::hls::Decimal| d.ticks() * 1000 / u64::from(d.timescale());
         assert_eq!(
             p.iter().map(|p| ms(p.duration)).collect::<Vec<_>>(),
-            [200, 200, 200, 200, 200, 80],
+            [480, 480, 120],
             "{t}"
         );
         let mut offset = 0;
         for (i, part) in p.iter().enumerate() {
-            let end = ends1[(5 * i + 4).min(26)] as u64;
+            let end = ends1[(12 * i + 11).min(26)] as u64;
             assert_eq!(
                 part.byte_range,
                 Some(crate::hls::ByteSpan {
@@ -923,8 +967,8 @@ mod tests {
                 "part {i}: {t}"
             );
             offset = end;
-            // Its first chunk is chunk 5i (mfhd 5i + 1): a sync sample when that is odd.
-            assert_eq!(part.independent, i % 2 == 0, "part {i}: {t}");
+            // Its first chunk is chunk 12i (mfhd 12i + 1, odd): a sync sample.
+            assert!(part.independent, "part {i}: {t}");
         }
         assert_eq!(offset, seg1.len() as u64);
         let sum = p
@@ -935,14 +979,15 @@ mod tests {
             .unwrap();
         assert_eq!(sum, m.segments[0].duration);
         assert_eq!(ms(m.segments[0].duration), 1080);
-        assert_eq!(m.part_target, crate::hls::Decimal::from_ticks(200, 1000));
+        assert_eq!(m.target_duration, 1);
+        assert_eq!(m.part_target, crate::hls::Decimal::from_ticks(480, 1000));
         assert!(
-            t.contains("PART-HOLD-BACK=0.600,CAN-BLOCK-RELOAD=YES"),
+            t.contains("PART-HOLD-BACK=1.440,CAN-BLOCK-RELOAD=YES"),
             "{t}"
         );
-        assert_eq!(m.rendition_reports[0].last_part, Some(5), "{t}");
-        // The next segment frame by frame: a part is listed once its fifth frame is there.
-        let (seg2, ends2) = frame_segment(27, 12);
+        assert_eq!(m.rendition_reports[0].last_part, Some(2), "{t}");
+        // The next segment frame by frame: a part is listed once its twelfth frame is there.
+        let (seg2, ends2) = frame_segment(27, 27);
         let mut up = start(&mut o, "ch/chunk-stream0-00002.m4s");
         let mut fed = 0;
         let mut feed_to = |o: &mut Origin, up: &mut Upload, to: usize, ms: u64| {
@@ -951,49 +996,46 @@ mod tests {
             fed = to;
         };
         let now = |o: &mut Origin| round_trip(&text(o, "manifest_0.m3u8", None).unwrap());
-        feed_to(&mut o, &mut up, ends2[3], 10);
+        let held = |o: &mut Origin, q: &str| {
+            matches!(
+                text(o, "manifest_0.m3u8", Some(q)),
+                Err(Refusal::PartNotYet { hold_ms: 3000, .. })
+            )
+        };
+        feed_to(&mut o, &mut up, ends2[10], 10);
         let m = now(&mut o);
         assert!(m.trailing_parts.is_empty());
         assert_eq!(m.preload_hints[0].uri, "chunk-stream0-00002.m4s");
         assert_eq!(m.preload_hints[0].byte_range_start, Some(0));
-        // Part 0 of segment 2 is asked for: held until its fifth frame is complete.
-        assert!(matches!(
-            text(&mut o, "manifest_0.m3u8", Some("_HLS_msn=2&_HLS_part=0")),
-            Err(Refusal::PartNotYet { .. })
-        ));
-        // Part 6 of segment 1 does not exist: it means segment 2's part 0.
-        assert!(matches!(
-            text(&mut o, "manifest_0.m3u8", Some("_HLS_msn=1&_HLS_part=6")),
-            Err(Refusal::PartNotYet { .. })
-        ));
-        assert!(text(&mut o, "manifest_0.m3u8", Some("_HLS_msn=1&_HLS_part=5")).is_ok());
-        feed_to(&mut o, &mut up, ends2[4] - 1, 20);
+        // Part 0 of segment 2 is asked for: held until its twelfth frame is complete; part 3
+        // of segment 1 does not exist, so it means the same; part 2 is there.
+        assert!(held(&mut o, "_HLS_msn=2&_HLS_part=0"));
+        assert!(held(&mut o, "_HLS_msn=1&_HLS_part=3"));
+        assert!(text(&mut o, "manifest_0.m3u8", Some("_HLS_msn=1&_HLS_part=2")).is_ok());
+        feed_to(&mut o, &mut up, ends2[11] - 1, 20);
         assert!(now(&mut o).trailing_parts.is_empty());
-        feed_to(&mut o, &mut up, ends2[4], 30);
+        feed_to(&mut o, &mut up, ends2[11], 30);
         let m = now(&mut o);
         assert_eq!(m.trailing_parts.len(), 1);
         assert_eq!(
             m.trailing_parts[0].byte_range,
             Some(crate::hls::ByteSpan {
-                length: ends2[4] as u64,
+                length: ends2[11] as u64,
                 offset: Some(0)
             })
         );
         assert!(m.trailing_parts[0].independent);
-        assert_eq!(m.preload_hints[0].byte_range_start, Some(ends2[4] as u64));
+        assert_eq!(m.preload_hints[0].byte_range_start, Some(ends2[11] as u64));
         assert!(text(&mut o, "manifest_0.m3u8", Some("_HLS_msn=2&_HLS_part=0")).is_ok());
-        assert!(text(&mut o, "manifest_0.m3u8", Some("_HLS_msn=1&_HLS_part=6")).is_ok());
-        // Frames 6 to 9: the part they begin is not listed yet, nor asked in vain.
-        feed_to(&mut o, &mut up, ends2[8], 40);
+        assert!(text(&mut o, "manifest_0.m3u8", Some("_HLS_msn=1&_HLS_part=3")).is_ok());
+        // Frames 13 to 23: the part they begin is not listed yet, and waited for.
+        feed_to(&mut o, &mut up, ends2[22], 40);
         assert_eq!(now(&mut o).trailing_parts.len(), 1);
-        assert!(matches!(
-            text(&mut o, "manifest_0.m3u8", Some("_HLS_msn=2&_HLS_part=1")),
-            Err(Refusal::PartNotYet { .. })
-        ));
-        feed_to(&mut o, &mut up, ends2[9], 50);
+        assert!(held(&mut o, "_HLS_msn=2&_HLS_part=1"));
+        feed_to(&mut o, &mut up, ends2[23], 50);
         let m = now(&mut o);
         assert_eq!(m.trailing_parts.len(), 2);
-        assert_eq!(m.preload_hints[0].byte_range_start, Some(ends2[9] as u64));
+        assert_eq!(m.preload_hints[0].byte_range_start, Some(ends2[23] as u64));
         // The audio rendition reports the video's newest part.
         let a = round_trip(&text(&mut o, "manifest_1.m3u8", None).unwrap());
         assert_eq!(
@@ -1003,7 +1045,7 @@ mod tests {
             ),
             (Some(2), Some(1))
         );
-        // Complete after 12 frames: the last part (2 frames) is listed with the rest, the
+        // Complete after 27 frames: the last part (3 frames) is listed with the rest, the
         // parts are those listed while uploading, and they cover the file.
         let listed = m.trailing_parts.clone();
         feed_to(&mut o, &mut up, seg2.len(), 60);

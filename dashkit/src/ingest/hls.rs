@@ -579,9 +579,20 @@ fn low_latency_parts(
         byte_range_length: None,
     }];
     p.part_target = Some(part_target);
+    // Parts that group chunks: HOLD-BACK (three target durations, the draft's default) is
+    // written out, for players out of low-latency mode (Shaka without it plays some 1.8 s
+    // behind the end of 1 s segments and stalls). Parts of one chunk keep their playlists
+    // as they were.
+    let grouped = listed
+        .last()
+        .is_some_and(|(_, _, m)| chunks_per_part(m, ts_of(m), group_ms) > 1);
+    let hold_back = grouped
+        .then(|| Decimal::from_ticks(p.target_duration.saturating_mul(3), 1))
+        .flatten();
     p.server_control = Some(ServerControl {
         can_block_reload: true,
         part_hold_back: Some(part_hold_back),
+        hold_back,
         ..ServerControl::default()
     });
 }

@@ -455,3 +455,65 @@ fn eccp_on_a_version_0_tfdt_asset_encrypts_after_the_tfdt_growth() {
     let _ = std::fs::remove_dir_all(&root);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn unreadable_slice_headers_are_logged_once_per_track() {
+    // The ffmpeg fixture with an init whose avcC lists no PPS: on-the-fly encryption keeps
+    // only the NAL header of each slice clear (its slice header names a PPS never seen), and
+    // the server tells the operator once for that track, not once per request.
+    let root = scratch("nopps");
+    let asset = root.join("nopps");
+    for rep in ["0", "1"] {
+        std::fs::create_dir_all(asset.join(rep)).unwrap();
+        for f in std::fs::read_dir(repo().join("fixtures/dash/ffmpeg_livesim").join(rep)).unwrap() {
+            let f = f.unwrap();
+            std::fs::copy(f.path(), asset.join(rep).join(f.file_name())).unwrap();
+        }
+    }
+    std::fs::copy(
+        repo().join("fixtures/dash/ffmpeg_livesim/manifest.mpd"),
+        asset.join("manifest.mpd"),
+    )
+    .unwrap();
+    let init_path = asset.join("0/init.mp4");
+    let mut init = std::fs::read(&init_path).unwrap();
+    let idx = dashkit::bmff::Index::parse(&init).unwrap();
+    let avcc = &idx.boxes()[idx.all(b"avcC").next().unwrap()];
+    let p = avcc.payload_range();
+    let sps_len = usize::from(u16::from_be_bytes([init[p.start + 6], init[p.start + 7]]));
+    init[p.start + 8 + sps_len] = 0; // numOfPictureParameterSets
+    std::fs::write(&init_path, &init).unwrap();
+    let server = Server::start(&root, &[]);
+    for n in [499_998u64, 499_999] {
+        for rep in ["0", "1"] {
+            ok(
+                server.get(&format!(
+                    "/livesim/drm_eccp-cbcs/nopps/{rep}/{n}.m4s?nowMS={NOW_MS}"
+                )),
+                "segment",
+            );
+        }
+    }
+    let logged = || {
+        server
+            .stderr
+            .lock()
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("keep only their NAL header clear"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while logged().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let lines = logged();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("nopps/manifest.mpd 0/"), "{}", lines[0]);
+    assert!(lines[0].contains("track 1:"), "{}", lines[0]);
+    assert!(lines[0].contains("PPS"), "{}", lines[0]);
+    assert!(!lines[0].contains(KEY), "{}", lines[0]);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -377,3 +377,95 @@ fn hlsjs_and_shaka_play_livesim_chunkdur_in_low_latency_mode_under_3_s() {
         assert!(worst < 3.0, "{what}: latency {lat:?}");
     }
 }
+
+#[test]
+fn hlsjs_plays_a_one_frame_chunk_channels_twin_in_low_latency_mode() {
+    let _alone = harness::one_test_at_a_time();
+    // ffmpeg pushes 1 s segments with its -streaming 1 default, one frame a CMAF chunk (40 ms
+    // video, 21 ms AAC); the twin groups them into parts of up to half a segment (480 ms video,
+    // 491 ms audio) and answers blocking reloads. hls.js plays it in low-latency mode; the
+    // issue asks for a live latency under 3 s.
+    let Some(tools) = player_tools() else { return };
+    let server = Server::start(&fixtures(), &["--ingest-token", "t0ken"]);
+    let mut enc = support::encoder::push(&support::encoder::Push {
+        addr: &server.addr,
+        user: "enc",
+        token: "t0ken",
+        channel: "frames",
+        size: "320x180",
+        kbps: 300,
+        gop: 25,
+        seconds: 75,
+        extra: &["-ldash", "1"],
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let text = loop {
+        let r = server.get("/live/frames/manifest_0.m3u8");
+        let t = r.text();
+        if r.status == 200 && t.matches("#EXTINF").count() >= 3 && t.contains("#EXT-X-PART:") {
+            break t;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no low-latency playlist: {t}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    };
+    let parsed = dashkit::hls::parse(&text).unwrap();
+    assert_eq!(dashkit::hls::write(&parsed), text);
+    let dashkit::hls::Playlist::Media(m) = parsed else {
+        panic!("{text}")
+    };
+    // Parts of several frames: at least 100 ms but the last of a segment, at most 500 ms.
+    let target = m.part_target.expect("PART-INF");
+    assert!(
+        target <= dashkit::hls::Decimal::from_ticks(500, 1000).unwrap(),
+        "{text}"
+    );
+    for s in m.segments.iter().filter(|s| !s.parts.is_empty()) {
+        for p in &s.parts[..s.parts.len() - 1] {
+            assert!(
+                p.duration >= dashkit::hls::Decimal::from_ticks(100, 1000).unwrap(),
+                "{text}"
+            );
+            assert!(p.duration <= target, "{text}");
+        }
+    }
+    let url = format!("http://{}/live/frames/manifest.m3u8", server.addr);
+    let what = "hlsjs low-latency on a one-frame-chunk channel's HLS";
+    let r = play(
+        &tools,
+        &url,
+        &PlayOptions {
+            player: Player::HlsJs,
+            seconds: 20.0,
+            low_latency: true,
+            target_latency_s: 1.5,
+            startup_timeout_s: 20.0,
+            ..PlayOptions::default()
+        },
+    );
+    r.assert_clean(what, 16.0, true);
+    assert_eq!(r.video_size(), Some((320, 180)), "{what}: {}", r.json);
+    assert!(
+        r.hls_blocking_requests() >= 10,
+        "{what}: {} blocking reloads: {}",
+        r.hls_blocking_requests(),
+        r.json
+    );
+    let start = r.startup_s().unwrap_or(0.0);
+    let lat: Vec<f64> = r
+        .latency()
+        .into_iter()
+        .filter(|(t, _)| *t > start + 5.0)
+        .map(|(_, l)| l)
+        .collect();
+    assert!(lat.len() >= 10, "{what}: {}", r.json);
+    let worst = lat.iter().cloned().fold(0.0, f64::max);
+    let mean = lat.iter().sum::<f64>() / lat.len() as f64;
+    eprintln!("{what}: live latency after 5 s: mean {mean:.2} s, max {worst:.2} s");
+    assert!(lat.iter().all(|&l| l > 0.0), "{what}: {lat:?}");
+    assert!(worst < 3.0, "{what}: latency {lat:?}");
+    let _ = enc.kill();
+    let _ = enc.wait();
+}

@@ -267,3 +267,60 @@ proptest::proptest! {
         proptest::prop_assert_eq!(decrypt(&enc, Some(&init), &key()).unwrap(), clear);
     }
 }
+
+/// A video slice whose header cannot be read (its PPS was never seen: the clear init's `avcC`
+/// lists none) keeps only its NAL header clear; the live answer says so, per track, so a
+/// server can tell the operator: the whole segment, and summed over `chunkdur_` chunks. Clear
+/// answers and readable slices report nothing.
+#[test]
+fn unreadable_slice_headers_are_reported_in_the_live_answer() {
+    use dashkit::cenc::SliceHeaderError;
+    let asset = livesim_asset();
+    let mut files = files();
+    let init = files["0/init.mp4"].clone();
+    let idx = Index::parse(&init).unwrap();
+    let avcc = &idx.boxes()[idx.all(b"avcC").next().unwrap()];
+    let p = avcc.payload_range();
+    let sps_len = usize::from(u16::from_be_bytes([init[p.start + 6], init[p.start + 7]]));
+    let answer = |files: &HashMap<String, Vec<u8>>, opts: &str| {
+        let o = LiveOptions::parse(opts).unwrap();
+        let r = respond(&asset, &o, "0/499999.m4s", NOW, &config(), |u| {
+            files.get(u).map(Vec::as_slice)
+        })
+        .unwrap();
+        let f = r.clear_header_fallbacks().to_vec();
+        (f, body(r))
+    };
+    for opts in ["drm_eccp-cenc", "drm_eccp-cbcs/chunkdur_0.5", ""] {
+        assert_eq!(answer(&files, opts).0, vec![], "{opts}: readable");
+    }
+    // numOfPictureParameterSets = 0.
+    files.get_mut("0/init.mp4").unwrap()[p.start + 8 + sps_len] = 0;
+    let (whole, enc) = answer(&files, "drm_eccp-cbcs");
+    assert_eq!(whole.len(), 1, "{whole:?}");
+    assert_eq!(whole[0].track_id, 1);
+    assert!(whole[0].slices > 0);
+    assert!(matches!(
+        whole[0].first_error,
+        SliceHeaderError::MissingParameterSet { what: "PPS", .. }
+    ));
+    assert!(whole[0]
+        .to_string()
+        .contains("keep only their NAL header clear"));
+    // Still a segment that decrypts to the clear one.
+    let clear = answer(&files, "").1;
+    let protected_init = get(&asset, "drm_eccp-cbcs", "0/init.mp4", NOW);
+    assert_eq!(decrypt(&enc, Some(&protected_init), &key()).unwrap(), clear);
+    // In chunks: the same slices, summed over the chunks, the first where the segment's is.
+    let (chunked, _) = answer(&files, "drm_eccp-cbcs/chunkdur_0.5");
+    assert_eq!(chunked.len(), 1);
+    assert_eq!(chunked[0].slices, whole[0].slices);
+    assert_eq!(chunked[0].first_error, whole[0].first_error);
+    // Audio has no slices.
+    let o = LiveOptions::parse("drm_eccp-cenc").unwrap();
+    let r = respond(&asset, &o, "1/499999.m4s", NOW, &config(), |u| {
+        files.get(u).map(Vec::as_slice)
+    })
+    .unwrap();
+    assert!(r.clear_header_fallbacks().is_empty());
+}

@@ -85,23 +85,13 @@ pub const MAX_HLS_LIVE_WINDOW_SEGMENTS: usize = 86_400;
 /// frame at 100 fps. A segment with more is listed whole, without parts.
 pub const MAX_INGEST_CHUNKS_PER_SEGMENT: usize = 1_000;
 
-/// Shortest part (but a segment's last) an ingested rendition's low-latency HLS lists, in
-/// milliseconds. Chunks of one frame (40 ms of 25 fps video, 21 ms of AAC) listed one by one
-/// would be 25 to 50 parts a second per rendition, each a blocking playlist reload and a part
-/// request: hls.js out of low-latency mode aborts its own held reloads against such a playlist
-/// (the ffmpeg `-streaming 1` default, measured in `hls_player.rs`). Short chunks are grouped
-/// into parts of about [`HLS_PART_GROUP_MS`]; a rendition whose parts would still be shorter
-/// keeps the plain playlists.
+/// Shortest CMAF chunk (but a segment's last) an ingested rendition's low-latency HLS lists as
+/// a part, in milliseconds. Chunks of one frame (40 ms of 25 fps video, 21 ms of AAC) would be
+/// 25 to 50 parts a second per rendition, each a blocking playlist reload and a part request:
+/// hls.js out of low-latency mode aborts its own held reloads against such a playlist (the
+/// ffmpeg `-streaming 1` default, measured in `hls_player.rs`). Such a channel keeps the plain
+/// playlists until chunks are grouped into parts.
 pub const MIN_HLS_PART_MS: u64 = 100;
-
-/// How long a part of an ingested rendition's low-latency HLS is at most when it groups
-/// CMAF chunks shorter than `MIN_HLS_PART_MS`, in milliseconds, or half the nominal segment
-/// duration when that is longer: a part is as many chunks as fit (by the segment's first
-/// chunk's duration), at least one. Chunks of `MIN_HLS_PART_MS` or longer stay parts of their
-/// own; one-frame chunks of 1 s segments make parts of 480 ms (12 frames of 25 fps video).
-/// Half a segment, because hls.js out of low-latency mode blocks, at a segment's end, on a
-/// part nearly a segment away with a timeout of three part targets (docs/hls.md).
-pub const HLS_PART_GROUP_MS: u64 = 200;
 
 /// Longest a server holds a blocking playlist reload (`_HLS_msn`, `_HLS_part`, rfc8216bis
 /// §6.2.5.2) of an ingested channel before answering 503, when three target durations (the

@@ -10,12 +10,9 @@
 //! (`availabilityStartTime + Period@start + (tfdt − presentationTimeOffset) / timescale`);
 //! `EXT-X-ENDLIST` once the encoder ended the stream (`lmsg`).
 //!
-//! A low-latency rendition (its newest complete segment was uploaded as CMAF chunks that make
-//! more than one part, each but the last at least [`crate::limits::MIN_HLS_PART_MS`] long) gets
-//! low-latency HLS (rfc8216bis): consecutive chunks are grouped into parts of about
-//! [`crate::limits::HLS_PART_GROUP_MS`] (a chunk that long or longer is a part of its own), each
-//! an `EXT-X-PART`, a byte range of its segment's own URL (the DASH segment), `INDEPENDENT=YES`
-//! when its first chunk starts with a sync sample;
+//! A low-latency rendition (its newest complete segment was uploaded as more than one CMAF
+//! chunk, each but the last at least [`crate::limits::MIN_HLS_PART_MS`] long) gets low-latency HLS (rfc8216bis): each chunk is an `EXT-X-PART`, a byte range of its
+//! segment's own URL (the DASH segment), `INDEPENDENT=YES` when it starts with a sync sample;
 //! the segment being uploaded is listed by the parts it has so far, then an
 //! `EXT-X-PRELOAD-HINT` for the next part (`BYTERANGE-START` where the last one ended);
 //! `EXT-X-PART-INF`, `EXT-X-SERVER-CONTROL` (`CAN-BLOCK-RELOAD`, `PART-HOLD-BACK` three part
@@ -161,7 +158,7 @@ pub(crate) fn answer(ch: &Channel, name: &str, blocking: Option<Blocking>) -> Op
 #[derive(Debug, Clone)]
 struct Built {
     playlist: MediaPlaylist,
-    /// Media Sequence Number of the newest complete segment, with its part count.
+    /// Media Sequence Number of the newest complete segment, with its chunk count.
     last_complete: Option<(u64, usize)>,
     /// Media Sequence Number of the segment being uploaded, with its parts so far.
     building: Option<(u64, usize)>,
@@ -178,10 +175,10 @@ impl Built {
         if let Some((msn, parts)) = self.building.filter(|(_, n)| *n > 0) {
             return Some((msn, Some(parts as u64 - 1)));
         }
-        let (msn, n_parts) = self.last_complete?;
+        let (msn, chunks) = self.last_complete?;
         Some((
             msn,
-            (self.low_latency() && n_parts > 0).then(|| n_parts as u64 - 1),
+            (self.low_latency() && chunks > 0).then(|| chunks as u64 - 1),
         ))
     }
 }
@@ -200,7 +197,7 @@ fn decide(built: &Built, b: Blocking) -> Answer {
         .saturating_mul(3000)
         .min(crate::limits::MAX_HLS_BLOCKING_RELOAD_MS);
     let text = || Answer::Text(String::new());
-    let Some((complete, n_parts)) = built.last_complete else {
+    let Some((complete, chunks)) = built.last_complete else {
         return Answer::Hold { hold_ms };
     };
     if b.msn > complete.saturating_add(2) {
@@ -218,7 +215,7 @@ fn decide(built: &Built, b: Blocking) -> Answer {
     };
     // A part index past a complete segment's last part is the next segment's first part.
     let (msn, part) = if b.msn <= complete {
-        if b.msn < complete || part < n_parts as u64 {
+        if b.msn < complete || part < chunks as u64 {
             return text();
         }
         (complete + 1, 0)
@@ -227,7 +224,7 @@ fn decide(built: &Built, b: Blocking) -> Answer {
     };
     let (last_msn, last_part) = match built.building.filter(|(_, n)| *n > 0) {
         Some((m, n)) => (m, n as u64 - 1),
-        None => (complete, (n_parts as u64).saturating_sub(1)),
+        None => (complete, (chunks as u64).saturating_sub(1)),
     };
     if (last_msn, last_part) >= (msn, part) {
         return text();
@@ -251,73 +248,15 @@ fn decide(built: &Built, b: Blocking) -> Answer {
     Answer::Hold { hold_ms }
 }
 
-/// A segment's chunks grouped into parts (rfc8216bis Partial Segments), each a [`ChunkSpan`]
-/// of the consecutive chunks it holds: `end` its last chunk's, `duration` their sum,
-/// `independent` its first chunk's. A part is [`chunks_per_part`] chunks, counted from the
-/// segment's first; the last part of a `complete` segment may have fewer, while the segment is
-/// still being uploaded a part is listed only once all its chunks are there (so a part never
-/// changes once listed). `None` when a chunk was not recorded (more than
-/// [`crate::limits::MAX_INGEST_CHUNKS_PER_SEGMENT`]).
-fn part_spans(meta: &SegMeta, ts: u32, group_ms: u64, complete: bool) -> Option<Vec<ChunkSpan>> {
+/// The chunks of a segment as parts: `DURATION` from the first track, `BYTERANGE` from the
+/// end of the previous chunk (0 for the first) to its own end; `None` when a chunk was not
+/// recorded or its duration is not exact.
+fn parts(uri: &str, meta: &SegMeta, ts: u32) -> Option<Vec<PartialSegment>> {
     if meta.chunks_overflow {
         return None;
     }
-    let n = chunks_per_part(meta, ts, group_ms);
-    Some(
-        meta.chunks
-            .chunks(n)
-            .filter(|g| complete || g.len() == n)
-            .map(|g| ChunkSpan {
-                end: g.last().map_or(0, |c| c.end),
-                duration: g.iter().fold(0u64, |a, c| a.saturating_add(c.duration)),
-                independent: g.first().is_some_and(|c| c.independent),
-            })
-            .collect(),
-    )
-}
-
-/// How long a part of grouped chunks is at most, in milliseconds, for segments of
-/// `segment_ms` (the template's nominal duration, 0 when it has none): half a segment, at
-/// least [`crate::limits::HLS_PART_GROUP_MS`]. hls.js out of low-latency mode, at the end of a
-/// segment, reloads blocking on the next segment's part of the same index (nearly a segment
-/// later) and gives up after three part targets (or 0.8 target durations, when longer): parts
-/// of half a segment keep that wait inside its timeout (`hls_player.rs`'s normal-mode test of
-/// a `-streaming 1` channel; with 200 ms parts of 1 s segments it aborted those reloads).
-fn part_group_ms(segment_ms: u64) -> u64 {
-    (segment_ms / 2).max(crate::limits::HLS_PART_GROUP_MS)
-}
-
-/// How many chunks make a part of segment `meta` (`ts` its first track's timescale): as many
-/// of its first chunk's duration as fit in `group_ms` ([`part_group_ms`]), at least one, when
-/// that chunk is shorter than [`crate::limits::MIN_HLS_PART_MS`]; a chunk that long or longer
-/// is a part of its own (as before chunks were grouped). ffmpeg's one-frame chunks
-/// (`-streaming 1`) of 1 s segments make parts of 12 frames of 25 fps video (480 ms) and 23
-/// AAC frames at 48 kHz (491 ms). The first chunk decides, so the grouping of a segment being
-/// uploaded is known from its first chunk on and stays as it grows.
-fn chunks_per_part(meta: &SegMeta, ts: u32, group_ms: u64) -> usize {
-    let ticks = |ms: u64| ms.saturating_mul(u64::from(ts)) / 1000;
-    let (min, group) = (ticks(crate::limits::MIN_HLS_PART_MS), ticks(group_ms));
-    meta.chunks
-        .first()
-        .filter(|c| c.duration > 0 && c.duration < min)
-        .map_or(1, |c| {
-            usize::try_from(group / c.duration).unwrap_or(usize::MAX)
-        })
-        .clamp(1, crate::limits::MAX_INGEST_CHUNKS_PER_SEGMENT)
-}
-
-/// The parts of a segment ([`part_spans`]) as playlist entries: `DURATION` from the first
-/// track, `BYTERANGE` from the end of the previous part (0 for the first) to its own end;
-/// `None` when a chunk was not recorded or a duration is not exact.
-fn parts(
-    uri: &str,
-    meta: &SegMeta,
-    ts: u32,
-    group_ms: u64,
-    complete: bool,
-) -> Option<Vec<PartialSegment>> {
     let mut start = 0;
-    part_spans(meta, ts, group_ms, complete)?
+    meta.chunks
         .iter()
         .map(|c: &ChunkSpan| {
             let length = c.end.checked_sub(start)?;
@@ -418,10 +357,6 @@ fn media(ch: &Channel, mpd: &Mpd, period: &Period, ai: usize, id: &str) -> Optio
         .and_then(|d| Decimal::from_ticks(d, template_ts))
         .map_or(0, Decimal::round_to_integer);
     p.target_duration = p.required_target_duration().max(nominal).max(1);
-    // Short chunks are grouped into parts of up to half a nominal segment (part_group_ms).
-    let group_ms = part_group_ms(t.duration.map_or(0, |d| {
-        d.saturating_mul(1000) / u64::from(template_ts).max(1)
-    }));
     p.end_list = !listed.is_empty()
         && ch.streams.values().any(|s| {
             s.ended
@@ -430,48 +365,36 @@ fn media(ch: &Channel, mpd: &Mpd, period: &Period, ai: usize, id: &str) -> Optio
                     .is_some_and(|last| listed.last().is_some_and(|(_, path, _)| path == last))
         });
     p.version = Some(p.required_version());
-    let ts_of = |m: &SegMeta| {
-        m.tracks
-            .first()
-            .and_then(|t| t.timescale)
-            .filter(|t| *t > 0)
-            .unwrap_or(template_ts)
-    };
-    let last_complete = listed.last().map(|(n, _, m)| {
-        (
-            *n,
-            part_spans(m, ts_of(m), group_ms, true).map_or(0, |p| p.len()),
-        )
-    });
+    let last_complete = listed.last().map(|(n, _, m)| (*n, m.chunks.len()));
     let mut built = Built {
         playlist: p,
         last_complete,
         building: None,
     };
-    let low_latency = listed
-        .last()
-        .is_some_and(|(_, _, m)| chunked_for_parts(m, ts_of(m)));
+    let low_latency = listed.last().is_some_and(|(_, _, m)| {
+        let ts = m
+            .tracks
+            .first()
+            .and_then(|t| t.timescale)
+            .filter(|t| *t > 0)
+            .unwrap_or(template_ts);
+        chunked_for_parts(m, ts)
+    });
     if low_latency && !built.playlist.end_list {
-        low_latency_parts(
-            ch,
-            &mut built,
-            &listed,
-            &media,
-            &known,
-            template_ts,
-            group_ms,
-        );
+        low_latency_parts(ch, &mut built, &listed, &media, &known, template_ts);
     }
     Some(built)
 }
 
-/// Whether a complete segment's chunks make parts ([`part_spans`]): more than one, all
-/// recorded, and each but the last at least [`crate::limits::MIN_HLS_PART_MS`] long (`ts` is
-/// the first track's timescale).
+/// Whether a segment's chunks make parts: more than one, all recorded, and each but the last
+/// at least [`crate::limits::MIN_HLS_PART_MS`] long (`ts` is the first track's timescale).
 fn chunked_for_parts(m: &SegMeta, ts: u32) -> bool {
     let min = crate::limits::MIN_HLS_PART_MS.saturating_mul(u64::from(ts)) / 1000;
-    part_spans(m, ts, crate::limits::HLS_PART_GROUP_MS, true)
-        .is_some_and(|p| p.len() > 1 && p[..p.len() - 1].iter().all(|c| c.duration >= min))
+    m.chunks.len() > 1
+        && !m.chunks_overflow
+        && m.chunks[..m.chunks.len() - 1]
+            .iter()
+            .all(|c| c.duration >= min)
 }
 
 /// Makes `built` low-latency: parts for its segments within three target durations of the
@@ -486,7 +409,6 @@ fn low_latency_parts(
     media: &Template,
     known: &TemplateValues<'_>,
     template_ts: u32,
-    group_ms: u64,
 ) {
     let Some(&(last, ..)) = listed.last() else {
         return;
@@ -502,7 +424,7 @@ fn low_latency_parts(
     for (_, path, meta) in listed {
         // A segment whose chunks are not all known (a failover copy of another size) is
         // listed without parts.
-        all.push(parts(path, meta, ts_of(meta), group_ms, true).unwrap_or_default());
+        all.push(parts(path, meta, ts_of(meta)).unwrap_or_default());
     }
     // The segment being uploaded: the next number, still being written.
     let next = last.saturating_add(1);
@@ -519,7 +441,7 @@ fn low_latency_parts(
             (n == next).then_some((path.as_str(), f.meta.as_deref()?))
         });
     let (next_uri, trailing) = match building {
-        Some((path, meta)) => match parts(path, meta, ts_of(meta), group_ms, false) {
+        Some((path, meta)) => match parts(path, meta, ts_of(meta)) {
             Some(p) => (path.to_string(), p),
             None => return,
         },
@@ -579,20 +501,9 @@ fn low_latency_parts(
         byte_range_length: None,
     }];
     p.part_target = Some(part_target);
-    // Parts that group chunks: HOLD-BACK (three target durations, the draft's default) is
-    // written out, for players out of low-latency mode (Shaka without it plays some 1.8 s
-    // behind the end of 1 s segments and stalls). Parts of one chunk keep their playlists
-    // as they were.
-    let grouped = listed
-        .last()
-        .is_some_and(|(_, _, m)| chunks_per_part(m, ts_of(m), group_ms) > 1);
-    let hold_back = grouped
-        .then(|| Decimal::from_ticks(p.target_duration.saturating_mul(3), 1))
-        .flatten();
     p.server_control = Some(ServerControl {
         can_block_reload: true,
         part_hold_back: Some(part_hold_back),
-        hold_back,
         ..ServerControl::default()
     });
 }
@@ -606,7 +517,7 @@ mod tests {
     use super::super::channel::{ChunkSpan, SegMeta};
     use super::super::{Admission, Config, Credentials, Instant, Method, Opened, Origin, Refusal};
     use super::super::{Read, Upload, UploadRequest};
-    use super::{chunked_for_parts, chunks_per_part, part_group_ms, part_spans};
+    use super::chunked_for_parts;
     use crate::bmff::testbox::bx;
     use crate::cmaf::tests::{moof, trex_moov};
     use crate::hls::{parse, write, Playlist};
@@ -854,224 +765,6 @@ mod tests {
         let mut last_short = m(512);
         last_short.chunks[2].duration = 10;
         assert!(chunked_for_parts(&last_short, 1000));
-    }
-
-    /// A segment of `chunks` one-sample chunks of 40 ms (a 25 fps frame each, as ffmpeg's
-    /// `-streaming 1` uploads them; odd `mfhd` sequence numbers start with a sync sample) after
-    /// the previous `before` such segments' chunks, and where each chunk ends.
-    fn frame_segment(before: u64, chunks: u32) -> (Vec<u8>, Vec<usize>) {
-        let mut out = bx(b"styp", b"msdh\0\0\0\0msdhcmfs");
-        let mut ends = Vec::new();
-        for i in 0..chunks {
-            let tfdt = (before + u64::from(i)) * 40;
-            out.extend(moof(i + 1, 1, tfdt, &[5], Some(40)));
-            out.extend(bx(b"mdat", &[i as u8; 5]));
-            ends.push(out.len());
-        }
-        (out, ends)
-    }
-
-    /// A channel like [`channel`] with 1 s segments (as ffmpeg's `-seg_duration 1`) whose one
-    /// complete segment is 27 one-frame chunks (1.08 s).
-    fn frame_channel() -> Origin {
-        let mut o = origin();
-        put(
-            &mut o,
-            "ch/manifest.mpd",
-            MPD.replace("duration=\"3072\"", "duration=\"1000\"")
-                .as_bytes(),
-        );
-        for r in 0..2 {
-            let init = [bx(b"ftyp", b"cmfc\0\0\0\0cmfc"), trex_moov(1, 512, 1000)].concat();
-            put(&mut o, &format!("ch/init-stream{r}.m4s"), &init);
-            put(
-                &mut o,
-                &format!("ch/chunk-stream{r}-00001.m4s"),
-                &frame_segment(0, 27).0,
-            );
-        }
-        o
-    }
-
-    #[test]
-    fn chunks_are_grouped_by_the_first_chunks_duration() {
-        let m = |durations: &[u64]| {
-            let mut c = SegMeta::default();
-            for (i, d) in durations.iter().enumerate() {
-                c.chunks.push(ChunkSpan {
-                    end: (i as u64 + 1) * 10,
-                    duration: *d,
-                    independent: i == 0,
-                });
-            }
-            c
-        };
-        // 25 fps frames: 5 a part; AAC frames at 48 kHz: 9 (192 ms); 50 fps: 10.
-        assert_eq!(chunks_per_part(&m(&[40; 3]), 1000, 200), 5);
-        assert_eq!(chunks_per_part(&m(&[1024; 3]), 48_000, 200), 9);
-        assert_eq!(chunks_per_part(&m(&[20; 3]), 1000, 200), 10);
-        // A chunk of 100 ms or more is a part of its own (as before grouping).
-        for d in [100, 120, 199, 200, 201, 1024] {
-            assert_eq!(chunks_per_part(&m(&[d, 40]), 1000, 200), 1, "{d}");
-        }
-        // Half a 1 s segment: 12 frames, 23 AAC frames; a chunk of 100 ms is still alone.
-        assert_eq!(part_group_ms(1000), 500);
-        assert_eq!(part_group_ms(0), 200);
-        assert_eq!(part_group_ms(300), 200);
-        assert_eq!(chunks_per_part(&m(&[40; 3]), 1000, 500), 12);
-        assert_eq!(chunks_per_part(&m(&[1024; 3]), 48_000, 500), 23);
-        assert_eq!(chunks_per_part(&m(&[100; 3]), 1000, 500), 1);
-        // Nothing to divide by: one chunk a part.
-        assert_eq!(chunks_per_part(&m(&[0, 40]), 1000, 200), 1);
-        assert_eq!(chunks_per_part(&SegMeta::default(), 1000, 200), 1);
-        // 12 frames: two parts of 5 and, complete, a last one of 2; while uploading, the
-        // incomplete group is not a part yet.
-        let twelve = m(&[40; 12]);
-        let spans = |complete| {
-            part_spans(&twelve, 1000, 200, complete)
-                .unwrap()
-                .iter()
-                .map(|c| (c.end, c.duration, c.independent))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            spans(true),
-            [(50, 200, true), (100, 200, false), (120, 80, false)]
-        );
-        assert_eq!(spans(false), [(50, 200, true), (100, 200, false)]);
-        // Grouped, the frames make parts; a segment of 3 frames is one part: not low-latency.
-        assert!(chunked_for_parts(&twelve, 1000));
-        assert!(!chunked_for_parts(&m(&[40; 3]), 1000));
-        // Parts shorter than MIN_HLS_PART_MS even grouped (a first chunk of 150 ms, then
-        // frames): not low-latency.
-        assert!(!chunked_for_parts(&m(&[150, 40, 40]), 1000));
-        let mut over = m(&[40; 12]);
-        over.chunks_overflow = true;
-        assert_eq!(part_spans(&over, 1000, 200, true), None);
-    }
-
-    #[test]
-    fn one_frame_chunks_of_1_s_segments_are_listed_as_parts_of_twelve() {
-        let mut o = frame_channel();
-        let (seg1, ends1) = frame_segment(0, 27);
-        let t = text(&mut o, "manifest_0.m3u8", None).unwrap();
-        let m = round_trip(&t);
-        // 27 frames: 2 parts of 12 frames (480 ms, half a 1 s segment at most) and a last one
-        // of 3; the ranges run from chunk end to chunk end and cover the file; the durations
-        // add up to EXTINF.
-        let p = &m.segments[0].parts;
-        let ms = |d: crate::hls::Decimal| d.ticks() * 1000 / u64::from(d.timescale());
-        assert_eq!(
-            p.iter().map(|p| ms(p.duration)).collect::<Vec<_>>(),
-            [480, 480, 120],
-            "{t}"
-        );
-        let mut offset = 0;
-        for (i, part) in p.iter().enumerate() {
-            let end = ends1[(12 * i + 11).min(26)] as u64;
-            assert_eq!(
-                part.byte_range,
-                Some(crate::hls::ByteSpan {
-                    length: end - offset,
-                    offset: Some(offset)
-                }),
-                "part {i}: {t}"
-            );
-            offset = end;
-            // Its first chunk is chunk 12i (mfhd 12i + 1, odd): a sync sample.
-            assert!(part.independent, "part {i}: {t}");
-        }
-        assert_eq!(offset, seg1.len() as u64);
-        let sum = p
-            .iter()
-            .try_fold(crate::hls::Decimal::from_int(0), |a, p| {
-                a.checked_add(p.duration)
-            })
-            .unwrap();
-        assert_eq!(sum, m.segments[0].duration);
-        assert_eq!(ms(m.segments[0].duration), 1080);
-        assert_eq!(m.target_duration, 1);
-        assert_eq!(m.part_target, crate::hls::Decimal::from_ticks(480, 1000));
-        assert!(
-            t.contains("PART-HOLD-BACK=1.440,CAN-BLOCK-RELOAD=YES"),
-            "{t}"
-        );
-        assert_eq!(m.rendition_reports[0].last_part, Some(2), "{t}");
-        // The next segment frame by frame: a part is listed once its twelfth frame is there.
-        let (seg2, ends2) = frame_segment(27, 27);
-        let mut up = start(&mut o, "ch/chunk-stream0-00002.m4s");
-        let mut fed = 0;
-        let mut feed_to = |o: &mut Origin, up: &mut Upload, to: usize, ms: u64| {
-            o.feed(up, Bytes::copy_from_slice(&seg2[fed..to]), at(ms))
-                .unwrap();
-            fed = to;
-        };
-        let now = |o: &mut Origin| round_trip(&text(o, "manifest_0.m3u8", None).unwrap());
-        let held = |o: &mut Origin, q: &str| {
-            matches!(
-                text(o, "manifest_0.m3u8", Some(q)),
-                Err(Refusal::PartNotYet { hold_ms: 3000, .. })
-            )
-        };
-        feed_to(&mut o, &mut up, ends2[10], 10);
-        let m = now(&mut o);
-        assert!(m.trailing_parts.is_empty());
-        assert_eq!(m.preload_hints[0].uri, "chunk-stream0-00002.m4s");
-        assert_eq!(m.preload_hints[0].byte_range_start, Some(0));
-        // Part 0 of segment 2 is asked for: held until its twelfth frame is complete; part 3
-        // of segment 1 does not exist, so it means the same; part 2 is there.
-        assert!(held(&mut o, "_HLS_msn=2&_HLS_part=0"));
-        assert!(held(&mut o, "_HLS_msn=1&_HLS_part=3"));
-        assert!(text(&mut o, "manifest_0.m3u8", Some("_HLS_msn=1&_HLS_part=2")).is_ok());
-        feed_to(&mut o, &mut up, ends2[11] - 1, 20);
-        assert!(now(&mut o).trailing_parts.is_empty());
-        feed_to(&mut o, &mut up, ends2[11], 30);
-        let m = now(&mut o);
-        assert_eq!(m.trailing_parts.len(), 1);
-        assert_eq!(
-            m.trailing_parts[0].byte_range,
-            Some(crate::hls::ByteSpan {
-                length: ends2[11] as u64,
-                offset: Some(0)
-            })
-        );
-        assert!(m.trailing_parts[0].independent);
-        assert_eq!(m.preload_hints[0].byte_range_start, Some(ends2[11] as u64));
-        assert!(text(&mut o, "manifest_0.m3u8", Some("_HLS_msn=2&_HLS_part=0")).is_ok());
-        assert!(text(&mut o, "manifest_0.m3u8", Some("_HLS_msn=1&_HLS_part=3")).is_ok());
-        // Frames 13 to 23: the part they begin is not listed yet, and waited for.
-        feed_to(&mut o, &mut up, ends2[22], 40);
-        assert_eq!(now(&mut o).trailing_parts.len(), 1);
-        assert!(held(&mut o, "_HLS_msn=2&_HLS_part=1"));
-        feed_to(&mut o, &mut up, ends2[23], 50);
-        let m = now(&mut o);
-        assert_eq!(m.trailing_parts.len(), 2);
-        assert_eq!(m.preload_hints[0].byte_range_start, Some(ends2[23] as u64));
-        // The audio rendition reports the video's newest part.
-        let a = round_trip(&text(&mut o, "manifest_1.m3u8", None).unwrap());
-        assert_eq!(
-            (
-                a.rendition_reports[0].last_msn,
-                a.rendition_reports[0].last_part
-            ),
-            (Some(2), Some(1))
-        );
-        // Complete after 27 frames: the last part (3 frames) is listed with the rest, the
-        // parts are those listed while uploading, and they cover the file.
-        let listed = m.trailing_parts.clone();
-        feed_to(&mut o, &mut up, seg2.len(), 60);
-        o.finish(*up, at(60));
-        let m = now(&mut o);
-        assert!(m.trailing_parts.is_empty());
-        let p = &m.segments[1].parts;
-        assert_eq!(p.len(), 3);
-        assert_eq!(p[..2], listed[..]);
-        assert_eq!(
-            p.iter().map(|p| p.byte_range.unwrap().length).sum::<u64>(),
-            seg2.len() as u64
-        );
-        assert_eq!(m.preload_hints[0].uri, "chunk-stream0-00003.m4s");
-        assert_eq!(m.preload_hints[0].byte_range_start, Some(0));
     }
 
     #[test]

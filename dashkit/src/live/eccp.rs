@@ -16,7 +16,7 @@
 //! Everything here is a function of its inputs: no clock, no randomness.
 
 use crate::bmff::patch::Part;
-use crate::cenc::{ClearHeaderFallback, EncryptOptions, Key, Scheme};
+use crate::cenc::{EncryptOptions, Key, Scheme};
 use crate::mpd::model::{Attr, ContentProtection, Element, Node};
 use crate::mpd::Mpd;
 
@@ -289,41 +289,21 @@ pub(crate) fn protect_init(bytes: &[u8], scheme: Scheme) -> Result<Vec<u8>, Erro
 }
 
 /// A live media segment (or one chunk of it), encrypted: its clear bytes are `parts`, its
-/// track's clear init segment `init`. The IV counter starts from its first `tfdt`. With the
-/// bytes, a [`ClearHeaderFallback`] for each track whose slice headers could not all be read
-/// (those slices keep only their NAL header clear; offsets are in the clear `parts`), which
-/// [`merge_fallbacks`] adds up over the chunks of a segment.
+/// track's clear init segment `init`. The IV counter starts from its first `tfdt`.
 pub(crate) fn protect_media<'a>(
     parts: Vec<Part<'a>>,
     init: &[u8],
     scheme: Scheme,
     rep_id: &str,
-    fallbacks: &mut Vec<ClearHeaderFallback>,
 ) -> Result<Vec<Part<'a>>, Error> {
     let mut clear = Vec::with_capacity(parts.iter().map(|p| p.as_bytes().len()).sum());
     for p in &parts {
         clear.extend_from_slice(p.as_bytes());
     }
     let decode_time = super::segment::vod_tfdt(&clear)?;
-    let (out, found) =
-        crate::cenc::encrypt_with_report(&clear, Some(init), &options(scheme, rep_id, decode_time))
-            .map_err(|e| protection_err(scheme, e))?;
-    merge_fallbacks(fallbacks, found);
+    let out = crate::cenc::encrypt(&clear, Some(init), &options(scheme, rep_id, decode_time))
+        .map_err(|e| protection_err(scheme, e))?;
     Ok(vec![Part::Owned(out)])
-}
-
-/// Adds `found` to `into`, one entry a track: the slices are summed, the first offset and
-/// reason stay those of the first chunk that had any.
-pub(crate) fn merge_fallbacks(
-    into: &mut Vec<ClearHeaderFallback>,
-    found: Vec<ClearHeaderFallback>,
-) {
-    for f in found {
-        match into.iter_mut().find(|g| g.track_id == f.track_id) {
-            Some(g) => g.slices = g.slices.saturating_add(f.slices),
-            None => into.push(f),
-        }
-    }
 }
 
 #[cfg(test)]

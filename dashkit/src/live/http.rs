@@ -892,7 +892,6 @@ mod tests {
                     start_ms: 10_000,
                     fetch_until_ms: Some(50_000),
                     number: 5,
-                    clear_header_fallbacks: Vec::new(),
                 }),
                 now,
                 &HttpPolicy::default(),

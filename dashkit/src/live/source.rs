@@ -12,7 +12,6 @@
 use std::borrow::Cow;
 
 use crate::bmff::patch::Rewritten;
-use crate::cenc::ClearHeaderFallback;
 use crate::mpd::template::{Template, TemplateValues};
 
 use super::asset::{LiveAdaptationSet, LiveAsset, LiveRepresentation};
@@ -162,7 +161,7 @@ impl MediaKind {
 /// // Live segment 500 covers media time 1000..1002 s: loop 100, VoD segment 1.
 /// let r = respond(&asset, &LiveOptions::default(), "0/500.m4s", 1_002_000,
 ///     &SourceConfig::default(), fetch).unwrap();
-/// let Response::Segment { data, kind, number, fetch_until_ms, .. } = r else { panic!("{r:?}") };
+/// let Response::Segment { data, kind, number, fetch_until_ms } = r else { panic!("{r:?}") };
 /// assert_eq!((kind, number), (MediaKind::Video, 500));
 /// // tfdt and sequence number rewritten in place, the VoD's 52-byte sidx left out.
 /// assert_eq!(data.len(), video_1.len() - 52);
@@ -214,10 +213,6 @@ pub enum Response<'a> {
         number: u64,
         /// The last instant (epoch ms) it may be fetched; `None` when it never expires.
         fetch_until_ms: Option<i64>,
-        /// `drm_eccp-*`: each track whose slice headers could not all be read, so those
-        /// slices keep only their NAL header clear (players may fail to decode them); empty
-        /// otherwise. For the operator: a server logs it (once per track, not per request).
-        clear_header_fallbacks: Vec<ClearHeaderFallback>,
     },
     /// A live media segment in low-latency chunks (`chunkdur_`): chunk `i` may be sent at
     /// `start_ms + chunks[i].end_offset_ms` (epoch ms); those already due go out at once.
@@ -233,9 +228,6 @@ pub enum Response<'a> {
         start_ms: i64,
         /// The last instant (epoch ms) it may be fetched; `None` when it never expires.
         fetch_until_ms: Option<i64>,
-        /// As [`Response::Segment`]'s, over all the chunks (slices summed per track; the
-        /// first offset is in the first chunk that had any).
-        clear_header_fallbacks: Vec<ClearHeaderFallback>,
     },
     /// An HLS playlist of the live simulator's HLS twin ([`super::hls`]):
     /// `application/vnd.apple.mpegurl`, cacheable until it changes.
@@ -292,31 +284,6 @@ impl Response<'_> {
             Response::Segment { .. } | Response::Chunked { .. } => true,
             Response::Delayed { answer, .. } => answer.is_media_segment(),
             _ => false,
-        }
-    }
-
-    /// What on-the-fly encryption (`drm_eccp-*`) could not do as the standard asks: each
-    /// track of this media segment whose slice headers could not all be read
-    /// ([`ClearHeaderFallback`]), through a [`Response::Delayed`]; empty for every other
-    /// answer. A server logs it for the operator (once per asset and track, not per request).
-    ///
-    /// ```
-    /// use dashkit::live::source::Response;
-    /// let r = Response::Mpd { xml: String::new() };
-    /// assert!(r.clear_header_fallbacks().is_empty());
-    /// ```
-    pub fn clear_header_fallbacks(&self) -> &[ClearHeaderFallback] {
-        match self {
-            Response::Segment {
-                clear_header_fallbacks,
-                ..
-            }
-            | Response::Chunked {
-                clear_header_fallbacks,
-                ..
-            } => clear_header_fallbacks,
-            Response::Delayed { answer, .. } => answer.clear_header_fallbacks(),
-            _ => &[],
         }
     }
 }
@@ -749,18 +716,11 @@ where
             chunk_ms,
         )?;
         super::scte35::insert_in_first_chunk(&mut chunks, &events)?;
-        let mut clear_header_fallbacks = Vec::new();
         if let Some((scheme, init)) = protect {
             // Each chunk its own moof with its own senc/saiz/saio.
             for c in &mut chunks {
                 let parts = std::mem::take(&mut c.parts);
-                c.parts = super::eccp::protect_media(
-                    parts,
-                    init,
-                    scheme,
-                    &rep.id,
-                    &mut clear_header_fallbacks,
-                )?;
+                c.parts = super::eccp::protect_media(parts, init, scheme, &rep.id)?;
             }
         }
         return Ok(Response::Chunked {
@@ -769,7 +729,6 @@ where
             number,
             start_ms: live.available_at_ms - d_ms,
             fetch_until_ms: live.fetch_until_ms,
-            clear_header_fallbacks,
         });
     }
     let mut data = shift_segment_with_events(
@@ -781,22 +740,14 @@ where
         options.sidx,
         events,
     )?;
-    let mut clear_header_fallbacks = Vec::new();
     if let Some((scheme, init)) = protect {
-        data.parts = super::eccp::protect_media(
-            data.parts,
-            init,
-            scheme,
-            &rep.id,
-            &mut clear_header_fallbacks,
-        )?;
+        data.parts = super::eccp::protect_media(data.parts, init, scheme, &rep.id)?;
     }
     Ok(Response::Segment {
         data,
         kind,
         number,
         fetch_until_ms: live.fetch_until_ms,
-        clear_header_fallbacks,
     })
 }
 

@@ -2,7 +2,7 @@
 //! media segments (read while analysing), so a live request touches no disk. A reload (SIGHUP
 //! or `--watch`) drops what changed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -35,9 +35,6 @@ pub struct Asset {
     /// Its live MPDs at their latest second, so each is written once a second, not once a
     /// request ([`dashkit::live::mpd_cache`]).
     pub mpds: Mutex<MpdCache>,
-    /// The (Representation directory, track) pairs whose unreadable slice headers
-    /// (`drm_eccp-*`, [`dashkit::cenc::ClearHeaderFallback`]) were logged: once each.
-    pub clear_header_logged: Mutex<HashSet<(String, u32)>>,
 }
 
 /// Why an asset could not be had.
@@ -225,7 +222,6 @@ impl Assets {
             files,
             stamp,
             mpds: Mutex::new(MpdCache::default()),
-            clear_header_logged: Mutex::new(HashSet::new()),
         })
     }
 

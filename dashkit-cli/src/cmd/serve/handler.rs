@@ -319,9 +319,6 @@ async fn live(
             Some(mpd) => Ok(mpd),
             None => {
                 let answer = respond(&asset.live, opts, file, now, &config, fetch);
-                if let Ok(a) = &answer {
-                    log_clear_header_fallbacks(&asset, file, a.clear_header_fallbacks());
-                }
                 if let (Ok(a), Ok(mut c)) = (&answer, asset.mpds.lock()) {
                     c.insert(opts, file, &config, now, a);
                 }
@@ -355,36 +352,6 @@ async fn live(
             .flatten();
         let r = with_range(http_response_at(answer, now, &policy, changes), range);
         return to_hyper(r, &fetched);
-    }
-}
-
-/// Tells the operator, once per Representation and track of an asset, that on-the-fly
-/// encryption left slices with only their NAL header clear (their slice header could not be
-/// read): players may not decode them.
-fn log_clear_header_fallbacks(
-    asset: &super::assets::Asset,
-    file: &str,
-    fallbacks: &[dashkit::cenc::ClearHeaderFallback],
-) {
-    if fallbacks.is_empty() {
-        return;
-    }
-    let rep = file.rsplit_once('/').map_or("", |(d, _)| d);
-    let Ok(mut logged) = asset.clear_header_logged.lock() else {
-        return;
-    };
-    for f in fallbacks {
-        if logged.insert((rep.to_string(), f.track_id)) {
-            eprintln!(
-                "dashkit serve: {}/{} {file}: encryption {f}; further segments of this track \
-                 are not reported",
-                asset.dir.join("/"),
-                asset
-                    .mpd_path
-                    .file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-            );
-        }
     }
 }
 

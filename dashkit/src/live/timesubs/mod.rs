@@ -464,7 +464,6 @@ pub(crate) fn respond<'a>(
         kind: MediaKind::Other,
         number,
         fetch_until_ms: live.fetch_until_ms,
-        clear_header_fallbacks: Vec::new(),
     };
     Ok(Some(if delay_ms > 0 {
         Response::Delayed {
